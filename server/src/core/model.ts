@@ -1,0 +1,114 @@
+// The bound study: what the binder makes of a syntax tree once names are resolved and data is
+// loaded. The fit engine reads only this (plus formula `Expr`s), never the text.
+import type { Diagnostic } from './diagnostics';
+import type { Expr, Range } from './syntax/ast';
+
+/** Rows of one data source, column-major. Numeric variables as Float64Array; text columns kept for `by`. */
+export interface DataTable {
+  name: string;
+  rowCount: number;
+  numeric: Map<string, Float64Array>;
+  text: Map<string, string[]>;
+  /** Per row: where it came from (a file and 1-based line, or the inline row's range). */
+  origin: RowOrigin[];
+}
+
+export type RowOrigin = { file: string; line: number } | { range: Range };
+
+export interface ParamSpec {
+  name: string;
+  lower: number; // -Infinity when unbounded
+  upper: number; // +Infinity when unbounded
+  lowerClosed: boolean;
+  upperClosed: boolean;
+  /** A fixed parameter is not fitted. */
+  fixed: number | undefined;
+  /** Explicit starting values (a declared grid expanded, in the parameter's own space). */
+  starts: number[];
+  /** True when the declared grid stepped through ln(param) (Hoffmann's `log` grids). */
+  logGrid: boolean;
+  range: Range;
+}
+
+export type Objective = { loss: 'squares'; onLog: boolean } | { loss: 'huber'; delta: number; onLog: boolean };
+
+export type UncertaintySpec =
+  | { method: 'none' }
+  | { method: 'asymptotic'; level: number }
+  | { method: 'bootstrap'; resamples: number; seed: number; level: number; by: string | undefined };
+
+export interface BoundLaw {
+  name: string;
+  range: Range;
+  nameRange: Range;
+  /** The target variable (e.g. L). */
+  target: string;
+  /** The right-hand side, with a catalogue law expanded into its formula over the study's variables. */
+  formula: Expr;
+  /** The formula as the user should read it (`E + A / N^alpha + B / D^beta`). */
+  formulaText: string;
+  /** Catalogue entry name, when the law came from the catalogue. */
+  catalogue: string | undefined;
+  /** Variables the formula reads (not parameters). */
+  variables: string[];
+  params: ParamSpec[];
+  objective: Objective;
+  /** Whether the study declared the objective (the checklist asks for it) or the default applies. */
+  objectiveDeclared: boolean;
+  /** The rows the law fits: the named sources concatenated, `compute` variables added. */
+  data: DataTable;
+  /** Per row of `data`: true when a `holdout` condition keeps it out of the fit. */
+  heldOut: Uint8Array;
+  uncertainty: UncertaintySpec;
+  uncertaintyDeclared: boolean;
+}
+
+export interface BoundIsoflop {
+  name: string;
+  range: Range;
+  budget: string; // the variable that groups runs (C)
+  size: string; // N
+  tokens: string; // D
+  target: string; // L
+  weighted: boolean;
+  data: DataTable;
+  uncertainty: UncertaintySpec;
+}
+
+export interface BoundPredict {
+  law: string;
+  at: Record<string, number>;
+  range: Range;
+}
+
+export interface BoundOptimize {
+  law: string;
+  budget: Record<string, number>; // e.g. { C: 5.76e23 }
+  range: Range;
+}
+
+export interface BoundPlot {
+  subject: string;
+  y: string | undefined;
+  x: string | undefined;
+  by: string | undefined;
+  range: Range;
+}
+
+export interface ComputeDef {
+  name: string;
+  formula: Expr;
+  range: Range;
+}
+
+export interface StudyModel {
+  title: string | undefined;
+  computes: ComputeDef[];
+  datasets: Map<string, DataTable>;
+  laws: BoundLaw[];
+  isoflops: BoundIsoflop[];
+  predictions: BoundPredict[];
+  optima: BoundOptimize[];
+  plots: BoundPlot[];
+  diagnostics: Diagnostic[];
+}

@@ -1,0 +1,80 @@
+// What a fitted study produces. `fit --json` prints exactly this shape (plus `study` and
+// `diagnostics`); hover, inlay hints, reports and plots read the same objects, so their numbers agree.
+
+export type Interval = [number, number];
+
+export interface LawResult {
+  name: string;
+  formula: string;
+  params: Record<string, number>;
+  intervals: Record<string, Interval> | null;
+  objective: { kind: 'squares' | 'huber'; delta: number | null; space: 'linear' | 'log'; value: number };
+  points: { fit: number; holdout: number; dropped: number };
+  holdout: { mape: number; rmse_log: number } | null;
+  starts: { declared: number; optimized: number };
+  converged: boolean;
+  stop_reason: string;
+  /** Bootstrap seed, when the law has `uncertainty bootstrap`. */
+  seed: number | null;
+  seconds: number;
+  /** Spread among the best starts: how many distinct optima ended within 1e-6 relative of the best. */
+  spread?: { best_objectives: number[]; distinct_optima: number };
+  /** Per data row, in the order of the law's data table: observed, fitted, held out. */
+  residuals?: { observed: number; fitted: number; heldOut: boolean }[];
+  /** Bootstrap draws of each parameter (for the distribution plot), when bootstrapped. */
+  draws?: Record<string, number[]>;
+  level?: number | null;
+}
+
+export interface IsoflopBudgetResult {
+  budget: number;
+  runs: number;
+  at: Record<string, number>; // the minimum: N*, D*
+  value: number; // L at the minimum
+  edge: boolean; // minimum on the edge of the sampled sizes
+  /** The parabola: target = c0 + c1*x + c2*x^2 with x = ln(size). */
+  parabola?: [number, number, number];
+}
+
+export interface IsoflopResult {
+  name: string;
+  budgets: IsoflopBudgetResult[];
+  frontier: {
+    N: { exponent: number; coefficient: number };
+    D: { exponent: number; coefficient: number };
+  } | null;
+  intervals: Record<string, Interval> | null;
+}
+
+export interface PredictionResult {
+  law: string;
+  at: Record<string, number>;
+  value: number;
+  interval: Interval | null;
+  level: number | null;
+}
+
+export interface OptimumResult {
+  law: string;
+  budget: Record<string, number>;
+  at: Record<string, number>; // N, D (and any other free variable)
+  value: number; // L*
+  intervals: Record<string, Interval>;
+}
+
+export interface JsonDiagnostic {
+  severity: 'error' | 'warning' | 'info' | 'hint';
+  code: string;
+  message: string;
+  line: number; // 1-based
+  column: number; // 1-based
+}
+
+export interface StudyResults {
+  study: string | null;
+  laws: LawResult[];
+  isoflops: IsoflopResult[];
+  predictions: PredictionResult[];
+  optima: OptimumResult[];
+  diagnostics: JsonDiagnostic[];
+}
