@@ -112,3 +112,25 @@ export interface StudyModel {
   plots: BoundPlot[];
   diagnostics: Diagnostic[];
 }
+
+/** A law of the built-in catalogue, as the binder needs it (server/src/core/laws provides them). */
+export interface CatalogueLaw {
+  name: string;
+  /** Variable slots, in call order: `kaplan_nd(N, D)`. */
+  formals: string[];
+  /** The formula over the formals and the parameters. */
+  formula: Expr;
+  /** The target the law predicts when none is written (L). */
+  target?: string;
+  params: {
+    name: string;
+    lower: number;
+    upper: number;
+    lowerClosed: boolean;
+    upperClosed: boolean;
+    starts: number[];
+    logGrid: boolean;
+  }[];
+  source: string;
+  description: string;
+}

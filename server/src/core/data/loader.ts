@@ -1,0 +1,189 @@
+// Reads CSV, TSV and JSONL files into text columns, cached by path, modification time and size.
+// csv-parse does the quoting rules (RFC 4180, quoted newlines, BOM) so we don't hand-roll them.
+import { parse as parseCsv } from 'csv-parse/sync';
+import * as fs from 'node:fs';
+import type { DataFormat } from '../syntax/ast';
+
+export interface RawTable {
+  path: string;
+  columns: string[];
+  /** cells[c][r]: the text of column c in row r (JSONL numbers are kept as their JSON text). */
+  cells: string[][];
+  /** 1-based line in the file where each row starts. */
+  lines: number[];
+}
+
+export type LoadResult = { ok: true; table: RawTable } | { ok: false; message: string; line?: number };
+
+/** Larger files are refused with a message rather than read into memory. */
+export const MAX_FILE_BYTES = 512 * 1024 * 1024;
+
+interface CacheEntry {
+  mtimeMs: number;
+  size: number;
+  format: DataFormat;
+  result: LoadResult;
+}
+
+export class DataLoader {
+  private readonly cache = new Map<string, CacheEntry>();
+
+  load(path: string, format: DataFormat): LoadResult {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(path);
+    } catch (e) {
+      return { ok: false, message: describeFsError(e, path) };
+    }
+    if (!stat.isFile()) return { ok: false, message: `'${path}' is not a file` };
+    if (stat.size > MAX_FILE_BYTES) {
+      return { ok: false, message: `'${path}' is ${(stat.size / 2 ** 20).toFixed(0)} MB; files over ${MAX_FILE_BYTES / 2 ** 20} MB are not loaded` };
+    }
+    const cached = this.cache.get(path);
+    if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size && cached.format === format) return cached.result;
+    let text: string;
+    try {
+      text = fs.readFileSync(path, 'utf8');
+    } catch (e) {
+      return { ok: false, message: describeFsError(e, path) };
+    }
+    const result = parseTable(path, text, format);
+    this.cache.set(path, { mtimeMs: stat.mtimeMs, size: stat.size, format, result });
+    return result;
+  }
+
+  /** Headers only, for completion; cheap because `load` is cached. */
+  columns(path: string, format: DataFormat): string[] {
+    const r = this.load(path, format);
+    return r.ok ? r.table.columns : [];
+  }
+
+  invalidate(path?: string): void {
+    if (path === undefined) this.cache.clear();
+    else this.cache.delete(path);
+  }
+}
+
+function describeFsError(e: unknown, path: string): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return `file not found: '${path}'`;
+  if (code === 'EACCES') return `no permission to read '${path}'`;
+  if (code === 'ELOOP') return `'${path}' is a symbolic link loop`;
+  if (code === 'EISDIR') return `'${path}' is a folder, not a file`;
+  return `cannot read '${path}': ${(e as Error).message}`;
+}
+
+export function parseTable(path: string, text: string, format: DataFormat): LoadResult {
+  if (text.includes('\uFFFD')) {
+    const line = text.slice(0, text.indexOf('\uFFFD')).split('\n').length;
+    return { ok: false, message: `'${path}' is not valid UTF-8 text (line ${line})`, line };
+  }
+  if (format === 'jsonl') return parseJsonl(path, text);
+  try {
+    const records: string[][] = parseCsv(text, {
+      delimiter: format === 'tsv' ? '\t' : ',',
+      bom: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      info: false,
+    });
+    if (records.length === 0) return { ok: false, message: `'${path}' is empty: expected a header line` };
+    const columns = records[0].map((c) => c.trim());
+    const cells: string[][] = columns.map(() => []);
+    // csv-parse with `info` is slower; we recover line numbers from a cheap scan instead.
+    const lines = recordLines(text, records.length);
+    for (let r = 1; r < records.length; r++) {
+      const rec = records[r];
+      if (rec.length !== columns.length) {
+        return {
+          ok: false,
+          message: `'${path}' line ${lines[r]}: ${rec.length} fields where the header has ${columns.length}`,
+          line: lines[r],
+        };
+      }
+      for (let c = 0; c < columns.length; c++) cells[c].push(rec[c]);
+    }
+    return { ok: true, table: { path, columns, cells, lines: lines.slice(1) } };
+  } catch (e) {
+    const err = e as { lines?: number; message: string };
+    return { ok: false, message: `'${path}'${err.lines ? ` line ${err.lines}` : ''}: ${err.message}`, line: err.lines };
+  }
+}
+
+/** 1-based start line of each record, assuming no quoted newlines (exact in the common case). */
+function recordLines(text: string, count: number): number[] {
+  const lines: number[] = [];
+  let line = 1;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let inQuotes = false;
+  let atRecordStart = true;
+  let blank = true;
+  for (; i < text.length && lines.length < count; i++) {
+    const c = text[i];
+    if (atRecordStart && c !== '\n' && c !== '\r') {
+      lines.push(line);
+      atRecordStart = false;
+      blank = false;
+    }
+    if (c === '"') inQuotes = !inQuotes;
+    if (c === '\n') {
+      line++;
+      if (!inQuotes) {
+        atRecordStart = true;
+        blank = true;
+      }
+    }
+  }
+  void blank;
+  while (lines.length < count) lines.push(line);
+  return lines;
+}
+
+function parseJsonl(path: string, text: string): LoadResult {
+  const columns: string[] = [];
+  const index = new Map<string, number>();
+  const rows: { values: Map<number, string>; line: number }[] = [];
+  const all = text.split(/\r?\n/);
+  for (let i = 0; i < all.length; i++) {
+    const line = all[i].trim();
+    if (line === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(i === 0 ? line.replace(/^\uFEFF/, '') : line);
+    } catch (e) {
+      return { ok: false, message: `'${path}' line ${i + 1}: not valid JSON (${(e as Error).message})`, line: i + 1 };
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      return { ok: false, message: `'${path}' line ${i + 1}: expected a JSON object per line`, line: i + 1 };
+    }
+    const values = new Map<number, string>();
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      let c = index.get(k);
+      if (c === undefined) {
+        c = columns.length;
+        columns.push(k);
+        index.set(k, c);
+      }
+      values.set(c, v === null ? '' : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
+    }
+    rows.push({ values, line: i + 1 });
+  }
+  if (rows.length === 0 && columns.length === 0) return { ok: false, message: `'${path}' is empty: expected one JSON object per line` };
+  const cells = columns.map((_, c) => rows.map((r) => r.values.get(c) ?? ''));
+  return { ok: true, table: { path, columns, cells, lines: rows.map((r) => r.line) } };
+}
+
+/** Parses a cell as a number; accepts the language's SI suffixes too (`70B`). NaN when it is not one. */
+export function parseNumber(cell: string): number {
+  const s = cell.trim();
+  if (s === '') return NaN;
+  const n = Number(s);
+  if (!Number.isNaN(n)) return n;
+  const m = /^([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)([KMBGT])$/.exec(s);
+  if (m) return Number(m[1]) * { K: 1e3, M: 1e6, B: 1e9, G: 1e9, T: 1e12 }[m[2] as 'K'];
+  const lower = s.toLowerCase();
+  if (lower === 'nan') return NaN;
+  if (lower === 'inf' || lower === 'infinity' || lower === '+inf') return Infinity;
+  if (lower === '-inf' || lower === '-infinity') return -Infinity;
+  return NaN;
+}

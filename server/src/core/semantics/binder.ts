@@ -1,0 +1,822 @@
+// Binds a parsed study: resolves names, loads data, adds `compute` variables, expands catalogue
+// laws, evaluates constants, and reports what is wrong where it is written. Nodes that failed to
+// parse are skipped quietly (the syntax error already speaks for them: no cascades).
+import * as path from 'node:path';
+import { diagnostic, type Diagnostic, type Severity } from '../diagnostics';
+import type * as M from '../model';
+import type * as A from '../syntax/ast';
+import type { ParseResult } from '../syntax/parser';
+import { DataLoader, parseNumber } from '../data/loader';
+import { EvalError, FUNCTIONS, evaluateColumns, evaluateConstant, exprToString, isComparison, namesIn, type Column } from './evaluate';
+
+export interface BindOptions {
+  /** Absolute path of the study file; data paths are relative to its folder. */
+  studyPath?: string;
+  loader?: DataLoader;
+  catalogue?: ReadonlyMap<string, M.CatalogueLaw>;
+  /** The editor refuses data outside the workspace unless it is trusted; the CLI allows all. */
+  isPathAllowed?: (absolutePath: string) => string | undefined;
+}
+
+const DEFAULT_OBJECTIVE: M.Objective = { loss: 'huber', delta: 1e-3, onLog: true };
+
+export function bind(parsed: ParseResult, options: BindOptions = {}): M.StudyModel {
+  return new Binder(parsed, options).run();
+}
+
+/** Where a law's names come from, for hover, rename and go-to-definition. */
+export interface SymbolInfo {
+  kind: 'law' | 'dataset' | 'runs' | 'isoflop' | 'compute' | 'variable' | 'param';
+  name: string;
+  range: A.Range; // the declaring name
+}
+
+class Binder {
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly loader: DataLoader;
+  private readonly catalogue: ReadonlyMap<string, M.CatalogueLaw>;
+  private readonly model: M.StudyModel;
+  private readonly declared = new Map<string, { kind: string; range: A.Range }>();
+
+  constructor(
+    private readonly parsed: ParseResult,
+    private readonly options: BindOptions,
+  ) {
+    this.loader = options.loader ?? new DataLoader();
+    this.catalogue = options.catalogue ?? new Map();
+    this.model = {
+      title: undefined,
+      computes: [],
+      datasets: new Map(),
+      laws: [],
+      isoflops: [],
+      predictions: [],
+      optima: [],
+      plots: [],
+      diagnostics: this.diagnostics,
+    };
+  }
+
+  private report(severity: Severity, code: string, message: string, range: A.Range, data?: unknown): void {
+    this.diagnostics.push(diagnostic(severity, code, message, range, data === undefined ? {} : { data }));
+  }
+
+  run(): M.StudyModel {
+    const statements = this.parsed.file.statements;
+    // Declarations first, so uses may come before or after them.
+    for (const s of statements) {
+      if (s.kind === 'Study') this.bindStudy(s);
+      if (s.kind === 'Compute') this.bindCompute(s);
+    }
+    for (const s of statements) {
+      if (s.kind === 'Dataset') this.bindDataset(s);
+      if (s.kind === 'Runs') this.bindRuns(s);
+    }
+    for (const table of this.model.datasets.values()) this.addComputes(table);
+    for (const s of statements) {
+      if (s.kind === 'Law' && s.name) this.declare(s.name, 'law');
+      if (s.kind === 'Isoflop' && s.name) this.declare(s.name, 'isoflop');
+    }
+    for (const s of statements) {
+      if (s.kind === 'Law') this.bindLaw(s);
+      if (s.kind === 'Isoflop') this.bindIsoflop(s);
+    }
+    for (const s of statements) {
+      if (s.kind === 'Predict') this.bindPredict(s);
+      if (s.kind === 'Optimize') this.bindOptimize(s);
+      if (s.kind === 'Plot') this.bindPlot(s);
+    }
+    return this.model;
+  }
+
+  private declare(name: A.Name, kind: string): boolean {
+    const previous = this.declared.get(name.text);
+    if (previous) {
+      this.report('error', 'scaling.duplicate-name', `'${name.text}' is already declared as a ${previous.kind}`, name.range);
+      return false;
+    }
+    if (kind === 'law' && this.catalogue.has(name.text)) {
+      this.report('error', 'scaling.duplicate-name', `'${name.text}' is a catalogue law; give this law another name`, name.range);
+      return false;
+    }
+    this.declared.set(name.text, { kind, range: name.range });
+    return true;
+  }
+
+  // --------------------------------------------------------------------------- study, compute
+
+  private bindStudy(s: A.StudyDecl): void {
+    if (this.model.title !== undefined) {
+      this.report('warning', 'scaling.duplicate-study', 'a study file has one `study` title; this one is ignored', s.range);
+      return;
+    }
+    this.model.title = s.title?.value;
+  }
+
+  private bindCompute(s: A.ComputeDecl): void {
+    if (!s.name || !s.formula || hasError(s.formula)) return;
+    if (!this.declare(s.name, 'computed variable')) return;
+    if (isComparison(s.formula)) {
+      this.report('error', 'scaling.not-a-formula', 'a computed variable needs a formula, not a condition', s.formula.range);
+      return;
+    }
+    this.model.computes.push({ name: s.name.text, formula: s.formula, range: s.range });
+  }
+
+  /** Adds every `compute` variable whose inputs the table has, in declaration order. */
+  private addComputes(table: M.DataTable): void {
+    for (const c of this.model.computes) {
+      if (table.numeric.has(c.name)) continue; // a column of that name wins; validator may warn
+      const needed = [...namesIn(c.formula).keys()].filter((n) => !(n in { inf: 1 }));
+      if (!needed.every((n) => table.numeric.has(n))) continue;
+      try {
+        table.numeric.set(c.name, evaluateColumns(c.formula, table.rowCount, columnLookup(table)));
+      } catch (e) {
+        if (e instanceof EvalError) this.report('error', 'scaling.eval', e.message, e.expr.range);
+        else throw e;
+      }
+    }
+  }
+
+  // --------------------------------------------------------------------------- data
+
+  private resolvePath(p: string): string {
+    if (path.isAbsolute(p)) return p;
+    const base = this.options.studyPath ? path.dirname(this.options.studyPath) : process.cwd();
+    return path.resolve(base, p);
+  }
+
+  private bindDataset(s: A.DatasetDecl): void {
+    if (!s.name || !s.path || !s.format) return;
+    if (!this.declare(s.name, 'dataset')) return;
+    const format = s.format.text as A.DataFormat;
+    const file = this.resolvePath(s.path.value);
+    const refusal = this.options.isPathAllowed?.(file);
+    if (refusal) {
+      this.report('error', 'scaling.path-refused', refusal, s.path.range);
+      return;
+    }
+    const loaded = this.loader.load(file, format);
+    if (!loaded.ok) {
+      const code = loaded.message.startsWith('file not found') ? 'scaling.missing-file' : 'scaling.bad-data-file';
+      this.report('error', code, loaded.message, s.path.range);
+      return;
+    }
+    const raw = loaded.table;
+    const columnIndex = new Map(raw.columns.map((c, i) => [c, i]));
+    const table: M.DataTable = {
+      name: s.name.text,
+      rowCount: raw.lines.length,
+      numeric: new Map(),
+      text: new Map(),
+      origin: raw.lines.map((line) => ({ file, line })),
+    };
+    for (const [i, c] of raw.columns.entries()) table.text.set(c, raw.cells[i]);
+    let ok = true;
+    for (const m of s.columns) {
+      const columnName = m.column.kind === 'Name' ? m.column.text : m.column.value;
+      const c = columnIndex.get(columnName);
+      if (c === undefined) {
+        const hint = closest(columnName, raw.columns);
+        this.report(
+          'error',
+          'scaling.unknown-column',
+          `'${path.basename(file)}' has no column '${columnName}'${hint ? ` (did you mean '${hint}'?)` : ''}; its columns are ${raw.columns.join(', ')}`,
+          m.column.range,
+          { columns: raw.columns },
+        );
+        ok = false;
+        continue;
+      }
+      const values = new Float64Array(table.rowCount);
+      const cells = raw.cells[c];
+      for (let r = 0; r < cells.length; r++) {
+        const v = parseNumber(cells[r]);
+        if (Number.isNaN(v) && !/^\s*nan\s*$/i.test(cells[r])) {
+          this.report(
+            'error',
+            'scaling.non-numeric',
+            `'${path.basename(file)}' line ${raw.lines[r]}: column '${columnName}' has '${cells[r].slice(0, 40)}', not a number`,
+            m.column.range,
+          );
+          ok = false;
+          break;
+        }
+        values[r] = v;
+      }
+      table.numeric.set(m.variable.text, values);
+    }
+    if (!ok) return;
+    // A `where` may name file columns too; numbers where they parse, text otherwise.
+    const filtered = this.applyWhere(table, s.where, s.name.range);
+    if (filtered) this.model.datasets.set(s.name.text, filtered);
+  }
+
+  private applyWhere(table: M.DataTable, conditions: A.Expr[], nameRange: A.Range): M.DataTable | undefined {
+    let keep: Uint8Array | undefined;
+    for (const cond of conditions) {
+      if (hasError(cond)) return table;
+      if (!isComparison(cond)) {
+        this.report('error', 'scaling.not-a-condition', 'a `where` needs a condition such as `loss < 10`', cond.range);
+        return undefined;
+      }
+      try {
+        const v = evaluateColumns(cond, table.rowCount, columnLookup(table));
+        keep ??= new Uint8Array(table.rowCount).fill(1);
+        for (let i = 0; i < v.length; i++) if (!v[i]) keep[i] = 0;
+      } catch (e) {
+        if (!(e instanceof EvalError)) throw e;
+        this.report('error', 'scaling.unknown-name', `${e.message}: a \`where\` can use the file's columns and mapped variables`, e.expr.range);
+        return undefined;
+      }
+    }
+    if (!keep) return table;
+    const result = selectRows(table, keep);
+    if (result.rowCount === 0) {
+      this.report('error', 'scaling.empty-selection', `no rows of '${table.name}' satisfy the \`where\` condition`, conditions[0].range);
+    }
+    void nameRange;
+    return result;
+  }
+
+  private bindRuns(s: A.RunsDecl): void {
+    if (!s.name) return;
+    if (!this.declare(s.name, 'runs table')) return;
+    const table: M.DataTable = {
+      name: s.name.text,
+      rowCount: s.rows.length,
+      numeric: new Map(),
+      text: new Map(),
+      origin: s.rows.map((r) => ({ range: r.range })),
+    };
+    const seen = new Set<string>();
+    s.header.forEach((h, c) => {
+      if (seen.has(h.text)) this.report('error', 'scaling.duplicate-name', `column '${h.text}' appears twice in the header`, h.range);
+      seen.add(h.text);
+      const cells = s.rows.map((r) => r.cells[c]);
+      if (cells.some((x) => x?.kind === 'String')) {
+        table.text.set(h.text, cells.map((x) => (x === undefined ? '' : x.kind === 'String' ? x.value : x.text)));
+      } else {
+        table.numeric.set(h.text, Float64Array.from(cells, (x) => (x === undefined ? NaN : (x as A.NumberLit).value)));
+      }
+    });
+    this.model.datasets.set(s.name.text, table);
+  }
+
+  // --------------------------------------------------------------------------- laws
+
+  private bindLaw(s: A.LawDecl): void {
+    if (!s.name || !s.formula || hasError(s.formula) || (this.declared.get(s.name.text)?.range !== s.name.range)) return;
+    let formula: A.Expr = s.formula;
+    let target = s.target?.text ?? 'L';
+    let catalogueName: string | undefined;
+    let catalogueParams: M.CatalogueLaw['params'] = [];
+    const formulaText = exprToString(s.formula);
+    if (!s.target) {
+      // `law k: kaplan_n(N)`: expand the catalogue entry over the user's variables.
+      if (s.formula.kind !== 'Call') return;
+      const call = s.formula;
+      const entry = this.catalogue.get(call.callee.text);
+      if (!entry) {
+        const hint = closest(call.callee.text, [...this.catalogue.keys()]);
+        this.report(
+          'error',
+          'scaling.unknown-law',
+          `'${call.callee.text}' is not a catalogue law${hint ? ` (did you mean '${hint}'?)` : ''}; the catalogue has ${[...this.catalogue.keys()].join(', ')}`,
+          call.callee.range,
+        );
+        return;
+      }
+      if (call.args.length !== entry.formals.length || call.args.some((a) => a.kind !== 'NameRef')) {
+        this.report(
+          'error',
+          'scaling.catalogue-arguments',
+          `${entry.name} takes ${entry.formals.length} variable${entry.formals.length === 1 ? '' : 's'}: ${entry.name}(${entry.formals.join(', ')})`,
+          call.range,
+        );
+        return;
+      }
+      const mapping = new Map(entry.formals.map((f, i) => [f, (call.args[i] as A.NameRef).name]));
+      formula = substitute(entry.formula, mapping, call.range);
+      target = entry.target ?? 'L';
+      catalogueName = entry.name;
+      catalogueParams = entry.params;
+    }
+    const body = s.body;
+    const fits = body.filter((b): b is A.FitClause => b.kind === 'Fit');
+    const lawRange = s.range;
+    if (fits.length === 0) {
+      this.report('error', 'scaling.no-fit', `law '${s.name.text}' has no \`fit\` line naming the data it fits`, s.name.range);
+      return;
+    }
+    const sources: M.DataTable[] = [];
+    for (const f of fits) {
+      for (const src of f.sources) {
+        const t = this.model.datasets.get(src.text);
+        if (!t) {
+          if (!this.declared.has(src.text)) {
+            const hint = closest(src.text, [...this.declared.keys()].filter((k) => ['dataset', 'runs table'].includes(this.declared.get(k)!.kind)));
+            this.report('error', 'scaling.unknown-name', `no dataset or runs table named '${src.text}'${hint ? ` (did you mean '${hint}'?)` : ''}`, src.range);
+          }
+          // A declared source that failed to load already has its diagnostic.
+          return;
+        }
+        sources.push(t);
+      }
+    }
+    // Names in the formula: variables when the data has them, parameters otherwise.
+    const names = namesIn(formula);
+    const available = (n: string) => sources.every((t) => t.numeric.has(n));
+    const variables: string[] = [];
+    const paramNames: string[] = [];
+    for (const [n, uses] of names) {
+      if (n in { inf: 1 }) continue;
+      if (available(n)) variables.push(n);
+      else if (sources.some((t) => t.numeric.has(n))) {
+        const missing = sources.find((t) => !t.numeric.has(n))!;
+        this.report('error', 'scaling.missing-variable', `'${missing.name}' has no variable '${n}', which the formula uses`, uses[0].range);
+        return;
+      } else paramNames.push(n);
+    }
+    for (const call of callsIn(formula)) {
+      if (!FUNCTIONS[call.callee.text]) {
+        this.report('error', 'scaling.unknown-function', `unknown function '${call.callee.text}': formulas can use log, exp, min and max`, call.callee.range);
+        return;
+      }
+    }
+    if (!sources.every((t) => t.numeric.has(target))) {
+      const missing = sources.find((t) => !t.numeric.has(target))!;
+      this.report('error', 'scaling.missing-variable', `'${missing.name}' has no target variable '${target}'`, s.target?.range ?? s.name.range);
+      return;
+    }
+    const params = this.bindParams(s, paramNames, catalogueParams);
+    if (!params) return;
+    const uncertaintyClause = body.find((b): b is A.UncertaintyClause => b.kind === 'Uncertainty');
+    const uncertainty = this.bindUncertainty(uncertaintyClause);
+    const byColumn = uncertainty.method === 'bootstrap' ? uncertainty.by : undefined;
+    const data = concatTables(`${s.name.text}`, sources, [...variables, target, ...this.model.computes.map((c) => c.name)], byColumn);
+    if (byColumn && !data.text.has(byColumn) && !data.numeric.has(byColumn)) {
+      this.report('error', 'scaling.unknown-column', `the fitted data has no column '${byColumn}' to resample runs by`, uncertaintyClause!.by!.range);
+      return;
+    }
+    const heldOut = new Uint8Array(data.rowCount);
+    for (const h of body.filter((b): b is A.HoldoutClause => b.kind === 'Holdout')) {
+      if (hasError(h.condition)) continue;
+      if (!isComparison(h.condition)) {
+        this.report('error', 'scaling.not-a-condition', 'a `holdout` needs a condition such as `N >= 5B`', h.condition.range);
+        continue;
+      }
+      try {
+        const v = evaluateColumns(h.condition, data.rowCount, columnLookup(data));
+        for (let i = 0; i < v.length; i++) if (v[i]) heldOut[i] = 1;
+      } catch (e) {
+        if (!(e instanceof EvalError)) throw e;
+        this.report('error', 'scaling.unknown-name', e.message, e.expr.range);
+      }
+    }
+    const objectiveClause = body.find((b): b is A.ObjectiveClause => b.kind === 'Objective');
+    let objective = DEFAULT_OBJECTIVE;
+    if (objectiveClause) {
+      if (objectiveClause.loss === 'squares') objective = { loss: 'squares', onLog: objectiveClause.onLog };
+      else {
+        const delta = objectiveClause.delta ? this.constant(objectiveClause.delta) : undefined;
+        if (delta === undefined) return;
+        if (!(delta > 0) || !Number.isFinite(delta)) {
+          this.report('error', 'scaling.bad-value', `huber's delta must be a positive number`, objectiveClause.delta!.range);
+          return;
+        }
+        objective = { loss: 'huber', delta, onLog: objectiveClause.onLog };
+      }
+    }
+    this.model.laws.push({
+      name: s.name.text,
+      range: lawRange,
+      nameRange: s.name.range,
+      target,
+      formula,
+      formulaText: catalogueName ? `${formulaText} = ${exprToString(formula)}` : formulaText,
+      catalogue: catalogueName,
+      variables,
+      params,
+      objective,
+      objectiveDeclared: objectiveClause !== undefined,
+      data,
+      heldOut,
+      uncertainty,
+      uncertaintyDeclared: uncertaintyClause !== undefined,
+    });
+  }
+
+  private bindParams(s: A.LawDecl, formulaParams: string[], defaults: M.CatalogueLaw['params']): M.ParamSpec[] | undefined {
+    const clauses = new Map<string, A.ParamClause>();
+    for (const b of s.body) {
+      if (b.kind !== 'Param') continue;
+      if (clauses.has(b.name.text)) {
+        this.report('error', 'scaling.duplicate-name', `parameter '${b.name.text}' is declared twice`, b.name.range);
+        continue;
+      }
+      if (!formulaParams.includes(b.name.text)) {
+        this.report('warning', 'scaling.unused-param', `'${b.name.text}' does not appear in the formula as a parameter`, b.name.range);
+        continue;
+      }
+      clauses.set(b.name.text, b);
+    }
+    const specs: M.ParamSpec[] = [];
+    let ok = true;
+    for (const name of formulaParams) {
+      const clause = clauses.get(name);
+      const d = defaults.find((p) => p.name === name);
+      const spec: M.ParamSpec = {
+        name,
+        lower: d?.lower ?? -Infinity,
+        upper: d?.upper ?? Infinity,
+        lowerClosed: d?.lowerClosed ?? false,
+        upperClosed: d?.upperClosed ?? false,
+        fixed: undefined,
+        starts: d?.starts ?? [1],
+        logGrid: d?.logGrid ?? false,
+        range: clause?.range ?? s.name!.range,
+      };
+      if (clause?.fixed) {
+        const v = this.constant(clause.fixed);
+        if (v === undefined) ok = false;
+        else spec.fixed = v;
+      }
+      if (clause?.bounds) {
+        const lo = this.constant(clause.bounds.lower);
+        const hi = this.constant(clause.bounds.upper);
+        if (lo === undefined || hi === undefined) ok = false;
+        else if (!(lo < hi)) {
+          this.report('error', 'scaling.bad-bounds', `the lower bound ${lo} is not below the upper bound ${hi}`, clause.bounds.range);
+          ok = false;
+        } else {
+          Object.assign(spec, { lower: lo, upper: hi, lowerClosed: clause.bounds.lowerClosed, upperClosed: clause.bounds.upperClosed });
+        }
+      }
+      if (clause?.init) {
+        const starts = this.bindInit(clause.init);
+        if (!starts) ok = false;
+        else {
+          spec.starts = starts.values;
+          spec.logGrid = starts.log;
+        }
+      }
+      const outside = spec.fixed === undefined ? spec.starts.filter((v) => !inBounds(v, spec)) : [];
+      if (outside.length > 0 && clause) {
+        this.report(
+          'warning',
+          'scaling.grid-outside-bounds',
+          `${outside.length} of ${spec.starts.length} start values of '${name}' lie outside its bounds ${boundsText(spec)} (e.g. ${fmt(outside[0])}); they are moved inside`,
+          clause.init?.range ?? clause.bounds?.range ?? clause.range,
+        );
+      }
+      if (!clause && !d) {
+        this.report(
+          'info',
+          'scaling.undeclared-param',
+          `'${name}' is a parameter with no \`param\` line: it is unbounded and starts at 1; declare its bounds and start grid so the fit can be reproduced`,
+          names0(s.formula!, name) ?? s.name!.range,
+          { param: name },
+        );
+      }
+      specs.push(spec);
+    }
+    return ok ? specs : undefined;
+  }
+
+  private bindInit(init: A.InitSpec): { values: number[]; log: boolean } | undefined {
+    if (init.kind === 'InitValues') {
+      const values = init.values.map((v) => this.constant(v));
+      return values.some((v) => v === undefined) ? undefined : { values: values as number[], log: false };
+    }
+    const from = this.constant(init.from);
+    const to = this.constant(init.to);
+    const step = this.constant(init.step);
+    if (from === undefined || to === undefined || step === undefined) return undefined;
+    if (!(step > 0) || !Number.isFinite(from) || !Number.isFinite(to) || to < from) {
+      this.report('error', 'scaling.bad-grid', 'a grid needs finite ends FROM <= TO and a positive step', init.range);
+      return undefined;
+    }
+    const count = Math.floor((to - from) / step + 1e-9) + 1;
+    if (count > 10000) {
+      this.report('error', 'scaling.bad-grid', `this grid has ${count} values; at most 10000 per parameter`, init.range);
+      return undefined;
+    }
+    const values = Array.from({ length: count }, (_, i) => from + i * step);
+    return { values: init.log ? values.map(Math.exp) : values, log: init.log };
+  }
+
+  private bindUncertainty(u: A.UncertaintyClause | undefined): M.UncertaintySpec {
+    if (!u || u.method === 'none') return { method: 'none' };
+    const level = u.level ? u.level.value : 0.9;
+    if (u.level && !(level > 0 && level < 1)) {
+      this.report('error', 'scaling.bad-value', 'a level is a fraction between 0 and 1, e.g. 0.9', u.level.range);
+    }
+    const safeLevel = level > 0 && level < 1 ? level : 0.9;
+    if (u.method === 'asymptotic') return { method: 'asymptotic', level: safeLevel };
+    const resamples = u.resamples?.value ?? 0;
+    if (!(Number.isInteger(resamples) && resamples >= 10 && resamples <= 100000)) {
+      this.report('error', 'scaling.bad-value', 'bootstrap takes a whole number of resamples from 10 to 100000', u.resamples?.range ?? u.range);
+      return { method: 'none' };
+    }
+    if (!u.seed) {
+      this.report('warning', 'scaling.no-seed', 'a bootstrap without `seed` cannot be reproduced; seed 0 is used', u.range, { insertAfter: u.range.end });
+    }
+    return { method: 'bootstrap', resamples, seed: u.seed?.value ?? 0, level: safeLevel, by: u.by?.text };
+  }
+
+  // --------------------------------------------------------------------------- isoflop, questions
+
+  private bindIsoflop(s: A.IsoflopDecl): void {
+    if (!s.name || this.declared.get(s.name.text)?.range !== s.name.range) return;
+    const setting = (k: A.IsoflopSetting['setting'], fallback: string) =>
+      s.items.find((i): i is A.IsoflopSetting => i.kind === 'IsoflopSetting' && i.setting === k)?.variable?.text ?? fallback;
+    const fits = s.items.filter((i): i is A.FitClause => i.kind === 'Fit');
+    if (fits.length === 0) {
+      this.report('error', 'scaling.no-fit', `isoflop '${s.name.text}' has no \`fit\` line naming its runs`, s.name.range);
+      return;
+    }
+    const sources: M.DataTable[] = [];
+    for (const src of fits.flatMap((f) => f.sources)) {
+      const t = this.model.datasets.get(src.text);
+      if (!t) {
+        if (!this.declared.has(src.text)) this.report('error', 'scaling.unknown-name', `no dataset or runs table named '${src.text}'`, src.range);
+        return;
+      }
+      sources.push(t);
+    }
+    const vars = { budget: setting('budget', 'C'), size: setting('size', 'N'), tokens: setting('tokens', 'D'), target: setting('target', 'L') };
+    for (const [role, v] of Object.entries(vars)) {
+      const missing = sources.find((t) => !t.numeric.has(v));
+      if (missing) {
+        const item = s.items.find((i): i is A.IsoflopSetting => i.kind === 'IsoflopSetting' && i.setting === role);
+        this.report(
+          'error',
+          'scaling.missing-variable',
+          `'${missing.name}' has no ${role} variable '${v}'${item ? '' : ` (set it with \`${role} VARIABLE\`)`}`,
+          item?.variable?.range ?? s.name.range,
+        );
+        return;
+      }
+    }
+    let data = concatTables(s.name.text, sources, Object.values(vars), undefined);
+    const holdouts = s.items.filter((i): i is A.HoldoutClause => i.kind === 'Holdout');
+    if (holdouts.length > 0) {
+      const keep = new Uint8Array(data.rowCount).fill(1);
+      for (const h of holdouts) {
+        try {
+          const v = evaluateColumns(h.condition, data.rowCount, columnLookup(data));
+          for (let i = 0; i < v.length; i++) if (v[i]) keep[i] = 0;
+        } catch (e) {
+          if (!(e instanceof EvalError)) throw e;
+          this.report('error', 'scaling.unknown-name', e.message, e.expr.range);
+        }
+      }
+      data = selectRows(data, keep);
+    }
+    this.model.isoflops.push({
+      name: s.name.text,
+      range: s.range,
+      ...vars,
+      weighted: s.items.some((i) => i.kind === 'IsoflopSetting' && i.setting === 'weighted'),
+      data,
+      uncertainty: this.bindUncertainty(s.items.find((i): i is A.UncertaintyClause => i.kind === 'Uncertainty')),
+    });
+  }
+
+  private lawNamed(name: A.Name | undefined, what: string): M.BoundLaw | undefined {
+    if (!name) return undefined;
+    const law = this.model.laws.find((l) => l.name === name.text);
+    if (law) return law;
+    const declared = this.declared.get(name.text);
+    if (!declared) {
+      const laws = [...this.declared.entries()].filter(([, v]) => v.kind === 'law').map(([k]) => k);
+      const hint = closest(name.text, laws);
+      this.report('error', 'scaling.unknown-name', `no law named '${name.text}' to ${what}${hint ? ` (did you mean '${hint}'?)` : ''}`, name.range);
+    } else if (declared.kind !== 'law') {
+      this.report('error', 'scaling.not-a-law', `'${name.text}' is a ${declared.kind}, not a law`, name.range);
+    }
+    return undefined; // a declared law that failed to bind has its own diagnostic
+  }
+
+  private assignments(list: A.Assignment[]): Record<string, number> | undefined {
+    const out: Record<string, number> = {};
+    for (const a of list) {
+      if (a.variable.text in out) {
+        this.report('error', 'scaling.duplicate-name', `'${a.variable.text}' is given twice`, a.variable.range);
+        return undefined;
+      }
+      const v = this.constant(a.value);
+      if (v === undefined) return undefined;
+      out[a.variable.text] = v;
+    }
+    return out;
+  }
+
+  private bindPredict(s: A.PredictStmt): void {
+    const law = this.lawNamed(s.law, 'predict with');
+    if (!law) return;
+    const at = this.assignments(s.at);
+    if (!at) return;
+    // Computed variables (C = 6ND) follow from the others.
+    for (const c of this.model.computes) {
+      if (c.name in at) continue;
+      const inputs = [...namesIn(c.formula).keys()];
+      if (inputs.every((n) => n in at)) at[c.name] = evaluateConstant(c.formula, at);
+    }
+    for (const a of s.at) {
+      if (!law.variables.includes(a.variable.text) && !this.model.computes.some((c) => c.name === a.variable.text)) {
+        this.report('warning', 'scaling.unused-variable', `law '${law.name}' does not use '${a.variable.text}' (its variables: ${law.variables.join(', ')})`, a.variable.range);
+      }
+    }
+    const missing = law.variables.filter((v) => !(v in at));
+    if (missing.length > 0) {
+      this.report('error', 'scaling.missing-variable', `predict needs ${missing.join(', ')} for law '${law.name}'`, s.law!.range, { missing });
+      return;
+    }
+    this.model.predictions.push({ law: law.name, at, range: s.range });
+  }
+
+  private bindOptimize(s: A.OptimizeStmt): void {
+    const law = this.lawNamed(s.law, 'optimize');
+    if (!law) return;
+    const budget = this.assignments(s.budget);
+    if (!budget) return;
+    for (const a of s.budget) {
+      if (!this.model.computes.some((c) => c.name === a.variable.text)) {
+        this.report(
+          'error',
+          'scaling.no-compute',
+          `'${a.variable.text}' is not a computed variable: declare how it is counted, e.g. \`compute ${a.variable.text} = 6 * N * D\``,
+          a.variable.range,
+          { variable: a.variable.text },
+        );
+        return;
+      }
+    }
+    this.model.optima.push({ law: law.name, budget, range: s.range });
+  }
+
+  private bindPlot(s: A.PlotStmt): void {
+    if (!s.subject) return;
+    const declared = this.declared.get(s.subject.text);
+    if (!declared || (declared.kind !== 'law' && declared.kind !== 'isoflop')) {
+      this.report('error', 'scaling.unknown-name', `no law or isoflop named '${s.subject.text}' to plot`, s.subject.range);
+      return;
+    }
+    this.model.plots.push({ subject: s.subject.text, y: s.y?.text, x: s.x?.text, by: s.by?.text, range: s.range });
+  }
+
+  private constant(e: A.Expr): number | undefined {
+    if (hasError(e)) return undefined;
+    try {
+      const v = evaluateConstant(e);
+      if (Number.isNaN(v)) {
+        this.report('error', 'scaling.bad-value', 'this value is not a number', e.range);
+        return undefined;
+      }
+      return v;
+    } catch (err) {
+      if (!(err instanceof EvalError)) throw err;
+      this.report('error', 'scaling.bad-value', `${err.message}: a value here must be a number (or inf)`, err.expr.range);
+      return undefined;
+    }
+  }
+}
+
+// ----------------------------------------------------------------------------- helpers
+
+export function hasError(e: A.Expr): boolean {
+  switch (e.kind) {
+    case 'Error':
+      return true;
+    case 'Unary':
+      return hasError(e.operand);
+    case 'Binary':
+      return hasError(e.left) || hasError(e.right);
+    case 'Call':
+      return e.args.some(hasError);
+    default:
+      return false;
+  }
+}
+
+function callsIn(e: A.Expr, out: A.Call[] = []): A.Call[] {
+  if (e.kind === 'Call') {
+    out.push(e);
+    e.args.forEach((a) => callsIn(a, out));
+  } else if (e.kind === 'Unary') callsIn(e.operand, out);
+  else if (e.kind === 'Binary') {
+    callsIn(e.left, out);
+    callsIn(e.right, out);
+  }
+  return out;
+}
+
+function names0(e: A.Expr, name: string): A.Range | undefined {
+  return namesIn(e).get(name)?.[0].range;
+}
+
+/** Replaces formal variables with the user's; every new node takes the call's range. */
+function substitute(e: A.Expr, mapping: Map<string, string>, range: A.Range): A.Expr {
+  switch (e.kind) {
+    case 'NameRef':
+      return { kind: 'NameRef', name: mapping.get(e.name) ?? e.name, range };
+    case 'Unary':
+      return { ...e, operand: substitute(e.operand, mapping, range), range };
+    case 'Binary':
+      return { ...e, left: substitute(e.left, mapping, range), right: substitute(e.right, mapping, range), range };
+    case 'Call':
+      return { ...e, args: e.args.map((a) => substitute(a, mapping, range)), range };
+    default:
+      return { ...e, range };
+  }
+}
+
+export function columnLookup(table: M.DataTable): (name: string) => Column | undefined {
+  return (name) => {
+    const n = table.numeric.get(name);
+    if (n) return { kind: 'number', values: n };
+    const t = table.text.get(name);
+    if (t) {
+      // A file column: numeric when every cell parses, text otherwise.
+      const values = Float64Array.from(t, parseNumber);
+      if (values.every((v, i) => !Number.isNaN(v) || /^\s*nan\s*$/i.test(t[i]))) return { kind: 'number', values };
+      return { kind: 'text', values: t };
+    }
+    return undefined;
+  };
+}
+
+function selectRows(table: M.DataTable, keep: Uint8Array): M.DataTable {
+  const idx: number[] = [];
+  for (let i = 0; i < keep.length; i++) if (keep[i]) idx.push(i);
+  const numeric = new Map<string, Float64Array>();
+  for (const [k, v] of table.numeric) numeric.set(k, Float64Array.from(idx, (i) => v[i]));
+  const text = new Map<string, string[]>();
+  for (const [k, v] of table.text) text.set(k, idx.map((i) => v[i]));
+  return { name: table.name, rowCount: idx.length, numeric, text, origin: idx.map((i) => table.origin[i]) };
+}
+
+/** Stacks the rows of several sources, keeping the variables they all have (and a `by` column). */
+function concatTables(name: string, sources: M.DataTable[], wanted: string[], by: string | undefined): M.DataTable {
+  if (sources.length === 1) return sources[0];
+  const rowCount = sources.reduce((s, t) => s + t.rowCount, 0);
+  const numeric = new Map<string, Float64Array>();
+  for (const v of new Set(wanted)) {
+    if (!sources.every((t) => t.numeric.has(v))) continue;
+    const out = new Float64Array(rowCount);
+    let o = 0;
+    for (const t of sources) {
+      out.set(t.numeric.get(v)!, o);
+      o += t.rowCount;
+    }
+    numeric.set(v, out);
+  }
+  const text = new Map<string, string[]>();
+  if (by && sources.every((t) => t.text.has(by))) text.set(by, sources.flatMap((t) => t.text.get(by)!));
+  // Tag rows by source so a bootstrap `by` and tooltips can tell them apart.
+  text.set('$source', sources.flatMap((t) => new Array<string>(t.rowCount).fill(t.name)));
+  return { name, rowCount, numeric, text, origin: sources.flatMap((t) => t.origin) };
+}
+
+function inBounds(v: number, p: M.ParamSpec): boolean {
+  return (p.lowerClosed ? v >= p.lower : v > p.lower) && (p.upperClosed ? v <= p.upper : v < p.upper);
+}
+
+function boundsText(p: M.ParamSpec): string {
+  return `${p.lowerClosed ? '[' : '('}${fmt(p.lower)}, ${fmt(p.upper)}${p.upperClosed ? ']' : ')'}`;
+}
+
+function fmt(v: number): string {
+  if (v === Infinity) return 'inf';
+  if (v === -Infinity) return '-inf';
+  return Number(v.toPrecision(6)).toString();
+}
+
+export function closest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = levenshtein(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+function levenshtein(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return row[b.length];
+}

@@ -1,0 +1,211 @@
+// Format Document: normalises spacing and indentation, aligns run-table columns and trailing
+// comments. It re-spaces the existing tokens line by line and never adds, drops or merges a
+// token, so the meaning cannot change; comments are copied verbatim. Lines with a syntax error
+// are only re-indented.
+import type { RunsDecl } from './ast';
+import { lex, type Token } from './lexer';
+import { parse, type ParseResult } from './parser';
+
+export interface FormatOptions {
+  indent: string;
+}
+
+interface Line {
+  tokens: Token[]; // code tokens of this line (no newline, no comment)
+  comment: string | undefined;
+  depth: number; // block depth before the line's first token
+  continuation: boolean; // continues a formula from the previous line
+  hasError: boolean;
+  original: string;
+}
+
+const NO_SPACE_BEFORE = new Set([')', ']', ',', ':', '^', '..']);
+const NO_SPACE_AFTER = new Set(['(', '[', '^', '..']);
+const CONTINUES = new Set(['+', '-', '*', '/', '^', ',', '(', '[', '=', '<', '<=', '>', '>=', '==', '!=', 'and', 'or']);
+
+export function format(text: string, options: FormatOptions = { indent: '  ' }, parsed: ParseResult = parse(text)): string {
+  const lines = splitLines(text, parsed);
+  const runsRows = runTableLines(parsed, text);
+  const out: string[] = [];
+  const rendered: Rendered[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const indent = options.indent.repeat(Math.max(0, line.depth)) + (line.continuation ? options.indent.repeat(2) : '');
+    const code = line.hasError ? line.original.trim().slice(0, codeLength(line)) : renderTokens(line.tokens, parsed, text);
+    rendered.push({ code: code.trimEnd(), comment: line.comment, indent });
+  }
+  alignRunTables(rendered, lines, runsRows, parsed, text);
+  alignTrailingComments(rendered);
+  let blank = 0;
+  for (const r of rendered) {
+    if (r.code === '' && r.comment === undefined) {
+      blank++;
+      continue;
+    }
+    if (blank > 0 && out.length > 0) out.push('');
+    blank = 0;
+    const body = r.code === '' ? (r.comment ?? '') : r.comment !== undefined ? `${r.code}${r.gap ?? '  '}${r.comment}` : r.code;
+    out.push(r.indent + body);
+  }
+  return out.length === 0 ? '' : out.join('\n') + '\n';
+
+  function codeLength(line: Line): number {
+    // For a line kept verbatim: everything up to its trailing comment.
+    const trimmed = line.original.trim();
+    return line.comment !== undefined ? trimmed.length - line.comment.length : trimmed.length;
+  }
+}
+
+function splitLines(text: string, parsed: ParseResult): Line[] {
+  const { tokens } = lex(text);
+  const comments = parsed.comments;
+  const lines: Line[] = [];
+  const errorStarts = parsed.diagnostics.map((d) => d.range.start);
+  let current: Token[] = [];
+  let depth = 0;
+  let parenDepth = 0;
+  let lineStart = 0;
+  let commentIndex = 0;
+  let previousLast: Token | undefined;
+  const flush = (end: number) => {
+    let comment: string | undefined;
+    while (commentIndex < comments.length && comments[commentIndex].range.start < end) {
+      if (comments[commentIndex].range.start >= lineStart) comment = comments[commentIndex].text;
+      commentIndex++;
+    }
+    const startDepth = current.length > 0 && current[0].text === '}' && current[0].kind === 'punct' ? depth - 1 : depth;
+    const continuation =
+      current.length > 0 && (parenDepth > 0 || (previousLast !== undefined && CONTINUES.has(previousLast.text) && previousLast.kind !== 'string'));
+    let hasError = false;
+    for (const s of errorStarts) if (s >= lineStart && s <= end) hasError = true;
+    lines.push({ tokens: current, comment, depth: startDepth, continuation, hasError, original: text.slice(lineStart, end) });
+    for (const t of current) {
+      if (t.kind !== 'punct') continue;
+      if (t.text === '{') depth++;
+      else if (t.text === '}') depth = Math.max(0, depth - 1);
+      else if (t.text === '(' || t.text === '[') parenDepth++;
+      else if ((t.text === ')' || t.text === ']') && parenDepth > 0) parenDepth--;
+    }
+    if (current.length > 0) previousLast = current[current.length - 1];
+    current = [];
+  };
+  for (const t of tokens) {
+    if (t.kind === 'newline' || t.kind === 'eof') {
+      flush(t.start);
+      lineStart = t.end;
+      if (t.kind === 'eof') break;
+      continue;
+    }
+    current.push(t);
+  }
+  return lines;
+}
+
+function renderTokens(tokens: Token[], parsed: ParseResult, text: string): string {
+  let out = '';
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (i > 0) out += gapBetween(tokens[i - 1], t, parsed, text);
+    out += t.text;
+  }
+  return out;
+}
+
+function gapBetween(prev: Token, t: Token, parsed: ParseResult, text: string): string {
+  // Unknown characters keep their original spacing: we don't know what they mean.
+  if (prev.kind === 'bad' || t.kind === 'bad') return text.slice(prev.end, t.start);
+  if (t.kind === 'punct' && NO_SPACE_BEFORE.has(t.text)) return '';
+  if (prev.kind === 'punct' && NO_SPACE_AFTER.has(prev.text)) return '';
+  if (prev.kind === 'punct' && parsed.unarySigns.has(prev.start)) return '';
+  if (t.kind === 'punct' && t.text === '(' && parsed.callParens.has(t.start)) return '';
+  // Two tokens that would fuse if written together keep a space (e.g. `1` `B` is not `1B`).
+  return ' ';
+}
+
+function runTableLines(parsed: ParseResult, text: string): Map<number, RunsDecl> {
+  // Maps the offset where each header/row line starts to its table.
+  const map = new Map<number, RunsDecl>();
+  for (const s of parsed.file.statements) {
+    if (s.kind !== 'Runs' || s.header.length === 0) continue;
+    map.set(lineStartOf(text, s.header[0].range.start), s);
+    for (const row of s.rows) map.set(lineStartOf(text, row.range.start), s);
+  }
+  return map;
+}
+
+function lineStartOf(text: string, offset: number): number {
+  let i = offset;
+  while (i > 0 && text[i - 1] !== '\n' && text[i - 1] !== '\r') i--;
+  return i;
+}
+
+interface Rendered {
+  code: string;
+  comment: string | undefined;
+  indent: string;
+  gap?: string;
+}
+
+function alignRunTables(rendered: Rendered[], lines: Line[], rows: Map<number, RunsDecl>, parsed: ParseResult, text: string): void {
+  // Group the lines of each table, split them into cells, pad every column to its widest cell.
+  const groups = new Map<RunsDecl, number[]>();
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line.tokens.length === 0 || line.hasError) continue;
+    const table = rows.get(lineStartOf(text, line.tokens[0].start));
+    if (!table) continue;
+    const list = groups.get(table) ?? [];
+    list.push(i);
+    groups.set(table, list);
+  }
+  for (const indices of groups.values()) {
+    const cellRows = indices.map((i) => splitCells(lines[i].tokens, parsed));
+    const widths: number[] = [];
+    for (const cells of cellRows) cells.forEach((c, k) => (widths[k] = Math.max(widths[k] ?? 0, c.length)));
+    indices.forEach((lineIndex, r) => {
+      const cells = cellRows[r];
+      rendered[lineIndex].code = cells
+        .map((c, k) => (k === cells.length - 1 || cells[k + 1] === '}' ? c : c.padEnd(widths[k] + 2)))
+        .join('')
+        .trimEnd();
+    });
+  }
+}
+
+function splitCells(tokens: Token[], parsed: ParseResult): string[] {
+  const cells: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.kind === 'punct' && parsed.unarySigns.has(t.start) && i + 1 < tokens.length) {
+      cells.push(t.text + tokens[i + 1].text);
+      i++;
+    } else cells.push(t.text);
+  }
+  // A closing brace on the last row stays one space after it.
+  if (cells.length > 1 && cells[cells.length - 1] === '}') {
+    const last = cells.pop() as string;
+    cells[cells.length - 1] += ' ' + last;
+  }
+  return cells;
+}
+
+/** Consecutive lines that each end in a comment get their comments in one column. */
+function alignTrailingComments(rendered: Rendered[]): void {
+  let i = 0;
+  while (i < rendered.length) {
+    if (rendered[i].code === '' || rendered[i].comment === undefined) {
+      i++;
+      continue;
+    }
+    let j = i;
+    let width = 0;
+    while (j < rendered.length && rendered[j].code !== '' && rendered[j].comment !== undefined) {
+      width = Math.max(width, rendered[j].indent.length + rendered[j].code.length);
+      j++;
+    }
+    for (let k = i; k < j; k++) {
+      rendered[k].gap = ' '.repeat(width - rendered[k].indent.length - rendered[k].code.length + 2);
+    }
+    i = j;
+  }
+}

@@ -1,0 +1,867 @@
+// A recursive-descent parser for study files. Statements are lines; blocks are `{ … }` with one
+// item per line. On an error the parser reports once, skips to the next line or block boundary,
+// and goes on, so one typo gives one diagnostic and the rest of the file still parses.
+import type * as A from './ast';
+import { diagnostic, type Diagnostic } from '../diagnostics';
+import { lex, type Token } from './lexer';
+
+export interface ParseResult {
+  file: A.StudyFile;
+  comments: A.Comment[];
+  diagnostics: Diagnostic[];
+  /** Start offsets of `-`/`+` tokens that are unary signs (the formatter keeps them tight). */
+  unarySigns: Set<number>;
+  /** Start offsets of `(` tokens that open a call (`log(`, `csv(`, `huber(`): written tight to the name. */
+  callParens: Set<number>;
+}
+
+export const TOP_LEVEL_KEYWORDS = ['study', 'compute', 'dataset', 'runs', 'law', 'isoflop', 'predict', 'optimize', 'plot'];
+export const LAW_KEYWORDS = ['fit', 'holdout', 'objective', 'param', 'uncertainty'];
+export const ISOFLOP_KEYWORDS = ['fit', 'budget', 'size', 'tokens', 'target', 'weighted', 'holdout', 'uncertainty'];
+export const DATA_FORMATS = ['csv', 'tsv', 'jsonl'];
+
+const CODE = 'scaling.syntax';
+
+/** Thrown to abandon the current item; caught at the nearest line or block boundary. */
+class SyntaxFailure extends Error {}
+
+const COMPARISONS = new Set(['<', '<=', '>', '>=', '==', '!=']);
+
+export function parse(text: string): ParseResult {
+  return new Parser(text).parseFile();
+}
+
+/** Parses one expression (the catalogue and tests use it); throws on a syntax error. */
+export function parseExpression(text: string): A.Expr {
+  const p = new Parser(text);
+  const result = p.parseStandaloneExpression();
+  if (p.diagnostics.length > 0) throw new Error(`${p.diagnostics[0].message} in '${text}'`);
+  return result;
+}
+
+class Parser {
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly tokens: Token[];
+  private readonly comments: A.Comment[];
+  private readonly unarySigns = new Set<number>();
+  private readonly callParens = new Set<number>();
+  private pos = 0;
+  /** Offsets of the line starts that already carry an error: one error per line. */
+  private readonly erroredLines = new Set<number>();
+  private readonly lineStarts: number[];
+  /** Inside parentheses a newline is just white space. */
+  private parenDepth = 0;
+
+  constructor(private readonly text: string) {
+    const lexed = lex(text);
+    this.comments = lexed.comments;
+    this.lineStarts = [0];
+    for (const t of lexed.tokens) if (t.kind === 'newline') this.lineStarts.push(t.end);
+    for (const t of lexed.tokens) if (t.error) this.report(t.error, t.start, t.end);
+    // Stray characters were reported; the grammar never sees them.
+    this.tokens = lexed.tokens.filter((t) => t.kind !== 'bad');
+  }
+
+  // ----------------------------------------------------------------------------- token access
+
+  private peek(offset = 0): Token {
+    let i = this.pos;
+    let seen = 0;
+    while (i < this.tokens.length - 1) {
+      const t = this.tokens[i];
+      if (this.parenDepth > 0 && t.kind === 'newline') {
+        i++;
+        continue;
+      }
+      if (seen === offset) return t;
+      seen++;
+      i++;
+    }
+    return this.tokens[this.tokens.length - 1];
+  }
+
+  private next(): Token {
+    if (this.parenDepth > 0) while (this.tokens[this.pos].kind === 'newline') this.pos++;
+    const t = this.tokens[this.pos];
+    if (t.kind !== 'eof') this.pos++;
+    return t;
+  }
+
+  private is(text: string, t = this.peek()): boolean {
+    return (t.kind === 'punct' || t.kind === 'ident') && t.text === text;
+  }
+
+  private accept(text: string): Token | undefined {
+    return this.is(text) ? this.next() : undefined;
+  }
+
+  private expect(text: string, what = `'${text}'`): Token {
+    const t = this.peek();
+    if (this.is(text, t)) return this.next();
+    this.fail(`expected ${what}, found ${describe(t)}`, t);
+  }
+
+  private skipNewlines(): void {
+    while (this.tokens[this.pos].kind === 'newline') this.pos++;
+  }
+
+  private prevEnd(): number {
+    return this.pos > 0 ? this.tokens[this.pos - 1].end : 0;
+  }
+
+  // ----------------------------------------------------------------------------- errors
+
+  private lineOf(offset: number): number {
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  private report(message: string, start: number, end: number): void {
+    const line = this.lineOf(start);
+    if (this.erroredLines.has(line)) return;
+    this.erroredLines.add(line);
+    this.diagnostics.push(diagnostic('error', CODE, message, { start, end: Math.max(end, start) }));
+  }
+
+  private fail(message: string, at: Token): never {
+    // An end-of-line error points at the end of the previous token, where the user is typing.
+    if (at.kind === 'newline' || at.kind === 'eof') {
+      const end = this.prevEnd();
+      this.report(message, end, end);
+    } else this.report(message, at.start, at.end);
+    throw new SyntaxFailure(message);
+  }
+
+  /** Skips to the end of the line (or a `}` that closes the enclosing block); a `{` on the way skips its whole block. */
+  private syncToLineEnd(stopAtBrace: boolean, stopAtOpenBrace = false): void {
+    this.parenDepth = 0;
+    let depth = 0;
+    while (true) {
+      const t = this.tokens[this.pos];
+      if (t.kind === 'eof') return;
+      if (depth === 0 && t.kind === 'newline') return;
+      if (t.kind === 'punct') {
+        if (t.text === '{') {
+          if (depth === 0 && stopAtOpenBrace) return;
+          depth++;
+        } else if (t.text === '}') {
+          if (depth === 0) {
+            if (stopAtBrace) return;
+          } else depth--;
+        }
+      }
+      this.pos++;
+    }
+  }
+
+  // ----------------------------------------------------------------------------- file
+
+  parseFile(): ParseResult {
+    const statements: A.Statement[] = [];
+    while (true) {
+      this.skipNewlines();
+      const t = this.peek();
+      if (t.kind === 'eof') break;
+      const start = this.pos;
+      try {
+        statements.push(this.parseStatement());
+        this.endOfStatement();
+      } catch (e) {
+        if (!(e instanceof SyntaxFailure)) throw e;
+        this.syncToLineEnd(false);
+      }
+      if (this.pos === start) this.pos++; // never loop on the same token
+    }
+    const file: A.StudyFile = { kind: 'StudyFile', statements, range: { start: 0, end: this.text.length } };
+    this.diagnostics.sort((a, b) => a.range.start - b.range.start);
+    return {
+      file,
+      comments: this.comments,
+      diagnostics: this.diagnostics,
+      unarySigns: this.unarySigns,
+      callParens: this.callParens,
+    };
+  }
+
+  parseStandaloneExpression(): A.Expr {
+    try {
+      const e = this.parseExpr();
+      this.skipNewlines();
+      if (this.peek().kind !== 'eof') this.fail(`unexpected ${describe(this.peek())}`, this.peek());
+      return e;
+    } catch (e) {
+      if (!(e instanceof SyntaxFailure)) throw e;
+      return { kind: 'Error', range: { start: 0, end: this.text.length } };
+    }
+  }
+
+  private endOfStatement(): void {
+    const t = this.peek();
+    if (t.kind === 'newline' || t.kind === 'eof') return;
+    if (this.is('}', t)) this.fail(`unmatched '}'`, t);
+    this.fail(`unexpected ${describe(t)}: expected the end of the line`, t);
+  }
+
+  private parseStatement(): A.Statement {
+    const t = this.peek();
+    const keyword = t.kind === 'ident' ? t.text : '';
+    switch (keyword) {
+      case 'study':
+        return this.parseStudy();
+      case 'compute':
+        return this.parseCompute();
+      case 'dataset':
+        return this.parseDataset();
+      case 'runs':
+        return this.parseRuns();
+      case 'law':
+        return this.parseLaw();
+      case 'isoflop':
+        return this.parseIsoflop();
+      case 'predict':
+        return this.parsePredict();
+      case 'optimize':
+        return this.parseOptimize();
+      case 'plot':
+        return this.parsePlot();
+    }
+    if (this.is('}', t)) this.fail(`unmatched '}'`, t);
+    const hint = t.kind === 'ident' ? suggest(t.text, TOP_LEVEL_KEYWORDS) : undefined;
+    this.fail(
+      `unknown statement ${describe(t)}${hint ? ` (did you mean '${hint}'?)` : ''}: a line starts with ${listOr(TOP_LEVEL_KEYWORDS)}`,
+      t,
+    );
+  }
+
+  private name(what: string): A.Name {
+    const t = this.peek();
+    if (t.kind !== 'ident') this.fail(`expected ${what}, found ${describe(t)}`, t);
+    this.next();
+    return { kind: 'Name', text: t.text, range: { start: t.start, end: t.end } };
+  }
+
+  private stringLit(what: string): A.StringLit {
+    const t = this.peek();
+    if (t.kind !== 'string') this.fail(`expected ${what}, found ${describe(t)}`, t);
+    this.next();
+    return { kind: 'String', value: t.stringValue ?? '', range: { start: t.start, end: t.end } };
+  }
+
+  private numberLit(what: string): A.NumberLit {
+    const t = this.peek();
+    if (t.kind !== 'number') this.fail(`expected ${what}, found ${describe(t)}`, t);
+    this.next();
+    return { kind: 'Number', value: t.value ?? NaN, text: t.text, range: { start: t.start, end: t.end } };
+  }
+
+  // ----------------------------------------------------------------------------- statements
+
+  private parseStudy(): A.StudyDecl {
+    const start = this.next().start;
+    const title = this.stringLit('a title in quotes, e.g. study "Chinchilla approach 3"');
+    return { kind: 'Study', title, range: { start, end: this.prevEnd() } };
+  }
+
+  private parseCompute(): A.ComputeDecl {
+    const start = this.next().start;
+    const name = this.name('the name of the computed variable, e.g. compute C = 6 * N * D');
+    this.expect('=');
+    const formula = this.parseExpr();
+    return { kind: 'Compute', name, formula, range: { start, end: this.prevEnd() } };
+  }
+
+  private parseDataset(): A.DatasetDecl {
+    const start = this.next().start;
+    const decl: A.DatasetDecl = {
+      kind: 'Dataset',
+      name: undefined,
+      format: undefined,
+      path: undefined,
+      columns: [],
+      where: [],
+      range: { start, end: start },
+    };
+    try {
+      decl.name = this.name('a dataset name');
+      this.expect('=');
+      const format = this.peek();
+      if (format.kind !== 'ident' || !DATA_FORMATS.includes(format.text)) {
+        this.fail(`expected csv("…"), tsv("…") or jsonl("…"), found ${describe(format)}`, format);
+      }
+      decl.format = this.name('a format');
+      this.callParens.add(this.expect('(').start);
+      this.parenDepth++;
+      try {
+        decl.path = this.stringLit('a file path in quotes');
+      } finally {
+        this.parenDepth--;
+      }
+      this.expect(')');
+    } catch (e) {
+      if (!(e instanceof SyntaxFailure)) throw e;
+      this.syncToLineEnd(false, true);
+    }
+    if (this.is('{')) {
+      this.parseBlock(['where'], () => {
+        if (this.is('where')) {
+          this.next();
+          decl.where.push(this.parseExpr());
+          return;
+        }
+        const variable = this.name('a mapping `VARIABLE: column` or `where CONDITION`');
+        this.expect(':', "':' (as in `N: params`)");
+        const t = this.peek();
+        const column: A.Name | A.StringLit =
+          t.kind === 'string' ? this.stringLit('a column') : this.name('a column name (or "a quoted name")');
+        decl.columns.push({ kind: 'ColumnMap', variable, column, range: { start: variable.range.start, end: this.prevEnd() } });
+      });
+    }
+    decl.range.end = this.prevEnd();
+    return decl;
+  }
+
+  private parseRuns(): A.RunsDecl {
+    const start = this.next().start;
+    const decl: A.RunsDecl = { kind: 'Runs', name: undefined, header: [], rows: [], range: { start, end: start } };
+    decl.name = this.name('a name for the runs table');
+    const open = this.expect('{', "'{' and a table of runs");
+    let headerEnd = open.end;
+    let done = false;
+    while (!done) {
+      const lineStart = this.pos;
+      try {
+        this.skipNewlines();
+        const t = this.peek();
+        if (this.is('}', t)) {
+          this.next();
+          break;
+        }
+        if (t.kind === 'eof' || (t.kind === 'ident' && TOP_LEVEL_KEYWORDS.includes(t.text) && decl.rows.length > 0)) {
+          this.report(`missing '}' to close the runs table '${decl.name.text}'`, open.start, open.end);
+          break;
+        }
+        if (decl.header.length === 0) {
+          while (this.peek().kind === 'ident') decl.header.push(this.name('a column name'));
+          if (decl.header.length === 0) this.fail(`expected the table's header (variable names), found ${describe(this.peek())}`, this.peek());
+          headerEnd = this.prevEnd();
+        } else {
+          decl.rows.push(this.parseRunRow(decl.header.length));
+        }
+        const end = this.peek();
+        if (this.is('}', end)) {
+          this.next();
+          done = true;
+        } else if (end.kind !== 'newline' && end.kind !== 'eof') {
+          this.fail(`unexpected ${describe(end)} in the runs table`, end);
+        }
+      } catch (e) {
+        if (!(e instanceof SyntaxFailure)) throw e;
+        this.syncToLineEnd(true);
+      }
+      if (this.pos === lineStart) this.pos++;
+    }
+    void headerEnd;
+    decl.range.end = this.prevEnd();
+    return decl;
+  }
+
+  private parseRunRow(columns: number): A.RunRow {
+    const cells: (A.NumberLit | A.StringLit)[] = [];
+    const start = this.peek().start;
+    while (true) {
+      const t = this.peek();
+      if (t.kind === 'number') cells.push(this.numberLit('a value'));
+      else if (t.kind === 'string') cells.push(this.stringLit('a value'));
+      else if ((this.is('-', t) || this.is('+', t)) && this.peek(1).kind === 'number' && this.peek(1).start === t.end) {
+        this.next();
+        this.unarySigns.add(t.start);
+        const n = this.numberLit('a value');
+        cells.push({ ...n, value: t.text === '-' ? -n.value : n.value, text: t.text + n.text, range: { start: t.start, end: n.range.end } });
+      } else break;
+    }
+    const end = this.prevEnd();
+    const t = this.peek();
+    if (cells.length === 0) this.fail(`expected a row of values, found ${describe(t)}`, t);
+    if (t.kind !== 'newline' && t.kind !== 'eof' && !this.is('}', t)) this.fail(`unexpected ${describe(t)} in a row of values`, t);
+    if (cells.length !== columns) {
+      this.report(`this row has ${cells.length} value${cells.length === 1 ? '' : 's'} but the header names ${columns} column${columns === 1 ? '' : 's'}`, start, end);
+    }
+    return { kind: 'RunRow', cells, range: { start, end } };
+  }
+
+  private parseLaw(): A.LawDecl {
+    const start = this.next().start;
+    const decl: A.LawDecl = {
+      kind: 'Law',
+      name: undefined,
+      target: undefined,
+      formula: undefined,
+      body: [],
+      bodyRange: undefined,
+      range: { start, end: start },
+    };
+    try {
+      decl.name = this.name('a law name');
+      this.expect(':', "':' and the law (`law NAME: L = FORMULA` or `law NAME: chinchilla(N, D)`)");
+      const head = this.parseExpr();
+      if (this.is('=')) {
+        if (head.kind !== 'NameRef') this.fail(`the left side of a law must be the target variable, e.g. L`, this.tokenAt(head.range.start));
+        decl.target = { kind: 'Name', text: head.name, range: head.range };
+        this.next();
+        decl.formula = this.parseExpr();
+      } else if (head.kind === 'Call' || head.kind === 'Error') {
+        decl.formula = head;
+      } else {
+        this.fail(`expected '=' and a formula, or a catalogue law such as chinchilla(N, D)`, this.peek());
+      }
+    } catch (e) {
+      if (!(e instanceof SyntaxFailure)) throw e;
+      if (decl.name && !decl.formula) decl.formula = { kind: 'Error', range: { start, end: this.peek().start } };
+      this.syncToLineEnd(false, true);
+    }
+    if (this.is('{')) {
+      const open = this.peek().start;
+      this.parseBlock(LAW_KEYWORDS, () => decl.body.push(this.parseLawItem()));
+      decl.bodyRange = { start: open, end: this.prevEnd() };
+    }
+    decl.range.end = this.prevEnd();
+    return decl;
+  }
+
+  private tokenAt(offset: number): Token {
+    return this.tokens.find((t) => t.start === offset) ?? this.peek();
+  }
+
+  /** `{` items, one per line, `}`. A top-level keyword inside means the `}` is missing. */
+  private parseBlock(keywords: string[], item: () => void): void {
+    const open = this.next();
+    while (true) {
+      this.skipNewlines();
+      const t = this.peek();
+      if (this.is('}', t)) {
+        this.next();
+        return;
+      }
+      if (t.kind === 'eof' || (t.kind === 'ident' && TOP_LEVEL_KEYWORDS.includes(t.text) && !keywords.includes(t.text))) {
+        this.report(`missing '}' to close this block`, open.start, open.end);
+        return;
+      }
+      const before = this.pos;
+      try {
+        item();
+        const end = this.peek();
+        if (!this.is('}', end) && end.kind !== 'newline' && end.kind !== 'eof') {
+          this.fail(`unexpected ${describe(end)}: expected the end of the line`, end);
+        }
+      } catch (e) {
+        if (!(e instanceof SyntaxFailure)) throw e;
+        this.syncToLineEnd(true);
+      }
+      if (this.pos === before) this.pos++;
+    }
+  }
+
+  private parseLawItem(): A.LawItem {
+    const t = this.peek();
+    switch (t.kind === 'ident' ? t.text : '') {
+      case 'fit':
+        return this.parseFit();
+      case 'holdout':
+        return this.parseHoldout();
+      case 'objective':
+        return this.parseObjective();
+      case 'param':
+        return this.parseParam();
+      case 'uncertainty':
+        return this.parseUncertainty();
+    }
+    const hint = t.kind === 'ident' ? suggest(t.text, LAW_KEYWORDS) : undefined;
+    this.fail(`unknown law setting ${describe(t)}${hint ? ` (did you mean '${hint}'?)` : ''}: expected ${listOr(LAW_KEYWORDS)}`, t);
+  }
+
+  private parseFit(): A.FitClause {
+    const start = this.next().start;
+    const sources = [this.name('a dataset or runs table to fit')];
+    while (this.accept(',')) sources.push(this.name('a dataset or runs table'));
+    return { kind: 'Fit', sources, range: { start, end: this.prevEnd() } };
+  }
+
+  private parseHoldout(): A.HoldoutClause {
+    const start = this.next().start;
+    const condition = this.parseExpr();
+    return { kind: 'Holdout', condition, range: { start, end: this.prevEnd() } };
+  }
+
+  private parseObjective(): A.ObjectiveClause {
+    const start = this.next().start;
+    const t = this.peek();
+    let loss: 'squares' | 'huber';
+    let delta: A.Expr | undefined;
+    if (this.is('squares', t)) {
+      this.next();
+      loss = 'squares';
+    } else if (this.is('huber', t)) {
+      this.next();
+      loss = 'huber';
+      this.callParens.add(this.expect('(', "'(' and huber's delta, e.g. huber(1e-3)").start);
+      this.parenDepth++;
+      try {
+        delta = this.parseExpr();
+      } finally {
+        this.parenDepth--;
+      }
+      this.expect(')');
+    } else {
+      this.fail(`expected squares or huber(delta), found ${describe(t)}`, t);
+    }
+    let onLog = false;
+    if (this.accept('on')) {
+      this.expect('log', "'log' (objectives are on log or, without `on`, on the value)");
+      onLog = true;
+    }
+    return { kind: 'Objective', loss, delta, onLog, range: { start, end: this.prevEnd() } };
+  }
+
+  private parseParam(): A.ParamClause {
+    const start = this.next().start;
+    const name = this.name('a parameter name');
+    const clause: A.ParamClause = { kind: 'Param', name, fixed: undefined, bounds: undefined, init: undefined, range: { start, end: start } };
+    if (this.accept('=')) {
+      clause.fixed = this.parseExpr();
+    } else {
+      let any = false;
+      while (true) {
+        if (this.is('in')) {
+          this.next();
+          clause.bounds = this.parseBounds();
+        } else if (this.is('init')) {
+          this.next();
+          clause.init = this.parseInit();
+        } else break;
+        any = true;
+      }
+      if (!any) this.fail(`expected 'in (low, high)', 'init …' or '= value' after the parameter name`, this.peek());
+    }
+    clause.range.end = this.prevEnd();
+    return clause;
+  }
+
+  private parseBounds(): A.Bounds {
+    const open = this.peek();
+    if (!this.is('(', open) && !this.is('[', open)) this.fail(`expected bounds like (0, inf) or [0, 3], found ${describe(open)}`, open);
+    this.next();
+    this.parenDepth++;
+    let lower: A.Expr;
+    let upper: A.Expr;
+    try {
+      lower = this.parseExpr();
+      this.expect(',', "',' between the lower and upper bound");
+      upper = this.parseExpr();
+    } finally {
+      this.parenDepth--;
+    }
+    const close = this.peek();
+    if (!this.is(')', close) && !this.is(']', close)) this.fail(`expected ')' or ']' to close the bounds, found ${describe(close)}`, close);
+    this.next();
+    return { lower, upper, lowerClosed: open.text === '[', upperClosed: close.text === ']', range: { start: open.start, end: close.end } };
+  }
+
+  private parseInit(): A.InitSpec {
+    const start = this.peek().start;
+    if (this.is('grid')) {
+      this.next();
+      const from = this.parseExpr();
+      this.expect('..', "'..' as in `init grid 0..2 by 0.5`");
+      const to = this.parseExpr();
+      this.expect('by', "'by' and the grid step");
+      const step = this.parseExpr();
+      const log = !!this.accept('log');
+      return { kind: 'InitGrid', from, to, step, log, range: { start, end: this.prevEnd() } };
+    }
+    const values = [this.parseExpr()];
+    while (this.accept(',')) values.push(this.parseExpr());
+    return { kind: 'InitValues', values, range: { start, end: this.prevEnd() } };
+  }
+
+  private parseUncertainty(): A.UncertaintyClause {
+    const start = this.next().start;
+    const t = this.peek();
+    const clause: A.UncertaintyClause = {
+      kind: 'Uncertainty',
+      method: 'none',
+      resamples: undefined,
+      seed: undefined,
+      level: undefined,
+      by: undefined,
+      range: { start, end: start },
+    };
+    if (this.is('none', t) || this.is('asymptotic', t) || this.is('bootstrap', t)) {
+      this.next();
+      clause.method = t.text as A.UncertaintyClause['method'];
+    } else {
+      this.fail(`expected bootstrap, asymptotic or none, found ${describe(t)}`, t);
+    }
+    if (clause.method === 'bootstrap') clause.resamples = this.numberLit('the number of bootstrap resamples, e.g. bootstrap 1000');
+    while (clause.method !== 'none') {
+      if (this.accept('seed')) clause.seed = this.numberLit('a seed');
+      else if (this.accept('level')) clause.level = this.numberLit('a level such as 0.9');
+      else if (clause.method === 'bootstrap' && this.accept('by')) clause.by = this.name('a column whose values name whole runs');
+      else break;
+    }
+    clause.range.end = this.prevEnd();
+    return clause;
+  }
+
+  private parseIsoflop(): A.IsoflopDecl {
+    const start = this.next().start;
+    const decl: A.IsoflopDecl = { kind: 'Isoflop', name: undefined, items: [], range: { start, end: start } };
+    decl.name = this.name('a name for the isoflop analysis');
+    if (!this.is('{')) this.fail(`expected '{' and the isoflop settings (fit, budget)`, this.peek());
+    this.parseBlock(ISOFLOP_KEYWORDS, () => {
+      const t = this.peek();
+      const word = t.kind === 'ident' ? t.text : '';
+      if (word === 'fit') decl.items.push(this.parseFit());
+      else if (word === 'holdout') decl.items.push(this.parseHoldout());
+      else if (word === 'uncertainty') decl.items.push(this.parseUncertainty());
+      else if (word === 'budget' || word === 'size' || word === 'tokens' || word === 'target' || word === 'weighted') {
+        const keyword = this.name(word);
+        const variable = word === 'weighted' ? undefined : this.name(`the ${word} variable`);
+        decl.items.push({ kind: 'IsoflopSetting', setting: word, keyword, variable, range: { start: keyword.range.start, end: this.prevEnd() } });
+      } else {
+        const hint = t.kind === 'ident' ? suggest(t.text, ISOFLOP_KEYWORDS) : undefined;
+        this.fail(`unknown isoflop setting ${describe(t)}${hint ? ` (did you mean '${hint}'?)` : ''}: expected ${listOr(ISOFLOP_KEYWORDS)}`, t);
+      }
+    });
+    decl.range.end = this.prevEnd();
+    return decl;
+  }
+
+  private parseAssignments(): A.Assignment[] {
+    const list: A.Assignment[] = [];
+    do {
+      const variable = this.name('a variable, as in N = 70B');
+      this.expect('=');
+      const value = this.parseExpr();
+      list.push({ kind: 'Assignment', variable, value, range: { start: variable.range.start, end: this.prevEnd() } });
+    } while (this.accept(','));
+    return list;
+  }
+
+  private parsePredict(): A.PredictStmt {
+    const start = this.next().start;
+    const law = this.name('the law to predict with');
+    this.expect('at', "'at' and the point, e.g. predict chinchilla at N = 70B, D = 1.4T");
+    const at = this.parseAssignments();
+    return { kind: 'Predict', law, at, range: { start, end: this.prevEnd() } };
+  }
+
+  private parseOptimize(): A.OptimizeStmt {
+    const start = this.next().start;
+    const law = this.name('the law to optimize');
+    this.expect('for', "'for' and the budget, e.g. optimize chinchilla for C = 5.76e23");
+    const budget = this.parseAssignments();
+    return { kind: 'Optimize', law, budget, range: { start, end: this.prevEnd() } };
+  }
+
+  private parsePlot(): A.PlotStmt {
+    const start = this.next().start;
+    const stmt: A.PlotStmt = { kind: 'Plot', subject: undefined, y: undefined, x: undefined, by: undefined, range: { start, end: start } };
+    stmt.subject = this.name('a law or isoflop to plot');
+    if (this.accept(':')) {
+      stmt.y = this.name('the y variable');
+      this.expect('vs', "'vs' as in `plot chinchilla: L vs C`");
+      stmt.x = this.name('the x variable');
+    }
+    if (this.accept('by')) stmt.by = this.name('the variable that groups curves');
+    stmt.range.end = this.prevEnd();
+    return stmt;
+  }
+
+  // ----------------------------------------------------------------------------- expressions
+
+  private parseExpr(): A.Expr {
+    return this.parseOr();
+  }
+
+  private binary(op: A.BinaryOp, left: A.Expr, right: A.Expr): A.Binary {
+    return { kind: 'Binary', op, left, right, range: { start: left.range.start, end: right.range.end } };
+  }
+
+  /** After a binary operator a formula may continue on the next line. */
+  private operand(parse: () => A.Expr): A.Expr {
+    if (this.parenDepth === 0) this.skipNewlines();
+    return parse();
+  }
+
+  private parseOr(): A.Expr {
+    let left = this.parseAnd();
+    while (this.is('or')) {
+      this.next();
+      left = this.binary('or', left, this.operand(() => this.parseAnd()));
+    }
+    return left;
+  }
+
+  private parseAnd(): A.Expr {
+    let left = this.parseComparison();
+    while (this.is('and')) {
+      this.next();
+      left = this.binary('and', left, this.operand(() => this.parseComparison()));
+    }
+    return left;
+  }
+
+  private parseComparison(): A.Expr {
+    const left = this.parseAdditive();
+    const t = this.peek();
+    if (t.kind === 'punct' && COMPARISONS.has(t.text)) {
+      this.next();
+      const right = this.operand(() => this.parseAdditive());
+      const after = this.peek();
+      if (after.kind === 'punct' && COMPARISONS.has(after.text)) {
+        this.fail(`comparisons don't chain: write 'a < b and b < c'`, after);
+      }
+      return this.binary(t.text as A.BinaryOp, left, right);
+    }
+    return left;
+  }
+
+  private parseAdditive(): A.Expr {
+    let left = this.parseMultiplicative();
+    while (this.is('+') || this.is('-')) {
+      const op = this.next().text as '+' | '-';
+      left = this.binary(op, left, this.operand(() => this.parseMultiplicative()));
+    }
+    return left;
+  }
+
+  private parseMultiplicative(): A.Expr {
+    let left = this.parseUnary();
+    while (this.is('*') || this.is('/')) {
+      const op = this.next().text as '*' | '/';
+      left = this.binary(op, left, this.operand(() => this.parseUnary()));
+    }
+    return left;
+  }
+
+  private parseUnary(): A.Expr {
+    const t = this.peek();
+    if (this.is('-', t) || this.is('+', t)) {
+      this.next();
+      this.unarySigns.add(t.start);
+      const operand = this.parseUnary();
+      return { kind: 'Unary', op: t.text as '-' | '+', operand, range: { start: t.start, end: operand.range.end } };
+    }
+    return this.parsePower();
+  }
+
+  /** `^` binds tighter than unary minus on its left (-a^2 = -(a^2)) and is right-associative. */
+  private parsePower(): A.Expr {
+    const base = this.parsePrimary();
+    if (this.is('^')) {
+      this.next();
+      const exponent = this.operand(() => this.parseUnary());
+      return this.binary('^', base, exponent);
+    }
+    return base;
+  }
+
+  private parsePrimary(): A.Expr {
+    const t = this.peek();
+    if (t.kind === 'number') {
+      this.next();
+      return { kind: 'Number', value: t.value ?? NaN, text: t.text, range: { start: t.start, end: t.end } };
+    }
+    if (t.kind === 'string') {
+      this.next();
+      return { kind: 'String', value: t.stringValue ?? '', range: { start: t.start, end: t.end } };
+    }
+    if (t.kind === 'ident' && t.text !== 'and' && t.text !== 'or') {
+      this.next();
+      if (this.is('(')) {
+        const callee: A.Name = { kind: 'Name', text: t.text, range: { start: t.start, end: t.end } };
+        this.callParens.add(this.next().start);
+        this.parenDepth++;
+        const args: A.Expr[] = [];
+        try {
+          if (!this.is(')')) {
+            args.push(this.parseExpr());
+            while (this.accept(',')) args.push(this.parseExpr());
+          }
+        } finally {
+          this.parenDepth--;
+        }
+        const close = this.expect(')', `')' to close ${t.text}(…)`);
+        return { kind: 'Call', callee, args, range: { start: t.start, end: close.end } };
+      }
+      return { kind: 'NameRef', name: t.text, range: { start: t.start, end: t.end } };
+    }
+    if (this.is('(', t)) {
+      this.next();
+      this.parenDepth++;
+      let inner: A.Expr;
+      try {
+        inner = this.parseExpr();
+      } finally {
+        this.parenDepth--;
+      }
+      const close = this.expect(')', "')'");
+      // Keep the parentheses in the range so hovers and errors cover what the user wrote.
+      return { ...inner, range: { start: t.start, end: close.end } } as A.Expr;
+    }
+    this.fail(`expected a value, a name or '(', found ${describe(t)}`, t);
+  }
+}
+
+function describe(t: Token): string {
+  switch (t.kind) {
+    case 'eof':
+      return 'the end of the file';
+    case 'newline':
+      return 'the end of the line';
+    case 'string':
+      return `the string ${t.text}`;
+    case 'number':
+      return `the number '${t.text}'`;
+    default:
+      return `'${t.text}'`;
+  }
+}
+
+function listOr(words: string[]): string {
+  return words.slice(0, -1).join(', ') + ' or ' + words[words.length - 1];
+}
+
+/** The closest keyword within edit distance 2, for "did you mean". */
+export function suggest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c);
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length];
+}
