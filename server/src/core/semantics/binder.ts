@@ -24,13 +24,6 @@ export function bind(parsed: ParseResult, options: BindOptions = {}): M.StudyMod
   return new Binder(parsed, options).run();
 }
 
-/** Where a law's names come from, for hover, rename and go-to-definition. */
-export interface SymbolInfo {
-  kind: 'law' | 'dataset' | 'runs' | 'isoflop' | 'compute' | 'variable' | 'param';
-  name: string;
-  range: A.Range; // the declaring name
-}
-
 class Binder {
   private readonly diagnostics: Diagnostic[] = [];
   private readonly loader: DataLoader;
@@ -502,7 +495,8 @@ class Binder {
       this.report('error', 'scaling.bad-grid', `this grid has ${count} values; at most 10000 per parameter`, init.range);
       return undefined;
     }
-    const values = Array.from({ length: count }, (_, i) => from + i * step);
+    // Rounded to 12 digits so 0.1-steps land on the values as written.
+    const values = Array.from({ length: count }, (_, i) => Number((from + i * step).toPrecision(12)));
     return { values: init.log ? values.map(Math.exp) : values, log: init.log };
   }
 

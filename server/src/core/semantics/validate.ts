@@ -1,0 +1,189 @@
+// Rules that read the bound study: cheap enough to run on every keystroke. Each has a stable
+// code; the editor lets users change each code's severity.
+import { diagnostic, type Diagnostic, type Severity } from '../diagnostics';
+import type { BoundLaw, StudyModel } from '../model';
+import type * as A from '../syntax/ast';
+import type { ParseResult } from '../syntax/parser';
+
+/** How far past the fitted runs a question may reach before we warn (the issue's 10×). */
+export const EXTRAPOLATION_FACTOR = 10;
+
+export function validate(parsed: ParseResult, model: StudyModel): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const law of model.laws) {
+    checkRunCount(law, out);
+    checkLogDomain(law, out);
+  }
+  for (const p of model.predictions) {
+    const law = model.laws.find((l) => l.name === p.law);
+    // The law's own inputs; derived variables (C = 6ND) follow from them.
+    if (law) checkExtrapolation(law, pick(p.at, law.variables), p.range, 'predict', out);
+  }
+  for (const o of model.optima) {
+    const law = model.laws.find((l) => l.name === o.law);
+    if (law) checkExtrapolation(law, o.budget, o.range, 'optimize', out);
+  }
+  checklist(parsed, model, out);
+  return out;
+}
+
+function pick(point: Record<string, number>, keys: string[]): Record<string, number> {
+  return Object.fromEntries(Object.entries(point).filter(([k]) => keys.includes(k)));
+}
+
+function fittedRows(law: BoundLaw): number[] {
+  const rows: number[] = [];
+  for (let i = 0; i < law.data.rowCount; i++) if (!law.heldOut[i]) rows.push(i);
+  return rows;
+}
+
+function checkRunCount(law: BoundLaw, out: Diagnostic[]): void {
+  const free = law.params.filter((p) => p.fixed === undefined).length;
+  const rows = fittedRows(law).length;
+  if (rows === 0) {
+    out.push(diagnostic('error', 'scaling.too-few-runs', `law '${law.name}' has no runs left to fit (all are held out or filtered)`, law.nameRange));
+  } else if (rows < 2 * free) {
+    out.push(
+      diagnostic(
+        'warning',
+        'scaling.too-few-runs',
+        `law '${law.name}' fits ${free} parameters to ${rows} run${rows === 1 ? '' : 's'}; at least ${2 * free} (twice the parameters) are needed to trust it`,
+        law.nameRange,
+      ),
+    );
+  }
+}
+
+/** Values a log is taken of must be positive: the target on a log objective, bases of powers, log() arguments. */
+function checkLogDomain(law: BoundLaw, out: Diagnostic[]): void {
+  const rows = fittedRows(law);
+  const check = (variable: string, why: string) => {
+    const values = law.data.numeric.get(variable);
+    if (!values) return;
+    for (const r of rows) {
+      const v = values[r];
+      if (!(v > 0) || !Number.isFinite(v)) {
+        const origin = law.data.origin[r];
+        const where = 'file' in origin ? ` (${origin.file.split(/[\\/]/).pop()} line ${origin.line})` : '';
+        out.push(
+          diagnostic('error', 'scaling.nonpositive-log', `${variable} = ${v} in a fitted run${where}, but ${why} needs positive values`, law.nameRange, {
+            variable,
+          }),
+        );
+        return;
+      }
+    }
+  };
+  if (law.objective.onLog) check(law.target, 'the objective on log');
+  for (const v of logTakenOf(law.formula, new Set(law.variables))) check(v, `the formula (a power or log of ${v})`);
+}
+
+function logTakenOf(e: A.Expr, variables: Set<string>, out = new Set<string>()): Set<string> {
+  if (e.kind === 'Binary') {
+    if (e.op === '^' && e.left.kind === 'NameRef' && variables.has(e.left.name)) {
+      // x^p with a fitted p is exp(p log x): x must be positive. A constant integer power is fine.
+      if (!(e.right.kind === 'Number' && Number.isInteger(e.right.value))) out.add(e.left.name);
+    }
+    logTakenOf(e.left, variables, out);
+    logTakenOf(e.right, variables, out);
+  } else if (e.kind === 'Unary') logTakenOf(e.operand, variables, out);
+  else if (e.kind === 'Call') {
+    if (e.callee.text === 'log' && e.args[0]?.kind === 'NameRef' && variables.has(e.args[0].name)) out.add(e.args[0].name);
+    e.args.forEach((a) => logTakenOf(a, variables, out));
+  }
+  return out;
+}
+
+function checkExtrapolation(law: BoundLaw, point: Record<string, number>, range: A.Range, what: string, out: Diagnostic[]): void {
+  const rows = fittedRows(law);
+  for (const [variable, value] of Object.entries(point)) {
+    const values = law.data.numeric.get(variable);
+    if (!values || rows.length === 0 || !(value > 0)) continue;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const r of rows) {
+      if (values[r] > 0) {
+        lo = Math.min(lo, values[r]);
+        hi = Math.max(hi, values[r]);
+      }
+    }
+    if (!Number.isFinite(lo)) continue;
+    const factor = value > hi ? value / hi : value < lo ? lo / value : 1;
+    if (factor > EXTRAPOLATION_FACTOR) {
+      out.push(
+        diagnostic(
+          'warning',
+          'scaling.extrapolation',
+          `${what}: ${variable} = ${short(value)} is ${factor.toFixed(factor < 100 ? 1 : 0)}× ${value > hi ? 'above the largest' : 'below the smallest'} fitted ${variable} (${short(value > hi ? hi : lo)})`,
+          range,
+          { variable, factor },
+        ),
+      );
+    }
+  }
+}
+
+/** The (Mis)Fitting checklist items a reader needs; each hint carries a line to insert. */
+function checklist(parsed: ParseResult, model: StudyModel, out: Diagnostic[]): void {
+  for (const s of parsed.file.statements) {
+    if (s.kind !== 'Law' || !s.name || !s.bodyRange) continue;
+    const law = model.laws.find((l) => l.name === s.name!.text);
+    if (!law) continue;
+    const insertAt = s.bodyRange.end - 1; // before the closing brace
+    const missing: [string, string, string][] = [];
+    if (!s.body.some((b) => b.kind === 'Objective')) {
+      missing.push(['scaling.checklist-objective', 'objective huber(1e-3) on log', 'no objective is declared (Huber 1e-3 on log is used); a reader needs it to reproduce the fit']);
+    }
+    if (!s.body.some((b) => b.kind === 'Holdout')) {
+      missing.push(['scaling.checklist-holdout', 'holdout N >= 1B', 'no hold-out: the fit is never tested on runs it did not see']);
+    }
+    if (!s.body.some((b) => b.kind === 'Uncertainty')) {
+      missing.push(['scaling.checklist-uncertainty', 'uncertainty bootstrap 1000 seed 1 level 0.9', 'no uncertainty is declared: predictions come without intervals']);
+    }
+    for (const [code, line, message] of missing) {
+      out.push(diagnostic('hint', code, `${law.name}: ${message}`, s.name.range, { insert: line, offset: insertAt }));
+    }
+  }
+  for (const s of parsed.file.statements) {
+    if (s.kind === 'Law' && !s.bodyRange && s.name && model.laws.some((l) => l.name === s.name!.text)) {
+      out.push(
+        diagnostic('hint', 'scaling.checklist-objective', `${s.name.text}: no objective, hold-out or uncertainty is declared; a reader needs them to reproduce the fit`, s.name.range),
+      );
+    }
+  }
+  // C used without a `compute` line: the compute convention (6ND or another) goes unreported.
+  const computed = new Set(model.computes.map((c) => c.name));
+  const usesC = new Map<string, A.Range>();
+  for (const law of model.laws) for (const v of law.variables) if (/^C(_|$)/.test(v) && !computed.has(v)) usesC.set(v, law.nameRange);
+  for (const iso of model.isoflops) if (!computed.has(iso.budget)) usesC.set(iso.budget, iso.range);
+  for (const [v, range] of usesC) {
+    out.push(
+      diagnostic('hint', 'scaling.checklist-compute', `${v} is used but no \`compute ${v} = …\` line says how compute is counted (e.g. 6 * N * D)`, range, {
+        insert: `compute ${v} = 6 * N * D`,
+        offset: 0,
+      }),
+    );
+  }
+}
+
+function short(v: number): string {
+  const units: [number, string][] = [
+    [1e12, 'T'],
+    [1e9, 'B'],
+    [1e6, 'M'],
+    [1e3, 'K'],
+  ];
+  if (Math.abs(v) >= 1e15) return v.toExponential(2);
+  for (const [u, s] of units) if (Math.abs(v) >= u) return `${Number((v / u).toPrecision(3))}${s}`;
+  return String(Number(v.toPrecision(4)));
+}
+
+export function applySeverities(diagnostics: Diagnostic[], overrides: Record<string, Severity | 'off'>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const d of diagnostics) {
+    const o = overrides[d.code];
+    if (o === 'off') continue;
+    out.push(o ? { ...d, severity: o } : d);
+  }
+  return out;
+}

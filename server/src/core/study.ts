@@ -1,0 +1,40 @@
+// The pipeline every front end uses: text → parse → bind (data loaded) → validate. Fitting is a
+// separate, asynchronous step (fit/index.ts) on the resulting model.
+import type { Diagnostic, Severity } from './diagnostics';
+import type { CatalogueLaw, StudyModel } from './model';
+import type { JsonDiagnostic } from './results';
+import { DataLoader } from './data/loader';
+import { bind } from './semantics/binder';
+import { applySeverities, validate } from './semantics/validate';
+import { LineIndex } from './syntax/lineIndex';
+import { parse, type ParseResult } from './syntax/parser';
+
+export interface AnalyzeOptions {
+  studyPath?: string;
+  loader?: DataLoader;
+  catalogue?: ReadonlyMap<string, CatalogueLaw>;
+  isPathAllowed?: (absolutePath: string) => string | undefined;
+  severities?: Record<string, Severity | 'off'>;
+}
+
+export interface Analysis {
+  text: string;
+  lines: LineIndex;
+  parsed: ParseResult;
+  model: StudyModel;
+  /** Syntax, binding and rule diagnostics, sorted by position. */
+  diagnostics: Diagnostic[];
+}
+
+export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
+  const parsed = parse(text);
+  const model = bind(parsed, options);
+  const all = [...parsed.diagnostics, ...model.diagnostics, ...validate(parsed, model)];
+  const diagnostics = applySeverities(all, options.severities ?? {}).sort((a, b) => a.range.start - b.range.start);
+  return { text, lines: new LineIndex(text), parsed, model, diagnostics };
+}
+
+export function toJsonDiagnostic(d: Diagnostic, lines: LineIndex): JsonDiagnostic {
+  const p = lines.position(d.range.start);
+  return { severity: d.severity, code: d.code, message: d.message, line: p.line + 1, column: p.character + 1 };
+}
