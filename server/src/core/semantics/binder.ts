@@ -88,10 +88,6 @@ class Binder {
       this.report('error', 'scaling.duplicate-name', `'${name.text}' is already declared as a ${previous.kind}`, name.range);
       return false;
     }
-    if (kind === 'law' && this.catalogue.has(name.text)) {
-      this.report('error', 'scaling.duplicate-name', `'${name.text}' is a catalogue law; give this law another name`, name.range);
-      return false;
-    }
     this.declared.set(name.text, { kind, range: name.range });
     return true;
   }

@@ -67,7 +67,7 @@ function checkLogDomain(law: BoundLaw, out: Diagnostic[]): void {
         const where = 'file' in origin ? ` (${origin.file.split(/[\\/]/).pop()} line ${origin.line})` : '';
         out.push(
           diagnostic('error', 'scaling.nonpositive-log', `${variable} = ${v} in a fitted run${where}, but ${why} needs positive values`, law.nameRange, {
-            variable,
+            data: { variable },
           }),
         );
         return;
@@ -116,7 +116,7 @@ function checkExtrapolation(law: BoundLaw, point: Record<string, number>, range:
           'scaling.extrapolation',
           `${what}: ${variable} = ${short(value)} is ${factor.toFixed(factor < 100 ? 1 : 0)}× ${value > hi ? 'above the largest' : 'below the smallest'} fitted ${variable} (${short(value > hi ? hi : lo)})`,
           range,
-          { variable, factor },
+          { data: { variable, factor } },
         ),
       );
     }
@@ -141,14 +141,7 @@ function checklist(parsed: ParseResult, model: StudyModel, out: Diagnostic[]): v
       missing.push(['scaling.checklist-uncertainty', 'uncertainty bootstrap 1000 seed 1 level 0.9', 'no uncertainty is declared: predictions come without intervals']);
     }
     for (const [code, line, message] of missing) {
-      out.push(diagnostic('hint', code, `${law.name}: ${message}`, s.name.range, { insert: line, offset: insertAt }));
-    }
-  }
-  for (const s of parsed.file.statements) {
-    if (s.kind === 'Law' && !s.bodyRange && s.name && model.laws.some((l) => l.name === s.name!.text)) {
-      out.push(
-        diagnostic('hint', 'scaling.checklist-objective', `${s.name.text}: no objective, hold-out or uncertainty is declared; a reader needs them to reproduce the fit`, s.name.range),
-      );
+      out.push(diagnostic('hint', code, `${law.name}: ${message}`, s.name.range, { data: { insert: line, offset: insertAt } }));
     }
   }
   // C used without a `compute` line: the compute convention (6ND or another) goes unreported.
@@ -159,8 +152,7 @@ function checklist(parsed: ParseResult, model: StudyModel, out: Diagnostic[]): v
   for (const [v, range] of usesC) {
     out.push(
       diagnostic('hint', 'scaling.checklist-compute', `${v} is used but no \`compute ${v} = …\` line says how compute is counted (e.g. 6 * N * D)`, range, {
-        insert: `compute ${v} = 6 * N * D`,
-        offset: 0,
+        data: { insert: `compute ${v} = 6 * N * D`, offset: 0 },
       }),
     );
   }

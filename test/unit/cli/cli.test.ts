@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Writable } from 'node:stream';
+import { main } from '../../../server/src/cli';
+
+const fixtures = path.resolve(__dirname, '../../fixtures');
+
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _enc: string, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out = new Capture();
+  const err = new Capture();
+  const code = await main(args, out as unknown as NodeJS.WriteStream, err as unknown as NodeJS.WriteStream);
+  return { code, out: out.text, err: err.text };
+}
+
+function tempStudy(text: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scaling-cli-'));
+  fs.mkdirSync(path.join(dir, 'runs'));
+  fs.copyFileSync(path.join(fixtures, 'runs/sweep.csv'), path.join(dir, 'runs/sweep.csv'));
+  const file = path.join(dir, 'study.scaling');
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+describe('cli check', () => {
+  it('passes the language sketch example with exit 0', async () => {
+    const file = path.join(fixtures, 'chinchilla.scaling');
+    const r = await cli('check', file);
+    assert.equal(r.code, 0, r.out);
+    assert.doesNotMatch(r.out, /: error /);
+  });
+
+  it('prints FILE:LINE:COL: severity code: message and exits 1 on an error', async () => {
+    const file = tempStudy('study "x"\nlaw l: L = E + * N {\n  fit runs\n}\n');
+    const r = await cli('check', file);
+    assert.equal(r.code, 1);
+    const lines = r.out.trim().split('\n');
+    assert.equal(lines[0], `${file}:2:16: error scaling.syntax: expected a value, a name or '(', found '*'`);
+    assert.match(lines[lines.length - 1], /1 error/);
+  });
+
+  it('exits 0 with warnings only', async () => {
+    const file = tempStudy(
+      'compute C = 6 * N * D\ndataset s = csv("runs/sweep.csv") {\n  N: params\n  D: tokens\n  L: loss\n}\nlaw l: L = E + A / N^a {\n  fit s\n}\npredict l at N = 10T\n',
+    );
+    const r = await cli('check', file);
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /:11:1: warning scaling.extrapolation: /);
+  });
+
+  it('exits 2 on usage errors and a missing file', async () => {
+    assert.equal((await cli()).code, 2);
+    assert.equal((await cli('check')).code, 2);
+    assert.equal((await cli('frobnicate')).code, 2);
+    const missing = await cli('check', path.join(fixtures, 'no-such.scaling'));
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /cannot read .*no-such\.scaling': no such file/);
+    assert.equal((await cli('help')).code, 0);
+  });
+});
