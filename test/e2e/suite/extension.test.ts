@@ -1,0 +1,187 @@
+// Extension-host tests: the real VS Code API (code-server's Node extension host), our extension loaded
+// from the repository (dist/ built), the workspace a copy of test/fixtures/.
+
+/**
+ * Tests whose feature has not landed yet: reported by mocha as pending, never silently skipped.
+ * Shrink this list as features land (E2E_RUN_PENDING=1 runs them anyway). CI must end with it empty.
+ */
+const PENDING: string[] = [
+  // (empty: every test runs)
+];
+
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+
+const EXTENSION_ID = 'scaling-studio.scaling-studio';
+
+interface Expected {
+  broken: { severity: string; line: number; column?: number; message?: string }[];
+  fit?: { predictions?: { value: number; interval: [number, number] | null }[] };
+  fitError?: string;
+}
+
+const expected: Expected = JSON.parse(fs.readFileSync(path.join(__dirname, 'expected.json'), 'utf8'));
+const runPending = process.env.E2E_RUN_PENDING === '1';
+
+function check(title: string, fn: () => Promise<void>): void {
+  if (PENDING.includes(title) && !runPending) it.skip(title, fn);
+  else it(title, fn);
+}
+
+function workspaceFile(rel: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'no workspace folder is open');
+  return vscode.Uri.joinPath(folder.uri, rel);
+}
+
+async function open(rel: string): Promise<vscode.TextEditor> {
+  const doc = await vscode.workspace.openTextDocument(workspaceFile(rel));
+  assert.equal(doc.languageId, 'scaling', `${rel} opened as ${doc.languageId}`);
+  return vscode.window.showTextDocument(doc);
+}
+
+async function waitFor<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, what: string, ms = 20000) {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** True when `text` shows the number `x` to the precision it prints (SI suffixes and exponents allowed). */
+function shows(text: string, x: number): boolean {
+  const mult: Record<string, number> = { K: 1e3, M: 1e6, B: 1e9, G: 1e9, T: 1e12 };
+  const re = /(?<![\w.])-?\d+(?:\.(\d+))?(?:e([-+]?\d+))?([KMBGT])?(?!\w)/g;
+  for (const m of text.replace(/\u2212/g, '-').matchAll(re)) {
+    const f = m[3] ? mult[m[3]] : 1;
+    const ulp = 10 ** (Number(m[2] ?? 0) - (m[1]?.length ?? 0)) * f;
+    if (Math.abs(parseFloat(m[0]) * f - x) <= ulp / 2 + Math.abs(x) * 1e-9) return true;
+  }
+  return false;
+}
+
+function text(c: vscode.MarkdownString | vscode.MarkedString): string {
+  return typeof c === 'string' ? c : c.value;
+}
+
+function prediction() {
+  if (expected.fitError) throw new Error(`\`node dist/cli.js fit\` failed: ${expected.fitError}`);
+  const p = expected.fit?.predictions?.[0];
+  assert.ok(p && p.interval, `the CLI's fit has no prediction with an interval: ${JSON.stringify(expected.fit)}`);
+  return { value: p.value, interval: p.interval };
+}
+
+function lineOf(doc: vscode.TextDocument, prefix: string): number {
+  for (let i = 0; i < doc.lineCount; i++) if (doc.lineAt(i).text.startsWith(prefix)) return i;
+  throw new Error(`no line starting with "${prefix}" in ${doc.uri.path}`);
+}
+
+describe('Scaling Studio in a real extension host', () => {
+  check('activates on a .scaling file', async () => {
+    await open('e2e/predict.scaling');
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext, `${EXTENSION_ID} is not installed`);
+    await waitFor(() => ext.isActive, 'the extension to activate');
+  });
+
+  check('registers the commands scalingStudio.fitStudy and scalingStudio.showPlot', async () => {
+    const all = await vscode.commands.getCommands(true);
+    for (const c of ['scalingStudio.fitStudy', 'scalingStudio.showPlot']) assert.ok(all.includes(c), `${c} missing`);
+  });
+
+  check('getDiagnostics reports the syntax error of a broken study', async () => {
+    const uri = workspaceFile('e2e/broken.scaling');
+    await open('e2e/broken.scaling');
+    const diags = await waitFor(() => {
+      const d = vscode.languages.getDiagnostics(uri);
+      return d.length >= expected.broken.length && d;
+    }, 'diagnostics for e2e/broken.scaling');
+    assert.equal(diags.length, expected.broken.length, JSON.stringify(diags));
+    for (const w of expected.broken) {
+      const hit = diags.find((d) => d.range.start.line === w.line - 1 && (!w.message || d.message.includes(w.message)));
+      assert.ok(hit, `missing ${JSON.stringify(w)} in ${JSON.stringify(diags)}`);
+      assert.equal(hit.severity, vscode.DiagnosticSeverity.Error);
+    }
+  });
+
+  check('the hover on a predict line shows the CLI value and interval', async () => {
+    const p = prediction();
+    const ed = await open('e2e/predict.scaling');
+    const pos = new vscode.Position(lineOf(ed.document, 'predict'), 2);
+    const hovers = await waitFor(async () => {
+      const h = await vscode.commands.executeCommand<vscode.Hover[]>(
+        'vscode.executeHoverProvider',
+        ed.document.uri,
+        pos,
+      );
+      return h.length > 0 && h;
+    }, 'a hover on the predict line');
+    const all = hovers.flatMap((h) => h.contents.map(text)).join('\n');
+    for (const x of [p.value, p.interval[0], p.interval[1]]) assert.ok(shows(all, x), `hover lacks ${x}: ${all}`);
+  });
+
+  check('completion offers the dataset columns', async () => {
+    const ed = await open('e2e/predict.scaling');
+    const line = lineOf(ed.document, '  N: params');
+    const pos = new vscode.Position(line, '  N: '.length);
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+      'vscode.executeCompletionItemProvider',
+      ed.document.uri,
+      pos,
+    );
+    const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    for (const c of ['params', 'tokens', 'loss'])
+      assert.ok(labels.includes(c), `${c} not in ${JSON.stringify(labels)}`);
+  });
+
+  check('code lenses and inlay hints are provided', async () => {
+    const p = prediction();
+    const ed = await open('e2e/predict.scaling');
+    const uri = ed.document.uri;
+    const lenses = await waitFor(async () => {
+      const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10);
+      return l.length > 0 && l;
+    }, 'code lenses');
+    assert.ok(
+      lenses.some((l) => /fit|plot/i.test(l.command?.title ?? '')),
+      JSON.stringify(lenses.map((l) => l.command)),
+    );
+    const full = new vscode.Range(0, 0, ed.document.lineCount, 0);
+    const hints = await waitFor(async () => {
+      const h = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', uri, full);
+      return h.length > 0 && h;
+    }, 'inlay hints');
+    const predictLine = lineOf(ed.document, 'predict');
+    const onPredict = hints.filter((h) => h.position.line === predictLine);
+    const label = (h: vscode.InlayHint) =>
+      typeof h.label === 'string' ? h.label : h.label.map((part) => part.value).join('');
+    assert.ok(
+      onPredict.some((h) => shows(label(h), p.value)),
+      JSON.stringify(hints.map(label)),
+    );
+  });
+
+  check('scalingStudio.fitStudy completes', async () => {
+    await open('e2e/predict.scaling');
+    await vscode.commands.executeCommand('scalingStudio.fitStudy');
+  });
+
+  check('scalingStudio.showPlot opens a webview beside the editor', async () => {
+    const ed = await open('e2e/predict.scaling');
+    await vscode.commands.executeCommand('scalingStudio.showPlot');
+    const tab = await waitFor(
+      () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview),
+      'a webview tab',
+    );
+    assert.ok((ed.viewColumn ?? 1) < tab.group.viewColumn, `plot in column ${tab.group.viewColumn}`);
+  });
+});

@@ -1,0 +1,437 @@
+// UI checks through the real VS Code workbench (code-server + Debian chromium, driven by playwright-core).
+// Run with `npm run test:e2e` (scripts/e2e/run.mjs). Each check is one test; each waits for a condition.
+
+/**
+ * Checks whose feature has not landed yet. They are reported as "pending", never silently skipped:
+ * shrink this list as features land (E2E_RUN_PENDING=1 runs them anyway and says which now pass).
+ * CI must end with this list empty.
+ */
+export const PENDING = [
+  // (empty: every check runs)
+];
+
+import fs from 'node:fs';
+import path from 'node:path';
+import assert from 'node:assert/strict';
+
+const PREDICT = 'e2e/predict.scaling';
+const BROKEN = 'e2e/broken.scaling';
+const BROKEN_FIX = { line: 5, column: 11, text: '= ' }; // see the fixture's comment
+
+/** Numbers in a text, with SI suffixes (70B) and exponents; each with the rounding its digits imply. */
+export function numbersIn(text) {
+  const mult = { K: 1e3, M: 1e6, B: 1e9, G: 1e9, T: 1e12 };
+  const out = [];
+  const re = /(?<![\w.])[-−]?\d+(?:\.(\d+))?(?:e([-+−]?\d+))?([KMBGT])?(?![\w])/g;
+  for (const m of text.replace(/\u2212/g, '-').matchAll(re)) {
+    const f = m[4] ? mult[m[4]] : 1;
+    const exp = m[3] ? Number(m[3]) : 0;
+    const decimals = m[2] ? m[2].length : 0;
+    out.push({ value: parseFloat(m[0]) * f, ulp: 10 ** (exp - decimals) * f, text: m[0] });
+  }
+  return out;
+}
+
+/** True when `text` shows `x` (to the precision it prints). */
+export function shows(text, x) {
+  return numbersIn(text).some((n) => Math.abs(n.value - x) <= n.ulp / 2 + Math.abs(x) * 1e-9);
+}
+
+function expectedPrediction(expected) {
+  if (expected.fitError) throw new Error(`\`node dist/cli.js fit ${PREDICT} --json\` failed: ${expected.fitError}`);
+  const p = expected.fit?.predictions?.[0];
+  assert.ok(p, `the CLI's fit of ${PREDICT} has no prediction: ${JSON.stringify(expected.fit).slice(0, 300)}`);
+  assert.ok(p.interval, `the CLI's prediction has no interval: ${JSON.stringify(p)}`);
+  return p;
+}
+
+/** WCAG relative luminance and contrast of two [r, g, b] colours. */
+function contrast(a, b) {
+  const lum = ([r, g, bl]) => {
+    const c = [r, g, bl].map((v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  };
+  const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+  return (x + 0.05) / (y + 0.05);
+}
+
+/** Reads the plot webview: status, body theme class, text/background colours, canvas pixels. */
+async function plotState(wb) {
+  const frame = wb.webview();
+  await frame.locator('#status', { hasText: 'rendered' }).waitFor({ timeout: 30000 });
+  return frame.locator('body').evaluate((body) => {
+    const rgb = (s) => (s.match(/[\d.]+/g) || []).slice(0, 4).map(Number);
+    const bodyStyle = getComputedStyle(body);
+    let bg = rgb(bodyStyle.backgroundColor);
+    if (bg.length === 4 && bg[3] === 0) bg = rgb(getComputedStyle(document.documentElement).backgroundColor);
+    const canvases = [...document.querySelectorAll('canvas')];
+    let hash = 0;
+    const pixels = [];
+    for (const c of canvases) {
+      const d = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data;
+      if (!d) continue;
+      for (let i = 0; i < d.length; i += 4) {
+        hash = (hash * 31 + d[i] + d[i + 1] * 7 + d[i + 2] * 13 + d[i + 3] * 17) | 0;
+        if (d[i + 3] > 0) pixels.push(d[i], d[i + 1], d[i + 2], d[i + 3]);
+      }
+    }
+    return {
+      status: document.getElementById('status')?.textContent ?? '',
+      bodyClass: body.className,
+      fg: rgb(bodyStyle.color),
+      bg,
+      canvases: canvases.length,
+      hash,
+      pixels, // r,g,b,a of the painted pixels
+    };
+  });
+}
+
+/** How many painted pixels stand out (contrast ≥ 3 against the page background, alpha composited). */
+function standOut(state) {
+  const bg = state.bg.slice(0, 3);
+  let n = 0;
+  for (let i = 0; i < state.pixels.length; i += 4) {
+    const a = state.pixels[i + 3] / 255;
+    const px = [0, 1, 2].map((k) => state.pixels[i + k] * a + bg[k] * (1 - a));
+    if (contrast(px, bg) >= 3) n++;
+  }
+  return n;
+}
+
+async function waitForStablePlot(wb, { differentFrom, timeout = 30000 } = {}) {
+  const deadline = Date.now() + timeout;
+  let prev = null;
+  for (;;) {
+    const s = await plotState(wb);
+    if (
+      prev &&
+      s.hash === prev.hash &&
+      s.pixels.length > 0 &&
+      (differentFrom === undefined || s.hash !== differentFrom)
+    ) {
+      return s;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        differentFrom !== undefined && s.hash === differentFrom
+          ? 'the plot did not change'
+          : `the plot did not settle (status "${s.status}", ${s.pixels.length / 4} painted pixels)`,
+      );
+    }
+    prev = s;
+    await wb.page.waitForTimeout(250); // sampling interval of a polled condition (not a fixed wait)
+  }
+}
+
+async function openPlot(wb) {
+  await wb.openFile(PREDICT);
+  await wb.runCommand('Scaling Studio: Show Plot');
+  await wb.webview().locator('#status', { hasText: 'rendered' }).waitFor({ timeout: 30000 });
+}
+
+/** @param {import('../../scripts/e2e/runner.mjs').Runner} t */
+export function define(t) {
+  t.test(
+    'the workbench opens the workspace with the extension installed',
+    async ({ wb, page }) => {
+      await wb.ready();
+      await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'chinchilla.scaling' }).waitFor();
+    },
+    { timeout: 90000, gate: true },
+  );
+
+  t.test('a study opens in the Scaling language mode', async ({ wb, page }) => {
+    await wb.openFile(PREDICT);
+    await page.locator('#status\\.editor\\.mode', { hasText: /^\s*Scaling\s*$/ }).waitFor({ timeout: 20000 });
+  });
+
+  t.test('keywords and numbers get distinct TextMate colours', async ({ wb }) => {
+    await wb.openFile(PREDICT);
+    const line = wb.line('compute C = 6 * N * D');
+    // tokens are painted once the grammar is loaded: wait until the line is split into several spans
+    const tokens = await waitForTokens(line);
+    const kw = tokens.find((s) => s.text.trim() === 'compute');
+    const num = tokens.find((s) => s.text.trim() === '6');
+    assert.ok(kw && num, `no separate spans for "compute" and "6": ${JSON.stringify(tokens)}`);
+    assert.notEqual(kw.cls, num.cls, `"compute" and "6" share the class ${kw.cls}`);
+    assert.notEqual(kw.color, num.color, `"compute" and "6" have the same colour ${kw.color}`);
+    const plain = tokens.find((s) => s.text.trim() === '=') ?? tokens.find((s) => s.text.trim() === 'C');
+    assert.ok(plain, 'no plain token on the line');
+    assert.ok(kw.color !== plain.color || num.color !== plain.color, 'keyword and number look like plain text');
+  });
+
+  t.test('syntax errors show in the Problems panel', async ({ wb, expected }) => {
+    await wb.openFile(BROKEN);
+    const want = expected.broken; // from `node dist/cli.js check` (or the fixture's known error)
+    assert.ok(want.length >= 1 && want.some((d) => d.severity === 'error'), `expected errors: ${JSON.stringify(want)}`);
+    const got = await wb.waitForProblems('broken.scaling', (ps) => ps.length >= want.length, {
+      message: `${want.length} problem(s)`,
+    });
+    assert.equal(got.length, want.length, `Problems panel: ${JSON.stringify(got)}; CLI: ${JSON.stringify(want)}`);
+    for (const w of want) {
+      const hit = got.find((g) => g.line === w.line && (!w.message || g.message.includes(w.message)));
+      assert.ok(hit, `missing in Problems: ${JSON.stringify(w)}; panel shows ${JSON.stringify(got)}`);
+      assert.equal(hit.severity, w.severity);
+    }
+  });
+
+  t.test('fixing the syntax error clears the Problems panel', async ({ wb, page }) => {
+    await wb.openFile(BROKEN);
+    await wb.waitForProblems('broken.scaling', (ps) => ps.some((p) => p.severity === 'error'), {
+      message: 'the error',
+    });
+    await wb.goTo(BROKEN_FIX.line, BROKEN_FIX.column);
+    await page.keyboard.type(BROKEN_FIX.text);
+    await wb.line('compute C = 6').waitFor();
+    await wb.waitForProblems('broken.scaling', (ps) => !ps.some((p) => p.severity === 'error'), {
+      message: 'no errors',
+    });
+  });
+
+  t.test('hovering a predict line shows the CLI value and interval', async ({ wb, expected }) => {
+    const p = expectedPrediction(expected);
+    await wb.openFile(PREDICT);
+    const text = await wb.hover('predict chinchilla', 'predict', { expect: /\d/ });
+    for (const [what, x] of [
+      ['value', p.value],
+      ['interval low', p.interval[0]],
+      ['interval high', p.interval[1]],
+    ]) {
+      assert.ok(shows(text, x), `hover does not show the ${what} ${x} (CLI); hover: ${JSON.stringify(text)}`);
+    }
+  });
+
+  t.test('the predict line has an inlay hint with the value', async ({ wb, expected, ws }) => {
+    const p = expectedPrediction(expected);
+    await wb.openFile(PREDICT);
+    const source = fs
+      .readFileSync(path.join(ws, PREDICT), 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('predict'));
+    const line = wb.line('predict chinchilla');
+    const rendered = await waitForValue(
+      async () => {
+        const txt = (await line.innerText()).replace(/\u00a0/g, ' ');
+        return txt.trim().length > source.trim().length && shows(txt.slice(source.trimEnd().length), p.value)
+          ? txt
+          : null;
+      },
+      { message: `an inlay hint showing ${p.value} on the predict line` },
+    );
+    assert.ok(rendered);
+  });
+
+  t.test('code lenses appear above the law', async ({ wb }) => {
+    await wb.openFile(PREDICT);
+    const lens = wb.editor().locator('.codelens-decoration a, .codelens-decoration span', { hasText: /\w/ });
+    await lens.first().waitFor({ timeout: 20000 });
+    const texts = await wb.editor().locator('.codelens-decoration').allInnerTexts();
+    assert.ok(
+      texts.some((s) => /fit|plot/i.test(s)),
+      `code lenses: ${JSON.stringify(texts)}`,
+    );
+  });
+
+  t.test('"Scaling Studio: Fit Study" completes and the status bar says "fitted in N ms"', async ({ wb }) => {
+    await wb.openFile(PREDICT);
+    await wb.runCommand('Scaling Studio: Fit Study');
+    const item = wb.statusItem(/fitted in [\d,.]+\s?ms/);
+    await item.waitFor({ timeout: 60000 });
+    const text = await item.innerText();
+    const ms = Number(/fitted in ([\d,.]+)\s?ms/.exec(text)[1].replace(/,/g, ''));
+    assert.ok(ms >= 0, text);
+  });
+
+  t.test('"Scaling Studio: Show Plot" draws the chart beside the editor', async ({ wb, page }) => {
+    await openPlot(wb);
+    const s = await waitForStablePlot(wb);
+    assert.ok(s.canvases >= 1 && s.pixels.length > 0, `no painted canvas (status "${s.status}")`);
+    // beside: a second editor group, to the right of the study's editor
+    assert.ok((await page.locator('.editor-group-container').count()) >= 2, 'the plot is not in a second editor group');
+    const ed = await wb.editorFor('predict.scaling').boundingBox();
+    const view = await page.locator('iframe.webview.ready').first().boundingBox();
+    assert.ok(
+      ed && view && view.x >= ed.x + ed.width / 2,
+      `plot at ${JSON.stringify(view)}, editor at ${JSON.stringify(ed)}`,
+    );
+  });
+
+  t.test('editing the study updates the plot', async ({ wb, page }) => {
+    await openPlot(wb);
+    const before = await waitForStablePlot(wb);
+    // fix beta: a different fit, so a different curve
+    const target = wb.editorFor('predict.scaling');
+    await target.locator('.view-line', { hasText: 'param beta' }).click();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Shift+End');
+    await page.keyboard.type('param beta = 0.05');
+    await target.locator('.view-line', { hasText: 'param beta = 0.05' }).waitFor();
+    await waitForStablePlot(wb, { differentFrom: before.hash, timeout: 45000 });
+  });
+
+  t.test('completion offers the dataset columns', async ({ wb, page }) => {
+    await wb.openFile(PREDICT);
+    // "  N: params" → "  N: |" and ask for suggestions
+    await wb.line('N: params').click();
+    await page.keyboard.press('End');
+    for (let i = 0; i < 'params'.length; i++) await page.keyboard.press('Backspace');
+    await wb.line('N:').waitFor();
+    await page.keyboard.press('Control+Space');
+    const widget = page.locator('.editor-widget.suggest-widget.visible');
+    await widget.waitFor({ timeout: 15000 });
+    const labels = await waitForValue(
+      async () => {
+        const l = await widget.locator('.monaco-list-row .label-name').allInnerTexts();
+        return ['params', 'tokens', 'loss'].every((c) => l.includes(c)) ? l : null;
+      },
+      { message: 'params, tokens and loss in the suggestions', timeout: 10000 },
+    ).catch(async (e) => {
+      throw new Error(
+        `${e.message}; suggestions: ${JSON.stringify(await widget.locator('.label-name').allInnerTexts())}`,
+      );
+    });
+    assert.ok(labels.includes('params'));
+    await page.keyboard.press('Escape');
+  });
+
+  t.test(
+    'the language server is restarted after it is killed',
+    async ({ wb, page, serverProcesses }) => {
+      await wb.openFile(PREDICT);
+      await page.locator('#status\\.editor\\.mode', { hasText: 'Scaling' }).waitFor();
+      const before = await waitForValue(() => serverProcesses().length > 0 && serverProcesses(), {
+        message: 'a running dist/server.js',
+      });
+      for (const p of before) process.kill(p.pid, 'SIGKILL');
+      const after = await waitForValue(
+        () => {
+          const now = serverProcesses();
+          return now.length > 0 && now.every((p) => !before.some((b) => b.pid === p.pid)) && now;
+        },
+        { message: 'a new dist/server.js process', timeout: 30000 },
+      );
+      assert.ok(after.length > 0);
+      // the new server answers: a fresh syntax error is reported, and hover works again
+      await wb.openFile(BROKEN);
+      await wb.waitForProblems('broken.scaling', (ps) => ps.some((p) => p.severity === 'error'), {
+        message: 'the syntax error from the restarted server',
+        timeout: 30000,
+      });
+      await wb.openFile(PREDICT);
+      await wb.goTo(3, 1);
+      await page.keyboard.type('study\n');
+      await wb.waitForProblems('predict.scaling', (ps) => ps.some((p) => p.severity === 'error' && p.line === 3), {
+        message: 'a new syntax error on line 3 (diagnostics from the restarted server)',
+        timeout: 30000,
+      });
+      await page.keyboard.press('Control+Z');
+      await wb.waitForProblems('predict.scaling', (ps) => !ps.some((p) => p.severity === 'error'), {
+        message: 'the error to go away after undo',
+      });
+      await wb.hover('predict chinchilla', 'predict', { expect: /\d/ });
+    },
+    { timeout: 120000 },
+  );
+
+  t.test(
+    'light, dark and high-contrast themes each give a readable plot',
+    async ({ wb, page, shotPath }) => {
+      await openPlot(wb);
+      const themes = [
+        { label: /^Light Modern$/, body: 'vscode-light' },
+        { label: /^Dark Modern$/, body: 'vscode-dark' },
+        { label: /^Dark High Contrast$/, body: 'vscode-high-contrast' },
+      ];
+      const report = [];
+      for (const th of themes) {
+        await setTheme(wb, th.label);
+        const s = await waitForValue(
+          async () => {
+            const st = await waitForStablePlot(wb);
+            return st.bodyClass.split(/\s+/).includes(th.body) && standOut(st) >= 200 ? st : null;
+          },
+          { message: `a readable plot in ${th.label}`, timeout: 30000 },
+        ).catch(async (e) => {
+          const st = await plotState(wb).catch(() => null);
+          throw new Error(
+            `${e.message} (body "${st?.bodyClass}", ${st ? standOut(st) : '?'} contrasting pixels, text contrast ${
+              st ? contrast(st.fg, st.bg).toFixed(2) : '?'
+            })`,
+          );
+        });
+        const textContrast = contrast(s.fg.slice(0, 3), s.bg.slice(0, 3));
+        assert.ok(textContrast >= 4.5, `${th.label}: text contrast ${textContrast.toFixed(2)} < 4.5`);
+        report.push(`${th.body}: ${standOut(s)} px, text ${textContrast.toFixed(1)}:1`);
+        await page.screenshot({ path: shotPath(th.body) });
+      }
+      await setTheme(wb, themes[1].label);
+    },
+    { timeout: 150000 },
+  );
+
+  t.test(
+    'reloading the window restores the plot panel',
+    async ({ wb, page }) => {
+      await openPlot(wb);
+      await waitForStablePlot(wb);
+      await wb.runCommand('Developer: Reload Window');
+      await page.waitForEvent('load', { timeout: 30000 });
+      await wb.ready();
+      await wb.webview().locator('#status', { hasText: 'rendered' }).waitFor({ timeout: 45000 });
+      const s = await waitForStablePlot(wb);
+      assert.ok(s.pixels.length > 0);
+    },
+    { timeout: 120000 },
+  );
+}
+
+async function setTheme(wb, label) {
+  const input = await wb.openQuickInput('F1');
+  await input.fill('>Preferences: Color Theme');
+  const cmd = wb.page.locator('.quick-input-list .monaco-list-row', { hasText: /^Preferences: Color Theme/ }).first();
+  await cmd.waitFor();
+  await cmd.click();
+  const row = wb.page
+    .locator('.quick-input-list .monaco-list-row')
+    .filter({ has: wb.page.locator('.label-name', { hasText: label }) })
+    .first();
+  await row.waitFor({ timeout: 10000 }).catch(async () => {
+    const rows = await wb.page.locator('.quick-input-list .monaco-list-row .label-name').allInnerTexts();
+    throw new Error(`theme ${label} not offered: ${JSON.stringify(rows)}`);
+  });
+  await row.click();
+  await wb.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+}
+
+async function waitForTokens(line) {
+  return waitForValue(
+    async () => {
+      const spans = await line
+        .locator('span > span')
+        .evaluateAll((els) =>
+          els.map((e) => ({ text: e.textContent, cls: e.className, color: getComputedStyle(e).color })),
+        );
+      return new Set(spans.map((s) => s.cls)).size >= 2 ? spans : null;
+    },
+    { message: 'TextMate tokens on the line (the grammar)', timeout: 15000 },
+  );
+}
+
+async function waitForValue(fn, { timeout = 20000, interval = 200, message = 'condition' } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${message}${last ? ` (${last.message})` : ''}`);
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}

@@ -1,0 +1,209 @@
+// Page helpers for driving the real VS Code workbench (code-server) with playwright-core.
+// Every helper waits for a concrete thing in the DOM; none sleeps for a fixed time.
+
+const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export class Workbench {
+  /** @param {import('playwright-core').Page} page */
+  constructor(page) {
+    this.page = page;
+  }
+
+  /** Waits until the workbench shows its explorer and status bar. */
+  async ready(timeout = 60000) {
+    await this.page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout });
+    await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout });
+  }
+
+  /** Runs a command through the F1 command palette by its exact title ("Scaling Studio: Fit Study"). */
+  async runCommand(title, { timeout = 15000 } = {}) {
+    const input = await this.openQuickInput('F1');
+    await input.fill(`>${title}`);
+    const row = this.page
+      .locator('.quick-input-list .monaco-list-row')
+      .filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^${esc(title)}$`) }) })
+      .first();
+    await row.waitFor({ timeout }).catch(async () => {
+      const rows = await this.page.locator('.quick-input-list .monaco-list-row').allInnerTexts();
+      await this.page.keyboard.press('Escape');
+      throw new Error(`command "${title}" is not in the command palette (rows: ${JSON.stringify(rows.slice(0, 5))})`);
+    });
+    await row.click();
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout });
+  }
+
+  /** Opens the quick input with `key` (F1 or Control+P); retries after focusing the workbench. */
+  async openQuickInput(key) {
+    const input = this.page.locator('.quick-input-widget input.input');
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await this.page.keyboard.press(key);
+      const ok = await input
+        .waitFor({ state: 'visible', timeout: 3000 })
+        .then(() => true)
+        .catch(() => false);
+      if (ok) return input;
+      // focus may be inside a webview iframe or a dialog: give it back to the workbench
+      await this.page.keyboard.press('Escape');
+      await this.page.locator('.part.statusbar').click({ position: { x: 2, y: 2 } });
+    }
+    throw new Error(`quick input did not open with ${key}`);
+  }
+
+  /** Opens a workspace file by its path relative to the folder, through Quick Open (Ctrl+P). */
+  async openFile(rel, { timeout = 20000 } = {}) {
+    const input = await this.openQuickInput('Control+P');
+    await input.fill(rel);
+    const base = rel.split('/').pop();
+    const row = this.page
+      .locator('.quick-input-list .monaco-list-row')
+      .filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^${esc(base)}$`) }) })
+      .filter({ hasText: rel.includes('/') ? rel.split('/').slice(-2, -1)[0] : '' })
+      .first();
+    await row.waitFor({ timeout });
+    await row.click();
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout });
+    await this.activeTab(base, timeout);
+    await this.editor().locator('.view-line').first().waitFor({ timeout });
+  }
+
+  async activeTab(label, timeout = 20000) {
+    await this.page
+      .locator('.editor-group-container.active .tab.active', { hasText: label })
+      .first()
+      .waitFor({ timeout });
+  }
+
+  /** The text editor of the active editor group. */
+  editor() {
+    return this.page.locator('.editor-group-container.active .editor-instance .monaco-editor').first();
+  }
+
+  /** The text editor that shows `fileName` (the tab's group, active or not). */
+  editorFor(fileName) {
+    return this.page
+      .locator('.editor-group-container')
+      .filter({ has: this.page.locator('.tab.active', { hasText: fileName }) })
+      .locator('.editor-instance .monaco-editor')
+      .first();
+  }
+
+  /** The rendered line of the active editor whose text contains `text` (the fixtures fit on screen). */
+  line(text, editor = this.editor()) {
+    return editor.locator('.view-line', { hasText: text }).first();
+  }
+
+  /** Moves the cursor with "Go to Line/Column" (Ctrl+G), e.g. goTo(4, 11). */
+  async goTo(line, column = 1) {
+    await this.editor()
+      .locator('.view-lines')
+      .click({ position: { x: 5, y: 5 } });
+    const input = await this.openQuickInput('Control+G');
+    await input.fill(`:${line}:${column}`);
+    await this.page.keyboard.press('Enter');
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    await this.page
+      .locator('#status\\.editor\\.selection', { hasText: new RegExp(`Ln ${line}, Col ${column}\\b`) })
+      .waitFor({ timeout: 5000 });
+  }
+
+  /** Hovers the first span of the line containing `lineText` whose text starts with `word`; returns the hover text. */
+  async hover(lineText, word, { expect = /\S/, attempts = 12 } = {}) {
+    const span = this.line(lineText)
+      .locator('span span', { hasText: new RegExp(`^\\s*${esc(word)}`) })
+      .first();
+    await span.waitFor({ timeout: 10000 });
+    const hover = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content', { hasText: expect }).first();
+    for (let i = 0; i < attempts; i++) {
+      const b = await span.boundingBox();
+      if (!b) throw new Error(`"${word}" is not on screen`);
+      await this.page.mouse.move(b.x + 3, b.y + b.height / 2);
+      await this.page.mouse.move(b.x + Math.min(10, b.width - 2), b.y + b.height / 2);
+      const shown = await hover
+        .waitFor({ timeout: 2500 })
+        .then(() => true)
+        .catch(() => false);
+      if (shown) return (await hover.innerText()).trim();
+      await this.page.mouse.move(2, 2);
+    }
+    const any = await this.page.locator('.monaco-hover-content').allInnerTexts();
+    throw new Error(`no hover matching ${expect} over "${word}" (hover texts seen: ${JSON.stringify(any)})`);
+  }
+
+  async clearHover() {
+    await this.page.mouse.move(2, 2);
+    await this.page.keyboard.press('Escape');
+  }
+
+  /** Opens the Problems panel and returns its markers: [{ file, severity, message, line, column }]. */
+  async problems() {
+    await this.runCommand('View: Focus Problems (Errors, Warnings, Infos)').catch(() =>
+      this.runCommand('Problems: Focus on Problems View'),
+    );
+    const view = this.page.locator('.markers-panel');
+    await view.waitFor({ timeout: 10000 });
+    const rows = await view
+      .locator('.monaco-list-row')
+      .evaluateAll((els) =>
+        els.map((e) => ({ label: e.getAttribute('aria-label') || '', level: e.getAttribute('aria-level') })),
+      );
+    const out = [];
+    let file = null;
+    for (const r of rows) {
+      const res = /problems? in (?:this )?file (\S+)/.exec(r.label) || /^(\S+\.\w+)\b/.exec(r.label);
+      const m = /^(Error|Warning|Info|Problem): ([\s\S]*) at line (\d+) and character (\d+)\./.exec(r.label);
+      if (m) {
+        out.push({ file, severity: m[1].toLowerCase(), message: m[2], line: +m[3], column: +m[4], label: r.label });
+      } else if (res) {
+        file = res[1];
+      }
+    }
+    return out;
+  }
+
+  /** Waits until the Problems panel's markers for `file` satisfy `predicate`; returns them. */
+  async waitForProblems(file, predicate, { timeout = 20000, message = 'problems' } = {}) {
+    const deadline = Date.now() + timeout;
+    let last = [];
+    for (;;) {
+      const all = await this.problems();
+      last = all.filter((p) => p.file === file);
+      if (predicate(last)) return last;
+      if (Date.now() > deadline) {
+        throw new Error(`timed out waiting for ${message} in ${file}; Problems panel shows ${JSON.stringify(all)}`);
+      }
+      // the panel updates on its own: wait for its DOM to change (or 1 s) rather than re-running commands in a loop
+      await this.page
+        .locator('.markers-panel')
+        .evaluate(
+          (el) =>
+            new Promise((resolve) => {
+              const mo = new MutationObserver(() => (mo.disconnect(), resolve()));
+              mo.observe(el, { subtree: true, childList: true, attributes: true, characterData: true });
+              setTimeout(() => (mo.disconnect(), resolve()), 1000);
+            }),
+        )
+        .catch(() => {});
+    }
+  }
+
+  statusItem(re) {
+    return this.page.locator('.part.statusbar .statusbar-item', { hasText: re }).first();
+  }
+
+  /** The extension's webview: outer iframe.webview → inner #active-frame (our HTML). */
+  webview() {
+    return this.page.frameLocator('iframe.webview.ready').first().frameLocator('#active-frame');
+  }
+
+  /** Reverts and closes every editor (webviews included), so the next test starts from an empty window. */
+  async revertAndCloseAll() {
+    for (let i = 0; i < 8; i++) {
+      const tabs = await this.page.locator('.tabs-container .tab').count();
+      if (tabs === 0) return;
+      await this.runCommand('View: Revert and Close Editor', { timeout: 5000 });
+      await this.page
+        .waitForFunction((n) => document.querySelectorAll('.tabs-container .tab').length < n, tabs, { timeout: 5000 })
+        .catch(() => {});
+    }
+  }
+}
