@@ -1,0 +1,161 @@
+// Checks on the rows before a fit and on the optimum after it. Each diagnostic has a stable code.
+import { diagnostic, type Diagnostic } from '../diagnostics';
+import type { BoundLaw } from '../model';
+import type { Node } from './compile';
+import { scaledInverse } from './linalg';
+
+/** Variables whose values must be positive: read under log() or raised to a power. */
+export function positiveVariables(node: Node): Set<number> {
+  const out = new Set<number>();
+  const walk = (m: Node): void => {
+    if ((m.op === 'log' || m.op === 'pow') && m.a.op === 'var') out.add(m.a.index);
+    if ('a' in m) walk(m.a);
+    if ('b' in m) walk(m.b);
+    if ('args' in m) m.args.forEach(walk);
+  };
+  walk(node);
+  return out;
+}
+
+function origin(law: BoundLaw, i: number): string {
+  const o = law.data.origin[i];
+  if (!o) return `row ${i + 1}`;
+  return 'file' in o ? `${o.file}:${o.line}` : `row ${i + 1}`;
+}
+
+export interface RowSplit {
+  fit: number[];
+  holdout: number[];
+  dropped: number;
+}
+
+/** Sorts rows into fitted, held out and dropped (NaN/Inf, or ≤ 0 where a log is taken). */
+export function splitRows(
+  law: BoundLaw,
+  columns: Float64Array[],
+  y: Float64Array,
+  positive: Set<number>,
+  diags: Diagnostic[],
+): RowSplit {
+  const fit: number[] = [];
+  const holdout: number[] = [];
+  const nonfinite: number[] = [];
+  const nonpositive: number[] = [];
+  for (let i = 0; i < law.data.rowCount; i++) {
+    let ok = Number.isFinite(y[i]);
+    let pos = true;
+    columns.forEach((c, k) => {
+      if (!Number.isFinite(c[i])) ok = false;
+      else if (positive.has(k) && c[i] <= 0) pos = false;
+    });
+    if (law.objective.onLog && ok && y[i] <= 0) pos = false;
+    if (!ok) nonfinite.push(i);
+    else if (!pos) nonpositive.push(i);
+    else if (law.heldOut[i]) holdout.push(i);
+    else fit.push(i);
+  }
+  const list = (rows: number[]) =>
+    rows
+      .slice(0, 3)
+      .map((i) => origin(law, i))
+      .join(', ') + (rows.length > 3 ? ', …' : '');
+  if (nonfinite.length > 0)
+    diags.push(
+      diagnostic(
+        'warning',
+        'scaling.nonfinite-value',
+        `${nonfinite.length} row(s) have a missing, NaN or infinite value and are left out (${list(nonfinite)})`,
+        law.range,
+      ),
+    );
+  if (nonpositive.length > 0)
+    diags.push(
+      diagnostic(
+        'warning',
+        'scaling.nonpositive-log',
+        `${nonpositive.length} row(s) have a zero or negative value where a logarithm or power is taken and are left out (${list(nonpositive)})`,
+        law.range,
+      ),
+    );
+  return { fit, holdout, dropped: nonfinite.length + nonpositive.length };
+}
+
+/** Duplicate rows and too few distinct configurations for the number of parameters. */
+export function checkDesign(
+  law: BoundLaw,
+  columns: Float64Array[],
+  y: Float64Array,
+  rows: number[],
+  p: number,
+  diags: Diagnostic[],
+): void {
+  const configs = new Set<string>();
+  const full = new Set<string>();
+  let duplicates = 0;
+  for (const i of rows) {
+    const key = columns.map((c) => c[i]).join(',');
+    configs.add(key);
+    const k2 = `${key};${y[i]}`;
+    if (full.has(k2)) duplicates++;
+    full.add(k2);
+  }
+  if (duplicates > 0)
+    diags.push(
+      diagnostic(
+        'warning',
+        'scaling.identical-rows',
+        `${duplicates} row(s) repeat another row exactly (same inputs and ${law.target}); they count twice in the fit`,
+        law.range,
+      ),
+    );
+  if (configs.size < p && rows.length >= p)
+    diags.push(
+      diagnostic(
+        'warning',
+        'scaling.too-few-rows',
+        `only ${configs.size} distinct input configuration(s) for ${p} free parameters: the fit cannot identify them all`,
+        law.range,
+      ),
+    );
+}
+
+/**
+ * Identifiability at the optimum: the condition number of J^T J scaled to unit diagonal. A huge
+ * one (or a zero column) means some direction in parameter space leaves the predictions unchanged.
+ */
+export function checkIdentifiable(
+  law: BoundLaw,
+  J: Float64Array,
+  n: number,
+  p: number,
+  freeNames: string[],
+  diags: Diagnostic[],
+): { JtJ: Float64Array; inverse: Float64Array; condition: number } {
+  const JtJ = new Float64Array(p * p);
+  for (let i = 0; i < n; i++)
+    for (let a = 0; a < p; a++) {
+      const ja = J[i * p + a];
+      if (ja === 0) continue;
+      for (let b = 0; b < p; b++) JtJ[a * p + b] += ja * J[i * p + b];
+    }
+  const { inverse, condition, nullDirs } = scaledInverse(JtJ, p);
+  if (nullDirs.length > 0 || condition > 1e12) {
+    const dir = nullDirs[0];
+    let names = freeNames;
+    if (dir) {
+      const mags = Array.from(dir, Math.abs);
+      const max = Math.max(...mags);
+      names = freeNames.filter((_, k) => mags[k] > 0.2 * max);
+    }
+    diags.push(
+      diagnostic(
+        'warning',
+        'scaling.unidentifiable',
+        `the data cannot pin down ${names.join(', ')} (the Jacobian is ${nullDirs.length > 0 ? 'singular' : `ill-conditioned, condition ${condition.toExponential(1)}`}); vary the inputs more or fix a parameter`,
+        law.range,
+        { data: { params: names, condition } },
+      ),
+    );
+  }
+  return { JtJ, inverse, condition };
+}

@@ -1,0 +1,237 @@
+// Chinchilla approach 2: per compute budget a parabola of the target in ln(size); its vertex is the
+// budget's optimum. Vertices outside the sampled sizes (or parabolas opening downward) are
+// flagged and left out of the frontier, then ln N* and ln D* are regressed on ln C.
+import type { BoundIsoflop } from '../model';
+import type { IsoflopBudgetResult, IsoflopResult } from '../results';
+import { diagnostic, type Diagnostic } from '../diagnostics';
+import { leastSquares } from './linalg';
+import { percentileInterval, mulberry32, streamSeed, normalQuantile } from './stats';
+
+interface BudgetFit extends IsoflopBudgetResult {
+  /** Variance of ln N* from the parabola's coefficient covariance (delta method). */
+  varLnN: number;
+  usable: boolean;
+}
+
+function fitBudget(
+  budget: number,
+  x: number[],
+  yv: number[],
+  lnD: number[],
+  size: string,
+  tokens: string,
+): BudgetFit | undefined {
+  const n = x.length;
+  if (n < 3) return undefined;
+  // Centre x for conditioning.
+  const mx = x.reduce((a, b) => a + b, 0) / n;
+  const xc = x.map((v) => v - mx);
+  const cols = [Float64Array.from(xc, () => 1), Float64Array.from(xc), Float64Array.from(xc, (v) => v * v)];
+  const y = Float64Array.from(yv);
+  const c = leastSquares(cols, y);
+  if (!c) return undefined;
+  const [c0, c1, c2] = c;
+  const vertexC = -c1 / (2 * c2);
+  const xs = vertexC + mx;
+  const xmin = Math.min(...x);
+  const xmax = Math.max(...x);
+  const edge = !(c2 > 0) || xs <= xmin || xs >= xmax;
+  // ln D at the vertex: ln D is (near) affine in ln N within a budget.
+  const dfit = leastSquares([Float64Array.from(xc, () => 1), Float64Array.from(xc)], Float64Array.from(lnD));
+  const lnDs = dfit ? dfit[0] + dfit[1] * vertexC : NaN;
+  // Residual variance and the covariance of (c1, c2) for the weight of this budget's vertex.
+  let rss = 0;
+  for (let i = 0; i < n; i++) rss += (y[i] - (c0 + c1 * xc[i] + c2 * xc[i] * xc[i])) ** 2;
+  const s2 = n > 3 ? rss / (n - 3) : NaN;
+  let varLnN = NaN;
+  {
+    const p = 3;
+    const a = new Float64Array(9);
+    for (let i = 0; i < p; i++)
+      for (let j = 0; j < p; j++) for (let r = 0; r < n; r++) a[i * 3 + j] += cols[i][r] * cols[j][r];
+    const inv = invert3(a);
+    if (inv) {
+      // d vertex / d c1 = -1/(2 c2), d vertex / d c2 = c1 / (2 c2^2)
+      const g1 = -1 / (2 * c2);
+      const g2 = c1 / (2 * c2 * c2);
+      varLnN = s2 * (g1 * g1 * inv[4] + 2 * g1 * g2 * inv[5] + g2 * g2 * inv[8]);
+    }
+  }
+  // Parabola reported in uncentred x: c0' + c1' x + c2' x^2.
+  const parabola: [number, number, number] = [c0 - c1 * mx + c2 * mx * mx, c1 - 2 * c2 * mx, c2];
+  return {
+    budget,
+    runs: n,
+    at: { [size]: Math.exp(xs), [tokens]: Math.exp(lnDs) },
+    value: c0 + c1 * vertexC + c2 * vertexC * vertexC,
+    edge,
+    parabola,
+    varLnN,
+    usable: !edge && Number.isFinite(xs) && Number.isFinite(lnDs),
+  };
+}
+
+function invert3(m: Float64Array): Float64Array | undefined {
+  const [a, b, c, d, e, f, g, h, i] = m;
+  const A = e * i - f * h;
+  const B = -(d * i - f * g);
+  const C = d * h - e * g;
+  const det = a * A + b * B + c * C;
+  if (!det) return undefined;
+  const inv = [
+    A,
+    -(b * i - c * h),
+    b * f - c * e,
+    B,
+    a * i - c * g,
+    -(a * f - c * d),
+    C,
+    -(a * h - b * g),
+    a * e - b * d,
+  ];
+  return Float64Array.from(inv, (v) => v / det);
+}
+
+/** Power law y = k C^e through the points, least squares in log-log (weighted when asked). */
+function powerLaw(lnC: number[], lnY: number[], w?: number[]): { exponent: number; coefficient: number } | undefined {
+  if (lnC.length < 2) return undefined;
+  const sol = leastSquares(
+    [Float64Array.from(lnC, () => 1), Float64Array.from(lnC)],
+    Float64Array.from(lnY),
+    w ? Float64Array.from(w) : undefined,
+  );
+  if (!sol) return undefined;
+  return { exponent: sol[1], coefficient: Math.exp(sol[0]) };
+}
+
+export function fitIsoflop(iso: BoundIsoflop): { result: IsoflopResult; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const col = (name: string) => iso.data.numeric.get(name);
+  const C = col(iso.budget);
+  const N = col(iso.size);
+  const D = col(iso.tokens);
+  const L = col(iso.target);
+  const empty: IsoflopResult = { name: iso.name, budgets: [], frontier: null, intervals: null };
+  if (!C || !N || !D || !L) {
+    diagnostics.push(
+      diagnostic(
+        'error',
+        'scaling.isoflop-missing-column',
+        `isoflop '${iso.name}' needs columns ${iso.budget}, ${iso.size}, ${iso.tokens}, ${iso.target}`,
+        iso.range,
+      ),
+    );
+    return { result: empty, diagnostics };
+  }
+  // Group rows by budget (exact value, as budgets are declared per run).
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < iso.data.rowCount; i++) {
+    if (![C[i], N[i], D[i], L[i]].every((v) => Number.isFinite(v)) || N[i] <= 0 || D[i] <= 0 || C[i] <= 0) continue;
+    const list = groups.get(C[i]) ?? [];
+    list.push(i);
+    groups.set(C[i], list);
+  }
+  const fits: BudgetFit[] = [];
+  for (const [budget, rows] of [...groups].sort((a, b) => a[0] - b[0])) {
+    const f = fitBudget(
+      budget,
+      rows.map((i) => Math.log(N[i])),
+      rows.map((i) => L[i]),
+      rows.map((i) => Math.log(D[i])),
+      iso.size,
+      iso.tokens,
+    );
+    if (!f) {
+      diagnostics.push(
+        diagnostic(
+          'warning',
+          'scaling.isoflop-too-few-runs',
+          `budget ${budget.toExponential(2)} has ${rows.length} run(s); a parabola needs at least 3`,
+          iso.range,
+        ),
+      );
+      continue;
+    }
+    if (f.edge) {
+      diagnostics.push(
+        diagnostic(
+          'warning',
+          'scaling.isoflop-edge-minimum',
+          `budget ${budget.toExponential(2)}: the minimum is not inside the sampled sizes, so it is left out of the frontier`,
+          iso.range,
+        ),
+      );
+    }
+    fits.push(f);
+  }
+  const usable = fits.filter((f) => f.usable);
+  const frontierOf = (pts: BudgetFit[]) => {
+    const lnC = pts.map((f) => Math.log(f.budget));
+    const w = iso.weighted ? pts.map((f) => (f.varLnN > 0 ? 1 / f.varLnN : 0)) : undefined;
+    const n = powerLaw(
+      lnC,
+      pts.map((f) => Math.log(f.at[iso.size])),
+      w,
+    );
+    const d = powerLaw(
+      lnC,
+      pts.map((f) => Math.log(f.at[iso.tokens])),
+      w,
+    );
+    return n && d ? { N: n, D: d } : null;
+  };
+  const frontier = usable.length >= 2 ? frontierOf(usable) : null;
+  if (!frontier)
+    diagnostics.push(
+      diagnostic(
+        'warning',
+        'scaling.isoflop-no-frontier',
+        'fewer than two budgets with an interior minimum: no frontier',
+        iso.range,
+      ),
+    );
+  let intervals: IsoflopResult['intervals'] = null;
+  const u = iso.uncertainty;
+  if (frontier && u.method === 'bootstrap') {
+    // Resample budgets' vertices (the frontier's data points) with replacement.
+    const draws = { N: [] as number[], D: [] as number[] };
+    for (let k = 0; k < u.resamples; k++) {
+      const rand = mulberry32(streamSeed(u.seed, k));
+      const pick = usable.map(() => usable[Math.floor(rand() * usable.length)]);
+      if (new Set(pick.map((p) => p.budget)).size < 2) continue;
+      const f = frontierOf(pick);
+      if (f) {
+        draws.N.push(f.N.exponent);
+        draws.D.push(f.D.exponent);
+      }
+    }
+    const iN = percentileInterval(draws.N, u.level);
+    const iD = percentileInterval(draws.D, u.level);
+    if (iN && iD) intervals = { [`${iso.size}_exponent`]: iN, [`${iso.tokens}_exponent`]: iD };
+  } else if (frontier && u.method === 'asymptotic' && usable.length > 2) {
+    const z = normalQuantile((1 + u.level) / 2);
+    const lnC = usable.map((f) => Math.log(f.budget));
+    const se = (ys: number[], slope: number, icpt: number) => {
+      const m = lnC.reduce((a, b) => a + b, 0) / lnC.length;
+      const sxx = lnC.reduce((a, b) => a + (b - m) ** 2, 0);
+      const rss = ys.reduce((a, y, i) => a + (y - icpt - slope * lnC[i]) ** 2, 0);
+      return Math.sqrt(rss / (ys.length - 2) / sxx);
+    };
+    const sN = se(
+      usable.map((f) => Math.log(f.at[iso.size])),
+      frontier.N.exponent,
+      Math.log(frontier.N.coefficient),
+    );
+    const sD = se(
+      usable.map((f) => Math.log(f.at[iso.tokens])),
+      frontier.D.exponent,
+      Math.log(frontier.D.coefficient),
+    );
+    intervals = {
+      [`${iso.size}_exponent`]: [frontier.N.exponent - z * sN, frontier.N.exponent + z * sN],
+      [`${iso.tokens}_exponent`]: [frontier.D.exponent - z * sD, frontier.D.exponent + z * sD],
+    };
+  }
+  const budgets: IsoflopBudgetResult[] = fits.map(({ varLnN: _v, usable: _u, ...rest }) => rest);
+  return { result: { name: iso.name, budgets, frontier, intervals }, diagnostics };
+}

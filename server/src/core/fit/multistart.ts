@@ -1,0 +1,177 @@
+// Multi-start search over the declared start grid. Every declared start is screened (its objective
+// evaluated, a few microseconds each); the optimizer then runs from the most promising starts —
+// in screening order, plus variable-projection seeds — and a run that walks into an optimum
+// already found is stopped ("joined"), since it can only end there.
+import { levenbergMarquardt, LmWorkspace, type LmResult } from './lm';
+import type { Evaluator, FitProblem } from './problem';
+import { toInternal } from './problem';
+import { findLinearStructure, solveLinear } from './varpro';
+
+export interface MultiStartOptions {
+  interrupt?: () => boolean;
+  /** Optimize every declared start (slow; for benchmarks and audits). */
+  exhaustive?: boolean;
+  /** How many screened starts to optimize; default max(32, 2% of declared). */
+  optimize?: number;
+  /** Data columns (for variable projection seeds). */
+  columns?: Float64Array[];
+}
+
+export interface Optimum {
+  u: Float64Array;
+  value: number;
+  /** Runs that ended at (or joined) this optimum. */
+  hits: number;
+}
+
+export interface MultiStartResult {
+  best: LmResult | undefined;
+  declared: number;
+  optimized: number;
+  seeds: number;
+  optima: Optimum[];
+  interrupted: boolean;
+}
+
+/** Cartesian product of the free parameters' declared starts, in internal coordinates. */
+export function declaredStarts(prob: FitProblem, starts: number[][]): Float64Array[] {
+  const lists = prob.free.map((j, k) => {
+    const s = starts[j].filter((v) => Number.isFinite(v) && (!prob.logParam[j] || v > 0));
+    if (s.length > 0) return s.map((v) => (prob.logParam[j] ? Math.log(v) : v));
+    return [defaultStart(prob.lo[k], prob.hi[k])];
+  });
+  const out: Float64Array[] = [];
+  const cur = new Float64Array(lists.length);
+  const rec = (k: number): void => {
+    if (k === lists.length) {
+      out.push(Float64Array.from(cur));
+      return;
+    }
+    for (const v of lists[k]) {
+      cur[k] = v;
+      rec(k + 1);
+    }
+  };
+  rec(0);
+  return out;
+}
+
+function defaultStart(lo: number, hi: number): number {
+  if (Number.isFinite(lo) && Number.isFinite(hi)) return (lo + hi) / 2;
+  if (Number.isFinite(lo)) return lo + 1;
+  if (Number.isFinite(hi)) return hi - 1;
+  return 0;
+}
+
+const JOIN_TOL = 1e-3;
+
+function near(a: Float64Array, b: Float64Array, tol: number): boolean {
+  for (let k = 0; k < a.length; k++) if (Math.abs(a[k] - b[k]) > tol * (1 + Math.abs(b[k]))) return false;
+  return true;
+}
+
+export function multiStart(ev: Evaluator, starts: Float64Array[], opts: MultiStartOptions = {}): MultiStartResult {
+  const prob = ev.prob;
+  const r = new Float64Array(ev.n);
+  const declared = starts.length;
+  const seeds = opts.columns ? varproSeeds(ev, starts, opts.columns) : [];
+  const candidates = [...starts, ...seeds].map((u) => ({ u, v: ev.value(u, r) }));
+  candidates.sort((a, b) => (Number.isNaN(a.v) ? Infinity : a.v) - (Number.isNaN(b.v) ? Infinity : b.v));
+  const budget = opts.exhaustive
+    ? candidates.length
+    : Math.min(candidates.length, (opts.optimize ?? Math.max(32, Math.ceil(0.02 * declared))) + seeds.length);
+  const ws = new LmWorkspace(ev.n, ev.p);
+  const optima: Optimum[] = [];
+  let best: LmResult | undefined;
+  let optimized = 0;
+  let interrupted = false;
+  const join = (u: Float64Array, value: number): boolean => {
+    for (const o of optima) if (value >= o.value && near(u, o.u, JOIN_TOL)) return true;
+    return false;
+  };
+  for (let i = 0; i < budget; i++) {
+    const c = candidates[i];
+    if (!Number.isFinite(c.v)) break;
+    if (opts.interrupt?.()) {
+      interrupted = true;
+      break;
+    }
+    const res = levenbergMarquardt(ev, c.u, { join, interrupt: opts.interrupt, maxIterations: 500 }, ws);
+    optimized++;
+    if (res.stop === 'interrupted') interrupted = true;
+    if (!Number.isFinite(res.value)) continue;
+    record(optima, res);
+    if (res.stop !== 'joined' && (!best || res.value < best.value)) best = res;
+    if (interrupted) break;
+  }
+  optima.sort((a, b) => a.value - b.value);
+  void prob;
+  return { best, declared, optimized, seeds: seeds.length, optima, interrupted };
+}
+
+function record(optima: Optimum[], res: LmResult): void {
+  for (const o of optima) {
+    if (near(res.u, o.u, JOIN_TOL)) {
+      o.hits++;
+      if (res.value < o.value) {
+        o.value = res.value;
+        o.u = Float64Array.from(res.u);
+      }
+      return;
+    }
+  }
+  optima.push({ u: Float64Array.from(res.u), value: res.value, hits: 1 });
+}
+
+/**
+ * Variable-projection seeds: a fine grid over the nonlinear parameters (each declared step cut in
+ * four), the linear ones solved exactly; the best few become extra starts.
+ */
+export function varproSeeds(ev: Evaluator, starts: Float64Array[], columns: Float64Array[], keep = 4): Float64Array[] {
+  const prob = ev.prob;
+  const ls = findLinearStructure(prob, columns);
+  if (!ls || ls.nonlinear.length === 0 || ls.nonlinear.length > 3) return [];
+  const grids = ls.nonlinear.map((j) => {
+    const k = prob.free.indexOf(j);
+    const vals = [...new Set(starts.map((s) => s[k]))].sort((a, b) => a - b);
+    if (vals.length < 2) return vals;
+    const fine: number[] = [];
+    for (let m = 0; m + 1 < vals.length; m++)
+      for (let q = 0; q < 4; q++) fine.push(vals[m] + ((vals[m + 1] - vals[m]) * q) / 4);
+    fine.push(vals[vals.length - 1]);
+    return fine.filter((v) => v >= prob.lo[k] && v <= prob.hi[k]);
+  });
+  let combos = grids.reduce((a, g) => a * g.length, 1);
+  if (combos > 5000 || combos === 0) return [];
+  const n = prob.rows;
+  const w = new Float64Array(n);
+  for (let i = 0; i < n; i++)
+    w[i] = (prob.objective.onLog ? 1 / (prob.y[i] * prob.y[i]) : 1) * (prob.weights?.[i] ?? 1);
+  const scratch = { f: new Float64Array(n), cols: ls.bases.map(() => new Float64Array(n)) };
+  const theta = new Float64Array(prob.base);
+  const r = new Float64Array(n);
+  const found: { u: Float64Array; v: number }[] = [];
+  const idx = new Array<number>(grids.length).fill(0);
+  for (; combos > 0; combos--) {
+    ls.nonlinear.forEach((j, m) => {
+      const v = grids[m][idx[m]];
+      theta[j] = prob.logParam[j] ? Math.exp(v) : v;
+    });
+    const x = solveLinear(ls, prob, theta, w, scratch);
+    if (x) {
+      ls.linear.forEach((j, m) => (theta[j] = x[m]));
+      if (ls.linear.every((j) => !prob.logParam[j] || theta[j] > 0)) {
+        const u = toInternal(prob, theta);
+        const v = ev.value(u, r);
+        if (Number.isFinite(v)) found.push({ u, v });
+      }
+    }
+    for (let m = 0; m < idx.length; m++) {
+      idx[m]++;
+      if (idx[m] < grids[m].length) break;
+      idx[m] = 0;
+    }
+  }
+  found.sort((a, b) => a.v - b.v);
+  return found.slice(0, keep).map((f) => f.u);
+}

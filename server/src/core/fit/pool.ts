@@ -1,0 +1,70 @@
+// Runs bootstrap slices on worker threads. The worker is dist/fitWorker.js next to the bundle; under
+// tsx (tests) it is worker.ts loaded through tsx. If no worker can start, the slices run in-thread:
+// the numbers are identical either way, only the wall time differs.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { runBootstrap, type BootstrapTask } from './bootstrap';
+
+function workerEntry(): { file: string; execArgv: string[] } | undefined {
+  const bundled = join(__dirname, 'fitWorker.js');
+  if (existsSync(bundled)) return { file: bundled, execArgv: [] };
+  const source = join(__dirname, 'worker.ts');
+  if (existsSync(source)) return { file: source, execArgv: ['--import', 'tsx'] };
+  return undefined;
+}
+
+function runInWorker(
+  entry: { file: string; execArgv: string[] },
+  task: BootstrapTask,
+  signal?: AbortSignal,
+): Promise<Float64Array> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(entry.file, { execArgv: entry.execArgv });
+    const onAbort = () => {
+      void w.terminate();
+      reject(new Error('cancelled'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    w.once('message', (m: { ok: boolean; draws?: Float64Array; error?: string }) => {
+      signal?.removeEventListener('abort', onAbort);
+      void w.terminate();
+      if (m.ok) resolve(m.draws!);
+      else reject(new Error(m.error));
+    });
+    w.once('error', (e) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(e);
+    });
+  });
+}
+
+/** Splits resamples [0, K) into `workers` contiguous slices and concatenates the draws in order. */
+export async function bootstrapParallel(
+  task: Omit<BootstrapTask, 'from' | 'to'>,
+  K: number,
+  workers: number,
+  signal?: AbortSignal,
+): Promise<Float64Array> {
+  const P = task.params.length;
+  const slices: [number, number][] = [];
+  const count = Math.max(1, Math.min(workers, K));
+  for (let s = 0; s < count; s++) slices.push([Math.floor((s * K) / count), Math.floor(((s + 1) * K) / count)]);
+  const entry = workers > 1 ? workerEntry() : undefined;
+  const parts = await Promise.all(
+    slices.map(async ([from, to]) => {
+      const t = { ...task, from, to };
+      if (entry) {
+        try {
+          return await runInWorker(entry, t, signal);
+        } catch (e) {
+          if (signal?.aborted) throw e;
+        }
+      }
+      return runBootstrap(t);
+    }),
+  );
+  const out = new Float64Array(K * P);
+  slices.forEach(([from], s) => out.set(parts[s], from * P));
+  return out;
+}
