@@ -1,0 +1,481 @@
+// The plot model: everything the chart webview draws, as plain JSON.
+//
+// `buildPlotModel(results, sources)` turns fit results (server/src/core/results.ts) plus the run tables into a
+// PlotModel. The only part that needs to evaluate a law (the fitted curves and their bands) sits behind
+// `CurveSampler`, which the server implements with its formula compiler and bootstrap draws; everything else here
+// is pure arithmetic on the results. The webview never evaluates a law: it draws arrays.
+
+import type { Interval, IsoflopResult, LawResult, StudyResults } from '../server/src/core/results';
+
+export const PLOT_MODEL_VERSION = 1;
+
+export type PlotView = 'fit' | 'residuals' | 'isoflop' | 'frontier' | 'bootstrap';
+export const PLOT_VIEWS: readonly PlotView[] = ['fit', 'residuals', 'isoflop', 'frontier', 'bootstrap'];
+
+/** A sampled curve: y over x, with an optional pointwise interval band [lo, hi]. Arrays have equal lengths. */
+export interface Series {
+  x: number[];
+  y: number[];
+  lo?: number[];
+  hi?: number[];
+}
+
+/** Runs of one data table, column-wise (10,000 runs stay compact and cheap to clone). */
+export interface RunSet {
+  id: string;
+  /** Run labels for tooltips (the `run` column, or `row N`). */
+  labels: string[];
+  /** Variable columns (N, D, C, ...), each as long as `labels`. */
+  columns: Record<string, number[]>;
+  /** The observed target for each run. */
+  observed: number[];
+  /** Group value of each run when the study plots `by VAR`. */
+  groups?: string[];
+}
+
+export interface PlotCurve {
+  /** The x variable this curve runs along (N, D, C ...). */
+  along: string;
+  /** The `by` group this curve belongs to; null for the single curve of a law. */
+  group: string | null;
+  points: Series;
+}
+
+export interface PlotLaw {
+  name: string;
+  formula: string;
+  params: Record<string, number>;
+  intervals: Record<string, Interval> | null;
+  level: number | null;
+  /** Id of the RunSet the law was fitted on. */
+  runSet: string;
+  /** Per run of that set: the fitted value (null when dropped or unknown) and whether it was held out. */
+  fitted: (number | null)[];
+  heldOut: boolean[];
+  holdout: { mape: number; rmse_log: number } | null;
+  curves: PlotCurve[];
+  /** Bootstrap draws of each parameter, when bootstrapped. */
+  draws?: Record<string, number[]>;
+}
+
+export interface PlotPrediction {
+  law: string;
+  at: Record<string, number>;
+  value: number;
+  interval: Interval | null;
+  level: number | null;
+}
+
+export interface PlotOptimum {
+  law: string;
+  /** Budget and optimum coordinates together (C, N*, D* ...). */
+  at: Record<string, number>;
+  value: number;
+  /** Intervals by variable name; the target's interval (L*) under the target's name. */
+  intervals: Record<string, Interval>;
+}
+
+export interface PlotIsoflopBudget {
+  budget: number;
+  edge: boolean;
+  runs: { labels: string[]; size: number[]; value: number[] };
+  /** The fitted parabola sampled over the budget's sizes; null when the results carry no coefficients. */
+  parabola: Series | null;
+  minimum: { size: number; value: number; at: Record<string, number> };
+}
+
+export interface PlotFrontierLine {
+  variable: string;
+  exponent: number;
+  coefficient: number;
+  /** x = budget, y = coefficient * budget^exponent, with a band when the server can give one. */
+  curve: Series;
+  /** The per-budget minima this line was fitted through. */
+  minima: { x: number[]; y: number[] };
+}
+
+export interface PlotIsoflop {
+  name: string;
+  budgetVar: string;
+  sizeVar: string;
+  budgets: PlotIsoflopBudget[];
+  frontier: PlotFrontierLine[];
+}
+
+export interface PlotModel {
+  version: typeof PLOT_MODEL_VERSION;
+  title: string;
+  /** The study file, for display only. */
+  source: string | null;
+  target: string;
+  /** Variables that can be put on the x axis of the fit view, first = default. */
+  variables: string[];
+  by: string | null;
+  runSets: RunSet[];
+  laws: PlotLaw[];
+  predictions: PlotPrediction[];
+  optima: PlotOptimum[];
+  isoflops: PlotIsoflop[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Building it
+
+/** The run table a law was fitted on, in the order of the law's data rows (= the order of `residuals`). */
+export interface LawRuns {
+  /** Laws fitted on the same rows share an id, so the runs are drawn once. */
+  id: string;
+  labels: string[];
+  columns: Record<string, number[]>;
+  groups?: string[];
+}
+
+export interface IsoflopRuns {
+  budgetVar: string;
+  sizeVar: string;
+  labels: string[];
+  budget: number[];
+  size: number[];
+  value: number[];
+}
+
+export interface CurveRequest {
+  law: LawResult;
+  along: string;
+  /** Log-spaced grid over the runs, extended to the predict/optimize points. */
+  x: number[];
+  by: string | null;
+  group: string | null;
+  runs: LawRuns;
+}
+
+/** What the server implements: evaluating a fitted law (and its band) along one variable. */
+export interface CurveSampler {
+  /**
+   * The law along `req.along` at `req.x`; the other variables are the sampler's choice (a representative value of the
+   * runs, or the group's value). `lo`/`hi`: the pointwise interval (bootstrap draws or asymptotic). Return null when
+   * the law does not depend on `along`.
+   */
+  sample(req: CurveRequest): { y: number[]; lo?: number[]; hi?: number[] } | null;
+  /** Optional band of a frontier line N*(C) or D*(C) over `budgets`. */
+  frontierBand?(isoflop: IsoflopResult, variable: string, budgets: number[]): { lo: number[]; hi: number[] } | null;
+}
+
+export interface PlotSources {
+  /** Overrides results.study. */
+  title?: string | null;
+  source?: string | null;
+  target: string;
+  by?: string | null;
+  /** Run tables keyed by law name. */
+  runs: Record<string, LawRuns>;
+  isoflopRuns?: Record<string, IsoflopRuns>;
+  sampler: CurveSampler;
+  /** Points per sampled curve (default 64). */
+  gridPoints?: number;
+}
+
+/** A log-spaced grid from lo to hi (both > 0), n points. */
+export function logGrid(lo: number, hi: number, n: number): number[] {
+  if (!(lo > 0) || !(hi > 0) || n < 2) return [];
+  if (hi === lo) return [lo];
+  const a = Math.log(lo);
+  const b = Math.log(hi);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(Math.exp(a + ((b - a) * i) / (n - 1)));
+  return out;
+}
+
+function positiveRange(values: Iterable<number>): [number, number] | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (Number.isFinite(v) && v > 0) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  return lo <= hi ? [lo, hi] : null;
+}
+
+function unique<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}
+
+const PREFERRED_X = ['N', 'D', 'C'];
+
+export function buildPlotModel(results: StudyResults, sources: PlotSources): PlotModel {
+  const n = sources.gridPoints ?? 64;
+  const by = sources.by ?? null;
+  const target = sources.target;
+
+  // Run sets, deduplicated by id.
+  const runSets: RunSet[] = [];
+  const setById = new Map<string, RunSet>();
+  for (const law of results.laws) {
+    const r = sources.runs[law.name];
+    if (!r || setById.has(r.id)) continue;
+    const observed = r.columns[target] ?? law.residuals?.map((x) => x.observed) ?? r.labels.map(() => NaN);
+    const columns: Record<string, number[]> = {};
+    for (const [k, v] of Object.entries(r.columns)) if (k !== target) columns[k] = v;
+    const set: RunSet = { id: r.id, labels: r.labels, columns, observed };
+    if (r.groups) set.groups = r.groups;
+    runSets.push(set);
+    setById.set(r.id, set);
+  }
+
+  const allVars = unique(runSets.flatMap((s) => Object.keys(s.columns)));
+  const variables = [
+    ...PREFERRED_X.filter((v) => allVars.includes(v)),
+    ...allVars.filter((v) => !PREFERRED_X.includes(v)),
+  ];
+
+  const predictions: PlotPrediction[] = results.predictions.map((p) => ({
+    law: p.law,
+    at: { ...p.at },
+    value: p.value,
+    interval: p.interval,
+    level: p.level,
+  }));
+  const optima: PlotOptimum[] = results.optima.map((o) => ({
+    law: o.law,
+    at: { ...o.budget, ...o.at },
+    value: o.value,
+    intervals: { ...o.intervals },
+  }));
+
+  const laws: PlotLaw[] = results.laws.map((law) => {
+    const r = sources.runs[law.name];
+    const set = r ? setById.get(r.id) : undefined;
+    const count = set?.labels.length ?? 0;
+    const res = law.residuals && law.residuals.length === count ? law.residuals : null;
+    const curves: PlotCurve[] = [];
+    if (r && set) {
+      const groups = by && set.groups ? unique(set.groups) : [null];
+      for (const along of variables) {
+        const extra = [
+          ...predictions.filter((p) => p.law === law.name).map((p) => p.at[along]),
+          ...optima.filter((o) => o.law === law.name).map((o) => o.at[along]),
+        ];
+        const range = positiveRange([...(set.columns[along] ?? []), ...extra.filter((v): v is number => v != null)]);
+        if (!range) continue;
+        // A little margin on a log scale so the curve reaches past the outermost points.
+        const x = logGrid(range[0] / 1.25, range[1] * 1.25, n);
+        for (const group of groups) {
+          const s = sources.sampler.sample({ law, along, x, by, group, runs: r });
+          if (!s || s.y.length !== x.length) continue;
+          const points: Series = { x, y: s.y };
+          if (s.lo && s.hi && s.lo.length === x.length && s.hi.length === x.length) {
+            points.lo = s.lo;
+            points.hi = s.hi;
+          }
+          curves.push({ along, group, points });
+        }
+      }
+    }
+    const out: PlotLaw = {
+      name: law.name,
+      formula: law.formula,
+      params: { ...law.params },
+      intervals: law.intervals,
+      level: law.level ?? null,
+      runSet: set?.id ?? '',
+      fitted: res ? res.map((x) => (Number.isFinite(x.fitted) ? x.fitted : null)) : new Array(count).fill(null),
+      heldOut: res ? res.map((x) => x.heldOut) : new Array(count).fill(false),
+      holdout: law.holdout,
+      curves,
+    };
+    if (law.draws && Object.keys(law.draws).length > 0) out.draws = law.draws;
+    return out;
+  });
+
+  const isoflops: PlotIsoflop[] = results.isoflops.map((iso) => buildIsoflop(iso, sources, n));
+
+  return {
+    version: PLOT_MODEL_VERSION,
+    title: sources.title ?? results.study ?? 'Scaling study',
+    source: sources.source ?? null,
+    target,
+    variables,
+    by,
+    runSets,
+    laws,
+    predictions,
+    optima,
+    isoflops,
+  };
+}
+
+function buildIsoflop(iso: IsoflopResult, sources: PlotSources, n: number): PlotIsoflop {
+  const runs = sources.isoflopRuns?.[iso.name];
+  const sizeVar = runs?.sizeVar ?? Object.keys(iso.budgets[0]?.at ?? {})[0] ?? 'N';
+  const budgetVar = runs?.budgetVar ?? 'C';
+  const budgets: PlotIsoflopBudget[] = iso.budgets.map((b) => {
+    const own = { labels: [] as string[], size: [] as number[], value: [] as number[] };
+    if (runs) {
+      for (let i = 0; i < runs.labels.length; i++) {
+        if (nearestBudget(runs.budget[i], iso) !== b.budget) continue;
+        own.labels.push(runs.labels[i]);
+        own.size.push(runs.size[i]);
+        own.value.push(runs.value[i]);
+      }
+    }
+    const size = b.at[sizeVar] ?? NaN;
+    let parabola: Series | null = null;
+    if (b.parabola) {
+      const range = positiveRange([...own.size, size]);
+      if (range) {
+        const x = logGrid(range[0] / 1.15, range[1] * 1.15, Math.max(16, Math.round(n / 2)));
+        const [c0, c1, c2] = b.parabola;
+        parabola = { x, y: x.map((s) => c0 + c1 * Math.log(s) + c2 * Math.log(s) ** 2) };
+      }
+    }
+    return { budget: b.budget, edge: b.edge, runs: own, parabola, minimum: { size, value: b.value, at: { ...b.at } } };
+  });
+  const frontier: PlotFrontierLine[] = [];
+  if (iso.frontier) {
+    const range = positiveRange(iso.budgets.map((b) => b.budget));
+    for (const [variable, f] of Object.entries(iso.frontier)) {
+      if (!range) break;
+      const x = logGrid(range[0] / 2, range[1] * 2, n);
+      const curve: Series = { x, y: x.map((c) => f.coefficient * c ** f.exponent) };
+      const band = sources.sampler.frontierBand?.(iso, variable, x);
+      if (band && band.lo.length === x.length && band.hi.length === x.length) {
+        curve.lo = band.lo;
+        curve.hi = band.hi;
+      }
+      const withVar = iso.budgets.filter((b) => Number.isFinite(b.at[variable]));
+      frontier.push({
+        variable,
+        exponent: f.exponent,
+        coefficient: f.coefficient,
+        curve,
+        minima: { x: withVar.map((b) => b.budget), y: withVar.map((b) => b.at[variable]) },
+      });
+    }
+  }
+  return { name: iso.name, budgetVar, sizeVar, budgets, frontier };
+}
+
+function nearestBudget(value: number, iso: IsoflopResult): number | null {
+  let best: number | null = null;
+  let dist = Infinity;
+  for (const b of iso.budgets) {
+    const d = Math.abs(Math.log(value / b.budget));
+    if (d < dist) {
+      dist = d;
+      best = b.budget;
+    }
+  }
+  return dist < Math.log(1.5) ? best : null;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Validation (the webview checks every model it receives; a malformed one is reported, never drawn)
+
+type Obj = Record<string, unknown>;
+const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isStr = (x: unknown): x is string => typeof x === 'string';
+const isNum = (x: unknown): x is number => typeof x === 'number'; // NaN/Infinity cannot travel as JSON anyway
+const isBool = (x: unknown): x is boolean => typeof x === 'boolean';
+
+function numArr(x: unknown, len?: number): boolean {
+  if (!Array.isArray(x) || (len !== undefined && x.length !== len)) return false;
+  for (let i = 0; i < x.length; i++) if (typeof x[i] !== 'number') return false;
+  return true;
+}
+function strArr(x: unknown, len?: number): boolean {
+  if (!Array.isArray(x) || (len !== undefined && x.length !== len)) return false;
+  for (let i = 0; i < x.length; i++) if (typeof x[i] !== 'string') return false;
+  return true;
+}
+function numRecord(x: unknown): boolean {
+  return isObj(x) && Object.values(x).every(isNum);
+}
+function isInterval(x: unknown): x is Interval {
+  return Array.isArray(x) && x.length === 2 && isNum(x[0]) && isNum(x[1]);
+}
+function intervalRecord(x: unknown): boolean {
+  return isObj(x) && Object.values(x).every(isInterval);
+}
+export function isSeries(x: unknown): x is Series {
+  if (!isObj(x) || !numArr(x.x) || !numArr(x.y, (x.x as number[]).length)) return false;
+  const n = (x.x as number[]).length;
+  if (x.lo !== undefined && !numArr(x.lo, n)) return false;
+  if (x.hi !== undefined && !numArr(x.hi, n)) return false;
+  return (x.lo === undefined) === (x.hi === undefined);
+}
+function isRunSet(x: unknown): x is RunSet {
+  if (!isObj(x) || !isStr(x.id) || !strArr(x.labels)) return false;
+  const n = (x.labels as string[]).length;
+  if (!isObj(x.columns) || !Object.values(x.columns).every((c) => numArr(c, n))) return false;
+  if (!numArr(x.observed, n)) return false;
+  return x.groups === undefined || strArr(x.groups, n);
+}
+function isPlotLaw(x: unknown, sets: Map<string, number>): x is PlotLaw {
+  if (!isObj(x) || !isStr(x.name) || !isStr(x.formula) || !numRecord(x.params)) return false;
+  if (x.intervals !== null && !intervalRecord(x.intervals)) return false;
+  if (x.level !== null && !isNum(x.level)) return false;
+  if (!isStr(x.runSet)) return false;
+  const n = sets.get(x.runSet) ?? 0;
+  if (!Array.isArray(x.fitted) || x.fitted.length !== n || !x.fitted.every((v) => v === null || isNum(v))) return false;
+  if (!Array.isArray(x.heldOut) || x.heldOut.length !== n || !x.heldOut.every(isBool)) return false;
+  if (x.holdout !== null && !(isObj(x.holdout) && isNum(x.holdout.mape) && isNum(x.holdout.rmse_log))) return false;
+  if (!Array.isArray(x.curves)) return false;
+  for (const c of x.curves) {
+    if (!isObj(c) || !isStr(c.along) || !(c.group === null || isStr(c.group)) || !isSeries(c.points)) return false;
+  }
+  if (x.draws !== undefined && !(isObj(x.draws) && Object.values(x.draws).every((d) => numArr(d)))) return false;
+  return true;
+}
+function isIsoflop(x: unknown): x is PlotIsoflop {
+  if (!isObj(x) || !isStr(x.name) || !isStr(x.budgetVar) || !isStr(x.sizeVar) || !Array.isArray(x.budgets))
+    return false;
+  for (const b of x.budgets) {
+    if (!isObj(b) || !isNum(b.budget) || !isBool(b.edge)) return false;
+    const r = b.runs;
+    if (!isObj(r) || !strArr(r.labels) || !numArr(r.size, (r.labels as string[]).length)) return false;
+    if (!numArr(r.value, (r.labels as string[]).length)) return false;
+    if (b.parabola !== null && !isSeries(b.parabola)) return false;
+    const m = b.minimum;
+    if (!isObj(m) || !isNum(m.size) || !isNum(m.value) || !numRecord(m.at)) return false;
+  }
+  if (!Array.isArray(x.frontier)) return false;
+  for (const f of x.frontier) {
+    if (!isObj(f) || !isStr(f.variable) || !isNum(f.exponent) || !isNum(f.coefficient) || !isSeries(f.curve))
+      return false;
+    if (!isObj(f.minima) || !numArr(f.minima.x) || !numArr(f.minima.y, (f.minima.x as number[]).length)) return false;
+  }
+  return true;
+}
+
+/** Checks every field of a PlotModel (shape, types and array lengths). */
+export function isPlotModel(x: unknown): x is PlotModel {
+  if (!isObj(x) || x.version !== PLOT_MODEL_VERSION) return false;
+  if (!isStr(x.title) || !(x.source === null || isStr(x.source)) || !isStr(x.target)) return false;
+  if (!strArr(x.variables) || !(x.by === null || isStr(x.by))) return false;
+  if (!Array.isArray(x.runSets) || !x.runSets.every(isRunSet)) return false;
+  const sets = new Map((x.runSets as RunSet[]).map((s) => [s.id, s.labels.length]));
+  if (!Array.isArray(x.laws) || !x.laws.every((l) => isPlotLaw(l, sets))) return false;
+  if (!Array.isArray(x.predictions)) return false;
+  for (const p of x.predictions) {
+    if (!isObj(p) || !isStr(p.law) || !numRecord(p.at) || !isNum(p.value)) return false;
+    if (!(p.interval === null || isInterval(p.interval)) || !(p.level === null || isNum(p.level))) return false;
+  }
+  if (!Array.isArray(x.optima)) return false;
+  for (const o of x.optima) {
+    if (!isObj(o) || !isStr(o.law) || !numRecord(o.at) || !isNum(o.value) || !intervalRecord(o.intervals)) return false;
+  }
+  return Array.isArray(x.isoflops) && x.isoflops.every(isIsoflop);
+}
+
+/** Which views have something to show for this model. */
+export function availableViews(model: PlotModel): PlotView[] {
+  const out: PlotView[] = [];
+  if (model.laws.length > 0 || model.runSets.length > 0) out.push('fit');
+  if (model.laws.some((l) => l.fitted.some((v) => v !== null))) out.push('residuals');
+  if (model.isoflops.some((i) => i.budgets.length > 0)) out.push('isoflop');
+  if (model.isoflops.some((i) => i.frontier.length > 0) || model.optima.length > 0) out.push('frontier');
+  if (model.laws.some((l) => l.draws && Object.keys(l.draws).length > 0)) out.push('bootstrap');
+  return out;
+}

@@ -1,0 +1,394 @@
+// The webview application: toolbar, message handling, view state, rendering into chart.js.
+
+import { availableViews, isPlotModel, type PlotModel, type PlotView } from '../../protocol/plot';
+import {
+  isExtensionMessage,
+  isPersistedState,
+  type ExtensionMessage,
+  type PersistedState,
+  type ViewState,
+  type WebviewMessage,
+} from '../../protocol/webview';
+import type { HostApi } from './api';
+import { createChart, resetZoom, updateChart, type ChartSpec, type ScalingChart } from './charts';
+import { readPalette, watchTheme, type Palette } from './theme';
+import { specsToCsv, VIEW_LABELS, VIEWS } from './views';
+
+declare global {
+  interface Window {
+    /** The live chart.js instances (tests read chart.js state through this). */
+    __scalingCharts?: ScalingChart[];
+    /** Count of messages rejected by validation. */
+    __scalingRejected?: number;
+  }
+}
+
+interface Section {
+  view: PlotView;
+  root: HTMLElement;
+  body: HTMLElement;
+  charts: ScalingChart[];
+  specs: ChartSpec[];
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text; // never innerHTML: every string may come from the user
+  return e;
+}
+
+/** Coalesces bursts of work into one run per frame (with a timer fallback for hidden panels, where rAF stalls). */
+function frameScheduler(fn: () => void): () => void {
+  let pending = false;
+  const run = () => {
+    if (!pending) return;
+    pending = false;
+    fn();
+  };
+  return () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(run);
+    setTimeout(run, 50);
+  };
+}
+
+/** Trailing debounce: runs `wait` ms after the last call, but at least every `maxWait` ms during a stream. */
+function debounce(fn: () => void, wait: number, maxWait: number): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let first = 0;
+  return () => {
+    const now = performance.now();
+    if (timer === undefined) first = now;
+    else clearTimeout(timer);
+    const delay = Math.max(0, Math.min(wait, first + maxWait - now));
+    timer = setTimeout(() => {
+      timer = undefined;
+      fn();
+    }, delay);
+  };
+}
+
+export type AppMode = 'panel' | 'report';
+
+export class App {
+  private palette: Palette;
+  private model: PlotModel | null = null;
+  private uri: string | null = null;
+  private version: number | null = null;
+  private state: ViewState = { view: 'fit' };
+  private sections: Section[] = [];
+  private pending: ExtensionMessage | null = null;
+  private renders = 0;
+  /** Updates arriving in a burst (typing re-fits) are drawn once: 16 ms after the last, at least every 100 ms. */
+  private readonly flush = debounce(() => this.applyPending(), 16, 100);
+  private readonly persistSoon = frameScheduler(() => this.persist());
+
+  private readonly status: HTMLElement;
+  private readonly error: HTMLElement;
+  private readonly viewsRoot: HTMLElement;
+  private readonly viewSelect: HTMLSelectElement;
+  private readonly xSelect: HTMLSelectElement;
+  private readonly residualSelect: HTMLSelectElement;
+  private readonly xLabel: HTMLElement;
+  private readonly residualLabel: HTMLElement;
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly host: HostApi,
+    private readonly mode: AppMode,
+  ) {
+    this.palette = readPalette();
+    root.classList.add(`mode-${mode}`);
+    window.__scalingRejected = 0;
+    window.__scalingCharts = [];
+
+    const existingStatus = document.getElementById('status');
+    this.status = existingStatus ?? el('p', { id: 'status' }, 'loading');
+    this.status.setAttribute('role', 'status');
+    const toolbar = el('div', { class: 'toolbar', role: 'toolbar' });
+    this.viewSelect = el('select', { id: 'view-select', 'aria-label': 'View' });
+    this.xSelect = el('select', { id: 'x-select', 'aria-label': 'x axis' });
+    this.residualSelect = el('select', { id: 'residual-x-select', 'aria-label': 'Residuals against' });
+    this.xLabel = el('label', {}, 'x ');
+    this.xLabel.append(this.xSelect);
+    this.residualLabel = el('label', {}, 'against ');
+    this.residualLabel.append(this.residualSelect);
+    const viewLabel = el('label', {}, 'View ');
+    viewLabel.append(this.viewSelect);
+    const png = el('button', { id: 'export-png', type: 'button', title: 'Export the chart as PNG' }, 'PNG');
+    const csv = el('button', { id: 'export-csv', type: 'button', title: 'Export the plotted series as CSV' }, 'CSV');
+    const reset = el(
+      'button',
+      { id: 'reset-zoom', type: 'button', title: 'Reset zoom (or double-click a chart)' },
+      'Reset zoom',
+    );
+    if (mode === 'panel') toolbar.append(viewLabel, this.xLabel, this.residualLabel);
+    toolbar.append(el('span', { class: 'spacer' }), reset, png, csv, this.status);
+    this.error = el('div', { id: 'error', role: 'alert' });
+    this.viewsRoot = el('div', { id: 'views' });
+    root.replaceChildren(toolbar, this.error, this.viewsRoot);
+
+    this.viewSelect.addEventListener('change', () =>
+      this.setState({ ...this.state, view: this.viewSelect.value as PlotView }),
+    );
+    this.xSelect.addEventListener('change', () => this.setState({ ...this.state, x: this.xSelect.value }));
+    this.residualSelect.addEventListener('change', () =>
+      this.setState({ ...this.state, residualX: this.residualSelect.value }),
+    );
+    png.addEventListener('click', () => this.exportPng());
+    csv.addEventListener('click', () => this.exportCsv());
+    reset.addEventListener('click', () => this.sections.forEach((s) => s.charts.forEach(resetZoom)));
+
+    watchTheme(() => this.onTheme());
+    window.addEventListener('message', (ev: MessageEvent) => this.onMessage(ev.data));
+  }
+
+  /** Restores a persisted state (panel serializer / reload) and says ready. */
+  start(): void {
+    const saved = this.host.getState();
+    if (saved !== undefined && saved !== null) {
+      if (isPersistedState(saved)) {
+        this.adopt(saved.uri, saved.version, saved.model, saved.state);
+        this.renderAll();
+      } else {
+        this.reportError('ignored an invalid saved state');
+      }
+    }
+    this.post({ type: 'ready', uri: this.uri, version: this.version });
+  }
+
+  /** Shows a model that came with the page (the standalone report). */
+  showEmbedded(model: unknown, uri: string): void {
+    if (!isPlotModel(model)) {
+      this.reportError('the embedded plot data is invalid');
+      return;
+    }
+    this.adopt(uri, 0, model, this.state);
+    this.renderAll();
+  }
+
+  private post(m: WebviewMessage): void {
+    this.host.postMessage(m);
+  }
+
+  private reportError(message: string): void {
+    console.warn(`[scaling-studio] ${message}`);
+    this.post({ type: 'error', uri: this.uri, version: this.version, message });
+  }
+
+  private onMessage(data: unknown): void {
+    if (!isExtensionMessage(data)) {
+      window.__scalingRejected = (window.__scalingRejected ?? 0) + 1;
+      const type = typeof data === 'object' && data !== null ? String((data as { type?: unknown }).type) : typeof data;
+      this.reportError(`rejected an invalid message (type ${type.slice(0, 40)})`);
+      return;
+    }
+    if (data.type === 'theme') {
+      this.onTheme();
+      return;
+    }
+    // A result computed for an older version of the same document is dropped.
+    if (data.uri === this.uri && this.version !== null && data.version < this.version) return;
+    if (this.pending?.type === 'update' && this.pending.uri === data.uri && data.version < this.pending.version) return;
+    this.pending = data;
+    this.flush();
+  }
+
+  private applyPending(): void {
+    const m = this.pending;
+    this.pending = null;
+    if (!m || m.type !== 'update') return;
+    this.adopt(m.uri, m.version, m.model, m.view ?? this.state);
+    this.renderAll();
+  }
+
+  private adopt(uri: string, version: number, model: PlotModel, state: ViewState): void {
+    this.uri = uri;
+    this.version = version;
+    this.model = model;
+    this.state = { ...state };
+    this.syncToolbar();
+  }
+
+  private setState(state: ViewState): void {
+    this.state = state;
+    this.syncToolbar();
+    this.renderAll();
+    if (this.uri !== null && this.version !== null) {
+      this.post({ type: 'state', uri: this.uri, version: this.version, state: { ...this.state } });
+    }
+  }
+
+  private onTheme(): void {
+    this.palette = readPalette();
+    if (this.model) this.renderAll();
+  }
+
+  private views(): PlotView[] {
+    if (!this.model) return [];
+    const avail = availableViews(this.model);
+    if (this.mode === 'report') return avail;
+    return [avail.includes(this.state.view) ? this.state.view : (avail[0] ?? 'fit')];
+  }
+
+  private syncToolbar(): void {
+    const m = this.model;
+    if (!m) return;
+    const avail = availableViews(m);
+    const fill = (sel: HTMLSelectElement, items: [string, string][], value: string) => {
+      const same = sel.options.length === items.length && items.every(([v], i) => sel.options[i].value === v);
+      if (!same) sel.replaceChildren(...items.map(([v, t]) => el('option', { value: v }, t)));
+      sel.value = items.some(([v]) => v === value) ? value : (items[0]?.[0] ?? '');
+    };
+    const view = avail.includes(this.state.view) ? this.state.view : (avail[0] ?? 'fit');
+    fill(
+      this.viewSelect,
+      avail.map((v) => [v, VIEW_LABELS[v]]),
+      view,
+    );
+    fill(
+      this.xSelect,
+      m.variables.map((v) => [v, v]),
+      this.state.x ?? m.variables[0] ?? '',
+    );
+    fill(
+      this.residualSelect,
+      [['fitted', `fitted ${m.target}`], ...m.variables.map((v): [string, string] => [v, v])],
+      this.state.residualX ?? 'fitted',
+    );
+    this.xLabel.hidden = view !== 'fit';
+    this.residualLabel.hidden = view !== 'residuals';
+  }
+
+  private renderAll(): void {
+    const model = this.model;
+    if (!model) return;
+    try {
+      const views = this.views();
+      // Drop sections of views no longer shown.
+      for (const s of this.sections.filter((s) => !views.includes(s.view))) {
+        s.charts.forEach((c) => c.destroy());
+        s.root.remove();
+      }
+      this.sections = this.sections.filter((s) => views.includes(s.view));
+      for (const view of views) {
+        let section = this.sections.find((s) => s.view === view);
+        if (!section) {
+          const sroot = el('section', { class: 'view', 'data-view': view });
+          if (this.mode === 'report') sroot.append(el('h2', { class: 'view-title' }, VIEW_LABELS[view]));
+          const body = el('div', { class: 'view-body' });
+          sroot.append(body);
+          this.viewsRoot.append(sroot);
+          section = { view, root: sroot, body, charts: [], specs: [] };
+          this.sections.push(section);
+        }
+        this.renderSection(section, VIEWS[view](model, this.state, this.palette));
+      }
+      // Keep sections in the order of `views`.
+      for (const v of views) {
+        const s = this.sections.find((x) => x.view === v);
+        if (s) this.viewsRoot.append(s.root);
+      }
+      window.__scalingCharts = this.sections.flatMap((s) => s.charts);
+      this.error.textContent = '';
+      this.renders++;
+      this.status.dataset.renders = String(this.renders);
+      this.status.dataset.version = String(this.version ?? '');
+      this.status.textContent = `rendered ${views.join(', ')}`;
+      this.persistSoon();
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      this.error.textContent = `Could not draw the plot: ${msg}`;
+      this.status.textContent = 'error';
+      this.reportError(msg);
+    }
+  }
+
+  private renderSection(section: Section, specs: ChartSpec[]): void {
+    const sameCharts =
+      section.charts.length === specs.length && section.charts.every((c, i) => c.scalingId === specs[i].id);
+    if (sameCharts) {
+      specs.forEach((spec, i) => updateChart(section.charts[i], spec, this.palette));
+    } else {
+      section.charts.forEach((c) => c.destroy());
+      section.charts = [];
+      section.body.replaceChildren();
+      if (specs.length === 0) {
+        section.body.append(
+          el('p', { class: 'note' }, `Nothing to show in ${VIEW_LABELS[section.view]} for this study.`),
+        );
+      }
+      const grid = specs.some((s) => s.small) ? el('div', { class: 'chart-grid' }) : section.body;
+      if (grid !== section.body) section.body.append(grid);
+      for (const spec of specs) {
+        const box = el('div', { class: 'chart-box', 'data-chart': spec.id });
+        const canvas = el('canvas', { role: 'img', 'aria-label': spec.title });
+        box.append(canvas);
+        grid.append(box);
+        section.charts.push(createChart(canvas, spec, this.palette));
+      }
+    }
+    section.specs = specs;
+  }
+
+  private persist(): void {
+    if (!this.model || this.uri === null || this.version === null || this.mode === 'report') return;
+    const s: PersistedState = { uri: this.uri, version: this.version, state: { ...this.state }, model: this.model };
+    this.host.setState(s);
+  }
+
+  private visibleCharts(): ScalingChart[] {
+    return this.sections.flatMap((s) => s.charts);
+  }
+
+  private exportPng(): void {
+    const charts = this.visibleCharts();
+    if (charts.length === 0) return;
+    let dataUrl: string;
+    if (charts.length === 1) {
+      dataUrl = charts[0].toBase64Image('image/png', 1);
+    } else {
+      // Stack the charts (row by row as laid out) into one image.
+      const rects = charts.map((c) => c.canvas.getBoundingClientRect());
+      const left = Math.min(...rects.map((r) => r.left));
+      const top = Math.min(...rects.map((r) => r.top));
+      const ratio = window.devicePixelRatio || 1;
+      const out = document.createElement('canvas');
+      out.width = Math.ceil((Math.max(...rects.map((r) => r.right)) - left) * ratio);
+      out.height = Math.ceil((Math.max(...rects.map((r) => r.bottom)) - top) * ratio);
+      const ctx = out.getContext('2d');
+      if (!ctx) return;
+      ctx.fillStyle = this.palette.background;
+      ctx.fillRect(0, 0, out.width, out.height);
+      charts.forEach((c, i) => {
+        const r = rects[i];
+        ctx.drawImage(c.canvas, (r.left - left) * ratio, (r.top - top) * ratio, r.width * ratio, r.height * ratio);
+      });
+      dataUrl = out.toDataURL('image/png');
+    }
+    const view = this.sections[0]?.view ?? 'fit';
+    if (this.mode === 'report') return download(`${view}.png`, dataUrl);
+    if (this.uri !== null && this.version !== null)
+      this.post({ type: 'exportPng', uri: this.uri, version: this.version, view, dataUrl });
+  }
+
+  private exportCsv(): void {
+    const specs = this.sections.flatMap((s) => s.specs);
+    if (specs.length === 0) return;
+    const csv = specsToCsv(specs);
+    const view = this.sections[0]?.view ?? 'fit';
+    if (this.mode === 'report')
+      return download(`${view}.csv`, `data:text/csv;charset=utf-8,${encodeURIComponent(csv)}`);
+    if (this.uri !== null && this.version !== null)
+      this.post({ type: 'exportCsv', uri: this.uri, version: this.version, view, csv });
+  }
+}
+
+function download(name: string, href: string): void {
+  const a = el('a', { href, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+}

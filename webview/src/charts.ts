@@ -1,0 +1,432 @@
+// chart.js setup: registered parts, the error-bar plugin, wheel zoom, and in-place updates of live charts.
+
+import {
+  BarController,
+  BarElement,
+  Chart,
+  Filler,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  LogarithmicScale,
+  PointElement,
+  ScatterController,
+  Title,
+  Tooltip,
+  type ChartConfiguration,
+  type ChartDataset,
+  type LegendItem,
+  type Plugin,
+  type Scale,
+  type TooltipItem,
+} from 'chart.js';
+import { formatNumber, niceLogTicks } from './format';
+import type { Palette } from './theme';
+
+Chart.register(
+  ScatterController,
+  LineController,
+  BarController,
+  PointElement,
+  LineElement,
+  BarElement,
+  LinearScale,
+  LogarithmicScale,
+  Filler,
+  Legend,
+  Title,
+  Tooltip,
+);
+
+/** A point as drawn; `i` indexes the run (or item) the tooltip describes. */
+export interface Pt {
+  x: number;
+  y: number;
+  i?: number;
+}
+
+export interface ErrorBar {
+  xMin?: number;
+  xMax?: number;
+  yMin?: number;
+  yMax?: number;
+}
+
+export type Role =
+  | 'runs'
+  | 'heldout'
+  | 'curve'
+  | 'band-lo'
+  | 'band-hi'
+  | 'prediction'
+  | 'optimum'
+  | 'residuals'
+  | 'zero'
+  | 'parabola'
+  | 'minimum'
+  | 'frontier'
+  | 'frontier-minima'
+  | 'hist'
+  | 'marker';
+
+/** What views produce; chart.js options are derived from it with the palette. */
+export interface DatasetSpec {
+  key: string;
+  role: Role;
+  label: string;
+  /** Text in the legend when it differs from `label` (which tooltips and the CSV use). */
+  legendLabel?: string;
+  law?: string;
+  /** Datasets sharing a legend group are shown/hidden together from the legend. */
+  legendGroup?: string;
+  /** Listed in the legend. */
+  legend: boolean;
+  type: 'scatter' | 'line' | 'bar';
+  data: Pt[];
+  color: string;
+  fill?: string;
+  pointStyle?: 'circle' | 'triangle' | 'rectRot' | 'star' | 'crossRot' | 'rect';
+  pointRadius?: number;
+  borderWidth?: number;
+  dash?: number[];
+  /** Hollow markers. */
+  hollow?: boolean;
+  errorBars?: ErrorBar[];
+  /** Tooltip lines for point `pt` (defaults to x, y). */
+  tooltip?: (pt: Pt) => string[];
+  /** Columns for the CSV export: name → value per point. */
+  csv?: { lo?: (pt: Pt) => number | null; hi?: (pt: Pt) => number | null; label?: (pt: Pt) => string };
+}
+
+export interface AxisSpec {
+  type: 'logarithmic' | 'linear';
+  title: string;
+  min?: number;
+  max?: number;
+}
+
+export interface ChartSpec {
+  id: string;
+  title: string;
+  small?: boolean;
+  type: 'scatter' | 'bar';
+  x: AxisSpec;
+  y: AxisSpec;
+  datasets: DatasetSpec[];
+  legend?: boolean;
+}
+
+// --- plugins ------------------------------------------------------------------------------------------------------
+
+type ScalingDataset = ChartDataset<'scatter' | 'line' | 'bar', Pt[]> & {
+  key: string;
+  role: Role;
+  law?: string;
+  legendGroup?: string;
+  inLegend: boolean;
+  errorBars?: ErrorBar[];
+  spec: DatasetSpec;
+};
+
+const errorBarsPlugin: Plugin = {
+  id: 'scalingErrorBars',
+  afterDatasetsDraw(chart) {
+    const { ctx, chartArea } = chart;
+    const xs = chart.scales.x;
+    const ys = chart.scales.y;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(chartArea.left, chartArea.top, chartArea.right - chartArea.left, chartArea.bottom - chartArea.top);
+    ctx.clip();
+    chart.data.datasets.forEach((raw, di) => {
+      const ds = raw as unknown as ScalingDataset;
+      if (!ds.errorBars || !chart.isDatasetVisible(di)) return;
+      ctx.strokeStyle = String(ds.borderColor);
+      ctx.lineWidth = 1.5;
+      const cap = 4;
+      ds.data.forEach((p, j) => {
+        const e = ds.errorBars?.[j];
+        if (!e) return;
+        const px = xs.getPixelForValue(p.x);
+        const py = ys.getPixelForValue(p.y);
+        ctx.beginPath();
+        if (e.yMin !== undefined && e.yMax !== undefined) {
+          const a = ys.getPixelForValue(e.yMin);
+          const b = ys.getPixelForValue(e.yMax);
+          ctx.moveTo(px, a);
+          ctx.lineTo(px, b);
+          ctx.moveTo(px - cap, a);
+          ctx.lineTo(px + cap, a);
+          ctx.moveTo(px - cap, b);
+          ctx.lineTo(px + cap, b);
+        }
+        if (e.xMin !== undefined && e.xMax !== undefined) {
+          const a = xs.getPixelForValue(e.xMin);
+          const b = xs.getPixelForValue(e.xMax);
+          ctx.moveTo(a, py);
+          ctx.lineTo(b, py);
+          ctx.moveTo(a, py - cap);
+          ctx.lineTo(a, py + cap);
+          ctx.moveTo(b, py - cap);
+          ctx.lineTo(b, py + cap);
+        }
+        ctx.stroke();
+      });
+    });
+    ctx.restore();
+  },
+};
+
+/** Fills the canvas with the theme background, so PNG exports are not transparent. */
+const backgroundPlugin: Plugin = {
+  id: 'scalingBackground',
+  beforeDraw(chart, _args, opts: { color?: string }) {
+    if (!opts.color) return;
+    const { ctx } = chart;
+    ctx.save();
+    ctx.fillStyle = opts.color;
+    ctx.fillRect(0, 0, chart.width, chart.height);
+    ctx.restore();
+  },
+};
+
+Chart.register(errorBarsPlugin, backgroundPlugin);
+
+// --- zoom: wheel zooms around the pointer (in log space on log axes), double-click resets --------------------------
+
+function attachZoom(chart: Chart): void {
+  const canvas = chart.canvas;
+  canvas.addEventListener(
+    'wheel',
+    (ev) => {
+      const area = chart.chartArea;
+      const rect = canvas.getBoundingClientRect();
+      const px = ev.clientX - rect.left;
+      const py = ev.clientY - rect.top;
+      if (px < area.left || px > area.right || py < area.top || py > area.bottom) return;
+      ev.preventDefault();
+      const factor = ev.deltaY > 0 ? 1.2 : 1 / 1.2;
+      for (const id of ['x', 'y']) {
+        const s: Scale = chart.scales[id];
+        const opts = chart.options.scales?.[id];
+        if (!s || !opts) continue;
+        const log = s.type === 'logarithmic';
+        const f = (v: number) => (log ? Math.log(v) : v);
+        const g = (v: number) => (log ? Math.exp(v) : v);
+        const at = f(s.getValueForPixel(id === 'x' ? px : py) ?? s.min);
+        const lo = f(s.min);
+        const hi = f(s.max);
+        opts.min = g(at - (at - lo) * factor);
+        opts.max = g(at + (hi - at) * factor);
+      }
+      chart.update('none');
+    },
+    { passive: false },
+  );
+  canvas.addEventListener('dblclick', () => resetZoom(chart));
+}
+
+export function resetZoom(chart: Chart): void {
+  const spec = (chart as ScalingChart).scalingSpec;
+  for (const id of ['x', 'y'] as const) {
+    const opts = chart.options.scales?.[id];
+    if (!opts) continue;
+    opts.min = spec?.[id].min;
+    opts.max = spec?.[id].max;
+  }
+  chart.update('none');
+}
+
+// --- building and updating ----------------------------------------------------------------------------------------
+
+export type ScalingChart = Chart & { scalingId: string; scalingSpec: ChartSpec };
+
+function styleDataset(d: DatasetSpec, pal: Palette): Omit<ScalingDataset, 'data'> {
+  const isLine = d.type === 'line';
+  const radius = d.pointRadius ?? (isLine ? 0 : 3);
+  const fillColor = d.fill ?? (d.hollow ? 'rgba(0,0,0,0)' : d.color);
+  const base = {
+    key: d.key,
+    role: d.role,
+    law: d.law,
+    legendGroup: d.legendGroup,
+    inLegend: d.legend,
+    errorBars: d.errorBars,
+    spec: d,
+    label: d.label,
+    type: d.type === 'bar' ? 'bar' : d.type === 'line' ? 'line' : 'scatter',
+    borderColor: d.color,
+    backgroundColor: d.type === 'bar' ? (d.fill ?? d.color) : fillColor,
+    borderWidth: d.borderWidth ?? (isLine ? pal.line : 1),
+    borderDash: d.dash ?? [],
+    pointRadius: radius,
+    pointHoverRadius: isLine ? 0 : radius + 2,
+    pointHitRadius: isLine ? 0 : Math.max(3, radius),
+    pointStyle: d.pointStyle ?? 'circle',
+    pointBorderWidth: d.hollow ? 1.5 : 1,
+    showLine: isLine,
+    fill: d.role === 'band-hi' ? '-1' : false,
+    tension: 0,
+    spanGaps: false,
+    order: isLine ? 1 : 0,
+    parsing: d.type === 'bar' ? undefined : (false as const),
+    normalized: true,
+    barPercentage: 1,
+    categoryPercentage: 1,
+  };
+  return base as unknown as Omit<ScalingDataset, 'data'>;
+}
+
+function axisOptions(a: AxisSpec, pal: Palette, small: boolean) {
+  const ticks = {
+    color: pal.foreground,
+    font: { family: pal.font, size: small ? pal.fontSize - 2 : pal.fontSize - 1 },
+    maxRotation: 0,
+    autoSkip: a.type !== 'logarithmic',
+    callback(value: number | string) {
+      return formatNumber(Number(value));
+    },
+  };
+  return {
+    type: a.type,
+    // Log axes: our own nice ticks (1M, 1B, 1e21; 2, 3, 4 over a loss range), spaced for the axis length.
+    afterBuildTicks:
+      a.type === 'logarithmic'
+        ? (scale: Scale) => {
+            const horizontal = scale.isHorizontal();
+            const length = horizontal ? scale.width : scale.height;
+            const max = Math.max(2, Math.floor(length / (horizontal ? 90 : 32)));
+            scale.ticks = niceLogTicks(scale.min, scale.max, max).map((value) => ({ value }));
+          }
+        : undefined,
+    min: a.min,
+    max: a.max,
+    title: { display: true, text: a.title, color: pal.foreground, font: { family: pal.font, size: pal.fontSize } },
+    grid: { color: pal.grid, tickColor: pal.grid },
+    border: { color: pal.grid },
+    ticks,
+  };
+}
+
+function chartOptions(spec: ChartSpec, pal: Palette) {
+  const small = spec.small ?? false;
+  return {
+    responsive: true,
+    maintainAspectRatio: false,
+    animation: false as const,
+    normalized: true,
+    color: pal.foreground,
+    font: { family: pal.font, size: pal.fontSize },
+    interaction: { mode: 'nearest' as const, intersect: true },
+    scales: { x: axisOptions(spec.x, pal, small), y: axisOptions(spec.y, pal, small) },
+    plugins: {
+      scalingBackground: { color: pal.background },
+      title: {
+        display: true,
+        text: spec.title,
+        color: pal.foreground,
+        font: { family: pal.font, size: small ? pal.fontSize : pal.fontSize + 2, weight: 'bold' as const },
+      },
+      legend: {
+        display: spec.legend ?? !small,
+        position: 'top' as const,
+        labels: {
+          color: pal.foreground,
+          font: { family: pal.font, size: pal.fontSize - 1 },
+          usePointStyle: true,
+          generateLabels(chart: Chart) {
+            const items = Chart.defaults.plugins.legend.labels.generateLabels(chart);
+            for (const it of items) {
+              const ds = chart.data.datasets[it.datasetIndex ?? -1] as unknown as ScalingDataset | undefined;
+              if (ds?.spec.legendLabel) it.text = ds.spec.legendLabel;
+            }
+            return items;
+          },
+          filter: (item: LegendItem, data: { datasets: unknown[] }) =>
+            (data.datasets[item.datasetIndex ?? -1] as ScalingDataset | undefined)?.inLegend ?? false,
+        },
+        onClick(_e: unknown, item: LegendItem, legend: { chart: Chart }) {
+          const chart = legend.chart;
+          const idx = item.datasetIndex ?? -1;
+          const ds = chart.data.datasets[idx] as unknown as ScalingDataset | undefined;
+          if (!ds) return;
+          const group = ds.legendGroup ?? ds.key;
+          const visible = chart.isDatasetVisible(idx);
+          chart.data.datasets.forEach((d, i) => {
+            const sd = d as unknown as ScalingDataset;
+            if ((sd.legendGroup ?? sd.key) === group) chart.setDatasetVisibility(i, !visible);
+          });
+          chart.update('none');
+        },
+      },
+      tooltip: {
+        backgroundColor: pal.background,
+        titleColor: pal.foreground,
+        bodyColor: pal.foreground,
+        borderColor: pal.grid,
+        borderWidth: 1,
+        filter: (item: TooltipItem<'scatter'>) => {
+          const role = (item.dataset as unknown as ScalingDataset).role;
+          return role !== 'band-lo' && role !== 'band-hi' && role !== 'zero';
+        },
+        callbacks: {
+          label(item: TooltipItem<'scatter'>) {
+            const ds = item.dataset as unknown as ScalingDataset;
+            const pt = item.raw as Pt;
+            return ds.spec.tooltip ? ds.spec.tooltip(pt) : `${ds.label}: ${formatNumber(pt.x)}, ${formatNumber(pt.y)}`;
+          },
+        },
+      },
+    },
+  };
+}
+
+export function createChart(canvas: HTMLCanvasElement, spec: ChartSpec, pal: Palette): ScalingChart {
+  const config = {
+    type: spec.type,
+    data: { datasets: spec.datasets.map((d) => ({ ...styleDataset(d, pal), data: d.data })) },
+    options: chartOptions(spec, pal),
+  } as unknown as ChartConfiguration;
+  const chart = new Chart(canvas, config) as ScalingChart;
+  chart.scalingId = spec.id;
+  chart.scalingSpec = spec;
+  attachZoom(chart);
+  return chart;
+}
+
+/**
+ * Updates a live chart in place: the dataset objects are kept when their keys match (so chart.js keeps legend-hidden
+ * state), the user's zoom (axis min/max) is kept, and the chart redraws without animation.
+ */
+export function updateChart(chart: ScalingChart, spec: ChartSpec, pal: Palette): void {
+  const old = chart.data.datasets as unknown as ScalingDataset[];
+  const sameKeys = old.length === spec.datasets.length && old.every((d, i) => d.key === spec.datasets[i].key);
+  if (sameKeys) {
+    spec.datasets.forEach((d, i) => {
+      Object.assign(old[i], styleDataset(d, pal));
+      old[i].data = d.data;
+    });
+  } else {
+    const hidden = new Set(old.filter((_, i) => !chart.isDatasetVisible(i)).map((d) => d.key));
+    chart.data.datasets = spec.datasets.map((d) => ({
+      ...styleDataset(d, pal),
+      data: d.data,
+      hidden: hidden.has(d.key),
+    })) as unknown as typeof chart.data.datasets;
+  }
+  const opts = chartOptions(spec, pal);
+  const zoom = { x: chart.options.scales?.x, y: chart.options.scales?.y };
+  const prev = chart.scalingSpec;
+  for (const id of ['x', 'y'] as const) {
+    const z = zoom[id];
+    // keep a user zoom only while the axis means the same thing
+    if (z && prev && prev[id].type === spec[id].type && prev[id].title === spec[id].title) {
+      if (z.min !== prev[id].min) opts.scales[id].min = z.min as number;
+      if (z.max !== prev[id].max) opts.scales[id].max = z.max as number;
+    }
+  }
+  chart.options = opts as unknown as typeof chart.options;
+  chart.scalingSpec = spec;
+  chart.update('none');
+}
