@@ -62,7 +62,7 @@ export function writeSettings(userDataDir, extra = {}) {
 /** HOME and TMPDIR inside a run folder, so code-server, VS Code and chromium write nothing elsewhere. */
 export function isolatedEnv(dir, extra = {}) {
   const home = path.join(dir, 'home');
-  const tmp = path.join(dir, 'tmp');
+  const tmp = path.join(dir, 't'); // short: unix sockets are created in here
   fs.mkdirSync(home, { recursive: true });
   fs.mkdirSync(tmp, { recursive: true });
   return {

@@ -4,7 +4,7 @@
 //   4. install it with code-server, 5. UI checks (test/e2e/ui.test.mjs) in Debian chromium via playwright-core,
 //   6. the extension-host mocha suite (test/e2e/suite/) through @vscode/test-electron's runTests + a code shim.
 // Prints mocha-like lines and finally exactly "N passed, N failed"; exits 1 on any failure.
-// Options: --skip-setup --skip-build --only=ui|ext --grep=REGEX (UI tests by name)
+// Options: --skip-setup --skip-build --only=ui|ext --grep=REGEX (UI tests by name) --extension=DIR
 // Env: E2E_RUN_PENDING=1 runs the pending checks too; E2E_TIMEOUT_MS (default 540000) bounds the whole run.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,6 +19,8 @@ const opt = (name) => {
   return a === undefined ? undefined : a.includes('=') ? a.slice(a.indexOf('=') + 1) : true;
 };
 const only = opt('only');
+// --extension=DIR: test another extension folder (e.g. a stub while features land); no build step then
+const EXT = opt('extension') ? path.resolve(opt('extension')) : ROOT;
 const grep = opt('grep') ? new RegExp(opt('grep'), 'i') : null;
 const runPending = process.env.E2E_RUN_PENDING === '1';
 const t0 = Date.now();
@@ -26,7 +28,8 @@ const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
 const step = (msg) => console.log(`[e2e ${elapsed()}] ${msg}`);
 
 // ---- one folder per run; nothing is written outside it, .vscode-test/ and test-results/e2e/ -------------
-const RUN = path.join(VT, 'runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
+// short paths: chromium's and VS Code's unix sockets live under TMPDIR (limit ~107 characters)
+const RUN = path.join(VT, 'r', `${Date.now().toString(36)}`);
 fs.mkdirSync(RUN, { recursive: true });
 pruneOldRuns(3);
 fs.rmSync(RESULTS, { recursive: true, force: true });
@@ -71,15 +74,15 @@ function killStragglers() {
 }
 
 function pruneOldRuns(keep) {
-  const dir = path.join(VT, 'runs');
+  const dir = path.join(VT, 'r');
   const runs = fs.readdirSync(dir).sort();
   for (const r of runs.slice(0, Math.max(0, runs.length - keep - 1))) {
     fs.rmSync(path.join(dir, r), { recursive: true, force: true });
   }
 }
 
-function sh(cmd, args, what, { env = ENV, quiet = false, timeout = 300000 } = {}) {
-  const r = lib.run(cmd, args, { env, timeout, stdio: quiet ? 'pipe' : ['ignore', 'inherit', 'inherit'] });
+function sh(cmd, args, what, { env = ENV, quiet = false, timeout = 300000, cwd = ROOT } = {}) {
+  const r = lib.run(cmd, args, { env, timeout, cwd, stdio: quiet ? 'pipe' : ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) {
     throw new Error(`${what} failed (exit ${r.status ?? r.signal})${quiet ? `:\n${r.stdout}\n${r.stderr}` : ''}`);
   }
@@ -96,7 +99,7 @@ function setup() {
 }
 
 function build() {
-  if (opt('skip-build')) return;
+  if (opt('skip-build') || EXT !== ROOT) return;
   step('npm run build');
   sh('npm', ['run', 'build', '--silent'], 'npm run build');
 }
@@ -109,8 +112,8 @@ function checkBundles() {
       .split(','),
   );
   const problems = [];
-  for (const f of fs.readdirSync(path.join(ROOT, 'dist')).filter((n) => n.endsWith('.js'))) {
-    const src = fs.readFileSync(path.join(ROOT, 'dist', f), 'utf8');
+  for (const f of fs.readdirSync(path.join(EXT, 'dist')).filter((n) => n.endsWith('.js'))) {
+    const src = fs.readFileSync(path.join(EXT, 'dist', f), 'utf8');
     for (const m of src.matchAll(/\brequire\(\s*["']([^"'./][^"']*)["']\s*\)/g)) {
       const mod = m[1].replace(/^node:/, '');
       if (mod === 'vscode' || builtin.has(mod) || builtin.has(mod.split('/')[0])) continue;
@@ -127,7 +130,9 @@ function packageVsix() {
   fs.rmSync(vsix, { force: true });
   const vsce = path.join(ROOT, 'node_modules/.bin/vsce');
   if (!fs.existsSync(vsce)) throw new Error('@vscode/vsce is not installed (devDependency @vscode/vsce@3.9.2)');
-  const ls = sh(vsce, ['ls', '--no-dependencies'], 'vsce ls', { quiet: true }).stdout.split('\n').filter(Boolean);
+  const ls = sh(vsce, ['ls', '--no-dependencies'], 'vsce ls', { quiet: true, cwd: EXT })
+    .stdout.split('\n')
+    .filter(Boolean);
   const need = [
     'package.json',
     'language-configuration.json',
@@ -139,7 +144,7 @@ function packageVsix() {
   if (missing.length) throw new Error(`the .vsix would lack ${missing.join(', ')} (vsce ls: ${ls.join(', ')})`);
   if (ls.some((f) => f.startsWith('node_modules/'))) throw new Error('the .vsix would include node_modules/');
   checkBundles();
-  sh(vsce, ['package', '--skip-license', '--no-dependencies', '-o', vsix], 'vsce package', { quiet: true });
+  sh(vsce, ['package', '--skip-license', '--no-dependencies', '-o', vsix], 'vsce package', { quiet: true, cwd: EXT });
   step(`packaged ${path.relative(ROOT, vsix)} (${ls.length} files, ${(fs.statSync(vsix).size / 1024).toFixed(0)} KB)`);
   return vsix;
 }
@@ -153,7 +158,7 @@ function workspaceCopy(name) {
 
 /** What the CLI says about the fixtures: the numbers and diagnostics the UI must agree with. */
 function expectations(ws) {
-  const cli = path.join(ROOT, 'dist/cli.js');
+  const cli = path.join(EXT, 'dist/cli.js');
   const broken = path.join(ws, 'e2e/broken.scaling');
   const out = { broken: [{ severity: 'error', line: 5 }], fit: null, fitError: null, source: 'fixture' };
   if (!fs.existsSync(cli)) {
@@ -202,6 +207,7 @@ async function uiChecks(vsix) {
   let server;
   let browser;
   let page = null;
+  let setupError = null;
   try {
     step('install the .vsix into code-server');
     if (!vsix) throw new Error('no .vsix (packaging failed)');
@@ -210,13 +216,15 @@ async function uiChecks(vsix) {
     server = await lib.startCodeServer({ dir, userDataDir, extensionsDir });
     browser = await lib.launchBrowser(dir);
     page = browser.pages()[0] || (await browser.newPage());
+    page.setDefaultTimeout(15000);
     const log = fs.createWriteStream(path.join(dir, 'browser.log'));
     page.on('pageerror', (e) => log.write(`pageerror: ${e.message}\n`));
     page.on('console', (m) => m.type() === 'error' && log.write(`console: ${m.text()}\n`));
     await page.goto(`${server.url}/?folder=${encodeURIComponent(ws)}`);
   } catch (e) {
-    failures.push(`UI setup: ${e.message}`);
-    console.log(`  ✖ UI setup failed: ${e.message}`);
+    setupError = e.message.split('\n').slice(0, 6).join('\n');
+    failures.push(`UI setup: ${setupError}`);
+    console.log(`  ✖ UI setup failed: ${setupError}`);
   }
   const { Workbench } = await import(path.join(ROOT, 'test/e2e/workbench.mjs'));
   const wb = page && new Workbench(page);
@@ -269,14 +277,16 @@ async function extHostSuite() {
   const ws = workspaceCopy('ws-ext');
   fs.writeFileSync(path.join(out, 'expected.json'), JSON.stringify(expectations(ws), null, 2));
   const { runTests } = lib.requireTool('@vscode/test-electron');
+  const shim = path.join(ROOT, 'scripts/e2e/code-shim.js');
+  fs.chmodSync(shim, 0o755); // a checkout may have lost the executable bit
   const dir = path.join(RUN, 'ext');
   const userDataDir = path.join(dir, 'user-data');
   lib.writeSettings(userDataDir);
   let ok = true;
   try {
     await runTests({
-      vscodeExecutablePath: path.join(ROOT, 'scripts/e2e/code-shim.js'),
-      extensionDevelopmentPath: ROOT,
+      vscodeExecutablePath: shim,
+      extensionDevelopmentPath: EXT,
       extensionTestsPath: path.join(out, 'index.js'),
       launchArgs: [ws, `--user-data-dir=${userDataDir}`, `--extensions-dir=${path.join(dir, 'extensions')}`],
       extensionTestsEnv: { ...ENV, E2E_RUN_PENDING: runPending ? '1' : '' },
@@ -313,7 +323,7 @@ async function main() {
     totals.pending.push(...s.pending);
   };
   if (only !== 'ext') add(await uiChecks(vsix));
-  if (only !== 'ui' && fs.existsSync(path.join(ROOT, 'dist/client.js'))) add(await extHostSuite());
+  if (only !== 'ui' && fs.existsSync(path.join(EXT, 'dist/client.js'))) add(await extHostSuite());
   else if (only !== 'ui') failures.push('extension-host suite: dist/client.js does not exist');
 }
 

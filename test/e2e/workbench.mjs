@@ -28,8 +28,32 @@ export class Workbench {
       await this.page.keyboard.press('Escape');
       throw new Error(`command "${title}" is not in the command palette (rows: ${JSON.stringify(rows.slice(0, 5))})`);
     });
+    await this.accept(row, `>${title}`, timeout);
+  }
+
+  /**
+   * Accepts a quick-input row: a click, and if the widget still shows what was typed after 3 s (the list
+   * re-rendered under the mouse), Enter on the row the click focused. Done when the widget closes or
+   * shows something else (a command may open its own quick pick, e.g. Color Theme).
+   */
+  async accept(row, typed, timeout = 15000) {
+    const done = (ms) =>
+      this.page
+        .waitForFunction(
+          (t) => {
+            const w = document.querySelector('.quick-input-widget');
+            const input = w?.querySelector('input.input');
+            return !w || w.getClientRects().length === 0 || (input && input.value !== t);
+          },
+          typed,
+          { timeout: ms },
+        )
+        .then(() => true)
+        .catch(() => false);
     await row.click();
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout });
+    if (await done(3000)) return;
+    await this.page.keyboard.press('Enter');
+    if (!(await done(timeout))) throw new Error(`the quick input did not accept "${typed}"`);
   }
 
   /** Opens the quick input with `key` (F1 or Control+P); retries after focusing the workbench. */
@@ -60,8 +84,7 @@ export class Workbench {
       .filter({ hasText: rel.includes('/') ? rel.split('/').slice(-2, -1)[0] : '' })
       .first();
     await row.waitFor({ timeout });
-    await row.click();
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout });
+    await this.accept(row, rel, timeout);
     await this.activeTab(base, timeout);
     await this.editor().locator('.view-line').first().waitFor({ timeout });
   }
@@ -100,7 +123,7 @@ export class Workbench {
     const input = await this.openQuickInput('Control+G');
     await input.fill(`:${line}:${column}`);
     await this.page.keyboard.press('Enter');
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5000 });
     await this.page
       .locator('#status\\.editor\\.selection', { hasText: new RegExp(`Ln ${line}, Col ${column}\\b`) })
       .waitFor({ timeout: 5000 });
@@ -136,11 +159,12 @@ export class Workbench {
 
   /** Opens the Problems panel and returns its markers: [{ file, severity, message, line, column }]. */
   async problems() {
-    await this.runCommand('View: Focus Problems (Errors, Warnings, Infos)').catch(() =>
-      this.runCommand('Problems: Focus on Problems View'),
-    );
     const view = this.page.locator('.markers-panel');
-    await view.waitFor({ timeout: 10000 });
+    if (!(await view.isVisible())) {
+      await this.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
+      await view.waitFor({ timeout: 10000 });
+      await this.runCommand('View: Focus Active Editor Group'); // give the keyboard back to the editor
+    }
     const rows = await view
       .locator('.monaco-list-row')
       .evaluateAll((els) =>
