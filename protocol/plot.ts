@@ -289,7 +289,11 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
     return out;
   });
 
-  const isoflops: PlotIsoflop[] = results.isoflops.map((iso) => buildIsoflop(iso, sources, n));
+  const isoflops: PlotIsoflop[] = results.isoflops.map((iso) => {
+    const budgetVar = sources.isoflopRuns?.[iso.name]?.budgetVar ?? 'C';
+    const optBudgets = optima.map((o) => o.at[budgetVar]).filter((v): v is number => v !== undefined);
+    return buildIsoflop(iso, sources, n, optBudgets);
+  });
 
   return {
     version: PLOT_MODEL_VERSION,
@@ -306,7 +310,7 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
   };
 }
 
-function buildIsoflop(iso: IsoflopResult, sources: PlotSources, n: number): PlotIsoflop {
+function buildIsoflop(iso: IsoflopResult, sources: PlotSources, n: number, extraBudgets?: number[]): PlotIsoflop {
   const runs = sources.isoflopRuns?.[iso.name];
   const sizeVar = runs?.sizeVar ?? Object.keys(iso.budgets[0]?.at ?? {})[0] ?? 'N';
   const budgetVar = runs?.budgetVar ?? 'C';
@@ -334,7 +338,8 @@ function buildIsoflop(iso: IsoflopResult, sources: PlotSources, n: number): Plot
   });
   const frontier: PlotFrontierLine[] = [];
   if (iso.frontier) {
-    const range = positiveRange(iso.budgets.map((b) => b.budget));
+    // Budgets of the isoflop, extended to the budgets of `optimize` statements so the line reaches their optima.
+    const range = positiveRange([...iso.budgets.map((b) => b.budget), ...(extraBudgets ?? [])]);
     for (const [variable, f] of Object.entries(iso.frontier)) {
       if (!range) break;
       const x = logGrid(range[0] / 2, range[1] * 2, n);

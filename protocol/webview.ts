@@ -185,6 +185,7 @@ body { margin: 0; padding: 8px 12px; color: var(--vscode-editor-foreground, #333
 .toolbar button { color: var(--vscode-button-secondaryForeground, inherit); background: var(--vscode-button-secondaryBackground, transparent); cursor: pointer; }
 .toolbar button:hover { background: var(--vscode-button-secondaryHoverBackground, #8883); }
 .toolbar .spacer { flex: 1; }
+[hidden] { display: none !important; }
 #status { opacity: 0.7; font-size: 0.9em; margin: 0 0 0 8px; }
 #error { color: var(--vscode-errorForeground, #c00); white-space: pre-wrap; }
 #error:empty { display: none; }

@@ -302,17 +302,23 @@ export function chinchillaFixture(o: FixtureOptions = {}): Fixture {
   const lawRuns: LawRuns = { id: 'sweep', labels, columns: { N, D, C, L }, ...(o.by ? { groups: group } : {}) };
   const isoRuns: IsoflopRuns = { budgetVar: 'C', sizeVar: 'N', labels, budget: budgetOf, size: N, value: L };
 
+  const trend = lineFit(
+    N.map((n) => Math.log(n)),
+    D.map((d) => Math.log(d)),
+  );
   const sampler: CurveSampler = {
     sample(req) {
       const name = req.law.name;
       if (name === kaName && req.along === 'D') return null;
-      // Where the other variables sit: on the isoFLOP line of the group's budget, or on D = 20 N.
+      // Where the other variables sit: on the isoFLOP line of the group's budget, or along the runs' own
+      // log-log trend of D on N (what a server would do: follow the data, so the curve runs through the cloud).
       const budget = req.group !== null ? Number(req.group) : null;
       const path = (x: number): [number, number] => {
-        if (req.along === 'N') return [x, budget ? budget / (6 * x) : 20 * x];
-        if (req.along === 'D') return [budget ? budget / (6 * x) : x / 20, x];
-        const n = Math.sqrt(x / 120);
-        return [n, 20 * n];
+        if (req.along === 'N') return [x, budget ? budget / (6 * x) : Math.exp(trend.intercept) * x ** trend.slope];
+        if (req.along === 'D')
+          return [budget ? budget / (6 * x) : (x / Math.exp(trend.intercept)) ** (1 / trend.slope), x];
+        const n = (x / (6 * Math.exp(trend.intercept))) ** (1 / (1 + trend.slope));
+        return [n, x / (6 * n)];
       };
       if (req.along === 'C' && budget) return null;
       const p = paramsOf(name);

@@ -77,6 +77,8 @@ export interface DatasetSpec {
   label: string;
   /** Text in the legend when it differs from `label` (which tooltips and the CSV use). */
   legendLabel?: string;
+  /** Legend swatch colour when it differs from `color` (a law drawn in several group colours). */
+  legendColor?: string;
   law?: string;
   /** Datasets sharing a legend group are shown/hidden together from the legend. */
   legendGroup?: string;
@@ -269,7 +271,7 @@ function styleDataset(d: DatasetSpec, pal: Palette): Omit<ScalingDataset, 'data'
     fill: d.role === 'band-hi' ? '-1' : false,
     tension: 0,
     spanGaps: false,
-    order: isLine ? 1 : 0,
+    order: d.type === 'bar' ? 2 : isLine ? 1 : 0, // lower order is drawn on top: points over curves over bars
     parsing: d.type === 'bar' ? undefined : (false as const),
     normalized: true,
     barPercentage: 1,
@@ -284,6 +286,7 @@ function axisOptions(a: AxisSpec, pal: Palette, small: boolean) {
     font: { family: pal.font, size: small ? pal.fontSize - 2 : pal.fontSize - 1 },
     maxRotation: 0,
     autoSkip: a.type !== 'logarithmic',
+    includeBounds: false, // padded/zoomed bounds are not nice numbers: label only the nice ticks
     callback(value: number | string) {
       return formatNumber(Number(value));
     },
@@ -339,7 +342,13 @@ function chartOptions(spec: ChartSpec, pal: Palette) {
             const items = Chart.defaults.plugins.legend.labels.generateLabels(chart);
             for (const it of items) {
               const ds = chart.data.datasets[it.datasetIndex ?? -1] as unknown as ScalingDataset | undefined;
-              if (ds?.spec.legendLabel) it.text = ds.spec.legendLabel;
+              if (!ds) continue;
+              if (ds.spec.legendLabel) it.text = ds.spec.legendLabel;
+              if (ds.spec.legendColor) it.strokeStyle = it.fillStyle = ds.spec.legendColor;
+              if (ds.spec.type === 'line') {
+                it.pointStyle = 'line';
+                it.lineWidth = Math.max(2, Number(ds.borderWidth) || 2);
+              }
             }
             return items;
           },

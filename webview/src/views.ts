@@ -75,6 +75,8 @@ function curveDatasets(
     dash?: number[];
     levelText?: string;
     legendLabel?: string;
+    legendColor?: string;
+    bandAlpha?: number;
   },
 ): DatasetSpec[] {
   const out: DatasetSpec[] = [];
@@ -84,7 +86,7 @@ function curveDatasets(
     return p;
   };
   if (s.lo && s.hi) {
-    const band = withAlpha(color, pal.kind.startsWith('high-contrast') ? 0.3 : 0.18);
+    const band = withAlpha(color, opts.bandAlpha ?? (pal.kind.startsWith('high-contrast') ? 0.3 : 0.18));
     const common = { legend: false, legendGroup: opts.legendGroup, law: opts.law, type: 'line' as const, color: band };
     out.push({ ...common, key: `${key}:lo`, role: 'band-lo', label: `${label} lo`, data: pts(s.lo), borderWidth: 0 });
     out.push({
@@ -104,6 +106,7 @@ function curveDatasets(
     role: 'curve',
     label,
     legendLabel: opts.legendLabel,
+    legendColor: opts.legendColor,
     law: opts.law,
     legend: opts.legend,
     legendGroup: opts.legendGroup,
@@ -170,6 +173,7 @@ export function fitView(model: PlotModel, state: ViewState, pal: Palette): Chart
           key: `heldout:${key}`,
           role: 'heldout',
           label: `held out${g !== null ? ` (${gLabel})` : ''}${suffix}`,
+          legendLabel: `held out${suffix}`,
           legend: g === null || g === byGroups[0],
           legendGroup: `heldout:${set.id}`,
           type: 'scatter',
@@ -470,7 +474,7 @@ export function frontierView(model: PlotModel, _state: ViewState, pal: Palette):
     const prefix = model.isoflops.length > 1 ? `${iso.name}: ` : '';
     for (const f of iso.frontier) {
       const color = colorFor(f.variable);
-      const label = `${prefix}${f.variable}*(${iso.budgetVar}) ∝ ${iso.budgetVar}^${formatExact(f.exponent)}`;
+      const label = `${prefix}${f.variable}*(${iso.budgetVar}) ∝ ${iso.budgetVar}^${formatNumber(f.exponent)}`;
       const group = `frontier:${iso.name}:${f.variable}`;
       datasets.push(
         ...curveDatasets(`frontier:${iso.name}:${f.variable}`, label, f.curve, color, pal, {
@@ -570,6 +574,13 @@ function histogram(values: number[], bins: number): { x: number[]; y: number[]; 
   return { x: y.map((_, i) => lo + width * (i + 0.5)), y, width };
 }
 
+function histRange(h: { x: number[]; width: number }, est: number | undefined, iv: [number, number] | undefined) {
+  const xs = [...h.x.map((x) => x - h.width), ...h.x.map((x) => x + h.width)];
+  if (fin(est)) xs.push(est);
+  if (iv) xs.push(iv[0], iv[1]);
+  return { min: Math.min(...xs), max: Math.max(...xs) };
+}
+
 export function bootstrapView(model: PlotModel, _state: ViewState, pal: Palette): ChartSpec[] {
   const specs: ChartSpec[] = [];
   model.laws.forEach((law, li) => {
@@ -643,7 +654,7 @@ export function bootstrapView(model: PlotModel, _state: ViewState, pal: Palette)
         title: `${law.name}: ${param}`,
         small: true,
         type: 'bar',
-        x: { type: 'linear', title: param },
+        x: { type: 'linear', title: param, ...histRange(h, est, iv) },
         y: { type: 'linear', title: 'draws', min: 0 },
         datasets,
         legend: false,
@@ -653,11 +664,51 @@ export function bootstrapView(model: PlotModel, _state: ViewState, pal: Palette)
   return specs;
 }
 
+/** Axis bounds from everything drawn (points and error bars), padded so no marker sits on the frame. */
+export function padAxes(spec: ChartSpec): ChartSpec {
+  if (spec.type === 'bar') return spec;
+  for (const id of ['x', 'y'] as const) {
+    const axis = spec[id];
+    if (axis.min !== undefined || axis.max !== undefined) continue;
+    const log = axis.type === 'logarithmic';
+    let lo = Infinity;
+    let hi = -Infinity;
+    const see = (v: number | undefined) => {
+      if (v === undefined || !Number.isFinite(v) || (log && v <= 0)) return;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    };
+    for (const d of spec.datasets) {
+      for (const p of d.data) see(p[id]);
+      for (const e of d.errorBars ?? []) {
+        see(id === 'x' ? e.xMin : e.yMin);
+        see(id === 'x' ? e.xMax : e.yMax);
+      }
+    }
+    if (!(lo < hi)) continue;
+    if (log) {
+      const f = (hi / lo) ** 0.03;
+      axis.min = lo / f;
+      axis.max = hi * f;
+    } else {
+      const pad = (hi - lo) * 0.04;
+      axis.min = lo - pad;
+      axis.max = hi + pad;
+    }
+  }
+  return spec;
+}
+
+const padded =
+  (f: (m: PlotModel, s: ViewState, p: Palette) => ChartSpec[]) =>
+  (m: PlotModel, s: ViewState, p: Palette): ChartSpec[] =>
+    f(m, s, p).map(padAxes);
+
 export const VIEWS: Record<PlotView, (m: PlotModel, s: ViewState, p: Palette) => ChartSpec[]> = {
-  fit: fitView,
-  residuals: residualsView,
-  isoflop: isoflopView,
-  frontier: frontierView,
+  fit: padded(fitView),
+  residuals: padded(residualsView),
+  isoflop: padded(isoflopView),
+  frontier: padded(frontierView),
   bootstrap: bootstrapView,
 };
 
