@@ -71,15 +71,7 @@ export interface ErrorExpr {
 // Statements
 
 export type Statement =
-  | StudyDecl
-  | ComputeDecl
-  | DatasetDecl
-  | RunsDecl
-  | LawDecl
-  | IsoflopDecl
-  | PredictStmt
-  | OptimizeStmt
-  | PlotStmt;
+  StudyDecl | ComputeDecl | DatasetDecl | RunsDecl | LawDecl | IsoflopDecl | PredictStmt | OptimizeStmt | PlotStmt;
 
 export interface StudyFile {
   kind: 'StudyFile';

@@ -23,18 +23,24 @@ const NO_SPACE_BEFORE = new Set([')', ']', ',', ':', '^', '..']);
 const NO_SPACE_AFTER = new Set(['(', '[', '^', '..']);
 const CONTINUES = new Set(['+', '-', '*', '/', '^', ',', '(', '[', '=', '<', '<=', '>', '>=', '==', '!=', 'and', 'or']);
 
-export function format(text: string, options: FormatOptions = { indent: '  ' }, parsed: ParseResult = parse(text)): string {
+export function format(
+  text: string,
+  options: FormatOptions = { indent: '  ' },
+  parsed: ParseResult = parse(text),
+): string {
   const lines = splitLines(text, parsed);
-  const runsRows = runTableLines(parsed, text);
+  const runsRows = runTableLines(parsed);
   const out: string[] = [];
   const rendered: Rendered[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     const indent = options.indent.repeat(Math.max(0, line.depth)) + (line.continuation ? options.indent.repeat(2) : '');
-    const code = line.hasError ? line.original.trim().slice(0, codeLength(line)) : renderTokens(line.tokens, parsed, text);
-    rendered.push({ code: code.trimEnd(), comment: line.comment, indent });
+    // A line with a syntax error keeps its code as written, from its first token to its last.
+    const code = line.hasError ? verbatim(line, text) : renderTokens(line.tokens, parsed, text);
+    rendered.push({ code, comment: line.comment?.trimEnd(), indent });
   }
-  alignRunTables(rendered, lines, runsRows, parsed, text);
+  alignParams(rendered, lines, parsed, text);
+  alignRunTables(rendered, lines, runsRows, parsed);
   alignTrailingComments(rendered);
   let blank = 0;
   for (const r of rendered) {
@@ -44,16 +50,16 @@ export function format(text: string, options: FormatOptions = { indent: '  ' }, 
     }
     if (blank > 0 && out.length > 0) out.push('');
     blank = 0;
-    const body = r.code === '' ? (r.comment ?? '') : r.comment !== undefined ? `${r.code}${r.gap ?? '  '}${r.comment}` : r.code;
+    const body =
+      r.code === '' ? (r.comment ?? '') : r.comment !== undefined ? `${r.code}${r.gap ?? '  '}${r.comment}` : r.code;
     out.push(r.indent + body);
   }
   return out.length === 0 ? '' : out.join('\n') + '\n';
+}
 
-  function codeLength(line: Line): number {
-    // For a line kept verbatim: everything up to its trailing comment.
-    const trimmed = line.original.trim();
-    return line.comment !== undefined ? trimmed.length - line.comment.length : trimmed.length;
-  }
+function verbatim(line: Line, text: string): string {
+  const { tokens } = line;
+  return tokens.length === 0 ? '' : text.slice(tokens[0].start, tokens[tokens.length - 1].end);
 }
 
 function splitLines(text: string, parsed: ParseResult): Line[] {
@@ -73,12 +79,24 @@ function splitLines(text: string, parsed: ParseResult): Line[] {
       if (comments[commentIndex].range.start >= lineStart) comment = comments[commentIndex].text;
       commentIndex++;
     }
-    const startDepth = current.length > 0 && current[0].text === '}' && current[0].kind === 'punct' ? depth - 1 : depth;
+    const closes = current.length > 0 && current[0].text === '}' && current[0].kind === 'punct';
+    const startDepth = closes ? depth - 1 : depth;
     const continuation =
-      current.length > 0 && (parenDepth > 0 || (previousLast !== undefined && CONTINUES.has(previousLast.text) && previousLast.kind !== 'string'));
+      current.length > 0 &&
+      !closes &&
+      (parenDepth > 0 ||
+        (previousLast !== undefined && CONTINUES.has(previousLast.text) && previousLast.kind === 'punct') ||
+        isWordOperator(previousLast));
     let hasError = false;
     for (const s of errorStarts) if (s >= lineStart && s <= end) hasError = true;
-    lines.push({ tokens: current, comment, depth: startDepth, continuation, hasError, original: text.slice(lineStart, end) });
+    lines.push({
+      tokens: current,
+      comment,
+      depth: startDepth,
+      continuation,
+      hasError,
+      original: text.slice(lineStart, end),
+    });
     for (const t of current) {
       if (t.kind !== 'punct') continue;
       if (t.text === '{') depth++;
@@ -99,6 +117,10 @@ function splitLines(text: string, parsed: ParseResult): Line[] {
     current.push(t);
   }
   return lines;
+}
+
+function isWordOperator(t: Token | undefined): boolean {
+  return t !== undefined && t.kind === 'ident' && (t.text === 'and' || t.text === 'or');
 }
 
 function renderTokens(tokens: Token[], parsed: ParseResult, text: string): string {
@@ -122,21 +144,16 @@ function gapBetween(prev: Token, t: Token, parsed: ParseResult, text: string): s
   return ' ';
 }
 
-function runTableLines(parsed: ParseResult, text: string): Map<number, RunsDecl> {
-  // Maps the offset where each header/row line starts to its table.
+function runTableLines(parsed: ParseResult): Map<number, RunsDecl> {
+  // Maps the offset of the first token of each header/row line to its table. A header written
+  // on the `{` line is not a line of its own and stays as it is.
   const map = new Map<number, RunsDecl>();
   for (const s of parsed.file.statements) {
     if (s.kind !== 'Runs' || s.header.length === 0) continue;
-    map.set(lineStartOf(text, s.header[0].range.start), s);
-    for (const row of s.rows) map.set(lineStartOf(text, row.range.start), s);
+    map.set(s.header[0].range.start, s);
+    for (const row of s.rows) map.set(row.range.start, s);
   }
   return map;
-}
-
-function lineStartOf(text: string, offset: number): number {
-  let i = offset;
-  while (i > 0 && text[i - 1] !== '\n' && text[i - 1] !== '\r') i--;
-  return i;
 }
 
 interface Rendered {
@@ -146,13 +163,13 @@ interface Rendered {
   gap?: string;
 }
 
-function alignRunTables(rendered: Rendered[], lines: Line[], rows: Map<number, RunsDecl>, parsed: ParseResult, text: string): void {
+function alignRunTables(rendered: Rendered[], lines: Line[], rows: Map<number, RunsDecl>, parsed: ParseResult): void {
   // Group the lines of each table, split them into cells, pad every column to its widest cell.
   const groups = new Map<RunsDecl, number[]>();
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     if (line.tokens.length === 0 || line.hasError) continue;
-    const table = rows.get(lineStartOf(text, line.tokens[0].start));
+    const table = rows.get(line.tokens[0].start);
     if (!table) continue;
     const list = groups.get(table) ?? [];
     list.push(i);
@@ -170,6 +187,87 @@ function alignRunTables(rendered: Rendered[], lines: Line[], rows: Map<number, R
         .trimEnd();
     });
   }
+}
+
+/**
+ * Consecutive one-line `param` clauses get their names and bounds in columns, as the language
+ * sketch writes them:
+ *   param E     in (0, 10)   init grid -1..1 by 0.5 log
+ *   param alpha in [0, 3]    init grid 0..2 by 0.5
+ * The widths come from the re-spaced tokens, not from the original spacing, so it is idempotent.
+ */
+function alignParams(rendered: Rendered[], lines: Line[], parsed: ParseResult, text: string): void {
+  let i = 0;
+  while (i < lines.length) {
+    let j = i;
+    const group: ParamColumns[] = [];
+    while (j < lines.length) {
+      const columns = paramColumns(lines, j, parsed, text);
+      if (!columns) break;
+      group.push(columns);
+      j++;
+    }
+    if (group.length >= 2) {
+      const nameWidth = Math.max(...group.map((g) => g.head.length));
+      const boundsWidth = Math.max(
+        0,
+        ...group.map((g) => (g.bounds !== undefined && g.initFollows ? g.bounds.length : 0)),
+      );
+      group.forEach((g, k) => {
+        let code = g.head.padEnd(nameWidth + 1);
+        if (g.bounds !== undefined)
+          code += g.rest === '' ? g.bounds : g.bounds.padEnd(g.initFollows ? boundsWidth + 2 : g.bounds.length + 1);
+        code += g.rest;
+        rendered[i + k].code = code.trimEnd();
+      });
+    }
+    i = Math.max(j, i + 1);
+  }
+}
+
+interface ParamColumns {
+  head: string; // `param NAME`
+  bounds: string | undefined; // `in (0, 10)`
+  initFollows: boolean; // the rest starts with `init`
+  rest: string;
+}
+
+function paramColumns(lines: Line[], index: number, parsed: ParseResult, text: string): ParamColumns | undefined {
+  const line = lines[index];
+  const t = line.tokens;
+  if (
+    line.hasError ||
+    line.continuation ||
+    t.length < 3 ||
+    t[0].kind !== 'ident' ||
+    t[0].text !== 'param' ||
+    t[1].kind !== 'ident'
+  )
+    return undefined;
+  if (index + 1 < lines.length && lines[index + 1].continuation) return undefined;
+  if (t.some((x) => x.kind === 'bad')) return undefined;
+  const head = renderTokens(t.slice(0, 2), parsed, text);
+  let restFrom = 2;
+  let bounds: string | undefined;
+  if (t[2].kind === 'ident' && t[2].text === 'in') {
+    let depth = 0;
+    let k = 3;
+    for (; k < t.length; k++) {
+      const x = t[k];
+      if (x.kind !== 'punct') continue;
+      if (x.text === '(' || x.text === '[') depth++;
+      else if (x.text === ')' || x.text === ']') {
+        depth--;
+        if (depth <= 0) break;
+      }
+    }
+    if (k >= t.length) return undefined;
+    bounds = renderTokens(t.slice(2, k + 1), parsed, text);
+    restFrom = k + 1;
+  }
+  const restTokens = t.slice(restFrom);
+  const initFollows = restTokens.length > 0 && restTokens[0].kind === 'ident' && restTokens[0].text === 'init';
+  return { head, bounds, initFollows, rest: renderTokens(restTokens, parsed, text) };
 }
 
 function splitCells(tokens: Token[], parsed: ParseResult): string[] {

@@ -23,8 +23,80 @@ export interface LexResult {
 
 export const SI_SUFFIX: Record<string, number> = { K: 1e3, M: 1e6, B: 1e9, G: 1e9, T: 1e12 };
 
-// Longest first so `<=` wins over `<` and `..` over `.`.
-const PUNCTUATION = ['..', '<=', '>=', '==', '!=', '+', '-', '*', '/', '^', '(', ')', '[', ']', '{', '}', ',', ':', '=', '<', '>'];
+/** The punctuation of the language, for tools that list it (the lexer itself dispatches on characters). */
+export const PUNCTUATION = [
+  '..',
+  '<=',
+  '>=',
+  '==',
+  '!=',
+  '+',
+  '-',
+  '*',
+  '/',
+  '^',
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  ':',
+  '=',
+  '<',
+  '>',
+];
+
+/** Length of the punctuation token at `i` (longest match: `<=` over `<`, `..` over `.`), or 0. */
+function punctuationLength(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  switch (c) {
+    case 43: // +
+    case 45: // -
+    case 42: // *
+    case 47: // /
+    case 94: // ^
+    case 40: // (
+    case 41: // )
+    case 91: // [
+    case 93: // ]
+    case 123: // {
+    case 125: // }
+    case 44: // ,
+    case 58: // :
+      return 1;
+    case 46: // .
+      return text.charCodeAt(i + 1) === 46 ? 2 : 0;
+    case 60: // <
+    case 62: // >
+    case 61: // =
+      return text.charCodeAt(i + 1) === 61 ? 2 : 1;
+    case 33: // !
+      return text.charCodeAt(i + 1) === 61 ? 2 : 0;
+  }
+  return 0;
+}
+
+/** Whether a character can start some token, a space or a comment: anything else is a stray character. */
+function startsSomething(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  return (
+    c === 32 ||
+    c === 9 ||
+    c === 10 ||
+    c === 13 ||
+    c === 12 ||
+    c === 11 ||
+    c === 0xfeff ||
+    c === 35 ||
+    c === 34 ||
+    isIdentStart(c) ||
+    isDigit(c) ||
+    (c === 46 && isDigit(text.charCodeAt(i + 1))) ||
+    punctuationLength(text, i) > 0
+  );
+}
 
 function isIdentStart(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
@@ -76,17 +148,34 @@ export function lex(text: string): LexResult {
       i = tokens[tokens.length - 1].end;
       continue;
     }
-    const punct = PUNCTUATION.find((p) => text.startsWith(p, i));
-    if (punct) {
-      tokens.push({ kind: 'punct', text: punct, start: i, end: i + punct.length });
-      i += punct.length;
+    const length = punctuationLength(text, i);
+    if (length > 0) {
+      tokens.push({
+        kind: 'punct',
+        text: length === 1 ? text[i] : text.slice(i, i + length),
+        start: i,
+        end: i + length,
+      });
+      i += length;
       continue;
     }
     // One bad token per run of unknown characters keeps a pasted blob to one diagnostic.
     const start = i;
-    const cp = text.codePointAt(i) ?? 0;
-    i += cp > 0xffff ? 2 : 1;
-    tokens.push({ kind: 'bad', text: text.slice(start, i), start, end: i, error: `unexpected character '${text.slice(start, i)}'` });
+    do {
+      const cp = text.codePointAt(i) ?? 0;
+      i += cp > 0xffff ? 2 : 1;
+    } while (i < n && !startsSomething(text, i));
+    const bad = text.slice(start, i);
+    tokens.push({
+      kind: 'bad',
+      text: bad,
+      start,
+      end: i,
+      error:
+        bad.length === 1 || (bad.length === 2 && bad.codePointAt(0)! > 0xffff)
+          ? `unexpected character '${bad}'`
+          : `unexpected characters '${bad}'`,
+    });
   }
   tokens.push({ kind: 'eof', text: '', start: n, end: n });
   return { tokens, comments };
@@ -144,7 +233,8 @@ function lexString(text: string, start: number): Token {
       return { kind: 'string', text: text.slice(start, i + 1), start, end: i + 1, stringValue: value };
     }
     if (c === '\n' || c === '\r') break;
-    if (c === '\\' && i + 1 < n) {
+    // A backslash escapes the next character, but never a line break: a string stays on its line.
+    if (c === '\\' && i + 1 < n && text[i + 1] !== '\n' && text[i + 1] !== '\r') {
       const next = text[i + 1];
       value += next === 'n' ? '\n' : next === 't' ? '\t' : next;
       i += 2;
@@ -153,7 +243,17 @@ function lexString(text: string, start: number): Token {
     value += c;
     i++;
   }
-  return { kind: 'string', text: text.slice(start, i), start, end: i, stringValue: value, error: 'unterminated string' };
+  // An unterminated string runs to the end of the line, less trailing blanks (the formatter drops those).
+  let end = i;
+  while (end > start + 1 && (text[end - 1] === ' ' || text[end - 1] === '\t')) end--;
+  return {
+    kind: 'string',
+    text: text.slice(start, end),
+    start,
+    end,
+    stringValue: value.slice(0, value.length - (i - end)),
+    error: 'unterminated string: add the closing "',
+  };
 }
 
 export function tokenRange(t: Token): Range {

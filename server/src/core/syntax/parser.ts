@@ -15,7 +15,17 @@ export interface ParseResult {
   callParens: Set<number>;
 }
 
-export const TOP_LEVEL_KEYWORDS = ['study', 'compute', 'dataset', 'runs', 'law', 'isoflop', 'predict', 'optimize', 'plot'];
+export const TOP_LEVEL_KEYWORDS = [
+  'study',
+  'compute',
+  'dataset',
+  'runs',
+  'law',
+  'isoflop',
+  'predict',
+  'optimize',
+  'plot',
+];
 export const LAW_KEYWORDS = ['fit', 'holdout', 'objective', 'param', 'uncertainty'];
 export const ISOFLOP_KEYWORDS = ['fit', 'budget', 'size', 'tokens', 'target', 'weighted', 'holdout', 'uncertainty'];
 export const DATA_FORMATS = ['csv', 'tsv', 'jsonl'];
@@ -51,6 +61,8 @@ class Parser {
   private readonly lineStarts: number[];
   /** Inside parentheses a newline is just white space. */
   private parenDepth = 0;
+  /** The item keywords of the innermost block being parsed (a formula never continues onto such a line). */
+  private blockKeywords: string[] = [];
 
   constructor(private readonly text: string) {
     const lexed = lex(text);
@@ -59,25 +71,28 @@ class Parser {
     for (const t of lexed.tokens) if (t.kind === 'newline') this.lineStarts.push(t.end);
     for (const t of lexed.tokens) if (t.error) this.report(t.error, t.start, t.end);
     // Stray characters were reported; the grammar never sees them.
-    this.tokens = lexed.tokens.filter((t) => t.kind !== 'bad');
+    this.tokens = lexed.tokens.some((t) => t.kind === 'bad')
+      ? lexed.tokens.filter((t) => t.kind !== 'bad')
+      : lexed.tokens;
   }
 
   // ----------------------------------------------------------------------------- token access
 
-  private peek(offset = 0): Token {
+  /** The next token; inside parentheses line breaks are skipped. The token list always ends in `eof`. */
+  private peek(): Token {
     let i = this.pos;
-    let seen = 0;
-    while (i < this.tokens.length - 1) {
-      const t = this.tokens[i];
-      if (this.parenDepth > 0 && t.kind === 'newline') {
-        i++;
-        continue;
-      }
-      if (seen === offset) return t;
-      seen++;
-      i++;
-    }
-    return this.tokens[this.tokens.length - 1];
+    if (this.parenDepth > 0) while (this.tokens[i].kind === 'newline') i++;
+    return this.tokens[i];
+  }
+
+  /** The token after the next one (same rules as `peek`). */
+  private peekSecond(): Token {
+    let i = this.pos;
+    if (this.parenDepth > 0) while (this.tokens[i].kind === 'newline') i++;
+    if (this.tokens[i].kind === 'eof') return this.tokens[i];
+    i++;
+    if (this.parenDepth > 0) while (this.tokens[i].kind === 'newline') i++;
+    return this.tokens[i];
   }
 
   private next(): Token {
@@ -85,6 +100,11 @@ class Parser {
     const t = this.tokens[this.pos];
     if (t.kind !== 'eof') this.pos++;
     return t;
+  }
+
+  /** Moves past the current token when an item made no progress, so no loop spins on one token. */
+  private ensureProgress(before: number): void {
+    if (this.pos === before && this.tokens[this.pos].kind !== 'eof') this.pos++;
   }
 
   private is(text: string, t = this.peek()): boolean {
@@ -105,8 +125,16 @@ class Parser {
     while (this.tokens[this.pos].kind === 'newline') this.pos++;
   }
 
+  /** End of the last code token consumed (line breaks skipped), where an end-of-line error points. */
   private prevEnd(): number {
-    return this.pos > 0 ? this.tokens[this.pos - 1].end : 0;
+    let i = this.pos - 1;
+    while (i >= 0 && this.tokens[i].kind === 'newline') i--;
+    return i >= 0 ? this.tokens[i].end : 0;
+  }
+
+  /** Whether the next token begins a new line (the tokens before it were line breaks). */
+  private atLineStart(): boolean {
+    return this.pos === 0 || this.tokens[this.pos - 1].kind === 'newline';
   }
 
   // ----------------------------------------------------------------------------- errors
@@ -152,7 +180,9 @@ class Parser {
           depth++;
         } else if (t.text === '}') {
           if (depth === 0) {
-            if (stopAtBrace) return;
+            // A `}` ends the block only as the last token of its line: `[0, 3}  init …` is a typo, not the end.
+            const after = this.tokens[this.pos + 1];
+            if (stopAtBrace && (after.kind === 'newline' || after.kind === 'eof')) return;
           } else depth--;
         }
       }
@@ -164,19 +194,40 @@ class Parser {
 
   parseFile(): ParseResult {
     const statements: A.Statement[] = [];
+    // After a statement with an error, lines that don't start a statement are taken as part of the
+    // broken one and skipped quietly: one typo, one diagnostic.
+    let quiet = false;
+    let previous: A.Statement | undefined;
     while (true) {
       this.skipNewlines();
       const t = this.peek();
       if (t.kind === 'eof') break;
       const start = this.pos;
+      const errorsBefore = this.diagnostics.length;
+      const isStatement = t.kind === 'ident' && TOP_LEVEL_KEYWORDS.includes(t.text);
+      if (!isStatement && quiet) {
+        this.syncToLineEnd(false);
+        this.ensureProgress(start);
+        continue;
+      }
+      if (!isStatement && previous && this.missingBlockOpen(previous, t)) {
+        quiet = true;
+        this.syncToLineEnd(false);
+        this.ensureProgress(start);
+        continue;
+      }
+      previous = undefined;
       try {
-        statements.push(this.parseStatement());
+        const statement = this.parseStatement();
+        statements.push(statement);
+        previous = statement;
         this.endOfStatement();
       } catch (e) {
         if (!(e instanceof SyntaxFailure)) throw e;
         this.syncToLineEnd(false);
       }
-      if (this.pos === start) this.pos++; // never loop on the same token
+      quiet = this.diagnostics.length > errorsBefore;
+      this.ensureProgress(start);
     }
     const file: A.StudyFile = { kind: 'StudyFile', statements, range: { start: 0, end: this.text.length } };
     this.diagnostics.sort((a, b) => a.range.start - b.range.start);
@@ -201,9 +252,32 @@ class Parser {
     }
   }
 
+  /**
+   * A line that is an item of the block the previous statement could have opened (`fit sweep` after
+   * a law without `{`): reports the missing `{` at the end of that statement, once.
+   */
+  private missingBlockOpen(previous: A.Statement, t: Token): boolean {
+    let what: string | undefined;
+    if (previous.kind === 'Law' && previous.bodyRange === undefined && previous.name) {
+      if (t.kind === 'ident' && LAW_KEYWORDS.includes(t.text)) what = `law '${previous.name.text}'`;
+    } else if (
+      previous.kind === 'Dataset' &&
+      previous.columns.length === 0 &&
+      previous.where.length === 0 &&
+      previous.name
+    ) {
+      if (t.kind === 'ident' && (t.text === 'where' || this.is(':', this.peekSecond())))
+        what = `dataset '${previous.name.text}'`;
+    }
+    if (!what) return false;
+    const end = previous.range.end;
+    this.report(`missing '{' at the end of this line to open the block of ${what}`, end, end);
+    return true;
+  }
+
   private endOfStatement(): void {
     const t = this.peek();
-    if (t.kind === 'newline' || t.kind === 'eof') return;
+    if (t.kind === 'newline' || t.kind === 'eof' || this.atLineStart()) return;
     if (this.is('}', t)) this.fail(`unmatched '}'`, t);
     this.fail(`unexpected ${describe(t)}: expected the end of the line`, t);
   }
@@ -319,7 +393,12 @@ class Parser {
         const t = this.peek();
         const column: A.Name | A.StringLit =
           t.kind === 'string' ? this.stringLit('a column') : this.name('a column name (or "a quoted name")');
-        decl.columns.push({ kind: 'ColumnMap', variable, column, range: { start: variable.range.start, end: this.prevEnd() } });
+        decl.columns.push({
+          kind: 'ColumnMap',
+          variable,
+          column,
+          range: { start: variable.range.start, end: this.prevEnd() },
+        });
       });
     }
     decl.range.end = this.prevEnd();
@@ -348,7 +427,8 @@ class Parser {
         }
         if (decl.header.length === 0) {
           while (this.peek().kind === 'ident') decl.header.push(this.name('a column name'));
-          if (decl.header.length === 0) this.fail(`expected the table's header (variable names), found ${describe(this.peek())}`, this.peek());
+          if (decl.header.length === 0)
+            this.fail(`expected the table's header (variable names), found ${describe(this.peek())}`, this.peek());
           headerEnd = this.prevEnd();
         } else {
           decl.rows.push(this.parseRunRow(decl.header.length));
@@ -364,7 +444,7 @@ class Parser {
         if (!(e instanceof SyntaxFailure)) throw e;
         this.syncToLineEnd(true);
       }
-      if (this.pos === lineStart) this.pos++;
+      this.ensureProgress(lineStart);
     }
     void headerEnd;
     decl.range.end = this.prevEnd();
@@ -378,19 +458,33 @@ class Parser {
       const t = this.peek();
       if (t.kind === 'number') cells.push(this.numberLit('a value'));
       else if (t.kind === 'string') cells.push(this.stringLit('a value'));
-      else if ((this.is('-', t) || this.is('+', t)) && this.peek(1).kind === 'number' && this.peek(1).start === t.end) {
+      else if (
+        (this.is('-', t) || this.is('+', t)) &&
+        this.peekSecond().kind === 'number' &&
+        this.peekSecond().start === t.end
+      ) {
         this.next();
         this.unarySigns.add(t.start);
         const n = this.numberLit('a value');
-        cells.push({ ...n, value: t.text === '-' ? -n.value : n.value, text: t.text + n.text, range: { start: t.start, end: n.range.end } });
+        cells.push({
+          ...n,
+          value: t.text === '-' ? -n.value : n.value,
+          text: t.text + n.text,
+          range: { start: t.start, end: n.range.end },
+        });
       } else break;
     }
     const end = this.prevEnd();
     const t = this.peek();
     if (cells.length === 0) this.fail(`expected a row of values, found ${describe(t)}`, t);
-    if (t.kind !== 'newline' && t.kind !== 'eof' && !this.is('}', t)) this.fail(`unexpected ${describe(t)} in a row of values`, t);
+    if (t.kind !== 'newline' && t.kind !== 'eof' && !this.is('}', t))
+      this.fail(`unexpected ${describe(t)} in a row of values`, t);
     if (cells.length !== columns) {
-      this.report(`this row has ${cells.length} value${cells.length === 1 ? '' : 's'} but the header names ${columns} column${columns === 1 ? '' : 's'}`, start, end);
+      this.report(
+        `this row has ${cells.length} value${cells.length === 1 ? '' : 's'} but the header names ${columns} column${columns === 1 ? '' : 's'}`,
+        start,
+        end,
+      );
     }
     return { kind: 'RunRow', cells, range: { start, end } };
   }
@@ -411,7 +505,8 @@ class Parser {
       this.expect(':', "':' and the law (`law NAME: L = FORMULA` or `law NAME: chinchilla(N, D)`)");
       const head = this.parseExpr();
       if (this.is('=')) {
-        if (head.kind !== 'NameRef') this.fail(`the left side of a law must be the target variable, e.g. L`, this.tokenAt(head.range.start));
+        if (head.kind !== 'NameRef')
+          this.fail(`the left side of a law must be the target variable, e.g. L`, this.tokenAt(head.range.start));
         decl.target = { kind: 'Name', text: head.name, range: head.range };
         this.next();
         decl.formula = this.parseExpr();
@@ -440,6 +535,16 @@ class Parser {
 
   /** `{` items, one per line, `}`. A top-level keyword inside means the `}` is missing. */
   private parseBlock(keywords: string[], item: () => void): void {
+    const outer = this.blockKeywords;
+    this.blockKeywords = keywords;
+    try {
+      this.parseBlockItems(keywords, item);
+    } finally {
+      this.blockKeywords = outer;
+    }
+  }
+
+  private parseBlockItems(keywords: string[], item: () => void): void {
     const open = this.next();
     while (true) {
       this.skipNewlines();
@@ -448,7 +553,10 @@ class Parser {
         this.next();
         return;
       }
-      if (t.kind === 'eof' || (t.kind === 'ident' && TOP_LEVEL_KEYWORDS.includes(t.text) && !keywords.includes(t.text))) {
+      if (
+        t.kind === 'eof' ||
+        (t.kind === 'ident' && TOP_LEVEL_KEYWORDS.includes(t.text) && !keywords.includes(t.text))
+      ) {
         this.report(`missing '}' to close this block`, open.start, open.end);
         return;
       }
@@ -463,7 +571,7 @@ class Parser {
         if (!(e instanceof SyntaxFailure)) throw e;
         this.syncToLineEnd(true);
       }
-      if (this.pos === before) this.pos++;
+      this.ensureProgress(before);
     }
   }
 
@@ -482,7 +590,10 @@ class Parser {
         return this.parseUncertainty();
     }
     const hint = t.kind === 'ident' ? suggest(t.text, LAW_KEYWORDS) : undefined;
-    this.fail(`unknown law setting ${describe(t)}${hint ? ` (did you mean '${hint}'?)` : ''}: expected ${listOr(LAW_KEYWORDS)}`, t);
+    this.fail(
+      `unknown law setting ${describe(t)}${hint ? ` (did you mean '${hint}'?)` : ''}: expected ${listOr(LAW_KEYWORDS)}`,
+      t,
+    );
   }
 
   private parseFit(): A.FitClause {
@@ -531,7 +642,14 @@ class Parser {
   private parseParam(): A.ParamClause {
     const start = this.next().start;
     const name = this.name('a parameter name');
-    const clause: A.ParamClause = { kind: 'Param', name, fixed: undefined, bounds: undefined, init: undefined, range: { start, end: start } };
+    const clause: A.ParamClause = {
+      kind: 'Param',
+      name,
+      fixed: undefined,
+      bounds: undefined,
+      init: undefined,
+      range: { start, end: start },
+    };
     if (this.accept('=')) {
       clause.fixed = this.parseExpr();
     } else {
@@ -554,7 +672,8 @@ class Parser {
 
   private parseBounds(): A.Bounds {
     const open = this.peek();
-    if (!this.is('(', open) && !this.is('[', open)) this.fail(`expected bounds like (0, inf) or [0, 3], found ${describe(open)}`, open);
+    if (!this.is('(', open) && !this.is('[', open))
+      this.fail(`expected bounds like (0, inf) or [0, 3], found ${describe(open)}`, open);
     this.next();
     this.parenDepth++;
     let lower: A.Expr;
@@ -567,9 +686,16 @@ class Parser {
       this.parenDepth--;
     }
     const close = this.peek();
-    if (!this.is(')', close) && !this.is(']', close)) this.fail(`expected ')' or ']' to close the bounds, found ${describe(close)}`, close);
+    if (!this.is(')', close) && !this.is(']', close))
+      this.fail(`expected ')' or ']' to close the bounds, found ${describe(close)}`, close);
     this.next();
-    return { lower, upper, lowerClosed: open.text === '[', upperClosed: close.text === ']', range: { start: open.start, end: close.end } };
+    return {
+      lower,
+      upper,
+      lowerClosed: open.text === '[',
+      upperClosed: close.text === ']',
+      range: { start: open.start, end: close.end },
+    };
   }
 
   private parseInit(): A.InitSpec {
@@ -607,11 +733,13 @@ class Parser {
     } else {
       this.fail(`expected bootstrap, asymptotic or none, found ${describe(t)}`, t);
     }
-    if (clause.method === 'bootstrap') clause.resamples = this.numberLit('the number of bootstrap resamples, e.g. bootstrap 1000');
+    if (clause.method === 'bootstrap')
+      clause.resamples = this.numberLit('the number of bootstrap resamples, e.g. bootstrap 1000');
     while (clause.method !== 'none') {
       if (this.accept('seed')) clause.seed = this.numberLit('a seed');
       else if (this.accept('level')) clause.level = this.numberLit('a level such as 0.9');
-      else if (clause.method === 'bootstrap' && this.accept('by')) clause.by = this.name('a column whose values name whole runs');
+      else if (clause.method === 'bootstrap' && this.accept('by'))
+        clause.by = this.name('a column whose values name whole runs');
       else break;
     }
     clause.range.end = this.prevEnd();
@@ -632,10 +760,19 @@ class Parser {
       else if (word === 'budget' || word === 'size' || word === 'tokens' || word === 'target' || word === 'weighted') {
         const keyword = this.name(word);
         const variable = word === 'weighted' ? undefined : this.name(`the ${word} variable`);
-        decl.items.push({ kind: 'IsoflopSetting', setting: word, keyword, variable, range: { start: keyword.range.start, end: this.prevEnd() } });
+        decl.items.push({
+          kind: 'IsoflopSetting',
+          setting: word,
+          keyword,
+          variable,
+          range: { start: keyword.range.start, end: this.prevEnd() },
+        });
       } else {
         const hint = t.kind === 'ident' ? suggest(t.text, ISOFLOP_KEYWORDS) : undefined;
-        this.fail(`unknown isoflop setting ${describe(t)}${hint ? ` (did you mean '${hint}'?)` : ''}: expected ${listOr(ISOFLOP_KEYWORDS)}`, t);
+        this.fail(
+          `unknown isoflop setting ${describe(t)}${hint ? ` (did you mean '${hint}'?)` : ''}: expected ${listOr(ISOFLOP_KEYWORDS)}`,
+          t,
+        );
       }
     });
     decl.range.end = this.prevEnd();
@@ -671,7 +808,14 @@ class Parser {
 
   private parsePlot(): A.PlotStmt {
     const start = this.next().start;
-    const stmt: A.PlotStmt = { kind: 'Plot', subject: undefined, y: undefined, x: undefined, by: undefined, range: { start, end: start } };
+    const stmt: A.PlotStmt = {
+      kind: 'Plot',
+      subject: undefined,
+      y: undefined,
+      x: undefined,
+      by: undefined,
+      range: { start, end: start },
+    };
     stmt.subject = this.name('a law or isoflop to plot');
     if (this.accept(':')) {
       stmt.y = this.name('the y variable');
@@ -693,17 +837,39 @@ class Parser {
     return { kind: 'Binary', op, left, right, range: { start: left.range.start, end: right.range.end } };
   }
 
-  /** After a binary operator a formula may continue on the next line. */
-  private operand(parse: () => A.Expr): A.Expr {
-    if (this.parenDepth === 0) this.skipNewlines();
+  /**
+   * After a binary operator a formula may continue on the next line, unless that line starts a
+   * statement or a block item (or closes the block): then the operand is missing, and the error
+   * points just after the operator rather than swallowing the next line.
+   */
+  private operand(op: Token, parse: () => A.Expr): A.Expr {
+    const here = this.tokens[this.pos];
+    if (here.kind === 'newline') {
+      let i = this.pos;
+      while (this.tokens[i].kind === 'newline') i++;
+      const t = this.tokens[i];
+      const startsItem =
+        t.kind === 'eof' ||
+        this.is('}', t) ||
+        (t.kind === 'ident' &&
+          (TOP_LEVEL_KEYWORDS.includes(t.text) ||
+            this.blockKeywords.includes(t.text) ||
+            this.is(':', this.tokens[i + 1])));
+      if (startsItem) this.fail(`expected a value after '${op.text}', found the end of the line`, here);
+      if (this.parenDepth === 0) this.skipNewlines();
+    }
     return parse();
   }
 
   private parseOr(): A.Expr {
     let left = this.parseAnd();
     while (this.is('or')) {
-      this.next();
-      left = this.binary('or', left, this.operand(() => this.parseAnd()));
+      const op = this.next();
+      left = this.binary(
+        'or',
+        left,
+        this.operand(op, () => this.parseAnd()),
+      );
     }
     return left;
   }
@@ -711,8 +877,12 @@ class Parser {
   private parseAnd(): A.Expr {
     let left = this.parseComparison();
     while (this.is('and')) {
-      this.next();
-      left = this.binary('and', left, this.operand(() => this.parseComparison()));
+      const op = this.next();
+      left = this.binary(
+        'and',
+        left,
+        this.operand(op, () => this.parseComparison()),
+      );
     }
     return left;
   }
@@ -720,9 +890,17 @@ class Parser {
   private parseComparison(): A.Expr {
     const left = this.parseAdditive();
     const t = this.peek();
+    if (this.is('=', t)) {
+      // `=>` / `=<` are common slips for `>=` / `<=`; a lone `=` is left to the caller (law heads use it).
+      const after = this.peekSecond();
+      if ((this.is('>', after) || this.is('<', after)) && after.start === t.end) {
+        this.report(`'=${after.text}' is not an operator: write '${after.text}='`, t.start, after.end);
+        throw new SyntaxFailure('=>');
+      }
+    }
     if (t.kind === 'punct' && COMPARISONS.has(t.text)) {
       this.next();
-      const right = this.operand(() => this.parseAdditive());
+      const right = this.operand(t, () => this.parseAdditive());
       const after = this.peek();
       if (after.kind === 'punct' && COMPARISONS.has(after.text)) {
         this.fail(`comparisons don't chain: write 'a < b and b < c'`, after);
@@ -735,8 +913,12 @@ class Parser {
   private parseAdditive(): A.Expr {
     let left = this.parseMultiplicative();
     while (this.is('+') || this.is('-')) {
-      const op = this.next().text as '+' | '-';
-      left = this.binary(op, left, this.operand(() => this.parseMultiplicative()));
+      const op = this.next();
+      left = this.binary(
+        op.text as '+' | '-',
+        left,
+        this.operand(op, () => this.parseMultiplicative()),
+      );
     }
     return left;
   }
@@ -744,8 +926,12 @@ class Parser {
   private parseMultiplicative(): A.Expr {
     let left = this.parseUnary();
     while (this.is('*') || this.is('/')) {
-      const op = this.next().text as '*' | '/';
-      left = this.binary(op, left, this.operand(() => this.parseUnary()));
+      const op = this.next();
+      left = this.binary(
+        op.text as '*' | '/',
+        left,
+        this.operand(op, () => this.parseUnary()),
+      );
     }
     return left;
   }
@@ -765,8 +951,8 @@ class Parser {
   private parsePower(): A.Expr {
     const base = this.parsePrimary();
     if (this.is('^')) {
-      this.next();
-      const exponent = this.operand(() => this.parseUnary());
+      const op = this.next();
+      const exponent = this.operand(op, () => this.parseUnary());
       return this.binary('^', base, exponent);
     }
     return base;
