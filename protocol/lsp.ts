@@ -66,6 +66,8 @@ export interface ReportResponse {
   uri: string;
   version: number;
   markdown: string;
+  /** The standalone HTML report with plots, when the chart bundle is available. */
+  html?: string;
   results: StudyResults;
 }
 export const ReportRequest = 'scaling/report';

@@ -1,41 +1,127 @@
 // The Scaling Studio language server: wiring only. Each feature lives in server/src/lsp/<feature>.ts
-// as a pure function of the cached analysis (and the latest fit of the same version).
+// as a pure function of the cached analysis (and the fit results valid for the same version).
 // Runs over IPC when VS Code starts it, or `node dist/server.js --stdio` for any other editor.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import {
   createConnection,
   DidChangeConfigurationNotification,
   FileChangeType,
   ProposedFeatures,
+  ResponseError,
   TextDocuments,
   TextDocumentSyncKind,
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import {
+  CancelFitNotification,
+  FitRequest,
+  FitStateNotification,
+  LawAtRequest,
+  PlotRequest,
+  ReportRequest,
+  ResultsRequest,
+  ScaffoldRequest,
+  type CancelFitParams,
+  type FitParams,
+  type FitResponse,
+  type LawAtParams,
+  type PlotParams,
+  type PlotResponse,
+  type ReportParams,
+  type ReportResponse,
+  type ResultsParams,
+  type ResultsResponse,
+  type ScaffoldParams,
+  type ScaffoldResponse,
+} from '../../protocol/lsp';
+import { standaloneReportHtml } from './core/report/html';
+import { codeActions } from './lsp/codeActions';
+import { codeLenses } from './lsp/codeLens';
+import { completion } from './lsp/completion';
 import { documentDiagnostics } from './lsp/diagnostics';
 import { DocumentStore, uriToPath } from './lsp/documents';
+import { FitManager, WorkerBackend } from './lsp/fitManager';
 import { formatDocument } from './lsp/formatting';
-import { logMessage, safe, setLog } from './lsp/safe';
+import { hover } from './lsp/hover';
+import { inlayHints } from './lsp/inlayHints';
+import { definition, prepareRename, references, rename, RenameError } from './lsp/navigation';
+import { plotModel } from './lsp/plot';
+import { buildMarkdownReport } from './lsp/report';
+import { logMessage, safe, safeAsync, setLog } from './lsp/safe';
+import { scaffoldStudy } from './lsp/scaffold';
+import { LEGEND, semanticTokens } from './lsp/semanticTokens';
 import { normalizeSettings } from './lsp/settings';
+import { documentSymbols, foldingRanges } from './lsp/symbols';
+import { statementAt } from './lsp/symbolIndex';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 let workspaceRoot: string | undefined;
 const store = new DocumentStore(() => workspaceRoot);
 let configurationPull = false;
+let refreshSupport = { inlayHints: false, codeLens: false, semanticTokens: false };
 
 setLog((m) => connection.console.log(m));
 process.on('uncaughtException', (e) => logMessage(`[error] uncaught: ${e?.stack ?? e}`));
 process.on('unhandledRejection', (e) => logMessage(`[error] unhandled rejection: ${(e as Error)?.stack ?? e}`));
 
+const fits = new FitManager({
+  backend: new WorkerBackend(path.join(__dirname, 'lspFitWorker.js')),
+  current: (uri) => {
+    const doc = documents.get(uri);
+    if (!doc) return undefined;
+    const state = store.get(doc);
+    return { version: doc.version, analysis: state.analysis, studyPath: state.studyPath };
+  },
+  severities: () => store.getSettings().severities,
+  debounceMs: () => store.getSettings().fitDebounceMs,
+  enabled: () => store.getSettings().fitOnChange,
+  onState: (p) => void connection.sendNotification(FitStateNotification, p),
+  onRecord: (uri) => {
+    scheduleValidation(uri);
+    refreshViews();
+  },
+});
+
+/** Inlay hints and lenses read the fit results: ask the client to re-request them. */
+let refreshTimer: NodeJS.Timeout | undefined;
+function refreshViews(): void {
+  if (refreshTimer) return;
+  refreshTimer = setTimeout(() => {
+    refreshTimer = undefined;
+    if (refreshSupport.inlayHints) void connection.languages.inlayHint.refresh().catch(() => {});
+    if (refreshSupport.codeLens) void connection.sendRequest('workspace/codeLens/refresh').catch(() => {});
+  }, 50);
+}
+
 connection.onInitialize((params): InitializeResult => {
   const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
   workspaceRoot = folder ? uriToPath(folder) : undefined;
-  configurationPull = !!params.capabilities.workspace?.configuration;
+  const ws = params.capabilities.workspace;
+  configurationPull = !!ws?.configuration;
+  refreshSupport = {
+    inlayHints: !!ws?.inlayHint?.refreshSupport,
+    codeLens: !!ws?.codeLens?.refreshSupport,
+    semanticTokens: !!ws?.semanticTokens?.refreshSupport,
+  };
   if (params.initializationOptions) store.setSettings(normalizeSettings(params.initializationOptions));
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       documentFormattingProvider: true,
+      hoverProvider: true,
+      completionProvider: { triggerCharacters: [':', ' ', ',', '('] },
+      definitionProvider: true,
+      referencesProvider: true,
+      renameProvider: { prepareProvider: true },
+      documentSymbolProvider: true,
+      foldingRangeProvider: true,
+      codeActionProvider: { codeActionKinds: ['quickfix'] },
+      codeLensProvider: { resolveProvider: false },
+      inlayHintProvider: true,
+      semanticTokensProvider: { legend: LEGEND, full: true, range: false },
     },
     serverInfo: { name: 'scaling-studio', version: '0.1.0' },
   };
@@ -69,38 +155,44 @@ connection.onDidChangeConfiguration((change) => {
   }
 });
 
-// ----------------------------------------------------------------------------- diagnostics
+// ----------------------------------------------------------------------------- diagnostics, fits
 
 const pending = new Map<string, NodeJS.Immediate>();
 
 /** Analyse and publish on the next tick, so a burst of changes costs one analysis. */
-function scheduleValidation(uri: string): void {
-  if (pending.has(uri)) return;
+function scheduleValidation(uri: string, dataChanged = false): void {
+  if (pending.has(uri)) {
+    if (!dataChanged) return;
+    clearImmediate(pending.get(uri)!);
+  }
   pending.set(
     uri,
     setImmediate(() => {
       pending.delete(uri);
-      validate(uri);
+      validate(uri, dataChanged);
     }),
   );
 }
 
-const validate = safe('diagnostics', undefined, (uri: string): void => {
+const validate = safe('diagnostics', undefined, (uri: string, dataChanged: boolean): void => {
   const doc = documents.get(uri);
   if (!doc) return;
   const state = store.get(doc);
-  const diagnostics = documentDiagnostics(state.analysis.diagnostics, state.analysis.lines);
+  fits.update(uri, doc.version, state.analysis, { dataChanged });
+  const record = fits.record(uri, doc.version);
+  const diagnostics = documentDiagnostics(state.analysis.diagnostics, state.analysis.lines, record?.fitDiagnostics);
   void connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
 });
 
-function revalidateAll(): void {
-  for (const doc of documents.all()) scheduleValidation(doc.uri);
+function revalidateAll(dataChanged = false): void {
+  for (const doc of documents.all()) scheduleValidation(doc.uri, dataChanged);
 }
 
 documents.onDidOpen((e) => scheduleValidation(e.document.uri));
 documents.onDidChangeContent((e) => scheduleValidation(e.document.uri));
 documents.onDidClose((e) => {
   store.close(e.document.uri);
+  fits.close(e.document.uri);
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });
 
@@ -109,20 +201,208 @@ connection.onDidChangeWatchedFiles(
     const changed = params.changes.map((c) => ({ path: uriToPath(c.uri), type: c.type }));
     const affected = documents.all().filter((d) => changed.some((c) => !c.path || store.usesFile(d.uri, c.path)));
     for (const c of changed) store.dataChanged(c.type === FileChangeType.Created ? undefined : c.path);
-    for (const d of affected) scheduleValidation(d.uri);
+    for (const d of affected) scheduleValidation(d.uri, true);
     if (affected.length === 0) revalidateAll();
   }),
 );
 
 // ----------------------------------------------------------------------------- features
 
+/** The cached analysis, the fit results valid for this version, and an offset for a position. */
+function context(uri: string, position?: { line: number; character: number }) {
+  const doc = documents.get(uri);
+  if (!doc) return undefined;
+  const state = store.get(doc);
+  const record = fits.record(uri, doc.version);
+  const offset = position ? state.analysis.lines.offset(position.line, position.character) : 0;
+  return { doc, state, analysis: state.analysis, results: record?.results, offset };
+}
+
 connection.onDocumentFormatting(
   safe('formatting', [], (params) => {
-    const doc = documents.get(params.textDocument.uri);
-    if (!doc) return [];
-    return formatDocument(store.get(doc).analysis, params.options);
+    const c = context(params.textDocument.uri);
+    return c ? formatDocument(c.analysis, params.options) : [];
   }),
 );
+
+connection.onHover(
+  safe('hover', null, (params) => {
+    const c = context(params.textDocument.uri, params.position);
+    return c ? hover(c.analysis, c.results, c.offset) : null;
+  }),
+);
+
+connection.onCompletion(
+  safe('completion', [], (params) => {
+    const c = context(params.textDocument.uri, params.position);
+    if (!c) return [];
+    const base = c.state.studyPath ? path.dirname(c.state.studyPath) : (workspaceRoot ?? process.cwd());
+    return completion(c.analysis, c.offset, {
+      columns: (d) =>
+        d.path && d.format ? store.loader.columns(path.resolve(base, d.path.value), d.format.text as 'csv') : [],
+    });
+  }),
+);
+
+connection.onDefinition(
+  safe('definition', [], (params) => {
+    const c = context(params.textDocument.uri, params.position);
+    return c ? definition(c.analysis, params.textDocument.uri, c.offset) : [];
+  }),
+);
+
+connection.onReferences(
+  safe('references', [], (params) => {
+    const c = context(params.textDocument.uri, params.position);
+    return c ? references(c.analysis, params.textDocument.uri, c.offset, params.context.includeDeclaration) : [];
+  }),
+);
+
+connection.onPrepareRename(
+  safe('prepareRename', null, (params) => {
+    const c = context(params.textDocument.uri, params.position);
+    return c ? prepareRename(c.analysis, c.offset) : null;
+  }),
+);
+
+connection.onRenameRequest((params) => {
+  try {
+    const c = context(params.textDocument.uri, params.position);
+    return c ? rename(c.analysis, params.textDocument.uri, c.offset, params.newName) : null;
+  } catch (e) {
+    if (e instanceof RenameError) return new ResponseError(-32803, e.message);
+    logMessage(`[error] rename: ${(e as Error)?.stack ?? e}`);
+    return null;
+  }
+});
+
+connection.onDocumentSymbol(
+  safe('documentSymbol', [], (params) => {
+    const c = context(params.textDocument.uri);
+    return c ? documentSymbols(c.analysis) : [];
+  }),
+);
+
+connection.onFoldingRanges(
+  safe('foldingRanges', [], (params) => {
+    const c = context(params.textDocument.uri);
+    return c ? foldingRanges(c.analysis) : [];
+  }),
+);
+
+connection.onCodeAction(
+  safe('codeAction', [], (params) => {
+    const c = context(params.textDocument.uri);
+    return c ? codeActions(c.analysis, params.textDocument.uri, params.context.diagnostics) : [];
+  }),
+);
+
+connection.onCodeLens(
+  safe('codeLens', [], (params) => {
+    const c = context(params.textDocument.uri);
+    return c ? codeLenses(c.analysis, params.textDocument.uri, c.results) : [];
+  }),
+);
+
+connection.languages.inlayHint.on(
+  safe('inlayHint', [], (params) => {
+    const c = context(params.textDocument.uri);
+    if (!c || !store.getSettings().inlayHints) return [];
+    const start = c.analysis.lines.offset(params.range.start.line, params.range.start.character);
+    const end = c.analysis.lines.offset(params.range.end.line, params.range.end.character);
+    return inlayHints(c.analysis, c.results, { start, end });
+  }),
+);
+
+connection.languages.semanticTokens.on(
+  safe('semanticTokens', { data: [] }, (params) => {
+    const c = context(params.textDocument.uri);
+    return c ? semanticTokens(c.analysis) : { data: [] };
+  }),
+);
+
+// ----------------------------------------------------------------------------- custom requests
+
+connection.onRequest(
+  ResultsRequest,
+  safe('results', null, (params: ResultsParams): ResultsResponse | null => {
+    const doc = documents.get(params.uri);
+    const record = doc ? fits.record(params.uri, params.version ?? doc.version) : undefined;
+    if (!record || record.missing.laws.length + record.missing.isoflops.length > 0) return null;
+    return { uri: params.uri, version: record.version, results: record.results };
+  }),
+);
+
+connection.onRequest(
+  FitRequest,
+  safeAsync(
+    'fit',
+    { uri: '', version: -1, state: 'failed', ms: 0, message: 'internal error (see the log)' } as FitResponse,
+    async (params: FitParams): Promise<FitResponse> => fits.start(params.uri, { law: params.law, force: true }),
+  ),
+);
+
+connection.onNotification(
+  CancelFitNotification,
+  safe('cancelFit', undefined, (params: CancelFitParams) => {
+    const n = fits.cancel(params?.uri);
+    logMessage(`[fit] cancelled ${n} running fit(s)`);
+  }),
+);
+
+connection.onRequest(
+  LawAtRequest,
+  safe('lawAt', null, (params: LawAtParams): string | null => {
+    const c = context(params.uri, params.position);
+    if (!c) return null;
+    const s = statementAt(c.analysis, c.offset);
+    return (s?.kind === 'Law' || s?.kind === 'Isoflop') && s.name ? s.name.text : null;
+  }),
+);
+
+connection.onRequest(
+  ReportRequest,
+  safe('report', null, (params: ReportParams): ReportResponse | null => {
+    const c = context(params.uri);
+    if (!c || !c.results) return null;
+    const markdown = buildMarkdownReport(c.analysis, c.results, {
+      studyFile: c.state.studyPath ? path.basename(c.state.studyPath) : params.uri,
+      date: new Date(),
+    });
+    let html: string | undefined;
+    try {
+      const bundle = path.join(__dirname, 'webview.js');
+      if (fs.existsSync(bundle)) {
+        const title = c.results.study ?? 'Scaling study';
+        html = standaloneReportHtml(plotModel(c.analysis, c.results), title, fs.readFileSync(bundle, 'utf8'), {
+          generated: new Date().toISOString().slice(0, 10),
+        });
+      }
+    } catch (e) {
+      logMessage(`[warn] HTML report: ${(e as Error).message}`);
+    }
+    return { uri: params.uri, version: c.doc.version, markdown, results: c.results, ...(html ? { html } : {}) };
+  }),
+);
+
+connection.onRequest(
+  PlotRequest,
+  safe('plot', null, (params: PlotParams): PlotResponse | null => {
+    const c = context(params.uri);
+    if (!c || !c.results) return null;
+    return { uri: params.uri, version: c.doc.version, model: plotModel(c.analysis, c.results) };
+  }),
+);
+
+connection.onRequest(ScaffoldRequest, (params: ScaffoldParams): ScaffoldResponse | ResponseError => {
+  try {
+    return { text: scaffoldStudy(params.dataPath, params.studyPath, store.loader) };
+  } catch (e) {
+    return new ResponseError(-32803, (e as Error).message);
+  }
+});
+
+connection.onShutdown(() => fits.dispose());
 
 documents.listen(connection);
 connection.listen();

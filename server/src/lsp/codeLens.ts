@@ -1,0 +1,24 @@
+// Code lenses above each law (and isoflop): Fit, Plot, Report — each runs a client command.
+import type { CodeLens } from 'vscode-languageserver';
+import type { StudyResults } from '../core/results';
+import type { Analysis } from '../core/study';
+import { Commands } from '../../../protocol/lsp';
+import { toRange } from './diagnostics';
+import { lawResult } from './resultsLookup';
+
+export function codeLenses(analysis: Analysis, uri: string, results: StudyResults | undefined): CodeLens[] {
+  const lenses: CodeLens[] = [];
+  for (const s of analysis.parsed.file.statements) {
+    if ((s.kind !== 'Law' && s.kind !== 'Isoflop') || !s.name) continue;
+    const name = s.name.text;
+    const line = analysis.lines.position(s.range.start).line;
+    const range = { start: { line, character: 0 }, end: { line, character: 0 } };
+    const r = s.kind === 'Law' ? lawResult(results, name) : undefined;
+    const fitTitle = r ? `$(check) Fit (${Math.round(r.seconds * 1000)} ms)` : 'Fit';
+    lenses.push({ range, command: { title: fitTitle, command: Commands.fitLawAtCursor, arguments: [uri, name] } });
+    lenses.push({ range, command: { title: 'Plot', command: Commands.showPlot, arguments: [uri, name] } });
+    lenses.push({ range, command: { title: 'Report', command: Commands.exportReport, arguments: [uri] } });
+    void toRange;
+  }
+  return lenses;
+}

@@ -1,0 +1,282 @@
+// Background fits: after edits settle (debounced) and when a data file changes, refit the laws
+// whose inputs changed, in a worker thread, one job per document at a time. A result is applied
+// only to a document version whose inputs equal those the job fitted; anything else is dropped.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Diagnostic, Severity } from '../core/diagnostics';
+import type { StudyResults } from '../core/results';
+import type { Analysis } from '../core/study';
+import type { FitResponse, FitStateParams } from '../../../protocol/lsp';
+import { combine, fitKeys, moveDiagnostics, planFit, type FitKeys, type FitRecord } from './incremental';
+import { logMessage } from './safe';
+
+/** What the worker is asked to do: analyse this text and fit these laws and isoflops. */
+export interface FitJob {
+  text: string;
+  studyPath: string | undefined;
+  severities: Record<string, Severity | 'off'>;
+  laws: string[];
+  isoflops: string[];
+}
+
+export type FitReply =
+  | { ok: true; results: StudyResults; fitDiagnostics: Diagnostic[] }
+  | { ok: false; message: string; cancelled?: boolean };
+
+export interface FitBackend {
+  run(job: FitJob, signal: AbortSignal): Promise<FitReply>;
+}
+
+/** Runs each job in a fresh worker thread (dist/lspFitWorker.js); cancelling terminates it. */
+export class WorkerBackend implements FitBackend {
+  constructor(readonly workerPath: string) {}
+
+  run(job: FitJob, signal: AbortSignal): Promise<FitReply> {
+    if (!fs.existsSync(this.workerPath)) {
+      return Promise.resolve({ ok: false, message: `the fit worker is missing (${path.basename(this.workerPath)})` });
+    }
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = (r: FitReply) => {
+        if (done) return;
+        done = true;
+        signal.removeEventListener('abort', onAbort);
+        void worker.terminate();
+        resolve(r);
+      };
+      const worker = new Worker(this.workerPath, { stdout: true, stderr: true });
+      worker.stdout.on('data', (d) => logMessage(`[fit worker] ${String(d).trimEnd()}`));
+      worker.stderr.on('data', (d) => logMessage(`[fit worker] ${String(d).trimEnd()}`));
+      const onAbort = () => finish({ ok: false, message: 'cancelled', cancelled: true });
+      signal.addEventListener('abort', onAbort);
+      worker.on('message', (r: FitReply) => finish(r));
+      worker.on('error', (e) => finish({ ok: false, message: e?.message ?? String(e) }));
+      worker.on('exit', (code) => finish({ ok: false, message: `the fit worker exited (${code})` }));
+      worker.postMessage(job);
+    });
+  }
+}
+
+export interface CurrentDocument {
+  version: number;
+  analysis: Analysis;
+  studyPath: string | undefined;
+}
+
+interface Running {
+  version: number;
+  analysis: Analysis;
+  keys: FitKeys;
+  laws: string[];
+  isoflops: string[];
+  controller: AbortController;
+  started: number;
+  promise: Promise<FitResponse>;
+}
+
+interface DocFits {
+  record?: FitRecord;
+  running?: Running;
+  timer?: NodeJS.Timeout;
+}
+
+export interface FitManagerOptions {
+  backend: FitBackend;
+  /** The current version of a document (undefined when it was closed). */
+  current: (uri: string) => CurrentDocument | undefined;
+  severities: () => Record<string, Severity | 'off'>;
+  debounceMs: () => number;
+  enabled: () => boolean;
+  onState: (p: FitStateParams) => void;
+  /** A new record (results for a version) is available: republish diagnostics, refresh hints. */
+  onRecord: (uri: string, record: FitRecord) => void;
+}
+
+export class FitManager {
+  private readonly docs = new Map<string, DocFits>();
+
+  constructor(private readonly o: FitManagerOptions) {}
+
+  private doc(uri: string): DocFits {
+    let d = this.docs.get(uri);
+    if (!d) this.docs.set(uri, (d = {}));
+    return d;
+  }
+
+  /** The results valid for exactly this version (undefined while none are). */
+  record(uri: string, version: number): FitRecord | undefined {
+    const r = this.docs.get(uri)?.record;
+    return r && r.version === version ? r : undefined;
+  }
+
+  /** The newest record of a document, whatever its version. */
+  latest(uri: string): FitRecord | undefined {
+    return this.docs.get(uri)?.record;
+  }
+
+  isRunning(uri: string): boolean {
+    return !!this.docs.get(uri)?.running;
+  }
+
+  /** A new version was analysed: carry unchanged laws' results over, schedule a refit of the rest. */
+  update(uri: string, version: number, analysis: Analysis, options: { dataChanged?: boolean } = {}): void {
+    const d = this.doc(uri);
+    const keys = fitKeys(analysis);
+    if (d.record?.version !== version || options.dataChanged) {
+      d.record = combine(analysis, version, keys, d.record);
+      this.o.onRecord(uri, d.record);
+    }
+    // A running job whose laws' inputs changed is wasted work: stop it.
+    if (d.running && !sameKeys(d.running, keys)) this.abort(uri, d, false);
+    const needed = planFit(d.record, keys);
+    if (needed.laws.length + needed.isoflops.length === 0) return;
+    if (d.running) return; // it will cover what is missing, or its result is re-planned when it ends
+    if (!this.o.enabled()) return;
+    this.schedule(uri, d);
+  }
+
+  private schedule(uri: string, d: DocFits): void {
+    if (d.timer) clearTimeout(d.timer);
+    d.timer = setTimeout(() => {
+      d.timer = undefined;
+      void this.start(uri, {}).catch((e) => logMessage(`[error] fit: ${(e as Error)?.stack ?? e}`));
+    }, this.o.debounceMs());
+  }
+
+  /** Fit now: the missing laws (or, with `force`, every law or the one named). Resolves when the fit ends. */
+  async start(uri: string, options: { law?: string; force?: boolean }): Promise<FitResponse> {
+    const cur = this.o.current(uri);
+    if (!cur) return { uri, version: -1, state: 'failed', ms: 0, message: 'the document is not open' };
+    const d = this.doc(uri);
+    const keys = fitKeys(cur.analysis);
+    if (d.record?.version !== cur.version) d.record = combine(cur.analysis, cur.version, keys, d.record);
+    let laws: string[];
+    let isoflops: string[];
+    if (options.law) {
+      if (!keys.laws.has(options.law) && !keys.isoflops.has(options.law)) {
+        const message = `no fittable law named '${options.law}'`;
+        return { uri, version: cur.version, state: 'failed', ms: 0, message };
+      }
+      laws = keys.laws.has(options.law) ? [options.law] : [];
+      isoflops = keys.isoflops.has(options.law) ? [options.law] : [];
+    } else if (options.force) {
+      laws = [...keys.laws.keys()];
+      isoflops = [...keys.isoflops.keys()];
+    } else ({ laws, isoflops } = planFit(d.record, keys));
+    if (laws.length + isoflops.length === 0) {
+      this.o.onState({ uri, version: cur.version, state: 'fitted', ms: 0 });
+      return { uri, version: cur.version, state: 'fitted', ms: 0 };
+    }
+    if (d.running) {
+      if (!options.force && !options.law && d.running.version === cur.version) return d.running.promise;
+      this.abort(uri, d, false);
+    }
+    if (d.timer) clearTimeout(d.timer);
+    d.timer = undefined;
+    const controller = new AbortController();
+    const started = Date.now();
+    const running: Running = {
+      version: cur.version,
+      analysis: cur.analysis,
+      keys,
+      laws,
+      isoflops,
+      controller,
+      started,
+      promise: undefined as unknown as Promise<FitResponse>,
+    };
+    d.running = running;
+    this.o.onState({ uri, version: cur.version, state: 'fitting', ...(options.law ? { law: options.law } : {}) });
+    running.promise = (async (): Promise<FitResponse> => {
+      const job: FitJob = {
+        text: cur.analysis.text,
+        studyPath: cur.studyPath,
+        severities: this.o.severities(),
+        laws,
+        isoflops,
+      };
+      let reply: FitReply;
+      try {
+        reply = await this.o.backend.run(job, controller.signal);
+      } catch (e) {
+        reply = { ok: false, message: (e as Error)?.message ?? String(e) };
+      }
+      if (d.running === running) d.running = undefined;
+      const ms = Date.now() - started;
+      if (!reply.ok) {
+        if (reply.cancelled) return { uri, version: cur.version, state: 'cancelled', ms };
+        logMessage(`[fit] ${uri} v${cur.version} failed after ${ms} ms: ${reply.message}`);
+        this.o.onState({ uri, version: cur.version, state: 'failed', ms, message: reply.message });
+        return { uri, version: cur.version, state: 'failed', ms, message: reply.message };
+      }
+      // Apply to the document's current version when its inputs for these laws are the ones fitted.
+      const now = this.o.current(uri);
+      if (!now) return { uri, version: cur.version, state: 'cancelled', ms };
+      const nowKeys = now.version === cur.version ? keys : fitKeys(now.analysis);
+      if (!sameKeys(running, nowKeys)) {
+        logMessage(`[fit] ${uri}: result for v${cur.version} dropped (now v${now.version})`);
+        return { uri, version: cur.version, state: 'cancelled', ms };
+      }
+      const base = d.record?.version === now.version ? d.record : combine(now.analysis, now.version, nowKeys, d.record);
+      d.record = combine(now.analysis, now.version, nowKeys, base, {
+        results: reply.results,
+        fitDiagnostics: moveDiagnostics(reply.fitDiagnostics, cur.analysis, now.analysis),
+        laws,
+        isoflops,
+      });
+      logMessage(`[fit] ${uri} v${now.version}: ${laws.length} law(s), ${isoflops.length} isoflop(s) in ${ms} ms`);
+      this.o.onRecord(uri, d.record);
+      const failed = d.record.fitDiagnostics.some((x) => x.severity === 'error');
+      this.o.onState({
+        uri,
+        version: now.version,
+        state: failed ? 'failed' : 'fitted',
+        ms,
+        ...(failed ? { message: 'a law failed to fit (see Problems)' } : {}),
+      });
+      // Edits during the fit may have left other laws to refit.
+      const rest = planFit(d.record, nowKeys);
+      if (rest.laws.length + rest.isoflops.length > 0 && this.o.enabled()) this.schedule(uri, d);
+      return { uri, version: now.version, state: failed ? 'failed' : 'fitted', ms };
+    })();
+    return running.promise;
+  }
+
+  private abort(uri: string, d: DocFits, notify: boolean): void {
+    const r = d.running;
+    if (!r) return;
+    d.running = undefined;
+    r.controller.abort();
+    if (notify) this.o.onState({ uri, version: r.version, state: 'cancelled', ms: Date.now() - r.started });
+  }
+
+  /** Cancel Fit: stop the running fit (and a pending one) of a document, or of all. */
+  cancel(uri?: string): number {
+    let n = 0;
+    for (const [u, d] of this.docs) {
+      if (uri && u !== uri) continue;
+      if (d.timer) clearTimeout(d.timer);
+      d.timer = undefined;
+      if (d.running) n++;
+      this.abort(u, d, true);
+    }
+    return n;
+  }
+
+  close(uri: string): void {
+    this.cancel(uri);
+    this.docs.delete(uri);
+  }
+
+  dispose(): void {
+    this.cancel();
+  }
+}
+
+function sameKeys(running: { keys: FitKeys; laws: string[]; isoflops: string[] }, keys: FitKeys): boolean {
+  return (
+    running.laws.every((l) => keys.laws.get(l) === running.keys.laws.get(l)) &&
+    running.isoflops.every((l) => keys.isoflops.get(l) === running.keys.isoflops.get(l))
+  );
+}

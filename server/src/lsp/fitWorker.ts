@@ -1,0 +1,32 @@
+// The fit worker thread (bundled as dist/lspFitWorker.js): analyses the document text again (the
+// data loader reads the same files) and fits the laws it was asked for, with the same runFit the
+// CLI uses — so the numbers equal `fit --json`'s. One job per worker; the server terminates it to cancel.
+import { parentPort } from 'node:worker_threads';
+import type { Diagnostic } from '../core/diagnostics';
+import { catalogue } from '../core/laws';
+import { analyze } from '../core/study';
+import { runFit } from '../fitRunner';
+import type { FitJob, FitReply } from './fitManager';
+
+async function fit(job: FitJob): Promise<FitReply> {
+  const analysis = analyze(job.text, { studyPath: job.studyPath, catalogue, severities: job.severities });
+  const laws = new Set(job.laws);
+  const isoflops = new Set(job.isoflops);
+  const model = {
+    ...analysis.model,
+    laws: analysis.model.laws.filter((l) => laws.has(l.name)),
+    isoflops: analysis.model.isoflops.filter((i) => isoflops.has(i.name)),
+    predictions: analysis.model.predictions.filter((p) => laws.has(p.law)),
+    optima: analysis.model.optima.filter((o) => laws.has(o.law)),
+  };
+  const run = await runFit({ ...analysis, model }, job.studyPath ?? '', {});
+  const own = new Set<Diagnostic>(analysis.diagnostics);
+  return { ok: true, results: run.results, fitDiagnostics: run.diagnostics.filter((d) => !own.has(d)) };
+}
+
+parentPort?.on('message', (job: FitJob) => {
+  fit(job).then(
+    (reply) => parentPort!.postMessage(reply),
+    (e) => parentPort!.postMessage({ ok: false, message: (e as Error)?.message ?? String(e) } satisfies FitReply),
+  );
+});

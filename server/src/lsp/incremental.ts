@@ -1,0 +1,214 @@
+// "Refit what changed": each law (and isoflop) gets a key built from everything its fit depends
+// on — its source text, its data (hashed), the predict/optimize lines that ask it questions, the
+// compute lines. A new document version keeps the results of every law whose key is unchanged
+// (their numbers are valid for the new text too) and refits only the rest. Fit diagnostics of kept
+// laws move with their law's text.
+import type { Diagnostic } from '../core/diagnostics';
+import type { BoundIsoflop, BoundLaw, DataTable } from '../core/model';
+import type { StudyResults } from '../core/results';
+import type { Analysis } from '../core/study';
+import { toJsonDiagnostic } from '../core/study';
+import { exprToString } from '../core/semantics/evaluate';
+import { optimumResult, predictionResult } from './resultsLookup';
+
+export interface FitKeys {
+  laws: Map<string, string>;
+  isoflops: Map<string, string>;
+}
+
+/** A fit result valid for one document version (some laws may still be missing while a fit runs). */
+export interface FitRecord {
+  version: number;
+  analysis: Analysis;
+  keys: FitKeys;
+  results: StudyResults;
+  /** Diagnostics the fit produced (engine errors on their law), in this version's offsets. */
+  fitDiagnostics: Diagnostic[];
+  /** Laws and isoflops with no result yet for this version. */
+  missing: { laws: string[]; isoflops: string[] };
+}
+
+function hashColumn(h: number, values: Float64Array | undefined): number {
+  if (!values) return Math.imul(h ^ 0x9e3779b9, 16777619);
+  const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+  for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i], 16777619);
+  return Math.imul(h ^ values.length, 16777619);
+}
+
+function hashTable(table: DataTable, columns: string[], extra?: Uint8Array): string {
+  let h = 2166136261;
+  for (const c of columns) h = hashColumn(h, table.numeric.get(c));
+  if (extra) for (let i = 0; i < extra.length; i++) h = Math.imul(h ^ extra[i], 16777619);
+  return `${table.rowCount}:${(h >>> 0).toString(16)}`;
+}
+
+export function fitKeys(analysis: Analysis): FitKeys {
+  const m = analysis.model;
+  const computes = m.computes.map((c) => `${c.name}=${exprToString(c.formula)}`).join(';');
+  const laws = new Map<string, string>();
+  for (const law of m.laws) laws.set(law.name, lawKey(analysis, law, computes));
+  const isoflops = new Map<string, string>();
+  for (const iso of m.isoflops) isoflops.set(iso.name, isoflopKey(analysis, iso, computes));
+  return { laws, isoflops };
+}
+
+function lawKey(analysis: Analysis, law: BoundLaw, computes: string): string {
+  const m = analysis.model;
+  const source = analysis.text.slice(law.range.start, law.range.end);
+  const columns = [...new Set([...law.variables, law.target, ...m.computes.map((c) => c.name)])].sort();
+  const byColumn = law.uncertainty.method === 'bootstrap' ? law.uncertainty.by : undefined;
+  const questions = JSON.stringify([
+    m.predictions.filter((p) => p.law === law.name).map((p) => p.at),
+    m.optima.filter((o) => o.law === law.name).map((o) => o.budget),
+  ]);
+  const by = byColumn ? JSON.stringify(law.data.text.get(byColumn) ?? []) : '';
+  return [
+    source,
+    law.formulaText,
+    JSON.stringify(law.params.map((p) => ({ ...p, range: undefined }))),
+    JSON.stringify(law.objective),
+    JSON.stringify(law.uncertainty),
+    computes,
+    hashTable(law.data, columns, law.heldOut),
+    by.length > 10000 ? hashString(by) : by,
+    questions,
+  ].join('\u0000');
+}
+
+function isoflopKey(analysis: Analysis, iso: BoundIsoflop, computes: string): string {
+  const source = analysis.text.slice(iso.range.start, iso.range.end);
+  return [
+    source,
+    JSON.stringify({ ...iso, data: undefined, range: undefined }),
+    computes,
+    hashTable(iso.data, [iso.budget, iso.size, iso.tokens, iso.target]),
+  ].join('\u0000');
+}
+
+function hashString(s: string): string {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return (h >>> 0).toString(16);
+}
+
+/** What a fit of `analysis` must compute, given the record of an earlier version. */
+export function planFit(previous: FitRecord | undefined, keys: FitKeys): { laws: string[]; isoflops: string[] } {
+  const laws = [...keys.laws.entries()]
+    .filter(([n, k]) => !previous || isMissing(previous, 'laws', n) || previous.keys.laws.get(n) !== k)
+    .map(([n]) => n);
+  const isoflops = [...keys.isoflops.entries()]
+    .filter(([n, k]) => !previous || isMissing(previous, 'isoflops', n) || previous.keys.isoflops.get(n) !== k)
+    .map(([n]) => n);
+  return { laws, isoflops };
+}
+
+function isMissing(r: FitRecord, what: 'laws' | 'isoflops', name: string): boolean {
+  return r.missing[what].includes(name);
+}
+
+/**
+ * The record for a new version: results of unchanged laws carried over, fresh results (of the laws
+ * in `fitted`) filled in, everything else missing.
+ */
+export function combine(
+  analysis: Analysis,
+  version: number,
+  keys: FitKeys,
+  previous: FitRecord | undefined,
+  fresh?: { results: StudyResults; fitDiagnostics: Diagnostic[]; laws: string[]; isoflops: string[] },
+): FitRecord {
+  const m = analysis.model;
+  const keptLaws = new Set(
+    previous
+      ? [...keys.laws]
+          .filter(([n, k]) => previous.keys.laws.get(n) === k && !isMissing(previous, 'laws', n))
+          .map(([n]) => n)
+      : [],
+  );
+  const keptIsoflops = new Set(
+    previous
+      ? [...keys.isoflops]
+          .filter(([n, k]) => previous.keys.isoflops.get(n) === k && !isMissing(previous, 'isoflops', n))
+          .map(([n]) => n)
+      : [],
+  );
+  const freshLaws = new Set(fresh?.laws ?? []);
+  const freshIsoflops = new Set(fresh?.isoflops ?? []);
+  const source = (law: string) =>
+    freshLaws.has(law) ? fresh!.results : keptLaws.has(law) ? previous!.results : undefined;
+  const sourceAnalysis = (law: string) => (freshLaws.has(law) ? analysis : previous!.analysis);
+
+  const results: StudyResults = {
+    study: m.title ?? null,
+    laws: [],
+    isoflops: [],
+    predictions: [],
+    optima: [],
+    diagnostics: [],
+  };
+  const missing: FitRecord['missing'] = { laws: [], isoflops: [] };
+  for (const law of m.laws) {
+    const r = source(law.name)?.laws.find((l) => l.name === law.name);
+    if (r) results.laws.push(r);
+    else missing.laws.push(law.name);
+  }
+  for (const iso of m.isoflops) {
+    const from = freshIsoflops.has(iso.name)
+      ? fresh!.results
+      : keptIsoflops.has(iso.name)
+        ? previous!.results
+        : undefined;
+    const r = from?.isoflops.find((x) => x.name === iso.name);
+    if (r) results.isoflops.push(r);
+    else missing.isoflops.push(iso.name);
+  }
+  for (const p of m.predictions) {
+    const from = source(p.law);
+    if (!from) continue;
+    const a = sourceAnalysis(p.law);
+    const bound =
+      a.model.predictions.find((x) => x.law === p.law && JSON.stringify(x.at) === JSON.stringify(p.at)) ?? p;
+    const r = predictionResult(a, from, bound);
+    if (r) results.predictions.push(r);
+  }
+  for (const o of m.optima) {
+    const from = source(o.law);
+    if (!from) continue;
+    const a = sourceAnalysis(o.law);
+    const bound =
+      a.model.optima.find((x) => x.law === o.law && JSON.stringify(x.budget) === JSON.stringify(o.budget)) ?? o;
+    const r = optimumResult(a, from, bound);
+    if (r) results.optima.push(r);
+  }
+  // Fit diagnostics: fresh ones as they are; kept laws' ones moved with their law.
+  const fitDiagnostics: Diagnostic[] = [...(fresh?.fitDiagnostics ?? [])];
+  if (previous) {
+    for (const d of previous.fitDiagnostics) {
+      const oldLaw = previous.analysis.model.laws.find(
+        (l) => l.range.start <= d.range.start && d.range.end <= l.range.end,
+      );
+      if (oldLaw && keptLaws.has(oldLaw.name) && !freshLaws.has(oldLaw.name)) {
+        const newLaw = m.laws.find((l) => l.name === oldLaw.name)!;
+        const delta = newLaw.range.start - oldLaw.range.start;
+        fitDiagnostics.push({ ...d, range: { start: d.range.start + delta, end: d.range.end + delta } });
+      }
+    }
+  }
+  const all = [...analysis.diagnostics, ...fitDiagnostics].sort((a, b) => a.range.start - b.range.start);
+  results.diagnostics = all.map((d) => toJsonDiagnostic(d, analysis.lines));
+  return { version, analysis, keys, results, fitDiagnostics, missing };
+}
+
+/** Moves fit diagnostics from one version's offsets to another's, with their law (others are dropped). */
+export function moveDiagnostics(diagnostics: Diagnostic[], from: Analysis, to: Analysis): Diagnostic[] {
+  if (from === to) return diagnostics;
+  const out: Diagnostic[] = [];
+  for (const d of diagnostics) {
+    const oldLaw = from.model.laws.find((l) => l.range.start <= d.range.start && d.range.end <= l.range.end);
+    const newLaw = oldLaw && to.model.laws.find((l) => l.name === oldLaw.name);
+    if (!oldLaw || !newLaw) continue;
+    const delta = newLaw.range.start - oldLaw.range.start;
+    out.push({ ...d, range: { start: d.range.start + delta, end: d.range.end + delta } });
+  }
+  return out;
+}

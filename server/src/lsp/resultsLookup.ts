@@ -1,0 +1,42 @@
+// Finds, in a fit's StudyResults, the entry for a law, a predict or an optimize line of the
+// analysis it was fitted from. Hover, inlay hints, code lenses and reports all read through here.
+import type { BoundOptimize, BoundPredict } from '../core/model';
+import type { LawResult, OptimumResult, PredictionResult, StudyResults } from '../core/results';
+import type { Analysis } from '../core/study';
+
+export function lawResult(results: StudyResults | undefined, name: string): LawResult | undefined {
+  return results?.laws.find((l) => l.name === name);
+}
+
+function close(a: number, b: number): boolean {
+  return a === b || Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
+}
+
+function sameAt(a: Record<string, number>, b: Record<string, number>): boolean {
+  const keys = Object.keys(b).filter((k) => k in a);
+  return keys.length > 0 && keys.every((k) => close(a[k], b[k]));
+}
+
+export function predictionResult(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  p: BoundPredict,
+): PredictionResult | undefined {
+  if (!results) return undefined;
+  const i = analysis.model.predictions.indexOf(p);
+  const byIndex = results.predictions[i];
+  if (byIndex && byIndex.law === p.law && sameAt(p.at, byIndex.at)) return byIndex;
+  return results.predictions.find((r) => r.law === p.law && sameAt(p.at, r.at));
+}
+
+export function optimumResult(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  o: BoundOptimize,
+): OptimumResult | undefined {
+  if (!results) return undefined;
+  const i = analysis.model.optima.indexOf(o);
+  const byIndex = results.optima[i];
+  if (byIndex && byIndex.law === o.law && sameAt(o.budget, byIndex.budget)) return byIndex;
+  return results.optima.find((r) => r.law === o.law && sameAt(o.budget, r.budget));
+}

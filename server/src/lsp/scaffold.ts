@@ -1,0 +1,96 @@
+// New Study from CSV…: a study for a data file — a dataset block mapping its columns, a
+// `compute` line, and a chinchilla law with every declaration the checklist asks for.
+import * as path from 'node:path';
+import type { DataFormat } from '../core/syntax/ast';
+import type { DataLoader } from '../core/data/loader';
+import { parseNumber } from '../core/data/loader';
+
+const GUESSES: [string, RegExp][] = [
+  ['N', /^(n|params?|parameters|num_?params|n_?params|model_?size|size|non_?embedding_?params)$/i],
+  ['D', /^(d|tokens?|data|n_?tokens|num_?tokens|training_?tokens|dataset_?size)$/i],
+  ['L', /^(l|loss|val_?loss|eval_?loss|validation_?loss|final_?loss|test_?loss)$/i],
+  ['C', /^(c|flops|compute)$/i],
+];
+
+function formatFor(file: string): DataFormat {
+  const ext = path.extname(file).toLowerCase();
+  return ext === '.tsv' ? 'tsv' : ext === '.jsonl' ? 'jsonl' : 'csv';
+}
+
+/** A number the study language reads back exactly enough: 5B, 1.4T, 300M. */
+function si(v: number): string {
+  for (const [u, s] of [
+    [1e12, 'T'],
+    [1e9, 'B'],
+    [1e6, 'M'],
+    [1e3, 'K'],
+  ] as const) {
+    if (Math.abs(v) >= u) return `${Number((v / u).toPrecision(3))}${s}`;
+  }
+  return String(Number(v.toPrecision(3)));
+}
+
+function identifier(column: string): string {
+  const id = column.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1');
+  return id || 'x';
+}
+
+export function scaffoldStudy(dataPath: string, studyPath: string, loader: DataLoader): string {
+  const format = formatFor(dataPath);
+  const loaded = loader.load(dataPath, format);
+  if (!loaded.ok) throw new Error(loaded.message);
+  const { columns, cells } = loaded.table;
+  const numeric = columns.filter((_, i) => cells[i].length > 0 && cells[i].every((c) => !Number.isNaN(parseNumber(c))));
+  const mapping = new Map<string, string>();
+  for (const [variable, re] of GUESSES) {
+    const c = numeric.find((col) => re.test(col.trim()) && ![...mapping.values()].includes(col));
+    if (c) mapping.set(variable, c);
+  }
+  const rel = path.relative(path.dirname(studyPath), dataPath).split(path.sep).join('/');
+  const title = path.basename(dataPath).replace(/\.[^.]+$/, '');
+  const col = (c: string) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(c) ? c : JSON.stringify(c));
+  const lines: string[] = [];
+  lines.push(`study ${JSON.stringify(`Scaling study of ${title}`)}`, '');
+  const hasND = mapping.has('N') && mapping.has('D');
+  if (hasND && !mapping.has('C'))
+    lines.push('// How compute is counted: 6 FLOPs per parameter per token.', 'compute C = 6 * N * D', '');
+  lines.push(`dataset runs = ${format}(${JSON.stringify(rel)}) {`);
+  const mapped = [...mapping.entries()];
+  for (const [v, c] of mapped) lines.push(`  ${v}: ${col(c)}`);
+  if (mapped.length === 0) for (const c of numeric.slice(0, 6)) lines.push(`  ${identifier(c)}: ${col(c)}`);
+  lines.push('}', '');
+  if (hasND && mapping.has('L')) {
+    const nValues = Float64Array.from(cells[columns.indexOf(mapping.get('N')!)], parseNumber).sort();
+    // Hold out the largest models when enough runs remain to fit five parameters (twice as many runs).
+    let holdout: string | undefined;
+    const distinct = [...new Set(nValues)];
+    for (let k = distinct.length - 1; k > 0; k--) {
+      const threshold = distinct[k];
+      const fitted = nValues.filter((v) => v < threshold).length;
+      const held = nValues.length - fitted;
+      if (fitted >= 10 && held >= 1 && held <= Math.max(1, Math.floor(nValues.length * 0.25))) {
+        holdout = `holdout N >= ${si(threshold)}`;
+        // si() rounds: make sure the rounded threshold still separates the same runs.
+        const rounded = parseNumber(si(threshold));
+        if (!(rounded > distinct[k - 1] && rounded <= threshold)) holdout = undefined;
+        if (holdout) break;
+      }
+    }
+    lines.push('law chinchilla_fit: L = E + A / N^alpha + B / D^beta {');
+    lines.push('  fit runs');
+    if (holdout) lines.push(`  ${holdout}`);
+    lines.push('  objective huber(1e-3) on log');
+    lines.push('  param E     in (0, 10)   init grid -1..1 by 0.5 log');
+    lines.push('  param A     in (0, inf)  init grid 0..25 by 5 log');
+    lines.push('  param B     in (0, inf)  init grid 0..25 by 5 log');
+    lines.push('  param alpha in [0, 3]    init grid 0..2 by 0.5');
+    lines.push('  param beta  in [0, 3]    init grid 0..2 by 0.5');
+    lines.push('  uncertainty bootstrap 1000 seed 1 level 0.9');
+    lines.push('}', '');
+    lines.push('plot chinchilla_fit: L vs C by N', '');
+  } else {
+    lines.push('// Map the columns for model size (N), training tokens (D) and loss (L) above, then write a law:');
+    lines.push('// law chinchilla_fit: L = E + A / N^alpha + B / D^beta { fit runs }', '');
+  }
+  return lines.join('\n');
+}
