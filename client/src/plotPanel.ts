@@ -1,0 +1,173 @@
+// The plot panel beside the editor: the webview team's host page (strict CSP, nonce, bundle from
+// dist/ only), a `ready` handshake, then `update` messages; it follows its study, re-posting on each
+// new fit (debounced), and a serializer brings it back after a reload.
+import * as vscode from 'vscode';
+import { PlotRequest, type PlotResponse } from '../../protocol/lsp';
+import type { PlotModel } from '../../protocol/plot';
+import { isPersistedState, isWebviewMessage, makeNonce, webviewHtml, type ViewState } from '../../protocol/webview';
+
+export const PLOT_VIEW_TYPE = 'scalingStudio.plot';
+
+export interface PlotHost {
+  request(uri: string): Promise<PlotResponse | null>;
+  log(message: string): void;
+}
+
+export class PlotPanels implements vscode.Disposable {
+  private readonly panels = new Map<string, PlotPanel>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly host: PlotHost,
+  ) {}
+
+  show(uri: string): PlotPanel {
+    const existing = this.panels.get(uri);
+    if (existing) {
+      existing.panel.reveal(vscode.ViewColumn.Beside, true);
+      existing.refresh();
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      PLOT_VIEW_TYPE,
+      this.title(uri),
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      this.options(),
+    );
+    return this.adopt(panel, uri, undefined);
+  }
+
+  options(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist')] };
+  }
+
+  adopt(panel: vscode.WebviewPanel, uri: string, view: ViewState | undefined): PlotPanel {
+    panel.webview.options = this.options();
+    const p = new PlotPanel(panel, uri, this.extensionUri, this.host, view);
+    this.panels.set(uri, p);
+    panel.onDidDispose(() => {
+      if (this.panels.get(uri) === p) this.panels.delete(uri);
+    });
+    return p;
+  }
+
+  /** A new fit result for a document: its panel re-posts (debounced). */
+  fitted(uri: string): void {
+    this.panels.get(uri)?.refreshSoon();
+  }
+
+  serializer(): vscode.WebviewPanelSerializer {
+    return {
+      deserializeWebviewPanel: async (panel, state) => {
+        if (!isPersistedState(state)) {
+          panel.dispose();
+          return;
+        }
+        const p = this.adopt(panel, state.uri, state.state);
+        p.restoreFrom(state.model, state.version);
+      },
+    };
+  }
+
+  private title(uri: string): string {
+    const name = decodeURIComponent(uri.split('/').pop() ?? 'study');
+    return `Plot: ${name}`;
+  }
+
+  dispose(): void {
+    for (const p of this.panels.values()) p.panel.dispose();
+    this.panels.clear();
+  }
+}
+
+export class PlotPanel {
+  private ready = false;
+  private timer: NodeJS.Timeout | undefined;
+  private last: { version: number; model: PlotModel } | undefined;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly uri: string,
+    extensionUri: vscode.Uri,
+    private readonly host: PlotHost,
+    private view: ViewState | undefined,
+  ) {
+    const webview = panel.webview;
+    const scriptUri = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')).toString();
+    webview.html = webviewHtml({ cspSource: webview.cspSource, nonce: makeNonce(), scriptUri, title: panel.title });
+    webview.onDidReceiveMessage((m: unknown) => void this.receive(m));
+    panel.onDidDispose(() => this.timer && clearTimeout(this.timer));
+  }
+
+  /** After a reload: show the persisted model until a fresh one arrives. */
+  restoreFrom(model: PlotModel, version: number): void {
+    this.last = { version, model };
+    this.refreshSoon();
+  }
+
+  refreshSoon(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.refresh();
+    }, 250);
+  }
+
+  refresh(): void {
+    this.host.request(this.uri).then(
+      (r) => {
+        if (!r) return;
+        if (this.last && r.version < this.last.version) return; // never go back to an older version
+        this.last = { version: r.version, model: r.model as PlotModel };
+        this.post();
+      },
+      (e) => this.host.log(`[plot] ${(e as Error)?.message ?? e}`),
+    );
+  }
+
+  private post(): void {
+    if (!this.ready || !this.last) return;
+    void this.panel.webview.postMessage({
+      type: 'update',
+      uri: this.uri,
+      version: this.last.version,
+      model: this.last.model,
+      ...(this.view ? { view: this.view } : {}),
+    });
+  }
+
+  private async receive(m: unknown): Promise<void> {
+    if (!isWebviewMessage(m)) {
+      this.host.log('[plot] ignored an invalid message from the webview');
+      return;
+    }
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        this.post();
+        this.refresh();
+        break;
+      case 'state':
+        if (m.uri === this.uri) this.view = m.state;
+        break;
+      case 'error':
+        this.host.log(`[plot] webview: ${m.message}`);
+        break;
+      case 'exportPng': {
+        const target = await vscode.window.showSaveDialog({ filters: { PNG: ['png'] }, saveLabel: 'Export plot' });
+        if (target) {
+          const data = Buffer.from(m.dataUrl.slice(m.dataUrl.indexOf(',') + 1), 'base64');
+          await vscode.workspace.fs.writeFile(target, data);
+        }
+        break;
+      }
+      case 'exportCsv': {
+        const target = await vscode.window.showSaveDialog({ filters: { CSV: ['csv'] }, saveLabel: 'Export data' });
+        if (target) await vscode.workspace.fs.writeFile(target, Buffer.from(m.csv, 'utf8'));
+        break;
+      }
+    }
+  }
+}
+
+export const PlotRequestType = PlotRequest;
