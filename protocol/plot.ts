@@ -204,24 +204,74 @@ function unique<T>(xs: T[]): T[] {
 
 const PREFERRED_X = ['N', 'D', 'C'];
 
+// The model travels as JSON (postMessage, setState, the report), where NaN and Infinity become null: the builder
+// keeps only finite numbers, dropping runs, points, budgets or entries that have none.
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+function finiteRecord(r: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(r).filter(([, v]) => finite(v)));
+}
+
+function finiteIntervals(r: Record<string, Interval> | null | undefined): Record<string, Interval> {
+  return Object.fromEntries(Object.entries(r ?? {}).filter(([, v]) => finite(v[0]) && finite(v[1])));
+}
+
+/** Keeps the points where x, y (and lo, hi when given) are all finite. */
+export function finiteSeries(x: number[], y: number[], lo?: number[], hi?: number[]): Series {
+  const band = lo !== undefined && hi !== undefined && lo.length === x.length && hi.length === x.length;
+  const out: Series = { x: [], y: [] };
+  if (band) {
+    out.lo = [];
+    out.hi = [];
+  }
+  for (let i = 0; i < x.length; i++) {
+    if (!finite(x[i]) || !finite(y[i])) continue;
+    if (band && (!finite(lo[i]) || !finite(hi[i]))) {
+      // one missing band value: drop the band rather than the curve point
+      delete out.lo;
+      delete out.hi;
+      return finiteSeries(x, y);
+    }
+    out.x.push(x[i]);
+    out.y.push(y[i]);
+    if (band) {
+      out.lo?.push(lo[i]);
+      out.hi?.push(hi[i]);
+    }
+  }
+  return out;
+}
+
 export function buildPlotModel(results: StudyResults, sources: PlotSources): PlotModel {
   const n = sources.gridPoints ?? 64;
   const by = sources.by ?? null;
   const target = sources.target;
 
-  // Run sets, deduplicated by id.
+  // Run sets, deduplicated by id; `kept` maps each set's runs back to the rows of the law's table.
   const runSets: RunSet[] = [];
   const setById = new Map<string, RunSet>();
+  const kept = new Map<string, number[]>();
   for (const law of results.laws) {
     const r = sources.runs[law.name];
     if (!r || setById.has(r.id)) continue;
-    const observed = r.columns[target] ?? law.residuals?.map((x) => x.observed) ?? r.labels.map(() => NaN);
+    const observed = r.columns[target] ?? law.residuals?.map((x) => x.observed) ?? [];
+    const others = Object.entries(r.columns).filter(([k]) => k !== target);
+    const rows: number[] = [];
+    for (let i = 0; i < r.labels.length; i++) {
+      if (finite(observed[i]) && others.every(([, col]) => finite(col[i]))) rows.push(i);
+    }
     const columns: Record<string, number[]> = {};
-    for (const [k, v] of Object.entries(r.columns)) if (k !== target) columns[k] = v;
-    const set: RunSet = { id: r.id, labels: r.labels, columns, observed };
-    if (r.groups) set.groups = r.groups;
+    for (const [k, v] of others) columns[k] = rows.map((i) => v[i]);
+    const set: RunSet = {
+      id: r.id,
+      labels: rows.map((i) => String(r.labels[i])),
+      columns,
+      observed: rows.map((i) => observed[i]),
+    };
+    if (r.groups) set.groups = rows.map((i) => String(r.groups?.[i]));
     runSets.push(set);
     setById.set(r.id, set);
+    kept.set(r.id, rows);
   }
 
   const allVars = unique(runSets.flatMap((s) => Object.keys(s.columns)));
@@ -230,25 +280,30 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
     ...allVars.filter((v) => !PREFERRED_X.includes(v)),
   ];
 
-  const predictions: PlotPrediction[] = results.predictions.map((p) => ({
-    law: p.law,
-    at: { ...p.at },
-    value: p.value,
-    interval: p.interval,
-    level: p.level,
-  }));
-  const optima: PlotOptimum[] = results.optima.map((o) => ({
-    law: o.law,
-    at: { ...o.budget, ...o.at },
-    value: o.value,
-    intervals: { ...o.intervals },
-  }));
+  const predictions: PlotPrediction[] = results.predictions
+    .filter((p) => finite(p.value))
+    .map((p) => ({
+      law: p.law,
+      at: finiteRecord(p.at),
+      value: p.value,
+      interval: p.interval && finite(p.interval[0]) && finite(p.interval[1]) ? p.interval : null,
+      level: finite(p.level) ? p.level : null,
+    }));
+  const optima: PlotOptimum[] = results.optima
+    .filter((o) => finite(o.value))
+    .map((o) => ({
+      law: o.law,
+      at: finiteRecord({ ...o.budget, ...o.at }),
+      value: o.value,
+      intervals: finiteIntervals(o.intervals),
+    }));
 
   const laws: PlotLaw[] = results.laws.map((law) => {
     const r = sources.runs[law.name];
     const set = r ? setById.get(r.id) : undefined;
+    const rows = set ? (kept.get(set.id) ?? []) : [];
     const count = set?.labels.length ?? 0;
-    const res = law.residuals && law.residuals.length === count ? law.residuals : null;
+    const res = r && law.residuals && law.residuals.length === r.labels.length ? law.residuals : null;
     const curves: PlotCurve[] = [];
     if (r && set) {
       const groups = by && set.groups ? unique(set.groups) : [null];
@@ -264,28 +319,27 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
         for (const group of groups) {
           const s = sources.sampler.sample({ law, along, x, by, group, runs: r });
           if (!s || s.y.length !== x.length) continue;
-          const points: Series = { x, y: s.y };
-          if (s.lo && s.hi && s.lo.length === x.length && s.hi.length === x.length) {
-            points.lo = s.lo;
-            points.hi = s.hi;
-          }
-          curves.push({ along, group, points });
+          const points = finiteSeries(x, s.y, s.lo, s.hi);
+          if (points.x.length >= 2) curves.push({ along, group, points });
         }
       }
     }
     const out: PlotLaw = {
       name: law.name,
       formula: law.formula,
-      params: { ...law.params },
-      intervals: law.intervals,
-      level: law.level ?? null,
+      params: finiteRecord(law.params),
+      intervals: law.intervals ? finiteIntervals(law.intervals) : null,
+      level: finite(law.level) ? law.level : null,
       runSet: set?.id ?? '',
-      fitted: res ? res.map((x) => (Number.isFinite(x.fitted) ? x.fitted : null)) : new Array(count).fill(null),
-      heldOut: res ? res.map((x) => x.heldOut) : new Array(count).fill(false),
-      holdout: law.holdout,
+      fitted: res ? rows.map((i) => (finite(res[i].fitted) ? res[i].fitted : null)) : new Array(count).fill(null),
+      heldOut: res ? rows.map((i) => res[i].heldOut === true) : new Array(count).fill(false),
+      holdout: law.holdout && finite(law.holdout.mape) && finite(law.holdout.rmse_log) ? law.holdout : null,
       curves,
     };
-    if (law.draws && Object.keys(law.draws).length > 0) out.draws = law.draws;
+    const draws = Object.entries(law.draws ?? {})
+      .map(([k, v]): [string, number[]] => [k, v.filter(finite)])
+      .filter(([, v]) => v.length > 0);
+    if (draws.length > 0) out.draws = Object.fromEntries(draws);
     return out;
   });
 
@@ -314,48 +368,61 @@ function buildIsoflop(iso: IsoflopResult, sources: PlotSources, n: number, extra
   const runs = sources.isoflopRuns?.[iso.name];
   const sizeVar = runs?.sizeVar ?? Object.keys(iso.budgets[0]?.at ?? {})[0] ?? 'N';
   const budgetVar = runs?.budgetVar ?? 'C';
-  const budgets: PlotIsoflopBudget[] = iso.budgets.map((b) => {
+  const budgets: PlotIsoflopBudget[] = [];
+  for (const b of iso.budgets) {
+    const size = b.at[sizeVar];
+    if (!finite(b.budget) || !finite(b.value) || !finite(size)) continue; // no minimum: nothing to draw
     const own = { labels: [] as string[], size: [] as number[], value: [] as number[] };
     if (runs) {
       for (let i = 0; i < runs.labels.length; i++) {
+        if (!finite(runs.size[i]) || !finite(runs.value[i])) continue;
         if (nearestBudget(runs.budget[i], iso) !== b.budget) continue;
-        own.labels.push(runs.labels[i]);
+        own.labels.push(String(runs.labels[i]));
         own.size.push(runs.size[i]);
         own.value.push(runs.value[i]);
       }
     }
-    const size = b.at[sizeVar] ?? NaN;
     let parabola: Series | null = null;
-    if (b.parabola) {
+    if (b.parabola && b.parabola.every(finite)) {
       const range = positiveRange([...own.size, size]);
       if (range) {
         const x = logGrid(range[0] / 1.15, range[1] * 1.15, Math.max(16, Math.round(n / 2)));
         const [c0, c1, c2] = b.parabola;
-        parabola = { x, y: x.map((s) => c0 + c1 * Math.log(s) + c2 * Math.log(s) ** 2) };
+        parabola = finiteSeries(
+          x,
+          x.map((s) => c0 + c1 * Math.log(s) + c2 * Math.log(s) ** 2),
+        );
       }
     }
-    return { budget: b.budget, edge: b.edge, runs: own, parabola, minimum: { size, value: b.value, at: { ...b.at } } };
-  });
+    budgets.push({
+      budget: b.budget,
+      edge: b.edge,
+      runs: own,
+      parabola,
+      minimum: { size, value: b.value, at: finiteRecord(b.at) },
+    });
+  }
   const frontier: PlotFrontierLine[] = [];
-  if (iso.frontier) {
-    // Budgets of the isoflop, extended to the budgets of `optimize` statements so the line reaches their optima.
-    const range = positiveRange([...iso.budgets.map((b) => b.budget), ...(extraBudgets ?? [])]);
+  // Budgets of the isoflop, extended to the budgets of `optimize` statements so the line reaches their optima.
+  const range = positiveRange([...budgets.map((b) => b.budget), ...(extraBudgets ?? [])]);
+  if (iso.frontier && range) {
     for (const [variable, f] of Object.entries(iso.frontier)) {
-      if (!range) break;
+      if (!finite(f.exponent) || !finite(f.coefficient)) continue;
       const x = logGrid(range[0] / 2, range[1] * 2, n);
-      const curve: Series = { x, y: x.map((c) => f.coefficient * c ** f.exponent) };
       const band = sources.sampler.frontierBand?.(iso, variable, x);
-      if (band && band.lo.length === x.length && band.hi.length === x.length) {
-        curve.lo = band.lo;
-        curve.hi = band.hi;
-      }
-      const withVar = iso.budgets.filter((b) => Number.isFinite(b.at[variable]));
+      const curve = finiteSeries(
+        x,
+        x.map((c) => f.coefficient * c ** f.exponent),
+        band?.lo,
+        band?.hi,
+      );
+      const withVar = budgets.filter((b) => finite(b.minimum.at[variable]));
       frontier.push({
         variable,
         exponent: f.exponent,
         coefficient: f.coefficient,
         curve,
-        minima: { x: withVar.map((b) => b.budget), y: withVar.map((b) => b.at[variable]) },
+        minima: { x: withVar.map((b) => b.budget), y: withVar.map((b) => b.minimum.at[variable]) },
       });
     }
   }

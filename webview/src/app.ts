@@ -38,22 +38,6 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
   return e;
 }
 
-/** Coalesces bursts of work into one run per frame (with a timer fallback for hidden panels, where rAF stalls). */
-function frameScheduler(fn: () => void): () => void {
-  let pending = false;
-  const run = () => {
-    if (!pending) return;
-    pending = false;
-    fn();
-  };
-  return () => {
-    if (pending) return;
-    pending = true;
-    requestAnimationFrame(run);
-    setTimeout(run, 50);
-  };
-}
-
 /** Trailing debounce: runs `wait` ms after the last call, but at least every `maxWait` ms during a stream. */
 function debounce(fn: () => void, wait: number, maxWait: number): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -83,7 +67,8 @@ export class App {
   private renders = 0;
   /** Updates arriving in a burst (typing re-fits) are drawn once: 16 ms after the last, at least every 100 ms. */
   private readonly flush = debounce(() => this.applyPending(), 16, 100);
-  private readonly persistSoon = frameScheduler(() => this.persist());
+  /** Saving the state serialises the whole model: done off the paint path, once things are quiet. */
+  private readonly persistSoon = debounce(() => this.persist(), 250, 2000);
 
   private readonly status: HTMLElement;
   private readonly error: HTMLElement;

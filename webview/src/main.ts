@@ -12,7 +12,7 @@ function boot(): void {
   const host = acquireHost();
   if (embedded) {
     const app = new App(root, host, 'report');
-    let model: unknown = null;
+    let model: unknown;
     try {
       model = JSON.parse(embedded.textContent ?? 'null');
     } catch {
