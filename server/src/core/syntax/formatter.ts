@@ -79,11 +79,14 @@ function splitLines(text: string, parsed: ParseResult): Line[] {
       if (comments[commentIndex].range.start >= lineStart) comment = comments[commentIndex].text;
       commentIndex++;
     }
-    const closes = current.length > 0 && current[0].text === '}' && current[0].kind === 'punct';
+    const first = current.length > 0 && current[0].kind === 'punct' ? current[0].text : '';
+    const closes = first === '}';
     const startDepth = closes ? depth - 1 : depth;
+    // A line that starts with `}`, `)` or `]` lines up with the line that opened it.
     const continuation =
       current.length > 0 &&
       !closes &&
+      !(first === ')' || first === ']') &&
       (parenDepth > 0 ||
         (previousLast !== undefined && CONTINUES.has(previousLast.text) && previousLast.kind === 'punct') ||
         isWordOperator(previousLast));
@@ -287,7 +290,7 @@ function splitCells(tokens: Token[], parsed: ParseResult): string[] {
   return cells;
 }
 
-/** Consecutive lines that each end in a comment get their comments in one column. */
+/** Consecutive lines at one indentation that each end in a comment get their comments in one column. */
 function alignTrailingComments(rendered: Rendered[]): void {
   let i = 0;
   while (i < rendered.length) {
@@ -297,7 +300,12 @@ function alignTrailingComments(rendered: Rendered[]): void {
     }
     let j = i;
     let width = 0;
-    while (j < rendered.length && rendered[j].code !== '' && rendered[j].comment !== undefined) {
+    while (
+      j < rendered.length &&
+      rendered[j].code !== '' &&
+      rendered[j].comment !== undefined &&
+      rendered[j].indent === rendered[i].indent
+    ) {
       width = Math.max(width, rendered[j].indent.length + rendered[j].code.length);
       j++;
     }

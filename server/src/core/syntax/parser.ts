@@ -121,6 +121,17 @@ class Parser {
     this.fail(`expected ${what}, found ${describe(t)}`, t);
   }
 
+  /**
+   * The closing `)`/`]` of a parenthesised part, called while still inside it (line breaks before
+   * the closer are fine). When it is missing and the line ended, the error points at the line's end.
+   */
+  private closing(closers: string[], what: string): Token {
+    const t = this.peek();
+    if (t.kind === 'punct' && closers.includes(t.text)) return this.next();
+    const at = this.tokens[this.pos].kind === 'newline' ? this.tokens[this.pos] : t;
+    this.fail(`expected ${what}, found ${describe(at)}`, at);
+  }
+
   private skipNewlines(): void {
     while (this.tokens[this.pos].kind === 'newline') this.pos++;
   }
@@ -373,10 +384,10 @@ class Parser {
       this.parenDepth++;
       try {
         decl.path = this.stringLit('a file path in quotes');
+        this.closing([')'], "')'");
       } finally {
         this.parenDepth--;
       }
-      this.expect(')');
     } catch (e) {
       if (!(e instanceof SyntaxFailure)) throw e;
       this.syncToLineEnd(false, true);
@@ -624,10 +635,10 @@ class Parser {
       this.parenDepth++;
       try {
         delta = this.parseExpr();
+        this.closing([')'], "')'");
       } finally {
         this.parenDepth--;
       }
-      this.expect(')');
     } else {
       this.fail(`expected squares or huber(delta), found ${describe(t)}`, t);
     }
@@ -678,17 +689,15 @@ class Parser {
     this.parenDepth++;
     let lower: A.Expr;
     let upper: A.Expr;
+    let close: Token;
     try {
       lower = this.parseExpr();
       this.expect(',', "',' between the lower and upper bound");
       upper = this.parseExpr();
+      close = this.closing([')', ']'], "')' or ']' to close the bounds");
     } finally {
       this.parenDepth--;
     }
-    const close = this.peek();
-    if (!this.is(')', close) && !this.is(']', close))
-      this.fail(`expected ')' or ']' to close the bounds, found ${describe(close)}`, close);
-    this.next();
     return {
       lower,
       upper,
@@ -975,15 +984,16 @@ class Parser {
         this.callParens.add(this.next().start);
         this.parenDepth++;
         const args: A.Expr[] = [];
+        let close: Token;
         try {
           if (!this.is(')')) {
             args.push(this.parseExpr());
             while (this.accept(',')) args.push(this.parseExpr());
           }
+          close = this.closing([')'], `')' to close ${t.text}(…)`);
         } finally {
           this.parenDepth--;
         }
-        const close = this.expect(')', `')' to close ${t.text}(…)`);
         return { kind: 'Call', callee, args, range: { start: t.start, end: close.end } };
       }
       return { kind: 'NameRef', name: t.text, range: { start: t.start, end: t.end } };
@@ -992,12 +1002,13 @@ class Parser {
       this.next();
       this.parenDepth++;
       let inner: A.Expr;
+      let close: Token;
       try {
         inner = this.parseExpr();
+        close = this.closing([')'], "')'");
       } finally {
         this.parenDepth--;
       }
-      const close = this.expect(')', "')'");
       // Keep the parentheses in the range so hovers and errors cover what the user wrote.
       return { ...inner, range: { start: t.start, end: close.end } } as A.Expr;
     }
