@@ -63,13 +63,18 @@ class Parser {
   private parenDepth = 0;
   /** The item keywords of the innermost block being parsed (a formula never continues onto such a line). */
   private blockKeywords: string[] = [];
+  private readonly stringErrors: Token[];
 
   constructor(private readonly text: string) {
     const lexed = lex(text);
     this.comments = lexed.comments;
     this.lineStarts = [0];
     for (const t of lexed.tokens) if (t.kind === 'newline') this.lineStarts.push(t.end);
-    for (const t of lexed.tokens) if (t.error) this.report(t.error, t.start, t.end);
+    // Stray characters and bad numbers are the cause of whatever else goes wrong on their line, so
+    // they are reported first; an unterminated string is reported last, as a missing opening quote
+    // (`study Title"`) shows up as a parse error earlier on the line.
+    for (const t of lexed.tokens) if (t.error && t.kind !== 'string') this.report(t.error, t.start, t.end);
+    this.stringErrors = lexed.tokens.filter((t) => t.error && t.kind === 'string');
     // Stray characters were reported; the grammar never sees them.
     this.tokens = lexed.tokens.some((t) => t.kind === 'bad')
       ? lexed.tokens.filter((t) => t.kind !== 'bad')
@@ -241,6 +246,7 @@ class Parser {
       this.ensureProgress(start);
     }
     const file: A.StudyFile = { kind: 'StudyFile', statements, range: { start: 0, end: this.text.length } };
+    for (const t of this.stringErrors) this.report(t.error ?? '', t.start, t.end);
     this.diagnostics.sort((a, b) => a.range.start - b.range.start);
     return {
       file,
@@ -252,6 +258,7 @@ class Parser {
   }
 
   parseStandaloneExpression(): A.Expr {
+    for (const t of this.stringErrors) this.report(t.error ?? '', t.start, t.end);
     try {
       const e = this.parseExpr();
       this.skipNewlines();
