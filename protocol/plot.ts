@@ -384,7 +384,8 @@ function buildIsoflop(iso: IsoflopResult, sources: PlotSources, n: number, extra
     }
     let parabola: Series | null = null;
     if (b.parabola && b.parabola.every(finite)) {
-      const range = positiveRange([...own.size, size]);
+      // Over the budget's runs; without runs, a decade either side of the minimum.
+      const range = own.size.length > 0 ? positiveRange([...own.size, size]) : positiveRange([size / 10, size * 10]);
       if (range) {
         const x = logGrid(range[0] / 1.15, range[1] * 1.15, Math.max(16, Math.round(n / 2)));
         const [c0, c1, c2] = b.parabola;

@@ -165,6 +165,28 @@ describe('webview (chromium)', function () {
     await screenshot(page, 'fit-dark');
   });
 
+  it('tooltips name the run under the pointer', async () => {
+    const page = await panel();
+    await sendUpdate(page, model);
+    const at = await page.evaluate(() => {
+      const c = (window.__scalingCharts ?? [])[0];
+      const i = c.data.datasets.findIndex((d) => (d as unknown as { role: string }).role === 'runs');
+      const el = c.getDatasetMeta(i).data[0];
+      const pt = c.data.datasets[i].data[0] as unknown as { i: number };
+      const r = c.canvas.getBoundingClientRect();
+      return { x: r.left + el.x, y: r.top + el.y, index: pt.i };
+    });
+    await page.mouse.move(at.x, at.y);
+    await page.waitForFunction(() => ((window.__scalingCharts ?? [])[0].tooltip?.body ?? []).length > 0);
+    const lines = await page.evaluate(() =>
+      ((window.__scalingCharts ?? [])[0].tooltip?.body ?? []).flatMap((b) => b.lines),
+    );
+    const label = model.runSets[0].labels[at.index];
+    assert.ok(lines.includes(`run ${label}`), lines.join(' | '));
+    assert.ok(lines.some((l) => l.startsWith('chinchilla: fitted ')));
+    await screenshot(page, 'fit-tooltip');
+  });
+
   it('fit view along D and C: a law that does not depend on D draws no curve there', async () => {
     const page = await panel();
     await sendUpdate(page, model, { view: { view: 'fit', x: 'D' } });
@@ -416,6 +438,14 @@ describe('webview (chromium)', function () {
       assert.equal(byRole(c, 'curve')[0].width, width, `${name} line width`);
       await screenshot(page, `theme-${name}`);
     }
+    // the extension's own `theme` message re-reads the variables too
+    const before = await renders(page);
+    await page.evaluate(() => {
+      document.documentElement.style.setProperty('--vscode-charts-blue', '#00ff00');
+      window.postMessage({ type: 'theme', uri: 'file:///work/examples/chinchilla.scaling', version: 1 }, '*');
+    });
+    await waitRenders(page, before);
+    assert.equal(byRole((await charts(page))[0], 'curve')[0].color, '#00ff00');
   });
 
   it('restores the view from the persisted state after a reload (panel serializer path)', async () => {
