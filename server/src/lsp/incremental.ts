@@ -26,6 +26,8 @@ export interface FitRecord {
   fitDiagnostics: Diagnostic[];
   /** Laws and isoflops with no result yet for this version. */
   missing: { laws: string[]; isoflops: string[] };
+  /** Fitted with these inputs but the engine gave no result (its diagnostics say why): not retried until they change. */
+  failed: { laws: string[]; isoflops: string[] };
 }
 
 function hashColumn(h: number, values: Float64Array | undefined): number {
@@ -134,6 +136,7 @@ export function combine(
   );
   const freshLaws = new Set(fresh?.laws ?? []);
   const freshIsoflops = new Set(fresh?.isoflops ?? []);
+  const failed: FitRecord['failed'] = { laws: [], isoflops: [] };
   const source = (law: string) =>
     freshLaws.has(law) ? fresh!.results : keptLaws.has(law) ? previous!.results : undefined;
   const sourceAnalysis = (law: string) => (freshLaws.has(law) ? analysis : previous!.analysis);
@@ -150,6 +153,8 @@ export function combine(
   for (const law of m.laws) {
     const r = source(law.name)?.laws.find((l) => l.name === law.name);
     if (r) results.laws.push(r);
+    else if (freshLaws.has(law.name) || (keptLaws.has(law.name) && previous!.failed.laws.includes(law.name)))
+      failed.laws.push(law.name);
     else missing.laws.push(law.name);
   }
   for (const iso of m.isoflops) {
@@ -160,7 +165,12 @@ export function combine(
         : undefined;
     const r = from?.isoflops.find((x) => x.name === iso.name);
     if (r) results.isoflops.push(r);
-    else missing.isoflops.push(iso.name);
+    else if (
+      freshIsoflops.has(iso.name) ||
+      (keptIsoflops.has(iso.name) && previous!.failed.isoflops.includes(iso.name))
+    ) {
+      failed.isoflops.push(iso.name);
+    } else missing.isoflops.push(iso.name);
   }
   for (const p of m.predictions) {
     const from = source(p.law);
@@ -196,7 +206,7 @@ export function combine(
   }
   const all = [...analysis.diagnostics, ...fitDiagnostics].sort((a, b) => a.range.start - b.range.start);
   results.diagnostics = all.map((d) => toJsonDiagnostic(d, analysis.lines));
-  return { version, analysis, keys, results, fitDiagnostics, missing };
+  return { version, analysis, keys, results, fitDiagnostics, missing, failed };
 }
 
 /** Moves fit diagnostics from one version's offsets to another's, with their law (others are dropped). */

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as assert from 'node:assert/strict';
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import { documentDiagnostics, SOURCE } from '../../../server/src/lsp/diagnostics';
@@ -78,12 +79,8 @@ describe('lsp diagnostics', () => {
     store.dataChanged();
     store.get({ ...doc, version: 4 });
     assert.equal(store.analyses, 3);
-    assert.ok(
-      store.usesFile(
-        STUDY_URI,
-        require('node:path').join(require('node:path').dirname(STUDY_URI.slice(7)), 'runs/sweep.csv'),
-      ),
-    );
+    assert.ok(store.usesFile(STUDY_URI, path.join(path.dirname(STUDY_URI.slice(7)), 'runs/sweep.csv')));
+    assert.ok(!store.usesFile(STUDY_URI, path.join(path.dirname(STUDY_URI.slice(7)), 'runs/other.csv')));
   });
 });
 

@@ -133,7 +133,7 @@ describe('lsp quick fixes', () => {
     );
     const a = analyzeText(text);
     const ds = documentDiagnostics(a.diagnostics, a.lines).filter(
-      (d) => d.code === 'scaling.checklist-uncertainty' && d.message.startsWith('chinchilla'),
+      (d) => d.code === 'scaling.checklist-uncertainty' && String(d.message).startsWith('chinchilla'),
     );
     assert.equal(ds.length, 1);
     const actions = codeActions(a, STUDY_URI, ds);
@@ -142,7 +142,9 @@ describe('lsp quick fixes', () => {
     assert.match(fixed, /\n {2}param beta .*\n {2}uncertainty bootstrap 1000 seed 1 level 0\.9\n\}/);
     const again = analyzeText(fixed);
     assert.ok(
-      !again.diagnostics.some((d) => d.code === 'scaling.checklist-uncertainty' && d.message.startsWith('chinchilla')),
+      !again.diagnostics.some(
+        (d) => d.code === 'scaling.checklist-uncertainty' && String(d.message).startsWith('chinchilla'),
+      ),
     );
   });
 

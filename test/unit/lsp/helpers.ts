@@ -6,6 +6,10 @@ import { DataLoader } from '../../../server/src/core/data/loader';
 import { catalogue } from '../../../server/src/core/laws';
 import type { StudyResults } from '../../../server/src/core/results';
 import { analyze, type Analysis } from '../../../server/src/core/study';
+import { setLog } from '../../../server/src/lsp/safe';
+
+/** Handler logs are noise in test output; tests that care read them through setLog themselves. */
+setLog(() => {});
 
 export const FIXTURES = path.resolve(__dirname, '../../fixtures');
 export const STUDY_PATH = path.join(FIXTURES, 'chinchilla.scaling');
