@@ -35,6 +35,9 @@ const CODE = 'scaling.syntax';
 /** Thrown to abandon the current item; caught at the nearest line or block boundary. */
 class SyntaxFailure extends Error {}
 
+/** Deepest nesting of a formula (parentheses, signs, exponents) before it is refused. */
+const MAX_NESTING = 200;
+
 const COMPARISONS = new Set(['<', '<=', '>', '>=', '==', '!=']);
 
 export function parse(text: string): ParseResult {
@@ -64,6 +67,8 @@ class Parser {
   /** The item keywords of the innermost block being parsed (a formula never continues onto such a line). */
   private blockKeywords: string[] = [];
   private readonly stringErrors: Token[];
+  /** Depth of nested formula parts (parentheses, signs, exponents). */
+  private nesting = 0;
 
   constructor(private readonly text: string) {
     const lexed = lex(text);
@@ -952,7 +957,20 @@ class Parser {
     return left;
   }
 
+  /** Every nested formula passes through here; the depth limit keeps a pathological file from overflowing the stack. */
   private parseUnary(): A.Expr {
+    if (this.nesting >= MAX_NESTING) {
+      this.fail(`this formula is nested more than ${MAX_NESTING} levels deep`, this.peek());
+    }
+    this.nesting++;
+    try {
+      return this.parseUnaryInner();
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  private parseUnaryInner(): A.Expr {
     const t = this.peek();
     if (this.is('-', t) || this.is('+', t)) {
       this.next();
