@@ -1,0 +1,139 @@
+// The standalone server driven by a real LSP client over stdio: `node dist/server.js --stdio`.
+import * as assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import {
+  createMessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
+import { FIXTURES, STUDY_TEXT, STUDY_URI } from './helpers';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+interface PublishParams {
+  uri: string;
+  version?: number;
+  diagnostics: { code: string; severity: number; range: { start: { line: number } } }[];
+}
+
+describe('lsp server over --stdio', function () {
+  this.timeout(60_000);
+  let server: ChildProcess;
+  let conn: MessageConnection;
+  const published: PublishParams[] = [];
+  let stderr = '';
+
+  before(() => {
+    const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(build.status, 0, build.stderr);
+    server = spawn(process.execPath, [path.join(ROOT, 'dist', 'server.js'), '--stdio'], { cwd: ROOT });
+    server.stderr!.on('data', (d) => (stderr += String(d)));
+    conn = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
+    conn.onNotification('textDocument/publishDiagnostics', (p: PublishParams) => {
+      published.push(p);
+    });
+    conn.listen();
+  });
+
+  after(() => {
+    conn?.dispose();
+    if (server && server.exitCode === null) server.kill();
+  });
+
+  const waitFor = async <T>(fn: () => T | undefined, what: string, ms = 10_000): Promise<T> => {
+    const end = Date.now() + ms;
+    for (;;) {
+      const v = fn();
+      if (v) return v;
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; stderr: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  it('initializes with the features', async () => {
+    const init = await conn.sendRequest<{ capabilities: Record<string, unknown> }>('initialize', {
+      processId: process.pid,
+      rootUri: 'file://' + FIXTURES,
+      capabilities: {},
+      initializationOptions: {
+        diagnostics: { severity: { 'scaling.checklist-objective': 'off' } },
+        fit: { onChange: false },
+      },
+    });
+    for (const k of [
+      'hoverProvider',
+      'completionProvider',
+      'documentFormattingProvider',
+      'renameProvider',
+      'inlayHintProvider',
+      'semanticTokensProvider',
+    ]) {
+      assert.ok(init.capabilities[k], k);
+    }
+    await conn.sendNotification('initialized', {});
+  });
+
+  it('publishes diagnostics on didOpen and after an edit', async () => {
+    const text = STUDY_TEXT.replace('predict chinchilla at', 'predict chinchila at');
+    await conn.sendNotification('textDocument/didOpen', {
+      textDocument: { uri: STUDY_URI, languageId: 'scaling', version: 1, text },
+    });
+    const first = await waitFor(() => published.find((p) => p.uri === STUDY_URI && p.version === 1), 'diagnostics v1');
+    const codes = first.diagnostics.map((d) => d.code);
+    assert.ok(codes.includes('scaling.unknown-name'), codes.join());
+    assert.ok(!codes.includes('scaling.checklist-objective'), 'the severity setting turned it off');
+    await conn.sendNotification('textDocument/didChange', {
+      textDocument: { uri: STUDY_URI, version: 2 },
+      contentChanges: [{ text: STUDY_TEXT }],
+    });
+    const second = await waitFor(() => published.find((p) => p.uri === STUDY_URI && p.version === 2), 'diagnostics v2');
+    assert.ok(!second.diagnostics.some((d) => d.code === 'scaling.unknown-name'));
+  });
+
+  it('answers hover, completion and formatting', async () => {
+    const lines = STUDY_TEXT.split('\n');
+    const lawLine = lines.findIndex((l) => l.startsWith('law kaplan'));
+    const hover = await conn.sendRequest<{ contents: { value: string } } | null>('textDocument/hover', {
+      textDocument: { uri: STUDY_URI },
+      position: { line: lawLine, character: lines[lawLine].indexOf('kaplan_n') + 2 },
+    });
+    assert.match(hover!.contents.value, /catalogue law/);
+    const items = await conn.sendRequest<{ label: string }[]>('textDocument/completion', {
+      textDocument: { uri: STUDY_URI },
+      position: { line: lines.findIndex((l) => l.includes('fit sweep, pilot')), character: 2 },
+    });
+    assert.ok(Array.isArray(items));
+    const edits = await conn.sendRequest<unknown[]>('textDocument/formatting', {
+      textDocument: { uri: STUDY_URI },
+      options: { tabSize: 2, insertSpaces: true },
+    });
+    assert.ok(Array.isArray(edits));
+  });
+
+  it('survives garbage and requests about unknown documents', async () => {
+    await conn.sendNotification('textDocument/didChange', {
+      textDocument: { uri: STUDY_URI, version: 3 },
+      contentChanges: [{ text: '}{ law : = ( [ .. \u0000 "unterminated\n param' }],
+    });
+    const h = await conn.sendRequest('textDocument/hover', {
+      textDocument: { uri: 'file:///nope.scaling' },
+      position: { line: 0, character: 0 },
+    });
+    assert.equal(h, null);
+    await waitFor(() => published.find((p) => p.version === 3), 'diagnostics v3');
+    const r = await conn.sendRequest<{ version: number; results: { laws: unknown[] } } | null>('scaling/results', {
+      uri: STUDY_URI,
+    });
+    assert.equal(r?.version, 3);
+    assert.deepEqual(r?.results.laws, []);
+  });
+
+  it('shuts down and exits', async () => {
+    await conn.sendRequest('shutdown');
+    const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)));
+    await conn.sendNotification('exit');
+    assert.equal(await exited, 0);
+  });
+});
