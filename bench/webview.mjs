@@ -50,7 +50,8 @@ export async function benchWebview(opts = {}) {
   const { buildBundle, startServer, launchBrowser, openPanel } = harness.default ?? harness;
   const { largeModel } = fixtures.default ?? fixtures;
 
-  await buildBundle({ minify: true });
+  // The production bundle (minified, as `build --production`), kept apart from dist/.
+  await buildBundle({ minify: true, outfile: path.join(here, '../test-results/webview/.bench-bundle/webview.js') });
   const model = largeModel(runs);
   const shifted = largeModel(runs, { shift: 0.02, seed: 8 });
   const uri = 'file:///bench/large.scaling';

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Browser tests of the chart webview: `node scripts/test-webview.mjs [--grep TEXT]`.
+// Browser tests of the chart webview: `node scripts/test-webview.mjs [--grep TEXT] [--no-build]`
+// (--no-build: use the existing dist/webview.js, e.g. after `npm run build`).
 // Builds dist/webview.js, serves a test page from 127.0.0.1, drives Debian chromium through playwright-core
 // (see test/webview/harness.ts). Screenshots go to test-results/webview/. Last line: "N passed, N failed".
 import { register } from 'tsx/esm/api';
@@ -17,6 +18,7 @@ const Mocha = require('mocha');
 
 const args = process.argv.slice(2);
 const grepAt = args.indexOf('--grep');
+if (args.includes('--no-build')) process.env.WEBVIEW_NO_BUILD = '1';
 const mocha = new Mocha({ reporter: 'spec', timeout: 60_000, grep: grepAt >= 0 ? args[grepAt + 1] : undefined });
 for (const f of fs.readdirSync('test/webview').sort())
   if (f.endsWith('.test.ts')) mocha.addFile(path.join(root, 'test/webview', f));

@@ -17,9 +17,17 @@ export const RESULTS = path.join(ROOT, 'test-results/webview');
 export const BUNDLE = path.join(ROOT, 'dist/webview.js');
 export const CHROMIUM = process.env.WEBVIEW_CHROMIUM || process.env.E2E_CHROMIUM || '/usr/bin/chromium';
 
-/** Bundles webview/src/main.ts exactly as scripts/build.mjs does (browser IIFE, chart.js inside). */
-export async function buildBundle(opts: { minify?: boolean } = {}): Promise<string> {
-  fs.mkdirSync(path.dirname(BUNDLE), { recursive: true });
+let bundlePath = BUNDLE;
+
+/**
+ * Bundles webview/src/main.ts exactly as scripts/build.mjs does (browser IIFE, chart.js inside) into dist/webview.js,
+ * or `outfile`; the test server serves the last bundle built. With WEBVIEW_NO_BUILD=1 an existing bundle is used.
+ */
+export async function buildBundle(opts: { minify?: boolean; outfile?: string } = {}): Promise<string> {
+  const outfile = opts.outfile ?? BUNDLE;
+  bundlePath = outfile;
+  if (process.env.WEBVIEW_NO_BUILD === '1' && fs.existsSync(outfile)) return outfile;
+  fs.mkdirSync(path.dirname(outfile), { recursive: true });
   await esbuild.build({
     bundle: true,
     sourcemap: !opts.minify,
@@ -29,9 +37,9 @@ export async function buildBundle(opts: { minify?: boolean } = {}): Promise<stri
     format: 'iife',
     target: 'es2020',
     entryPoints: [path.join(ROOT, 'webview/src/main.ts')],
-    outfile: BUNDLE,
+    outfile,
   });
-  return BUNDLE;
+  return outfile;
 }
 
 /** VS Code's theme variables, as the workbench sets them on <html> (a subset), per theme kind. */
@@ -148,9 +156,9 @@ export async function startServer(): Promise<TestServer> {
     }
     if (url.pathname === '/theme.js')
       return send(200, 'text/javascript', themeScript(url.searchParams.get('name') ?? 'dark'));
-    if (url.pathname === '/webview.js') return send(200, 'text/javascript', fs.readFileSync(BUNDLE));
-    if (url.pathname === '/webview.js.map' && fs.existsSync(BUNDLE + '.map')) {
-      return send(200, 'application/json', fs.readFileSync(BUNDLE + '.map'));
+    if (url.pathname === '/webview.js') return send(200, 'text/javascript', fs.readFileSync(bundlePath));
+    if (url.pathname === '/webview.js.map' && fs.existsSync(bundlePath + '.map')) {
+      return send(200, 'application/json', fs.readFileSync(bundlePath + '.map'));
     }
     const page = pages.get(url.pathname);
     if (page !== undefined) return send(200, 'text/html; charset=utf-8', page);
@@ -194,7 +202,10 @@ export async function launchBrowser(name = 'run'): Promise<TestBrowser> {
     XDG_CACHE_HOME: path.join(home, '.cache'),
     XDG_DATA_HOME: path.join(home, '.local/share'),
   };
-  const context = await chromium.launchPersistentContext(profile, {
+  // playwright-core makes its artifacts folder in the driver's os.tmpdir(): point that into the run folder too.
+  const savedTmp = process.env.TMPDIR;
+  process.env.TMPDIR = tmp;
+  const launching = chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     env,
@@ -210,6 +221,10 @@ export async function launchBrowser(name = 'run'): Promise<TestBrowser> {
       '--disable-component-update',
       '--disable-sync',
     ],
+  });
+  const context = await launching.finally(() => {
+    if (savedTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = savedTmp;
   });
   return {
     context,
@@ -240,7 +255,7 @@ export async function openPanel(context: BrowserContext, origin: string, theme =
 }
 
 export function reportHtml(model: PlotModel, title: string): string {
-  return standaloneReportHtml(model, title, fs.readFileSync(BUNDLE, 'utf8'));
+  return standaloneReportHtml(model, title, fs.readFileSync(bundlePath, 'utf8'));
 }
 
 /** Posts an update to the page and waits until it has been drawn; returns the time to draw as the page saw it. */
