@@ -25,6 +25,8 @@ export interface FitOptions {
   token?: CancellationToken;
   /** Worker threads for bootstrap refits (default: 2). */
   workers?: number;
+  /** Path of the bundled fit worker, when it is not dist/fitWorker.js beside this bundle. */
+  workerFile?: string;
   /** Wall-clock budget per law's multi-start search, ms (default 60 s); the best so far is kept. */
   timeBudgetMs?: number;
   /** Optimize every declared start instead of the screened best. */
@@ -322,6 +324,7 @@ export async function fitLaw(law: BoundLaw, opts: FitOptions = {}): Promise<LawF
         u.resamples,
         opts.workers ?? 2,
         opts.signal,
+        opts.workerFile,
       );
     } catch {
       diags.push(diagnostic('info', 'scaling.fit-cancelled', 'the bootstrap was cancelled', law.range));

@@ -11,7 +11,7 @@ export interface MultiStartOptions {
   interrupt?: () => boolean;
   /** Optimize every declared start (slow; for benchmarks and audits). */
   exhaustive?: boolean;
-  /** How many screened starts to optimize; default max(32, 2% of declared). */
+  /** How many screened starts to optimize; default max(24, 1% of declared). */
   optimize?: number;
   /** Data columns (for variable projection seeds). */
   columns?: Float64Array[];
@@ -63,7 +63,12 @@ function defaultStart(lo: number, hi: number): number {
   return 0;
 }
 
-const JOIN_TOL = 1e-3;
+/** A run this close (relative, per internal coordinate) to a known optimum, and not below it, stops. */
+const JOIN_TOL = 1e-2;
+/** Relative objective decrease below which a phase-1 run counts as arrived. */
+const LOOSE_FTOL = 1e-7;
+/** How many distinct optima get the full-precision polish. */
+const POLISH = 3;
 
 function near(a: Float64Array, b: Float64Array, tol: number): boolean {
   for (let k = 0; k < a.length; k++) if (Math.abs(a[k] - b[k]) > tol * (1 + Math.abs(b[k]))) return false;
@@ -79,7 +84,7 @@ export function multiStart(ev: Evaluator, starts: Float64Array[], opts: MultiSta
   candidates.sort((a, b) => (Number.isNaN(a.v) ? Infinity : a.v) - (Number.isNaN(b.v) ? Infinity : b.v));
   const budget = opts.exhaustive
     ? candidates.length
-    : Math.min(candidates.length, (opts.optimize ?? Math.max(32, Math.ceil(0.02 * declared))) + seeds.length);
+    : Math.min(candidates.length, (opts.optimize ?? Math.max(24, Math.ceil(0.01 * declared))) + seeds.length);
   const ws = new LmWorkspace(ev.n, ev.p);
   const optima: Optimum[] = [];
   let best: LmResult | undefined;
@@ -89,6 +94,8 @@ export function multiStart(ev: Evaluator, starts: Float64Array[], opts: MultiSta
     for (const o of optima) if (value >= o.value && near(u, o.u, JOIN_TOL)) return true;
     return false;
   };
+  // Phase 1: every selected start to a loose tolerance; the slow tail of IRLS is only worth
+  // paying for the optima that can win.
   for (let i = 0; i < budget; i++) {
     const c = candidates[i];
     if (!Number.isFinite(c.v)) break;
@@ -96,17 +103,45 @@ export function multiStart(ev: Evaluator, starts: Float64Array[], opts: MultiSta
       interrupted = true;
       break;
     }
-    const res = levenbergMarquardt(ev, c.u, { join, interrupt: opts.interrupt, maxIterations: 500 }, ws);
+    const res = levenbergMarquardt(
+      ev,
+      c.u,
+      { join, interrupt: opts.interrupt, maxIterations: 300, ftol: LOOSE_FTOL },
+      ws,
+    );
     optimized++;
     if (res.stop === 'interrupted') interrupted = true;
     if (!Number.isFinite(res.value)) continue;
     record(optima, res);
-    if (res.stop !== 'joined' && (!best || res.value < best.value)) best = res;
     if (interrupted) break;
   }
+  // Phase 2: polish the best few distinct optima to full precision.
+  optima.sort((a, b) => a.value - b.value);
+  for (const o of optima.slice(0, POLISH)) {
+    if (interrupted) break;
+    const res = levenbergMarquardt(ev, o.u, { interrupt: opts.interrupt, maxIterations: 2000 }, ws);
+    if (res.stop === 'interrupted') interrupted = true;
+    if (Number.isFinite(res.value) && res.value <= o.value) {
+      o.u = Float64Array.from(res.u);
+      o.value = res.value;
+    }
+    if (Number.isFinite(res.value) && (!best || res.value < best.value)) best = res;
+  }
+  merge(optima);
   optima.sort((a, b) => a.value - b.value);
   void prob;
   return { best, declared, optimized, seeds: seeds.length, optima, interrupted };
+}
+
+/** After polishing, optima that met are merged. */
+function merge(optima: Optimum[]): void {
+  for (let a = 0; a < optima.length; a++)
+    for (let b = optima.length - 1; b > a; b--)
+      if (near(optima[b].u, optima[a].u, JOIN_TOL / 10)) {
+        optima[a].hits += optima[b].hits;
+        optima.splice(b, 1);
+      }
+  optima.sort((x, y) => x.value - y.value);
 }
 
 function record(optima: Optimum[], res: LmResult): void {
@@ -124,8 +159,7 @@ function record(optima: Optimum[], res: LmResult): void {
 }
 
 /**
- * Variable-projection seeds: a fine grid over the nonlinear parameters (each declared step cut in
- * four), the linear ones solved exactly; the best few become extra starts.
+ * Variable-projection seeds: a fine grid over the nonlinear parameters (each declared step halved), the linear ones solved exactly; the best few become extra starts.
  */
 export function varproSeeds(ev: Evaluator, starts: Float64Array[], columns: Float64Array[], keep = 4): Float64Array[] {
   const prob = ev.prob;
@@ -137,7 +171,7 @@ export function varproSeeds(ev: Evaluator, starts: Float64Array[], columns: Floa
     if (vals.length < 2) return vals;
     const fine: number[] = [];
     for (let m = 0; m + 1 < vals.length; m++)
-      for (let q = 0; q < 4; q++) fine.push(vals[m] + ((vals[m + 1] - vals[m]) * q) / 4);
+      for (let q = 0; q < 2; q++) fine.push(vals[m] + ((vals[m + 1] - vals[m]) * q) / 2);
     fine.push(vals[vals.length - 1]);
     return fine.filter((v) => v >= prob.lo[k] && v <= prob.hi[k]);
   });

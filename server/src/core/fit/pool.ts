@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { runBootstrap, type BootstrapTask } from './bootstrap';
 
-function workerEntry(): { file: string; execArgv: string[] } | undefined {
+function workerEntry(explicit?: string): { file: string; execArgv: string[] } | undefined {
+  if (explicit && existsSync(explicit)) return { file: explicit, execArgv: [] };
   const bundled = join(__dirname, 'fitWorker.js');
   if (existsSync(bundled)) return { file: bundled, execArgv: [] };
   const source = join(__dirname, 'worker.ts');
@@ -36,6 +37,7 @@ function runInWorker(
       signal?.removeEventListener('abort', onAbort);
       reject(e);
     });
+    w.postMessage(task);
   });
 }
 
@@ -45,12 +47,13 @@ export async function bootstrapParallel(
   K: number,
   workers: number,
   signal?: AbortSignal,
+  workerFile?: string,
 ): Promise<Float64Array> {
   const P = task.params.length;
   const slices: [number, number][] = [];
   const count = Math.max(1, Math.min(workers, K));
   for (let s = 0; s < count; s++) slices.push([Math.floor((s * K) / count), Math.floor(((s + 1) * K) / count)]);
-  const entry = workers > 1 ? workerEntry() : undefined;
+  const entry = workers > 1 ? workerEntry(workerFile) : undefined;
   const parts = await Promise.all(
     slices.map(async ([from, to]) => {
       const t = { ...task, from, to };
