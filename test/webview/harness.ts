@@ -7,12 +7,22 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { PlotModel } from '../../protocol/plot';
 import { makeNonce, webviewHtml } from '../../protocol/webview';
 import { standaloneReportHtml } from '../../server/src/core/report/html';
 
-export const ROOT = path.resolve(__dirname, '../..');
+/** The repository: up from this file (or the working directory) to the folder holding webview/src/main.ts. */
+function findRoot(): string {
+  for (const start of [__dirname, process.cwd()]) {
+    for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
+      if (fs.existsSync(path.join(dir, 'webview/src/main.ts'))) return dir;
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  return path.resolve(__dirname, '../..');
+}
+export const ROOT = findRoot();
 export const RESULTS = path.join(ROOT, 'test-results/webview');
 export const BUNDLE = path.join(ROOT, 'dist/webview.js');
 export const CHROMIUM = process.env.WEBVIEW_CHROMIUM || process.env.E2E_CHROMIUM || '/usr/bin/chromium';
@@ -187,7 +197,6 @@ export interface TestBrowser {
 /** Debian chromium via playwright-core, a fresh profile, HOME/TMPDIR inside the run folder. */
 export async function launchBrowser(name = 'run'): Promise<TestBrowser> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found (apt-get install chromium)`);
-  const { chromium } = await import('playwright-core');
   const runDir = path.join(RESULTS, `.${name}-${process.pid}`);
   fs.rmSync(runDir, { recursive: true, force: true });
   const home = path.join(runDir, 'home');
