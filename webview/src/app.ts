@@ -54,6 +54,35 @@ function debounce(fn: () => void, wait: number, maxWait: number): () => void {
   };
 }
 
+/**
+ * For updates: the first one after a quiet spell is applied at once (a microtask later), so a single new result
+ * repaints without waiting; updates that follow within `wait` ms are coalesced and drawn once, `wait` ms after the last.
+ */
+function leadingDebounce(fn: () => void, wait: number, maxWait: number): () => void {
+  let lastRun = -Infinity;
+  let scheduled = false;
+  const trailing = debounce(
+    () => {
+      lastRun = performance.now();
+      fn();
+    },
+    wait,
+    maxWait,
+  );
+  return () => {
+    if (!scheduled && performance.now() - lastRun > wait * 4) {
+      scheduled = true;
+      queueMicrotask(() => {
+        scheduled = false;
+        lastRun = performance.now();
+        fn();
+      });
+      return;
+    }
+    trailing();
+  };
+}
+
 export type AppMode = 'panel' | 'report';
 
 export class App {
@@ -65,8 +94,8 @@ export class App {
   private sections: Section[] = [];
   private pending: ExtensionMessage | null = null;
   private renders = 0;
-  /** Updates arriving in a burst (typing re-fits) are drawn once: 16 ms after the last, at least every 100 ms. */
-  private readonly flush = debounce(() => this.applyPending(), 16, 100);
+  /** A lone update draws at once; a burst (typing re-fits) is drawn once more, 16 ms after its last, at least every 100 ms. */
+  private readonly flush = leadingDebounce(() => this.applyPending(), 16, 100);
   /** Saving the state serialises the whole model: done off the paint path, once things are quiet. */
   private readonly persistSoon = debounce(() => this.persist(), 250, 2000);
 
