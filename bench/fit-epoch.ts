@@ -71,10 +71,16 @@ void (async () => {
   const fitSeconds = (performance.now() - tFit) / 1000;
   let bootSeconds: number | null = null;
   if (boot > 0) {
-    // Time the bootstrap stage alone: the same fit with resamples, minus the fit itself.
-    const tb = performance.now();
-    const withBoot = await fitLaw(law, { workers: 2, workerFile: path.join(__dirname, 'fitWorker.js') });
-    bootSeconds = (performance.now() - tb) / 1000 - fitSeconds;
+    // Time the bootstrap stage alone (from the 'uncertainty' progress event to 'done').
+    let tb = 0;
+    const withBoot = await fitLaw(law, {
+      workers: 2,
+      workerFile: path.join(__dirname, 'fitWorker.js'),
+      onProgress: (p) => {
+        if (p.phase === 'uncertainty') tb = performance.now();
+        if (p.phase === 'done') bootSeconds = (performance.now() - tb) / 1000;
+      },
+    });
     fit.result.intervals = withBoot.result.intervals;
   }
   const r = fit.result;
