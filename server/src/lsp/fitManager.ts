@@ -207,6 +207,32 @@ export class FitManager {
       if (!reply.ok) {
         if (reply.cancelled) return { uri, version: cur.version, state: 'cancelled', ms };
         logMessage(`[fit] ${uri} v${cur.version} failed after ${ms} ms: ${reply.message}`);
+        // The failure becomes a diagnostic on each law it was fitting (when the text still matches).
+        const now = this.o.current(uri);
+        if (now && d.record && d.record.version === now.version && sameKeys(running, fitKeys(now.analysis))) {
+          const fitDiagnostics = [...d.record.fitDiagnostics];
+          for (const name of laws) {
+            const law = now.analysis.model.laws.find((l) => l.name === name);
+            if (law) {
+              fitDiagnostics.push({
+                severity: 'error',
+                code: 'scaling.fit-failed',
+                message: `the fit of '${name}' failed: ${reply.message}`,
+                range: law.nameRange,
+              });
+            }
+          }
+          d.record = {
+            ...d.record,
+            fitDiagnostics,
+            missing: {
+              laws: d.record.missing.laws.filter((l) => !laws.includes(l)),
+              isoflops: d.record.missing.isoflops.filter((l) => !isoflops.includes(l)),
+            },
+            failed: { laws: [...d.record.failed.laws, ...laws], isoflops: [...d.record.failed.isoflops, ...isoflops] },
+          };
+          this.o.onRecord(uri, d.record);
+        }
         this.o.onState({ uri, version: cur.version, state: 'failed', ms, message: reply.message });
         return { uri, version: cur.version, state: 'failed', ms, message: reply.message };
       }

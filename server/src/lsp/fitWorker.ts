@@ -1,6 +1,7 @@
 // The fit worker thread (bundled as dist/lspFitWorker.js): analyses the document text again (the
 // data loader reads the same files) and fits the laws it was asked for, with the same runFit the
 // CLI uses — so the numbers equal `fit --json`'s. One job per worker; the server terminates it to cancel.
+import * as os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import type { Diagnostic } from '../core/diagnostics';
 import { catalogue } from '../core/laws';
@@ -19,7 +20,9 @@ async function fit(job: FitJob): Promise<FitReply> {
     predictions: analysis.model.predictions.filter((p) => laws.has(p.law)),
     optima: analysis.model.optima.filter((o) => laws.has(o.law)),
   };
-  const run = await runFit({ ...analysis, model }, job.studyPath ?? '', {});
+  // Leave one core to the editor: the language server's main thread must stay responsive.
+  const workers = Math.max(1, os.cpus().length - 1);
+  const run = await runFit({ ...analysis, model }, job.studyPath ?? '', { workers });
   const own = new Set<Diagnostic>(analysis.diagnostics);
   return { ok: true, results: run.results, fitDiagnostics: run.diagnostics.filter((d) => !own.has(d)) };
 }

@@ -176,5 +176,11 @@ describe('lsp background fits', () => {
     assert.equal(r.state, 'failed');
     assert.equal(r.message, 'boom');
     assert.ok(h.states.some((s) => s.state === 'failed'));
+    const rec = h.manager.record(STUDY_URI, 1)!;
+    assert.deepEqual(
+      rec.fitDiagnostics.map((d) => d.code),
+      ['scaling.fit-failed', 'scaling.fit-failed'],
+    );
+    assert.deepEqual(rec.missing.laws, []);
   });
 });

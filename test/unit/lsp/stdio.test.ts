@@ -1,6 +1,7 @@
 // The standalone server driven by a real LSP client over stdio: `node dist/server.js --stdio`.
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   createMessageConnection,
@@ -8,7 +9,12 @@ import {
   StreamMessageWriter,
   type MessageConnection,
 } from 'vscode-jsonrpc/node';
-import { FIXTURES, STUDY_TEXT, STUDY_URI } from './helpers';
+import { catalogue } from '../../../server/src/core/laws';
+import type { StudyResults } from '../../../server/src/core/results';
+import { analyze } from '../../../server/src/core/study';
+import { runFit } from '../../../server/src/fitRunner';
+import { num } from '../../../server/src/lsp/numbers';
+import { FIXTURES, STUDY_PATH, STUDY_TEXT, STUDY_URI } from './helpers';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -28,6 +34,24 @@ describe('lsp server over --stdio', function () {
   before(() => {
     const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(build.status, 0, build.stderr);
+    // Until scripts/build.mjs bundles it, build the LSP fit worker next to the server.
+    if (!fs.existsSync(path.join(ROOT, 'dist', 'lspFitWorker.js'))) {
+      const w = spawnSync(
+        process.execPath,
+        [
+          'node_modules/esbuild/bin/esbuild',
+          'server/src/lsp/fitWorker.ts',
+          '--bundle',
+          '--platform=node',
+          '--format=cjs',
+          '--target=node20',
+          '--outfile=dist/lspFitWorker.js',
+          '--log-level=warning',
+        ],
+        { cwd: ROOT, encoding: 'utf8' },
+      );
+      assert.equal(w.status, 0, w.stderr);
+    }
     server = spawn(process.execPath, [path.join(ROOT, 'dist', 'server.js'), '--stdio'], { cwd: ROOT });
     server.stderr!.on('data', (d) => (stderr += String(d)));
     conn = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
@@ -110,6 +134,34 @@ describe('lsp server over --stdio', function () {
       options: { tabSize: 2, insertSpaces: true },
     });
     assert.ok(Array.isArray(edits));
+  });
+
+  it('fits in a worker thread; the results equal fit --json', async () => {
+    const states: { state: string; version: number }[] = [];
+    conn.onNotification('scaling/fitState', (p: { state: string; version: number }) => {
+      states.push(p);
+    });
+    const r = await conn.sendRequest<{ state: string; version: number }>('scaling/fit', { uri: STUDY_URI });
+    assert.equal(r.state, 'fitted', JSON.stringify(r));
+    assert.deepEqual(
+      states.map((s) => s.state),
+      ['fitting', 'fitted'],
+    );
+    const got = await conn.sendRequest<{ version: number; results: StudyResults }>('scaling/results', {
+      uri: STUDY_URI,
+    });
+    const analysis = analyze(STUDY_TEXT, { studyPath: STUDY_PATH, catalogue });
+    const cli = (await runFit(analysis, STUDY_PATH)).results;
+    // Numbers equal; the diagnostics differ by the severity setting this session turned off.
+    const strip = (x: StudyResults) => ({ ...x, diagnostics: [], laws: x.laws.map((l) => ({ ...l, seconds: 0 })) });
+    assert.deepEqual(strip(got.results), strip(cli));
+    const lines = STUDY_TEXT.split('\n');
+    const predictLine = lines.findIndex((l) => l.startsWith('predict'));
+    const hover = await conn.sendRequest<{ contents: { value: string } }>('textDocument/hover', {
+      textDocument: { uri: STUDY_URI },
+      position: { line: predictLine, character: 2 },
+    });
+    assert.ok(hover.contents.value.includes(num(cli.predictions[0].value)), hover.contents.value);
   });
 
   it('survives garbage and requests about unknown documents', async () => {
