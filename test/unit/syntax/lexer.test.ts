@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { lex, type Token } from '../../../server/src/core/syntax/lexer';
 import { parse } from '../../../server/src/core/syntax/parser';
 import { EXAMPLE } from './helpers';
@@ -69,6 +70,31 @@ describe('syntax: lexer', () => {
       const r = parse('predict l at N = 5Bx\n');
       assert.equal(r.diagnostics.length, 1);
       assert.deepEqual(r.diagnostics[0].range, { start: 17, end: 20 });
+    });
+
+    it('values equal Number() of the digits times the suffix, for any digits', () => {
+      const digits = (min: number, max: number) =>
+        fc.array(fc.integer({ min: 0, max: 9 }), { minLength: min, maxLength: max }).map((d) => d.join(''));
+      const numeral = fc
+        .tuple(
+          digits(1, 20),
+          fc.option(digits(1, 20)),
+          fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), digits(1, 3))),
+          fc.constantFrom('', 'K', 'M', 'B', 'G', 'T'),
+        )
+        .map(([int, frac, exp, suffix]) => ({
+          digits: int + (frac === null ? '' : '.' + frac) + (exp === null ? '' : exp.join('')),
+          suffix,
+        }));
+      const scale: Record<string, number> = { '': 1, K: 1e3, M: 1e6, B: 1e9, G: 1e9, T: 1e12 };
+      fc.assert(
+        fc.property(numeral, ({ digits, suffix }) => {
+          const t = only(digits + suffix);
+          assert.equal(t.kind, 'number');
+          assert.equal(t.value, Number(digits) * scale[suffix]);
+        }),
+        { seed: 7, numRuns: 2000 },
+      );
     });
 
     it('an exponent needs digits: 1e+ is a bad number then +', () => {

@@ -21,7 +21,13 @@ export interface LexResult {
   comments: Comment[];
 }
 
-export const SI_SUFFIX: Record<string, number> = { K: 1e3, M: 1e6, B: 1e9, G: 1e9, T: 1e12 };
+export const SI_SUFFIX: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, {
+  K: 1e3,
+  M: 1e6,
+  B: 1e9,
+  G: 1e9,
+  T: 1e12,
+});
 
 /** The punctuation of the language, for tools that list it (the lexer itself dispatches on characters). */
 export const PUNCTUATION = [
@@ -181,30 +187,59 @@ export function lex(text: string): LexResult {
   return { tokens, comments };
 }
 
+/** Exact powers of ten: a mantissa below 2^53 times or over one of these is correctly rounded. */
+const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+  1e21, 1e22,
+];
+
 function lexNumber(text: string, start: number): Token {
   const n = text.length;
   let i = start;
-  while (i < n && isDigit(text.charCodeAt(i))) i++;
-  // A dot belongs to the number only when a digit follows: `1..2` is a range.
-  if (text.charCodeAt(i) === 46 && isDigit(text.charCodeAt(i + 1))) {
-    i++;
-    while (i < n && isDigit(text.charCodeAt(i))) i++;
+  // The digits are accumulated on the way (the mantissa and the power of ten), so the common
+  // case needs no substring and no Number() call: Clinger's fast path, exact like Number().
+  let mantissa = 0;
+  let digits = 0;
+  let scale = 0;
+  let c = text.charCodeAt(i);
+  while (isDigit(c)) {
+    mantissa = mantissa * 10 + (c - 48);
+    if (mantissa > 0) digits++;
+    c = text.charCodeAt(++i);
   }
-  const e = text.charCodeAt(i);
-  if (e === 101 || e === 69) {
+  // A dot belongs to the number only when a digit follows: `1..2` is a range.
+  if (c === 46 && isDigit(text.charCodeAt(i + 1))) {
+    c = text.charCodeAt(++i);
+    while (isDigit(c)) {
+      mantissa = mantissa * 10 + (c - 48);
+      if (mantissa > 0) digits++;
+      scale--;
+      c = text.charCodeAt(++i);
+    }
+  }
+  let exact = digits <= 15;
+  if (c === 101 || c === 69) {
     let j = i + 1;
     const sign = text.charCodeAt(j);
     if (sign === 43 || sign === 45) j++;
     if (isDigit(text.charCodeAt(j))) {
-      while (j < n && isDigit(text.charCodeAt(j))) j++;
+      let exponent = 0;
+      while (j < n && isDigit(text.charCodeAt(j))) {
+        exponent = exponent * 10 + (text.charCodeAt(j) - 48);
+        if (exponent > 1000) exact = false;
+        j++;
+      }
+      scale += sign === 45 ? -exponent : exponent;
       i = j;
     }
   }
-  let value = Number(text.slice(start, i));
+  let value: number;
+  if (exact && scale >= -22 && scale <= 22) value = scale < 0 ? mantissa / POW10[-scale] : mantissa * POW10[scale];
+  else value = Number(text.slice(start, i));
   // An SI suffix counts only directly after the digits and when no identifier character follows.
-  const suffix = text[i];
-  if (suffix !== undefined && SI_SUFFIX[suffix] !== undefined && !isIdentPart(text.charCodeAt(i + 1))) {
-    value *= SI_SUFFIX[suffix];
+  const suffix = i < n ? SI_SUFFIX[text[i]] : undefined;
+  if (suffix !== undefined && !isIdentPart(text.charCodeAt(i + 1))) {
+    value *= suffix;
     i++;
   } else if (i < n && isIdentStart(text.charCodeAt(i))) {
     // `3x`, `5Bn`: glue the letters on so the whole thing is one bad number, not a number and a name.

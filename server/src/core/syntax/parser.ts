@@ -4,6 +4,7 @@
 import type * as A from './ast';
 import { diagnostic, type Diagnostic } from '../diagnostics';
 import { lex, type Token } from './lexer';
+import { LineIndex } from './lineIndex';
 
 export interface ParseResult {
   file: A.StudyFile;
@@ -61,29 +62,31 @@ class Parser {
   private pos = 0;
   /** Offsets of the line starts that already carry an error: one error per line. */
   private readonly erroredLines = new Set<number>();
-  private readonly lineStarts: number[];
+  /** Built on the first error only: a clean file never pays for it. */
+  private lines: LineIndex | undefined;
   /** Inside parentheses a newline is just white space. */
   private parenDepth = 0;
   /** The item keywords of the innermost block being parsed (a formula never continues onto such a line). */
   private blockKeywords: string[] = [];
-  private readonly stringErrors: Token[];
+  private readonly stringErrors: Token[] = [];
   /** Depth of nested formula parts (parentheses, signs, exponents). */
   private nesting = 0;
 
   constructor(private readonly text: string) {
     const lexed = lex(text);
     this.comments = lexed.comments;
-    this.lineStarts = [0];
-    for (const t of lexed.tokens) if (t.kind === 'newline') this.lineStarts.push(t.end);
     // Stray characters and bad numbers are the cause of whatever else goes wrong on their line, so
     // they are reported first; an unterminated string is reported last, as a missing opening quote
     // (`study Title"`) shows up as a parse error earlier on the line.
-    for (const t of lexed.tokens) if (t.error && t.kind !== 'string') this.report(t.error, t.start, t.end);
-    this.stringErrors = lexed.tokens.filter((t) => t.error && t.kind === 'string');
+    let bad = false;
+    for (const t of lexed.tokens) {
+      if (t.error === undefined) continue;
+      if (t.kind === 'string') this.stringErrors.push(t);
+      else this.report(t.error, t.start, t.end);
+      if (t.kind === 'bad') bad = true;
+    }
     // Stray characters were reported; the grammar never sees them.
-    this.tokens = lexed.tokens.some((t) => t.kind === 'bad')
-      ? lexed.tokens.filter((t) => t.kind !== 'bad')
-      : lexed.tokens;
+    this.tokens = bad ? lexed.tokens.filter((t) => t.kind !== 'bad') : lexed.tokens;
   }
 
   // ----------------------------------------------------------------------------- token access
@@ -161,14 +164,8 @@ class Parser {
   // ----------------------------------------------------------------------------- errors
 
   private lineOf(offset: number): number {
-    let lo = 0;
-    let hi = this.lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    this.lines ??= new LineIndex(this.text);
+    return this.lines.position(offset).line;
   }
 
   private report(message: string, start: number, end: number): void {
