@@ -108,7 +108,7 @@ async function writeReport(
 ): Promise<void> {
   try {
     const { buildReportHtml } = await import('./reportWriter');
-    const html = buildReportHtml(analysis, results, path.resolve(__dirname, 'webview.js'));
+    const html = buildReportHtml(analysis, results, path.resolve(__dirname, 'webview.js'), analysis.model.title);
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     fs.writeFileSync(file, html);
     out?.write(`\nreport with plots: ${file}\n`);

@@ -47,7 +47,7 @@ import { formatDocument } from './lsp/formatting';
 import { hover } from './lsp/hover';
 import { inlayHints } from './lsp/inlayHints';
 import { definition, prepareRename, references, rename, RenameError } from './lsp/navigation';
-import { plotModel } from './lsp/plot';
+import { plotModel } from './plotModel';
 import { buildMarkdownReport } from './lsp/report';
 import { logMessage, safe, safeAsync, setLog } from './lsp/safe';
 import { scaffoldStudy } from './lsp/scaffold';

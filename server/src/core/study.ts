@@ -5,6 +5,7 @@ import type { CatalogueLaw, StudyModel } from './model';
 import type { JsonDiagnostic } from './results';
 import { DataLoader } from './data/loader';
 import { bind } from './semantics/binder';
+import { withoutCascades } from './semantics/cascades';
 import { applySeverities, validate } from './semantics/validate';
 import { LineIndex } from './syntax/lineIndex';
 import { parse, type ParseResult } from './syntax/parser';
@@ -29,7 +30,7 @@ export interface Analysis {
 export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   const parsed = parse(text);
   const model = bind(parsed, options);
-  const all = [...parsed.diagnostics, ...model.diagnostics, ...validate(parsed, model)];
+  const all = withoutCascades([...parsed.diagnostics, ...model.diagnostics, ...validate(parsed, model)], parsed, text);
   const diagnostics = applySeverities(all, options.severities ?? {}).sort((a, b) => a.range.start - b.range.start);
   return { text, lines: new LineIndex(text), parsed, model, diagnostics };
 }

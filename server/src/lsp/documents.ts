@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import { DataLoader } from '../core/data/loader';
 import { catalogue } from '../core/laws';
 import { analyze, type Analysis } from '../core/study';
-import { withoutCascades } from './cascades';
 import type { ServerSettings } from './settings';
 import { DEFAULT_SETTINGS } from './settings';
 
@@ -64,7 +63,6 @@ export class DocumentStore {
       catalogue,
       severities: this.settings.severities,
     });
-    analysis.diagnostics = withoutCascades(analysis.diagnostics, analysis.parsed, text);
     this.analyses++;
     const state: DocumentState = { uri: doc.uri, version: doc.version, studyPath, analysis };
     this.cache.set(doc.uri, state);

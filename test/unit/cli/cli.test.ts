@@ -18,7 +18,7 @@ class Capture extends Writable {
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out = new Capture();
   const err = new Capture();
-  const code = await main(args, out as unknown as NodeJS.WriteStream, err as unknown as NodeJS.WriteStream);
+  const code = await main(args, out as unknown as typeof process.stdout, err as unknown as typeof process.stderr);
   return { code, out: out.text, err: err.text };
 }
 
@@ -54,7 +54,7 @@ describe('cli check', () => {
     );
     const r = await cli('check', file);
     assert.equal(r.code, 0, r.out);
-    assert.match(r.out, /:11:1: warning scaling.extrapolation: /);
+    assert.match(r.out, /:10:1: warning scaling.extrapolation: /);
   });
 
   it('exits 2 on usage errors and a missing file', async () => {

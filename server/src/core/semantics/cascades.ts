@@ -1,8 +1,8 @@
 // No cascades: once a statement has a syntax error, the follow-on complaints about it are noise.
 // Drops (1) non-syntax errors inside a statement that has a syntax error, and (2) errors elsewhere
 // that name what a broken statement declares (a broken `compute C = …` makes every use of C "unknown").
-import type { Diagnostic } from '../core/diagnostics';
-import type { ParseResult } from '../core/syntax/parser';
+import type { Diagnostic } from '../diagnostics';
+import type { ParseResult } from '../syntax/parser';
 
 export function withoutCascades(diagnostics: Diagnostic[], parsed: ParseResult, text: string): Diagnostic[] {
   const syntax = diagnostics.filter((d) => d.code === 'scaling.syntax');

@@ -7,10 +7,10 @@ import {
   type CurveSampler,
   type LawRuns,
   type PlotModel,
-} from '../../../protocol/plot';
-import type { StudyResults } from '../core/results';
-import type { Analysis } from '../core/study';
-import { evaluateColumns, type Column } from '../core/semantics/evaluate';
+} from '../../protocol/plot';
+import type { StudyResults } from './core/results';
+import type { Analysis } from './core/study';
+import { evaluateColumns, type Column } from './core/semantics/evaluate';
 
 function median(values: number[]): number {
   const v = values.filter(Number.isFinite).sort((a, b) => a - b);
