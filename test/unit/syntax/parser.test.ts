@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type * as A from '../../../server/src/core/syntax/ast';
-import { parse, parseExpression } from '../../../server/src/core/syntax/parser';
-import { EXAMPLE, rangeProblems, scalingFixtures, stripRanges } from './helpers';
+import { LAW_KEYWORDS, parse, parseExpression } from '../../../server/src/core/syntax/parser';
+import { EXAMPLE, ROOT, rangeProblems, scalingFixtures, stripRanges } from './helpers';
 
 /** A formula as a fully parenthesised string: precedence and associativity made visible. */
 function show(e: A.Expr): string {
@@ -388,5 +390,66 @@ describe('syntax: parser', () => {
       const e = parseExpression('(a + b)');
       assert.deepEqual(e.range, { start: 0, end: 7 });
     });
+  });
+});
+
+describe('syntax: docs/language.md', () => {
+  const doc = readFileSync(join(ROOT, 'docs', 'language.md'), 'utf8');
+  const blocks = [...doc.matchAll(/^( *)```\n([\s\S]*?)^\1```/gm)].map((m) =>
+    m[2]
+      .split('\n')
+      .map((l) => l.slice(m[1].length))
+      .join('\n'),
+  );
+
+  it('has an example for every construct', () => {
+    const all = blocks.join('\n');
+    for (const word of [
+      'study',
+      'compute',
+      'dataset',
+      'csv(',
+      'tsv(',
+      'jsonl(',
+      'where',
+      'runs',
+      'law',
+      'kaplan_n(',
+      'fit',
+      'holdout',
+      'objective huber',
+      'objective squares',
+      'on log',
+      'param',
+      'init grid',
+      'inf',
+      'uncertainty bootstrap',
+      'uncertainty asymptotic',
+      'uncertainty none',
+      'isoflop',
+      'weighted',
+      'predict',
+      'optimize',
+      'plot',
+    ]) {
+      assert.ok(all.includes(word), `an example uses ${word}`);
+    }
+  });
+
+  it('every example parses with zero diagnostics', () => {
+    let checked = 0;
+    for (const block of blocks) {
+      if (block.startsWith('file ')) continue; // the grammar itself
+      const first = block.trimStart().split(/\s/)[0];
+      const text = LAW_KEYWORDS.includes(first) ? `law x: L = a {\n${block}}\n` : block;
+      const r = parse(text);
+      assert.deepEqual(
+        r.diagnostics.map((d) => d.message),
+        [],
+        text,
+      );
+      checked++;
+    }
+    assert.ok(checked >= 12, `${checked} examples`);
   });
 });
