@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { fitIsoflop } from '../../../server/src/core/fit/isoflop';
+import type { BoundIsoflop } from '../../../server/src/core/model';
+import { table } from './helpers';
+
+/** IsoFLOP rows from L = E + A/N^a + B/D^b with D = C/(6N), at sizes N = centre * 2^k. */
+function iso(
+  centres: Record<number, number>,
+  weighted = false,
+  uncertainty: BoundIsoflop['uncertainty'] = { method: 'none' },
+): BoundIsoflop {
+  const C: number[] = [];
+  const N: number[] = [];
+  const D: number[] = [];
+  const L: number[] = [];
+  for (const [c, centre] of Object.entries(centres)) {
+    for (let k = -3; k <= 3; k++) {
+      const n = centre * 2 ** k;
+      const d = Number(c) / (6 * n);
+      C.push(Number(c));
+      N.push(n);
+      D.push(d);
+      L.push(1.8 + 480 / n ** 0.35 + 2100 / d ** 0.35);
+    }
+  }
+  return {
+    name: 'a2',
+    range: { start: 3, end: 9 },
+    budget: 'C',
+    size: 'N',
+    tokens: 'D',
+    target: 'L',
+    weighted,
+    data: table('t', { C, N, D, L }),
+    uncertainty,
+  };
+}
+
+describe('isoflop (approach 2)', () => {
+  // With alpha = beta the exact optimum is N* = (A/B)^(1/(2 alpha)) (C/6)^0.5, so N* ∝ C^0.5; the
+  // parabola in ln N only approximates each isoFLOP curve, so the exponent is checked to 0.01.
+  // truthN only centres the sampled sizes near (not at) the optimum.
+  const truthN = (c: number) => Math.sqrt(((480 / 2100) * c) / 6);
+  it('recovers N* ∝ C^0.5 when alpha = beta, unweighted and weighted', () => {
+    const budgets = { 1e18: truthN(1e18), 1e19: truthN(1e19), 1e20: truthN(1e20), 1e21: truthN(1e21) };
+    for (const weighted of [false, true]) {
+      const { result, diagnostics } = fitIsoflop(iso(budgets, weighted));
+      assert.deepEqual(diagnostics, []);
+      assert.ok(result.frontier);
+      assert.ok(Math.abs(result.frontier.N.exponent - 0.5) < 0.01, `${result.frontier.N.exponent}`);
+      assert.ok(Math.abs(result.frontier.D.exponent - 0.5) < 0.01);
+    }
+  });
+  it('flags a minimum outside the sampled sizes and leaves it out', () => {
+    const budgets = { 1e18: truthN(1e18), 1e19: truthN(1e19), 1e20: truthN(1e20), 1e21: truthN(1e21) * 100 };
+    const { result, diagnostics } = fitIsoflop(iso(budgets));
+    assert.ok(diagnostics.some((d) => d.code === 'scaling.isoflop-edge-minimum'));
+    assert.equal(result.budgets.filter((b) => b.edge).length, 1);
+    assert.ok(result.frontier && Math.abs(result.frontier.N.exponent - 0.5) < 0.01);
+  });
+  it('bootstrap intervals of the exponents are deterministic', () => {
+    const budgets = { 1e18: truthN(1e18) * 1.3, 1e19: truthN(1e19), 1e20: truthN(1e20) / 1.2, 1e21: truthN(1e21) };
+    const u = { method: 'bootstrap' as const, resamples: 50, seed: 3, level: 0.9, by: undefined };
+    const a = fitIsoflop(iso(budgets, false, u)).result.intervals;
+    const b = fitIsoflop(iso(budgets, false, u)).result.intervals;
+    assert.ok(a && a.N_exponent);
+    assert.deepEqual(a, b);
+  });
+});
