@@ -10,7 +10,8 @@ import {
 } from '../../protocol/plot';
 import type { StudyResults } from './core/results';
 import type { Analysis } from './core/study';
-import { evaluateColumns, type Column } from './core/semantics/evaluate';
+import { evaluateColumns, evaluateConstant, namesIn, type Column } from './core/semantics/evaluate';
+import type { Expr } from './core/syntax/ast';
 
 function median(values: number[]): number {
   const v = values.filter(Number.isFinite).sort((a, b) => a - b);
@@ -29,6 +30,8 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
   const plot = m.plots[0];
   const runs: Record<string, LawRuns> = {};
   const ids = new Map<object, string>();
+  // The value a group's curve is drawn at (its label may be a rounded or binned name).
+  const groupValue = new Map<string, number>();
   for (const law of m.laws) {
     const columns: Record<string, number[]> = {};
     for (const v of new Set([...law.variables, law.target, ...m.computes.map((c) => c.name)])) {
@@ -40,24 +43,35 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
     ids.set(law.data, id);
     const r: LawRuns = { id, labels, columns };
     const by = plot?.by;
-    if (by && law.data.numeric.get(by)) r.groups = Array.from(law.data.numeric.get(by)!, (v) => String(v));
+    const byValues = by ? law.data.numeric.get(by) : undefined;
+    if (byValues) r.groups = groupLabels(byValues, groupValue);
+    else if (by && law.data.text.get(by)) r.groups = law.data.text.get(by)!.slice();
     runs[law.name] = r;
   }
   const sampler: CurveSampler = {
     sample(req: CurveRequest) {
       const law = m.laws.find((l) => l.name === req.law.name);
-      if (!law || !law.variables.includes(req.along)) return null;
+      if (!law) return null;
       const n = req.x.length;
+      // Along a computed variable (L vs C): hold all law variables but one, and solve the compute
+      // formula for that one at each x (D = C / 6N for C = 6ND).
+      const compute = law.variables.includes(req.along) ? undefined : m.computes.find((c) => c.name === req.along);
+      if (!law.variables.includes(req.along) && !compute) return null;
+      const solveFor = compute ? law.variables.find((v) => v !== req.by && namesIn(compute.formula).has(v)) : undefined;
+      if (compute && !solveFor) return null;
       const fixed: Record<string, number> = {};
       for (const v of law.variables) {
-        if (v === req.along) continue;
+        if (v === req.along || v === solveFor) continue;
         const values = req.runs.columns[v] ?? [];
-        if (req.group !== null && req.runs.groups && req.by === v) fixed[v] = Number(req.group);
+        if (req.group !== null && req.runs.groups && req.by === v) fixed[v] = groupValue.get(req.group) ?? Number(req.group);
         else fixed[v] = median(values);
       }
+      const along = Float64Array.from(req.x);
+      const solved = compute && solveFor ? solveCompute(compute.formula, solveFor, fixed, req.x) : undefined;
       const evalWith = (params: Record<string, number>): number[] => {
         const lookup = (name: string): Column | undefined => {
-          if (name === req.along) return { kind: 'number', values: Float64Array.from(req.x) };
+          if (name === req.along) return { kind: 'number', values: along };
+          if (solved && name === solveFor) return { kind: 'number', values: solved };
           if (name in fixed) return { kind: 'number', values: new Float64Array(n).fill(fixed[name]) };
           if (name in params) return { kind: 'number', values: new Float64Array(n).fill(params[name]) };
           return undefined;
@@ -95,7 +109,45 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
     source: source ?? null,
     target: m.laws[0]?.target ?? 'L',
     by: plot?.by ?? null,
+    x: plot?.x ?? null,
     runs,
     sampler,
+  });
+}
+
+/** At most this many curves for a numeric `by`; more distinct values are binned on a log scale. */
+const MAX_GROUPS = 8;
+
+/** Group labels per row: the values themselves when few, else log-spaced bins named by their centre. */
+function groupLabels(values: Float64Array, groupValue: Map<string, number>): string[] {
+  const distinct = [...new Set(values)].filter(Number.isFinite).sort((a, b) => a - b);
+  const label = (v: number) => {
+    const text = Number(v.toPrecision(3)).toExponential().replace('e+', 'e');
+    groupValue.set(text, v);
+    return text;
+  };
+  if (distinct.length <= MAX_GROUPS || !(distinct[0] > 0)) return Array.from(values, label);
+  const lo = Math.log(distinct[0]);
+  const width = (Math.log(distinct[distinct.length - 1]) - lo) / MAX_GROUPS || 1;
+  return Array.from(values, (v) => {
+    const bin = Math.min(MAX_GROUPS - 1, Math.floor((Math.log(v) - lo) / width));
+    return label(Math.exp(lo + (bin + 0.5) * width));
+  });
+}
+
+/** For each x, the value of `variable` that makes `formula` (with the other inputs fixed) equal x. */
+function solveCompute(formula: Expr, variable: string, fixed: Record<string, number>, xs: number[]): Float64Array {
+  const f = (v: number) => evaluateConstant(formula, { ...fixed, [variable]: v });
+  return Float64Array.from(xs, (x) => {
+    // Bisection in log space: compute conventions grow with each input (6ND, 6N + 12 L d D, …).
+    let lo = Math.log(1e-12);
+    let hi = Math.log(1e30);
+    if (!(f(Math.exp(lo)) < x && f(Math.exp(hi)) > x)) return NaN;
+    for (let i = 0; i < 100 && hi - lo > 1e-12; i++) {
+      const mid = (lo + hi) / 2;
+      if (f(Math.exp(mid)) < x) lo = mid;
+      else hi = mid;
+    }
+    return Math.exp((lo + hi) / 2);
   });
 }

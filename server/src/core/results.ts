@@ -10,6 +10,7 @@ export interface LawResult {
   intervals: Record<string, Interval> | null;
   objective: { kind: 'squares' | 'huber'; delta: number | null; space: 'linear' | 'log'; value: number };
   points: { fit: number; holdout: number; dropped: number };
+  /** Error on the held-out runs: mean absolute percentage error as a fraction (0.012 = 1.2%), RMSE of log target. */
   holdout: { mape: number; rmse_log: number } | null;
   starts: { declared: number; optimized: number };
   converged: boolean;
