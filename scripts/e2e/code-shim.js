@@ -12,7 +12,7 @@ const util = require('node:util');
 
 const TIMEOUT_MS = Number(process.env.E2E_EXT_TESTS_TIMEOUT_MS || 180000);
 const NOISE =
-  /ENOTFOUND|connection token|Creating a socket|grace time|AgentHost|AccountPolicyGate|Service Worker|builtin extensions cache|ChatModelSelection|vsda|open-vsx|Failed to load resource|\[perf\]|WebSocket|Extension host agent|rejected promise not handled|Ignoring fetching additional builtin extensions|authentication provider/;
+  /ENOTFOUND|connection token|Creating a socket|grace time|AgentHost|AccountPolicyGate|Service Worker|builtin extensions cache|ChatModelSelection|vsda|open-vsx|Failed to load resource|\[perf\]|WebSocket|Extension host agent|rejected promise not handled|Ignoring fetching additional builtin extensions|authentication provider|^Canceled/;
 
 function parseArgs(argv) {
   const o = { dev: [], tests: null, userDataDir: null, extensionsDir: null, folder: null };

@@ -45,6 +45,7 @@ export const WORKBENCH_SETTINGS = {
   'security.workspace.trust.enabled': false,
   'git.enabled': false,
   'files.autoSave': 'off',
+  'workbench.editor.restoreViewState': false, // each test opens its files at the top
   'editor.minimap.enabled': false,
   'editor.hover.delay': 150,
   'editor.codeLens': true,
@@ -142,9 +143,10 @@ export function spawnGroup(cmd, args, { env, logFile, cwd = ROOT }) {
   return child;
 }
 
-export function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
-  if (r.error) throw r.error;
+/** spawnSync with utf8 output; throws on spawn errors and timeouts unless `check: false` (then see r.error). */
+export function run(cmd, args, { check = true, ...opts } = {}) {
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20, killSignal: 'SIGKILL', ...opts });
+  if (r.error && check) throw r.error;
   return r;
 }
 

@@ -82,7 +82,13 @@ function pruneOldRuns(keep) {
 }
 
 function sh(cmd, args, what, { env = ENV, quiet = false, timeout = 300000, cwd = ROOT } = {}) {
-  const r = lib.run(cmd, args, { env, timeout, cwd, stdio: quiet ? 'pipe' : ['ignore', 'inherit', 'inherit'] });
+  const r = lib.run(cmd, args, {
+    env,
+    timeout,
+    cwd,
+    stdio: quiet ? 'pipe' : ['ignore', 'inherit', 'inherit'],
+    check: false,
+  });
   if (r.status !== 0) {
     throw new Error(`${what} failed (exit ${r.status ?? r.signal})${quiet ? `:\n${r.stdout}\n${r.stderr}` : ''}`);
   }
@@ -124,28 +130,55 @@ function checkBundles() {
     throw new Error(`bundles load packages that the .vsix does not ship: ${[...new Set(problems)].join('; ')}`);
 }
 
+/** The file names inside a zip (the .vsix), read from its central directory. */
+function zipEntries(file) {
+  const buf = fs.readFileSync(file);
+  let eocd = buf.length - 22;
+  while (eocd >= 0 && buf.readUInt32LE(eocd) !== 0x06054b50) eocd--;
+  if (eocd < 0) throw new Error(`${file} is not a zip file`);
+  const count = buf.readUInt16LE(eocd + 10);
+  let at = buf.readUInt32LE(eocd + 16);
+  const names = [];
+  for (let i = 0; i < count; i++) {
+    const nameLen = buf.readUInt16LE(at + 28);
+    names.push(buf.toString('utf8', at + 46, at + 46 + nameLen));
+    at += 46 + nameLen + buf.readUInt16LE(at + 30) + buf.readUInt16LE(at + 32);
+  }
+  return names;
+}
+
 function packageVsix() {
   step('vsce package');
   const vsix = path.join(VT, 'scaling-studio.vsix');
   fs.rmSync(vsix, { force: true });
   const vsce = path.join(ROOT, 'node_modules/.bin/vsce');
   if (!fs.existsSync(vsce)) throw new Error('@vscode/vsce is not installed (devDependency @vscode/vsce@3.9.2)');
-  const ls = sh(vsce, ['ls', '--no-dependencies'], 'vsce ls', { quiet: true, cwd: EXT })
-    .stdout.split('\n')
-    .filter(Boolean);
-  const need = [
-    'package.json',
-    'language-configuration.json',
-    'syntaxes/scaling.tmLanguage.json',
-    'dist/client.js',
-    'dist/server.js',
-  ];
-  const missing = need.filter((f) => !ls.includes(f));
-  if (missing.length) throw new Error(`the .vsix would lack ${missing.join(', ')} (vsce ls: ${ls.join(', ')})`);
-  if (ls.some((f) => f.startsWith('node_modules/'))) throw new Error('the .vsix would include node_modules/');
   checkBundles();
-  sh(vsce, ['package', '--skip-license', '--no-dependencies', '-o', vsix], 'vsce package', { quiet: true, cwd: EXT });
-  step(`packaged ${path.relative(ROOT, vsix)} (${ls.length} files, ${(fs.statSync(vsix).size / 1024).toFixed(0)} KB)`);
+  const pkg = JSON.parse(fs.readFileSync(path.join(EXT, 'package.json'), 'utf8'));
+  // relative README links need a base URL when the repository is not on GitHub/GitLab
+  const repo = String(pkg.repository?.url ?? pkg.repository ?? 'https://example.invalid/scaling-studio').replace(
+    /\.git$/,
+    '',
+  );
+  const base = ['--baseContentUrl', `${repo}/blob/main`, '--baseImagesUrl', `${repo}/raw/main`];
+  sh(vsce, ['package', '--skip-license', '--no-dependencies', ...base, '-o', vsix], 'vsce package', {
+    quiet: true,
+    cwd: EXT,
+  });
+  const files = zipEntries(vsix)
+    .filter((n) => n.startsWith('extension/'))
+    .map((n) => n.slice('extension/'.length));
+  const missing = ['package.json', 'dist/client.js', 'dist/server.js'].filter((f) => !files.includes(f));
+  if (missing.length) throw new Error(`the .vsix lacks ${missing.join(', ')} (it has: ${files.join(', ')})`);
+  if (files.some((f) => f.startsWith('node_modules/'))) throw new Error('the .vsix includes node_modules/');
+  const declared = [
+    ...(pkg.contributes?.grammars ?? []).map((g) => g.path),
+    ...(pkg.contributes?.languages ?? []).map((l) => l.configuration),
+  ].filter(Boolean);
+  for (const f of declared.map((p) => path.posix.normalize(p))) {
+    if (!files.includes(f)) console.log(`[e2e] warning: package.json declares ${f}, but the .vsix does not contain it`);
+  }
+  step(`packaged ${path.relative(ROOT, vsix)}: ${files.join(', ')} (${(fs.statSync(vsix).size / 1024).toFixed(0)} KB)`);
   return vsix;
 }
 
@@ -165,7 +198,7 @@ function expectations(ws) {
     out.fitError = 'dist/cli.js does not exist';
     return out;
   }
-  const check = lib.run(process.execPath, [cli, 'check', broken], { env: ENV, timeout: 60000 });
+  const check = lib.run(process.execPath, [cli, 'check', broken], { env: ENV, timeout: 60000, check: false });
   const diags = [];
   for (const line of `${check.stdout}`.split('\n')) {
     const m = /^(.*?):(\d+):(\d+): (error|warning|info|hint) (\S+): (.*)$/.exec(line.trim());
@@ -174,8 +207,13 @@ function expectations(ws) {
   if (diags.length) Object.assign(out, { broken: diags, source: 'cli' });
   const fit = lib.run(process.execPath, [cli, 'fit', path.join(ws, 'e2e/predict.scaling'), '--json'], {
     env: ENV,
-    timeout: 120000,
+    timeout: 60000,
+    check: false,
   });
+  if (fit.error) {
+    out.fitError = `\`node dist/cli.js fit e2e/predict.scaling --json\`: ${fit.error.message}`;
+    return out;
+  }
   try {
     out.fit = JSON.parse(fit.stdout);
   } catch {
@@ -198,7 +236,11 @@ async function uiChecks(vsix) {
   const dir = path.join(RUN, 'ui');
   const userDataDir = path.join(dir, 'user-data');
   const extensionsDir = path.join(dir, 'extensions');
-  lib.writeSettings(userDataDir, { 'problems.defaultViewMode': 'tree' });
+  lib.writeSettings(userDataDir, {
+    'problems.defaultViewMode': 'tree',
+    // colours in the editor then come from the TextMate grammar alone (the highlighting check is about it)
+    'editor.semanticHighlighting.enabled': false,
+  });
   const ws = workspaceCopy('ws-ui');
   step('CLI expectations for the fixtures');
   const expected = expectations(ws);
@@ -311,7 +353,7 @@ async function main() {
   try {
     setup();
     build();
-    vsix = packageVsix();
+    if (only !== 'ext') vsix = packageVsix(); // the extension-host suite loads the folder itself
   } catch (e) {
     failures.push(e.message);
     console.log(`[e2e] ✖ ${e.message}`);

@@ -117,9 +117,6 @@ export class Workbench {
 
   /** Moves the cursor with "Go to Line/Column" (Ctrl+G), e.g. goTo(4, 11). */
   async goTo(line, column = 1) {
-    await this.editor()
-      .locator('.view-lines')
-      .click({ position: { x: 5, y: 5 } });
     const input = await this.openQuickInput('Control+G');
     await input.fill(`:${line}:${column}`);
     await this.page.keyboard.press('Enter');
@@ -129,27 +126,40 @@ export class Workbench {
       .waitFor({ timeout: 5000 });
   }
 
-  /** Hovers the first span of the line containing `lineText` whose text starts with `word`; returns the hover text. */
-  async hover(lineText, word, { expect = /\S/, attempts = 12 } = {}) {
+  /**
+   * Hovers the first span of the line containing `lineText` whose text starts with `word`, until the hover's
+   * text satisfies `accept` (hovers may come before the provider is ready, or before a background fit is
+   * done: move away and back to ask again). Returns the hover text.
+   */
+  async hover(lineText, word, { accept = (t) => /\S/.test(t), timeout = 30000 } = {}) {
     const span = this.line(lineText)
       .locator('span span', { hasText: new RegExp(`^\\s*${esc(word)}`) })
       .first();
     await span.waitFor({ timeout: 10000 });
-    const hover = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content', { hasText: expect }).first();
-    for (let i = 0; i < attempts; i++) {
-      const b = await span.boundingBox();
-      if (!b) throw new Error(`"${word}" is not on screen`);
+    const hover = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content', { hasText: /\S/ }).first();
+    const deadline = Date.now() + timeout;
+    let last = null;
+    while (Date.now() < deadline) {
+      const b = await span.boundingBox(); // null while the line is re-rendered (tokens, hints)
+      if (!b) {
+        await span.waitFor({ state: 'visible', timeout: 2000 }).catch(() => {});
+        continue;
+      }
       await this.page.mouse.move(b.x + 3, b.y + b.height / 2);
       await this.page.mouse.move(b.x + Math.min(10, b.width - 2), b.y + b.height / 2);
-      const shown = await hover
-        .waitFor({ timeout: 2500 })
-        .then(() => true)
-        .catch(() => false);
-      if (shown) return (await hover.innerText()).trim();
+      if (
+        await hover.waitFor({ timeout: 2500 }).then(
+          () => true,
+          () => false,
+        )
+      ) {
+        last = (await hover.innerText()).trim();
+        if (accept(last)) return last;
+      }
       await this.page.mouse.move(2, 2);
+      await hover.waitFor({ state: 'hidden', timeout: 2000 }).catch(() => {});
     }
-    const any = await this.page.locator('.monaco-hover-content').allInnerTexts();
-    throw new Error(`no hover matching ${expect} over "${word}" (hover texts seen: ${JSON.stringify(any)})`);
+    throw new Error(`no matching hover over "${word}" within ${timeout} ms; last hover: ${JSON.stringify(last)}`);
   }
 
   async clearHover() {

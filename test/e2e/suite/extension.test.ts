@@ -117,16 +117,23 @@ describe('Scaling Studio in a real extension host', () => {
     const p = prediction();
     const ed = await open('e2e/predict.scaling');
     const pos = new vscode.Position(lineOf(ed.document, 'predict'), 2);
-    const hovers = await waitFor(async () => {
-      const h = await vscode.commands.executeCommand<vscode.Hover[]>(
-        'vscode.executeHoverProvider',
-        ed.document.uri,
-        pos,
-      );
-      return h.length > 0 && h;
-    }, 'a hover on the predict line');
-    const all = hovers.flatMap((h) => h.contents.map(text)).join('\n');
-    for (const x of [p.value, p.interval[0], p.interval[1]]) assert.ok(shows(all, x), `hover lacks ${x}: ${all}`);
+    // the fit runs in the background: ask again until the hover carries the numbers
+    let last = '';
+    await waitFor(
+      async () => {
+        const h = await vscode.commands.executeCommand<vscode.Hover[]>(
+          'vscode.executeHoverProvider',
+          ed.document.uri,
+          pos,
+        );
+        last = h.flatMap((x) => x.contents.map(text)).join('\n');
+        return [p.value, p.interval[0], p.interval[1]].every((x) => shows(last, x));
+      },
+      'a hover on the predict line with the value and interval',
+      40000,
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}; CLI: ${p.value} [${p.interval.join(', ')}]; last hover: ${last}`);
+    });
   });
 
   check('completion offers the dataset columns', async () => {
