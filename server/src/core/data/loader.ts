@@ -13,6 +13,33 @@ export interface RawTable {
   lines: number[];
 }
 
+/** A column read as numbers; `badRow` is the first row that is not a number (a literal NaN is allowed). */
+export interface NumericColumn {
+  values: Float64Array;
+  badRow: number | undefined;
+}
+
+// Parsed once per loaded table: every keystroke re-binds the study, the file has not changed.
+const numericCache = new WeakMap<RawTable, Map<number, NumericColumn>>();
+
+export function numericColumn(table: RawTable, column: number): NumericColumn {
+  let perTable = numericCache.get(table);
+  if (!perTable) numericCache.set(table, (perTable = new Map()));
+  const cached = perTable.get(column);
+  if (cached) return cached;
+  const cells = table.cells[column];
+  const values = new Float64Array(cells.length);
+  let badRow: number | undefined;
+  for (let r = 0; r < cells.length; r++) {
+    const v = parseNumber(cells[r]);
+    if (Number.isNaN(v) && badRow === undefined && !/^\s*nan\s*$/i.test(cells[r])) badRow = r;
+    values[r] = v;
+  }
+  const result = { values, badRow };
+  perTable.set(column, result);
+  return result;
+}
+
 export type LoadResult = { ok: true; table: RawTable } | { ok: false; message: string; line?: number };
 
 /** Larger files are refused with a message rather than read into memory. */

@@ -6,7 +6,7 @@ import { diagnostic, type Diagnostic, type Severity } from '../diagnostics';
 import type * as M from '../model';
 import type * as A from '../syntax/ast';
 import type { ParseResult } from '../syntax/parser';
-import { DataLoader, parseNumber } from '../data/loader';
+import { DataLoader, numericColumn, parseNumber } from '../data/loader';
 import { EvalError, FUNCTIONS, evaluateColumns, evaluateConstant, exprToString, isComparison, namesIn, type Column } from './evaluate';
 
 export interface BindOptions {
@@ -177,22 +177,18 @@ class Binder {
         ok = false;
         continue;
       }
-      const values = new Float64Array(table.rowCount);
-      const cells = raw.cells[c];
-      for (let r = 0; r < cells.length; r++) {
-        const v = parseNumber(cells[r]);
-        if (Number.isNaN(v) && !/^\s*nan\s*$/i.test(cells[r])) {
-          this.report(
-            'error',
-            'scaling.non-numeric',
-            `'${path.basename(file)}' line ${raw.lines[r]}: column '${columnName}' has '${cells[r].slice(0, 40)}', not a number`,
-            m.column.range,
-          );
-          ok = false;
-          break;
-        }
-        values[r] = v;
+      const { values, badRow } = numericColumn(raw, c);
+      if (badRow !== undefined) {
+        this.report(
+          'error',
+          'scaling.non-numeric',
+          `'${path.basename(file)}' line ${raw.lines[badRow]}: column '${columnName}' has '${raw.cells[c][badRow].slice(0, 40)}', not a number`,
+          m.column.range,
+        );
+        ok = false;
+        continue;
       }
+      // The cached column is shared between analyses: whoever changes rows makes a copy (selectRows does).
       table.numeric.set(m.variable.text, values);
     }
     if (!ok) return;
