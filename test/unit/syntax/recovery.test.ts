@@ -165,6 +165,28 @@ const CASES: [string, string, string, string][] = [
   ['compute C = 6 * N * D', 'compute C = 6 * N @ D', '5:19', "unexpected character '@'"],
   ['law chinchilla: L = E', 'law chinchilla: L = = E', '24:21', "expected a value, a name or '(', found '='"],
   ['}\n// `init grid', '}}\n// `init grid', '34:2', "unmatched '}'"],
+  // A line break inside an item, a stray brace, a header short of a column, a string broken
+  // over two lines, unclosed parentheses: still one diagnostic each.
+  ['  param E     in', '  pa\nram E     in', '28:3', "unknown law setting 'pa': expected fit, holdout, objective, "],
+  [
+    '  param A     in (0, inf)  init',
+    '  param A     in (0, inf) { init',
+    '29:27',
+    "unexpected '{': expected the end of the line",
+  ],
+  ['compute C = 6 * N * D', 'compute C = 6 * { N * D', '5:17', "expected a value, a name or '(', found '{'"],
+  ['  N      D       L\n', '  N      D\n', '18:3', 'the header names 2 columns but every row has 3 values'],
+  ['study "Chinchilla approach 3"', 'study "Chinchilla\napproach 3"', '2:7', 'unterminated string: add the closing "'],
+  ['param A     in (0, inf)', 'param A     in (0, "inf)', '29:22', 'unterminated string: add the closing "'],
+  ['param alpha in [0, 3]', 'param alpha in [0, 3', '31:27', "expected ')' or ']' to close the bounds, found 'init'"],
+  ['holdout N >= 5B', 'holdout N >= (5B', '26:19', "expected ')', found the end of the line"],
+  ['fit sweep, pilot', 'fit sweep, pilot {', '25:20', "unexpected '{': expected the end of the line"],
+  [
+    '  90M    1.8B    3.04',
+    '  90M    1.8B    3.04  12',
+    '20:3',
+    'this row has 4 values but the header names 3 columns',
+  ],
 ];
 
 /** 1-based line of an offset. */

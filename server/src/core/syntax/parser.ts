@@ -68,22 +68,33 @@ class Parser {
   private parenDepth = 0;
   /** The item keywords of the innermost block being parsed (a formula never continues onto such a line). */
   private blockKeywords: string[] = [];
-  private readonly stringErrors: Token[] = [];
+  /** Tokens with a lexical error, in order, and the one that stands for each line. */
+  private readonly lexErrors: Token[] = [];
+  private readonly lexErrorByLine = new Map<number, Token>();
+  /** Lines skipped quietly as part of a broken statement or item: their lexical errors are not reported. */
+  private readonly quietLines = new Set<number>();
   /** Depth of nested formula parts (parentheses, signs, exponents). */
   private nesting = 0;
 
   constructor(private readonly text: string) {
     const lexed = lex(text);
     this.comments = lexed.comments;
-    // Stray characters and bad numbers are the cause of whatever else goes wrong on their line, so
-    // they are reported first; an unterminated string is reported last, as a missing opening quote
-    // (`study Title"`) shows up as a parse error earlier on the line.
+    // Lexical errors are held per line: one wins over a parse error on its line (a stray character
+    // or a bad number is the cause of what else goes wrong there; an unterminated string when it
+    // starts before the parse error: `study Title"` is a missing opening quote), the others are
+    // reported at the end unless their line was skipped as part of a broken statement.
     let bad = false;
     for (const t of lexed.tokens) {
       if (t.error === undefined) continue;
-      if (t.kind === 'string') this.stringErrors.push(t);
-      else this.report(t.error, t.start, t.end);
+      this.lexErrors.push(t);
       if (t.kind === 'bad') bad = true;
+    }
+    if (this.lexErrors.length > 0) {
+      for (const t of this.lexErrors) {
+        const line = this.lineOf(t.start);
+        const held = this.lexErrorByLine.get(line);
+        if (held === undefined || (held.kind === 'string' && t.kind !== 'string')) this.lexErrorByLine.set(line, t);
+      }
     }
     // Stray characters were reported; the grammar never sees them.
     this.tokens = bad ? lexed.tokens.filter((t) => t.kind !== 'bad') : lexed.tokens;
@@ -93,23 +104,33 @@ class Parser {
 
   /** The next token; inside parentheses line breaks are skipped. The token list always ends in `eof`. */
   private peek(): Token {
-    let i = this.pos;
-    if (this.parenDepth > 0) while (this.tokens[i].kind === 'newline') i++;
-    return this.tokens[i];
+    return this.tokens[this.parenDepth > 0 ? this.skipParenBreaks(this.pos) : this.pos];
   }
 
   /** The token after the next one (same rules as `peek`). */
   private peekSecond(): Token {
-    let i = this.pos;
-    if (this.parenDepth > 0) while (this.tokens[i].kind === 'newline') i++;
+    let i = this.parenDepth > 0 ? this.skipParenBreaks(this.pos) : this.pos;
     if (this.tokens[i].kind === 'eof') return this.tokens[i];
     i++;
-    if (this.parenDepth > 0) while (this.tokens[i].kind === 'newline') i++;
-    return this.tokens[i];
+    return this.tokens[this.parenDepth > 0 ? this.skipParenBreaks(i) : i];
+  }
+
+  /**
+   * Inside parentheses line breaks are white space — unless the next line starts a statement, a
+   * block item or a `}`: then an unclosed `(` ends at the line break instead of swallowing it.
+   */
+  private skipParenBreaks(i: number): number {
+    if (this.tokens[i].kind !== 'newline') return i;
+    let j = i;
+    while (this.tokens[j].kind === 'newline') j++;
+    const t = this.tokens[j];
+    if (this.is('}', t)) return i;
+    if (t.kind === 'ident' && (TOP_LEVEL_KEYWORDS.includes(t.text) || this.blockKeywords.includes(t.text))) return i;
+    return j;
   }
 
   private next(): Token {
-    if (this.parenDepth > 0) while (this.tokens[this.pos].kind === 'newline') this.pos++;
+    if (this.parenDepth > 0) this.pos = this.skipParenBreaks(this.pos);
     const t = this.tokens[this.pos];
     if (t.kind !== 'eof') this.pos++;
     return t;
@@ -172,7 +193,40 @@ class Parser {
     const line = this.lineOf(start);
     if (this.erroredLines.has(line)) return;
     this.erroredLines.add(line);
-    this.diagnostics.push(diagnostic('error', CODE, message, { start, end: Math.max(end, start) }));
+    const lexical = this.lexErrorByLine.get(line);
+    if (lexical && (lexical.kind !== 'string' || lexical.start <= start)) {
+      this.diagnostics.push(diagnostic('error', CODE, lexical.error ?? '', { start: lexical.start, end: lexical.end }));
+    } else {
+      this.diagnostics.push(diagnostic('error', CODE, message, { start, end: Math.max(end, start) }));
+    }
+  }
+
+  /** Reports the lexical errors of lines that neither had a parse error nor were skipped quietly. */
+  private reportLexicalErrors(): void {
+    for (const [line, t] of this.lexErrorByLine) {
+      if (this.erroredLines.has(line) || this.quietLines.has(line)) continue;
+      this.erroredLines.add(line);
+      this.diagnostics.push(diagnostic('error', CODE, t.error ?? '', { start: t.start, end: t.end }));
+    }
+  }
+
+  /** Whether a lexical error lies in [start, end]: it makes the statement there a broken one. */
+  private lexErrorWithin(start: number, end: number): boolean {
+    const list = this.lexErrors;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid].start < start) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < list.length && list[lo].start <= end;
+  }
+
+  /** Skips the rest of a line that belongs to a broken statement or item, without a diagnostic. */
+  private skipQuietly(stopAtBrace: boolean): void {
+    this.quietLines.add(this.lineOf(this.tokens[this.pos].start));
+    this.syncToLineEnd(stopAtBrace);
   }
 
   private fail(message: string, at: Token): never {
@@ -186,22 +240,19 @@ class Parser {
 
   /** Skips to the end of the line (or a `}` that closes the enclosing block); a `{` on the way skips its whole block. */
   private syncToLineEnd(stopAtBrace: boolean, stopAtOpenBrace = false): void {
+    // The lines of a block whose statement broke are skipped by the callers' quiet mode, line by
+    // line, so a stray `{` in a broken line can never swallow the rest of the file.
     this.parenDepth = 0;
-    let depth = 0;
     while (true) {
       const t = this.tokens[this.pos];
-      if (t.kind === 'eof') return;
-      if (depth === 0 && t.kind === 'newline') return;
+      if (t.kind === 'eof' || t.kind === 'newline') return;
       if (t.kind === 'punct') {
         if (t.text === '{') {
-          if (depth === 0 && stopAtOpenBrace) return;
-          depth++;
-        } else if (t.text === '}') {
-          if (depth === 0) {
-            // A `}` ends the block only as the last token of its line: `[0, 3}  init …` is a typo, not the end.
-            const after = this.tokens[this.pos + 1];
-            if (stopAtBrace && (after.kind === 'newline' || after.kind === 'eof')) return;
-          } else depth--;
+          if (stopAtOpenBrace) return;
+        } else if (t.text === '}' && stopAtBrace) {
+          // A `}` ends the block only as the last token of its line: `[0, 3}  init …` is a typo, not the end.
+          const after = this.tokens[this.pos + 1];
+          if (after.kind === 'newline' || after.kind === 'eof') return;
         }
       }
       this.pos++;
@@ -224,13 +275,13 @@ class Parser {
       const errorsBefore = this.diagnostics.length;
       const isStatement = t.kind === 'ident' && TOP_LEVEL_KEYWORDS.includes(t.text);
       if (!isStatement && quiet) {
-        this.syncToLineEnd(false);
+        this.skipQuietly(false);
         this.ensureProgress(start);
         continue;
       }
       if (!isStatement && previous && this.missingBlockOpen(previous, t)) {
         quiet = true;
-        this.syncToLineEnd(false);
+        this.skipQuietly(false);
         this.ensureProgress(start);
         continue;
       }
@@ -244,11 +295,11 @@ class Parser {
         if (!(e instanceof SyntaxFailure)) throw e;
         this.syncToLineEnd(false);
       }
-      quiet = this.diagnostics.length > errorsBefore;
+      quiet = this.diagnostics.length > errorsBefore || this.lexErrorWithin(t.start, this.prevEnd());
       this.ensureProgress(start);
     }
     const file: A.StudyFile = { kind: 'StudyFile', statements, range: { start: 0, end: this.text.length } };
-    for (const t of this.stringErrors) this.report(t.error ?? '', t.start, t.end);
+    this.reportLexicalErrors();
     this.diagnostics.sort((a, b) => a.range.start - b.range.start);
     return {
       file,
@@ -260,7 +311,6 @@ class Parser {
   }
 
   parseStandaloneExpression(): A.Expr {
-    for (const t of this.stringErrors) this.report(t.error ?? '', t.start, t.end);
     try {
       const e = this.parseExpr();
       this.skipNewlines();
@@ -269,6 +319,8 @@ class Parser {
     } catch (e) {
       if (!(e instanceof SyntaxFailure)) throw e;
       return { kind: 'Error', range: { start: 0, end: this.text.length } };
+    } finally {
+      this.reportLexicalErrors();
     }
   }
 
@@ -430,8 +482,11 @@ class Parser {
     const decl: A.RunsDecl = { kind: 'Runs', name: undefined, header: [], rows: [], range: { start, end: start } };
     decl.name = this.name('a name for the runs table');
     const open = this.expect('{', "'{' and a table of runs");
-    let headerEnd = open.end;
+    let headerSeen = false;
     let done = false;
+    // Rows whose count of values differs from the header's: reported at the end, once at the header
+    // when every row disagrees with it the same way (then the header is what is wrong).
+    const mismatched: A.RunRow[] = [];
     while (!done) {
       const lineStart = this.pos;
       try {
@@ -441,17 +496,19 @@ class Parser {
           this.next();
           break;
         }
-        if (t.kind === 'eof' || (t.kind === 'ident' && TOP_LEVEL_KEYWORDS.includes(t.text) && decl.rows.length > 0)) {
+        if (t.kind === 'eof' || (t.kind === 'ident' && TOP_LEVEL_KEYWORDS.includes(t.text) && headerSeen)) {
           this.report(`missing '}' to close the runs table '${decl.name.text}'`, open.start, open.end);
           break;
         }
-        if (decl.header.length === 0) {
+        if (!headerSeen) {
+          headerSeen = true;
           while (this.peek().kind === 'ident') decl.header.push(this.name('a column name'));
           if (decl.header.length === 0)
             this.fail(`expected the table's header (variable names), found ${describe(this.peek())}`, this.peek());
-          headerEnd = this.prevEnd();
         } else {
-          decl.rows.push(this.parseRunRow(decl.header.length));
+          const row = this.parseRunRow();
+          decl.rows.push(row);
+          if (decl.header.length > 0 && row.cells.length !== decl.header.length) mismatched.push(row);
         }
         const end = this.peek();
         if (this.is('}', end)) {
@@ -466,12 +523,37 @@ class Parser {
       }
       this.ensureProgress(lineStart);
     }
-    void headerEnd;
+    this.reportRowCounts(decl, mismatched);
     decl.range.end = this.prevEnd();
     return decl;
   }
 
-  private parseRunRow(columns: number): A.RunRow {
+  private reportRowCounts(decl: A.RunsDecl, mismatched: A.RunRow[]): void {
+    if (mismatched.length === 0) return;
+    const columns = decl.header.length;
+    const values = (n: number) => `${n} value${n === 1 ? '' : 's'}`;
+    const named = `${columns} column${columns === 1 ? '' : 's'}`;
+    const count = mismatched[0].cells.length;
+    if (
+      mismatched.length > 1 &&
+      mismatched.length === decl.rows.length &&
+      mismatched.every((r) => r.cells.length === count)
+    ) {
+      const first = decl.header[0].range.start;
+      const last = decl.header[columns - 1].range.end;
+      this.report(`the header names ${named} but every row has ${values(count)}`, first, last);
+      return;
+    }
+    for (const row of mismatched) {
+      this.report(
+        `this row has ${values(row.cells.length)} but the header names ${named}`,
+        row.range.start,
+        row.range.end,
+      );
+    }
+  }
+
+  private parseRunRow(): A.RunRow {
     const cells: (A.NumberLit | A.StringLit)[] = [];
     const start = this.peek().start;
     while (true) {
@@ -499,13 +581,6 @@ class Parser {
     if (cells.length === 0) this.fail(`expected a row of values, found ${describe(t)}`, t);
     if (t.kind !== 'newline' && t.kind !== 'eof' && !this.is('}', t))
       this.fail(`unexpected ${describe(t)} in a row of values`, t);
-    if (cells.length !== columns) {
-      this.report(
-        `this row has ${cells.length} value${cells.length === 1 ? '' : 's'} but the header names ${columns} column${columns === 1 ? '' : 's'}`,
-        start,
-        end,
-      );
-    }
     return { kind: 'RunRow', cells, range: { start, end } };
   }
 
@@ -566,6 +641,8 @@ class Parser {
 
   private parseBlockItems(keywords: string[], item: () => void): void {
     const open = this.next();
+    // After an item with an error, lines that don't start an item belong to it: skipped quietly.
+    let quiet = false;
     while (true) {
       this.skipNewlines();
       const t = this.peek();
@@ -581,6 +658,13 @@ class Parser {
         return;
       }
       const before = this.pos;
+      const startsItem = t.kind === 'ident' && (keywords.includes(t.text) || this.is(':', this.tokens[this.pos + 1]));
+      if (quiet && !startsItem) {
+        this.skipQuietly(true);
+        this.ensureProgress(before);
+        continue;
+      }
+      const errorsBefore = this.diagnostics.length;
       try {
         item();
         const end = this.peek();
@@ -591,6 +675,7 @@ class Parser {
         if (!(e instanceof SyntaxFailure)) throw e;
         this.syncToLineEnd(true);
       }
+      quiet = this.diagnostics.length > errorsBefore || this.lexErrorWithin(t.start, this.prevEnd());
       this.ensureProgress(before);
     }
   }
