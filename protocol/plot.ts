@@ -166,6 +166,8 @@ export interface PlotSources {
   title?: string | null;
   source?: string | null;
   target: string;
+  /** The plot's x variable (`plot law: L vs C`): listed first, so the fit view opens on it. */
+  x?: string | null;
   by?: string | null;
   /** Run tables keyed by law name. */
   runs: Record<string, LawRuns>;
@@ -203,6 +205,23 @@ function unique<T>(xs: T[]): T[] {
 }
 
 const PREFERRED_X = ['N', 'D', 'C'];
+
+/** At most this many `by` groups get their own curve (evenly spread over the sorted groups); all runs keep their group. */
+export const MAX_GROUP_CURVES = 8;
+
+/** Group values in reading order: numerically when they are all numbers, else as first seen. */
+export function sortGroups(groups: string[]): string[] {
+  const u = unique(groups);
+  const nums = u.map(Number);
+  return nums.every((v, i) => u[i].trim() !== '' && Number.isFinite(v))
+    ? u.slice().sort((a, b) => Number(a) - Number(b))
+    : u;
+}
+
+function spread<T>(xs: T[], k: number): T[] {
+  if (xs.length <= k) return xs;
+  return Array.from({ length: k }, (_, i) => xs[Math.round((i * (xs.length - 1)) / (k - 1))]);
+}
 
 // The model travels as JSON (postMessage, setState, the report), where NaN and Infinity become null: the builder
 // keeps only finite numbers, dropping runs, points, budgets or entries that have none.
@@ -275,10 +294,12 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
   }
 
   const allVars = unique(runSets.flatMap((s) => Object.keys(s.columns)));
-  const variables = [
+  const first = sources.x && allVars.includes(sources.x) ? [sources.x] : [];
+  const variables = unique([
+    ...first,
     ...PREFERRED_X.filter((v) => allVars.includes(v)),
     ...allVars.filter((v) => !PREFERRED_X.includes(v)),
-  ];
+  ]);
 
   const predictions: PlotPrediction[] = results.predictions
     .filter((p) => finite(p.value))
@@ -306,8 +327,11 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
     const res = r && law.residuals && law.residuals.length === r.labels.length ? law.residuals : null;
     const curves: PlotCurve[] = [];
     if (r && set) {
-      const groups = by && set.groups ? unique(set.groups) : [null];
+      const allGroups = by && set.groups ? sortGroups(set.groups) : [];
       for (const along of variables) {
+        // Along the grouping variable itself every group gives the same curve: draw one.
+        const groups: (string | null)[] =
+          allGroups.length > 0 && along !== by ? spread(allGroups, MAX_GROUP_CURVES) : [null];
         const extra = [
           ...predictions.filter((p) => p.law === law.name).map((p) => p.at[along]),
           ...optima.filter((o) => o.law === law.name).map((o) => o.at[along]),

@@ -312,7 +312,7 @@ export function chinchillaFixture(o: FixtureOptions = {}): Fixture {
       if (name === kaName && req.along === 'D') return null;
       // Where the other variables sit: on the isoFLOP line of the group's budget, or along the runs' own
       // log-log trend of D on N (what a server would do: follow the data, so the curve runs through the cloud).
-      const budget = req.group !== null ? Number(req.group) : null;
+      const budget = req.group !== null && req.by === 'C' && req.along !== 'C' ? Number(req.group) : null;
       const path = (x: number): [number, number] => {
         if (req.along === 'N') return [x, budget ? budget / (6 * x) : Math.exp(trend.intercept) * x ** trend.slope];
         if (req.along === 'D')
@@ -320,7 +320,6 @@ export function chinchillaFixture(o: FixtureOptions = {}): Fixture {
         const n = (x / (6 * Math.exp(trend.intercept))) ** (1 / (1 + trend.slope));
         return [n, x / (6 * n)];
       };
-      if (req.along === 'C' && budget) return null;
       const p = paramsOf(name);
       const y = req.x.map((x) => evalLaw(name, p, ...path(x)));
       if (nDraws === 0) return { y };

@@ -94,6 +94,35 @@ describe('PlotModel (node)', () => {
     assert.ok(model.laws[0].curves.every((c) => c.points.x.length === 63));
   });
 
+  it("the plot's x comes first; `by` a continuous variable: a few representative group curves, one along it", () => {
+    const f = chinchillaFixture({ by: true });
+    const runs = f.sources.runs.chinchilla;
+    const byN = { ...runs, groups: runs.columns.N.map(String) };
+    const model = buildPlotModel(f.results, {
+      ...f.sources,
+      x: 'C',
+      by: 'N',
+      runs: { chinchilla: byN, kaplan: byN },
+    });
+    assert.deepEqual(model.variables, ['C', 'N', 'D']);
+    const ch = model.laws[0];
+    const alongC = ch.curves.filter((c) => c.along === 'C');
+    assert.equal(alongC.length, 8, 'at most MAX_GROUP_CURVES curves');
+    const values = alongC.map((c) => Number(c.group));
+    assert.deepEqual(
+      values,
+      [...values].sort((a, b) => a - b),
+      'spread over the sorted groups',
+    );
+    assert.equal(values[0], Math.min(...runs.columns.N));
+    assert.equal(values[7], Math.max(...runs.columns.N));
+    assert.deepEqual(
+      ch.curves.filter((c) => c.along === 'N').map((c) => c.group),
+      [null],
+      'along the grouping variable: one curve',
+    );
+  });
+
   it('logGrid is log-spaced and inclusive', () => {
     const g = logGrid(1e6, 1e9, 4);
     assert.deepEqual(

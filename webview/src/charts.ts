@@ -92,6 +92,8 @@ export interface DatasetSpec {
   pointRadius?: number;
   borderWidth?: number;
   dash?: number[];
+  /** Per-point colours (a scatter coloured by group). */
+  pointColors?: string[];
   /** Hollow markers. */
   hollow?: boolean;
   errorBars?: ErrorBar[];
@@ -258,8 +260,8 @@ function styleDataset(d: DatasetSpec, pal: Palette): Omit<ScalingDataset, 'data'
     spec: d,
     label: d.label,
     type: d.type === 'bar' ? 'bar' : d.type === 'line' ? 'line' : 'scatter',
-    borderColor: d.color,
-    backgroundColor: d.type === 'bar' ? (d.fill ?? d.color) : fillColor,
+    borderColor: d.pointColors ?? d.color,
+    backgroundColor: d.type === 'bar' ? (d.fill ?? d.color) : (d.pointColors ?? fillColor),
     borderWidth: d.borderWidth ?? (isLine ? pal.line : 1),
     borderDash: d.dash ?? [],
     pointRadius: radius,

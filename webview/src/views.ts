@@ -1,6 +1,6 @@
 // Each view turns the PlotModel into chart specs (plain data + palette colours). No chart.js here.
 
-import type { PlotLaw, PlotModel, PlotView, RunSet, Series } from '../../protocol/plot';
+import { sortGroups, type PlotLaw, type PlotModel, type PlotView, type RunSet, type Series } from '../../protocol/plot';
 import type { ViewState } from '../../protocol/webview';
 import type { ChartSpec, DatasetSpec, ErrorBar, Pt } from './charts';
 import { formatExact, formatNumber } from './format';
@@ -125,6 +125,15 @@ function curveDatasets(
   return out;
 }
 
+/** A group value as shown: numbers in compact form (49560000 → 49.6M). */
+export function groupText(g: string): string {
+  const v = Number(g);
+  return g.trim() !== '' && Number.isFinite(v) ? formatNumber(v) : g;
+}
+
+/** Above this many `by` groups the runs are one dataset coloured point by point (the legend would not fit). */
+const MAX_GROUP_DATASETS = 12;
+
 const levelText = (level: number | null) => (level ? `${Math.round(level * 100)}% interval` : 'interval');
 
 // --- fit ----------------------------------------------------------------------------------------------------------
@@ -132,16 +141,20 @@ const levelText = (level: number | null) => (level ? `${Math.round(level * 100)}
 export function fitView(model: PlotModel, state: ViewState, pal: Palette): ChartSpec[] {
   const xVar = state.x && model.variables.includes(state.x) ? state.x : (model.variables[0] ?? 'N');
   const datasets: DatasetSpec[] = [];
-  const byGroups = model.by ? [...new Set(model.runSets.flatMap((s) => s.groups ?? []))] : [];
-  const groupColor = new Map(byGroups.map((g, i) => [g, ramp(pal, byGroups.length)[i]]));
+  const byGroups = model.by ? sortGroups(model.runSets.flatMap((s) => s.groups ?? [])) : [];
+  const colors = ramp(pal, byGroups.length);
+  const groupColor = new Map(byGroups.map((g, i) => [g, colors[i]]));
   const runColor = withAlpha(pal.foreground, 0.55);
+  const manyGroups = byGroups.length > MAX_GROUP_DATASETS;
 
   for (const set of model.runSets) {
     const laws = model.laws.filter((l) => l.runSet === set.id);
     const col = set.columns[xVar];
     if (!col) continue;
     const tooltip = runTooltip(model, set, laws);
-    const groups = model.by && set.groups ? byGroups : [null];
+    const groups = model.by && set.groups && !manyGroups ? byGroups : [null];
+    // Many groups: one dataset, each point in its group's colour.
+    const perPoint = model.by && set.groups && manyGroups ? set.groups : null;
     for (const g of groups) {
       const fitPts: Pt[] = [];
       const hoPts: Pt[] = [];
@@ -153,7 +166,12 @@ export function fitView(model: PlotModel, state: ViewState, pal: Palette): Chart
         (laws.some((l) => l.heldOut[i]) ? hoPts : fitPts).push({ x, y, i });
       }
       const suffix = model.runSets.length > 1 ? ` (${set.id})` : '';
-      const gLabel = g !== null ? `${model.by} = ${g}` : 'runs';
+      const gLabel =
+        g !== null
+          ? `${model.by} = ${groupText(g)}`
+          : perPoint
+            ? `runs (colour: ${model.by} ${groupText(byGroups[0])} → ${groupText(byGroups[byGroups.length - 1])})`
+            : 'runs';
       const color = g !== null ? withAlpha(groupColor.get(g) ?? runColor, 0.75) : runColor;
       const key = `${set.id}:${g ?? ''}`;
       datasets.push({
@@ -164,6 +182,10 @@ export function fitView(model: PlotModel, state: ViewState, pal: Palette): Chart
         type: 'scatter',
         data: fitPts,
         color,
+        pointColors: perPoint
+          ? fitPts.map((p) => withAlpha(groupColor.get(perPoint[p.i ?? -1]) ?? runColor, 0.8))
+          : undefined,
+        legendColor: perPoint ? colors[Math.floor(colors.length / 2)] : undefined,
         pointRadius: fitPts.length > 2000 ? 1.5 : 3,
         tooltip,
         csv: { label: (pt) => set.labels[pt.i ?? -1] ?? '' },
@@ -195,7 +217,7 @@ export function fitView(model: PlotModel, state: ViewState, pal: Palette): Chart
     const lt = levelText(law.level);
     curves.forEach((c, ci) => {
       const gColor = c.group !== null && groupColor.has(c.group) ? (groupColor.get(c.group) as string) : color;
-      const label = c.group !== null ? `${law.name} (${model.by} = ${c.group})` : law.name;
+      const label = c.group !== null ? `${law.name} (${model.by} = ${groupText(c.group)})` : law.name;
       datasets.push(
         ...curveDatasets(
           `curve:${law.name}:${c.group ?? ''}`,
@@ -206,10 +228,13 @@ export function fitView(model: PlotModel, state: ViewState, pal: Palette): Chart
           {
             legend: ci === 0,
             legendLabel: law.name,
+            // a law drawn in its groups' colours: a neutral swatch, dashed for the second law on
+            legendColor: c.group !== null ? pal.foreground : undefined,
             legendGroup: `law:${law.name}`,
             law: law.name,
             dash: c.group !== null && li > 0 ? [6, 4] : undefined,
             levelText: lt,
+            bandAlpha: c.group !== null ? 0.06 : undefined,
           },
         ),
       );
