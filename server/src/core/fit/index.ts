@@ -237,7 +237,7 @@ export async function fitLaw(law: BoundLaw, opts: FitOptions = {}): Promise<LawF
       ape += Math.abs(f[i] - hy[i]) / Math.abs(hy[i]);
       sq += (Math.log(f[i]) - Math.log(hy[i])) ** 2;
     }
-    holdout = { mape: (100 * ape) / hy.length, rmse_log: Math.sqrt(sq / hy.length) };
+    holdout = { mape: ape / hy.length, rmse_log: Math.sqrt(sq / hy.length) };
   }
   // Uncertainty.
   const u = law.uncertainty;

@@ -3,7 +3,19 @@
 // a true stationary point of the summed Huber objective. Bounds: variables on a bound whose
 // gradient points outward are frozen for the step, the rest solved and clamped.
 import { choleskySolve } from './linalg';
-import type { Evaluator } from './problem';
+import type { Loss } from './loss';
+
+/** What the LM minimises: sum_i w_i rho(r_i(u)) over a box. */
+export interface LmTarget {
+  readonly n: number;
+  readonly p: number;
+  readonly lo: Float64Array;
+  readonly hi: Float64Array;
+  readonly loss: Loss;
+  readonly weights: Float64Array | undefined;
+  /** Fills r (and J, n×p) at u; returns the objective, NaN when invalid. */
+  eval(u: ArrayLike<number>, r: Float64Array, J?: Float64Array): number;
+}
 
 export interface LmOptions {
   maxIterations?: number;
@@ -45,13 +57,13 @@ export class LmWorkspace {
 }
 
 export function levenbergMarquardt(
-  ev: Evaluator,
+  ev: LmTarget,
   u0: ArrayLike<number>,
   opts: LmOptions = {},
   ws = new LmWorkspace(ev.n, ev.p),
 ): LmResult {
   const { n, p } = ev;
-  const { lo, hi, loss, weights } = ev.prob;
+  const { lo, hi, loss, weights } = ev;
   const maxIterations = opts.maxIterations ?? 200;
   const ftol = opts.ftol ?? 1e-13;
   const { H, g } = ws;

@@ -5,7 +5,7 @@
 import { levenbergMarquardt, LmWorkspace, type LmResult } from './lm';
 import type { Evaluator, FitProblem } from './problem';
 import { toInternal } from './problem';
-import { findLinearStructure, solveLinear } from './varpro';
+import { findLinearStructure, solveLinear, VarProEvaluator, type LinearStructure } from './varpro';
 
 export interface MultiStartOptions {
   interrupt?: () => boolean;
@@ -77,8 +77,12 @@ function near(a: Float64Array, b: Float64Array, tol: number): boolean {
 
 export function multiStart(ev: Evaluator, starts: Float64Array[], opts: MultiStartOptions = {}): MultiStartResult {
   const prob = ev.prob;
-  const r = new Float64Array(ev.n);
   const declared = starts.length;
+  if (opts.columns && prob.objective.loss === 'squares' && !prob.objective.onLog) {
+    const ls = findLinearStructure(prob, opts.columns);
+    if (ls && ls.nonlinear.length > 0) return multiStartVarPro(ev, ls, starts, opts);
+  }
+  const r = new Float64Array(ev.n);
   const seeds = opts.columns ? varproSeeds(ev, starts, opts.columns) : [];
   const candidates = [...starts, ...seeds].map((u) => ({ u, v: ev.value(u, r) }));
   candidates.sort((a, b) => (Number.isNaN(a.v) ? Infinity : a.v) - (Number.isNaN(b.v) ? Infinity : b.v));
@@ -142,6 +146,75 @@ function merge(optima: Optimum[]): void {
         optima.splice(b, 1);
       }
   optima.sort((x, y) => x.value - y.value);
+}
+
+/**
+ * Squares in linear space with linear parameters: variable projection is the objective. Every
+ * declared start projects onto its nonlinear coordinates (the linear ones are solved exactly,
+ * whatever they started at), so the distinct projections are all the starts there are.
+ */
+function multiStartVarPro(
+  ev: Evaluator,
+  ls: LinearStructure,
+  starts: Float64Array[],
+  opts: MultiStartOptions,
+): MultiStartResult {
+  const vp = new VarProEvaluator(ev, ls);
+  const nlPos = ls.nonlinear.map((j) => ev.prob.free.indexOf(j));
+  const unique = new Map<string, Float64Array>();
+  for (const s of starts) {
+    const v = Float64Array.from(nlPos, (k) => s[k]);
+    unique.set(v.join(','), v);
+  }
+  const r = new Float64Array(ev.n);
+  const candidates = [...unique.values()].map((v) => ({ v, f: vp.eval(v, r) }));
+  candidates.sort((a, b) => (Number.isNaN(a.f) ? Infinity : a.f) - (Number.isNaN(b.f) ? Infinity : b.f));
+  const budget = opts.exhaustive
+    ? candidates.length
+    : Math.min(candidates.length, opts.optimize ?? Math.max(24, Math.ceil(0.01 * starts.length)));
+  const ws = new LmWorkspace(vp.n, vp.p);
+  const optima: Optimum[] = [];
+  let optimized = 0;
+  let interrupted = false;
+  const join = (u: Float64Array, value: number): boolean => {
+    for (const o of optima) if (value >= o.value && near(u, o.u, JOIN_TOL)) return true;
+    return false;
+  };
+  for (let i = 0; i < budget && !interrupted; i++) {
+    if (!Number.isFinite(candidates[i].f)) break;
+    const res = levenbergMarquardt(
+      vp,
+      candidates[i].v,
+      { join, interrupt: opts.interrupt, maxIterations: 300, ftol: LOOSE_FTOL },
+      ws,
+    );
+    optimized++;
+    if (res.stop === 'interrupted') interrupted = true;
+    if (Number.isFinite(res.value)) record(optima, res);
+  }
+  optima.sort((a, b) => a.value - b.value);
+  // Polish the best few in the projected space, then once in the full space so the answer is a
+  // stationary point of the full problem (and its diagnostics read the full Jacobian).
+  let best: LmResult | undefined;
+  const fullWs = new LmWorkspace(ev.n, ev.p);
+  const fullOptima: Optimum[] = [];
+  for (const o of optima.slice(0, POLISH)) {
+    if (interrupted) break;
+    const res = levenbergMarquardt(vp, o.u, { interrupt: opts.interrupt, maxIterations: 2000 }, ws);
+    const u = vp.full(Number.isFinite(res.value) && res.value <= o.value ? res.u : o.u);
+    if (!u) continue;
+    const fin = levenbergMarquardt(ev, u, { interrupt: opts.interrupt, maxIterations: 200 }, fullWs);
+    if (fin.stop === 'interrupted') interrupted = true;
+    if (!Number.isFinite(fin.value)) continue;
+    fullOptima.push({ u: Float64Array.from(fin.u), value: fin.value, hits: o.hits });
+    if (!best || fin.value < best.value) best = fin;
+  }
+  for (const o of optima.slice(POLISH)) {
+    const u = vp.full(o.u);
+    if (u) fullOptima.push({ u, value: o.value, hits: o.hits });
+  }
+  merge(fullOptima);
+  return { best, declared: starts.length, optimized, seeds: 0, optima: fullOptima, interrupted };
 }
 
 function record(optima: Optimum[], res: LmResult): void {

@@ -156,6 +156,19 @@ export class Evaluator {
     return total;
   }
 
+  get lo(): Float64Array {
+    return this.prob.lo;
+  }
+  get hi(): Float64Array {
+    return this.prob.hi;
+  }
+  get loss(): Loss {
+    return this.prob.loss;
+  }
+  get weights(): Float64Array | undefined {
+    return this.prob.weights;
+  }
+
   /** Objective only. */
   value(u: ArrayLike<number>, r = new Float64Array(this.n)): number {
     return this.eval(u, r);

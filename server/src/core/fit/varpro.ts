@@ -5,7 +5,8 @@
 // profile for squares in linear space.
 import { linearSplit, Program, type Node } from './compile';
 import { choleskySolve } from './linalg';
-import type { FitProblem } from './problem';
+import { squares, type Loss } from './loss';
+import { toTheta, type Evaluator, type FitProblem } from './problem';
 
 export interface LinearStructure {
   /** Indices (into names) of the linear parameters. */
@@ -136,4 +137,105 @@ function specBound(prob: FitProblem, j: number, side: 'lo' | 'hi'): number {
   if (!prob.logParam[j]) return v;
   // Log-parametrised amplitudes must stay positive: a tiny floor instead of 0.
   return side === 'lo' ? (v === -Infinity ? 1e-300 : Math.exp(v)) : Math.exp(v);
+}
+
+/**
+ * The variable-projection problem over the nonlinear parameters only, for squares in linear space:
+ * at each point the linear parameters are solved exactly (bounded least squares), and the
+ * Jacobian is Kaufman's approximation (I − P) ∂f/∂φ, P the (weighted) projection onto the columns
+ * of the linear parameters that are not on a bound.
+ */
+export class VarProEvaluator {
+  readonly n: number;
+  readonly p: number;
+  readonly lo: Float64Array;
+  readonly hi: Float64Array;
+  readonly loss: Loss;
+  private readonly theta: Float64Array;
+  private readonly Jfull: Float64Array;
+  private readonly scratch: { f: Float64Array; cols: Float64Array[] };
+  private readonly nlPos: number[];
+  private readonly linPos: number[];
+  private readonly unit: Float64Array;
+
+  constructor(
+    readonly ev: Evaluator,
+    readonly ls: LinearStructure,
+  ) {
+    const prob = ev.prob;
+    this.n = ev.n;
+    this.p = ls.nonlinear.length;
+    this.nlPos = ls.nonlinear.map((j) => prob.free.indexOf(j));
+    this.linPos = ls.linear.map((j) => prob.free.indexOf(j));
+    this.lo = Float64Array.from(this.nlPos, (k) => prob.lo[k]);
+    this.hi = Float64Array.from(this.nlPos, (k) => prob.hi[k]);
+    this.loss = squares;
+    this.theta = new Float64Array(prob.base);
+    this.Jfull = new Float64Array(ev.n * ev.p);
+    this.scratch = { f: new Float64Array(ev.n), cols: ls.bases.map(() => new Float64Array(ev.n)) };
+    this.unit = new Float64Array(ev.n).fill(1);
+  }
+
+  get weights(): Float64Array | undefined {
+    return this.ev.prob.weights;
+  }
+
+  /** The full internal vector at nonlinear point v (linear parameters solved), or undefined. */
+  full(v: ArrayLike<number>): Float64Array | undefined {
+    const prob = this.ev.prob;
+    // Every free parameter is either nonlinear (set from v) or linear (solved below).
+    const u = new Float64Array(this.ev.p);
+    this.nlPos.forEach((k, m) => (u[k] = v[m]));
+    toTheta(prob, u, this.theta);
+    const x = solveLinear(this.ls, prob, this.theta, prob.weights ?? this.unit, this.scratch);
+    if (!x) return undefined;
+    for (let m = 0; m < x.length; m++) {
+      const j = this.ls.linear[m];
+      if (prob.logParam[j] && !(x[m] > 0)) return undefined;
+      u[this.linPos[m]] = prob.logParam[j] ? Math.log(x[m]) : x[m];
+    }
+    return u;
+  }
+
+  eval(v: ArrayLike<number>, r: Float64Array, J?: Float64Array): number {
+    const u = this.full(v);
+    if (!u) return NaN;
+    const { n, p } = this;
+    const P = this.ev.p;
+    const value = this.ev.eval(u, r, J ? this.Jfull : undefined);
+    if (!J || !Number.isFinite(value)) return value;
+    const w = this.weights ?? this.unit;
+    // Orthonormal (w-inner product) basis of the free linear columns, by modified Gram–Schmidt.
+    const prob = this.ev.prob;
+    const Q: Float64Array[] = [];
+    this.linPos.forEach((k) => {
+      const lo = prob.lo[k];
+      const hi = prob.hi[k];
+      if (u[k] <= lo || u[k] >= hi || u[k] < -600) return; // on a bound: c does not move with φ
+      const q = new Float64Array(n);
+      for (let i = 0; i < n; i++) q[i] = this.Jfull[i * P + k];
+      for (const b of Q) {
+        let d = 0;
+        for (let i = 0; i < n; i++) d += w[i] * b[i] * q[i];
+        for (let i = 0; i < n; i++) q[i] -= d * b[i];
+      }
+      let norm = 0;
+      for (let i = 0; i < n; i++) norm += w[i] * q[i] * q[i];
+      norm = Math.sqrt(norm);
+      if (!(norm > 0)) return;
+      for (let i = 0; i < n; i++) q[i] /= norm;
+      Q.push(q);
+    });
+    const g = new Float64Array(n);
+    this.nlPos.forEach((k, m) => {
+      for (let i = 0; i < n; i++) g[i] = this.Jfull[i * P + k];
+      for (const b of Q) {
+        let d = 0;
+        for (let i = 0; i < n; i++) d += w[i] * b[i] * g[i];
+        for (let i = 0; i < n; i++) g[i] -= d * b[i];
+      }
+      for (let i = 0; i < n; i++) J[i * p + m] = g[i];
+    });
+    return value;
+  }
 }
