@@ -70,9 +70,14 @@ if [ "$(installed_version "$CS")" != "$CS_VERSION" ] || [ ! -f "$CS/out/node/ent
   log "installing code-server@$CS_VERSION (about 2 minutes on a cold cache)"
   mkdir -p "$T/cs"
   [ -f "$T/cs/package.json" ] || echo '{"name":"e2e-code-server","private":true}' >"$T/cs/package.json"
+  # npm itself runs on Node 24 too: under `npm run`, npm puts its own node's folder first on the PATH of
+  # install scripts, so the system npm (Node 20) would fail code-server's "requires node v24" check.
+  NPM_CLI="$(readlink -f "$(command -v npm)")"
   HOME="$VT/home" PATH="$N24/bin:$PATH" npm_config_nodedir="$N24" \
-    npm install --prefix "$T/cs" --no-save --unsafe-perm "code-server@$CS_VERSION" </dev/null
+    env -u npm_node_execpath -u NODE "$N24/bin/node" "$NPM_CLI" install --prefix "$T/cs" --no-save --unsafe-perm \
+    "code-server@$CS_VERSION" </dev/null
   HOME="$VT/home" "$N24/bin/node" "$CS/out/node/entry.js" --config /dev/null --version | head -1
 fi
 
+rm -rf "${VT:?}/tmp"/* 2>/dev/null || true
 log "ready: chromium $(/usr/bin/chromium --version 2>/dev/null | grep -o '[0-9][0-9.]*' | head -1), node $("$N24/bin/node" -v), code-server $CS_VERSION"
