@@ -66,7 +66,8 @@ function splitLines(text: string, parsed: ParseResult): Line[] {
   const { tokens } = lex(text);
   const comments = parsed.comments;
   const lines: Line[] = [];
-  const errorStarts = parsed.diagnostics.map((d) => d.range.start);
+  const errorStarts = parsed.diagnostics.map((d) => d.range.start).sort((a, b) => a - b);
+  let errorIndex = 0; // lines come in order: one pass over the sorted error offsets
   let current: Token[] = [];
   let depth = 0;
   let parenDepth = 0;
@@ -91,7 +92,8 @@ function splitLines(text: string, parsed: ParseResult): Line[] {
         (previousLast !== undefined && CONTINUES.has(previousLast.text) && previousLast.kind === 'punct') ||
         isWordOperator(previousLast));
     let hasError = false;
-    for (const s of errorStarts) if (s >= lineStart && s <= end) hasError = true;
+    while (errorIndex < errorStarts.length && errorStarts[errorIndex] < lineStart) errorIndex++;
+    if (errorIndex < errorStarts.length && errorStarts[errorIndex] <= end) hasError = true;
     lines.push({
       tokens: current,
       comment,
