@@ -132,7 +132,10 @@ export function fitIsoflop(iso: BoundIsoflop): { result: IsoflopResult; diagnost
     groups.set(C[i], list);
   }
   const fits: BudgetFit[] = [];
-  for (const [budget, rows] of [...groups].sort((a, b) => a[0] - b[0])) {
+  const tooFew: string[] = [];
+  const edges: string[] = [];
+  const fmt = (c: number) => c.toExponential(2);
+  for (const [budget, rows] of [...groups].sort((x, y) => x[0] - y[0])) {
     const f = fitBudget(
       budget,
       rows.map((i) => Math.log(N[i])),
@@ -142,28 +145,32 @@ export function fitIsoflop(iso: BoundIsoflop): { result: IsoflopResult; diagnost
       iso.tokens,
     );
     if (!f) {
-      diagnostics.push(
-        diagnostic(
-          'warning',
-          'scaling.isoflop-too-few-runs',
-          `budget ${budget.toExponential(2)} has ${rows.length} run(s); a parabola needs at least 3`,
-          iso.range,
-        ),
-      );
+      tooFew.push(`${fmt(budget)} (${rows.length})`);
       continue;
     }
-    if (f.edge) {
-      diagnostics.push(
-        diagnostic(
-          'warning',
-          'scaling.isoflop-edge-minimum',
-          `budget ${budget.toExponential(2)}: the minimum is not inside the sampled sizes, so it is left out of the frontier`,
-          iso.range,
-        ),
-      );
-    }
+    if (f.edge) edges.push(fmt(budget));
     fits.push(f);
   }
+  // One diagnostic per kind, not per budget: continuous budgets would otherwise flood the editor.
+  const list = (xs: string[]) => xs.slice(0, 6).join(', ') + (xs.length > 6 ? `, … (${xs.length} in all)` : '');
+  if (tooFew.length > 0)
+    diagnostics.push(
+      diagnostic(
+        'warning',
+        'scaling.isoflop-too-few-runs',
+        `${tooFew.length} budget(s) have fewer than 3 runs, too few for a parabola, and are skipped: ${list(tooFew)} — runs are grouped by their exact ${iso.budget} value`,
+        iso.range,
+      ),
+    );
+  if (edges.length > 0)
+    diagnostics.push(
+      diagnostic(
+        'warning',
+        'scaling.isoflop-edge-minimum',
+        `the minimum is not inside the sampled sizes for budget(s) ${list(edges)}, so they are left out of the frontier`,
+        iso.range,
+      ),
+    );
   const usable = fits.filter((f) => f.usable);
   const frontierOf = (pts: BudgetFit[]) => {
     const lnC = pts.map((f) => Math.log(f.budget));
