@@ -690,7 +690,7 @@ export function bootstrapView(model: PlotModel, _state: ViewState, pal: Palette)
 }
 
 /** Axis bounds from everything drawn (points and error bars), padded so no marker sits on the frame. */
-export function padAxes(spec: ChartSpec): ChartSpec {
+export function padAxes(spec: ChartSpec, yFrom?: string[]): ChartSpec {
   if (spec.type === 'bar') return spec;
   for (const id of ['x', 'y'] as const) {
     const axis = spec[id];
@@ -703,7 +703,10 @@ export function padAxes(spec: ChartSpec): ChartSpec {
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     };
+    // The y range can follow the measured points only (curves then leave the frame rather than squash the runs).
+    const focus = id === 'y' && yFrom && spec.datasets.some((d) => yFrom.includes(d.role) && d.data.length > 0);
     for (const d of spec.datasets) {
+      if (focus && !yFrom?.includes(d.role)) continue;
       for (const p of d.data) see(p[id]);
       for (const e of d.errorBars ?? []) {
         see(id === 'x' ? e.xMin : e.yMin);
@@ -712,7 +715,7 @@ export function padAxes(spec: ChartSpec): ChartSpec {
     }
     if (!(lo < hi)) continue;
     if (log) {
-      const f = (hi / lo) ** 0.03;
+      const f = Math.max((hi / lo) ** (focus ? 0.08 : 0.03), focus ? 1.05 : 1);
       axis.min = lo / f;
       axis.max = hi * f;
     } else {
@@ -725,12 +728,12 @@ export function padAxes(spec: ChartSpec): ChartSpec {
 }
 
 const padded =
-  (f: (m: PlotModel, s: ViewState, p: Palette) => ChartSpec[]) =>
+  (f: (m: PlotModel, s: ViewState, p: Palette) => ChartSpec[], yFrom?: string[]) =>
   (m: PlotModel, s: ViewState, p: Palette): ChartSpec[] =>
-    f(m, s, p).map(padAxes);
+    f(m, s, p).map((spec) => padAxes(spec, yFrom));
 
 export const VIEWS: Record<PlotView, (m: PlotModel, s: ViewState, p: Palette) => ChartSpec[]> = {
-  fit: padded(fitView),
+  fit: padded(fitView, ['runs', 'heldout', 'prediction', 'optimum']),
   residuals: padded(residualsView),
   isoflop: padded(isoflopView),
   frontier: padded(frontierView),
