@@ -479,6 +479,16 @@ describe('webview (chromium)', function () {
     assert.equal(byRole((await charts(page))[0], 'curve')[0].color, '#00ff00');
   });
 
+  it("a host echoing its old view does not undo the user's choice; a new host view is followed", async () => {
+    const page = await panel();
+    await sendUpdate(page, model, { view: { view: 'fit' } });
+    await selectView(page, 'isoflop');
+    await sendUpdate(page, model, { version: 2, view: { view: 'fit' } }); // sent before the state message arrived
+    assert.equal(await page.textContent('#status'), 'rendered isoflop');
+    await sendUpdate(page, model, { version: 3, view: { view: 'frontier' } });
+    assert.equal(await page.textContent('#status'), 'rendered frontier');
+  });
+
   it('restores the view from the persisted state after a reload (panel serializer path)', async () => {
     const page = await panel();
     await sendUpdate(page, model, { version: 4 });

@@ -93,6 +93,7 @@ export class App {
   private state: ViewState = { view: 'fit' };
   private sections: Section[] = [];
   private pending: ExtensionMessage | null = null;
+  private lastHostView: string | null = null;
   private renders = 0;
   /** A lone update draws at once; a burst (typing re-fits) is drawn once more, 16 ms after its last, at least every 100 ms. */
   private readonly flush = leadingDebounce(() => this.applyPending(), 16, 100);
@@ -214,7 +215,12 @@ export class App {
     const m = this.pending;
     this.pending = null;
     if (!m || m.type !== 'update') return;
-    this.adopt(m.uri, m.version, m.model, m.view ?? this.state);
+    // The host's `view` wins when it is news (another document, or the host changed it, e.g. a "show residuals"
+    // command); an unchanged one is the host echoing what it last knew and must not undo the user's latest choice.
+    const hostView = m.view ? JSON.stringify(m.view) : null;
+    const useHost = m.view !== undefined && (m.uri !== this.uri || hostView !== this.lastHostView);
+    this.lastHostView = hostView;
+    this.adopt(m.uri, m.version, m.model, useHost && m.view ? m.view : this.state);
     this.renderAll();
   }
 
