@@ -58,58 +58,67 @@ export function solveLinear(
 ): Float64Array | undefined {
   const n = prob.rows;
   const k = ls.linear.length;
-  const target = new Float64Array(prob.y);
+  // target = y − offset, in the scratch column (no allocation per call).
+  const target = scratch.f;
   if (ls.offset) {
-    ls.offset.evaluate(theta, scratch.f);
-    for (let i = 0; i < n; i++) target[i] -= scratch.f[i];
-  }
+    ls.offset.evaluate(theta, target);
+    for (let i = 0; i < n; i++) target[i] = prob.y[i] - target[i];
+  } else target.set(prob.y);
   ls.bases.forEach((b, m) => b.evaluate(theta, scratch.cols[m]));
   const lower = ls.linear.map((j) => specBound(prob, j, 'lo'));
   const upper = ls.linear.map((j) => specBound(prob, j, 'hi'));
+  // One pass over the rows: Gram matrix G = B'WB, c = B'Wt, t'Wt; every active set below is then
+  // a k×k problem (RSS = t'Wt − 2x'c + x'Gx).
+  const cols = scratch.cols;
+  const G = new Float64Array(k * k);
+  const c = new Float64Array(k);
+  let tt = 0;
+  for (let i = 0; i < n; i++) {
+    const wi = w[i];
+    if (wi === 0) continue;
+    const ti = target[i];
+    tt += wi * ti * ti;
+    for (let a = 0; a < k; a++) {
+      const wa = wi * cols[a][i];
+      c[a] += wa * ti;
+      for (let bb = 0; bb <= a; bb++) G[a * k + bb] += wa * cols[bb][i];
+    }
+  }
+  for (let a = 0; a < k; a++) for (let bb = 0; bb < a; bb++) G[bb * k + a] = G[a * k + bb];
   let best: Float64Array | undefined;
   let bestRss = Infinity;
   const states = new Int8Array(k); // 0 free, 1 at lower, 2 at upper
   const total = 3 ** k;
+  const x = new Float64Array(k);
+  const A = new Float64Array(k * k);
+  const rhs = new Float64Array(k);
+  const sol = new Float64Array(k);
+  const freeIdx: number[] = [];
   for (let code = 0; code < total; code++) {
-    let c = code;
+    let rest = code;
     let ok = true;
+    freeIdx.length = 0;
     for (let m = 0; m < k; m++) {
-      states[m] = c % 3;
-      c = Math.floor(c / 3);
-      if (states[m] === 1 && !Number.isFinite(lower[m])) ok = false;
-      if (states[m] === 2 && !Number.isFinite(upper[m])) ok = false;
-    }
-    if (!ok) continue;
-    const x = new Float64Array(k);
-    const freeIdx: number[] = [];
-    const rhsY = new Float64Array(target);
-    for (let m = 0; m < k; m++) {
+      states[m] = rest % 3;
+      rest = Math.floor(rest / 3);
       if (states[m] === 0) freeIdx.push(m);
       else {
-        x[m] = states[m] === 1 ? lower[m] : upper[m];
-        const col = scratch.cols[m];
-        for (let i = 0; i < n; i++) rhsY[i] -= x[m] * col[i];
+        const v = states[m] === 1 ? lower[m] : upper[m];
+        if (!Number.isFinite(v)) ok = false;
+        x[m] = v;
       }
     }
+    if (!ok) continue;
     const q = freeIdx.length;
     if (q > 0) {
-      const A = new Float64Array(q * q);
-      const b = new Float64Array(q);
       for (let a = 0; a < q; a++) {
-        const ca = scratch.cols[freeIdx[a]];
-        for (let bb = 0; bb <= a; bb++) {
-          const cb = scratch.cols[freeIdx[bb]];
-          let s = 0;
-          for (let i = 0; i < n; i++) s += w[i] * ca[i] * cb[i];
-          A[a * q + bb] = s;
-          A[bb * q + a] = s;
-        }
-        let s = 0;
-        for (let i = 0; i < n; i++) s += w[i] * ca[i] * rhsY[i];
-        b[a] = s;
+        const fa = freeIdx[a];
+        let r = c[fa];
+        for (let m = 0; m < k; m++) if (states[m] !== 0) r -= G[fa * k + m] * x[m];
+        rhs[a] = r;
+        for (let bb = 0; bb < q; bb++) A[a * q + bb] = G[fa * k + freeIdx[bb]];
       }
-      const sol = new Float64Array(q);
-      if (!choleskySolve(A, b, sol, q)) continue;
+      if (!choleskySolve(A, rhs, sol, q)) continue;
       for (let a = 0; a < q; a++) {
         const m = freeIdx[a];
         if (!(sol[a] >= lower[m] && sol[a] <= upper[m])) ok = false;
@@ -117,15 +126,14 @@ export function solveLinear(
       }
       if (!ok) continue;
     }
-    let rss = 0;
-    for (let i = 0; i < n; i++) {
-      let fi = target[i];
-      for (let m = 0; m < k; m++) fi -= x[m] * scratch.cols[m][i];
-      rss += w[i] * fi * fi;
+    let rss = tt;
+    for (let a = 0; a < k; a++) {
+      rss -= 2 * x[a] * c[a];
+      for (let bb = 0; bb < k; bb++) rss += x[a] * G[a * k + bb] * x[bb];
     }
     if (rss < bestRss) {
       bestRss = rss;
-      best = x;
+      best = Float64Array.from(x);
     }
   }
   return best;
