@@ -231,3 +231,47 @@ describe('syntax: error recovery (one typo, one diagnostic)', () => {
     });
   }
 });
+
+describe('syntax: error messages on other inputs', () => {
+  const cases: [string, string, string][] = [
+    // [text, line:column, message]
+    [
+      'compute C = 6 * N\n  * D\n',
+      '2:3',
+      "a line can't start with '*': to continue a formula, end the previous line with the operator",
+    ],
+    [
+      'law l: L = a {\n  holdout N > 1\n    and D > 2\n  fit s\n}\n',
+      '3:5',
+      "a line can't start with 'and': to continue a formula, end the previous line with the operator",
+    ],
+    ['study "a" "b"\n', '1:11', 'unexpected string "b": expected the end of the line'],
+    ['runs r {\n N\n 1 x\n}\n', '3:4', "unexpected 'x' in a row of values"],
+    ['runs r {\n N D\n 1 2\n 1\n 3 4 5\n}\n', '4:2', 'this row has 1 value but the header names 2 columns'],
+    ['law l: L = a {\n param a in [0, 1] init 0.5\n', '1:14', "missing '}' to close this block"],
+    ['dataset d = csv("x") {}\n  N: p\n', '2:3', "unknown statement 'N'"],
+    [
+      'dataset d = csv("x")\n  N: p\n  L: l\n}\n',
+      '1:21',
+      "missing '{' at the end of this line to open the block of dataset 'd'",
+    ],
+    ['compute C = 6 * {N\nplot l\n', '1:17', "expected a value, a name or '(', found '{'"],
+    ['lw x: L = a {\n  fit s\n}\nplot x\n', '1:1', "unknown statement 'lw' (did you mean 'law'?)"],
+    ['plot x\n@@@ ### \n', '2:1', "unexpected characters '@@@'"],
+    ['predict l at N = 1 +\n', '1:21', "expected a value after '+', found the end of the line"],
+  ];
+  for (const [text, where, message] of cases) {
+    it(`${JSON.stringify(text)} → ${where} ${message}`, () => {
+      const result = parse(text);
+      const got = result.diagnostics.map((d) => `${lineCol(text, d.range.start)} ${d.message}`);
+      assert.equal(got.length, text === 'runs r {\n N D\n 1 2\n 1\n 3 4 5\n}\n' ? 2 : 1, got.join('\n'));
+      assert.ok(got[0].startsWith(`${where} ${message}`), got[0]);
+    });
+  }
+
+  it('a broken statement does not take the next statements with it', () => {
+    const text = 'compute C = 6 * {N\nplot l\nlw x: L = a {\n  fit s\n}\npredict l at N = 1\n';
+    const kinds = parse(text).file.statements.map((s) => s.kind);
+    assert.deepEqual(kinds, ['Plot', 'Predict']);
+  });
+});

@@ -104,6 +104,7 @@ export interface DatasetDecl {
   path: StringLit | undefined;
   columns: ColumnMap[];
   where: Expr[]; // each `where` line; all must hold
+  bodyRange?: Range; // the `{ … }` block, when present
   range: Range;
 }
 

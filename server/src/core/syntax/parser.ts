@@ -39,6 +39,8 @@ class SyntaxFailure extends Error {}
 /** Deepest nesting of a formula (parentheses, signs, exponents) before it is refused. */
 const MAX_NESTING = 200;
 
+const BINARY_PUNCT = new Set(['+', '-', '*', '/', '^', '<', '<=', '>', '>=', '==', '!=']);
+
 const COMPARISONS = new Set(['<', '<=', '>', '>=', '==', '!=']);
 
 export function parse(text: string): ParseResult {
@@ -314,7 +316,7 @@ class Parser {
     try {
       const e = this.parseExpr();
       this.skipNewlines();
-      if (this.peek().kind !== 'eof') this.fail(`unexpected ${describe(this.peek())}`, this.peek());
+      if (this.peek().kind !== 'eof') this.fail(`${unexpected(this.peek())}`, this.peek());
       return e;
     } catch (e) {
       if (!(e instanceof SyntaxFailure)) throw e;
@@ -332,12 +334,7 @@ class Parser {
     let what: string | undefined;
     if (previous.kind === 'Law' && previous.bodyRange === undefined && previous.name) {
       if (t.kind === 'ident' && LAW_KEYWORDS.includes(t.text)) what = `law '${previous.name.text}'`;
-    } else if (
-      previous.kind === 'Dataset' &&
-      previous.columns.length === 0 &&
-      previous.where.length === 0 &&
-      previous.name
-    ) {
+    } else if (previous.kind === 'Dataset' && previous.bodyRange === undefined && previous.name) {
       if (t.kind === 'ident' && (t.text === 'where' || this.is(':', this.peekSecond())))
         what = `dataset '${previous.name.text}'`;
     }
@@ -351,7 +348,7 @@ class Parser {
     const t = this.peek();
     if (t.kind === 'newline' || t.kind === 'eof' || this.atLineStart()) return;
     if (this.is('}', t)) this.fail(`unmatched '}'`, t);
-    this.fail(`unexpected ${describe(t)}: expected the end of the line`, t);
+    this.fail(`${unexpected(t)}: expected the end of the line`, t);
   }
 
   private parseStatement(): A.Statement {
@@ -378,11 +375,29 @@ class Parser {
         return this.parsePlot();
     }
     if (this.is('}', t)) this.fail(`unmatched '}'`, t);
+    this.leadingOperator(t);
     const hint = t.kind === 'ident' ? suggest(t.text, TOP_LEVEL_KEYWORDS) : undefined;
     this.fail(
-      `unknown statement ${describe(t)}${hint ? ` (did you mean '${hint}'?)` : ''}: a line starts with ${listOr(TOP_LEVEL_KEYWORDS)}`,
+      `unknown statement ${whatStarts(t)}${hint ? ` (did you mean '${hint}'?)` : ''}: a line starts with ${listOr(TOP_LEVEL_KEYWORDS)}`,
       t,
     );
+  }
+
+  /** A line that starts with a binary operator: the user continued a formula the other way round. */
+  private leadingOperator(t: Token): void {
+    const binary = (t.kind === 'punct' && BINARY_PUNCT.has(t.text)) || this.is('and', t) || this.is('or', t);
+    if (binary && !this.atFileStart()) {
+      this.fail(
+        `a line can't start with '${t.text}': to continue a formula, end the previous line with the operator`,
+        t,
+      );
+    }
+  }
+
+  private atFileStart(): boolean {
+    let i = this.pos - 1;
+    while (i >= 0 && this.tokens[i].kind === 'newline') i--;
+    return i < 0;
   }
 
   private name(what: string): A.Name {
@@ -454,6 +469,7 @@ class Parser {
       this.syncToLineEnd(false, true);
     }
     if (this.is('{')) {
+      const open = this.peek().start;
       this.parseBlock(['where'], () => {
         if (this.is('where')) {
           this.next();
@@ -472,6 +488,7 @@ class Parser {
           range: { start: variable.range.start, end: this.prevEnd() },
         });
       });
+      decl.bodyRange = { start: open, end: this.prevEnd() };
     }
     decl.range.end = this.prevEnd();
     return decl;
@@ -515,7 +532,7 @@ class Parser {
           this.next();
           done = true;
         } else if (end.kind !== 'newline' && end.kind !== 'eof') {
-          this.fail(`unexpected ${describe(end)} in the runs table`, end);
+          this.fail(`${unexpected(end)} in the runs table`, end);
         }
       } catch (e) {
         if (!(e instanceof SyntaxFailure)) throw e;
@@ -580,7 +597,7 @@ class Parser {
     const t = this.peek();
     if (cells.length === 0) this.fail(`expected a row of values, found ${describe(t)}`, t);
     if (t.kind !== 'newline' && t.kind !== 'eof' && !this.is('}', t))
-      this.fail(`unexpected ${describe(t)} in a row of values`, t);
+      this.fail(`${unexpected(t)} in a row of values`, t);
     return { kind: 'RunRow', cells, range: { start, end } };
   }
 
@@ -669,7 +686,7 @@ class Parser {
         item();
         const end = this.peek();
         if (!this.is('}', end) && end.kind !== 'newline' && end.kind !== 'eof') {
-          this.fail(`unexpected ${describe(end)}: expected the end of the line`, end);
+          this.fail(`${unexpected(end)}: expected the end of the line`, end);
         }
       } catch (e) {
         if (!(e instanceof SyntaxFailure)) throw e;
@@ -694,9 +711,10 @@ class Parser {
       case 'uncertainty':
         return this.parseUncertainty();
     }
+    this.leadingOperator(t);
     const hint = t.kind === 'ident' ? suggest(t.text, LAW_KEYWORDS) : undefined;
     this.fail(
-      `unknown law setting ${describe(t)}${hint ? ` (did you mean '${hint}'?)` : ''}: expected ${listOr(LAW_KEYWORDS)}`,
+      `unknown law setting ${whatStarts(t)}${hint ? ` (did you mean '${hint}'?)` : ''}: expected ${listOr(LAW_KEYWORDS)}`,
       t,
     );
   }
@@ -871,9 +889,10 @@ class Parser {
           range: { start: keyword.range.start, end: this.prevEnd() },
         });
       } else {
+        this.leadingOperator(t);
         const hint = t.kind === 'ident' ? suggest(t.text, ISOFLOP_KEYWORDS) : undefined;
         this.fail(
-          `unknown isoflop setting ${describe(t)}${hint ? ` (did you mean '${hint}'?)` : ''}: expected ${listOr(ISOFLOP_KEYWORDS)}`,
+          `unknown isoflop setting ${whatStarts(t)}${hint ? ` (did you mean '${hint}'?)` : ''}: expected ${listOr(ISOFLOP_KEYWORDS)}`,
           t,
         );
       }
@@ -1136,6 +1155,27 @@ function describe(t: Token): string {
     default:
       return `'${t.text}'`;
   }
+}
+
+/** `unexpected 'x'`, `unexpected number '6'`, `unexpected string "b"`, `unexpected end of the line`. */
+function unexpected(t: Token): string {
+  switch (t.kind) {
+    case 'eof':
+      return 'unexpected end of the file';
+    case 'newline':
+      return 'unexpected end of the line';
+    case 'string':
+      return `unexpected string ${t.text}`;
+    case 'number':
+      return `unexpected number '${t.text}'`;
+    default:
+      return `unexpected '${t.text}'`;
+  }
+}
+
+/** `'stdy'` for a word, `starting with the number '44M'` for anything else. */
+function whatStarts(t: Token): string {
+  return t.kind === 'ident' || t.kind === 'punct' ? `'${t.text}'` : `starting with ${describe(t)}`;
 }
 
 function listOr(words: string[]): string {
