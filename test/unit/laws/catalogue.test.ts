@@ -42,7 +42,11 @@ async function recover(name: string, truth: Record<string, number>, points: Reco
 function grid2(xs: number[], ys: number[]): [number[], number[]] {
   const a: number[] = [];
   const b: number[] = [];
-  for (const x of xs) for (const y of ys) (a.push(x), b.push(y));
+  for (const x of xs)
+    for (const y of ys) {
+      a.push(x);
+      b.push(y);
+    }
   return [a, b];
 }
 

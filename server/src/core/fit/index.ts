@@ -49,8 +49,6 @@ export interface LawFit {
   level: number | null;
 }
 
-const HUGE_LEVEL = 0.9;
-
 function emptyResult(law: BoundLaw, stop: string, seconds: number, points: LawResult['points']): LawResult {
   const o = law.objective;
   return {
@@ -476,7 +474,11 @@ function dataRanges(law: BoundLaw): Record<string, [number, number]> {
     if (!c) continue;
     let lo = Infinity;
     let hi = -Infinity;
-    for (const x of c) if (x > 0 && Number.isFinite(x)) ((lo = Math.min(lo, x)), (hi = Math.max(hi, x)));
+    for (const x of c) {
+      if (!(x > 0 && Number.isFinite(x))) continue;
+      lo = Math.min(lo, x);
+      hi = Math.max(hi, x);
+    }
     if (lo <= hi) out[v] = [lo, hi];
   }
   return out;
@@ -559,6 +561,5 @@ export async function fitStudy(
       );
     optima.push(result);
   }
-  void HUGE_LEVEL;
   return { results: { laws, isoflops, predictions, optima }, diagnostics };
 }

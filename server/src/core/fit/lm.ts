@@ -114,10 +114,9 @@ export function levenbergMarquardt(
     let accepted = false;
     while (!accepted) {
       // Solve the damped system over the free variables.
-      let m = 0;
       const idx: number[] = [];
       for (let k = 0; k < p; k++) if (!active[k]) idx.push(k);
-      m = idx.length;
+      const m = idx.length;
       for (let a = 0; a < m; a++) {
         for (let bb = 0; bb < m; bb++) A[a * m + bb] = H[idx[a] * p + idx[bb]];
         const d = H[idx[a] * p + idx[a]];

@@ -133,7 +133,6 @@ export function multiStart(ev: Evaluator, starts: Float64Array[], opts: MultiSta
   }
   merge(optima);
   optima.sort((a, b) => a.value - b.value);
-  void prob;
   return { best, declared, optimized, seeds: seeds.length, optima, interrupted };
 }
 
