@@ -244,7 +244,13 @@ export function resetZoom(chart: Chart): void {
 
 // --- building and updating ----------------------------------------------------------------------------------------
 
-export type ScalingChart = Chart & { scalingId: string; scalingSpec: ChartSpec };
+export type ScalingChart = Chart & { scalingId: string; scalingSpec: ChartSpec; scalingOptionsSig?: string };
+
+/** What chart-level options depend on (axis bounds excluded: they move with the data). */
+function optionsSignature(spec: ChartSpec, pal: Palette): string {
+  const axis = (a: AxisSpec) => [a.type, a.title];
+  return JSON.stringify([pal, spec.title, spec.small, spec.legend, axis(spec.x), axis(spec.y)]);
+}
 
 function styleDataset(d: DatasetSpec, pal: Palette): Omit<ScalingDataset, 'data'> {
   const isLine = d.type === 'line';
@@ -402,6 +408,7 @@ export function createChart(canvas: HTMLCanvasElement, spec: ChartSpec, pal: Pal
   const chart = new Chart(canvas, config) as ScalingChart;
   chart.scalingId = spec.id;
   chart.scalingSpec = spec;
+  chart.scalingOptionsSig = optionsSignature(spec, pal);
   attachZoom(chart);
   return chart;
 }
@@ -426,18 +433,33 @@ export function updateChart(chart: ScalingChart, spec: ChartSpec, pal: Palette):
       hidden: hidden.has(d.key),
     })) as unknown as typeof chart.data.datasets;
   }
-  const opts = chartOptions(spec, pal);
-  const zoom = { x: chart.options.scales?.x, y: chart.options.scales?.y };
   const prev = chart.scalingSpec;
-  for (const id of ['x', 'y'] as const) {
-    const z = zoom[id];
-    // keep a user zoom only while the axis means the same thing
-    if (z && prev && prev[id].type === spec[id].type && prev[id].title === spec[id].title) {
-      if (z.min !== prev[id].min) opts.scales[id].min = z.min as number;
-      if (z.max !== prev[id].max) opts.scales[id].max = z.max as number;
+  const sig = optionsSignature(spec, pal);
+  const sameMeaning = (id: 'x' | 'y') => prev && prev[id].type === spec[id].type && prev[id].title === spec[id].title;
+  if (sig === chart.scalingOptionsSig) {
+    // Same look: keep chart.js's resolved options (cheaper with 10,000 points); move only un-zoomed axis bounds.
+    for (const id of ['x', 'y'] as const) {
+      const z = chart.options.scales?.[id];
+      if (!z) continue;
+      const zoomed = sameMeaning(id) && (z.min !== prev[id].min || z.max !== prev[id].max);
+      if (!zoomed) {
+        z.min = spec[id].min;
+        z.max = spec[id].max;
+      }
     }
+  } else {
+    const opts = chartOptions(spec, pal);
+    for (const id of ['x', 'y'] as const) {
+      const z = chart.options.scales?.[id];
+      // keep a user zoom only while the axis means the same thing
+      if (z && sameMeaning(id)) {
+        if (z.min !== prev[id].min) opts.scales[id].min = z.min as number;
+        if (z.max !== prev[id].max) opts.scales[id].max = z.max as number;
+      }
+    }
+    chart.options = opts as unknown as typeof chart.options;
+    chart.scalingOptionsSig = sig;
   }
-  chart.options = opts as unknown as typeof chart.options;
   chart.scalingSpec = spec;
   chart.update('none');
 }
