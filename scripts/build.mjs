@@ -24,7 +24,14 @@ const builds = nodeEntries.map((e) => ({
   external: e.external ?? [],
 }));
 if (existsSync('webview/src/main.ts')) {
-  builds.push({ ...common, platform: 'browser', format: 'iife', target: 'es2020', entryPoints: ['webview/src/main.ts'], outfile: 'dist/webview.js' });
+  builds.push({
+    ...common,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2020',
+    entryPoints: ['webview/src/main.ts'],
+    outfile: 'dist/webview.js',
+  });
 }
 
 if (watch) {

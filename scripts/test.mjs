@@ -44,7 +44,9 @@ function parseCounts(out, status) {
 function ensureChromium() {
   if (existsSync('/usr/bin/chromium')) return true;
   if (process.getuid?.() !== 0) {
-    console.error('Browser tests need Debian chromium. Run once:\n  sudo apt-get update && sudo apt-get install -y chromium libkrb5-dev');
+    console.error(
+      'Browser tests need Debian chromium. Run once:\n  sudo apt-get update && sudo apt-get install -y chromium libkrb5-dev',
+    );
     return false;
   }
   console.log('Installing chromium and libkrb5-dev with apt (once)…');
@@ -64,10 +66,13 @@ if (browserSuites.length > 0 && !ensureChromium()) {
   failures.push('chromium');
   totals.failed++;
 } else {
-  if (existsSync('scripts/test-webview.mjs')) run('webview', 'node', ['scripts/test-webview.mjs'], { parse: parseCounts });
+  if (existsSync('scripts/test-webview.mjs'))
+    run('webview', 'node', ['scripts/test-webview.mjs'], { parse: parseCounts });
   if (existsSync('scripts/e2e/run.mjs')) run('e2e', 'node', ['scripts/e2e/run.mjs'], { parse: parseCounts });
 }
 
 console.log(`\n${failures.length ? `failed stages: ${failures.join(', ')}` : 'all stages passed'}`);
-console.log(`tests: ${totals.passed} passed, ${totals.failed} failed${totals.pending ? `, ${totals.pending} skipped` : ''}`);
+console.log(
+  `tests: ${totals.passed} passed, ${totals.failed} failed${totals.pending ? `, ${totals.pending} skipped` : ''}`,
+);
 process.exit(failures.length > 0 ? 1 : 0);

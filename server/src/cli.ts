@@ -22,7 +22,9 @@ exit status: 0 no errors, 1 the study has errors, 2 usage errors`;
 export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
   const [command, ...rest] = argv;
   const flags = new Set(rest.filter((a) => a.startsWith('--')));
-  const positional = rest.filter((a, i) => !a.startsWith('--') && !(i > 0 && ['--report', '--out'].includes(rest[i - 1])));
+  const positional = rest.filter(
+    (a, i) => !a.startsWith('--') && !(i > 0 && ['--report', '--out'].includes(rest[i - 1])),
+  );
   const option = (name: string) => {
     const i = rest.indexOf(name);
     return i >= 0 ? rest[i + 1] : undefined;
@@ -82,7 +84,9 @@ function load(file: string, err: NodeJS.WritableStream): Analysis | undefined {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    err.write(`scaling-studio: cannot read '${file}'${code === 'ENOENT' ? ': no such file' : `: ${(e as Error).message}`}\n`);
+    err.write(
+      `scaling-studio: cannot read '${file}'${code === 'ENOENT' ? ': no such file' : `: ${(e as Error).message}`}\n`,
+    );
     return undefined;
   }
   return analyze(text, { studyPath: path.resolve(file), catalogue });
@@ -96,7 +100,8 @@ function printDiagnostics(file: string, analysis: Analysis, out: NodeJS.Writable
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = analysis.diagnostics.filter((d) => d.severity === 'warning').length;
   if (analysis.diagnostics.length === 0) out.write(`${file}: no problems\n`);
-  else out.write(`${file}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
+  else
+    out.write(`${file}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
 }
 
 async function writeReport(

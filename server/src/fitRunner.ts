@@ -47,7 +47,10 @@ export function formatResultsTable(results: StudyResults, file: string): string 
       const iv = law.intervals?.[name];
       lines.push(`  ${name.padEnd(width)}  ${num(value).padStart(12)}${iv ? `   [${num(iv[0])}, ${num(iv[1])}]` : ''}`);
     }
-    if (law.holdout) lines.push(`  hold-out: MAPE ${(law.holdout.mape * 100).toFixed(2)}%, RMSE(log) ${law.holdout.rmse_log.toPrecision(3)}`);
+    if (law.holdout)
+      lines.push(
+        `  hold-out: MAPE ${(law.holdout.mape * 100).toFixed(2)}%, RMSE(log) ${law.holdout.rmse_log.toPrecision(3)}`,
+      );
   }
   for (const iso of results.isoflops) {
     lines.push('');
@@ -56,7 +59,9 @@ export function formatResultsTable(results: StudyResults, file: string): string 
       const at = Object.entries(b.at)
         .map(([k, v]) => `${k}*=${num(v)}`)
         .join(' ');
-      lines.push(`  budget ${num(b.budget).padStart(10)}  ${String(b.runs).padStart(3)} runs  ${at}  value ${num(b.value)}${b.edge ? '  (minimum on the edge)' : ''}`);
+      lines.push(
+        `  budget ${num(b.budget).padStart(10)}  ${String(b.runs).padStart(3)} runs  ${at}  value ${num(b.value)}${b.edge ? '  (minimum on the edge)' : ''}`,
+      );
     }
     if (iso.frontier) {
       lines.push(`  N*(C) = ${num(iso.frontier.N.coefficient)} * C^${iso.frontier.N.exponent.toFixed(4)}`);
@@ -68,14 +73,19 @@ export function formatResultsTable(results: StudyResults, file: string): string 
     const at = Object.entries(p.at)
       .map(([k, v]) => `${k} = ${num(v)}`)
       .join(', ');
-    lines.push(`predict ${p.law} at ${at}: ${num(p.value)}${p.interval ? ` [${num(p.interval[0])}, ${num(p.interval[1])}] (${Math.round((p.level ?? 0) * 100)}%)` : ''}`);
+    lines.push(
+      `predict ${p.law} at ${at}: ${num(p.value)}${p.interval ? ` [${num(p.interval[0])}, ${num(p.interval[1])}] (${Math.round((p.level ?? 0) * 100)}%)` : ''}`,
+    );
   }
   for (const o of results.optima) {
     const budget = Object.entries(o.budget)
       .map(([k, v]) => `${k} = ${num(v)}`)
       .join(', ');
     const at = Object.entries(o.at)
-      .map(([k, v]) => `${k}* = ${num(v)}${o.intervals[k] ? ` [${num(o.intervals[k][0])}, ${num(o.intervals[k][1])}]` : ''}`)
+      .map(
+        ([k, v]) =>
+          `${k}* = ${num(v)}${o.intervals[k] ? ` [${num(o.intervals[k][0])}, ${num(o.intervals[k][1])}]` : ''}`,
+      )
       .join(', ');
     const ratio = o.at.N && o.at.D ? `, D*/N* = ${(o.at.D / o.at.N).toFixed(1)}` : '';
     lines.push(`optimize ${o.law} for ${budget}: ${at}${ratio}, loss* = ${num(o.value)}`);

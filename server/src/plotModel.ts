@@ -63,7 +63,8 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
       for (const v of law.variables) {
         if (v === req.along || v === solveFor) continue;
         const values = req.runs.columns[v] ?? [];
-        if (req.group !== null && req.runs.groups && req.by === v) fixed[v] = groupValue.get(req.group) ?? Number(req.group);
+        if (req.group !== null && req.runs.groups && req.by === v)
+          fixed[v] = groupValue.get(req.group) ?? Number(req.group);
         else fixed[v] = median(values);
       }
       const along = Float64Array.from(req.x);

@@ -6,8 +6,15 @@ import type { Analysis } from './core/study';
 import { standaloneReportHtml } from './core/report/html';
 import { plotModel } from './plotModel';
 
-export function buildReportHtml(analysis: Analysis, results: StudyResults, webviewBundlePath: string, source?: string): string {
+export function buildReportHtml(
+  analysis: Analysis,
+  results: StudyResults,
+  webviewBundlePath: string,
+  source?: string,
+): string {
   const bundle = fs.readFileSync(webviewBundlePath, 'utf8');
   const model = plotModel(analysis, results, source);
-  return standaloneReportHtml(model, results.study ?? 'Scaling study', bundle, { generated: new Date().toISOString().slice(0, 10) });
+  return standaloneReportHtml(model, results.study ?? 'Scaling study', bundle, {
+    generated: new Date().toISOString().slice(0, 10),
+  });
 }

@@ -62,7 +62,11 @@ describe('binder', () => {
     assert.deepEqual(law.params[0].starts, [-1, -0.5, 0, 0.5, 1].map(Math.exp));
     // The sweep (56 rows) and the pilot table (2 rows) are fitted together; C is computed for both.
     assert.equal(law.data.rowCount, 58);
-    assert.ok(law.data.numeric.get('C')!.every((c, i) => c === 6 * law.data.numeric.get('N')![i] * law.data.numeric.get('D')![i]));
+    assert.ok(
+      law.data.numeric
+        .get('C')!
+        .every((c, i) => c === 6 * law.data.numeric.get('N')![i] * law.data.numeric.get('D')![i]),
+    );
     const heldOut = [...law.heldOut].filter(Boolean).length;
     const big = [...law.data.numeric.get('N')!].filter((n) => n >= 5e9).length;
     assert.equal(heldOut, big);
@@ -87,7 +91,9 @@ describe('binder', () => {
   });
 
   it('reports a missing file at the path, and nothing else cascades from it', () => {
-    const a = study(`dataset d = csv("runs/nope.csv") { N: params }\nlaw l: L = E + A / N^a {\n  fit d\n}\npredict l at N = 1B\n`);
+    const a = study(
+      `dataset d = csv("runs/nope.csv") { N: params }\nlaw l: L = E + A / N^a {\n  fit d\n}\npredict l at N = 1B\n`,
+    );
     assert.deepEqual(codes(a, 'error'), ['scaling.missing-file']);
     assert.equal(at(a, 'scaling.missing-file').column, 17);
   });
@@ -106,10 +112,22 @@ describe('binder', () => {
   });
 
   it('names the line of a ragged row and of broken JSON', () => {
-    assert.match(at(study(`dataset d = csv("data/ragged.csv") { N: params }\n`), 'scaling.bad-data-file').message, /line 2: 3 fields where the header has 4/);
-    assert.match(at(study(`dataset d = jsonl("data/broken.jsonl") { N: params }\n`), 'scaling.bad-data-file').message, /line 1: not valid JSON/);
-    assert.match(at(study(`dataset d = csv("data/empty.csv") { N: params }\n`), 'scaling.bad-data-file').message, /empty/);
-    assert.match(at(study(`dataset d = csv("data/latin1.csv") { a: a }\n`), 'scaling.bad-data-file').message, /not valid UTF-8/);
+    assert.match(
+      at(study(`dataset d = csv("data/ragged.csv") { N: params }\n`), 'scaling.bad-data-file').message,
+      /line 2: 3 fields where the header has 4/,
+    );
+    assert.match(
+      at(study(`dataset d = jsonl("data/broken.jsonl") { N: params }\n`), 'scaling.bad-data-file').message,
+      /line 1: not valid JSON/,
+    );
+    assert.match(
+      at(study(`dataset d = csv("data/empty.csv") { N: params }\n`), 'scaling.bad-data-file').message,
+      /empty/,
+    );
+    assert.match(
+      at(study(`dataset d = csv("data/latin1.csv") { a: a }\n`), 'scaling.bad-data-file').message,
+      /not valid UTF-8/,
+    );
   });
 
   it('reads BOM + CRLF + quoted CSV, TSV and JSONL alike', () => {
@@ -125,7 +143,10 @@ describe('binder', () => {
       assert.deepEqual([...t.numeric.get('N')!], [1e8, 2e8], file);
       assert.deepEqual([...t.numeric.get('L')!], [3.1, 2.9], file);
     }
-    assert.equal(study(`dataset d = csv("data/bom_crlf.csv") { N: params }\n`).model.datasets.get('d')!.text.get('run')![0], 'r,1');
+    assert.equal(
+      study(`dataset d = csv("data/bom_crlf.csv") { N: params }\n`).model.datasets.get('d')!.text.get('run')![0],
+      'r,1',
+    );
   });
 
   it('filters rows with where, over file columns and variables, and reports an empty selection', () => {
@@ -140,18 +161,28 @@ describe('binder', () => {
   });
 
   it('rejects duplicate names; a law may share a catalogue name (the sketch names its law chinchilla)', () => {
-    const a = study(`${header}runs sweep {\n  N L\n  1 2\n}\nlaw chinchilla: L = E + A / N^a { fit sweep }\nlaw chinchilla: kaplan_n(N) { fit sweep }\n`);
+    const a = study(
+      `${header}runs sweep {\n  N L\n  1 2\n}\nlaw chinchilla: L = E + A / N^a { fit sweep }\nlaw chinchilla: kaplan_n(N) { fit sweep }\n`,
+    );
     assert.deepEqual(codes(a, 'error'), ['scaling.duplicate-name', 'scaling.duplicate-name']);
     assert.equal(a.model.laws.length, 1);
   });
 
   it('checks catalogue calls', () => {
-    assert.match(at(study(`${header}law k: kaplan(N) { fit sweep }\n`), 'scaling.unknown-law').message, /not a catalogue law/);
-    assert.match(at(study(`${header}law k: kaplan_n(N, D) { fit sweep }\n`), 'scaling.catalogue-arguments').message, /kaplan_n takes 1 variable/);
+    assert.match(
+      at(study(`${header}law k: kaplan(N) { fit sweep }\n`), 'scaling.unknown-law').message,
+      /not a catalogue law/,
+    );
+    assert.match(
+      at(study(`${header}law k: kaplan_n(N, D) { fit sweep }\n`), 'scaling.catalogue-arguments').message,
+      /kaplan_n takes 1 variable/,
+    );
   });
 
   it('tells variables from parameters by the data, and reports a variable one source lacks', () => {
-    const a = study(`${header}runs extra {\n  N L\n  1M 4\n}\nlaw l: L = E + A / N^a + B / D^b {\n  fit sweep, extra\n}\n`);
+    const a = study(
+      `${header}runs extra {\n  N L\n  1M 4\n}\nlaw l: L = E + A / N^a + B / D^b {\n  fit sweep, extra\n}\n`,
+    );
     const d = at(a, 'scaling.missing-variable');
     assert.match(d.message, /'extra' has no variable 'D'/);
   });
@@ -169,11 +200,20 @@ describe('binder', () => {
 
   it('needs a fit line and a positive huber delta', () => {
     assert.equal(at(study(`${header}law l: L = E + A / N^a { holdout N > 1B }\n`), 'scaling.no-fit').line, 7);
-    assert.ok(codes(study(`${header}law l: L = E + A / N^a {\n  fit sweep\n  objective huber(0)\n}\n`), 'error').includes('scaling.bad-value'));
+    assert.ok(
+      codes(study(`${header}law l: L = E + A / N^a {\n  fit sweep\n  objective huber(0)\n}\n`), 'error').includes(
+        'scaling.bad-value',
+      ),
+    );
   });
 
   it('requires a compute line for an optimize budget, and every law variable for predict', () => {
-    const noCompute = study(`dataset sweep = csv("runs/sweep.csv") { N: params }\n`.replace(' { N: params }', ' {\n  N: params\n  D: tokens\n  L: loss\n}') + `law l: L = E + A / N^a { fit sweep }\noptimize l for C = 1e21\n`);
+    const noCompute = study(
+      `dataset sweep = csv("runs/sweep.csv") { N: params }\n`.replace(
+        ' { N: params }',
+        ' {\n  N: params\n  D: tokens\n  L: loss\n}',
+      ) + `law l: L = E + A / N^a { fit sweep }\noptimize l for C = 1e21\n`,
+    );
     assert.match(at(noCompute, 'scaling.no-compute').message, /compute C = 6 \* N \* D/);
     const missing = study(`${header}law l: L = E + A / N^a + B / D^b { fit sweep }\npredict l at N = 1B\n`);
     assert.match(at(missing, 'scaling.missing-variable').message, /predict needs D/);
@@ -182,7 +222,9 @@ describe('binder', () => {
   it('suggests the nearest law name for predict and does not cascade from a broken law', () => {
     const a = study(`${header}law chin: L = E + A / N^a { fit sweep }\npredict chim at N = 1B\n`);
     assert.match(at(a, 'scaling.unknown-name').message, /did you mean 'chin'/);
-    const broken = study(`${header}law l: L = E + A / N^ { fit sweep }\npredict l at N = 1B\noptimize l for C = 1e20\n`);
+    const broken = study(
+      `${header}law l: L = E + A / N^ { fit sweep }\npredict l at N = 1B\noptimize l for C = 1e20\n`,
+    );
     assert.deepEqual(codes(broken, 'error'), ['scaling.syntax']);
   });
 });
@@ -194,7 +236,9 @@ describe('validation rules', () => {
   });
 
   it('reports a non-positive value where a log is taken', () => {
-    const a = study(`runs r {\n  N L\n  1M 4\n  2M -1\n  0 3.8\n  4M 3.8\n  5M 3.7\n  6M 3.6\n  7M 3.5\n}\nlaw l: L = E + A / N^a {\n  fit r\n  objective squares on log\n}\n`);
+    const a = study(
+      `runs r {\n  N L\n  1M 4\n  2M -1\n  0 3.8\n  4M 3.8\n  5M 3.7\n  6M 3.6\n  7M 3.5\n}\nlaw l: L = E + A / N^a {\n  fit r\n  objective squares on log\n}\n`,
+    );
     const messages = a.diagnostics.filter((d) => d.code === 'scaling.nonpositive-log').map((d) => d.message);
     assert.equal(messages.length, 2);
     assert.match(messages[0], /L = -1 .* the objective on log/);
@@ -209,7 +253,9 @@ describe('validation rules', () => {
   });
 
   it('gives checklist hints with the line to insert', () => {
-    const a = study(`dataset sweep = csv("runs/sweep.csv") {\n  N: params\n  C: tokens\n  L: loss\n}\nlaw l: L = E + A / C^a {\n  fit sweep\n}\n`);
+    const a = study(
+      `dataset sweep = csv("runs/sweep.csv") {\n  N: params\n  C: tokens\n  L: loss\n}\nlaw l: L = E + A / C^a {\n  fit sweep\n}\n`,
+    );
     const hints = a.diagnostics.filter((d) => d.severity === 'hint');
     assert.deepEqual(hints.map((d) => d.code).sort(), [
       'scaling.checklist-compute',

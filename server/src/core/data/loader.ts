@@ -64,10 +64,14 @@ export class DataLoader {
     }
     if (!stat.isFile()) return { ok: false, message: `'${path}' is not a file` };
     if (stat.size > MAX_FILE_BYTES) {
-      return { ok: false, message: `'${path}' is ${(stat.size / 2 ** 20).toFixed(0)} MB; files over ${MAX_FILE_BYTES / 2 ** 20} MB are not loaded` };
+      return {
+        ok: false,
+        message: `'${path}' is ${(stat.size / 2 ** 20).toFixed(0)} MB; files over ${MAX_FILE_BYTES / 2 ** 20} MB are not loaded`,
+      };
     }
     const cached = this.cache.get(path);
-    if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size && cached.format === format) return cached.result;
+    if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size && cached.format === format)
+      return cached.result;
     let text: string;
     try {
       text = fs.readFileSync(path, 'utf8');
@@ -191,11 +195,21 @@ function parseJsonl(path: string, text: string): LoadResult {
         columns.push(k);
         index.set(k, c);
       }
-      values.set(c, v === null ? '' : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
+      values.set(
+        c,
+        v === null
+          ? ''
+          : typeof v === 'string'
+            ? v
+            : typeof v === 'number' || typeof v === 'boolean'
+              ? String(v)
+              : JSON.stringify(v),
+      );
     }
     rows.push({ values, line: i + 1 });
   }
-  if (rows.length === 0 && columns.length === 0) return { ok: false, message: `'${path}' is empty: expected one JSON object per line` };
+  if (rows.length === 0 && columns.length === 0)
+    return { ok: false, message: `'${path}' is empty: expected one JSON object per line` };
   const cells = columns.map((_, c) => rows.map((r) => r.values.get(c) ?? ''));
   return { ok: true, table: { path, columns, cells, lines: rows.map((r) => r.line) } };
 }

@@ -7,7 +7,16 @@ import type * as M from '../model';
 import type * as A from '../syntax/ast';
 import type { ParseResult } from '../syntax/parser';
 import { DataLoader, numericColumn, parseNumber } from '../data/loader';
-import { EvalError, FUNCTIONS, evaluateColumns, evaluateConstant, exprToString, isComparison, namesIn, type Column } from './evaluate';
+import {
+  EvalError,
+  FUNCTIONS,
+  evaluateColumns,
+  evaluateConstant,
+  exprToString,
+  isComparison,
+  namesIn,
+  type Column,
+} from './evaluate';
 
 export interface BindOptions {
   /** Absolute path of the study file; data paths are relative to its folder. */
@@ -85,7 +94,12 @@ class Binder {
   private declare(name: A.Name, kind: string): boolean {
     const previous = this.declared.get(name.text);
     if (previous) {
-      this.report('error', 'scaling.duplicate-name', `'${name.text}' is already declared as a ${previous.kind}`, name.range);
+      this.report(
+        'error',
+        'scaling.duplicate-name',
+        `'${name.text}' is already declared as a ${previous.kind}`,
+        name.range,
+      );
       return false;
     }
     this.declared.set(name.text, { kind, range: name.range });
@@ -96,7 +110,12 @@ class Binder {
 
   private bindStudy(s: A.StudyDecl): void {
     if (this.model.title !== undefined) {
-      this.report('warning', 'scaling.duplicate-study', 'a study file has one `study` title; this one is ignored', s.range);
+      this.report(
+        'warning',
+        'scaling.duplicate-study',
+        'a study file has one `study` title; this one is ignored',
+        s.range,
+      );
       return;
     }
     this.model.title = s.title?.value;
@@ -106,7 +125,12 @@ class Binder {
     if (!s.name || !s.formula || hasError(s.formula)) return;
     if (!this.declare(s.name, 'computed variable')) return;
     if (isComparison(s.formula)) {
-      this.report('error', 'scaling.not-a-formula', 'a computed variable needs a formula, not a condition', s.formula.range);
+      this.report(
+        'error',
+        'scaling.not-a-formula',
+        'a computed variable needs a formula, not a condition',
+        s.formula.range,
+      );
       return;
     }
     this.model.computes.push({ name: s.name.text, formula: s.formula, range: s.range });
@@ -211,14 +235,24 @@ class Binder {
         for (let i = 0; i < v.length; i++) if (!v[i]) keep[i] = 0;
       } catch (e) {
         if (!(e instanceof EvalError)) throw e;
-        this.report('error', 'scaling.unknown-name', `${e.message}: a \`where\` can use the file's columns and mapped variables`, e.expr.range);
+        this.report(
+          'error',
+          'scaling.unknown-name',
+          `${e.message}: a \`where\` can use the file's columns and mapped variables`,
+          e.expr.range,
+        );
         return undefined;
       }
     }
     if (!keep) return table;
     const result = selectRows(table, keep);
     if (result.rowCount === 0) {
-      this.report('error', 'scaling.empty-selection', `no rows of '${table.name}' satisfy the \`where\` condition`, conditions[0].range);
+      this.report(
+        'error',
+        'scaling.empty-selection',
+        `no rows of '${table.name}' satisfy the \`where\` condition`,
+        conditions[0].range,
+      );
     }
     void nameRange;
     return result;
@@ -236,13 +270,20 @@ class Binder {
     };
     const seen = new Set<string>();
     s.header.forEach((h, c) => {
-      if (seen.has(h.text)) this.report('error', 'scaling.duplicate-name', `column '${h.text}' appears twice in the header`, h.range);
+      if (seen.has(h.text))
+        this.report('error', 'scaling.duplicate-name', `column '${h.text}' appears twice in the header`, h.range);
       seen.add(h.text);
       const cells = s.rows.map((r) => r.cells[c]);
       if (cells.some((x) => x?.kind === 'String')) {
-        table.text.set(h.text, cells.map((x) => (x === undefined ? '' : x.kind === 'String' ? x.value : x.text)));
+        table.text.set(
+          h.text,
+          cells.map((x) => (x === undefined ? '' : x.kind === 'String' ? x.value : x.text)),
+        );
       } else {
-        table.numeric.set(h.text, Float64Array.from(cells, (x) => (x === undefined ? NaN : (x as A.NumberLit).value)));
+        table.numeric.set(
+          h.text,
+          Float64Array.from(cells, (x) => (x === undefined ? NaN : (x as A.NumberLit).value)),
+        );
       }
     });
     this.model.datasets.set(s.name.text, table);
@@ -251,7 +292,7 @@ class Binder {
   // --------------------------------------------------------------------------- laws
 
   private bindLaw(s: A.LawDecl): void {
-    if (!s.name || !s.formula || hasError(s.formula) || (this.declared.get(s.name.text)?.range !== s.name.range)) return;
+    if (!s.name || !s.formula || hasError(s.formula) || this.declared.get(s.name.text)?.range !== s.name.range) return;
     let formula: A.Expr = s.formula;
     let target = s.target?.text ?? 'L';
     let catalogueName: string | undefined;
@@ -291,7 +332,12 @@ class Binder {
     const fits = body.filter((b): b is A.FitClause => b.kind === 'Fit');
     const lawRange = s.range;
     if (fits.length === 0) {
-      this.report('error', 'scaling.no-fit', `law '${s.name.text}' has no \`fit\` line naming the data it fits`, s.name.range);
+      this.report(
+        'error',
+        'scaling.no-fit',
+        `law '${s.name.text}' has no \`fit\` line naming the data it fits`,
+        s.name.range,
+      );
       return;
     }
     const sources: M.DataTable[] = [];
@@ -300,8 +346,16 @@ class Binder {
         const t = this.model.datasets.get(src.text);
         if (!t) {
           if (!this.declared.has(src.text)) {
-            const hint = closest(src.text, [...this.declared.keys()].filter((k) => ['dataset', 'runs table'].includes(this.declared.get(k)!.kind)));
-            this.report('error', 'scaling.unknown-name', `no dataset or runs table named '${src.text}'${hint ? ` (did you mean '${hint}'?)` : ''}`, src.range);
+            const hint = closest(
+              src.text,
+              [...this.declared.keys()].filter((k) => ['dataset', 'runs table'].includes(this.declared.get(k)!.kind)),
+            );
+            this.report(
+              'error',
+              'scaling.unknown-name',
+              `no dataset or runs table named '${src.text}'${hint ? ` (did you mean '${hint}'?)` : ''}`,
+              src.range,
+            );
           }
           // A declared source that failed to load already has its diagnostic.
           return;
@@ -319,19 +373,34 @@ class Binder {
       if (available(n)) variables.push(n);
       else if (sources.some((t) => t.numeric.has(n))) {
         const missing = sources.find((t) => !t.numeric.has(n))!;
-        this.report('error', 'scaling.missing-variable', `'${missing.name}' has no variable '${n}', which the formula uses`, uses[0].range);
+        this.report(
+          'error',
+          'scaling.missing-variable',
+          `'${missing.name}' has no variable '${n}', which the formula uses`,
+          uses[0].range,
+        );
         return;
       } else paramNames.push(n);
     }
     for (const call of callsIn(formula)) {
       if (!FUNCTIONS[call.callee.text]) {
-        this.report('error', 'scaling.unknown-function', `unknown function '${call.callee.text}': formulas can use log, exp, min and max`, call.callee.range);
+        this.report(
+          'error',
+          'scaling.unknown-function',
+          `unknown function '${call.callee.text}': formulas can use log, exp, min and max`,
+          call.callee.range,
+        );
         return;
       }
     }
     if (!sources.every((t) => t.numeric.has(target))) {
       const missing = sources.find((t) => !t.numeric.has(target))!;
-      this.report('error', 'scaling.missing-variable', `'${missing.name}' has no target variable '${target}'`, s.target?.range ?? s.name.range);
+      this.report(
+        'error',
+        'scaling.missing-variable',
+        `'${missing.name}' has no target variable '${target}'`,
+        s.target?.range ?? s.name.range,
+      );
       return;
     }
     const params = this.bindParams(s, paramNames, catalogueParams);
@@ -339,16 +408,31 @@ class Binder {
     const uncertaintyClause = body.find((b): b is A.UncertaintyClause => b.kind === 'Uncertainty');
     const uncertainty = this.bindUncertainty(uncertaintyClause);
     const byColumn = uncertainty.method === 'bootstrap' ? uncertainty.by : undefined;
-    const data = concatTables(`${s.name.text}`, sources, [...variables, target, ...this.model.computes.map((c) => c.name)], byColumn);
+    const data = concatTables(
+      `${s.name.text}`,
+      sources,
+      [...variables, target, ...this.model.computes.map((c) => c.name)],
+      byColumn,
+    );
     if (byColumn && !data.text.has(byColumn) && !data.numeric.has(byColumn)) {
-      this.report('error', 'scaling.unknown-column', `the fitted data has no column '${byColumn}' to resample runs by`, uncertaintyClause!.by!.range);
+      this.report(
+        'error',
+        'scaling.unknown-column',
+        `the fitted data has no column '${byColumn}' to resample runs by`,
+        uncertaintyClause!.by!.range,
+      );
       return;
     }
     const heldOut = new Uint8Array(data.rowCount);
     for (const h of body.filter((b): b is A.HoldoutClause => b.kind === 'Holdout')) {
       if (hasError(h.condition)) continue;
       if (!isComparison(h.condition)) {
-        this.report('error', 'scaling.not-a-condition', 'a `holdout` needs a condition such as `N >= 5B`', h.condition.range);
+        this.report(
+          'error',
+          'scaling.not-a-condition',
+          'a `holdout` needs a condition such as `N >= 5B`',
+          h.condition.range,
+        );
         continue;
       }
       try {
@@ -367,7 +451,12 @@ class Binder {
         const delta = objectiveClause.delta ? this.constant(objectiveClause.delta) : undefined;
         if (delta === undefined) return;
         if (!(delta > 0) || !Number.isFinite(delta)) {
-          this.report('error', 'scaling.bad-value', `huber's delta must be a positive number`, objectiveClause.delta!.range);
+          this.report(
+            'error',
+            'scaling.bad-value',
+            `huber's delta must be a positive number`,
+            objectiveClause.delta!.range,
+          );
           return;
         }
         objective = { loss: 'huber', delta, onLog: objectiveClause.onLog };
@@ -392,7 +481,11 @@ class Binder {
     });
   }
 
-  private bindParams(s: A.LawDecl, formulaParams: string[], defaults: M.CatalogueLaw['params']): M.ParamSpec[] | undefined {
+  private bindParams(
+    s: A.LawDecl,
+    formulaParams: string[],
+    defaults: M.CatalogueLaw['params'],
+  ): M.ParamSpec[] | undefined {
     const clauses = new Map<string, A.ParamClause>();
     for (const b of s.body) {
       if (b.kind !== 'Param') continue;
@@ -401,7 +494,12 @@ class Binder {
         continue;
       }
       if (!formulaParams.includes(b.name.text)) {
-        this.report('warning', 'scaling.unused-param', `'${b.name.text}' does not appear in the formula as a parameter`, b.name.range);
+        this.report(
+          'warning',
+          'scaling.unused-param',
+          `'${b.name.text}' does not appear in the formula as a parameter`,
+          b.name.range,
+        );
         continue;
       }
       clauses.set(b.name.text, b);
@@ -432,10 +530,20 @@ class Binder {
         const hi = this.constant(clause.bounds.upper);
         if (lo === undefined || hi === undefined) ok = false;
         else if (!(lo < hi)) {
-          this.report('error', 'scaling.bad-bounds', `the lower bound ${lo} is not below the upper bound ${hi}`, clause.bounds.range);
+          this.report(
+            'error',
+            'scaling.bad-bounds',
+            `the lower bound ${lo} is not below the upper bound ${hi}`,
+            clause.bounds.range,
+          );
           ok = false;
         } else {
-          Object.assign(spec, { lower: lo, upper: hi, lowerClosed: clause.bounds.lowerClosed, upperClosed: clause.bounds.upperClosed });
+          Object.assign(spec, {
+            lower: lo,
+            upper: hi,
+            lowerClosed: clause.bounds.lowerClosed,
+            upperClosed: clause.bounds.upperClosed,
+          });
         }
       }
       if (clause?.init) {
@@ -484,7 +592,12 @@ class Binder {
     }
     const count = Math.floor((to - from) / step + 1e-9) + 1;
     if (count > 10000) {
-      this.report('error', 'scaling.bad-grid', `this grid has ${count} values; at most 10000 per parameter`, init.range);
+      this.report(
+        'error',
+        'scaling.bad-grid',
+        `this grid has ${count} values; at most 10000 per parameter`,
+        init.range,
+      );
       return undefined;
     }
     // Rounded to 12 digits so 0.1-steps land on the values as written.
@@ -502,11 +615,22 @@ class Binder {
     if (u.method === 'asymptotic') return { method: 'asymptotic', level: safeLevel };
     const resamples = u.resamples?.value ?? 0;
     if (!(Number.isInteger(resamples) && resamples >= 10 && resamples <= 100000)) {
-      this.report('error', 'scaling.bad-value', 'bootstrap takes a whole number of resamples from 10 to 100000', u.resamples?.range ?? u.range);
+      this.report(
+        'error',
+        'scaling.bad-value',
+        'bootstrap takes a whole number of resamples from 10 to 100000',
+        u.resamples?.range ?? u.range,
+      );
       return { method: 'none' };
     }
     if (!u.seed) {
-      this.report('warning', 'scaling.no-seed', 'a bootstrap without `seed` cannot be reproduced; seed 0 is used', u.range, { insertAfter: u.range.end });
+      this.report(
+        'warning',
+        'scaling.no-seed',
+        'a bootstrap without `seed` cannot be reproduced; seed 0 is used',
+        u.range,
+        { insertAfter: u.range.end },
+      );
     }
     return { method: 'bootstrap', resamples, seed: u.seed?.value ?? 0, level: safeLevel, by: u.by?.text };
   }
@@ -516,22 +640,34 @@ class Binder {
   private bindIsoflop(s: A.IsoflopDecl): void {
     if (!s.name || this.declared.get(s.name.text)?.range !== s.name.range) return;
     const setting = (k: A.IsoflopSetting['setting'], fallback: string) =>
-      s.items.find((i): i is A.IsoflopSetting => i.kind === 'IsoflopSetting' && i.setting === k)?.variable?.text ?? fallback;
+      s.items.find((i): i is A.IsoflopSetting => i.kind === 'IsoflopSetting' && i.setting === k)?.variable?.text ??
+      fallback;
     const fits = s.items.filter((i): i is A.FitClause => i.kind === 'Fit');
     if (fits.length === 0) {
-      this.report('error', 'scaling.no-fit', `isoflop '${s.name.text}' has no \`fit\` line naming its runs`, s.name.range);
+      this.report(
+        'error',
+        'scaling.no-fit',
+        `isoflop '${s.name.text}' has no \`fit\` line naming its runs`,
+        s.name.range,
+      );
       return;
     }
     const sources: M.DataTable[] = [];
     for (const src of fits.flatMap((f) => f.sources)) {
       const t = this.model.datasets.get(src.text);
       if (!t) {
-        if (!this.declared.has(src.text)) this.report('error', 'scaling.unknown-name', `no dataset or runs table named '${src.text}'`, src.range);
+        if (!this.declared.has(src.text))
+          this.report('error', 'scaling.unknown-name', `no dataset or runs table named '${src.text}'`, src.range);
         return;
       }
       sources.push(t);
     }
-    const vars = { budget: setting('budget', 'C'), size: setting('size', 'N'), tokens: setting('tokens', 'D'), target: setting('target', 'L') };
+    const vars = {
+      budget: setting('budget', 'C'),
+      size: setting('size', 'N'),
+      tokens: setting('tokens', 'D'),
+      target: setting('target', 'L'),
+    };
     for (const [role, v] of Object.entries(vars)) {
       const missing = sources.find((t) => !t.numeric.has(v));
       if (missing) {
@@ -578,7 +714,12 @@ class Binder {
     if (!declared) {
       const laws = [...this.declared.entries()].filter(([, v]) => v.kind === 'law').map(([k]) => k);
       const hint = closest(name.text, laws);
-      this.report('error', 'scaling.unknown-name', `no law named '${name.text}' to ${what}${hint ? ` (did you mean '${hint}'?)` : ''}`, name.range);
+      this.report(
+        'error',
+        'scaling.unknown-name',
+        `no law named '${name.text}' to ${what}${hint ? ` (did you mean '${hint}'?)` : ''}`,
+        name.range,
+      );
     } else if (declared.kind !== 'law') {
       this.report('error', 'scaling.not-a-law', `'${name.text}' is a ${declared.kind}, not a law`, name.range);
     }
@@ -612,12 +753,23 @@ class Binder {
     }
     for (const a of s.at) {
       if (!law.variables.includes(a.variable.text) && !this.model.computes.some((c) => c.name === a.variable.text)) {
-        this.report('warning', 'scaling.unused-variable', `law '${law.name}' does not use '${a.variable.text}' (its variables: ${law.variables.join(', ')})`, a.variable.range);
+        this.report(
+          'warning',
+          'scaling.unused-variable',
+          `law '${law.name}' does not use '${a.variable.text}' (its variables: ${law.variables.join(', ')})`,
+          a.variable.range,
+        );
       }
     }
     const missing = law.variables.filter((v) => !(v in at));
     if (missing.length > 0) {
-      this.report('error', 'scaling.missing-variable', `predict needs ${missing.join(', ')} for law '${law.name}'`, s.law!.range, { missing });
+      this.report(
+        'error',
+        'scaling.missing-variable',
+        `predict needs ${missing.join(', ')} for law '${law.name}'`,
+        s.law!.range,
+        { missing },
+      );
       return;
     }
     this.model.predictions.push({ law: law.name, at, range: s.range });
@@ -647,7 +799,12 @@ class Binder {
     if (!s.subject) return;
     const declared = this.declared.get(s.subject.text);
     if (!declared || (declared.kind !== 'law' && declared.kind !== 'isoflop')) {
-      this.report('error', 'scaling.unknown-name', `no law or isoflop named '${s.subject.text}' to plot`, s.subject.range);
+      this.report(
+        'error',
+        'scaling.unknown-name',
+        `no law or isoflop named '${s.subject.text}' to plot`,
+        s.subject.range,
+      );
       return;
     }
     this.model.plots.push({ subject: s.subject.text, y: s.y?.text, x: s.x?.text, by: s.by?.text, range: s.range });
@@ -664,7 +821,12 @@ class Binder {
       return v;
     } catch (err) {
       if (!(err instanceof EvalError)) throw err;
-      this.report('error', 'scaling.bad-value', `${err.message}: a value here must be a number (or inf)`, err.expr.range);
+      this.report(
+        'error',
+        'scaling.bad-value',
+        `${err.message}: a value here must be a number (or inf)`,
+        err.expr.range,
+      );
       return undefined;
     }
   }
@@ -738,9 +900,17 @@ function selectRows(table: M.DataTable, keep: Uint8Array): M.DataTable {
   const idx: number[] = [];
   for (let i = 0; i < keep.length; i++) if (keep[i]) idx.push(i);
   const numeric = new Map<string, Float64Array>();
-  for (const [k, v] of table.numeric) numeric.set(k, Float64Array.from(idx, (i) => v[i]));
+  for (const [k, v] of table.numeric)
+    numeric.set(
+      k,
+      Float64Array.from(idx, (i) => v[i]),
+    );
   const text = new Map<string, string[]>();
-  for (const [k, v] of table.text) text.set(k, idx.map((i) => v[i]));
+  for (const [k, v] of table.text)
+    text.set(
+      k,
+      idx.map((i) => v[i]),
+    );
   return { name: table.name, rowCount: idx.length, numeric, text, origin: idx.map((i) => table.origin[i]) };
 }
 
@@ -760,9 +930,16 @@ function concatTables(name: string, sources: M.DataTable[], wanted: string[], by
     numeric.set(v, out);
   }
   const text = new Map<string, string[]>();
-  if (by && sources.every((t) => t.text.has(by))) text.set(by, sources.flatMap((t) => t.text.get(by)!));
+  if (by && sources.every((t) => t.text.has(by)))
+    text.set(
+      by,
+      sources.flatMap((t) => t.text.get(by)!),
+    );
   // Tag rows by source so a bootstrap `by` and tooltips can tell them apart.
-  text.set('$source', sources.flatMap((t) => new Array<string>(t.rowCount).fill(t.name)));
+  text.set(
+    '$source',
+    sources.flatMap((t) => new Array<string>(t.rowCount).fill(t.name)),
+  );
   return { name, rowCount, numeric, text, origin: sources.flatMap((t) => t.origin) };
 }
 

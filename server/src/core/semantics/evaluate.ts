@@ -61,7 +61,10 @@ export function evaluateColumns(expr: Expr, rows: number, lookup: Lookup): Float
         if (!fn) throw new EvalError(`unknown function '${e.callee.text}'`, e);
         const args = e.args.map(column);
         if (args.length < fn.arity[0] || args.length > fn.arity[1]) {
-          throw new EvalError(`${e.callee.text} takes ${fn.arity[0] === fn.arity[1] ? fn.arity[0] : `at least ${fn.arity[0]}`} argument(s)`, e);
+          throw new EvalError(
+            `${e.callee.text} takes ${fn.arity[0] === fn.arity[1] ? fn.arity[0] : `at least ${fn.arity[0]}`} argument(s)`,
+            e,
+          );
         }
         if (args.every((a) => typeof a === 'number')) return fn.apply(args as number[]);
         const r = new Float64Array(rows);
@@ -111,7 +114,11 @@ export function evaluateColumns(expr: Expr, rows: number, lookup: Lookup): Float
     for (let i = 0; i < rows; i++) r[i] = f(v[i]);
     return r;
   };
-  const map2 = (a: Float64Array | number, b: Float64Array | number, f: (x: number, y: number) => number): Float64Array | number => {
+  const map2 = (
+    a: Float64Array | number,
+    b: Float64Array | number,
+    f: (x: number, y: number) => number,
+  ): Float64Array | number => {
     if (typeof a === 'number' && typeof b === 'number') return f(a, b);
     const r = new Float64Array(rows);
     for (let i = 0; i < rows; i++) r[i] = f(typeof a === 'number' ? a : a[i], typeof b === 'number' ? b : b[i]);

@@ -41,7 +41,14 @@ function checkRunCount(law: BoundLaw, out: Diagnostic[]): void {
   const free = law.params.filter((p) => p.fixed === undefined).length;
   const rows = fittedRows(law).length;
   if (rows === 0) {
-    out.push(diagnostic('error', 'scaling.too-few-runs', `law '${law.name}' has no runs left to fit (all are held out or filtered)`, law.nameRange));
+    out.push(
+      diagnostic(
+        'error',
+        'scaling.too-few-runs',
+        `law '${law.name}' has no runs left to fit (all are held out or filtered)`,
+        law.nameRange,
+      ),
+    );
   } else if (rows < 2 * free) {
     out.push(
       diagnostic(
@@ -66,9 +73,15 @@ function checkLogDomain(law: BoundLaw, out: Diagnostic[]): void {
         const origin = law.data.origin[r];
         const where = 'file' in origin ? ` (${origin.file.split(/[\\/]/).pop()} line ${origin.line})` : '';
         out.push(
-          diagnostic('error', 'scaling.nonpositive-log', `${variable} = ${v} in a fitted run${where}, but ${why} needs positive values`, law.nameRange, {
-            data: { variable },
-          }),
+          diagnostic(
+            'error',
+            'scaling.nonpositive-log',
+            `${variable} = ${v} in a fitted run${where}, but ${why} needs positive values`,
+            law.nameRange,
+            {
+              data: { variable },
+            },
+          ),
         );
         return;
       }
@@ -88,13 +101,20 @@ function logTakenOf(e: A.Expr, variables: Set<string>, out = new Set<string>()):
     logTakenOf(e.right, variables, out);
   } else if (e.kind === 'Unary') logTakenOf(e.operand, variables, out);
   else if (e.kind === 'Call') {
-    if (e.callee.text === 'log' && e.args[0]?.kind === 'NameRef' && variables.has(e.args[0].name)) out.add(e.args[0].name);
+    if (e.callee.text === 'log' && e.args[0]?.kind === 'NameRef' && variables.has(e.args[0].name))
+      out.add(e.args[0].name);
     e.args.forEach((a) => logTakenOf(a, variables, out));
   }
   return out;
 }
 
-function checkExtrapolation(law: BoundLaw, point: Record<string, number>, range: A.Range, what: string, out: Diagnostic[]): void {
+function checkExtrapolation(
+  law: BoundLaw,
+  point: Record<string, number>,
+  range: A.Range,
+  what: string,
+  out: Diagnostic[],
+): void {
   const rows = fittedRows(law);
   for (const [variable, value] of Object.entries(point)) {
     const values = law.data.numeric.get(variable);
@@ -132,28 +152,49 @@ function checklist(parsed: ParseResult, model: StudyModel, out: Diagnostic[]): v
     const insertAt = s.bodyRange.end - 1; // before the closing brace
     const missing: [string, string, string][] = [];
     if (!s.body.some((b) => b.kind === 'Objective')) {
-      missing.push(['scaling.checklist-objective', 'objective huber(1e-3) on log', 'no objective is declared (Huber 1e-3 on log is used); a reader needs it to reproduce the fit']);
+      missing.push([
+        'scaling.checklist-objective',
+        'objective huber(1e-3) on log',
+        'no objective is declared (Huber 1e-3 on log is used); a reader needs it to reproduce the fit',
+      ]);
     }
     if (!s.body.some((b) => b.kind === 'Holdout')) {
-      missing.push(['scaling.checklist-holdout', 'holdout N >= 1B', 'no hold-out: the fit is never tested on runs it did not see']);
+      missing.push([
+        'scaling.checklist-holdout',
+        'holdout N >= 1B',
+        'no hold-out: the fit is never tested on runs it did not see',
+      ]);
     }
     if (!s.body.some((b) => b.kind === 'Uncertainty')) {
-      missing.push(['scaling.checklist-uncertainty', 'uncertainty bootstrap 1000 seed 1 level 0.9', 'no uncertainty is declared: predictions come without intervals']);
+      missing.push([
+        'scaling.checklist-uncertainty',
+        'uncertainty bootstrap 1000 seed 1 level 0.9',
+        'no uncertainty is declared: predictions come without intervals',
+      ]);
     }
     for (const [code, line, message] of missing) {
-      out.push(diagnostic('hint', code, `${law.name}: ${message}`, s.name.range, { data: { insert: line, offset: insertAt } }));
+      out.push(
+        diagnostic('hint', code, `${law.name}: ${message}`, s.name.range, { data: { insert: line, offset: insertAt } }),
+      );
     }
   }
   // C used without a `compute` line: the compute convention (6ND or another) goes unreported.
   const computed = new Set(model.computes.map((c) => c.name));
   const usesC = new Map<string, A.Range>();
-  for (const law of model.laws) for (const v of law.variables) if (/^C(_|$)/.test(v) && !computed.has(v)) usesC.set(v, law.nameRange);
+  for (const law of model.laws)
+    for (const v of law.variables) if (/^C(_|$)/.test(v) && !computed.has(v)) usesC.set(v, law.nameRange);
   for (const iso of model.isoflops) if (!computed.has(iso.budget)) usesC.set(iso.budget, iso.range);
   for (const [v, range] of usesC) {
     out.push(
-      diagnostic('hint', 'scaling.checklist-compute', `${v} is used but no \`compute ${v} = …\` line says how compute is counted (e.g. 6 * N * D)`, range, {
-        data: { insert: `compute ${v} = 6 * N * D`, offset: 0 },
-      }),
+      diagnostic(
+        'hint',
+        'scaling.checklist-compute',
+        `${v} is used but no \`compute ${v} = …\` line says how compute is counted (e.g. 6 * N * D)`,
+        range,
+        {
+          data: { insert: `compute ${v} = 6 * N * D`, offset: 0 },
+        },
+      ),
     );
   }
 }
