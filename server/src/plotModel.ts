@@ -5,6 +5,7 @@ import {
   buildPlotModel,
   type CurveRequest,
   type CurveSampler,
+  type IsoflopRuns,
   type LawRuns,
   type PlotModel,
 } from '../../protocol/plot';
@@ -105,6 +106,18 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
       return { y, lo, hi };
     },
   };
+  const isoflopRuns: Record<string, IsoflopRuns> = {};
+  for (const iso of m.isoflops) {
+    const column = (v: string) => Array.from(iso.data.numeric.get(v) ?? []);
+    isoflopRuns[iso.name] = {
+      budgetVar: iso.budget,
+      sizeVar: iso.size,
+      labels: iso.data.origin.map((o, i) => ('file' in o ? `line ${o.line}` : `row ${i + 1}`)),
+      budget: column(iso.budget),
+      size: column(iso.size),
+      value: column(iso.target),
+    };
+  }
   return buildPlotModel(results, {
     title: results.study ?? m.title ?? null,
     source: source ?? null,
@@ -112,6 +125,7 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
     by: plot?.by ?? null,
     x: plot?.x ?? null,
     runs,
+    isoflopRuns,
     sampler,
   });
 }
