@@ -17,6 +17,11 @@ TE_VERSION=2.5.2
 
 log() { echo "[e2e setup] $*"; }
 
+# Under `npm run test:e2e` the outer npm exports npm_* variables (npm_config_user_agent names Node 20, and
+# code-server's postinstall reads its Node version from it). Start the installs from a clean slate.
+for v in $(compgen -e | grep '^npm_' || true); do unset "$v"; done
+unset NODE
+
 # 1) system packages
 missing=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
@@ -70,11 +75,10 @@ if [ "$(installed_version "$CS")" != "$CS_VERSION" ] || [ ! -f "$CS/out/node/ent
   log "installing code-server@$CS_VERSION (about 2 minutes on a cold cache)"
   mkdir -p "$T/cs"
   [ -f "$T/cs/package.json" ] || echo '{"name":"e2e-code-server","private":true}' >"$T/cs/package.json"
-  # npm itself runs on Node 24 too: under `npm run`, npm puts its own node's folder first on the PATH of
-  # install scripts, so the system npm (Node 20) would fail code-server's "requires node v24" check.
+  # npm itself runs on Node 24 too, so install scripts see Node 24 (PATH, npm_config_user_agent).
   NPM_CLI="$(readlink -f "$(command -v npm)")"
   HOME="$VT/home" PATH="$N24/bin:$PATH" npm_config_nodedir="$N24" \
-    env -u npm_node_execpath -u NODE "$N24/bin/node" "$NPM_CLI" install --prefix "$T/cs" --no-save --unsafe-perm \
+    "$N24/bin/node" "$NPM_CLI" install --prefix "$T/cs" --no-save --unsafe-perm \
     "code-server@$CS_VERSION" </dev/null
   HOME="$VT/home" "$N24/bin/node" "$CS/out/node/entry.js" --config /dev/null --version | head -1
 fi
