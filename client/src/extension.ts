@@ -31,6 +31,9 @@ import {
 import { PLOT_VIEW_TYPE, PlotPanels } from './plotPanel';
 import { FitStatus } from './status';
 
+/** The server's workspace-trust notification (server/src/lsp/trust.ts; belongs in protocol/lsp.ts). */
+const WORKSPACE_TRUST_METHOD = 'scalingStudio/workspaceTrust';
+
 let client: LanguageClient | undefined;
 
 export interface ScalingStudioApi {
@@ -65,6 +68,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Scalin
       { scheme: 'untitled', language: 'scaling' },
     ],
     synchronize: { fileEvents: dataWatcher, configurationSection: 'scalingStudio' },
+    // Workspace trust: untrusted, the server reads data files only inside the workspace folders.
+    // A function, so a restarted server gets the trust of that moment.
+    initializationOptions: () => ({ workspaceTrusted: vscode.workspace.isTrusted }),
     outputChannel: output,
     revealOutputChannelOn: RevealOutputChannelOn.Never,
     errorHandler: {
@@ -282,6 +288,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Scalin
   });
 
   register(Commands.showLog, () => output.show(true));
+
+  context.subscriptions.push(
+    vscode.workspace.onDidGrantWorkspaceTrust(async () => {
+      const c = await running();
+      await c?.sendNotification(WORKSPACE_TRUST_METHOD, { trusted: true });
+    }),
+  );
 
   await client.start();
   wire(client);

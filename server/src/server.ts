@@ -55,12 +55,16 @@ import { LEGEND, semanticTokens } from './lsp/semanticTokens';
 import { normalizeSettings } from './lsp/settings';
 import { documentSymbols, foldingRanges } from './lsp/symbols';
 import { statementAt } from './lsp/symbolIndex';
+import { pathGuard, trustFromInitOptions, WORKSPACE_TRUST_METHOD, type WorkspaceTrustParams } from './lsp/trust';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 let workspaceRoot: string | undefined;
 const store = new DocumentStore(() => workspaceRoot);
 let configurationPull = false;
+/** Absolute paths of the workspace folders (data outside them is refused unless the workspace is trusted). */
+let workspaceFolders: string[] = [];
+let workspaceFoldersNotify = false;
 let refreshSupport = { inlayHints: false, codeLens: false, semanticTokens: false };
 
 setLog((m) => connection.console.log(m));
@@ -78,6 +82,7 @@ const fits = new FitManager({
   severities: () => store.getSettings().severities,
   debounceMs: () => store.getSettings().fitDebounceMs,
   enabled: () => store.getSettings().fitOnChange,
+  pathPolicy: () => store.getPathPolicy(),
   onState: (p) => void connection.sendNotification(FitStateNotification, p),
   onRecord: (uri) => {
     scheduleValidation(uri);
@@ -99,6 +104,11 @@ function refreshViews(): void {
 connection.onInitialize((params): InitializeResult => {
   const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
   workspaceRoot = folder ? uriToPath(folder) : undefined;
+  workspaceFolders = (params.workspaceFolders ?? (folder ? [{ uri: folder, name: '' }] : []))
+    .map((f) => uriToPath(f.uri))
+    .filter((p): p is string => !!p);
+  workspaceFoldersNotify = !!params.capabilities.workspace?.workspaceFolders;
+  store.setPathPolicy({ trusted: trustFromInitOptions(params.initializationOptions), roots: workspaceFolders });
   const ws = params.capabilities.workspace;
   configurationPull = !!ws?.configuration;
   refreshSupport = {
@@ -122,12 +132,26 @@ connection.onInitialize((params): InitializeResult => {
       codeLensProvider: { resolveProvider: false },
       inlayHintProvider: true,
       semanticTokensProvider: { legend: LEGEND, full: true, range: false },
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
     serverInfo: { name: 'scaling-studio', version: '0.1.0' },
   };
 });
 
 connection.onInitialized(() => {
+  if (workspaceFoldersNotify) {
+    connection.workspace.onDidChangeWorkspaceFolders(
+      safe('workspace folders', undefined, (e) => {
+        const removed = new Set(e.removed.map((f) => uriToPath(f.uri)));
+        workspaceFolders = [
+          ...workspaceFolders.filter((p) => !removed.has(p)),
+          ...e.added.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p),
+        ];
+        store.setPathPolicy({ ...store.getPathPolicy(), roots: workspaceFolders });
+        revalidateAll(true);
+      }),
+    );
+  }
   if (configurationPull) {
     void connection.client
       .register(DidChangeConfigurationNotification.type, { section: 'scalingStudio' })
@@ -196,6 +220,17 @@ documents.onDidClose((e) => {
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });
 
+// The user granted workspace trust (the client forwards vscode.workspace.onDidGrantWorkspaceTrust).
+connection.onNotification(
+  WORKSPACE_TRUST_METHOD,
+  safe('workspaceTrust', undefined, (params: WorkspaceTrustParams) => {
+    const trusted = params?.trusted === true;
+    if (trusted === store.getPathPolicy().trusted) return;
+    store.setPathPolicy({ ...store.getPathPolicy(), trusted });
+    revalidateAll(true);
+  }),
+);
+
 connection.onDidChangeWatchedFiles(
   safe('watched files', undefined, (params) => {
     const changed = params.changes.map((c) => ({ path: uriToPath(c.uri), type: c.type }));
@@ -237,9 +272,13 @@ connection.onCompletion(
     const c = context(params.textDocument.uri, params.position);
     if (!c) return [];
     const base = c.state.studyPath ? path.dirname(c.state.studyPath) : (workspaceRoot ?? process.cwd());
+    const guard = pathGuard(store.getPathPolicy(), c.state.studyPath ?? path.join(base, 'untitled.scaling'));
     return completion(c.analysis, c.offset, {
-      columns: (d) =>
-        d.path && d.format ? store.loader.columns(path.resolve(base, d.path.value), d.format.text as 'csv') : [],
+      columns: (d) => {
+        if (!d.path || !d.format) return [];
+        const file = path.resolve(base, d.path.value);
+        return guard?.(file) ? [] : store.loader.columns(file, d.format.text as 'csv');
+      },
     });
   }),
 );

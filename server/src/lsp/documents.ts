@@ -7,6 +7,7 @@ import { DataLoader } from '../core/data/loader';
 import { catalogue } from '../core/laws';
 import { analyze, type Analysis } from '../core/study';
 import type { ServerSettings } from './settings';
+import { pathGuard, type PathPolicy } from './trust';
 import { DEFAULT_SETTINGS } from './settings';
 
 /** Just what the store needs of a document (vscode-languageserver-textdocument's TextDocument fits). */
@@ -37,6 +38,7 @@ export class DocumentStore {
   readonly loader = new DataLoader();
   private readonly cache = new Map<string, DocumentState>();
   private settings: ServerSettings = DEFAULT_SETTINGS;
+  private policy: PathPolicy = { trusted: true, roots: [] };
   /** How many analyses ran (tests check the cache works). */
   analyses = 0;
 
@@ -45,6 +47,16 @@ export class DocumentStore {
   setSettings(settings: ServerSettings): void {
     this.settings = settings;
     this.cache.clear();
+  }
+
+  /** Workspace trust and folders decide which data files a study may read; every analysis is redone. */
+  setPathPolicy(policy: PathPolicy): void {
+    this.policy = { trusted: policy.trusted, roots: [...policy.roots] };
+    this.cache.clear();
+  }
+
+  getPathPolicy(): PathPolicy {
+    return this.policy;
   }
 
   getSettings(): ServerSettings {
@@ -57,11 +69,14 @@ export class DocumentStore {
     if (cached && cached.version === doc.version) return cached;
     const studyPath = uriToPath(doc.uri);
     const text = doc.getText();
+    const effectivePath =
+      studyPath ?? (this.workspaceRoot() ? path.join(this.workspaceRoot()!, 'untitled.scaling') : undefined);
     const analysis = analyze(text, {
-      studyPath: studyPath ?? (this.workspaceRoot() ? path.join(this.workspaceRoot()!, 'untitled.scaling') : undefined),
+      studyPath: effectivePath,
       loader: this.loader,
       catalogue,
       severities: this.settings.severities,
+      isPathAllowed: pathGuard(this.policy, effectivePath),
     });
     this.analyses++;
     const state: DocumentState = { uri: doc.uri, version: doc.version, studyPath, analysis };

@@ -10,6 +10,7 @@ import type { Analysis } from '../core/study';
 import type { FitResponse, FitStateParams } from '../../../protocol/lsp';
 import { combine, fitKeys, moveDiagnostics, planFit, type FitKeys, type FitRecord } from './incremental';
 import { logMessage } from './safe';
+import type { PathPolicy } from './trust';
 
 /** What the worker is asked to do: analyse this text and fit these laws and isoflops. */
 export interface FitJob {
@@ -18,6 +19,8 @@ export interface FitJob {
   severities: Record<string, Severity | 'off'>;
   laws: string[];
   isoflops: string[];
+  /** Workspace trust: the worker reads only the data files the editor's analysis may read. */
+  pathPolicy?: PathPolicy;
 }
 
 export type FitReply =
@@ -88,6 +91,8 @@ export interface FitManagerOptions {
   severities: () => Record<string, Severity | 'off'>;
   debounceMs: () => number;
   enabled: () => boolean;
+  /** Workspace trust and folders, passed on to the worker (absent: every path is readable). */
+  pathPolicy?: () => PathPolicy;
   onState: (p: FitStateParams) => void;
   /** A new record (results for a version) is available: republish diagnostics, refresh hints. */
   onRecord: (uri: string, record: FitRecord) => void;
@@ -195,6 +200,7 @@ export class FitManager {
         severities: this.o.severities(),
         laws,
         isoflops,
+        ...(this.o.pathPolicy ? { pathPolicy: this.o.pathPolicy() } : {}),
       };
       let reply: FitReply;
       try {

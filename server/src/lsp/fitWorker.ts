@@ -8,9 +8,15 @@ import { catalogue } from '../core/laws';
 import { analyze } from '../core/study';
 import { runFit } from '../fitRunner';
 import type { FitJob, FitReply } from './fitManager';
+import { pathGuard } from './trust';
 
 async function fit(job: FitJob): Promise<FitReply> {
-  const analysis = analyze(job.text, { studyPath: job.studyPath, catalogue, severities: job.severities });
+  const analysis = analyze(job.text, {
+    studyPath: job.studyPath,
+    catalogue,
+    severities: job.severities,
+    isPathAllowed: job.pathPolicy ? pathGuard(job.pathPolicy, job.studyPath) : undefined,
+  });
   const laws = new Set(job.laws);
   const isoflops = new Set(job.isoflops);
   const model = {
