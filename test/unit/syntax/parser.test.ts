@@ -453,3 +453,64 @@ describe('syntax: docs/language.md', () => {
     assert.ok(checked >= 12, `${checked} examples`);
   });
 });
+
+describe('syntax: large files (the parser keeps a window of tokens)', () => {
+  const rows = Array.from(
+    { length: 20000 },
+    (_, i) => `  ${i + 1}M  ${(i % 7) + 1}.5B  ${(2 + (i % 100) / 100).toFixed(2)}${i % 50 === 0 ? '  # note' : ''}`,
+  );
+  const tail = 'law l: L = E + A / N^a {\n  fit big\n  holdout N >=\n}\npredict l at N = 1B @\n';
+  const lineOf = (text: string, needle: string) => text.slice(0, text.indexOf(needle)).split('\n').length;
+
+  it('a 20,000-run table parses row by row, with the statements after it', () => {
+    const broken = [...rows];
+    broken[12345] = '  1M  2B';
+    const text = `runs big {\n  N D L\n${broken.join('\n')}\n}\n${tail}`;
+    const r = parse(text);
+    assert.deepEqual(rangeProblems(text, r), []);
+    assert.deepEqual(
+      r.file.statements.map((s) => s.kind),
+      ['Runs', 'Law', 'Predict'],
+    );
+    const runs = r.file.statements[0] as A.RunsDecl;
+    assert.equal(runs.rows.length, 20000);
+    assert.deepEqual(
+      runs.rows[19999].cells.map((c) => (c as A.NumberLit).value),
+      [20000e6, 1.5e9, 2.99],
+    );
+    assert.deepEqual(
+      r.diagnostics.map((d) => [text.slice(0, d.range.start).split('\n').length, d.message]),
+      [
+        [12348, 'this row has 2 values but the header names 3 columns'],
+        [lineOf(text, 'holdout'), "expected a value after '>=', found the end of the line"],
+        [lineOf(text, 'predict'), "unexpected character '@'"],
+      ],
+    );
+    const small = parse(tail);
+    assert.deepEqual(stripRanges(r.file.statements.slice(1)), stripRanges(small.file.statements));
+    assert.equal(r.comments.length, 400);
+  });
+
+  it('a missing } after 20,000 runs is reported at the table’s {, far behind', () => {
+    const text = `runs big {\n  N D L\n${rows.join('\n')}\n${tail}`;
+    const r = parse(text);
+    assert.deepEqual(
+      r.diagnostics.map((d) => [text.slice(0, d.range.start).split('\n').length, d.message]).slice(0, 1),
+      [[1, "missing '}' to close the runs table 'big'"]],
+    );
+    assert.deepEqual(
+      r.file.statements.map((s) => s.kind),
+      ['Runs', 'Law', 'Predict'],
+    );
+  });
+
+  it('20,000 broken lines after a broken statement are skipped quietly', () => {
+    const text = `compute C = 6 * {N\n${rows.join('\n')}\nplot l\n`;
+    const r = parse(text);
+    assert.equal(r.diagnostics.length, 1);
+    assert.deepEqual(
+      r.file.statements.map((s) => s.kind),
+      ['Plot'],
+    );
+  });
+});

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { format } from '../../../server/src/core/syntax/formatter';
 import { lex } from '../../../server/src/core/syntax/lexer';
-import { parse } from '../../../server/src/core/syntax/parser';
+import { parse, parseWithWindow } from '../../../server/src/core/syntax/parser';
 import { rangeProblems, scalingFixtures, shape } from './helpers';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300) || 300;
@@ -180,6 +180,14 @@ function timed<T>(what: string, f: () => T): T {
 function check(text: string): void {
   const result = timed('parse', () => parse(text));
   assert.deepEqual(rangeProblems(text, result), []);
+  // The parser drops tokens behind it as it goes; how often must not change the result.
+  const keepAll = parseWithWindow(text, Infinity);
+  const dropOften = parseWithWindow(text, 65);
+  assert.deepEqual(dropOften.file, keepAll.file, 'the token window does not change the tree');
+  assert.deepEqual(dropOften.diagnostics, keepAll.diagnostics, 'the token window does not change the diagnostics');
+  assert.deepEqual(dropOften.comments, keepAll.comments);
+  assert.deepEqual(result.file, keepAll.file);
+  assert.deepEqual(result.diagnostics, keepAll.diagnostics);
   const { tokens } = lex(text);
   for (const t of tokens) assert.ok(0 <= t.start && t.start <= t.end && t.end <= text.length, `token ${t.text}`);
   const once = timed('format', () => format(text, undefined, result));

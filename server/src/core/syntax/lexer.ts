@@ -115,76 +115,86 @@ function isDigit(c: number): boolean {
 }
 
 export function lex(text: string): LexResult {
+  const lexer = new Lexer(text);
   const tokens: Token[] = [];
-  const comments: Comment[] = [];
-  const n = text.length;
-  let i = 0;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    // spaces and tabs (and a BOM)
-    if (c === 32 || c === 9 || c === 0xfeff || c === 12 || c === 11) {
-      i++;
-      continue;
-    }
-    if (c === 10 || c === 13) {
-      const start = i;
-      i += c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
-      tokens.push({ kind: 'newline', text: '\n', start, end: i });
-      continue;
-    }
-    if (c === 35 /* # */ || (c === 47 /* / */ && text.charCodeAt(i + 1) === 47)) {
-      const start = i;
-      while (i < n && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
-      comments.push({ text: text.slice(start, i), range: { start, end: i } });
-      continue;
-    }
-    if (isIdentStart(c)) {
-      const start = i;
-      while (i < n && isIdentPart(text.charCodeAt(i))) i++;
-      tokens.push({ kind: 'ident', text: text.slice(start, i), start, end: i });
-      continue;
-    }
-    if (isDigit(c) || (c === 46 && isDigit(text.charCodeAt(i + 1)))) {
-      tokens.push(lexNumber(text, i));
-      i = tokens[tokens.length - 1].end;
-      continue;
-    }
-    if (c === 34 /* " */) {
-      tokens.push(lexString(text, i));
-      i = tokens[tokens.length - 1].end;
-      continue;
-    }
-    const length = punctuationLength(text, i);
-    if (length > 0) {
-      tokens.push({
-        kind: 'punct',
-        text: length === 1 ? text[i] : text.slice(i, i + length),
-        start: i,
-        end: i + length,
-      });
-      i += length;
-      continue;
-    }
-    // One bad token per run of unknown characters keeps a pasted blob to one diagnostic.
-    const start = i;
-    do {
-      const cp = text.codePointAt(i) ?? 0;
-      i += cp > 0xffff ? 2 : 1;
-    } while (i < n && !startsSomething(text, i));
-    const bad = text.slice(start, i);
-    tokens.push({
-      kind: 'bad',
-      text: bad,
-      start,
-      end: i,
-      error:
-        bad.length === 1 || (bad.length === 2 && bad.codePointAt(0)! > 0xffff)
-          ? `unexpected character '${bad}'`
-          : `unexpected characters '${bad}'`,
-    });
+  while (true) {
+    const t = lexer.next();
+    tokens.push(t);
+    if (t.kind === 'eof') return { tokens, comments: lexer.comments };
   }
-  tokens.push({ kind: 'eof', text: '', start: n, end: n });
-  return { tokens, comments };
+}
+
+/** Tokens one at a time, so a parser can let the ones behind it go; comments gather in `comments`. */
+export class Lexer {
+  readonly comments: Comment[] = [];
+  private i = 0;
+
+  constructor(private readonly text: string) {}
+
+  /** The next token; at the end, `eof` (again on every call). */
+  next(): Token {
+    const text = this.text;
+    const n = text.length;
+    let i = this.i;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      // spaces and tabs (and a BOM)
+      if (c === 32 || c === 9 || c === 0xfeff || c === 12 || c === 11) {
+        i++;
+        continue;
+      }
+      if (c === 10 || c === 13) {
+        const start = i;
+        i += c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
+        this.i = i;
+        return { kind: 'newline', text: '\n', start, end: i };
+      }
+      if (c === 35 /* # */ || (c === 47 /* / */ && text.charCodeAt(i + 1) === 47)) {
+        const start = i;
+        while (i < n && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
+        this.comments.push({ text: text.slice(start, i), range: { start, end: i } });
+        continue;
+      }
+      let t: Token;
+      if (isIdentStart(c)) {
+        const start = i;
+        while (i < n && isIdentPart(text.charCodeAt(i))) i++;
+        t = { kind: 'ident', text: text.slice(start, i), start, end: i };
+      } else if (isDigit(c) || (c === 46 && isDigit(text.charCodeAt(i + 1)))) {
+        t = lexNumber(text, i);
+      } else if (c === 34 /* " */) {
+        t = lexString(text, i);
+      } else {
+        const length = punctuationLength(text, i);
+        if (length > 0) {
+          t = { kind: 'punct', text: length === 1 ? text[i] : text.slice(i, i + length), start: i, end: i + length };
+        } else {
+          // One bad token per run of unknown characters keeps a pasted blob to one diagnostic.
+          const start = i;
+          let j = i;
+          do {
+            const cp = text.codePointAt(j) ?? 0;
+            j += cp > 0xffff ? 2 : 1;
+          } while (j < n && !startsSomething(text, j));
+          const bad = text.slice(start, j);
+          t = {
+            kind: 'bad',
+            text: bad,
+            start,
+            end: j,
+            error:
+              bad.length === 1 || (bad.length === 2 && bad.codePointAt(0)! > 0xffff)
+                ? `unexpected character '${bad}'`
+                : `unexpected characters '${bad}'`,
+          };
+        }
+      }
+      this.i = t.end;
+      return t;
+    }
+    this.i = n;
+    return { kind: 'eof', text: '', start: n, end: n };
+  }
 }
 
 /** Exact powers of ten: a mantissa below 2^53 times or over one of these is correctly rounded. */

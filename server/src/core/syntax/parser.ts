@@ -3,7 +3,7 @@
 // and goes on, so one typo gives one diagnostic and the rest of the file still parses.
 import type * as A from './ast';
 import { diagnostic, type Diagnostic } from '../diagnostics';
-import { lex, type Token } from './lexer';
+import { Lexer, type Token } from './lexer';
 import { LineIndex } from './lineIndex';
 
 export interface ParseResult {
@@ -47,6 +47,14 @@ export function parse(text: string): ParseResult {
   return new Parser(text).parseFile();
 }
 
+/**
+ * For tests: parses with the token window compacted once the parser is `window` tokens in (the
+ * default is 4096; Infinity never drops a token). The result must not depend on it.
+ */
+export function parseWithWindow(text: string, window: number): ParseResult {
+  return new Parser(text, window).parseFile();
+}
+
 /** Parses one expression (the catalogue and tests use it); throws on a syntax error. */
 export function parseExpression(text: string): A.Expr {
   const p = new Parser(text);
@@ -57,8 +65,17 @@ export function parseExpression(text: string): A.Expr {
 
 class Parser {
   readonly diagnostics: Diagnostic[] = [];
-  private readonly tokens: Token[];
-  private readonly comments: A.Comment[];
+  /**
+   * The tokens from `base` on: the lexer runs just ahead of the parser and the tokens behind it are
+   * dropped between statements and run-table rows, so a 100,000-run table never holds 400,000
+   * tokens at once (they die young, which is what keeps the garbage collector cheap). `pos` and
+   * every index below are into this window; `base + pos` is a token's absolute index.
+   */
+  private tokens: Token[] = [];
+  private base = 0;
+  private readonly lexer: Lexer;
+  /** End of the last code token dropped from the window (-1: none), for `prevEnd` and `atFileStart`. */
+  private droppedEnd = -1;
   private readonly unarySigns = new Set<number>();
   private readonly callParens = new Set<number>();
   private pos = 0;
@@ -79,43 +96,95 @@ class Parser {
   /** Depth of nested formula parts (parentheses, signs, exponents). */
   private nesting = 0;
 
-  constructor(private readonly text: string) {
-    const lexed = lex(text);
-    this.comments = lexed.comments;
-    // Lexical errors are held per line: one wins over a parse error on its line (a stray character
-    // or a bad number is the cause of what else goes wrong there; an unterminated string when it
-    // starts before the parse error: `study Title"` is a missing opening quote), the others are
-    // reported at the end unless their line was skipped as part of a broken statement.
-    let bad = false;
-    for (const t of lexed.tokens) {
-      if (t.error === undefined) continue;
-      this.lexErrors.push(t);
-      if (t.kind === 'bad') bad = true;
-    }
-    if (this.lexErrors.length > 0) {
-      for (const t of this.lexErrors) {
-        const line = this.lineOf(t.start);
-        const held = this.lexErrorByLine.get(line);
-        if (held === undefined || (held.kind === 'string' && t.kind !== 'string')) this.lexErrorByLine.set(line, t);
-      }
-    }
-    // Stray characters were reported; the grammar never sees them.
-    this.tokens = bad ? lexed.tokens.filter((t) => t.kind !== 'bad') : lexed.tokens;
+  constructor(
+    private readonly text: string,
+    private readonly window = 4096,
+  ) {
+    this.lexer = new Lexer(text);
   }
 
   // ----------------------------------------------------------------------------- token access
 
+  /** The token at window index `i`, lexing up to it; past the end, `eof`. */
+  private tok(i: number): Token {
+    const tokens = this.tokens;
+    return i < tokens.length ? tokens[i] : this.fill(i);
+  }
+
+  private fill(i: number): Token {
+    const tokens = this.tokens;
+    while (tokens.length <= i) {
+      const last = tokens.length > 0 ? tokens[tokens.length - 1] : undefined;
+      if (last && last.kind === 'eof') return last;
+      const t = this.lexer.next();
+      if (t.error !== undefined) this.holdLexicalError(t);
+      // Stray characters are reported; the grammar never sees them.
+      if (t.kind !== 'bad') tokens.push(t);
+    }
+    return tokens[i];
+  }
+
+  /**
+   * Lexical errors are held per line: one wins over a parse error on its line (a stray character
+   * or a bad number is the cause of what else goes wrong there; an unterminated string when it
+   * starts before the parse error: `study Title"` is a missing opening quote), the others are
+   * reported at the end unless their line was skipped as part of a broken statement.
+   */
+  private holdLexicalError(t: Token): void {
+    this.lexErrors.push(t);
+    const line = this.lineOf(t.start);
+    const held = this.lexErrorByLine.get(line);
+    if (held === undefined || (held.kind === 'string' && t.kind !== 'string')) this.lexErrorByLine.set(line, t);
+  }
+
+  /** Lexes to the end of the line of `offset`, so all lexical errors of that line are known. */
+  private lexThroughLineOf(offset: number): void {
+    this.lines ??= new LineIndex(this.text);
+    const line = this.lines.position(offset).line;
+    const next = line + 1 < this.lines.lineCount ? this.lines.lineStart(line + 1) : this.text.length + 1;
+    let i = Math.max(0, this.tokens.length - 1);
+    while (true) {
+      const t = this.tok(i);
+      if (t.kind === 'eof' || t.start >= next) return;
+      i = this.tokens.length;
+    }
+  }
+
+  private lexToEnd(): void {
+    while (this.tok(this.tokens.length).kind !== 'eof');
+  }
+
+  /** Drops the tokens well behind the parser; called only where no window index is held. */
+  private compact(): void {
+    if (this.pos < this.window || this.pos <= 64) return;
+    const drop = this.pos - 64;
+    for (let i = drop - 1; i >= 0; i--) {
+      if (this.tokens[i].kind !== 'newline') {
+        this.droppedEnd = this.tokens[i].end;
+        break;
+      }
+    }
+    this.tokens = this.tokens.slice(drop);
+    this.base += drop;
+    this.pos -= drop;
+  }
+
+  /** The absolute position of the parser, for progress checks across a `compact`. */
+  private here(): number {
+    return this.base + this.pos;
+  }
+
   /** The next token; inside parentheses line breaks are skipped. The token list always ends in `eof`. */
   private peek(): Token {
-    return this.tokens[this.parenDepth > 0 ? this.skipParenBreaks(this.pos) : this.pos];
+    return this.tok(this.parenDepth > 0 ? this.skipParenBreaks(this.pos) : this.pos);
   }
 
   /** The token after the next one (same rules as `peek`). */
   private peekSecond(): Token {
     let i = this.parenDepth > 0 ? this.skipParenBreaks(this.pos) : this.pos;
-    if (this.tokens[i].kind === 'eof') return this.tokens[i];
+    if (this.tok(i).kind === 'eof') return this.tok(i);
     i++;
-    return this.tokens[this.parenDepth > 0 ? this.skipParenBreaks(i) : i];
+    return this.tok(this.parenDepth > 0 ? this.skipParenBreaks(i) : i);
   }
 
   /**
@@ -123,10 +192,10 @@ class Parser {
    * block item or a `}`: then an unclosed `(` ends at the line break instead of swallowing it.
    */
   private skipParenBreaks(i: number): number {
-    if (this.tokens[i].kind !== 'newline') return i;
+    if (this.tok(i).kind !== 'newline') return i;
     let j = i;
-    while (this.tokens[j].kind === 'newline') j++;
-    const t = this.tokens[j];
+    while (this.tok(j).kind === 'newline') j++;
+    const t = this.tok(j);
     if (this.is('}', t)) return i;
     if (t.kind === 'ident' && (TOP_LEVEL_KEYWORDS.includes(t.text) || this.blockKeywords.includes(t.text))) return i;
     return j;
@@ -134,14 +203,14 @@ class Parser {
 
   private next(): Token {
     if (this.parenDepth > 0) this.pos = this.skipParenBreaks(this.pos);
-    const t = this.tokens[this.pos];
+    const t = this.tok(this.pos);
     if (t.kind !== 'eof') this.pos++;
     return t;
   }
 
   /** Moves past the current token when an item made no progress, so no loop spins on one token. */
   private ensureProgress(before: number): void {
-    if (this.pos === before && this.tokens[this.pos].kind !== 'eof') this.pos++;
+    if (this.here() === before && this.tok(this.pos).kind !== 'eof') this.pos++;
   }
 
   private is(text: string, t = this.peek()): boolean {
@@ -165,19 +234,19 @@ class Parser {
   private closing(closers: string[], what: string): Token {
     const t = this.peek();
     if (t.kind === 'punct' && closers.includes(t.text)) return this.next();
-    const at = this.tokens[this.pos].kind === 'newline' ? this.tokens[this.pos] : t;
+    const at = this.tok(this.pos).kind === 'newline' ? this.tok(this.pos) : t;
     this.fail(`expected ${what}, found ${describe(at)}`, at);
   }
 
   private skipNewlines(): void {
-    while (this.tokens[this.pos].kind === 'newline') this.pos++;
+    while (this.tok(this.pos).kind === 'newline') this.pos++;
   }
 
   /** End of the last code token consumed (line breaks skipped), where an end-of-line error points. */
   private prevEnd(): number {
     let i = this.pos - 1;
     while (i >= 0 && this.tokens[i].kind === 'newline') i--;
-    return i >= 0 ? this.tokens[i].end : 0;
+    return i >= 0 ? this.tokens[i].end : Math.max(0, this.droppedEnd);
   }
 
   /** Whether the next token begins a new line (the tokens before it were line breaks). */
@@ -193,6 +262,7 @@ class Parser {
   }
 
   private report(message: string, start: number, end: number): void {
+    this.lexThroughLineOf(start);
     const line = this.lineOf(start);
     if (this.erroredLines.has(line)) return;
     this.erroredLines.add(line);
@@ -228,7 +298,7 @@ class Parser {
 
   /** Skips the rest of a line that belongs to a broken statement or item, without a diagnostic. */
   private skipQuietly(stopAtBrace: boolean): void {
-    this.quietLines.add(this.lineOf(this.tokens[this.pos].start));
+    this.quietLines.add(this.lineOf(this.tok(this.pos).start));
     this.syncToLineEnd(stopAtBrace);
   }
 
@@ -247,14 +317,14 @@ class Parser {
     // line, so a stray `{` in a broken line can never swallow the rest of the file.
     this.parenDepth = 0;
     while (true) {
-      const t = this.tokens[this.pos];
+      const t = this.tok(this.pos);
       if (t.kind === 'eof' || t.kind === 'newline') return;
       if (t.kind === 'punct') {
         if (t.text === '{') {
           if (stopAtOpenBrace) return;
         } else if (t.text === '}' && stopAtBrace) {
           // A `}` ends the block only as the last token of its line: `[0, 3}  init …` is a typo, not the end.
-          const after = this.tokens[this.pos + 1];
+          const after = this.tok(this.pos + 1);
           if (after.kind === 'newline' || after.kind === 'eof') return;
         }
       }
@@ -274,7 +344,8 @@ class Parser {
       this.skipNewlines();
       const t = this.peek();
       if (t.kind === 'eof') break;
-      const start = this.pos;
+      this.compact();
+      const start = this.here();
       const errorsBefore = this.diagnostics.length;
       const isStatement = t.kind === 'ident' && TOP_LEVEL_KEYWORDS.includes(t.text);
       if (!isStatement && quiet) {
@@ -302,11 +373,12 @@ class Parser {
       this.ensureProgress(start);
     }
     const file: A.StudyFile = { kind: 'StudyFile', statements, range: { start: 0, end: this.text.length } };
+    this.lexToEnd();
     this.reportLexicalErrors();
     this.diagnostics.sort((a, b) => a.range.start - b.range.start);
     return {
       file,
-      comments: this.comments,
+      comments: this.lexer.comments,
       diagnostics: this.diagnostics,
       unarySigns: this.unarySigns,
       callParens: this.callParens,
@@ -323,6 +395,7 @@ class Parser {
       if (!(e instanceof SyntaxFailure)) throw e;
       return { kind: 'Error', range: { start: 0, end: this.text.length } };
     } finally {
+      this.lexToEnd();
       this.reportLexicalErrors();
     }
   }
@@ -398,7 +471,7 @@ class Parser {
   private atFileStart(): boolean {
     let i = this.pos - 1;
     while (i >= 0 && this.tokens[i].kind === 'newline') i--;
-    return i < 0;
+    return i < 0 && this.droppedEnd < 0;
   }
 
   private name(what: string): A.Name {
@@ -506,7 +579,8 @@ class Parser {
     // when every row disagrees with it the same way (then the header is what is wrong).
     const mismatched: A.RunRow[] = [];
     while (!done) {
-      const lineStart = this.pos;
+      this.compact();
+      const lineStart = this.here();
       try {
         this.skipNewlines();
         const t = this.peek();
@@ -678,8 +752,8 @@ class Parser {
         this.report(`missing '}' to close this block`, open.start, open.end);
         return;
       }
-      const before = this.pos;
-      const startsItem = t.kind === 'ident' && (keywords.includes(t.text) || this.is(':', this.tokens[this.pos + 1]));
+      const before = this.here();
+      const startsItem = t.kind === 'ident' && (keywords.includes(t.text) || this.is(':', this.tok(this.pos + 1)));
       if (quiet && !startsItem) {
         this.skipQuietly(true);
         this.ensureProgress(before);
@@ -969,18 +1043,18 @@ class Parser {
    * points just after the operator rather than swallowing the next line.
    */
   private operand(op: Token, parse: () => A.Expr): A.Expr {
-    const here = this.tokens[this.pos];
+    const here = this.tok(this.pos);
     if (here.kind === 'newline') {
       let i = this.pos;
-      while (this.tokens[i].kind === 'newline') i++;
-      const t = this.tokens[i];
+      while (this.tok(i).kind === 'newline') i++;
+      const t = this.tok(i);
       const startsItem =
         t.kind === 'eof' ||
         this.is('}', t) ||
         (t.kind === 'ident' &&
           (TOP_LEVEL_KEYWORDS.includes(t.text) ||
             this.blockKeywords.includes(t.text) ||
-            this.is(':', this.tokens[i + 1])));
+            this.is(':', this.tok(i + 1))));
       if (startsItem) this.fail(`expected a value after '${op.text}', found the end of the line`, here);
       if (this.parenDepth === 0) this.skipNewlines();
     }
