@@ -24,6 +24,17 @@ describe('syntax: formatter', () => {
       it(`${path}: idempotent, same parse, comments verbatim`, () => {
         checkFormat(text);
       });
+      it(`${path} with tabs or 4-space indents: idempotent, same parse`, () => {
+        for (const indent of ['\t', '    ']) {
+          const once = format(text, { indent });
+          assert.equal(format(once, { indent }), once);
+          assert.deepEqual(shape(once), shape(text));
+          assert.ok(
+            once.split('\n').some((l) => l.startsWith(indent)),
+            'blocks are indented with the given indent',
+          );
+        }
+      });
       it(`${path} with CRLF line ends formats like with LF`, () => {
         assert.equal(checkFormat(text.replace(/\n/g, '\r\n')), format(text));
       });
