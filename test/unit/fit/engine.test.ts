@@ -70,6 +70,35 @@ describe('fit engine', function () {
     );
   });
 
+  it('a time budget ends the search with the best so far and a diagnostic, never hangs', async () => {
+    const data = synthetic(9);
+    const b = catalogueLaw(
+      'chinchilla',
+      data,
+      { N: 'N', D: 'D' },
+      {
+        objective: { loss: 'huber', delta: 1e-3, onLog: true },
+        uncertainty: { method: 'bootstrap', resamples: 100000, seed: 1, level: 0.9, by: undefined },
+      },
+    );
+    const t = performance.now();
+    const f = await fitLaw(b, { timeBudgetMs: 30, workers: 1 });
+    // 30 ms per stage plus one LM run of slack; 2 s leaves room for a loaded CI machine.
+    assert.ok(performance.now() - t < 2000);
+    assert.ok(codes(f.diagnostics).includes('scaling.fit-time-budget'));
+    assert.ok(codes(f.diagnostics).includes('scaling.bootstrap-failures'));
+    assert.equal(f.result.stop_reason, 'time-budget');
+  });
+
+  it('optimize for a law of compute alone gives its value at the budget', async () => {
+    const C = [1e18, 1e19, 1e20, 1e21, 1e22];
+    const data = table('t', { C, L: C.map((c) => (3.1e8 / (c / 8.64e19)) ** 0.05) });
+    const f = await fitLaw(catalogueLaw('kaplan_c', data, { C: 'C' }));
+    const o = optimum(f, { C: 1e23 }, []);
+    assert.ok(!o.error);
+    assert.ok(Math.abs(o.result.value - (3.1e8 / (1e23 / 8.64e19)) ** 0.05) < 1e-6);
+  });
+
   it('reports too few rows and does not fit', async () => {
     const data = table('t', { N: [1e8, 1e9], D: [1e10, 1e11], L: [3, 2.5] });
     const f = await fitLaw(catalogueLaw('chinchilla', data, { N: 'N', D: 'D' }));

@@ -22,6 +22,8 @@ export interface BootstrapTask {
   seed: number;
   from: number;
   to: number;
+  /** Wall-clock deadline (Date.now() ms, valid across threads): later resamples are left NaN. */
+  deadline?: number;
 }
 
 /** Row weights of resample k. */
@@ -45,14 +47,15 @@ export function resampleWeights(
 }
 
 /** Refits resamples [from, to) from the full-data optimum (one local polish each). Returns draws row-major. */
-export function runBootstrap(task: BootstrapTask): Float64Array {
+export function runBootstrap(task: BootstrapTask, interrupt?: () => boolean): Float64Array {
   const prob = buildProblem(task, task.columns, task.y);
   const ev = new Evaluator(prob);
   const ws = new LmWorkspace(ev.n, ev.p);
   const P = prob.names.length;
   const u0 = toInternal(prob, task.theta);
-  const out = new Float64Array((task.to - task.from) * P);
+  const out = new Float64Array((task.to - task.from) * P).fill(NaN);
   for (let k = task.from; k < task.to; k++) {
+    if ((task.deadline !== undefined && Date.now() > task.deadline) || interrupt?.()) break;
     prob.weights = resampleWeights(k, task.seed, prob.rows, task.groups, task.groupCount);
     const res = levenbergMarquardt(ev, u0, { maxIterations: 200, ftol: 1e-10 }, ws);
     const theta = Number.isFinite(res.value) ? toTheta(prob, res.u) : new Float64Array(P).fill(NaN);

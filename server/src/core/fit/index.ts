@@ -27,7 +27,7 @@ export interface FitOptions {
   workers?: number;
   /** Path of the bundled fit worker, when it is not dist/fitWorker.js beside this bundle. */
   workerFile?: string;
-  /** Wall-clock budget per law's multi-start search, ms (default 60 s); the best so far is kept. */
+  /** Wall-clock budget per stage of a law (multi-start search, bootstrap), ms (default 60 s); the best so far is kept. */
   timeBudgetMs?: number;
   /** Optimize every declared start instead of the screened best. */
   exhaustive?: boolean;
@@ -318,6 +318,7 @@ export async function fitLaw(law: BoundLaw, opts: FitOptions = {}): Promise<LawF
           groupCount,
           theta,
           seed: u.seed,
+          deadline: Date.now() + (opts.timeBudgetMs ?? 60_000),
         },
         u.resamples,
         opts.workers ?? 2,

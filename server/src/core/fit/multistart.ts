@@ -133,6 +133,15 @@ export function multiStart(ev: Evaluator, starts: Float64Array[], opts: MultiSta
   }
   merge(optima);
   optima.sort((a, b) => a.value - b.value);
+  if (!best) {
+    // Interrupted before any polish: the best point reached so far (or screened) still counts.
+    const c0 = candidates[0];
+    const top = optima[0] ?? (c0 && Number.isFinite(c0.v) ? { u: c0.u, value: c0.v, hits: 0 } : undefined);
+    if (top) {
+      if (optima.length === 0) optima.push(top);
+      best = { u: Float64Array.from(top.u), value: top.value, iterations: 0, stop: 'interrupted', converged: false };
+    }
+  }
   return { best, declared, optimized, seeds: seeds.length, optima, interrupted };
 }
 
@@ -197,8 +206,10 @@ function multiStartVarPro(
   let best: LmResult | undefined;
   const fullWs = new LmWorkspace(ev.n, ev.p);
   const fullOptima: Optimum[] = [];
+  let polished = 0;
   for (const o of optima.slice(0, POLISH)) {
     if (interrupted) break;
+    polished++;
     const res = levenbergMarquardt(vp, o.u, { interrupt: opts.interrupt, maxIterations: 2000 }, ws);
     const u = vp.full(Number.isFinite(res.value) && res.value <= o.value ? res.u : o.u);
     if (!u) continue;
@@ -208,11 +219,15 @@ function multiStartVarPro(
     fullOptima.push({ u: Float64Array.from(fin.u), value: fin.value, hits: o.hits });
     if (!best || fin.value < best.value) best = fin;
   }
-  for (const o of optima.slice(POLISH)) {
+  for (const o of optima.slice(polished)) {
     const u = vp.full(o.u);
     if (u) fullOptima.push({ u, value: o.value, hits: o.hits });
   }
   merge(fullOptima);
+  if (!best && fullOptima[0]) {
+    const top = fullOptima[0];
+    best = { u: Float64Array.from(top.u), value: top.value, iterations: 0, stop: 'interrupted', converged: false };
+  }
   return { best, declared: starts.length, optimized, seeds: 0, optima: fullOptima, interrupted };
 }
 

@@ -93,6 +93,9 @@ export function optimizeAllocation(
 ): Allocation | undefined {
   const [cname, cval] = Object.entries(budget)[0] ?? [];
   if (cname === undefined) return undefined;
+  // A law of the budget variable alone (kaplan_c: L(C)) has nothing to allocate: its value at C.
+  if (ctx.variables.length === 1 && ctx.variables[0] === cname)
+    return { at: {}, value: evalScalar(ctx.node, theta, [cval]), method: 'closed-form', edge: false };
   const def = ctx.computes.find((c) => c.name === cname);
   if (!def) return undefined;
   const evalLaw = (vals: Record<string, number>) =>

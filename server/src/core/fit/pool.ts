@@ -64,7 +64,7 @@ export async function bootstrapParallel(
           if (signal?.aborted) throw e;
         }
       }
-      return runBootstrap(t);
+      return runBootstrap(t, () => !!signal?.aborted);
     }),
   );
   const out = new Float64Array(K * P);
