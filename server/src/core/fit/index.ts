@@ -389,6 +389,14 @@ export async function fitLaw(law: BoundLaw, opts: FitOptions = {}): Promise<LawF
   return { result, diagnostics: diags, theta, node, law, covariance, draws, level };
 }
 
+/**
+ * JSON has no NaN (it prints null); results carry null in memory too, so the editor and the CLI
+ * read the same "no value" — always with a diagnostic saying why.
+ */
+function finiteOrNull(v: number): number {
+  return Number.isFinite(v) ? v : (null as unknown as number);
+}
+
 function fmt(v: number): string {
   return Number.isFinite(v) ? Number(v.toPrecision(6)).toString() : String(v);
 }
@@ -543,7 +551,11 @@ export async function fitStudy(
     if (!f) continue;
     const { result, error } = predict(f, pr.at, model.computes);
     if (error) diagnostics.push(diagnostic('warning', 'scaling.predict-failed', error, pr.range));
-    predictions.push(result);
+    else if (!Number.isFinite(result.value))
+      diagnostics.push(
+        diagnostic('warning', 'scaling.predict-failed', 'the law gives no finite value at this point', pr.range),
+      );
+    predictions.push({ ...result, value: finiteOrNull(result.value) });
   }
   const optima: OptimumResult[] = [];
   for (const op of model.optima) {
@@ -560,7 +572,11 @@ export async function fitStudy(
           op.range,
         ),
       );
-    optima.push(result);
+    if (!error && !Number.isFinite(result.value))
+      diagnostics.push(
+        diagnostic('warning', 'scaling.optimize-failed', 'the law gives no finite value at the optimum', op.range),
+      );
+    optima.push({ ...result, value: finiteOrNull(result.value) });
   }
   return { results: { laws, isoflops, predictions, optima }, diagnostics };
 }
