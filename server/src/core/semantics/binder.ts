@@ -735,6 +735,11 @@ class Binder {
       }
       const v = this.constant(a.value);
       if (v === undefined) return undefined;
+      // A point to predict at or a budget is a finite number: inf or an overflow (1e999) has no prediction.
+      if (!Number.isFinite(v)) {
+        this.report('error', 'scaling.bad-value', `${a.variable.text} = ${v} is not a finite number`, a.value.range);
+        return undefined;
+      }
       out[a.variable.text] = v;
     }
     return out;
@@ -749,7 +754,24 @@ class Binder {
     for (const c of this.model.computes) {
       if (c.name in at) continue;
       const inputs = [...namesIn(c.formula).keys()];
-      if (inputs.every((n) => n in at)) at[c.name] = evaluateConstant(c.formula, at);
+      if (!inputs.every((n) => n in at)) continue;
+      let v: number;
+      try {
+        v = evaluateConstant(c.formula, at);
+      } catch (e) {
+        if (!(e instanceof EvalError)) throw e;
+        return; // the compute's own formula is reported where it is declared
+      }
+      if (!Number.isFinite(v)) {
+        this.report(
+          'error',
+          'scaling.bad-value',
+          `${c.name} = ${v} at this point (its formula overflows or is undefined here)`,
+          s.range,
+        );
+        return;
+      }
+      at[c.name] = v;
     }
     for (const a of s.at) {
       if (!law.variables.includes(a.variable.text) && !this.model.computes.some((c) => c.name === a.variable.text)) {

@@ -71,6 +71,8 @@ function checkLogDomain(law: BoundLaw, out: Diagnostic[]): void {
       const v = values[r];
       if (!(v > 0) || !Number.isFinite(v)) {
         const origin = law.data.origin[r];
+        // An inline cell is NaN only when it failed to parse, and that syntax error is already reported.
+        if (Number.isNaN(v) && !('file' in origin)) continue;
         const where = 'file' in origin ? ` (${origin.file.split(/[\\/]/).pop()} line ${origin.line})` : '';
         out.push(
           diagnostic(
