@@ -249,14 +249,18 @@ export async function launchBrowser(dir, { width = 1400, height = 900 } = {}) {
   });
 }
 
-/** Pids (with command lines) of the processes whose command line matches `re`. */
+/** Pids, process groups and command lines of the processes whose command line matches `re`. */
 export function findProcesses(re) {
   const found = [];
   for (const pid of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
       const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-      if (re.test(cmd)) found.push({ pid: Number(pid), cmd });
+      if (!re.test(cmd)) continue;
+      // /proc/PID/stat: "pid (comm) state ppid pgrp ..."; comm may contain spaces, so read after the last ')'
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      found.push({ pid: Number(pid), pgid, cmd });
     } catch {
       /* exited */
     }

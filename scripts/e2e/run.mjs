@@ -62,13 +62,15 @@ function armWatchdog() {
   watchdog.unref();
 }
 
+/** Kills what is left of this run: every process that mentions the run folder, with its process group. */
 function killStragglers() {
+  const ownGroup = Number(fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')[2]);
   const left = lib
     .findProcesses(new RegExp(RUN.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
     .filter((p) => p.pid !== process.pid);
   for (const p of left) {
     try {
-      process.kill(p.pid, 'SIGKILL');
+      process.kill(p.pgid !== ownGroup && p.pgid > 1 ? -p.pgid : p.pid, 'SIGKILL');
     } catch {
       /* gone */
     }

@@ -24,9 +24,10 @@ export function numbersIn(text) {
   const out = [];
   const re = /(?<![\w.])[-−]?\d+(?:\.(\d+))?(?:e([-+−]?\d+))?([KMBGT])?(?![\w])/g;
   for (const m of text.replace(/\u2212/g, '-').matchAll(re)) {
-    const f = m[4] ? mult[m[4]] : 1;
-    const exp = m[3] ? Number(m[3]) : 0;
-    const decimals = m[2] ? m[2].length : 0;
+    // m[1] decimals, m[2] exponent, m[3] SI suffix
+    const f = m[3] ? mult[m[3]] : 1;
+    const exp = m[2] ? Number(m[2]) : 0;
+    const decimals = m[1] ? m[1].length : 0;
     out.push({ value: parseFloat(m[0]) * f, ulp: 10 ** (exp - decimals) * f, text: m[0] });
   }
   return out;
