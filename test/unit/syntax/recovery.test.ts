@@ -121,8 +121,8 @@ const CASES: [string, string, string, string][] = [
   [
     'law kaplan: kaplan_n(N)',
     'law kaplan: kaplan_n',
-    '40:22',
-    "expected '=' and a formula, or a catalogue law such as chinc",
+    '40:13',
+    'or a catalogue law with its variables, as in kaplan_n(N)',
   ],
   ['isoflop approach2 {', 'isoflop approach2', '44:18', "expected '{' and the isoflop settings (fit, budget)"],
   ['  budget C\n', '  budgte C\n', '46:3', "unknown isoflop setting 'budgte' (did you mean 'budget'?): e"],

@@ -702,6 +702,16 @@ class Parser {
         decl.formula = this.parseExpr();
       } else if (head.kind === 'Call' || head.kind === 'Error') {
         decl.formula = head;
+      } else if (
+        head.kind === 'NameRef' &&
+        (this.is('{') || this.peek().kind === 'newline' || this.peek().kind === 'eof')
+      ) {
+        // `law k: kaplan_n { … }`: a catalogue law without its variables, or a target without `=`.
+        const at = this.tokenAt(head.range.start);
+        this.fail(
+          `expected '=' and a formula after '${head.name}', or a catalogue law with its variables, as in ${head.name}(N)`,
+          at,
+        );
       } else {
         this.fail(`expected '=' and a formula, or a catalogue law such as chinchilla(N, D)`, this.peek());
       }
