@@ -54,7 +54,7 @@ describe('fit engine', function () {
     const cols = ['N', 'D'].map((v) => data.numeric.get(v)!);
     const prob = buildProblem(b, cols, data.numeric.get('L')!);
     const ev = new Evaluator(prob);
-    const full = multiStart(
+    const full = await multiStart(
       ev,
       declaredStarts(
         prob,
@@ -88,6 +88,24 @@ describe('fit engine', function () {
     assert.ok(codes(f.diagnostics).includes('scaling.fit-time-budget'));
     assert.ok(codes(f.diagnostics).includes('scaling.bootstrap-failures'));
     assert.equal(f.result.stop_reason, 'time-budget');
+  });
+
+  it('AbortSignal.timeout cancels an in-thread search and bootstrap promptly', async () => {
+    const data = synthetic(10);
+    const b = catalogueLaw(
+      'chinchilla',
+      data,
+      { N: 'N', D: 'D' },
+      {
+        objective: { loss: 'huber', delta: 1e-3, onLog: true },
+        uncertainty: { method: 'bootstrap', resamples: 100000, seed: 1, level: 0.9, by: undefined },
+      },
+    );
+    const t = performance.now();
+    await fitLaw(b, { signal: AbortSignal.timeout(50), workers: 1, exhaustive: true });
+    // The search yields to the event loop every 20 ms, so the timer's abort lands within ~one
+    // LM run of 50 ms; 2 s is slack for a loaded machine (uncancelled this would take minutes).
+    assert.ok(performance.now() - t < 2000, `${performance.now() - t} ms`);
   });
 
   it('optimize for a law of compute alone gives its value at the budget', async () => {

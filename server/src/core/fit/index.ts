@@ -145,7 +145,7 @@ export async function fitLaw(law: BoundLaw, opts: FitOptions = {}): Promise<LawF
     return timedOut;
   };
   opts.onProgress?.({ law: law.name, phase: 'fit' });
-  const ms = multiStart(ev, starts, { interrupt, exhaustive: opts.exhaustive, columns });
+  const ms = await multiStart(ev, starts, { interrupt, exhaustive: opts.exhaustive, columns });
   if (cancelled(opts)) {
     diags.push(diagnostic('info', 'scaling.fit-cancelled', 'the fit was cancelled', law.range));
     return fail('cancelled', points, node);

@@ -75,12 +75,17 @@ function near(a: Float64Array, b: Float64Array, tol: number): boolean {
   return true;
 }
 
-export function multiStart(ev: Evaluator, starts: Float64Array[], opts: MultiStartOptions = {}): MultiStartResult {
+export async function multiStart(
+  ev: Evaluator,
+  starts: Float64Array[],
+  opts: MultiStartOptions = {},
+): Promise<MultiStartResult> {
+  const pause = yielder();
   const prob = ev.prob;
   const declared = starts.length;
   if (opts.columns && prob.objective.loss === 'squares' && !prob.objective.onLog) {
     const ls = findLinearStructure(prob, opts.columns);
-    if (ls && ls.nonlinear.length > 0) return multiStartVarPro(ev, ls, starts, opts);
+    if (ls && ls.nonlinear.length > 0) return multiStartVarPro(ev, ls, starts, opts, pause);
   }
   const r = new Float64Array(ev.n);
   const seeds = opts.columns ? varproSeeds(ev, starts, opts.columns) : [];
@@ -103,6 +108,7 @@ export function multiStart(ev: Evaluator, starts: Float64Array[], opts: MultiSta
   for (let i = 0; i < budget; i++) {
     const c = candidates[i];
     if (!Number.isFinite(c.v)) break;
+    await pause();
     if (opts.interrupt?.()) {
       interrupted = true;
       break;
@@ -145,6 +151,19 @@ export function multiStart(ev: Evaluator, starts: Float64Array[], opts: MultiSta
   return { best, declared, optimized, seeds: seeds.length, optima, interrupted };
 }
 
+/**
+ * Yields to the event loop at most every 20 ms, so an AbortSignal (abort(), AbortSignal.timeout)
+ * can land while a search runs on the caller's thread.
+ */
+export function yielder(everyMs = 20): () => Promise<void> {
+  let last = performance.now();
+  return async () => {
+    if (performance.now() - last < everyMs) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    last = performance.now();
+  };
+}
+
 /** After polishing, optima that met are merged. */
 function merge(optima: Optimum[]): void {
   for (let a = 0; a < optima.length; a++)
@@ -161,12 +180,13 @@ function merge(optima: Optimum[]): void {
  * declared start projects onto its nonlinear coordinates (the linear ones are solved exactly,
  * whatever they started at), so the distinct projections are all the starts there are.
  */
-function multiStartVarPro(
+async function multiStartVarPro(
   ev: Evaluator,
   ls: LinearStructure,
   starts: Float64Array[],
   opts: MultiStartOptions,
-): MultiStartResult {
+  pause: () => Promise<void>,
+): Promise<MultiStartResult> {
   const vp = new VarProEvaluator(ev, ls);
   const nlPos = ls.nonlinear.map((j) => ev.prob.free.indexOf(j));
   const unique = new Map<string, Float64Array>();
@@ -190,6 +210,11 @@ function multiStartVarPro(
   };
   for (let i = 0; i < budget && !interrupted; i++) {
     if (!Number.isFinite(candidates[i].f)) break;
+    await pause();
+    if (opts.interrupt?.()) {
+      interrupted = true;
+      break;
+    }
     const res = levenbergMarquardt(
       vp,
       candidates[i].v,

@@ -64,7 +64,18 @@ export async function bootstrapParallel(
           if (signal?.aborted) throw e;
         }
       }
-      return runBootstrap(t, () => !!signal?.aborted);
+      // In-thread: chunks with a yield between them, so an abort can land.
+      const P = task.params.length;
+      const out = new Float64Array((to - from) * P).fill(NaN);
+      for (let a = from; a < to && !signal?.aborted; a += 16) {
+        const b = Math.min(to, a + 16);
+        out.set(
+          runBootstrap({ ...t, from: a, to: b }, () => !!signal?.aborted),
+          (a - from) * P,
+        );
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      return out;
     }),
   );
   const out = new Float64Array(K * P);
