@@ -14,7 +14,11 @@ export function codeLenses(analysis: Analysis, uri: string, results: StudyResult
     const line = analysis.lines.position(s.range.start).line;
     const range = { start: { line, character: 0 }, end: { line, character: 0 } };
     const r = s.kind === 'Law' ? lawResult(results, name) : undefined;
-    const fitTitle = r ? `$(check) Fit (${Math.round(r.seconds * 1000)} ms)` : 'Fit';
+    const fitTitle = !r
+      ? 'Fit'
+      : r.converged
+        ? `$(check) Fit (${Math.round(r.seconds * 1000)} ms)`
+        : `$(warning) Fit (not converged)`;
     lenses.push({ range, command: { title: fitTitle, command: Commands.fitLawAtCursor, arguments: [uri, name] } });
     lenses.push({ range, command: { title: 'Plot', command: Commands.showPlot, arguments: [uri, name] } });
     lenses.push({ range, command: { title: 'Report', command: Commands.exportReport, arguments: [uri] } });

@@ -85,7 +85,7 @@ export function lawHover(analysis: Analysis, results: StudyResults | undefined, 
   lines.push('');
   const o = r.objective;
   lines.push(
-    `objective: ${o.kind}${o.delta !== null ? `(${num(o.delta)})` : ''}${o.space === 'log' ? ' on log' : ''} = ${o.value.toPrecision(6)}  `,
+    `objective: ${o.kind}${o.delta !== null ? `(${num(o.delta)})` : ''}${o.space === 'log' ? ' on log' : ''} = ${Number.isFinite(o.value) ? o.value.toPrecision(6) : '— (no finite value)'}  `,
   );
   lines.push(
     `runs: ${r.points.fit} fitted, ${r.points.holdout} held out${r.points.dropped ? `, ${r.points.dropped} dropped` : ''}  `,
@@ -173,6 +173,9 @@ function isoflopHover(results: StudyResults | undefined, name: string): string {
   const r = results?.isoflops.find((i) => i.name === name);
   const lines = [`**isoflop** ${code(name)}`, ''];
   if (!r) return [...lines, notFitted(results)].join('\n');
+  if (!Number.isFinite(r.value)) {
+    return [...lines, 'no optimum — it could not be computed (see the diagnostic on this line)'].join('\n');
+  }
   lines.push(`${r.budgets.length} budgets  `);
   if (r.frontier) {
     lines.push(`N*(C) = ${num(r.frontier.N.coefficient)} · C^${r.frontier.N.exponent.toFixed(4)}  `);
@@ -214,7 +217,9 @@ function predictHover(analysis: Analysis, results: StudyResults | undefined, s: 
     .join(', ');
   const lines = [`**predict** ${code(p.law)} at ${at}`, ''];
   const r = predictionResult(analysis, results, p);
-  if (r) {
+  if (r && !Number.isFinite(r.value)) {
+    lines.push(`${md(law?.target ?? 'value')}: no value — the prediction failed (see the diagnostic on this line)  `);
+  } else if (r) {
     lines.push(
       `${md(law?.target ?? 'value')} = **${num(r.value)}**${r.interval ? ` ${interval(r.interval)}${r.level ? ` (${Math.round(r.level * 100)}%)` : ''}` : ''}  `,
     );
@@ -247,6 +252,9 @@ function optimizeHover(analysis: Analysis, results: StudyResults | undefined, s:
   const lines = [`**optimize** ${code(o.law)} for ${budget}`, ''];
   const r = optimumResult(analysis, results, o);
   if (!r) return [...lines, notFitted(results)].join('\n');
+  if (!Number.isFinite(r.value)) {
+    return [...lines, 'no optimum — it could not be computed (see the diagnostic on this line)'].join('\n');
+  }
   for (const [k, v] of Object.entries(r.at)) lines.push(`${md(k)}* = **${num(v)}** ${interval(r.intervals[k])}  `);
   if (r.at.N && r.at.D) lines.push(`D*/N* = ${(r.at.D / r.at.N).toFixed(1)}  `);
   const law = analysis.model.laws.find((l) => l.name === o.law);

@@ -17,7 +17,8 @@ export function inlayHints(
   for (const p of analysis.model.predictions) {
     if (!inRange(p.range)) continue;
     const r = predictionResult(analysis, results, p);
-    if (!r) continue;
+    // No hint for a failed prediction: its diagnostic on this line says why.
+    if (!r || !isFiniteNumber(r.value)) continue;
     hints.push({
       position: lineEnd(analysis, p.range.end),
       label: `= ${num(r.value)}${r.interval ? ` ${interval(r.interval)}` : ''}`,
@@ -28,7 +29,7 @@ export function inlayHints(
   for (const o of analysis.model.optima) {
     if (!inRange(o.range)) continue;
     const r = optimumResult(analysis, results, o);
-    if (!r) continue;
+    if (!r || !isFiniteNumber(r.value) || !Object.values(r.at).every(isFiniteNumber)) continue;
     const target = analysis.model.laws.find((l) => l.name === o.law)?.target ?? 'L';
     const parts = Object.entries(r.at).map(([k, v]) => `${k}* = ${num(v)}`);
     if (r.at.N && r.at.D) parts.push(`D*/N* = ${(r.at.D / r.at.N).toFixed(1)}`);
@@ -41,6 +42,10 @@ export function inlayHints(
     });
   }
   return hints;
+}
+
+function isFiniteNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
 }
 
 /** The end of the statement's code (before a trailing comment is fine: the statement range ends at its code). */

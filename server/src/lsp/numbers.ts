@@ -1,7 +1,10 @@
 // Numbers as the CLI prints them (the same rule as fitRunner's `num`, kept here so the server
 // bundle does not pull in the fit engine): 1.4T, 70B, 1.94, 5.76e+23.
-export function num(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
+export function num(v: number | null | undefined): string {
+  // A failed fit leaves NaN (null in JSON): show a dash, never 'NaN' or 'null' (a diagnostic says why).
+  if (v === null || v === undefined || Number.isNaN(v)) return '—';
+  if (v === Infinity) return 'inf';
+  if (v === -Infinity) return '-inf';
   const a = Math.abs(v);
   if (a >= 1e15 || (a > 0 && a < 1e-4)) return v.toExponential(3);
   for (const [u, s] of [

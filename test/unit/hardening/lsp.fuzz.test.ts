@@ -268,8 +268,8 @@ function exerciseHandlers(
   const collect = (name: string, v: unknown) => {
     problems.push(...rangeProblems(doc, v, name));
     // Numbers from results must never show as NaN (diagnostics may quote a NaN cell of a data file).
-    if (results && SHOWS_RESULTS.has(name))
-      assert.ok(!/NaN|undefined/.test(shownText(v)), `${name} shows NaN/undefined: ${shownText(v)}`);
+    if (results && v !== null && SHOWS_RESULTS.has(name))
+      assert.ok(!/NaN|undefined|\bnull\b/.test(shownText(v)), `${name} shows NaN/undefined/null: ${shownText(v)}`);
     return v;
   };
   const diags = collect(

@@ -737,7 +737,12 @@ class Binder {
       if (v === undefined) return undefined;
       // A point to predict at or a budget is a finite number: inf or an overflow (1e999) has no prediction.
       if (!Number.isFinite(v)) {
-        this.report('error', 'scaling.bad-value', `${a.variable.text} = ${v} is not a finite number`, a.value.range);
+        this.report(
+          'error',
+          'scaling.bad-value',
+          `${a.variable.text} must be a finite number; this value is ${v > 0 ? '' : 'minus '}infinity`,
+          a.value.range,
+        );
         return undefined;
       }
       out[a.variable.text] = v;
@@ -766,7 +771,7 @@ class Binder {
         this.report(
           'error',
           'scaling.bad-value',
-          `${c.name} = ${v} at this point (its formula overflows or is undefined here)`,
+          `${c.name} is not a finite number at this point (its formula overflows or is undefined here)`,
           s.range,
         );
         return;
