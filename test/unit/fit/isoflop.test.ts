@@ -51,6 +51,24 @@ describe('isoflop (approach 2)', () => {
       assert.ok(Math.abs(result.frontier.D.exponent - 0.5) < 0.01);
     }
   });
+  it('groups budgets computed per run (C = 6ND from rounded N, D) within 5% into one profile', () => {
+    const budgets = { 1e18: truthN(1e18), 1e19: truthN(1e19), 1e20: truthN(1e20), 1e21: truthN(1e21) };
+    const exact = fitIsoflop(iso(budgets)).result;
+    const jittered = iso(budgets);
+    const C = jittered.data.numeric.get('C')!;
+    // ±0.2%, as 4-significant-digit N and D give; sorted order within a budget is scrambled too.
+    for (let i = 0; i < C.length; i++) C[i] *= 1 + 0.002 * Math.sin(7 * i);
+    const { result, diagnostics } = fitIsoflop(jittered);
+    assert.deepEqual(diagnostics, []);
+    assert.equal(result.budgets.length, 4);
+    assert.deepEqual(
+      result.budgets.map((b) => b.runs),
+      [7, 7, 7, 7],
+    );
+    // Each budget is the geometric mean of its runs' C: within 0.2% of the nominal budget.
+    result.budgets.forEach((b, k) => assert.ok(Math.abs(b.budget / 10 ** (18 + k) - 1) < 0.002, `${b.budget}`));
+    assert.ok(Math.abs(result.frontier!.N.exponent - exact.frontier!.N.exponent) < 0.01);
+  });
   it('flags a minimum outside the sampled sizes and leaves it out', () => {
     const budgets = { 1e18: truthN(1e18), 1e19: truthN(1e19), 1e20: truthN(1e20), 1e21: truthN(1e21) * 100 };
     const { result, diagnostics } = fitIsoflop(iso(budgets));

@@ -7,6 +7,9 @@ import { diagnostic, type Diagnostic } from '../diagnostics';
 import { leastSquares } from './linalg';
 import { percentileInterval, mulberry32, streamSeed, normalQuantile } from './stats';
 
+/** Runs whose budgets differ by less than this fraction belong to one isoFLOP profile. */
+export const BUDGET_TOLERANCE = 0.05;
+
 interface BudgetFit extends IsoflopBudgetResult {
   /** Variance of ln N* from the parabola's coefficient covariance (delta method). */
   varLnN: number;
@@ -123,13 +126,22 @@ export function fitIsoflop(iso: BoundIsoflop): { result: IsoflopResult; diagnost
     );
     return { result: empty, diagnostics };
   }
-  // Group rows by budget (exact value, as budgets are declared per run).
-  const groups = new Map<number, number[]>();
+  // Group rows by budget. A budget computed per run (C = 6ND from rounded N and D) scatters around
+  // its nominal value, so runs within BUDGET_TOLERANCE of a group's smallest budget join it; the
+  // group's budget is their geometric mean (exact when the values are equal).
+  const valid: number[] = [];
   for (let i = 0; i < iso.data.rowCount; i++) {
     if (![C[i], N[i], D[i], L[i]].every((v) => Number.isFinite(v)) || N[i] <= 0 || D[i] <= 0 || C[i] <= 0) continue;
-    const list = groups.get(C[i]) ?? [];
-    list.push(i);
-    groups.set(C[i], list);
+    valid.push(i);
+  }
+  valid.sort((a, b) => C[a] - C[b]);
+  const groups = new Map<number, number[]>();
+  for (let k = 0; k < valid.length;) {
+    const first = C[valid[k]];
+    const rows: number[] = [];
+    while (k < valid.length && C[valid[k]] <= first * (1 + BUDGET_TOLERANCE)) rows.push(valid[k++]);
+    const budget = Math.exp(rows.reduce((sum, i) => sum + Math.log(C[i]), 0) / rows.length);
+    groups.set(rows.every((i) => C[i] === first) ? first : budget, rows);
   }
   const fits: BudgetFit[] = [];
   const tooFew: string[] = [];
