@@ -1,7 +1,31 @@
-// `npm run bench`: engine benchmarks (the calibration study is separate: node bench/calibration.mjs).
-import { execFileSync } from 'node:child_process';
+// `npm run bench`: every benchmark, one after another, each in its own process so they don't share
+// a warm JIT or a heap. Tables go to stdout; BENCHMARKS.md records them with the machine's load.
+// The calibration study is separate and slow: node bench/calibration.mjs.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-execFileSync(process.execPath, [path.join(here, 'fit-vs-scipy.mjs')], { stdio: 'inherit' });
+const benches = [
+  ['parse: 10k and 100k inline runs (targets 30 / 300 ms)', 'parse.mjs'],
+  ['fit: the Hoffmann grid on the Epoch points vs the scipy peer (target 20x), and 1,000 bootstrap refits (< 5 s)', 'fit-vs-scipy.mjs'],
+  ['language server: hover, completion, edit diagnostics, memory', 'lsp.mjs'],
+  ['webview: first paint and repaint of a 10,000-run fit view (500 / 150 ms)', 'webview.mjs'],
+  ['load: 50 studies open, 100 edits/s for 10 s', 'load.mjs'],
+];
+const only = process.argv.slice(2);
+let failed = 0;
+console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+for (const [title, file] of benches) {
+  if (only.length > 0 && !only.some((o) => file.startsWith(o))) continue;
+  if (!existsSync(path.join(here, file))) continue;
+  console.log(`\n### ${title}\n`);
+  const r = spawnSync(process.execPath, [path.join(here, file)], { stdio: 'inherit' });
+  if (r.status !== 0) {
+    failed++;
+    console.log(`(${file} exited with ${r.status})`);
+  }
+}
+process.exit(failed > 0 ? 1 : 0);
