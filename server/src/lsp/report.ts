@@ -8,9 +8,17 @@ import type { Analysis } from '../core/study';
 import { interval, num } from './numbers';
 import { lawResult, optimumResult, predictionResult } from './resultsLookup';
 
-/** Table cells: pipes and newlines would break the table; other Markdown is harmless there. */
+/**
+ * User text (titles, names, messages) as Markdown table-cell text: HTML is entity-escaped (Markdown
+ * renderers pass raw HTML through) and link/emphasis syntax is backslash-escaped.
+ */
 function cell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\|[\]()*_`!]/g, (c) => `\\${c}`)
+    .replace(/\r?\n/g, ' ');
 }
 
 function inline(text: string): string {

@@ -140,7 +140,7 @@ class Binder {
   private addComputes(table: M.DataTable): void {
     for (const c of this.model.computes) {
       if (table.numeric.has(c.name)) continue; // a column of that name wins; validator may warn
-      const needed = [...namesIn(c.formula).keys()].filter((n) => !(n in { inf: 1 }));
+      const needed = [...namesIn(c.formula).keys()].filter((n) => n !== 'inf');
       if (!needed.every((n) => table.numeric.has(n))) continue;
       try {
         table.numeric.set(c.name, evaluateColumns(c.formula, table.rowCount, columnLookup(table)));
@@ -369,7 +369,7 @@ class Binder {
     const variables: string[] = [];
     const paramNames: string[] = [];
     for (const [n, uses] of names) {
-      if (n in { inf: 1 }) continue;
+      if (n === 'inf') continue;
       if (available(n)) variables.push(n);
       else if (sources.some((t) => t.numeric.has(n))) {
         const missing = sources.find((t) => !t.numeric.has(n))!;
@@ -729,7 +729,7 @@ class Binder {
   private assignments(list: A.Assignment[]): Record<string, number> | undefined {
     const out: Record<string, number> = {};
     for (const a of list) {
-      if (a.variable.text in out) {
+      if (Object.hasOwn(out, a.variable.text)) {
         this.report('error', 'scaling.duplicate-name', `'${a.variable.text}' is given twice`, a.variable.range);
         return undefined;
       }
@@ -757,9 +757,9 @@ class Binder {
     if (!at) return;
     // Computed variables (C = 6ND) follow from the others.
     for (const c of this.model.computes) {
-      if (c.name in at) continue;
+      if (Object.hasOwn(at, c.name)) continue;
       const inputs = [...namesIn(c.formula).keys()];
-      if (!inputs.every((n) => n in at)) continue;
+      if (!inputs.every((n) => Object.hasOwn(at, n))) continue;
       let v: number;
       try {
         v = evaluateConstant(c.formula, at);
@@ -788,7 +788,7 @@ class Binder {
         );
       }
     }
-    const missing = law.variables.filter((v) => !(v in at));
+    const missing = law.variables.filter((v) => !Object.hasOwn(at, v));
     if (missing.length > 0) {
       this.report(
         'error',

@@ -3,14 +3,21 @@
 // never reaches eval/Function.
 import type { Expr } from '../syntax/ast';
 
-export const FUNCTIONS: Record<string, { arity: [number, number]; apply: (args: number[]) => number }> = {
-  log: { arity: [1, 1], apply: ([x]) => Math.log(x) },
-  exp: { arity: [1, 1], apply: ([x]) => Math.exp(x) },
-  min: { arity: [2, Infinity], apply: (xs) => Math.min(...xs) },
-  max: { arity: [2, Infinity], apply: (xs) => Math.max(...xs) },
-};
+// Null-prototype tables: a name like `constructor` or `__proto__` in a formula must be unknown, not
+// Object.prototype's member (FUNCTIONS['constructor'] would otherwise be Object itself).
+export const FUNCTIONS: Record<string, { arity: [number, number]; apply: (args: number[]) => number }> = Object.assign(
+  Object.create(null) as Record<string, { arity: [number, number]; apply: (args: number[]) => number }>,
+  {
+    log: { arity: [1, 1], apply: ([x]) => Math.log(x) },
+    exp: { arity: [1, 1], apply: ([x]) => Math.exp(x) },
+    min: { arity: [2, Infinity], apply: (xs) => Math.min(...xs) },
+    max: { arity: [2, Infinity], apply: (xs) => Math.max(...xs) },
+  },
+);
 
-export const CONSTANTS: Record<string, number> = { inf: Infinity };
+export const CONSTANTS: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, {
+  inf: Infinity,
+});
 
 export class EvalError extends Error {
   constructor(
@@ -149,7 +156,7 @@ const BINARY: Record<string, (x: number, y: number) => number> = {
 /** A constant expression (bounds, grid ends, predict values): numbers, inf, arithmetic, functions. */
 export function evaluateConstant(expr: Expr, names: Record<string, number> = {}): number {
   return evaluateColumns(expr, 1, (name) =>
-    name in names ? { kind: 'number', values: Float64Array.of(names[name]) } : undefined,
+    Object.hasOwn(names, name) ? { kind: 'number', values: Float64Array.of(names[name]) } : undefined,
   )[0];
 }
 
