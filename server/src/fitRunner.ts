@@ -5,6 +5,7 @@ import { toJsonDiagnostic } from './core/study';
 import type { StudyResults } from './core/results';
 import { fitStudy } from './core/fit';
 import type { Diagnostic } from './core/diagnostics';
+import { formatNumber as num } from './core/text';
 
 export interface FitRun {
   results: StudyResults;
@@ -96,19 +97,4 @@ export function formatResultsTable(results: StudyResults, file: string): string 
     for (const d of problems) lines.push(`${file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`);
   }
   return lines.join('\n') + '\n';
-}
-
-/** Numbers as researchers write them: 1.4T, 70B, 1.94, 5.76e+23. */
-export function num(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  if (a >= 1e15 || (a > 0 && a < 1e-4)) return v.toExponential(3);
-  for (const [u, s] of [
-    [1e12, 'T'],
-    [1e9, 'B'],
-    [1e6, 'M'],
-  ] as const) {
-    if (a >= u) return `${Number((v / u).toPrecision(4))}${s}`;
-  }
-  return String(Number(v.toPrecision(a >= 1000 ? 6 : 5)));
 }

@@ -3,7 +3,7 @@
 import type { CodeAction, Diagnostic as LspDiagnostic, TextEdit } from 'vscode-languageserver';
 import { CodeActionKind } from 'vscode-languageserver';
 import type { Analysis } from '../core/study';
-import { closest } from '../core/semantics/binder';
+import { closest } from '../core/text';
 
 interface InsertData {
   insert: string;

@@ -4,38 +4,15 @@ import type { Analysis } from '../core/study';
 import { toRange } from './diagnostics';
 import { occurrenceAt, occurrencesOf, symbolIndex, type Occurrence } from './symbolIndex';
 import { catalogue } from '../core/laws';
+import { ISOFLOP_KEYWORDS, LAW_KEYWORDS, TOP_LEVEL_KEYWORDS } from '../core/syntax/parser';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// Words with a meaning in the grammar: a rename to one of them would read as that keyword.
 const RESERVED = new Set([
-  'study',
-  'compute',
-  'dataset',
-  'runs',
-  'law',
-  'isoflop',
-  'predict',
-  'optimize',
-  'plot',
-  'fit',
-  'holdout',
-  'objective',
-  'param',
-  'uncertainty',
-  'in',
-  'init',
-  'grid',
-  'by',
-  'log',
-  'exp',
-  'min',
-  'max',
-  'inf',
-  'where',
-  'at',
-  'for',
-  'vs',
-  'and',
-  'or',
+  ...TOP_LEVEL_KEYWORDS,
+  ...LAW_KEYWORDS,
+  ...ISOFLOP_KEYWORDS,
+  ...['in', 'init', 'grid', 'by', 'log', 'exp', 'min', 'max', 'inf', 'where', 'at', 'for', 'vs', 'and', 'or'],
 ]);
 
 export function definition(analysis: Analysis, uri: string, offset: number): Location[] {

@@ -1,6 +1,7 @@
 // Rules that read the bound study: cheap enough to run on every keystroke. Each has a stable
 // code; the editor lets users change each code's severity.
 import { diagnostic, type Diagnostic, type Severity } from '../diagnostics';
+import { formatNumber } from '../text';
 import type { BoundLaw, StudyModel } from '../model';
 import type * as A from '../syntax/ast';
 import type { ParseResult } from '../syntax/parser';
@@ -136,7 +137,7 @@ function checkExtrapolation(
         diagnostic(
           'warning',
           'scaling.extrapolation',
-          `${what}: ${variable} = ${short(value)} is ${factor.toFixed(factor < 100 ? 1 : 0)}× ${value > hi ? 'above the largest' : 'below the smallest'} fitted ${variable} (${short(value > hi ? hi : lo)})`,
+          `${what}: ${variable} = ${formatNumber(value)} is ${factor.toFixed(factor < 100 ? 1 : 0)}× ${value > hi ? 'above the largest' : 'below the smallest'} fitted ${variable} (${formatNumber(value > hi ? hi : lo)})`,
           range,
           { data: { variable, factor } },
         ),
@@ -199,18 +200,6 @@ function checklist(parsed: ParseResult, model: StudyModel, out: Diagnostic[]): v
       ),
     );
   }
-}
-
-function short(v: number): string {
-  const units: [number, string][] = [
-    [1e12, 'T'],
-    [1e9, 'B'],
-    [1e6, 'M'],
-    [1e3, 'K'],
-  ];
-  if (Math.abs(v) >= 1e15) return v.toExponential(2);
-  for (const [u, s] of units) if (Math.abs(v) >= u) return `${Number((v / u).toPrecision(3))}${s}`;
-  return String(Number(v.toPrecision(4)));
 }
 
 export function applySeverities(diagnostics: Diagnostic[], overrides: Record<string, Severity | 'off'>): Diagnostic[] {

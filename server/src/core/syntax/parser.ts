@@ -3,6 +3,7 @@
 // and goes on, so one typo gives one diagnostic and the rest of the file still parses.
 import type * as A from './ast';
 import { diagnostic, type Diagnostic } from '../diagnostics';
+import { closest } from '../text';
 import { Lexer, type Token } from './lexer';
 import { LineIndex } from './lineIndex';
 
@@ -1272,28 +1273,5 @@ function listOr(words: string[]): string {
 
 /** The closest keyword within edit distance 2, for "did you mean". */
 export function suggest(word: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c);
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length];
+  return closest(word, candidates, 2);
 }
