@@ -42,7 +42,7 @@ import { codeLenses } from './lsp/codeLens';
 import { completion } from './lsp/completion';
 import { documentDiagnostics } from './lsp/diagnostics';
 import { DocumentStore, uriToPath } from './lsp/documents';
-import { FitManager, WorkerBackend } from './lsp/fitManager';
+import { FitManager, LimitedBackend, WorkerBackend } from './lsp/fitManager';
 import { formatDocument } from './lsp/formatting';
 import { hover } from './lsp/hover';
 import { inlayHints } from './lsp/inlayHints';
@@ -72,7 +72,8 @@ process.on('uncaughtException', (e) => logMessage(`[error] uncaught: ${e?.stack 
 process.on('unhandledRejection', (e) => logMessage(`[error] unhandled rejection: ${(e as Error)?.stack ?? e}`));
 
 const fits = new FitManager({
-  backend: new WorkerBackend(path.join(__dirname, 'lspFitWorker.js')),
+  // One background fit at a time (each uses the other core's worth of threads): see LimitedBackend.
+  backend: new LimitedBackend(new WorkerBackend(path.join(__dirname, 'lspFitWorker.js')), 1),
   current: (uri) => {
     const doc = documents.get(uri);
     if (!doc) return undefined;
