@@ -341,9 +341,13 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
         // A little margin on a log scale so the curve reaches past the outermost points.
         const x = logGrid(range[0] / 1.25, range[1] * 1.25, n);
         for (const group of groups) {
-          const s = sources.sampler.sample({ law, along, x, by, group, runs: r });
-          if (!s || s.y.length !== x.length) continue;
-          const points = finiteSeries(x, s.y, s.lo, s.hi);
+          // A group's curve spans its own runs (a 30B model's curve at 1e18 FLOPs is an extrapolation
+          // nobody ran); the ungrouped curve spans all runs and the predict/optimize points.
+          const own = group === null ? null : groupRange(set, along, group);
+          const gx = own ? logGrid(own[0] / 1.25, own[1] * 1.25, n) : x;
+          const s = sources.sampler.sample({ law, along, x: gx, by, group, runs: r });
+          if (!s || s.y.length !== gx.length) continue;
+          const points = finiteSeries(gx, s.y, s.lo, s.hi);
           if (points.x.length >= 2) curves.push({ along, group, points });
         }
       }
@@ -386,6 +390,13 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
     optima,
     isoflops,
   };
+}
+
+/** The range of `along` over one group's runs, when it has two or more distinct positive values. */
+function groupRange(set: RunSet, along: string, group: string): [number, number] | null {
+  const values = (set.columns[along] ?? []).filter((v, i) => set.groups?.[i] === group && v > 0);
+  const range = positiveRange(values);
+  return range && range[1] > range[0] ? range : null;
 }
 
 function buildIsoflop(iso: IsoflopResult, sources: PlotSources, n: number, extraBudgets?: number[]): PlotIsoflop {
