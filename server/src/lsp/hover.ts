@@ -295,7 +295,7 @@ function runRowHover(
     }
     const residual = r.observed - r.fitted;
     lines.push(
-      `${code(law.name)}: observed ${num(r.observed)}, fitted ${num(r.fitted)}, residual ${residual >= 0 ? '+' : ''}${num(residual)} (${((residual / r.fitted) * 100).toFixed(2)}%)${r.heldOut ? ' — held out' : ''}  `,
+      `${code(law.name)}: observed ${num(r.observed)}, fitted ${num(r.fitted)}, residual ${residual >= 0 ? '+' : ''}${num(residual)} ${r.fitted !== 0 && Number.isFinite(residual / r.fitted) ? `(${((residual / r.fitted) * 100).toFixed(2)}%)` : ''}${r.heldOut ? ' — held out' : ''}  `,
     );
   }
   if (!any) lines.push('_no law fits this table_');
