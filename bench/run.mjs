@@ -10,14 +10,22 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const benches = [
   ['parse: 10k and 100k inline runs (targets 30 / 300 ms)', 'parse.mjs'],
-  ['fit: the Hoffmann grid on the Epoch points vs the scipy peer (target 20x), and 1,000 bootstrap refits (< 5 s)', 'fit-vs-scipy.mjs'],
+  [
+    'fit: the Hoffmann grid on the Epoch points vs the scipy peer (target 20x), and 1,000 bootstrap refits (< 5 s)',
+    'fit-vs-scipy.mjs',
+  ],
   ['language server: hover, completion, edit diagnostics, memory', 'lsp.mjs'],
   ['webview: first paint and repaint of a 10,000-run fit view (500 / 150 ms)', 'webview.mjs'],
   ['load: 50 studies open, 100 edits/s for 10 s', 'load.mjs'],
 ];
 const only = process.argv.slice(2);
 let failed = 0;
-console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `machine: ${os.cpus().length} cores, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 for (const [title, file] of benches) {
   if (only.length > 0 && !only.some((o) => file.startsWith(o))) continue;
   if (!existsSync(path.join(here, file))) continue;
