@@ -173,9 +173,6 @@ function isoflopHover(results: StudyResults | undefined, name: string): string {
   const r = results?.isoflops.find((i) => i.name === name);
   const lines = [`**isoflop** ${code(name)}`, ''];
   if (!r) return [...lines, notFitted(results)].join('\n');
-  if (!Number.isFinite(r.value)) {
-    return [...lines, 'no optimum — it could not be computed (see the diagnostic on this line)'].join('\n');
-  }
   lines.push(`${r.budgets.length} budgets  `);
   if (r.frontier) {
     lines.push(`N*(C) = ${num(r.frontier.N.coefficient)} · C^${r.frontier.N.exponent.toFixed(4)}  `);

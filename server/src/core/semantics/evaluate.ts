@@ -3,21 +3,19 @@
 // never reaches eval/Function.
 import type { Expr } from '../syntax/ast';
 
+type MathFunction = { arity: [number, number]; apply: (args: number[]) => number };
+
 // Null-prototype tables: a name like `constructor` or `__proto__` in a formula must be unknown, not
 // Object.prototype's member (FUNCTIONS['constructor'] would otherwise be Object itself).
-export const FUNCTIONS: Record<string, { arity: [number, number]; apply: (args: number[]) => number }> = Object.assign(
-  Object.create(null) as Record<string, { arity: [number, number]; apply: (args: number[]) => number }>,
-  {
-    log: { arity: [1, 1], apply: ([x]) => Math.log(x) },
-    exp: { arity: [1, 1], apply: ([x]) => Math.exp(x) },
-    min: { arity: [2, Infinity], apply: (xs) => Math.min(...xs) },
-    max: { arity: [2, Infinity], apply: (xs) => Math.max(...xs) },
-  },
-);
+const FUNCTION_TABLE: Record<string, MathFunction> = {
+  log: { arity: [1, 1], apply: ([x]) => Math.log(x) },
+  exp: { arity: [1, 1], apply: ([x]) => Math.exp(x) },
+  min: { arity: [2, Infinity], apply: (xs) => Math.min(...xs) },
+  max: { arity: [2, Infinity], apply: (xs) => Math.max(...xs) },
+};
+export const FUNCTIONS: Record<string, MathFunction> = Object.assign(Object.create(null), FUNCTION_TABLE);
 
-export const CONSTANTS: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, {
-  inf: Infinity,
-});
+export const CONSTANTS: Record<string, number> = Object.assign(Object.create(null), { inf: Infinity });
 
 export class EvalError extends Error {
   constructor(
