@@ -56,19 +56,23 @@ function ensureChromium() {
   return u.status === 0 && i.status === 0;
 }
 
+// Browser-backed tests (the unit suite's security checks, webview, e2e) need chromium: install it
+// first so that nothing skips for want of it.
+const needsBrowser = only.length === 0 || only.some((s) => ['unit', 'webview', 'e2e'].includes(s));
+const haveBrowser = !needsBrowser || ensureChromium();
+if (!haveBrowser) {
+  failures.push('chromium');
+  totals.failed++;
+}
+
 run('lint', 'npx', ['eslint', '.']);
 run('format', 'npx', ['prettier', '--check', '.']);
 run('types', 'npx', ['tsc', '--noEmit', '-p', '.']);
 run('build', 'node', ['scripts/build.mjs']);
 run('unit', 'npx', ['mocha'], { parse: parseCounts });
-const browserSuites = ['webview', 'e2e'].filter((s) => only.length === 0 || only.includes(s));
-if (browserSuites.length > 0 && !ensureChromium()) {
-  failures.push('chromium');
-  totals.failed++;
-} else {
-  if (existsSync('scripts/test-webview.mjs'))
-    run('webview', 'node', ['scripts/test-webview.mjs'], { parse: parseCounts });
-  if (existsSync('scripts/e2e/run.mjs')) run('e2e', 'node', ['scripts/e2e/run.mjs'], { parse: parseCounts });
+if (haveBrowser) {
+  run('webview', 'node', ['scripts/test-webview.mjs'], { parse: parseCounts });
+  run('e2e', 'node', ['scripts/e2e/run.mjs'], { parse: parseCounts });
 }
 
 console.log(`\n${failures.length ? `failed stages: ${failures.join(', ')}` : 'all stages passed'}`);
