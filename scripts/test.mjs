@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const only = process.argv.slice(2);
+const STAGE_TIMEOUT_MS = 15 * 60 * 1000;
 const totals = { passed: 0, failed: 0, pending: 0 };
 const failures = [];
 
@@ -12,7 +13,15 @@ function run(name, command, args, { parse } = {}) {
   if (only.length > 0 && !only.includes(name)) return;
   console.log(`\n=== ${name}: ${command} ${args.join(' ')}`);
   const started = Date.now();
-  const r = spawnSync(command, args, { stdio: parse ? ['inherit', 'pipe', 'inherit'] : 'inherit', encoding: 'utf8' });
+  // A stage that hangs is killed and fails, instead of holding CI until its deadline.
+  const r = spawnSync(command, args, {
+    stdio: parse ? ['inherit', 'pipe', 'inherit'] : 'inherit',
+    encoding: 'utf8',
+    timeout: STAGE_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.error) console.log(`=== ${name}: ${r.error.message}`);
   let counts = { passed: r.status === 0 ? 1 : 0, failed: r.status === 0 ? 0 : 1, pending: 0 };
   if (parse) {
     process.stdout.write(r.stdout ?? '');

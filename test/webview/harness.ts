@@ -5,6 +5,7 @@
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -200,9 +201,12 @@ export async function launchBrowser(name = 'run'): Promise<TestBrowser> {
   const runDir = path.join(RESULTS, `.${name}-${process.pid}`);
   fs.rmSync(runDir, { recursive: true, force: true });
   const home = path.join(runDir, 'home');
-  const tmp = path.join(runDir, 'tmp');
   const profile = path.join(runDir, 'profile');
-  for (const d of [home, tmp, profile]) fs.mkdirSync(d, { recursive: true });
+  for (const d of [home, profile]) fs.mkdirSync(d, { recursive: true });
+  // Chromium's singleton socket lives under TMPDIR and a unix socket path has ~107 characters at
+  // most: a run folder deep inside a CI clone is too long, so TMPDIR is a short folder of our own in
+  // the system temp dir, removed on close.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ssw-'));
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: home,
@@ -214,33 +218,39 @@ export async function launchBrowser(name = 'run'): Promise<TestBrowser> {
   // playwright-core makes its artifacts folder in the driver's os.tmpdir(): point that into the run folder too.
   const savedTmp = process.env.TMPDIR;
   process.env.TMPDIR = tmp;
-  const launching = chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    env,
-    viewport: { width: 1100, height: 720 },
-    deviceScaleFactor: 1,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  const context = await launching.finally(() => {
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      env,
+      viewport: { width: 1100, height: 720 },
+      deviceScaleFactor: 1,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  } catch (e) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  } finally {
     if (savedTmp === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = savedTmp;
-  });
+  }
   return {
     context,
     runDir,
     close: async () => {
       await context.close().catch(() => undefined);
       fs.rmSync(runDir, { recursive: true, force: true });
+      fs.rmSync(tmp, { recursive: true, force: true });
     },
   };
 }

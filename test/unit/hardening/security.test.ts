@@ -208,8 +208,10 @@ describe('hardening: security', function () {
       });
       assert.ok(!html.includes(P_IMG) && !html.includes(P_SCRIPT), 'payloads appear escaped in the HTML');
       const server = await startServer();
-      const browser = await launchBrowser('hardening-security');
+      // Closed in `finally` even when the browser fails to start, or mocha would wait on the server.
+      let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
       try {
+        browser = await launchBrowser('hardening-security');
         server.setPage('/report.html', html);
         // A page that would run an inline script if the CSP allowed it: the report's CSP must block it.
         server.setPage('/inline.html', html.replace('<body>', `<body><script>window.__pwned='inline'</script>`));
@@ -251,7 +253,7 @@ describe('hardening: security', function () {
         );
         assert.ok(!server.requests.includes('/pwned'));
       } finally {
-        await browser.close();
+        await browser?.close();
         await server.close();
       }
     });
