@@ -3,6 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -60,12 +61,27 @@ export function writeSettings(userDataDir, extra = {}) {
   fs.writeFileSync(file, JSON.stringify({ ...WORKBENCH_SETTINGS, ...extra }, null, 2));
 }
 
+/**
+ * TMPDIR for a run: unix sockets (chromium's singleton, VS Code's IPC) are created in it and their
+ * paths are limited to ~107 characters. Inside the run folder when that is short; in a clone at a
+ * deep path, a folder of our own in the system temp dir, removed when the process exits.
+ */
+function shortTmp(dir) {
+  const inside = path.join(dir, 't');
+  if (inside.length <= 48) {
+    fs.mkdirSync(inside, { recursive: true });
+    return inside;
+  }
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sse-'));
+  process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
+  return tmp;
+}
+
 /** HOME and TMPDIR inside a run folder, so code-server, VS Code and chromium write nothing elsewhere. */
 export function isolatedEnv(dir, extra = {}) {
   const home = path.join(dir, 'home');
-  const tmp = path.join(dir, 't'); // short: unix sockets are created in here
+  const tmp = shortTmp(dir);
   fs.mkdirSync(home, { recursive: true });
-  fs.mkdirSync(tmp, { recursive: true });
   return {
     ...process.env,
     HOME: home,
