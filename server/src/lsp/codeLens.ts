@@ -3,7 +3,6 @@ import type { CodeLens } from 'vscode-languageserver';
 import type { StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
 import { Commands } from '../../../protocol/lsp';
-import { toRange } from './diagnostics';
 import { lawResult } from './resultsLookup';
 
 export function codeLenses(analysis: Analysis, uri: string, results: StudyResults | undefined): CodeLens[] {
@@ -22,7 +21,6 @@ export function codeLenses(analysis: Analysis, uri: string, results: StudyResult
     lenses.push({ range, command: { title: fitTitle, command: Commands.fitLawAtCursor, arguments: [uri, name] } });
     lenses.push({ range, command: { title: 'Plot', command: Commands.showPlot, arguments: [uri, name] } });
     lenses.push({ range, command: { title: 'Report', command: Commands.exportReport, arguments: [uri] } });
-    void toRange;
   }
   return lenses;
 }

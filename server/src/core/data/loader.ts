@@ -148,24 +148,20 @@ function recordLines(text: string, count: number): number[] {
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let inQuotes = false;
   let atRecordStart = true;
-  let blank = true;
   for (; i < text.length && lines.length < count; i++) {
     const c = text[i];
     if (atRecordStart && c !== '\n' && c !== '\r') {
       lines.push(line);
       atRecordStart = false;
-      blank = false;
     }
     if (c === '"') inQuotes = !inQuotes;
     if (c === '\n') {
       line++;
       if (!inQuotes) {
         atRecordStart = true;
-        blank = true;
       }
     }
   }
-  void blank;
   while (lines.length < count) lines.push(line);
   return lines;
 }

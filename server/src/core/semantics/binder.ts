@@ -218,11 +218,11 @@ class Binder {
     }
     if (!ok) return;
     // A `where` may name file columns too; numbers where they parse, text otherwise.
-    const filtered = this.applyWhere(table, s.where, s.name.range);
+    const filtered = this.applyWhere(table, s.where);
     if (filtered) this.model.datasets.set(s.name.text, filtered);
   }
 
-  private applyWhere(table: M.DataTable, conditions: A.Expr[], nameRange: A.Range): M.DataTable | undefined {
+  private applyWhere(table: M.DataTable, conditions: A.Expr[]): M.DataTable | undefined {
     let keep: Uint8Array | undefined;
     for (const cond of conditions) {
       if (hasError(cond)) return table;
@@ -255,7 +255,6 @@ class Binder {
         conditions[0].range,
       );
     }
-    void nameRange;
     return result;
   }
 
