@@ -57,6 +57,14 @@ describe('cli check', () => {
     assert.match(r.out, /:10:1: warning scaling.extrapolation: /);
   });
 
+  it("checks the README's example without errors", async () => {
+    const readme = fs.readFileSync(path.resolve(__dirname, '../../../README.md'), 'utf8');
+    const example = /```\n(study [\s\S]*?)```/.exec(readme);
+    assert.ok(example, 'the README opens with an example study');
+    const r = await cli('check', tempStudy(example[1]));
+    assert.equal(r.code, 0, r.out);
+  });
+
   it('exits 2 on usage errors and a missing file', async () => {
     assert.equal((await cli()).code, 2);
     assert.equal((await cli('check')).code, 2);
