@@ -10,6 +10,7 @@ const PENDING: string[] = [
 ];
 
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -180,6 +181,69 @@ describe('Scaling Studio in a real extension host', () => {
   check('scalingStudio.fitStudy completes', async () => {
     await open('e2e/predict.scaling');
     await vscode.commands.executeCommand('scalingStudio.fitStudy');
+  });
+
+  check(
+    'scalingStudio.exportReport writes the Markdown and HTML reports beside the study, with the CLI numbers',
+    async () => {
+      const p = prediction();
+      const ed = await open('e2e/predict.scaling');
+      const written = await vscode.commands.executeCommand<string | undefined>(
+        'scalingStudio.exportReport',
+        ed.document.uri.toString(),
+      );
+      assert.ok(written, 'the command returned no report');
+      const md = vscode.Uri.parse(written);
+      assert.equal(path.basename(md.fsPath), 'predict.report.md');
+      const markdown = Buffer.from(await vscode.workspace.fs.readFile(md)).toString('utf8');
+      assert.ok(
+        [p.value, p.interval[0], p.interval[1]].every((x) => shows(markdown, x)),
+        markdown,
+      );
+      assert.match(markdown, /checklist/i);
+      const html = Buffer.from(
+        await vscode.workspace.fs.readFile(md.with({ path: md.path.replace(/\.md$/, '.html') })),
+      );
+      assert.match(html.toString('utf8'), /Content-Security-Policy/);
+    },
+  );
+
+  check('scalingStudio.newStudyFromCsv scaffolds a study from a CSV header that checks cleanly', async () => {
+    const csv = workspaceFile('runs/sweep.csv');
+    const written = await vscode.commands.executeCommand<string | undefined>('scalingStudio.newStudyFromCsv', csv);
+    assert.ok(written, 'the command returned no study');
+    const study = vscode.Uri.parse(written);
+    assert.equal(path.dirname(study.fsPath), path.dirname(csv.fsPath));
+    const doc = await waitFor(
+      () => vscode.workspace.textDocuments.find((d) => d.uri.toString() === study.toString()),
+      'the new study to open',
+    );
+    assert.equal(doc.languageId, 'scaling');
+    for (const column of ['params', 'tokens', 'loss']) assert.ok(doc.getText().includes(column), doc.getText());
+    // The server analyses it (symbols arrive), and it has no errors.
+    await waitFor(async () => {
+      const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>(
+        'vscode.executeDocumentSymbolProvider',
+        study,
+      );
+      return symbols?.some((s) => s.kind === vscode.SymbolKind.Function || /law/i.test(s.detail ?? s.name));
+    }, 'the outline of the new study');
+    const errors = vscode.languages.getDiagnostics(study).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
+    assert.deepEqual(
+      errors.map((d) => d.message),
+      [],
+    );
+    // The editor may not have published yet; the extension's own CLI checks the written file for certain.
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext);
+    const checked = spawnSync(
+      process.execPath,
+      [path.join(ext.extensionPath, 'dist', 'cli.js'), 'check', study.fsPath],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(checked.status, 0, checked.stdout + checked.stderr);
   });
 
   check('scalingStudio.showPlot opens a webview beside the editor', async () => {
