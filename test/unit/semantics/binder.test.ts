@@ -160,6 +160,20 @@ describe('binder', () => {
     assert.equal(text.model.datasets.get('d')!.rowCount, 1);
   });
 
+  it('holds out by a file column on several sources as on one (the stacked data keeps the shared columns)', () => {
+    const two = `dataset other = csv("runs/sweep.csv") {\n  N: params\n  D: tokens\n  L: loss\n}\n`;
+    const law = (fit: string) =>
+      `law l: L = E + A / N^a + B / D^b {\n  fit ${fit}\n  holdout params > 2e9 or run == "r001"\n  uncertainty bootstrap 20 seed 1 by run\n}\n`;
+    const one = study(`${header}${law('sweep')}`);
+    const both = study(`${header}${two}${law('sweep, other')}`);
+    assert.deepEqual(codes(one, 'error'), []);
+    assert.deepEqual(codes(both, 'error'), []);
+    const held = (a: Analysis) => a.model.laws[0].heldOut.reduce((n, h) => n + h, 0);
+    assert.ok(held(one) > 1);
+    assert.equal(held(both), 2 * held(one));
+    assert.equal(both.model.laws[0].data.text.get('run')!.length, 2 * one.model.laws[0].data.rowCount);
+  });
+
   it('rejects duplicate names; a law may share a catalogue name (the sketch names its law chinchilla)', () => {
     const a = study(
       `${header}runs sweep {\n  N L\n  1 2\n}\nlaw chinchilla: L = E + A / N^a { fit sweep }\nlaw chinchilla: kaplan_n(N) { fit sweep }\n`,

@@ -408,12 +408,7 @@ class Binder {
     const uncertaintyClause = body.find((b): b is A.UncertaintyClause => b.kind === 'Uncertainty');
     const uncertainty = this.bindUncertainty(uncertaintyClause);
     const byColumn = uncertainty.method === 'bootstrap' ? uncertainty.by : undefined;
-    const data = concatTables(
-      `${s.name.text}`,
-      sources,
-      [...variables, target, ...this.model.computes.map((c) => c.name)],
-      byColumn,
-    );
+    const data = concatTables(`${s.name.text}`, sources);
     if (byColumn && !data.text.has(byColumn) && !data.numeric.has(byColumn)) {
       this.report(
         'error',
@@ -681,7 +676,7 @@ class Binder {
         return;
       }
     }
-    let data = concatTables(s.name.text, sources, Object.values(vars), undefined);
+    let data = concatTables(s.name.text, sources);
     const holdouts = s.items.filter((i): i is A.HoldoutClause => i.kind === 'Holdout');
     if (holdouts.length > 0) {
       const keep = new Uint8Array(data.rowCount).fill(1);
@@ -941,12 +936,16 @@ function selectRows(table: M.DataTable, keep: Uint8Array): M.DataTable {
   return { name: table.name, rowCount: idx.length, numeric, text, origin: idx.map((i) => table.origin[i]) };
 }
 
-/** Stacks the rows of several sources, keeping the variables they all have (and a `by` column). */
-function concatTables(name: string, sources: M.DataTable[], wanted: string[], by: string | undefined): M.DataTable {
+/**
+ * Stacks the rows of several sources, keeping every column they all have: the variables, and the
+ * file columns a `holdout` or a bootstrap `by` may name (as with one source). A column that is a
+ * number in one source and text in another is kept as text.
+ */
+function concatTables(name: string, sources: M.DataTable[]): M.DataTable {
   if (sources.length === 1) return sources[0];
   const rowCount = sources.reduce((s, t) => s + t.rowCount, 0);
   const numeric = new Map<string, Float64Array>();
-  for (const v of new Set(wanted)) {
+  for (const v of sources[0].numeric.keys()) {
     if (!sources.every((t) => t.numeric.has(v))) continue;
     const out = new Float64Array(rowCount);
     let o = 0;
@@ -957,11 +956,15 @@ function concatTables(name: string, sources: M.DataTable[], wanted: string[], by
     numeric.set(v, out);
   }
   const text = new Map<string, string[]>();
-  if (by && sources.every((t) => t.text.has(by)))
+  const textOf = (t: M.DataTable, c: string): string[] =>
+    t.text.get(c) ?? Array.from(t.numeric.get(c)!, (x) => String(x));
+  for (const c of new Set([...sources[0].text.keys(), ...sources[0].numeric.keys()])) {
+    if (numeric.has(c) || !sources.every((t) => t.text.has(c) || t.numeric.has(c))) continue;
     text.set(
-      by,
-      sources.flatMap((t) => t.text.get(by)!),
+      c,
+      sources.flatMap((t) => textOf(t, c)),
     );
+  }
   // Tag rows by source so a bootstrap `by` and tooltips can tell them apart.
   text.set(
     '$source',
