@@ -28,6 +28,7 @@ import {
   type ReportResponse,
   type ScaffoldResponse,
 } from '../../protocol/lsp';
+import { isViewState } from '../../protocol/webview';
 import { PLOT_VIEW_TYPE, PlotPanels } from './plotPanel';
 import { FitStatus } from './status';
 
@@ -209,10 +210,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Scalin
     return fit(uri, law);
   });
 
-  register(Commands.showPlot, async (arg) => {
+  register(Commands.showPlot, async (arg, view) => {
     const uri = studyUri(arg);
     if (!uri) return void vscode.window.showInformationMessage('Open a .scaling study to plot it.');
-    plots.show(uri);
+    // A `plot` statement's lens passes the view it asks for; the palette and the law lens don't.
+    plots.show(uri, isViewState(view) ? view : undefined);
     return true;
   });
 

@@ -21,10 +21,11 @@ export class PlotPanels implements vscode.Disposable {
     private readonly host: PlotHost,
   ) {}
 
-  show(uri: string): PlotPanel {
+  show(uri: string, view?: ViewState): PlotPanel {
     const existing = this.panels.get(uri);
     if (existing) {
       existing.panel.reveal(vscode.ViewColumn.Beside, true);
+      if (view) existing.showView(view);
       existing.refresh();
       return existing;
     }
@@ -34,7 +35,7 @@ export class PlotPanels implements vscode.Disposable {
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
       this.options(),
     );
-    return this.adopt(panel, uri, undefined);
+    return this.adopt(panel, uri, view);
   }
 
   options(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
@@ -103,6 +104,12 @@ export class PlotPanel {
   restoreFrom(model: PlotModel, version: number): void {
     this.last = { version, model };
     this.refreshSoon();
+  }
+
+  /** Switch to a view a `plot` statement asked for. */
+  showView(view: ViewState): void {
+    this.view = view;
+    this.post();
   }
 
   refreshSoon(): void {

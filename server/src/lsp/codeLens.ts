@@ -1,4 +1,5 @@
-// Code lenses above each law (and isoflop): Fit, Plot, Report — each runs a client command.
+// Code lenses above each law (and isoflop): Fit, Plot, Report; above each `plot` line: Show plot,
+// opening the panel on that statement's view. Each runs a client command.
 import type { CodeLens } from 'vscode-languageserver';
 import type { StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
@@ -8,6 +9,18 @@ import { lawResult } from './resultsLookup';
 export function codeLenses(analysis: Analysis, uri: string, results: StudyResults | undefined): CodeLens[] {
   const lenses: CodeLens[] = [];
   for (const s of analysis.parsed.file.statements) {
+    if (s.kind === 'Plot' && s.subject) {
+      // `plot chinchilla: L vs C` opens the panel on the fit view along C; `plot approach2` on its isoFLOPs.
+      const line = analysis.lines.position(s.range.start).line;
+      const subject = s.subject.text;
+      const isoflop = analysis.model.isoflops.some((i) => i.name === subject);
+      const view = { view: isoflop ? 'isoflop' : 'fit', ...(s.x && !isoflop ? { x: s.x.text } : {}) };
+      lenses.push({
+        range: { start: { line, character: 0 }, end: { line, character: 0 } },
+        command: { title: 'Show plot', command: Commands.showPlot, arguments: [uri, view] },
+      });
+      continue;
+    }
     if ((s.kind !== 'Law' && s.kind !== 'Isoflop') || !s.name) continue;
     const name = s.name.text;
     const line = analysis.lines.position(s.range.start).line;

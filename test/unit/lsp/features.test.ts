@@ -125,6 +125,26 @@ describe('lsp inlay hints and code lenses', () => {
   });
 });
 
+describe('lsp plot lenses', () => {
+  const a = analyzeText(STUDY_TEXT);
+  it('puts Show plot above each plot statement, with its view and x axis', () => {
+    const lenses = codeLenses(a, STUDY_URI, undefined);
+    const lines = STUDY_TEXT.split('\n');
+    const plotLine = lines.findIndex((l) => l.startsWith('plot chinchilla'));
+    const mine = lenses.filter((l) => l.range.start.line === plotLine);
+    assert.equal(mine.length, 1);
+    assert.equal(mine[0].command?.command, 'scalingStudio.showPlot');
+    assert.deepEqual(mine[0].command?.arguments, [STUDY_URI, { view: 'fit', x: 'C' }]);
+  });
+  it('opens an isoflop on its isoflop view', () => {
+    const b = analyzeText(STUDY_TEXT + 'plot approach2\n');
+    const lines = (STUDY_TEXT + 'plot approach2\n').split('\n');
+    const line = lines.findIndex((l) => l.startsWith('plot approach2'));
+    const lens = codeLenses(b, STUDY_URI, undefined).find((l) => l.range.start.line === line);
+    assert.deepEqual(lens?.command?.arguments, [STUDY_URI, { view: 'isoflop' }]);
+  });
+});
+
 describe('lsp quick fixes', () => {
   it('inserts a missing checklist line before the closing brace with the block indentation', () => {
     const text = STUDY_TEXT.replace(
