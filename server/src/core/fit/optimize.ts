@@ -24,6 +24,31 @@ export function productForm(def: ComputeDef): { k: number; x: string; y: string 
   return { k, x: vars[0], y: vars[1] };
 }
 
+/** The formula with every other compute it reads (not a law variable) replaced by its definition. */
+function inlineComputes(
+  e: ComputeDef['formula'],
+  computes: ComputeDef[],
+  variables: string[],
+  depth = 0,
+): ComputeDef['formula'] {
+  if (depth > 32) return e; // a cycle of computes: leave it, the search reports no optimum
+  const again = (x: ComputeDef['formula']) => inlineComputes(x, computes, variables, depth + 1);
+  switch (e.kind) {
+    case 'NameRef': {
+      const c = variables.includes(e.name) ? undefined : computes.find((x) => x.name === e.name);
+      return c ? again(c.formula) : e;
+    }
+    case 'Unary':
+      return { ...e, operand: again(e.operand) };
+    case 'Binary':
+      return { ...e, left: again(e.left), right: again(e.right) };
+    case 'Call':
+      return { ...e, args: e.args.map(again) };
+    default:
+      return e;
+  }
+}
+
 /** Recognises E + A / X^alpha + B / Y^beta (or A * X^-alpha) and names its pieces. */
 export function powerSumForm(
   node: Node,
@@ -96,8 +121,10 @@ export function optimizeAllocation(
   // A law of the budget variable alone (kaplan_c: L(C)) has nothing to allocate: its value at C.
   if (ctx.variables.length === 1 && ctx.variables[0] === cname)
     return { at: {}, value: evalScalar(ctx.node, theta, [cval]), method: 'closed-form', edge: false };
-  const def = ctx.computes.find((c) => c.name === cname);
-  if (!def) return undefined;
+  const declared = ctx.computes.find((c) => c.name === cname);
+  if (!declared) return undefined;
+  // `compute C2 = C / 1e18` over `compute C = 6 * N * D`: the budget read in the law's variables.
+  const def = { ...declared, formula: inlineComputes(declared.formula, ctx.computes, ctx.variables) };
   const evalLaw = (vals: Record<string, number>) =>
     evalScalar(
       ctx.node,

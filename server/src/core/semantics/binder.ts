@@ -71,6 +71,7 @@ class Binder {
       if (s.kind === 'Study') this.bindStudy(s);
       if (s.kind === 'Compute') this.bindCompute(s);
     }
+    this.model.computes = dependencyOrder(this.model.computes);
     for (const s of statements) {
       if (s.kind === 'Dataset') this.bindDataset(s);
       if (s.kind === 'Runs') this.bindRuns(s);
@@ -773,8 +774,12 @@ class Binder {
       }
       at[c.name] = v;
     }
+    // What the law reads, directly or through the computes it uses (N and D feed `C2 = 6 * N * D / 1e18`).
+    const used = new Set(law.variables);
+    for (const c of [...this.model.computes].reverse())
+      if (used.has(c.name)) for (const n of namesIn(c.formula).keys()) used.add(n);
     for (const a of s.at) {
-      if (!law.variables.includes(a.variable.text) && !this.model.computes.some((c) => c.name === a.variable.text)) {
+      if (!used.has(a.variable.text) && !this.model.computes.some((c) => c.name === a.variable.text)) {
         this.report(
           'warning',
           'scaling.unused-variable',
@@ -971,6 +976,28 @@ function concatTables(name: string, sources: M.DataTable[]): M.DataTable {
     sources.flatMap((t) => new Array<string>(t.rowCount).fill(t.name)),
   );
   return { name, rowCount, numeric, text, origin: sources.flatMap((t) => t.origin) };
+}
+
+/**
+ * Computes in an order where each comes after the computes it reads (`compute C2 = C / 1e18` may be
+ * written before `compute C = 6 * N * D`); declaration order otherwise. A cycle keeps its order.
+ */
+function dependencyOrder(computes: M.ComputeDef[]): M.ComputeDef[] {
+  const byName = new Map(computes.map((c) => [c.name, c]));
+  const out: M.ComputeDef[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (c: M.ComputeDef): void => {
+    if (state.has(c.name)) return;
+    state.set(c.name, 'visiting');
+    for (const n of namesIn(c.formula).keys()) {
+      const dep = byName.get(n);
+      if (dep && dep !== c) visit(dep);
+    }
+    state.set(c.name, 'done');
+    out.push(c);
+  };
+  computes.forEach(visit);
+  return out;
 }
 
 function inBounds(v: number, p: M.ParamSpec): boolean {
