@@ -193,6 +193,21 @@ describe('binder', () => {
     );
   });
 
+  it("keeps a catalogue law's parameters parameters when a variable has the same name", () => {
+    const a = study(`runs t {\n  N B L\n  1M 1 5\n  2M 2 4.5\n}\nlaw c: chinchilla(N, B) { fit t }\n`);
+    const law = a.model.laws[0];
+    assert.deepEqual(law.variables, ['N', 'B']);
+    assert.deepEqual(
+      law.params.map((p) => p.name),
+      ['E', 'A', 'alpha', 'B_', 'beta'],
+    );
+    // The renamed parameter keeps the catalogue's bounds and start grid.
+    const b = law.params.find((p) => p.name === 'B_')!;
+    const original = catalogue.get('chinchilla')!.params.find((p) => p.name === 'B')!;
+    assert.deepEqual([b.lower, b.upper, b.starts], [original.lower, original.upper, original.starts]);
+    assert.match(at(a, 'scaling.param-renamed').message, /parameter 'B' is called 'B_'/);
+  });
+
   it('tells variables from parameters by the data, and reports a variable one source lacks', () => {
     const a = study(
       `${header}runs extra {\n  N L\n  1M 4\n}\nlaw l: L = E + A / N^a + B / D^b {\n  fit sweep, extra\n}\n`,

@@ -324,10 +324,27 @@ class Binder {
         return;
       }
       const mapping = new Map(entry.formals.map((f, i) => [f, (call.args[i] as A.NameRef).name]));
+      // A variable named like one of the entry's parameters (`chinchilla(N, B)`, B a batch size)
+      // would capture it: B / B^beta. The parameter takes a fresh name instead (B_).
+      const args = new Set(mapping.values());
+      const renamed = new Map<string, string>();
+      for (const p of entry.params) {
+        if (!args.has(p.name)) continue;
+        let fresh = `${p.name}_`;
+        while (args.has(fresh) || entry.params.some((q) => q.name === fresh)) fresh += '_';
+        renamed.set(p.name, fresh);
+        mapping.set(p.name, fresh);
+        this.report(
+          'info',
+          'scaling.param-renamed',
+          `${entry.name}'s parameter '${p.name}' is called '${fresh}' in this law, since '${p.name}' is one of its variables`,
+          call.range,
+        );
+      }
       formula = substitute(entry.formula, mapping, call.range);
       target = entry.target ?? 'L';
       catalogueName = entry.name;
-      catalogueParams = entry.params;
+      catalogueParams = entry.params.map((p) => (renamed.has(p.name) ? { ...p, name: renamed.get(p.name)! } : p));
     }
     const body = s.body;
     const fits = body.filter((b): b is A.FitClause => b.kind === 'Fit');
