@@ -190,18 +190,18 @@ export function combine(
     const r = optimumResult(a, from, bound);
     if (r) results.optima.push(r);
   }
-  // Fit diagnostics: fresh ones as they are; kept laws' ones moved with their law.
+  // Fit diagnostics: fresh ones as they are; kept laws' and isoflops' ones (including those on
+  // their predict and optimize lines) moved with the text they are on.
   const fitDiagnostics: Diagnostic[] = [...(fresh?.fitDiagnostics ?? [])];
   if (previous) {
     for (const d of previous.fitDiagnostics) {
-      const oldLaw = previous.analysis.model.laws.find(
-        (l) => l.range.start <= d.range.start && d.range.end <= l.range.end,
-      );
-      if (oldLaw && keptLaws.has(oldLaw.name) && !freshLaws.has(oldLaw.name)) {
-        const newLaw = m.laws.find((l) => l.name === oldLaw.name)!;
-        const delta = newLaw.range.start - oldLaw.range.start;
-        fitDiagnostics.push({ ...d, range: { start: d.range.start + delta, end: d.range.end + delta } });
-      }
+      const moved = relocate(d, previous.analysis, analysis);
+      if (!moved) continue;
+      const kept =
+        moved.owner.kind === 'law'
+          ? keptLaws.has(moved.owner.name) && !freshLaws.has(moved.owner.name)
+          : keptIsoflops.has(moved.owner.name) && !freshIsoflops.has(moved.owner.name);
+      if (kept) fitDiagnostics.push(moved.diagnostic);
     }
   }
   const all = [...analysis.diagnostics, ...fitDiagnostics].sort((a, b) => a.range.start - b.range.start);
@@ -209,16 +209,66 @@ export function combine(
   return { version, analysis, keys, results, fitDiagnostics, missing, failed };
 }
 
-/** Moves fit diagnostics from one version's offsets to another's, with their law (others are dropped). */
+/**
+ * A fit diagnostic of `from` in `to`'s offsets, with what it belongs to: a law or an isoflop (by
+ * name), or a predict or optimize line (the same question to the same law; its owner is that law).
+ * Undefined when its statement is gone.
+ */
+function relocate(
+  d: Diagnostic,
+  from: Analysis,
+  to: Analysis,
+): { diagnostic: Diagnostic; owner: { kind: 'law' | 'isoflop'; name: string } } | undefined {
+  const inside = (r: { start: number; end: number }) => r.start <= d.range.start && d.range.end <= r.end;
+  const move = (oldStart: number, newStart: number) => ({
+    ...d,
+    range: { start: d.range.start + newStart - oldStart, end: d.range.end + newStart - oldStart },
+  });
+  const oldLaw = from.model.laws.find((l) => inside(l.range));
+  if (oldLaw) {
+    const newLaw = to.model.laws.find((l) => l.name === oldLaw.name);
+    return (
+      newLaw && { diagnostic: move(oldLaw.range.start, newLaw.range.start), owner: { kind: 'law', name: oldLaw.name } }
+    );
+  }
+  const oldIso = from.model.isoflops.find((i) => inside(i.range));
+  if (oldIso) {
+    const newIso = to.model.isoflops.find((i) => i.name === oldIso.name);
+    return (
+      newIso && {
+        diagnostic: move(oldIso.range.start, newIso.range.start),
+        owner: { kind: 'isoflop', name: oldIso.name },
+      }
+    );
+  }
+  // The k-th question with this law and point in `from` is the k-th such question in `to`.
+  const question = <Q extends { law: string; range: { start: number; end: number } }>(
+    olds: Q[],
+    news: Q[],
+    point: (q: Q) => Record<string, number>,
+  ) => {
+    const old = olds.find((q) => inside(q.range));
+    if (!old) return undefined;
+    const same = (q: Q) => q.law === old.law && JSON.stringify(point(q)) === JSON.stringify(point(old));
+    const k = olds.filter(same).indexOf(old);
+    const now = news.filter(same)[k];
+    return (
+      now && { diagnostic: move(old.range.start, now.range.start), owner: { kind: 'law' as const, name: old.law } }
+    );
+  };
+  return (
+    question(from.model.predictions, to.model.predictions, (p) => p.at) ??
+    question(from.model.optima, to.model.optima, (o) => o.budget)
+  );
+}
+
+/** Moves fit diagnostics from one version's offsets to another's, with their statement (others are dropped). */
 export function moveDiagnostics(diagnostics: Diagnostic[], from: Analysis, to: Analysis): Diagnostic[] {
   if (from === to) return diagnostics;
   const out: Diagnostic[] = [];
   for (const d of diagnostics) {
-    const oldLaw = from.model.laws.find((l) => l.range.start <= d.range.start && d.range.end <= l.range.end);
-    const newLaw = oldLaw && to.model.laws.find((l) => l.name === oldLaw.name);
-    if (!oldLaw || !newLaw) continue;
-    const delta = newLaw.range.start - oldLaw.range.start;
-    out.push({ ...d, range: { start: d.range.start + delta, end: d.range.end + delta } });
+    const moved = relocate(d, from, to);
+    if (moved) out.push(moved.diagnostic);
   }
   return out;
 }

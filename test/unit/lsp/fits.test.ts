@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { FitStateParams } from '../../../protocol/lsp';
 import { FitManager, type FitBackend, type FitJob, type FitReply } from '../../../server/src/lsp/fitManager';
-import { combine, fitKeys, planFit } from '../../../server/src/lsp/incremental';
+import { combine, fitKeys, moveDiagnostics, planFit } from '../../../server/src/lsp/incremental';
 import type { Analysis } from '../../../server/src/core/study';
 import { analyzeText, fakeResults, STUDY_TEXT, STUDY_URI } from './helpers';
 
@@ -86,6 +86,45 @@ describe('lsp incremental fits', () => {
     assert.equal(second.results.laws.length, 1);
     assert.equal(second.results.laws[0], first.results.laws[0]);
     assert.equal(second.results.predictions.length, first.results.predictions.length);
+  });
+
+  it("keeps the fit diagnostics of unchanged laws' predict and optimize lines and of isoflops, moved with their line", () => {
+    const a = analyzeText(STUDY_TEXT);
+    const keys = fitKeys(a);
+    const on = (code: string, range: { start: number; end: number }) => ({
+      severity: 'warning' as const,
+      code,
+      message: code,
+      range,
+    });
+    const iso = a.model.isoflops[0];
+    const pr = a.model.predictions[0];
+    const op = a.model.optima[0];
+    const first = combine(a, 1, keys, undefined, {
+      results: fakeResults(a),
+      fitDiagnostics: [
+        on('scaling.isoflop-edge-minimum', iso.range),
+        on('scaling.predict-failed', pr.range),
+        on('scaling.optimum-at-edge', op.range),
+      ],
+      laws: [...keys.laws.keys()],
+      isoflops: [...keys.isoflops.keys()],
+    });
+    // Only a comment changes: every result is kept, and so is every fit diagnostic, 12 characters later.
+    const b = analyzeText(STUDY_TEXT.replace('// A law: a named', '// A law (edited!!): a named'));
+    const keysB = fitKeys(b);
+    assert.deepEqual(planFit(first, keysB), { laws: [], isoflops: [] });
+    const second = combine(b, 2, keysB, first);
+    const moved = (code: string) => second.fitDiagnostics.find((d) => d.code === code)?.range;
+    assert.deepEqual(moved('scaling.isoflop-edge-minimum'), b.model.isoflops[0].range);
+    assert.deepEqual(moved('scaling.predict-failed'), b.model.predictions[0].range);
+    assert.deepEqual(moved('scaling.optimum-at-edge'), b.model.optima[0].range);
+    assert.ok(second.results.diagnostics.some((d) => d.code === 'scaling.optimum-at-edge'));
+    // A fresh result fitted on version 1 and applied to version 2 moves them the same way.
+    assert.deepEqual(
+      moveDiagnostics(first.fitDiagnostics, a, b).map((d) => d.range),
+      [b.model.isoflops[0].range, b.model.predictions[0].range, b.model.optima[0].range],
+    );
   });
 
   it('refits a law when its data change', () => {
