@@ -41,6 +41,20 @@ describe('isoflop (approach 2)', () => {
   // parabola in ln N only approximates each isoFLOP curve, so the exponent is checked to 0.01.
   // truthN only centres the sampled sizes near (not at) the optimum.
   const truthN = (c: number) => Math.sqrt(((480 / 2100) * c) / 6);
+  it('groups budgets within 5% of each other, as docs/engine.md says (C = 6ND from rounded N, D)', () => {
+    const b = iso({ 1e18: truthN(1e18), 1e19: truthN(1e19), 1e20: truthN(1e20) });
+    const C = b.data.numeric.get('C')!;
+    for (let i = 0; i < C.length; i++) C[i] *= 1 + 0.01 * ((i % 3) - 1);
+    const { result } = fitIsoflop(b);
+    assert.equal(result.budgets.length, 3);
+    assert.deepEqual(
+      result.budgets.map((x) => x.runs),
+      [7, 7, 7],
+    );
+    for (const [x, c] of result.budgets.map((x, i) => [x.budget, [1e18, 1e19, 1e20][i]]))
+      assert.ok(Math.abs(x / c - 1) < 0.01, `${x} vs ${c}`);
+  });
+
   it('recovers N* ∝ C^0.5 when alpha = beta, unweighted and weighted', () => {
     const budgets = { 1e18: truthN(1e18), 1e19: truthN(1e19), 1e20: truthN(1e20), 1e21: truthN(1e21) };
     for (const weighted of [false, true]) {
