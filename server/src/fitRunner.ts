@@ -89,7 +89,9 @@ export function formatResultsTable(results: StudyResults, file: string): string 
       )
       .join(', ');
     const ratio = o.at.N && o.at.D ? `, D*/N* = ${(o.at.D / o.at.N).toFixed(1)}` : '';
-    lines.push(`optimize ${o.law} for ${budget}: ${at}${ratio}, loss* = ${num(o.value)}`);
+    if (o.value === null || !Number.isFinite(o.value))
+      lines.push(`optimize ${o.law} for ${budget}: no optimum (see the warning below)`);
+    else lines.push(`optimize ${o.law} for ${budget}: ${at}${ratio}, loss* = ${num(o.value)}`);
   }
   const problems = results.diagnostics.filter((d) => d.severity === 'error' || d.severity === 'warning');
   if (problems.length > 0) {
