@@ -196,6 +196,18 @@ describe('fit engine', function () {
     assert.equal(f.result.residuals!.filter((r) => r.heldOut).length, 6);
   });
 
+  it('says the hold-out error is undefined when a held-out run has a zero target, instead of a null metric', async () => {
+    const data = synthetic(3, 0.005);
+    const N = data.numeric.get('N')!;
+    const heldOut = Uint8Array.from(N, (n) => (n > 1e10 ? 1 : 0));
+    data.numeric.get('L')![heldOut.indexOf(1)] = 0; // a held-out row only: the fit itself is unaffected
+    const f = await fitLaw(
+      catalogueLaw('chinchilla', data, { N: 'N', D: 'D' }, { heldOut, objective: { loss: 'squares', onLog: false } }),
+    );
+    assert.equal(f.result.holdout, null);
+    assert.ok(codes(f.diagnostics).includes('scaling.holdout-undefined'), JSON.stringify(codes(f.diagnostics)));
+  });
+
   it('bootstrap: same seed, same numbers, whichever the worker split; groups by a column', async () => {
     const data = synthetic(4);
     const u = { method: 'bootstrap' as const, resamples: 40, seed: 7, level: 0.9, by: 'run' };

@@ -235,7 +235,20 @@ export async function fitLaw(law: BoundLaw, opts: FitOptions = {}): Promise<LawF
       ape += Math.abs(f[i] - hy[i]) / Math.abs(hy[i]);
       sq += (Math.log(f[i]) - Math.log(hy[i])) ** 2;
     }
-    holdout = { mape: ape / hy.length, rmse_log: Math.sqrt(sq / hy.length) };
+    const mape = ape / hy.length;
+    const rmseLog = Math.sqrt(sq / hy.length);
+    if (Number.isFinite(mape) && Number.isFinite(rmseLog)) holdout = { mape, rmse_log: rmseLog };
+    else {
+      // A held-out observed value of 0 (or a non-positive prediction) has no relative or log error.
+      diags.push(
+        diagnostic(
+          'warning',
+          'scaling.holdout-undefined',
+          `law '${law.name}': the hold-out error is undefined: a held-out run has ${law.target} <= 0 or the law predicts a value <= 0 for it`,
+          law.nameRange,
+        ),
+      );
+    }
   }
   // Uncertainty.
   const u = law.uncertainty;
