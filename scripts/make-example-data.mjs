@@ -20,8 +20,10 @@ const rows = ['run,params,tokens,loss'];
 const budgets = [1e18, 3e18, 1e19, 3e19, 1e20, 3e20, 1e21, 3e21];
 let run = 0;
 for (const C of budgets) {
-  // Sizes around the compute-optimal N for this budget (G(C/6)^0.513 with G ~ 0.29), 4x either side.
-  const center = 0.29 * (C / 6) ** 0.513;
+  // Sizes around the law's compute-optimal N for this budget, 4x either side: N* = G (C/6)^(b/(a+b))
+  // with G = (a A / (b B))^(1/(a+b)) (Hoffmann et al.'s closed form; G = 0.1198 here).
+  const G = ((0.348 * 482.0) / (0.366 * 2085.4)) ** (1 / (0.348 + 0.366));
+  const center = G * (C / 6) ** (0.366 / (0.348 + 0.366));
   for (let k = -3; k <= 3; k++) {
     const N = center * 4 ** (k / 3);
     const D = C / (6 * N);

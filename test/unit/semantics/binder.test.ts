@@ -278,7 +278,7 @@ describe('validation rules', () => {
     const a = study(`${header}law l: L = E + A / N^a { fit sweep }\npredict l at N = 1T\npredict l at N = 10B\n`);
     const w = a.diagnostics.filter((d) => d.code === 'scaling.extrapolation');
     assert.equal(w.length, 1);
-    assert.match(w[0].message, /N = 1T is 20\.7× above the largest fitted N \(48\.2B\)/);
+    assert.match(w[0].message, /N = 1T is 51\.2× above the largest fitted N \(19\.54B\)/);
   });
 
   it('gives checklist hints with the line to insert', () => {
