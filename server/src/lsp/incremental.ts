@@ -63,7 +63,9 @@ function lawKey(analysis: Analysis, law: BoundLaw, computes: string): string {
     m.predictions.filter((p) => p.law === law.name).map((p) => p.at),
     m.optima.filter((o) => o.law === law.name).map((o) => o.budget),
   ]);
-  const by = byColumn ? JSON.stringify(law.data.text.get(byColumn) ?? []) : '';
+  // The `by` column decides the bootstrap's groups: a text column (files) or a numeric one (inline runs).
+  const byValues = byColumn ? (law.data.text.get(byColumn) ?? Array.from(law.data.numeric.get(byColumn) ?? [])) : [];
+  const by = byColumn ? JSON.stringify(byValues) : '';
   return [
     source,
     law.formulaText,

@@ -88,6 +88,23 @@ describe('lsp incremental fits', () => {
     assert.equal(second.results.predictions.length, first.results.predictions.length);
   });
 
+  it('refits when only a numeric bootstrap `by` column of an inline table changes', () => {
+    const study = (seeds: string[]) =>
+      analyzeText(`runs r {
+  N D L seed
+${seeds.map((s, i) => `  ${(i + 1) * 1e8} ${(i + 2) * 1e9} ${3 - i * 0.1} ${s}`).join('\n')}
+}
+law l: L = E + A / N^a + B / D^b {
+  fit r
+  uncertainty bootstrap 100 seed 1 by seed
+}
+`);
+    const before = fitKeys(study(['1', '1', '2', '2', '3', '3', '4', '4', '5', '5'])).laws.get('l');
+    const after = fitKeys(study(['1', '2', '2', '2', '3', '3', '4', '4', '5', '5'])).laws.get('l');
+    assert.ok(before && after);
+    assert.notEqual(before, after);
+  });
+
   it("keeps the fit diagnostics of unchanged laws' predict and optimize lines and of isoflops, moved with their line", () => {
     const a = analyzeText(STUDY_TEXT);
     const keys = fitKeys(a);
