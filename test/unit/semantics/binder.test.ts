@@ -248,6 +248,16 @@ describe('binder', () => {
     assert.match(at(missing, 'scaling.missing-variable').message, /predict needs D/);
   });
 
+  it('warns when a predict point gives C that disagrees with the compute line', () => {
+    const law = `${header}law l: L = E + A / N^a + B / D^b { fit sweep }\n`;
+    const off = study(`${law}predict l at N = 1B, D = 20B, C = 1e21\n`);
+    const w = at(off, 'scaling.inconsistent-compute');
+    assert.match(w.message, /C = 1\.000e\+21 here, but `compute C = 6 \* N \* D` gives 1\.200e\+20/);
+    assert.equal(w.column, 31);
+    const consistent = study(`${law}predict l at N = 1B, D = 20B, C = 1.2e20\n`);
+    assert.ok(!consistent.diagnostics.some((d) => d.code === 'scaling.inconsistent-compute'));
+  });
+
   it('suggests the nearest law name for predict and does not cascade from a broken law', () => {
     const a = study(`${header}law chin: L = E + A / N^a { fit sweep }\npredict chim at N = 1B\n`);
     assert.match(at(a, 'scaling.unknown-name').message, /did you mean 'chin'/);

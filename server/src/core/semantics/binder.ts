@@ -7,7 +7,7 @@ import type * as M from '../model';
 import type * as A from '../syntax/ast';
 import type { ParseResult } from '../syntax/parser';
 import { DataLoader, numericColumn, parseNumber } from '../data/loader';
-import { closest } from '../text';
+import { closest, formatNumber } from '../text';
 import {
   EvalError,
   FUNCTIONS,
@@ -769,10 +769,29 @@ class Binder {
     const at = this.assignments(s.at);
     if (!at) return;
     // Computed variables (C = 6ND) follow from the others.
+    const given = new Set(Object.keys(at));
     for (const c of this.model.computes) {
-      if (Object.hasOwn(at, c.name)) continue;
       const inputs = [...namesIn(c.formula).keys()];
       if (!inputs.every((n) => Object.hasOwn(at, n))) continue;
+      if (given.has(c.name)) {
+        // Written out although its inputs are given too: it must agree with the compute convention.
+        let implied: number | undefined;
+        try {
+          implied = evaluateConstant(c.formula, at);
+        } catch (e) {
+          if (!(e instanceof EvalError)) throw e;
+        }
+        if (implied !== undefined && Number.isFinite(implied) && Math.abs(at[c.name] / implied - 1) > 1e-3) {
+          const assignment = s.at.find((a) => a.variable.text === c.name)!;
+          this.report(
+            'warning',
+            'scaling.inconsistent-compute',
+            `${c.name} = ${formatNumber(at[c.name])} here, but \`compute ${c.name} = ${exprToString(c.formula)}\` gives ${formatNumber(implied)} at this point; the written value is used`,
+            assignment.range,
+          );
+        }
+        continue;
+      }
       let v: number;
       try {
         v = evaluateConstant(c.formula, at);
