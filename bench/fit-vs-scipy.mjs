@@ -3,27 +3,14 @@
 // Also times 1,000 bootstrap refits on 2 worker threads.
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
+import { bundleBench } from './bundle.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
-const out = path.join(root, 'node_modules', '.cache', 'scaling-bench');
-mkdirSync(out, { recursive: true });
-await esbuild.build({
-  entryPoints: {
-    'fit-epoch': path.join(here, 'fit-epoch.ts'),
-    fitWorker: path.join(root, 'server/src/core/fit/worker.ts'),
-  },
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  outdir: out,
-  logLevel: 'warning',
-});
+const out = await bundleBench('fit-epoch');
 
 const datasets = path.resolve(root, '..', 'shared', 'datasets');
 const peer = path.resolve(root, '..', 'shared', 'peers', 'scipy_chinchilla.py');

@@ -1,0 +1,27 @@
+// Bundles a bench entry (TypeScript) with the fit worker beside it, so the bench runs cold
+// processes of the real engine; returns the folder holding `<name>.js` and `fitWorker.js`.
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+
+export async function bundleBench(name) {
+  const out = path.join(root, 'node_modules', '.cache', 'scaling-bench');
+  mkdirSync(out, { recursive: true });
+  await esbuild.build({
+    entryPoints: {
+      [name]: path.join(here, `${name}.ts`),
+      fitWorker: path.join(root, 'server/src/core/fit/worker.ts'),
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outdir: out,
+    logLevel: 'warning',
+  });
+  return out;
+}
