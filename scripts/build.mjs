@@ -22,6 +22,9 @@ const builds = nodeEntries.map((e) => ({
   entryPoints: [e.in],
   outfile: `dist/${e.out}.js`,
   external: e.external ?? [],
+  // ESM-only dependencies (fdir, under tinyglobby) read import.meta.url, which a CJS bundle lacks.
+  define: { 'import.meta.url': '__importMetaUrl' },
+  banner: { js: "const __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
 }));
 if (existsSync('webview/src/main.ts')) {
   builds.push({

@@ -6,6 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze, toJsonDiagnostic, type Analysis } from './core/study';
 import { catalogue } from './core/laws';
+import { DataLoader } from './core/data/loader';
+import { NodeHost } from './host/nodeHost';
 import { runFit, formatResultsTable } from './fitRunner';
 
 const USAGE = `usage: scaling-studio <command> [options]
@@ -42,7 +44,7 @@ export async function main(argv: string[], out = process.stdout, err = process.s
       return command === undefined ? 2 : 0;
     case 'check': {
       if (positional.length !== 1) return usage('check takes one FILE');
-      const analysis = load(positional[0], err);
+      const analysis = await load(positional[0], err);
       if (!analysis) return 2;
       printDiagnostics(positional[0], analysis, out);
       return analysis.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
@@ -52,7 +54,7 @@ export async function main(argv: string[], out = process.stdout, err = process.s
       const known = new Set(['--json', '--report']);
       const unknown = [...flags].find((f) => !known.has(f));
       if (unknown) return usage(`unknown option ${unknown}`);
-      const analysis = load(positional[0], err);
+      const analysis = await load(positional[0], err);
       if (!analysis) return 2;
       const { results, hasError } = await runFit(analysis, path.resolve(positional[0]));
       if (flags.has('--json')) out.write(JSON.stringify(results, null, 2) + '\n');
@@ -63,7 +65,7 @@ export async function main(argv: string[], out = process.stdout, err = process.s
     }
     case 'demo': {
       const example = path.resolve(__dirname, '..', 'examples', 'chinchilla.scaling');
-      const analysis = load(example, err);
+      const analysis = await load(example, err);
       if (!analysis) return 2;
       out.write(`Scaling Studio demo: ${path.relative(process.cwd(), example)}\n`);
       out.write(`(synthetic runs drawn from a published law; see the file's header)\n\n`);
@@ -78,7 +80,7 @@ export async function main(argv: string[], out = process.stdout, err = process.s
   }
 }
 
-function load(file: string, err: NodeJS.WritableStream): Analysis | undefined {
+async function load(file: string, err: NodeJS.WritableStream): Promise<Analysis | undefined> {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -89,7 +91,8 @@ function load(file: string, err: NodeJS.WritableStream): Analysis | undefined {
     );
     return undefined;
   }
-  return analyze(text, { studyPath: path.resolve(file), catalogue });
+  // The CLI trusts the paths its user gives it: no isPathAllowed.
+  return analyze(text, { studyPath: path.resolve(file), loader: new DataLoader(new NodeHost()), catalogue });
 }
 
 function printDiagnostics(file: string, analysis: Analysis, out: NodeJS.WritableStream): void {

@@ -37,6 +37,8 @@ import {
   type ScaffoldResponse,
 } from '../../protocol/lsp';
 import { standaloneReportHtml } from './core/report/html';
+import { resolveDataPath } from './core/data/paths';
+import { NodeHost } from './host/nodeHost';
 import { codeActions } from './lsp/codeActions';
 import { codeLenses } from './lsp/codeLens';
 import { completion } from './lsp/completion';
@@ -55,12 +57,12 @@ import { LEGEND, semanticTokens } from './lsp/semanticTokens';
 import { normalizeSettings } from './lsp/settings';
 import { documentSymbols, foldingRanges } from './lsp/symbols';
 import { statementAt } from './lsp/symbolIndex';
-import { pathGuard, trustFromInitOptions, WORKSPACE_TRUST_METHOD, type WorkspaceTrustParams } from './lsp/trust';
+import { trustFromInitOptions, WORKSPACE_TRUST_METHOD, type WorkspaceTrustParams } from './lsp/trust';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 let workspaceRoot: string | undefined;
-const store = new DocumentStore(() => workspaceRoot);
+const store = new DocumentStore(new NodeHost(), () => workspaceRoot);
 let configurationPull = false;
 /** Absolute paths of the workspace folders (data outside them is refused unless the workspace is trusted). */
 let workspaceFolders: string[] = [];
@@ -74,11 +76,11 @@ process.on('unhandledRejection', (e) => logMessage(`[error] unhandled rejection:
 const fits = new FitManager({
   // One background fit at a time (each uses the other core's worth of threads): see LimitedBackend.
   backend: new LimitedBackend(new WorkerBackend(path.join(__dirname, 'lspFitWorker.js')), 1),
-  current: (uri) => {
+  current: async (uri) => {
     const doc = documents.get(uri);
     if (!doc) return undefined;
-    const state = store.get(doc);
-    return { version: doc.version, analysis: state.analysis, studyPath: state.studyPath };
+    const state = await store.get(doc);
+    return { version: doc.version, analysis: state.analysis, studyPath: state.studyPath, baseDir: state.baseDir };
   },
   severities: () => store.getSettings().severities,
   debounceMs: () => store.getSettings().fitDebounceMs,
@@ -194,15 +196,16 @@ function scheduleValidation(uri: string, dataChanged = false): void {
     uri,
     setImmediate(() => {
       pending.delete(uri);
-      validate(uri, dataChanged);
+      void validate(uri, dataChanged);
     }),
   );
 }
 
-const validate = safe('diagnostics', undefined, (uri: string, dataChanged: boolean): void => {
+const validate = safeAsync('diagnostics', undefined, async (uri: string, dataChanged: boolean): Promise<void> => {
   const doc = documents.get(uri);
   if (!doc) return;
-  const state = store.get(doc);
+  const state = await store.get(doc);
+  if (documents.get(uri)?.version !== doc.version) return; // a newer version's validation is on its way
   fits.update(uri, doc.version, state.analysis, { dataChanged });
   const record = fits.record(uri, doc.version);
   const diagnostics = documentDiagnostics(state.analysis.diagnostics, state.analysis.lines, record?.fitDiagnostics);
@@ -245,69 +248,67 @@ connection.onDidChangeWatchedFiles(
 // ----------------------------------------------------------------------------- features
 
 /** The cached analysis, the fit results valid for this version, and an offset for a position. */
-function context(uri: string, position?: { line: number; character: number }) {
+async function context(uri: string, position?: { line: number; character: number }) {
   const doc = documents.get(uri);
   if (!doc) return undefined;
-  const state = store.get(doc);
+  const state = await store.get(doc);
   const record = fits.record(uri, doc.version);
   const offset = position ? state.analysis.lines.offset(position.line, position.character) : 0;
   return { doc, state, analysis: state.analysis, results: record?.results, offset };
 }
 
 connection.onDocumentFormatting(
-  safe('formatting', [], (params) => {
-    const c = context(params.textDocument.uri);
+  safeAsync('formatting', [], async (params) => {
+    const c = await context(params.textDocument.uri);
     return c ? formatDocument(c.analysis, params.options) : [];
   }),
 );
 
 connection.onHover(
-  safe('hover', null, (params) => {
-    const c = context(params.textDocument.uri, params.position);
+  safeAsync('hover', null, async (params) => {
+    const c = await context(params.textDocument.uri, params.position);
     return c ? hover(c.analysis, c.results, c.offset) : null;
   }),
 );
 
 connection.onCompletion(
-  safe('completion', [], (params) => {
-    const c = context(params.textDocument.uri, params.position);
+  safeAsync('completion', [], async (params) => {
+    const c = await context(params.textDocument.uri, params.position);
     if (!c) return [];
-    const base = c.state.studyPath ? path.dirname(c.state.studyPath) : (workspaceRoot ?? process.cwd());
-    const guard = pathGuard(store.getPathPolicy(), c.state.studyPath ?? path.join(base, 'untitled.scaling'));
+    // The analysis has loaded (or refused, under workspace trust) every file the study names.
     return completion(c.analysis, c.offset, {
       columns: (d) => {
-        if (!d.path || !d.format) return [];
-        const file = path.resolve(base, d.path.value);
-        return guard?.(file) ? [] : store.loader.columns(file, d.format.text as 'csv');
+        const file = d.path ? resolveDataPath(d.path.value, c.state.studyPath, c.state.baseDir) : undefined;
+        return file ? store.loader.loadedColumns(file) : [];
       },
     });
   }),
 );
 
 connection.onDefinition(
-  safe('definition', [], (params) => {
-    const c = context(params.textDocument.uri, params.position);
+  safeAsync('definition', [], async (params) => {
+    const c = await context(params.textDocument.uri, params.position);
     return c ? definition(c.analysis, params.textDocument.uri, c.offset) : [];
   }),
 );
 
 connection.onReferences(
-  safe('references', [], (params) => {
-    const c = context(params.textDocument.uri, params.position);
+  safeAsync('references', [], async (params) => {
+    const c = await context(params.textDocument.uri, params.position);
     return c ? references(c.analysis, params.textDocument.uri, c.offset, params.context.includeDeclaration) : [];
   }),
 );
 
 connection.onPrepareRename(
-  safe('prepareRename', null, (params) => {
-    const c = context(params.textDocument.uri, params.position);
+  safeAsync('prepareRename', null, async (params) => {
+    const c = await context(params.textDocument.uri, params.position);
     return c ? prepareRename(c.analysis, c.offset) : null;
   }),
 );
 
-connection.onRenameRequest((params) => {
+connection.onRenameRequest(async (params) => {
   try {
-    const c = context(params.textDocument.uri, params.position);
+    const c = await context(params.textDocument.uri, params.position);
     return c ? rename(c.analysis, params.textDocument.uri, c.offset, params.newName) : null;
   } catch (e) {
     if (e instanceof RenameError) return new ResponseError(-32803, e.message);
@@ -317,36 +318,36 @@ connection.onRenameRequest((params) => {
 });
 
 connection.onDocumentSymbol(
-  safe('documentSymbol', [], (params) => {
-    const c = context(params.textDocument.uri);
+  safeAsync('documentSymbol', [], async (params) => {
+    const c = await context(params.textDocument.uri);
     return c ? documentSymbols(c.analysis) : [];
   }),
 );
 
 connection.onFoldingRanges(
-  safe('foldingRanges', [], (params) => {
-    const c = context(params.textDocument.uri);
+  safeAsync('foldingRanges', [], async (params) => {
+    const c = await context(params.textDocument.uri);
     return c ? foldingRanges(c.analysis) : [];
   }),
 );
 
 connection.onCodeAction(
-  safe('codeAction', [], (params) => {
-    const c = context(params.textDocument.uri);
+  safeAsync('codeAction', [], async (params) => {
+    const c = await context(params.textDocument.uri);
     return c ? codeActions(c.analysis, params.textDocument.uri, params.context.diagnostics) : [];
   }),
 );
 
 connection.onCodeLens(
-  safe('codeLens', [], (params) => {
-    const c = context(params.textDocument.uri);
+  safeAsync('codeLens', [], async (params) => {
+    const c = await context(params.textDocument.uri);
     return c ? codeLenses(c.analysis, params.textDocument.uri, c.results) : [];
   }),
 );
 
 connection.languages.inlayHint.on(
-  safe('inlayHint', [], (params) => {
-    const c = context(params.textDocument.uri);
+  safeAsync('inlayHint', [], async (params) => {
+    const c = await context(params.textDocument.uri);
     if (!c || !store.getSettings().inlayHints) return [];
     const start = c.analysis.lines.offset(params.range.start.line, params.range.start.character);
     const end = c.analysis.lines.offset(params.range.end.line, params.range.end.character);
@@ -355,8 +356,8 @@ connection.languages.inlayHint.on(
 );
 
 connection.languages.semanticTokens.on(
-  safe('semanticTokens', { data: [] }, (params) => {
-    const c = context(params.textDocument.uri);
+  safeAsync('semanticTokens', { data: [] }, async (params) => {
+    const c = await context(params.textDocument.uri);
     return c ? semanticTokens(c.analysis) : { data: [] };
   }),
 );
@@ -392,8 +393,8 @@ connection.onNotification(
 
 connection.onRequest(
   LawAtRequest,
-  safe('lawAt', null, (params: LawAtParams): string | null => {
-    const c = context(params.uri, params.position);
+  safeAsync('lawAt', null, async (params: LawAtParams): Promise<string | null> => {
+    const c = await context(params.uri, params.position);
     if (!c) return null;
     const s = statementAt(c.analysis, c.offset);
     return (s?.kind === 'Law' || s?.kind === 'Isoflop') && s.name ? s.name.text : null;
@@ -402,8 +403,8 @@ connection.onRequest(
 
 connection.onRequest(
   ReportRequest,
-  safe('report', null, (params: ReportParams): ReportResponse | null => {
-    const c = context(params.uri);
+  safeAsync('report', null, async (params: ReportParams): Promise<ReportResponse | null> => {
+    const c = await context(params.uri);
     if (!c || !c.results) return null;
     const markdown = buildMarkdownReport(c.analysis, c.results, {
       studyFile: c.state.studyPath ? path.basename(c.state.studyPath) : params.uri,
@@ -427,16 +428,16 @@ connection.onRequest(
 
 connection.onRequest(
   PlotRequest,
-  safe('plot', null, (params: PlotParams): PlotResponse | null => {
-    const c = context(params.uri);
+  safeAsync('plot', null, async (params: PlotParams): Promise<PlotResponse | null> => {
+    const c = await context(params.uri);
     if (!c || !c.results) return null;
     return { uri: params.uri, version: c.doc.version, model: plotModel(c.analysis, c.results) };
   }),
 );
 
-connection.onRequest(ScaffoldRequest, (params: ScaffoldParams): ScaffoldResponse | ResponseError => {
+connection.onRequest(ScaffoldRequest, async (params: ScaffoldParams): Promise<ScaffoldResponse | ResponseError> => {
   try {
-    return { text: scaffoldStudy(params.dataPath, params.studyPath, store.loader) };
+    return { text: await scaffoldStudy(params.dataPath, params.studyPath, store.loader) };
   } catch (e) {
     return new ResponseError(-32803, (e as Error).message);
   }

@@ -3,7 +3,9 @@
 // (cached by path + mtime); when a data file changes on disk, every analysis is dropped.
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DataHost } from '../core/data/host';
 import { DataLoader } from '../core/data/loader';
+import { resolveDataPath } from '../core/data/paths';
 import { catalogue } from '../core/laws';
 import { analyze, type Analysis } from '../core/study';
 import type { ServerSettings } from './settings';
@@ -22,7 +24,15 @@ export interface DocumentState {
   version: number;
   /** Absolute path of the study file (undefined for untitled documents). */
   studyPath: string | undefined;
+  /** The folder relative data paths resolve against when there is no study file (the workspace folder). */
+  baseDir: string | undefined;
   analysis: Analysis;
+}
+
+interface CacheEntry {
+  version: number;
+  promise: Promise<DocumentState>;
+  state?: DocumentState;
 }
 
 export function uriToPath(uri: string): string | undefined {
@@ -35,14 +45,19 @@ export function uriToPath(uri: string): string | undefined {
 }
 
 export class DocumentStore {
-  readonly loader = new DataLoader();
-  private readonly cache = new Map<string, DocumentState>();
+  readonly loader: DataLoader;
+  private readonly cache = new Map<string, CacheEntry>();
   private settings: ServerSettings = DEFAULT_SETTINGS;
   private policy: PathPolicy = { trusted: true, roots: [] };
   /** How many analyses ran (tests check the cache works). */
   analyses = 0;
 
-  constructor(private readonly workspaceRoot: () => string | undefined = () => undefined) {}
+  constructor(
+    host: DataHost,
+    private readonly workspaceRoot: () => string | undefined = () => undefined,
+  ) {
+    this.loader = new DataLoader(host);
+  }
 
   setSettings(settings: ServerSettings): void {
     this.settings = settings;
@@ -63,30 +78,43 @@ export class DocumentStore {
     return this.settings;
   }
 
-  /** The analysis of this exact document version, computed at most once. */
-  get(doc: VersionedText): DocumentState {
+  /** The analysis of this exact document version, computed at most once (data loads through the host). */
+  get(doc: VersionedText): Promise<DocumentState> {
     const cached = this.cache.get(doc.uri);
-    if (cached && cached.version === doc.version) return cached;
+    if (cached && cached.version === doc.version) return cached.promise;
     const studyPath = uriToPath(doc.uri);
     const text = doc.getText();
-    const effectivePath =
-      studyPath ?? (this.workspaceRoot() ? path.join(this.workspaceRoot()!, 'untitled.scaling') : undefined);
-    const analysis = analyze(text, {
-      studyPath: effectivePath,
+    const baseDir = studyPath ? undefined : this.workspaceRoot();
+    const entry: CacheEntry = { version: doc.version, promise: undefined as unknown as Promise<DocumentState> };
+    entry.promise = analyze(text, {
+      studyPath,
+      baseDir,
       loader: this.loader,
       catalogue,
       severities: this.settings.severities,
-      isPathAllowed: pathGuard(this.policy, effectivePath),
-    });
-    this.analyses++;
-    const state: DocumentState = { uri: doc.uri, version: doc.version, studyPath, analysis };
-    this.cache.set(doc.uri, state);
-    return state;
+      isPathAllowed: pathGuard(
+        this.policy,
+        studyPath ?? (baseDir ? path.join(baseDir, 'untitled.scaling') : undefined),
+      ),
+    }).then(
+      (analysis) => {
+        this.analyses++;
+        entry.state = { uri: doc.uri, version: doc.version, studyPath, baseDir, analysis };
+        return entry.state;
+      },
+      (e) => {
+        // A failed analysis is not cached: the next request tries again.
+        if (this.cache.get(doc.uri) === entry) this.cache.delete(doc.uri);
+        throw e;
+      },
+    );
+    this.cache.set(doc.uri, entry);
+    return entry.promise;
   }
 
-  /** The cached state without analysing (undefined when that version was never analysed). */
+  /** The latest finished analysis without analysing (undefined when none has finished). */
   peek(uri: string): DocumentState | undefined {
-    return this.cache.get(uri);
+    return this.cache.get(uri)?.state;
   }
 
   close(uri: string): void {
@@ -101,11 +129,12 @@ export class DocumentStore {
 
   /** Whether a document's study reads this data file. */
   usesFile(uri: string, filePath: string): boolean {
-    const state = this.cache.get(uri);
+    const state = this.peek(uri);
     if (!state) return true;
-    const base = state.studyPath ? path.dirname(state.studyPath) : (this.workspaceRoot() ?? process.cwd());
     for (const s of state.analysis.parsed.file.statements) {
-      if (s.kind === 'Dataset' && s.path && path.resolve(base, s.path.value) === path.resolve(filePath)) return true;
+      if (s.kind !== 'Dataset' || !s.path) continue;
+      const file = resolveDataPath(s.path.value, state.studyPath, state.baseDir);
+      if (file === path.resolve(filePath)) return true;
     }
     return false;
   }

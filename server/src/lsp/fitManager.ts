@@ -16,6 +16,8 @@ import type { PathPolicy } from './trust';
 export interface FitJob {
   text: string;
   studyPath: string | undefined;
+  /** Where relative data paths resolve for an untitled study (the workspace folder). */
+  baseDir?: string;
   severities: Record<string, Severity | 'off'>;
   laws: string[];
   isoflops: string[];
@@ -106,6 +108,7 @@ export interface CurrentDocument {
   version: number;
   analysis: Analysis;
   studyPath: string | undefined;
+  baseDir?: string;
 }
 
 interface Running {
@@ -128,7 +131,7 @@ interface DocFits {
 export interface FitManagerOptions {
   backend: FitBackend;
   /** The current version of a document (undefined when it was closed). */
-  current: (uri: string) => CurrentDocument | undefined;
+  current: (uri: string) => CurrentDocument | undefined | Promise<CurrentDocument | undefined>;
   severities: () => Record<string, Severity | 'off'>;
   debounceMs: () => number;
   enabled: () => boolean;
@@ -192,7 +195,7 @@ export class FitManager {
 
   /** Fit now: the missing laws (or, with `force`, every law or the one named). Resolves when the fit ends. */
   async start(uri: string, options: { law?: string; force?: boolean }): Promise<FitResponse> {
-    const cur = this.o.current(uri);
+    const cur = await this.o.current(uri);
     if (!cur) return { uri, version: -1, state: 'failed', ms: 0, message: 'the document is not open' };
     const d = this.doc(uri);
     const keys = fitKeys(cur.analysis);
@@ -238,6 +241,7 @@ export class FitManager {
       const job: FitJob = {
         text: cur.analysis.text,
         studyPath: cur.studyPath,
+        ...(cur.baseDir ? { baseDir: cur.baseDir } : {}),
         severities: this.o.severities(),
         laws,
         isoflops,
@@ -255,7 +259,7 @@ export class FitManager {
         if (reply.cancelled) return { uri, version: cur.version, state: 'cancelled', ms };
         logMessage(`[fit] ${uri} v${cur.version} failed after ${ms} ms: ${reply.message}`);
         // The failure becomes a diagnostic on each law it was fitting (when the text still matches).
-        const now = this.o.current(uri);
+        const now = await this.o.current(uri);
         if (now && d.record && d.record.version === now.version && sameKeys(running, fitKeys(now.analysis))) {
           const fitDiagnostics = [...d.record.fitDiagnostics];
           for (const name of laws) {
@@ -284,7 +288,7 @@ export class FitManager {
         return { uri, version: cur.version, state: 'failed', ms, message: reply.message };
       }
       // Apply to the document's current version when its inputs for these laws are the ones fitted.
-      const now = this.o.current(uri);
+      const now = await this.o.current(uri);
       if (!now) return { uri, version: cur.version, state: 'cancelled', ms };
       const nowKeys = now.version === cur.version ? keys : fitKeys(now.analysis);
       if (!sameKeys(running, nowKeys)) {

@@ -9,10 +9,16 @@ import { analyze } from '../core/study';
 import { runFit } from '../fitRunner';
 import type { FitJob, FitReply } from './fitManager';
 import { pathGuard } from './trust';
+import { DataLoader } from '../core/data/loader';
+import { NodeHost } from '../host/nodeHost';
+
+const loader = new DataLoader(new NodeHost());
 
 async function fit(job: FitJob): Promise<FitReply> {
-  const analysis = analyze(job.text, {
+  const analysis = await analyze(job.text, {
     studyPath: job.studyPath,
+    baseDir: job.baseDir,
+    loader,
     catalogue,
     severities: job.severities,
     isPathAllowed: job.pathPolicy ? pathGuard(job.pathPolicy, job.studyPath) : undefined,

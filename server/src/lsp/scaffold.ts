@@ -35,9 +35,9 @@ function identifier(column: string): string {
   return id || 'x';
 }
 
-export function scaffoldStudy(dataPath: string, studyPath: string, loader: DataLoader): string {
+export async function scaffoldStudy(dataPath: string, studyPath: string, loader: DataLoader): Promise<string> {
   const format = formatFor(dataPath);
-  const loaded = loader.load(dataPath, format);
+  const loaded = await loader.load(dataPath, format);
   if (!loaded.ok) throw new Error(loaded.message);
   const { columns, cells } = loaded.table;
   const numeric = columns.filter((_, i) => cells[i].length > 0 && cells[i].every((c) => !Number.isNaN(parseNumber(c))));

@@ -2,14 +2,15 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DataLoader, MAX_FILE_BYTES, parseNumber, parseTable } from '../../../server/src/core/data/loader';
+import { MAX_FILE_BYTES, parseNumber, parseTable } from '../../../server/src/core/data/loader';
+import { diskLoader } from '../hosts';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'scaling-loader-'));
 }
 
 describe('data loader', () => {
-  it('parses numbers with SI suffixes, exponents and infinities; junk is NaN', () => {
+  it('parses numbers with SI suffixes, exponents and infinities; junk is NaN', async () => {
     assert.equal(parseNumber('70B'), 70e9);
     assert.equal(parseNumber('1.4T'), 1.4e12);
     assert.equal(parseNumber(' 5.76e23 '), 5.76e23);
@@ -19,7 +20,7 @@ describe('data loader', () => {
     assert.ok(Number.isNaN(parseNumber('B')));
   });
 
-  it('handles header-only, quoted fields with commas and newlines, and CRLF', () => {
+  it('handles header-only, quoted fields with commas and newlines, and CRLF', async () => {
     const headerOnly = parseTable('h.csv', 'a,b\n', 'csv');
     assert.ok(headerOnly.ok);
     assert.equal(headerOnly.table.lines.length, 0);
@@ -30,28 +31,28 @@ describe('data loader', () => {
     assert.deepEqual(quoted.table.lines, [2, 3, 5]);
   });
 
-  it('reports an unterminated quote with its line', () => {
+  it('reports an unterminated quote with its line', async () => {
     const r = parseTable('u.csv', 'a,b\n1,2\n"3,4\n', 'csv');
     assert.equal(r.ok, false);
     assert.match(!r.ok ? r.message : '', /u\.csv/);
   });
 
-  it('caches by path and modification time, and reloads when the file changes', () => {
+  it('caches by path and modification time, and reloads when the file changes', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'd.csv');
     fs.writeFileSync(file, 'x\n1\n');
-    const loader = new DataLoader();
-    const first = loader.load(file, 'csv');
-    assert.equal(loader.load(file, 'csv'), first, 'second load is the cached object');
+    const loader = diskLoader();
+    const first = await loader.load(file, 'csv');
+    assert.equal(await loader.load(file, 'csv'), first, 'second load is the cached object');
     fs.writeFileSync(file, 'x\n1\n2\n');
     const later = new Date(Date.now() + 5000);
     fs.utimesSync(file, later, later);
-    const second = loader.load(file, 'csv');
+    const second = await loader.load(file, 'csv');
     assert.notEqual(second, first);
     assert.ok(second.ok && second.table.lines.length === 2);
   });
 
-  it('refuses a file over the size limit without reading it (a sparse 1 GB file)', () => {
+  it('refuses a file over the size limit without reading it (a sparse 1 GB file)', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'huge.csv');
     const fd = fs.openSync(file, 'w');
@@ -59,23 +60,23 @@ describe('data loader', () => {
     fs.closeSync(fd);
     assert.ok(1024 ** 3 > MAX_FILE_BYTES);
     const before = process.memoryUsage().rss;
-    const r = new DataLoader().load(file, 'csv');
+    const r = await diskLoader().load(file, 'csv');
     assert.equal(r.ok, false);
     assert.match(!r.ok ? r.message : '', /huge\.csv' is 1024 MB; files over 512 MB are not loaded/);
     // It was refused from its size alone: nothing near a gigabyte was read.
     assert.ok(process.memoryUsage().rss - before < 100 * 2 ** 20);
   });
 
-  it('names a symlink loop, a folder and a missing file', () => {
+  it('names a symlink loop, a folder and a missing file', async () => {
     const dir = tempDir();
     fs.symlinkSync(path.join(dir, 'b'), path.join(dir, 'a'));
     fs.symlinkSync(path.join(dir, 'a'), path.join(dir, 'b'));
-    const loader = new DataLoader();
-    const loop = loader.load(path.join(dir, 'a'), 'csv');
+    const loader = diskLoader();
+    const loop = await loader.load(path.join(dir, 'a'), 'csv');
     assert.match(!loop.ok ? loop.message : '', /symbolic link loop/);
-    const folder = loader.load(dir, 'csv');
+    const folder = await loader.load(dir, 'csv');
     assert.match(!folder.ok ? folder.message : '', /not a file/);
-    const missing = loader.load(path.join(dir, 'nope.csv'), 'csv');
+    const missing = await loader.load(path.join(dir, 'nope.csv'), 'csv');
     assert.match(!missing.ok ? missing.message : '', /^file not found/);
   });
 });

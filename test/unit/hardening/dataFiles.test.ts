@@ -12,6 +12,8 @@ import { documentDiagnostics } from '../../../server/src/lsp/diagnostics';
 import { DocumentStore } from '../../../server/src/lsp/documents';
 import { pathGuard, trustFromInitOptions } from '../../../server/src/lsp/trust';
 import '../lsp/helpers';
+import { diskLoader } from '../hosts';
+import { NodeHost } from '../../../server/src/host/nodeHost';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'scaling-hardening-data-'));
 const ws = path.join(tmp, 'ws');
@@ -36,15 +38,15 @@ function study(file: string, format = 'csv'): string {
 }
 
 let version = 0;
-function openInEditor(store: DocumentStore, text: string, name = 'study.scaling') {
+async function openInEditor(store: DocumentStore, text: string, name = 'study.scaling') {
   const uri = pathToFileURL(path.join(ws, name)).toString();
-  const state = store.get({ uri, version: ++version, getText: () => text });
+  const state = await store.get({ uri, version: ++version, getText: () => text });
   const lsp = documentDiagnostics(state.analysis.diagnostics, state.analysis.lines);
   return { state, errors: state.analysis.diagnostics.filter((d) => d.severity === 'error'), lsp };
 }
 
 function editorStore(trusted: boolean): DocumentStore {
-  const store = new DocumentStore(() => ws);
+  const store = new DocumentStore(new NodeHost(), () => ws);
   store.setPathPolicy({ trusted, roots: [ws] });
   return store;
 }
@@ -78,15 +80,15 @@ describe('hardening: data files', () => {
   ];
 
   for (const c of cases) {
-    it(`${c.name}: ${c.ok ? 'loads' : 'one clear diagnostic naming the file'} (editor and CLI)`, () => {
+    it(`${c.name}: ${c.ok ? 'loads' : 'one clear diagnostic naming the file'} (editor and CLI)`, async () => {
       const file = path.join(ws, c.name);
       fs.writeFileSync(file, c.content);
       const text = study(c.name, c.format);
       for (const errors of [
-        openInEditor(editorStore(false), text).errors,
-        analyze(text, { studyPath: path.join(ws, 's.scaling'), catalogue }).diagnostics.filter(
-          (d) => d.severity === 'error',
-        ),
+        (await openInEditor(editorStore(false), text)).errors,
+        (
+          await analyze(text, { loader: diskLoader(), studyPath: path.join(ws, 's.scaling'), catalogue })
+        ).diagnostics.filter((d) => d.severity === 'error'),
       ]) {
         const dataErrors = errors.filter((d) => /data-file|non-numeric|unknown-column|missing-file/.test(d.code));
         if (c.ok) {
@@ -100,13 +102,13 @@ describe('hardening: data files', () => {
     });
   }
 
-  it('a 1 GB file is refused from its size in the editor, without reading it', function () {
+  it('a 1 GB file is refused from its size in the editor, without reading it', async function () {
     const file = path.join(ws, 'huge.csv');
     const fd = fs.openSync(file, 'w');
     fs.ftruncateSync(fd, 1024 ** 3);
     fs.closeSync(fd);
     const t0 = Date.now();
-    const { errors, lsp } = openInEditor(editorStore(false), study('huge.csv'));
+    const { errors, lsp } = await openInEditor(editorStore(false), study('huge.csv'));
     assert.ok(Date.now() - t0 < 2000);
     assert.equal(errors.length, 1);
     assert.match(errors[0].message, /huge\.csv' is 1024 MB; files over 512 MB are not loaded/);
@@ -114,12 +116,12 @@ describe('hardening: data files', () => {
     fs.rmSync(file);
   });
 
-  it('a symlink loop is named as one', function () {
+  it('a symlink loop is named as one', async function () {
     if (process.platform === 'win32') this.skip();
     fs.symlinkSync(path.join(ws, 'loopB.csv'), path.join(ws, 'loopA.csv'));
     fs.symlinkSync(path.join(ws, 'loopA.csv'), path.join(ws, 'loopB.csv'));
     for (const trusted of [false, true]) {
-      const { errors } = openInEditor(editorStore(trusted), study('loopA.csv'));
+      const { errors } = await openInEditor(editorStore(trusted), study('loopA.csv'));
       assert.equal(errors.length, 1, JSON.stringify(errors));
       assert.match(errors[0].message, /loopA\.csv' is a symbolic link loop/);
     }
@@ -133,43 +135,47 @@ describe('hardening: data files', () => {
       fs.symlinkSync(outsideFile, path.join(ws, 'link.csv'));
     });
 
-    it('untrusted: a path outside the folder is refused, naming the file; inside loads', () => {
+    it('untrusted: a path outside the folder is refused, naming the file; inside loads', async () => {
       const store = editorStore(false);
       for (const p of [outsideFile, '../outside/secret.csv']) {
-        const { errors, lsp } = openInEditor(store, study(p));
+        const { errors, lsp } = await openInEditor(store, study(p));
         assert.equal(errors.length, 1, JSON.stringify(errors));
         assert.equal(errors[0].code, 'scaling.path-refused');
         assert.ok(errors[0].message.includes(outsideFile), errors[0].message);
         assert.match(errors[0].message, /untrusted workspace/);
         assert.equal(lsp[0].code, 'scaling.path-refused');
       }
-      assert.deepEqual(openInEditor(store, study('inside.csv')).errors, []);
+      assert.deepEqual((await openInEditor(store, study('inside.csv'))).errors, []);
     });
 
-    it('untrusted: a symlink inside the folder that points outside is refused too', () => {
-      const { errors } = openInEditor(editorStore(false), study('link.csv'));
+    it('untrusted: a symlink inside the folder that points outside is refused too', async () => {
+      const { errors } = await openInEditor(editorStore(false), study('link.csv'));
       assert.equal(errors.length, 1);
       assert.equal(errors[0].code, 'scaling.path-refused');
       assert.match(errors[0].message, /link\.csv' is outside the workspace folder \(it links to '.*secret\.csv'\)/);
     });
 
-    it('trusted (or trust granted later): the same paths load', () => {
+    it('trusted (or trust granted later): the same paths load', async () => {
       const store = editorStore(false);
-      assert.equal(openInEditor(store, study(outsideFile)).errors.length, 1);
+      assert.equal((await openInEditor(store, study(outsideFile))).errors.length, 1);
       store.setPathPolicy({ trusted: true, roots: [ws] }); // onDidGrantWorkspaceTrust
-      assert.deepEqual(openInEditor(store, study(outsideFile)).errors, []);
-      assert.deepEqual(openInEditor(store, study('link.csv')).errors, []);
+      assert.deepEqual((await openInEditor(store, study(outsideFile))).errors, []);
+      assert.deepEqual((await openInEditor(store, study('link.csv'))).errors, []);
     });
 
-    it('the CLI trusts the paths its user gives it (no guard)', () => {
-      const a = analyze(study(outsideFile), { studyPath: path.join(ws, 's.scaling'), catalogue });
+    it('the CLI trusts the paths its user gives it (no guard)', async () => {
+      const a = await analyze(study(outsideFile), {
+        loader: diskLoader(),
+        studyPath: path.join(ws, 's.scaling'),
+        catalogue,
+      });
       assert.deepEqual(
         a.diagnostics.filter((d) => d.severity === 'error'),
         [],
       );
     });
 
-    it('no folder open: only files beside the study; trust flag from initializationOptions', () => {
+    it('no folder open: only files beside the study; trust flag from initializationOptions', async () => {
       const guard = pathGuard({ trusted: false, roots: [] }, path.join(ws, 'study.scaling'))!;
       assert.equal(guard(path.join(ws, 'inside.csv')), undefined);
       assert.match(guard(outsideFile)!, /secret\.csv/);
@@ -180,7 +186,7 @@ describe('hardening: data files', () => {
       assert.equal(trustFromInitOptions(null), true);
     });
 
-    it('a prefix of the folder name is not inside it (ws vs ws-evil)', () => {
+    it('a prefix of the folder name is not inside it (ws vs ws-evil)', async () => {
       const evil = ws + '-evil';
       fs.mkdirSync(evil, { recursive: true });
       fs.writeFileSync(path.join(evil, 'x.csv'), GOOD);

@@ -15,6 +15,7 @@ import { codeLenses } from '../../../server/src/lsp/codeLens';
 import { hover } from '../../../server/src/lsp/hover';
 import { inlayHints } from '../../../server/src/lsp/inlayHints';
 import '../lsp/helpers';
+import { diskLoader } from '../hosts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'scaling-hardening-num-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -55,7 +56,7 @@ const P_beta = '  param beta in [0, 3] init grid 0.3..0.3 by 0.1';
 const ALL = [P_E, P_A, P_alpha, P_B, P_beta].join('\n');
 
 async function fitText(text: string): Promise<{ a: Analysis; run: FitRun }> {
-  const a = analyze(text, { studyPath: path.join(tmp, 'study.scaling'), catalogue });
+  const a = await analyze(text, { loader: diskLoader(), studyPath: path.join(tmp, 'study.scaling'), catalogue });
   const run = await runFit(a, path.join(tmp, 'study.scaling'), { workers: 0, signal: AbortSignal.timeout(15_000) });
   return { a, run };
 }
@@ -154,21 +155,22 @@ describe('hardening: numerics', function () {
   it('predict at 1e999 or an overflowing compute: a bad-value diagnostic, no prediction', async () => {
     const { codes } = await check(study('L = E + A / N^alpha + B / D^beta', ALL, 'predict l at N = 1e999, D = 1'));
     assert.ok(codes.includes('scaling.bad-value'), codes.join());
-    const a = analyze(study('L = E + A / N^alpha + B / D^beta', ALL, 'predict l at N = 1e300, D = 1e300'), {
+    const a = await analyze(study('L = E + A / N^alpha + B / D^beta', ALL, 'predict l at N = 1e300, D = 1e300'), {
+      loader: diskLoader(),
       catalogue,
     });
     assert.ok(a.diagnostics.some((d) => d.code === 'scaling.bad-value' && /C is not a finite number/.test(d.message)));
   });
 
-  it('regression: an unknown function in a compute does not throw out of analyze at a predict', () => {
+  it('regression: an unknown function in a compute does not throw out of analyze at a predict', async () => {
     const text = 'compute C = A(N) * D\n' + study('L = E + A / N^alpha + B / D^beta', ALL).replace(/compute C.*\n/, '');
-    const a = analyze(text, { catalogue });
+    const a = await analyze(text, { loader: diskLoader(), catalogue });
     assert.ok(a.diagnostics.some((d) => d.code === 'scaling.eval' && /unknown function 'A'/.test(d.message)));
   });
 
-  it('regression: a broken inline cell gives one syntax error, no "L = NaN" cascade', () => {
+  it('regression: a broken inline cell gives one syntax error, no "L = NaN" cascade', async () => {
     const text = study('L = E + A / N^alpha + B / D^beta', ALL).replace(/\n(\s+\S+ \S+) \S+\n/, '\n$1 3.2x\n');
-    const a = analyze(text, { catalogue });
+    const a = await analyze(text, { loader: diskLoader(), catalogue });
     const errors = a.diagnostics.filter((d) => d.severity === 'error');
     assert.deepEqual(
       errors.map((d) => d.code),

@@ -14,6 +14,7 @@ import { hover } from '../../../server/src/lsp/hover';
 import { completion } from '../../../server/src/lsp/completion';
 import { buildMarkdownReport } from '../../../server/src/lsp/report';
 import { plotModel } from '../../../server/src/plotModel';
+import { diskLoader } from '../hosts';
 import {
   buildBundle,
   CHROMIUM,
@@ -49,7 +50,7 @@ const METHOD_DECL = /^\s*eval\s*\([^)]*\)\s*[:{]/;
 describe('hardening: security', function () {
   this.timeout(60_000);
 
-  it('no eval / new Function / Function( in our sources', () => {
+  it('no eval / new Function / Function( in our sources', async () => {
     const hits: string[] = [];
     for (const dir of ['server/src', 'client/src', 'webview/src', 'protocol']) {
       for (const f of sourceFiles(path.join(ROOT, dir))) {
@@ -64,7 +65,7 @@ describe('hardening: security', function () {
     assert.deepEqual(hits, []);
   });
 
-  it('the bundles: any eval/Function in dist/*.js comes from vendored code, not ours', function () {
+  it('the bundles: any eval/Function in dist/*.js comes from vendored code, not ours', async function () {
     const bundles = fs.existsSync(path.join(ROOT, 'dist'))
       ? fs.readdirSync(path.join(ROOT, 'dist')).filter((f) => f.endsWith('.js'))
       : [];
@@ -100,7 +101,7 @@ describe('hardening: security', function () {
       `prototype * N`,
     ]) {
       const text = `runs r {\n  N L\n  1 2\n  2 3\n}\nlaw l: L = ${formula} {\n  fit r\n}\ncompute C = ${formula}\npredict l at N = 1\n`;
-      const a = analyze(text, { catalogue });
+      const a = await analyze(text, { loader: diskLoader(), catalogue });
       assert.ok(a.diagnostics.length > 0, formula);
       for (let off = 0; off <= text.length; off += 7) hover(a, undefined, off);
       completion(a, text.indexOf('= ') + 2);
@@ -157,7 +158,7 @@ describe('hardening: security', function () {
 
     async function fitted() {
       const studyPath = path.join(tmp, 'study.scaling');
-      const a = analyze(text, { studyPath, catalogue });
+      const a = await analyze(text, { loader: diskLoader(), studyPath, catalogue });
       assert.deepEqual(
         a.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message),
         [],

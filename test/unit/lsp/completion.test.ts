@@ -1,18 +1,17 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { completion } from '../../../server/src/lsp/completion';
-import { DataLoader } from '../../../server/src/core/data/loader';
-import { analyzeText, cursor, FIXTURES, STUDY_TEXT } from './helpers';
+import { analyzeText, cursor, FIXTURES, STUDY_TEXT, TEST_LOADER } from './helpers';
 
-const loader = new DataLoader();
+// analyzeText's loader has read every file the fixture names; completion reads headers from it.
 const ctx = {
   columns: (d: { path?: { value: string }; format?: { text: string } }) =>
-    d.path ? loader.columns(path.resolve(FIXTURES, d.path.value), (d.format?.text ?? 'csv') as 'csv') : [],
+    d.path ? TEST_LOADER.loadedColumns(path.resolve(FIXTURES, d.path.value)) : [],
 };
 
-function labels(marked: string): string[] {
+async function labels(marked: string): Promise<string[]> {
   const { text, offset } = cursor(marked);
-  return completion(analyzeText(text), offset, ctx).map((i) => i.label);
+  return completion(await analyzeText(text), offset, ctx).map((i) => i.label);
 }
 
 /** The fixture with `|` inserted where `needle` ends (or at `needle`'s `|`). */
@@ -22,70 +21,70 @@ function inStudy(needle: string, replacement: string): string {
 }
 
 describe('lsp completion', () => {
-  it('offers top-level keywords at the start of a line', () => {
-    const l = labels(inStudy('\npredict chinchilla', '\n|\npredict chinchilla'));
+  it('offers top-level keywords at the start of a line', async () => {
+    const l = await labels(inStudy('\npredict chinchilla', '\n|\npredict chinchilla'));
     for (const k of ['study', 'compute', 'dataset', 'runs', 'law', 'isoflop', 'predict', 'optimize', 'plot'])
       assert.ok(l.includes(k), k);
     assert.ok(!l.includes('param'));
   });
 
-  it('offers law keywords inside a law block, isoflop keywords inside an isoflop block', () => {
-    const law = labels(inStudy('  fit sweep, pilot\n', '  fit sweep, pilot\n  |\n'));
+  it('offers law keywords inside a law block, isoflop keywords inside an isoflop block', async () => {
+    const law = await labels(inStudy('  fit sweep, pilot\n', '  fit sweep, pilot\n  |\n'));
     assert.deepEqual(law.sort(), ['fit', 'holdout', 'objective', 'param', 'uncertainty']);
-    const iso = labels(inStudy('  budget C\n', '  budget C\n  |\n'));
+    const iso = await labels(inStudy('  budget C\n', '  budget C\n  |\n'));
     assert.ok(iso.includes('budget') && iso.includes('weighted') && !iso.includes('param'));
   });
 
-  it('offers catalogue laws after `law NAME:`', () => {
-    const l = labels(inStudy('law kaplan: kaplan_n(N) { fit sweep }', 'law kaplan: |'));
+  it('offers catalogue laws after `law NAME:`', async () => {
+    const l = await labels(inStudy('law kaplan: kaplan_n(N) { fit sweep }', 'law kaplan: |'));
     for (const k of ['chinchilla', 'kaplan_n', 'kaplan_d']) assert.ok(l.includes(k), `${k} in ${l}`);
   });
 
-  it('offers variables, parameters and functions in a formula', () => {
-    const l = labels(
+  it('offers variables, parameters and functions in a formula', async () => {
+    const l = await labels(
       inStudy('law chinchilla: L = E + A / N^alpha + B / D^beta {', 'law chinchilla: L = E + A / N^alpha + B / | {'),
     );
     for (const k of ['N', 'D', 'C', 'alpha', 'beta', 'E', 'log']) assert.ok(l.includes(k), `${k} in ${l}`);
   });
 
-  it('offers datasets after `fit`, the undeclared parameters after `param`, methods after `uncertainty`', () => {
-    assert.deepEqual(labels(inStudy('  fit sweep, pilot\n', '  fit |\n')).sort(), ['pilot', 'sweep']);
+  it('offers datasets after `fit`, the undeclared parameters after `param`, methods after `uncertainty`', async () => {
+    assert.deepEqual((await labels(inStudy('  fit sweep, pilot\n', '  fit |\n'))).sort(), ['pilot', 'sweep']);
     const text = STUDY_TEXT.replace('  param beta  in [0, 3]    init grid 0..2 by 0.5\n', '  param |\n');
-    assert.deepEqual(labels(text), ['beta']);
-    assert.deepEqual(labels(inStudy('  uncertainty bootstrap 1000', '  uncertainty |')).sort(), [
+    assert.deepEqual(await labels(text), ['beta']);
+    assert.deepEqual((await labels(inStudy('  uncertainty bootstrap 1000', '  uncertainty |'))).sort(), [
       'asymptotic',
       'bootstrap',
       'none',
     ]);
   });
 
-  it("offers the dataset file's columns after `VAR:` and in `where`", () => {
-    const after = labels(inStudy('  L: loss ', '  L: |'));
+  it("offers the dataset file's columns after `VAR:` and in `where`", async () => {
+    const after = await labels(inStudy('  L: loss ', '  L: |'));
     assert.deepEqual([...after].sort(), ['loss', 'params', 'run', 'tokens']);
-    const where = labels(inStudy('  where loss < 10', '  where |'));
+    const where = await labels(inStudy('  where loss < 10', '  where |'));
     for (const k of ['loss', 'params', 'N', 'D']) assert.ok(where.includes(k), `${k} in ${where}`);
   });
 
-  it('offers `where` at the start of a dataset line', () => {
-    assert.deepEqual(labels(inStudy('  D: tokens ', '  |\n  D: tokens ')), ['where']);
+  it('offers `where` at the start of a dataset line', async () => {
+    assert.deepEqual(await labels(inStudy('  D: tokens ', '  |\n  D: tokens ')), ['where']);
   });
 
-  it('offers laws after predict / optimize / plot, and variables after `at`', () => {
-    assert.ok(labels(inStudy('predict chinchilla at', 'predict |')).includes('chinchilla'));
-    const vars = labels(inStudy('predict chinchilla at N = 70B, D = 1.4T', 'predict chinchilla at |'));
+  it('offers laws after predict / optimize / plot, and variables after `at`', async () => {
+    assert.ok((await labels(inStudy('predict chinchilla at', 'predict |'))).includes('chinchilla'));
+    const vars = await labels(inStudy('predict chinchilla at N = 70B, D = 1.4T', 'predict chinchilla at |'));
     assert.deepEqual(vars.sort(), ['D', 'N']);
-    assert.deepEqual(labels(inStudy('optimize chinchilla for C = 5.76e23', 'optimize chinchilla for |')), ['C']);
-    const plot = labels(inStudy('plot chinchilla: L vs C by N', 'plot |'));
+    assert.deepEqual(await labels(inStudy('optimize chinchilla for C = 5.76e23', 'optimize chinchilla for |')), ['C']);
+    const plot = await labels(inStudy('plot chinchilla: L vs C by N', 'plot |'));
     assert.ok(plot.includes('chinchilla') && plot.includes('approach2'));
   });
 
-  it('completes a partly typed word with the same list', () => {
-    const l = labels(inStudy('  fit sweep, pilot\n', '  fit sweep, pilot\n  obj|\n'));
+  it('completes a partly typed word with the same list', async () => {
+    const l = await labels(inStudy('  fit sweep, pilot\n', '  fit sweep, pilot\n  obj|\n'));
     assert.ok(l.includes('objective'));
   });
 
-  it('never throws on odd input', () => {
+  it('never throws on odd input', async () => {
     for (const marked of ['|', '{|', '}}|{', 'law x: L = |', 'dataset d = csv("nope.csv") {\n  N: |\n}', 'law : {|'])
-      labels(marked);
+      await labels(marked);
   });
 });

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { NodeHost } from '../../../server/src/host/nodeHost';
 import * as assert from 'node:assert/strict';
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import { documentDiagnostics, SOURCE } from '../../../server/src/lsp/diagnostics';
@@ -9,9 +10,9 @@ import { format } from '../../../server/src/core/syntax/formatter';
 import { analyzeText, STUDY_TEXT, STUDY_URI } from './helpers';
 
 describe('lsp diagnostics', () => {
-  it('maps ranges, codes, source and severities', () => {
+  it('maps ranges, codes, source and severities', async () => {
     const text = STUDY_TEXT.replace('predict chinchilla at', 'predict chinchila at');
-    const a = analyzeText(text);
+    const a = await analyzeText(text);
     const ds = documentDiagnostics(a.diagnostics, a.lines);
     const unknown = ds.find((d) => d.code === 'scaling.unknown-name');
     assert.ok(unknown, JSON.stringify(ds.map((d) => d.code)));
@@ -29,29 +30,29 @@ describe('lsp diagnostics', () => {
     ['N = 70B, D', 'N = 70B,, D'],
     ['alpha in [0, 3]', 'alpha in [0 3]'],
   ]) {
-    it(`reports one error for the typo '${to}' (no cascades)`, () => {
-      const store = new DocumentStore();
+    it(`reports one error for the typo '${to}' (no cascades)`, async () => {
+      const store = new DocumentStore(new NodeHost());
       const text = STUDY_TEXT.replace(from, to);
-      const a = store.get({ uri: STUDY_URI, version: 1, getText: () => text }).analysis;
+      const a = (await store.get({ uri: STUDY_URI, version: 1, getText: () => text })).analysis;
       const errors = a.diagnostics.filter((d) => d.severity === 'error');
       assert.equal(errors.length, 1, JSON.stringify(errors));
       assert.equal(errors[0].code, 'scaling.syntax');
     });
   }
 
-  it('applies the per-code severity setting, including off', () => {
+  it('applies the per-code severity setting, including off', async () => {
     const settings = normalizeSettings({
       diagnostics: {
         severity: { 'scaling.extrapolation': 'information', 'checklist-holdout': 'off', 'scaling.bogus': 'nonsense' },
       },
     });
     assert.deepEqual(settings.severities, { 'scaling.extrapolation': 'info', 'scaling.checklist-holdout': 'off' });
-    const store = new DocumentStore();
+    const store = new DocumentStore(new NodeHost());
     const doc = { uri: STUDY_URI, version: 1, getText: () => STUDY_TEXT };
-    const before = store.get(doc).analysis.diagnostics;
+    const before = (await store.get(doc)).analysis.diagnostics;
     assert.ok(before.some((d) => d.code === 'scaling.extrapolation' && d.severity === 'warning'));
     store.setSettings(settings);
-    const after = store.get(doc).analysis;
+    const after = (await store.get(doc)).analysis;
     assert.ok(after.diagnostics.some((d) => d.code === 'scaling.extrapolation'));
     assert.ok(after.diagnostics.filter((d) => d.code === 'scaling.extrapolation').every((d) => d.severity === 'info'));
     assert.ok(!after.diagnostics.some((d) => d.code === 'scaling.checklist-holdout'));
@@ -61,23 +62,23 @@ describe('lsp diagnostics', () => {
     );
   });
 
-  it('ignores malformed settings', () => {
+  it('ignores malformed settings', async () => {
     assert.deepEqual(normalizeSettings(null).severities, {});
     assert.deepEqual(normalizeSettings({ diagnostics: { severity: 'error' } }).severities, {});
     assert.equal(normalizeSettings({ fit: { debounceMs: -5 } }).fitDebounceMs, 400);
   });
 
-  it('analyses each document version once and drops analyses when data changes', () => {
-    const store = new DocumentStore();
+  it('analyses each document version once and drops analyses when data changes', async () => {
+    const store = new DocumentStore(new NodeHost());
     const doc = { uri: STUDY_URI, version: 3, getText: () => STUDY_TEXT };
-    const a1 = store.get(doc);
-    const a2 = store.get(doc);
+    const a1 = await store.get(doc);
+    const a2 = await store.get(doc);
     assert.equal(a1, a2);
     assert.equal(store.analyses, 1);
-    store.get({ ...doc, version: 4 });
+    await store.get({ ...doc, version: 4 });
     assert.equal(store.analyses, 2);
     store.dataChanged();
-    store.get({ ...doc, version: 4 });
+    await store.get({ ...doc, version: 4 });
     assert.equal(store.analyses, 3);
     assert.ok(store.usesFile(STUDY_URI, path.join(path.dirname(STUDY_URI.slice(7)), 'runs/sweep.csv')));
     assert.ok(!store.usesFile(STUDY_URI, path.join(path.dirname(STUDY_URI.slice(7)), 'runs/other.csv')));
@@ -85,17 +86,17 @@ describe('lsp diagnostics', () => {
 });
 
 describe('lsp formatting', () => {
-  it('returns one whole-document edit with the formatter output', () => {
+  it('returns one whole-document edit with the formatter output', async () => {
     const messy = STUDY_TEXT.replace('  fit sweep, pilot', 'fit   sweep ,pilot');
-    const a = analyzeText(messy);
+    const a = await analyzeText(messy);
     const edits = formatDocument(a, { tabSize: 2, insertSpaces: true });
     assert.equal(edits.length, 1);
     assert.deepEqual(edits[0].range.start, { line: 0, character: 0 });
     assert.equal(edits[0].newText, format(messy));
   });
 
-  it('returns no edit for a formatted document', () => {
+  it('returns no edit for a formatted document', async () => {
     const formatted = format(STUDY_TEXT);
-    assert.deepEqual(formatDocument(analyzeText(formatted)), []);
+    assert.deepEqual(formatDocument(await analyzeText(formatted)), []);
   });
 });

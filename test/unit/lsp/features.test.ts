@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import type { StudyResults } from '../../../server/src/core/results';
 import { codeActions, insertLine } from '../../../server/src/lsp/codeActions';
 import { codeLenses } from '../../../server/src/lsp/codeLens';
 import { documentDiagnostics } from '../../../server/src/lsp/diagnostics';
@@ -39,10 +40,14 @@ function applyEdits(
 }
 
 describe('lsp hover', () => {
-  const a = analyzeText(STUDY_TEXT);
-  const r = fakeResults(a);
+  let a: Analysis;
+  let r: StudyResults;
+  before(async () => {
+    a = await analyzeText(STUDY_TEXT);
+    r = fakeResults(a);
+  });
 
-  it('on a law: formula, parameters with intervals, objective, runs, hold-out error — the results numbers', () => {
+  it('on a law: formula, parameters with intervals, objective, runs, hold-out error — the results numbers', async () => {
     const t = hoverText(a, at('law chinchilla:', 5).offset);
     const law = r.laws.find((l) => l.name === 'chinchilla')!;
     assert.match(t, /E \+ A \/ N\^alpha/);
@@ -55,17 +60,17 @@ describe('lsp hover', () => {
     assert.match(t, /MAPE 1\.23%/);
   });
 
-  it('on a law before any fit says so', () => {
+  it('on a law before any fit says so', async () => {
     assert.match(hoverText(a, at('law chinchilla:', 5).offset, false), /not fitted yet/);
   });
 
-  it('on predict: the value, its interval and how far it extrapolates', () => {
+  it('on predict: the value, its interval and how far it extrapolates', async () => {
     const t = hoverText(a, at('predict chinchilla', 2).offset);
     assert.match(t, /\*\*1\.9412\*\* \[1\.9201, 1\.9733\] \(90%\)/);
     assert.match(t, /extrapolates: N .*× above the largest fitted run/);
   });
 
-  it('on optimize: N*, D*, D*/N*, L*', () => {
+  it('on optimize: N*, D*, D*/N*, L*', async () => {
     const t = hoverText(a, at('optimize chinchilla', 2).offset);
     assert.match(t, /N\* = \*\*67B\*\*/);
     assert.match(t, /D\* = \*\*1\.43T\*\*/);
@@ -73,7 +78,7 @@ describe('lsp hover', () => {
     assert.match(t, /L\* = \*\*1\.9367\*\*/);
   });
 
-  it('on a parameter, in its param line and in the formula: value, interval, bounds', () => {
+  it('on a parameter, in its param line and in the formula: value, interval, bounds', async () => {
     for (const offset of [at('param alpha', 7).offset, at('N^alpha', 3).offset]) {
       const t = hoverText(a, offset);
       const law = r.laws.find((l) => l.name === 'chinchilla')!;
@@ -82,32 +87,35 @@ describe('lsp hover', () => {
     }
   });
 
-  it('on a run row of an inline table: observed, fitted, residual', () => {
+  it('on a run row of an inline table: observed, fitted, residual', async () => {
     const t = hoverText(a, at('90M    1.8B', 1).offset);
     assert.match(t, /observed 3\.04, fitted 3\.0096, residual \+0\.0304/);
   });
 
-  it('on a catalogue law name: formula and source paper', () => {
+  it('on a catalogue law name: formula and source paper', async () => {
     const t = hoverText(a, at('kaplan_n(N)', 2).offset);
     assert.match(t, /catalogue law/);
     assert.match(t, /Kaplan/);
   });
 
-  it('escapes user text', () => {
+  it('escapes user text', async () => {
     const text = STUDY_TEXT.replace('study "Chinchilla approach 3"', 'study "<img src=x onerror=alert(1)>"');
-    const b = analyzeText(text);
+    const b = await analyzeText(text);
     const t = hoverText(b, at('law chinchilla:', 5, text).offset);
     assert.ok(!t.includes('<img'));
   });
 
-  it('answers null on white space', () => {
+  it('answers null on white space', async () => {
     assert.equal(hover(a, r, at('\n\n// A law', 1).offset), null);
   });
 });
 
 describe('lsp inlay hints and code lenses', () => {
-  const a = analyzeText(STUDY_TEXT);
-  it('puts `= value [lo, hi]` after predict and the optimum after optimize', () => {
+  let a: Analysis;
+  before(async () => {
+    a = await analyzeText(STUDY_TEXT);
+  });
+  it('puts `= value [lo, hi]` after predict and the optimum after optimize', async () => {
     const hints = inlayHints(a, fakeResults(a));
     const labels = hints.map((h) => h.label);
     assert.ok(labels.includes('= 1.9412 [1.9201, 1.9733]'), JSON.stringify(labels));
@@ -115,8 +123,8 @@ describe('lsp inlay hints and code lenses', () => {
     const predictLine = STUDY_TEXT.split('\n').findIndex((l) => l.startsWith('predict'));
     assert.equal(hints[0].position.line, predictLine);
   });
-  it('has no hints before a fit', () => assert.deepEqual(inlayHints(a, undefined), []));
-  it('puts Fit, Plot and Report above each law', () => {
+  it('has no hints before a fit', async () => assert.deepEqual(inlayHints(a, undefined), []));
+  it('puts Fit, Plot and Report above each law', async () => {
     const lenses = codeLenses(a, STUDY_URI, undefined);
     const lawLine = STUDY_TEXT.split('\n').findIndex((l) => l.startsWith('law chinchilla'));
     const mine = lenses.filter((l) => l.range.start.line === lawLine).map((l) => l.command?.command);
@@ -126,8 +134,11 @@ describe('lsp inlay hints and code lenses', () => {
 });
 
 describe('lsp plot lenses', () => {
-  const a = analyzeText(STUDY_TEXT);
-  it('puts Show plot above each plot statement, with its view and x axis', () => {
+  let a: Analysis;
+  before(async () => {
+    a = await analyzeText(STUDY_TEXT);
+  });
+  it('puts Show plot above each plot statement, with its view and x axis', async () => {
     const lenses = codeLenses(a, STUDY_URI, undefined);
     const lines = STUDY_TEXT.split('\n');
     const plotLine = lines.findIndex((l) => l.startsWith('plot chinchilla'));
@@ -136,8 +147,8 @@ describe('lsp plot lenses', () => {
     assert.equal(mine[0].command?.command, 'scalingStudio.showPlot');
     assert.deepEqual(mine[0].command?.arguments, [STUDY_URI, { view: 'fit', x: 'C' }]);
   });
-  it('opens an isoflop on its isoflop view', () => {
-    const b = analyzeText(STUDY_TEXT + 'plot approach2\n');
+  it('opens an isoflop on its isoflop view', async () => {
+    const b = await analyzeText(STUDY_TEXT + 'plot approach2\n');
     const lines = (STUDY_TEXT + 'plot approach2\n').split('\n');
     const line = lines.findIndex((l) => l.startsWith('plot approach2'));
     const lens = codeLenses(b, STUDY_URI, undefined).find((l) => l.range.start.line === line);
@@ -146,12 +157,12 @@ describe('lsp plot lenses', () => {
 });
 
 describe('lsp quick fixes', () => {
-  it('inserts a missing checklist line before the closing brace with the block indentation', () => {
+  it('inserts a missing checklist line before the closing brace with the block indentation', async () => {
     const text = STUDY_TEXT.replace(
       '  uncertainty bootstrap 1000 seed 7 level 0.9   // or: none, asymptotic; `by COLUMN` resamples whole runs\n',
       '',
     );
-    const a = analyzeText(text);
+    const a = await analyzeText(text);
     const ds = documentDiagnostics(a.diagnostics, a.lines).filter(
       (d) => d.code === 'scaling.checklist-uncertainty' && String(d.message).startsWith('chinchilla'),
     );
@@ -160,7 +171,7 @@ describe('lsp quick fixes', () => {
     assert.equal(actions.length, 1);
     const fixed = applyEdits(text, a, actions[0].edit!.changes![STUDY_URI]);
     assert.match(fixed, /\n {2}param beta .*\n {2}uncertainty bootstrap 1000 seed 1 level 0\.9\n\}/);
-    const again = analyzeText(fixed);
+    const again = await analyzeText(fixed);
     assert.ok(
       !again.diagnostics.some(
         (d) => d.code === 'scaling.checklist-uncertainty' && String(d.message).startsWith('chinchilla'),
@@ -168,27 +179,27 @@ describe('lsp quick fixes', () => {
     );
   });
 
-  it('breaks a one-line block to insert', () => {
-    const a = analyzeText(STUDY_TEXT);
+  it('breaks a one-line block to insert', async () => {
+    const a = await analyzeText(STUDY_TEXT);
     const d = a.diagnostics.find((x) => x.code === 'scaling.checklist-holdout' && x.message.startsWith('kaplan'))!;
     const edit = insertLine(a, d.data as { insert: string; offset: number });
     const fixed = applyEdits(STUDY_TEXT, a, [edit]);
     assert.match(fixed, /law kaplan: kaplan_n\(N\) \{ fit sweep\n {2}holdout N >= 1B\n\}/);
-    assert.equal(analyzeText(fixed).diagnostics.filter((x) => x.severity === 'error').length, 0);
+    assert.equal((await analyzeText(fixed)).diagnostics.filter((x) => x.severity === 'error').length, 0);
   });
 
-  it('adds the compute line at the top (after the study title)', () => {
+  it('adds the compute line at the top (after the study title)', async () => {
     const text = STUDY_TEXT.replace('compute C = 6 * N * D', '');
-    const a = analyzeText(text);
+    const a = await analyzeText(text);
     const edit = insertLine(a, { insert: 'compute C = 6 * N * D', offset: 0 });
     const fixed = applyEdits(text, a, [edit]);
     assert.match(fixed, /study "Chinchilla approach 3"\ncompute C = 6 \* N \* D\n/);
-    assert.equal(analyzeText(fixed).diagnostics.filter((d) => d.severity === 'error').length, 0);
+    assert.equal((await analyzeText(fixed)).diagnostics.filter((d) => d.severity === 'error').length, 0);
   });
 
-  it('offers "did you mean" for unknown names and columns', () => {
+  it('offers "did you mean" for unknown names and columns', async () => {
     const text = STUDY_TEXT.replace('predict chinchilla at', 'predict chinchila at').replace('L: loss', 'L: los');
-    const a = analyzeText(text);
+    const a = await analyzeText(text);
     const ds = documentDiagnostics(a.diagnostics, a.lines).filter(
       (d) => d.code === 'scaling.unknown-name' || d.code === 'scaling.unknown-column',
     );
@@ -202,14 +213,17 @@ describe('lsp quick fixes', () => {
       a,
       preferred.flatMap((x) => x.edit!.changes![STUDY_URI]),
     );
-    assert.equal(analyzeText(fixed).diagnostics.filter((d) => d.severity === 'error').length, 0);
+    assert.equal((await analyzeText(fixed)).diagnostics.filter((d) => d.severity === 'error').length, 0);
   });
 });
 
 describe('lsp navigation', () => {
-  const a = analyzeText(STUDY_TEXT);
+  let a: Analysis;
+  before(async () => {
+    a = await analyzeText(STUDY_TEXT);
+  });
   const line = (offset: number) => a.lines.position(offset).line;
-  it('goes from a use to the definition of a law, a dataset and a parameter', () => {
+  it('goes from a use to the definition of a law, a dataset and a parameter', async () => {
     const lawDecl = line(STUDY_TEXT.indexOf('law chinchilla'));
     assert.equal(definition(a, STUDY_URI, at('predict chinchilla', 10).offset)[0].range.start.line, lawDecl);
     const ds = definition(a, STUDY_URI, at('fit sweep, pilot', 5).offset);
@@ -217,12 +231,12 @@ describe('lsp navigation', () => {
     const p = definition(a, STUDY_URI, at('N^alpha', 3).offset);
     assert.equal(p[0].range.start.line, line(STUDY_TEXT.indexOf('param alpha')));
   });
-  it('finds every reference of a law', () => {
+  it('finds every reference of a law', async () => {
     const refs = references(a, STUDY_URI, at('law chinchilla', 6).offset, true);
     assert.equal(refs.length, 4); // declaration, predict, optimize, plot
     assert.equal(references(a, STUDY_URI, at('law chinchilla', 6).offset, false).length, 3);
   });
-  it('renames a law, a dataset and a parameter everywhere, and the result still checks', () => {
+  it('renames a law, a dataset and a parameter everywhere, and the result still checks', async () => {
     for (const [needle, into, newName, count] of [
       ['law chinchilla', 6, 'hoffmann', 4],
       ['dataset sweep', 10, 'epoch', 4],
@@ -233,7 +247,7 @@ describe('lsp navigation', () => {
       const edits = edit.changes![STUDY_URI];
       assert.equal(edits.length, count, `${needle}: ${JSON.stringify(edits)}`);
       const renamed = applyEdits(STUDY_TEXT, a, edits);
-      const b = analyzeText(renamed);
+      const b = await analyzeText(renamed);
       assert.deepEqual(
         b.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message),
         [],
@@ -241,7 +255,7 @@ describe('lsp navigation', () => {
       );
     }
   });
-  it('refuses bad names, clashes, and catalogue parameters', () => {
+  it('refuses bad names, clashes, and catalogue parameters', async () => {
     assert.throws(() => rename(a, STUDY_URI, at('law chinchilla', 6).offset, '1x'), RenameError);
     assert.throws(() => rename(a, STUDY_URI, at('law chinchilla', 6).offset, 'sweep'), RenameError);
     assert.equal(prepareRename(a, at('kaplan_n', 2).offset), null);
@@ -249,8 +263,11 @@ describe('lsp navigation', () => {
 });
 
 describe('lsp outline, folding, semantic tokens', () => {
-  const a = analyzeText(STUDY_TEXT);
-  it('lists the statements with laws and their parameters', () => {
+  let a: Analysis;
+  before(async () => {
+    a = await analyzeText(STUDY_TEXT);
+  });
+  it('lists the statements with laws and their parameters', async () => {
     const symbols = documentSymbols(a);
     const names = symbols.map((s) => s.name);
     for (const n of ['Chinchilla approach 3', 'C', 'sweep', 'pilot', 'chinchilla', 'kaplan', 'approach2'])
@@ -261,13 +278,13 @@ describe('lsp outline, folding, semantic tokens', () => {
       ['E', 'A', 'B', 'alpha', 'beta'],
     );
   });
-  it('folds blocks and comment runs', () => {
+  it('folds blocks and comment runs', async () => {
     const folds = foldingRanges(a);
     const lawLine = a.lines.position(STUDY_TEXT.indexOf('law chinchilla')).line;
     assert.ok(folds.some((f) => f.startLine === lawLine && f.endLine > lawLine));
     assert.ok(folds.some((f) => f.kind === 'comment'));
   });
-  it('marks laws, datasets, variables, parameters and numbers', () => {
+  it('marks laws, datasets, variables, parameters and numbers', async () => {
     const data = semanticTokens(a).data;
     assert.equal(data.length % 5, 0);
     const tokens: { line: number; char: number; len: number; type: string }[] = [];
@@ -289,7 +306,7 @@ describe('lsp outline, folding, semantic tokens', () => {
 });
 
 describe('lsp robustness', () => {
-  it('answers every handler at every offset of damaged documents without throwing', () => {
+  it('answers every handler at every offset of damaged documents without throwing', async () => {
     const variants = [
       STUDY_TEXT,
       STUDY_TEXT.slice(0, 900),
@@ -300,7 +317,7 @@ describe('lsp robustness', () => {
       'law x: L = \u0000 {\n param',
     ];
     for (const text of variants) {
-      const a = analyzeText(text);
+      const a = await analyzeText(text);
       const r = fakeResults(a);
       for (let o = 0; o <= text.length; o += Math.max(1, Math.floor(text.length / 150))) {
         hover(a, r, o);

@@ -12,8 +12,8 @@ class FakeBackend implements FitBackend {
   run(job: FitJob, signal: AbortSignal): Promise<FitReply> {
     this.jobs.push(job);
     return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        const a = analyzeText(job.text);
+      const t = setTimeout(async () => {
+        const a = await analyzeText(job.text);
         const all = fakeResults(a);
         resolve({
           ok: true,
@@ -34,8 +34,8 @@ class FakeBackend implements FitBackend {
   }
 }
 
-function harness(backend: FitBackend, debounceMs = 10) {
-  const doc = { version: 1, analysis: analyzeText(STUDY_TEXT) as Analysis };
+async function harness(backend: FitBackend, debounceMs = 10) {
+  const doc = { version: 1, analysis: (await analyzeText(STUDY_TEXT)) as Analysis };
   const states: FitStateParams[] = [];
   const manager = new FitManager({
     backend,
@@ -46,12 +46,13 @@ function harness(backend: FitBackend, debounceMs = 10) {
     onState: (p) => states.push(p),
     onRecord: () => {},
   });
-  const edit = (text: string) => {
+  /** An edit already analysed: applied synchronously, as the server applies each version. */
+  const apply = (analysis: Analysis) => {
     doc.version++;
-    doc.analysis = analyzeText(text);
+    doc.analysis = analysis;
     manager.update(STUDY_URI, doc.version, doc.analysis);
   };
-  return { doc, states, manager, edit };
+  return { doc, states, manager, apply };
 }
 
 const until = async (cond: () => boolean, ms = 3000) => {
@@ -63,8 +64,8 @@ const until = async (cond: () => boolean, ms = 3000) => {
 };
 
 describe('lsp incremental fits', () => {
-  it('keeps the results of laws whose inputs did not change', () => {
-    const a = analyzeText(STUDY_TEXT);
+  it('keeps the results of laws whose inputs did not change', async () => {
+    const a = await analyzeText(STUDY_TEXT);
     const keys = fitKeys(a);
     const first = combine(a, 1, keys, undefined, {
       results: fakeResults(a),
@@ -78,7 +79,7 @@ describe('lsp incremental fits', () => {
       'law kaplan: kaplan_n(N) { fit sweep }',
       'law kaplan: kaplan_n(N) { fit pilot, sweep }',
     );
-    const b = analyzeText(text);
+    const b = await analyzeText(text);
     const keysB = fitKeys(b);
     assert.deepEqual(planFit(first, keysB), { laws: ['kaplan'], isoflops: ['approach2'] });
     const second = combine(b, 2, keysB, first);
@@ -88,7 +89,7 @@ describe('lsp incremental fits', () => {
     assert.equal(second.results.predictions.length, first.results.predictions.length);
   });
 
-  it('refits when only a numeric bootstrap `by` column of an inline table changes', () => {
+  it('refits when only a numeric bootstrap `by` column of an inline table changes', async () => {
     const study = (seeds: string[]) =>
       analyzeText(`runs r {
   N D L seed
@@ -99,14 +100,14 @@ law l: L = E + A / N^a + B / D^b {
   uncertainty bootstrap 100 seed 1 by seed
 }
 `);
-    const before = fitKeys(study(['1', '1', '2', '2', '3', '3', '4', '4', '5', '5'])).laws.get('l');
-    const after = fitKeys(study(['1', '2', '2', '2', '3', '3', '4', '4', '5', '5'])).laws.get('l');
+    const before = fitKeys(await study(['1', '1', '2', '2', '3', '3', '4', '4', '5', '5'])).laws.get('l');
+    const after = fitKeys(await study(['1', '2', '2', '2', '3', '3', '4', '4', '5', '5'])).laws.get('l');
     assert.ok(before && after);
     assert.notEqual(before, after);
   });
 
-  it("keeps the fit diagnostics of unchanged laws' predict and optimize lines and of isoflops, moved with their line", () => {
-    const a = analyzeText(STUDY_TEXT);
+  it("keeps the fit diagnostics of unchanged laws' predict and optimize lines and of isoflops, moved with their line", async () => {
+    const a = await analyzeText(STUDY_TEXT);
     const keys = fitKeys(a);
     const on = (code: string, range: { start: number; end: number }) => ({
       severity: 'warning' as const,
@@ -128,7 +129,7 @@ law l: L = E + A / N^a + B / D^b {
       isoflops: [...keys.isoflops.keys()],
     });
     // Only a comment changes: every result is kept, and so is every fit diagnostic, 12 characters later.
-    const b = analyzeText(STUDY_TEXT.replace('// A law: a named', '// A law (edited!!): a named'));
+    const b = await analyzeText(STUDY_TEXT.replace('// A law: a named', '// A law (edited!!): a named'));
     const keysB = fitKeys(b);
     assert.deepEqual(planFit(first, keysB), { laws: [], isoflops: [] });
     const second = combine(b, 2, keysB, first);
@@ -144,9 +145,9 @@ law l: L = E + A / N^a + B / D^b {
     );
   });
 
-  it('refits a law when its data change', () => {
-    const a = analyzeText(STUDY_TEXT);
-    const b = analyzeText(STUDY_TEXT.replace('90M    1.8B    3.04', '90M    1.8B    3.05'));
+  it('refits a law when its data change', async () => {
+    const a = await analyzeText(STUDY_TEXT);
+    const b = await analyzeText(STUDY_TEXT.replace('90M    1.8B    3.04', '90M    1.8B    3.05'));
     const ka = fitKeys(a);
     const kb = fitKeys(b);
     assert.notEqual(ka.laws.get('chinchilla'), kb.laws.get('chinchilla'));
@@ -157,7 +158,7 @@ law l: L = E + A / N^a + B / D^b {
 describe('lsp background fits', () => {
   it('fits after edits settle, then only what changed', async () => {
     const backend = new FakeBackend();
-    const h = harness(backend);
+    const h = await harness(backend);
     h.manager.update(STUDY_URI, 1, h.doc.analysis);
     await until(() => h.states.some((s) => s.state === 'fitted'));
     assert.equal(backend.jobs.length, 1);
@@ -165,9 +166,12 @@ describe('lsp background fits', () => {
     const rec = h.manager.record(STUDY_URI, 1)!;
     assert.equal(rec.results.laws.length, 2);
     // Three quick edits in the kaplan law: one job, for kaplan only.
-    h.edit(STUDY_TEXT.replace('{ fit sweep }', '{ fit sweep  }'));
-    h.edit(STUDY_TEXT.replace('{ fit sweep }', '{ fit sweep, pilot }'));
-    h.edit(STUDY_TEXT.replace('{ fit sweep }', '{ fit pilot, sweep }'));
+    const edits = await Promise.all(
+      ['{ fit sweep  }', '{ fit sweep, pilot }', '{ fit pilot, sweep }'].map((t) =>
+        analyzeText(STUDY_TEXT.replace('{ fit sweep }', t)),
+      ),
+    );
+    for (const e of edits) h.apply(e);
     assert.equal(
       h.manager
         .record(STUDY_URI, 4)
@@ -187,12 +191,12 @@ describe('lsp background fits', () => {
 
   it('never applies a result to a version whose inputs differ', async () => {
     const backend = new FakeBackend(50);
-    const h = harness(backend, 0);
+    const h = await harness(backend, 0);
     const done = h.manager.start(STUDY_URI, { force: true });
     await new Promise((r) => setTimeout(r, 10));
     // The user edits chinchilla's data while the fit runs.
     h.doc.version = 2;
-    h.doc.analysis = analyzeText(STUDY_TEXT.replace('3.21', '3.22'));
+    h.doc.analysis = await analyzeText(STUDY_TEXT.replace('3.21', '3.22'));
     const r = await done;
     assert.equal(r.state, 'cancelled');
     assert.equal(
@@ -204,10 +208,10 @@ describe('lsp background fits', () => {
 
   it('applies a result to a newer version when only comments changed', async () => {
     const backend = new FakeBackend(30);
-    const h = harness(backend, 0);
+    const h = await harness(backend, 0);
     const done = h.manager.start(STUDY_URI, { force: true });
     h.doc.version = 2;
-    h.doc.analysis = analyzeText('// a new first line\n' + STUDY_TEXT);
+    h.doc.analysis = await analyzeText('// a new first line\n' + STUDY_TEXT);
     const r = await done;
     assert.equal(r.state, 'fitted');
     assert.equal(r.version, 2);
@@ -217,7 +221,7 @@ describe('lsp background fits', () => {
 
   it('cancels a running fit', async () => {
     const backend = new FakeBackend(10_000);
-    const h = harness(backend, 0);
+    const h = await harness(backend, 0);
     const done = h.manager.start(STUDY_URI, { law: 'chinchilla' });
     await until(() => h.manager.isRunning(STUDY_URI));
     assert.equal(h.manager.cancel(STUDY_URI), 1);
@@ -227,7 +231,7 @@ describe('lsp background fits', () => {
   });
 
   it('reports a failing backend as a failed fit', async () => {
-    const h = harness({ run: async () => ({ ok: false, message: 'boom' }) }, 0);
+    const h = await harness({ run: async () => ({ ok: false, message: 'boom' }) }, 0);
     const r = await h.manager.start(STUDY_URI, {});
     assert.equal(r.state, 'failed');
     assert.equal(r.message, 'boom');

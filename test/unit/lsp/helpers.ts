@@ -2,11 +2,11 @@
 // deterministic stand-in fit results (the handlers only read StudyResults, whatever computed them).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DataLoader } from '../../../server/src/core/data/loader';
 import { catalogue } from '../../../server/src/core/laws';
 import type { StudyResults } from '../../../server/src/core/results';
 import { analyze, type Analysis } from '../../../server/src/core/study';
 import { setLog } from '../../../server/src/lsp/safe';
+import { diskLoader } from '../hosts';
 
 /** Handler logs are noise in test output; tests that care read them through setLog themselves. */
 setLog(() => {});
@@ -16,13 +16,14 @@ export const STUDY_PATH = path.join(FIXTURES, 'chinchilla.scaling');
 export const STUDY_TEXT = fs.readFileSync(STUDY_PATH, 'utf8');
 export const STUDY_URI = 'file://' + STUDY_PATH;
 
-const loader = new DataLoader();
+/** The loader every analyzeText shares (its cache holds the fixtures' files once read). */
+export const TEST_LOADER = diskLoader();
 
 export function analyzeText(
   text: string,
   severities: Record<string, 'error' | 'warning' | 'info' | 'hint' | 'off'> = {},
-): Analysis {
-  return analyze(text, { studyPath: STUDY_PATH, loader, catalogue, severities });
+): Promise<Analysis> {
+  return analyze(text, { studyPath: STUDY_PATH, loader: TEST_LOADER, catalogue, severities });
 }
 
 /** Text with one `|` marking the cursor → the text without it and the cursor offset. */

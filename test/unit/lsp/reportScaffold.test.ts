@@ -2,7 +2,6 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DataLoader } from '../../../server/src/core/data/loader';
 import { catalogue } from '../../../server/src/core/laws';
 import { analyze } from '../../../server/src/core/study';
 import { parse } from '../../../server/src/core/syntax/parser';
@@ -10,16 +9,24 @@ import { num } from '../../../server/src/lsp/numbers';
 import { buildMarkdownReport, reportPath } from '../../../server/src/lsp/report';
 import { scaffoldStudy } from '../../../server/src/lsp/scaffold';
 import { analyzeText, fakeResults, FIXTURES, STUDY_TEXT } from './helpers';
+import { diskLoader } from '../hosts';
+import type { Analysis } from '../../../server/src/core/study';
+import type { StudyResults } from '../../../server/src/core/results';
 
 describe('lsp export report', () => {
-  const a = analyzeText(STUDY_TEXT);
-  const results = fakeResults(a);
-  const md = buildMarkdownReport(a, results, {
-    studyFile: 'chinchilla.scaling',
-    date: new Date('2026-01-02T00:00:00Z'),
+  let a: Analysis;
+  let results: StudyResults;
+  let md: string;
+  before(async () => {
+    a = await analyzeText(STUDY_TEXT);
+    results = fakeResults(a);
+    md = buildMarkdownReport(a, results, {
+      studyFile: 'chinchilla.scaling',
+      date: new Date('2026-01-02T00:00:00Z'),
+    });
   });
 
-  it("has the fit results' numbers: parameters, intervals, predictions, optima", () => {
+  it("has the fit results' numbers: parameters, intervals, predictions, optima", async () => {
     for (const law of results.laws) {
       for (const [k, v] of Object.entries(law.params)) {
         assert.ok(
@@ -33,7 +40,7 @@ describe('lsp export report', () => {
     for (const o of results.optima) assert.ok(md.includes(`N* = ${num(o.at.N)}`) && md.includes(`| ${num(o.value)} |`));
   });
 
-  it("fills the checklist from the study's declarations", () => {
+  it("fills the checklist from the study's declarations", async () => {
     assert.match(md, /## Reproducibility checklist/);
     assert.match(md, /\[x\] sweep: `csv\("runs\/sweep\.csv"\)`, \d+ rows after `loss < 10`/);
     assert.match(md, /\[x\] pilot: inline table, 2 rows/);
@@ -45,28 +52,28 @@ describe('lsp export report', () => {
     assert.match(md, /\*\*Law kaplan\*\*\n\n- \[ \] objective: not declared/);
   });
 
-  it('escapes table cells', () => {
+  it('escapes table cells', async () => {
     const text = STUDY_TEXT.replace('study "Chinchilla approach 3"', 'study "a | b"');
-    const b = analyzeText(text);
+    const b = await analyzeText(text);
     assert.match(buildMarkdownReport(b, fakeResults(b)), /^# a \\\| b/);
   });
 
-  it('is written next to the study', () => {
+  it('is written next to the study', async () => {
     assert.equal(reportPath('/x/y/chinchilla.scaling'), path.join('/x/y', 'chinchilla.report.md'));
   });
 });
 
 describe('lsp new study from CSV', () => {
-  it('scaffolds a study that parses and checks cleanly against the CSV', () => {
+  it('scaffolds a study that parses and checks cleanly against the CSV', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scaffold-'));
     const csv = path.join(dir, 'data', 'sweep.csv');
     fs.mkdirSync(path.dirname(csv));
     fs.copyFileSync(path.join(FIXTURES, 'runs', 'sweep.csv'), csv);
     const studyPath = path.join(dir, 'sweep.scaling');
-    const loader = new DataLoader();
-    const text = scaffoldStudy(csv, studyPath, loader);
+    const loader = diskLoader();
+    const text = await scaffoldStudy(csv, studyPath, loader);
     assert.equal(parse(text).diagnostics.length, 0, text);
-    const a = analyze(text, { studyPath, loader, catalogue });
+    const a = await analyze(text, { studyPath, loader, catalogue });
     assert.deepEqual(
       a.diagnostics.map((d) => `${d.severity} ${d.code}: ${d.message}`),
       [],
@@ -81,11 +88,11 @@ describe('lsp new study from CSV', () => {
     assert.ok(held >= 1 && held < a.model.laws[0].data.rowCount / 3, `held out ${held}`);
   });
 
-  it('maps unknown headers to variables and still parses', () => {
+  it('maps unknown headers to variables and still parses', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scaffold-'));
     const csv = path.join(dir, 'odd.csv');
     fs.writeFileSync(csv, 'model size,steps,metric\n1,2,3\n4,5,6\n');
-    const text = scaffoldStudy(csv, path.join(dir, 'odd.scaling'), new DataLoader());
+    const text = await scaffoldStudy(csv, path.join(dir, 'odd.scaling'), diskLoader());
     assert.equal(parse(text).diagnostics.length, 0, text);
     assert.match(text, /model_size: "model size"/);
   });

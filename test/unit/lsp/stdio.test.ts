@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { diskLoader } from '../hosts';
 import {
   createMessageConnection,
   StreamMessageReader,
@@ -150,7 +151,7 @@ describe('lsp server over --stdio', function () {
     const got = await conn.sendRequest<{ version: number; results: StudyResults }>('scaling/results', {
       uri: STUDY_URI,
     });
-    const analysis = analyze(STUDY_TEXT, { studyPath: STUDY_PATH, catalogue });
+    const analysis = await analyze(STUDY_TEXT, { loader: diskLoader(), studyPath: STUDY_PATH, catalogue });
     const cli = (await runFit(analysis, STUDY_PATH)).results;
     // Numbers equal; the diagnostics differ by the severity setting this session turned off.
     const strip = (x: StudyResults) => ({ ...x, diagnostics: [], laws: x.laws.map((l) => ({ ...l, seconds: 0 })) });

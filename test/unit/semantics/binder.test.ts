@@ -3,14 +3,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { catalogue } from '../../../server/src/core/laws';
 import { analyze, toJsonDiagnostic, type Analysis } from '../../../server/src/core/study';
+import { diskLoader } from '../hosts';
 
 const fixtures = path.resolve(__dirname, '../../fixtures');
 const sketchPath = path.join(fixtures, 'chinchilla.scaling');
 const sketch = fs.readFileSync(sketchPath, 'utf8');
 
 /** Analyses `text` as if it were a file in test/fixtures (so `runs/sweep.csv` resolves). */
-function study(text: string): Analysis {
-  return analyze(text, { studyPath: path.join(fixtures, 'inline.scaling'), catalogue });
+function study(text: string): Promise<Analysis> {
+  return analyze(text, { loader: diskLoader(), studyPath: path.join(fixtures, 'inline.scaling'), catalogue });
 }
 
 function codes(a: Analysis, severity?: string): string[] {
@@ -33,8 +34,8 @@ dataset sweep = csv("runs/sweep.csv") {
 `;
 
 describe('binder', () => {
-  it('binds the language sketch example with no errors', () => {
-    const a = analyze(sketch, { studyPath: sketchPath, catalogue });
+  it('binds the language sketch example with no errors', async () => {
+    const a = await analyze(sketch, { loader: diskLoader(), studyPath: sketchPath, catalogue });
     assert.deepEqual(codes(a, 'error'), []);
     assert.equal(a.model.title, 'Chinchilla approach 3');
     assert.deepEqual(
@@ -81,8 +82,8 @@ describe('binder', () => {
     assert.equal(a.model.isoflops[0].budget, 'C');
   });
 
-  it('reports an unknown dataset once, at the name, with a suggestion', () => {
-    const a = study(`${header}law l: L = E + A / N^a {\n  fit swep\n}\n`);
+  it('reports an unknown dataset once, at the name, with a suggestion', async () => {
+    const a = await study(`${header}law l: L = E + A / N^a {\n  fit swep\n}\n`);
     const d = at(a, 'scaling.unknown-name');
     assert.equal(d.line, 8);
     assert.equal(d.column, 7);
@@ -90,53 +91,53 @@ describe('binder', () => {
     assert.equal(codes(a, 'error').length, 1);
   });
 
-  it('reports a missing file at the path, and nothing else cascades from it', () => {
-    const a = study(
+  it('reports a missing file at the path, and nothing else cascades from it', async () => {
+    const a = await study(
       `dataset d = csv("runs/nope.csv") { N: params }\nlaw l: L = E + A / N^a {\n  fit d\n}\npredict l at N = 1B\n`,
     );
     assert.deepEqual(codes(a, 'error'), ['scaling.missing-file']);
     assert.equal(at(a, 'scaling.missing-file').column, 17);
   });
 
-  it('reports a column that is not in the header, listing the columns', () => {
-    const a = study(`dataset d = csv("runs/sweep.csv") {\n  N: parms\n}\n`);
+  it('reports a column that is not in the header, listing the columns', async () => {
+    const a = await study(`dataset d = csv("runs/sweep.csv") {\n  N: parms\n}\n`);
     const d = at(a, 'scaling.unknown-column');
     assert.equal(d.line, 2);
     assert.match(d.message, /did you mean 'params'/);
     assert.match(d.message, /run, params, tokens, loss/);
   });
 
-  it('names the file and line of a non-numeric cell', () => {
-    const a = study(`dataset d = csv("data/nonnumeric.csv") {\n  N: params\n}\n`);
+  it('names the file and line of a non-numeric cell', async () => {
+    const a = await study(`dataset d = csv("data/nonnumeric.csv") {\n  N: params\n}\n`);
     assert.match(at(a, 'scaling.non-numeric').message, /nonnumeric\.csv' line 4: column 'params' has 'bad'/);
   });
 
-  it('names the line of a ragged row and of broken JSON', () => {
+  it('names the line of a ragged row and of broken JSON', async () => {
     assert.match(
-      at(study(`dataset d = csv("data/ragged.csv") { N: params }\n`), 'scaling.bad-data-file').message,
+      at(await study(`dataset d = csv("data/ragged.csv") { N: params }\n`), 'scaling.bad-data-file').message,
       /line 2: 3 fields where the header has 4/,
     );
     assert.match(
-      at(study(`dataset d = jsonl("data/broken.jsonl") { N: params }\n`), 'scaling.bad-data-file').message,
+      at(await study(`dataset d = jsonl("data/broken.jsonl") { N: params }\n`), 'scaling.bad-data-file').message,
       /line 1: not valid JSON/,
     );
     assert.match(
-      at(study(`dataset d = csv("data/empty.csv") { N: params }\n`), 'scaling.bad-data-file').message,
+      at(await study(`dataset d = csv("data/empty.csv") { N: params }\n`), 'scaling.bad-data-file').message,
       /empty/,
     );
     assert.match(
-      at(study(`dataset d = csv("data/latin1.csv") { a: a }\n`), 'scaling.bad-data-file').message,
+      at(await study(`dataset d = csv("data/latin1.csv") { a: a }\n`), 'scaling.bad-data-file').message,
       /not valid UTF-8/,
     );
   });
 
-  it('reads BOM + CRLF + quoted CSV, TSV and JSONL alike', () => {
+  it('reads BOM + CRLF + quoted CSV, TSV and JSONL alike', async () => {
     for (const [fmt, file] of [
       ['csv', 'bom_crlf.csv'],
       ['tsv', 'sweep.tsv'],
       ['jsonl', 'sweep.jsonl'],
     ]) {
-      const a = study(`dataset d = ${fmt}("data/${file}") {\n  N: params\n  L: loss\n}\n`);
+      const a = await study(`dataset d = ${fmt}("data/${file}") {\n  N: params\n  L: loss\n}\n`);
       assert.deepEqual(codes(a, 'error'), [], file);
       const t = a.model.datasets.get('d')!;
       assert.equal(t.rowCount, 2, file);
@@ -144,28 +145,30 @@ describe('binder', () => {
       assert.deepEqual([...t.numeric.get('L')!], [3.1, 2.9], file);
     }
     assert.equal(
-      study(`dataset d = csv("data/bom_crlf.csv") { N: params }\n`).model.datasets.get('d')!.text.get('run')![0],
+      (await study(`dataset d = csv("data/bom_crlf.csv") { N: params }\n`)).model.datasets
+        .get('d')!
+        .text.get('run')![0],
       'r,1',
     );
   });
 
-  it('filters rows with where, over file columns and variables, and reports an empty selection', () => {
-    const kept = study(`dataset d = csv("runs/sweep.csv") {\n  N: params\n  where loss < 3 and N > 1B\n}\n`);
+  it('filters rows with where, over file columns and variables, and reports an empty selection', async () => {
+    const kept = await study(`dataset d = csv("runs/sweep.csv") {\n  N: params\n  where loss < 3 and N > 1B\n}\n`);
     const t = kept.model.datasets.get('d')!;
     assert.ok(t.rowCount > 0 && t.rowCount < 56);
     assert.ok([...t.numeric.get('N')!].every((n) => n > 1e9));
-    const empty = study(`dataset d = csv("runs/sweep.csv") {\n  N: params\n  where loss < 0\n}\n`);
+    const empty = await study(`dataset d = csv("runs/sweep.csv") {\n  N: params\n  where loss < 0\n}\n`);
     assert.equal(at(empty, 'scaling.empty-selection').line, 3);
-    const text = study(`dataset d = csv("runs/sweep.csv") {\n  N: params\n  where run == "r001"\n}\n`);
+    const text = await study(`dataset d = csv("runs/sweep.csv") {\n  N: params\n  where run == "r001"\n}\n`);
     assert.equal(text.model.datasets.get('d')!.rowCount, 1);
   });
 
-  it('holds out by a file column on several sources as on one (the stacked data keeps the shared columns)', () => {
+  it('holds out by a file column on several sources as on one (the stacked data keeps the shared columns)', async () => {
     const two = `dataset other = csv("runs/sweep.csv") {\n  N: params\n  D: tokens\n  L: loss\n}\n`;
     const law = (fit: string) =>
       `law l: L = E + A / N^a + B / D^b {\n  fit ${fit}\n  holdout params > 2e9 or run == "r001"\n  uncertainty bootstrap 20 seed 1 by run\n}\n`;
-    const one = study(`${header}${law('sweep')}`);
-    const both = study(`${header}${two}${law('sweep, other')}`);
+    const one = await study(`${header}${law('sweep')}`);
+    const both = await study(`${header}${two}${law('sweep, other')}`);
     assert.deepEqual(codes(one, 'error'), []);
     assert.deepEqual(codes(both, 'error'), []);
     const held = (a: Analysis) => a.model.laws[0].heldOut.reduce((n, h) => n + h, 0);
@@ -174,27 +177,27 @@ describe('binder', () => {
     assert.equal(both.model.laws[0].data.text.get('run')!.length, 2 * one.model.laws[0].data.rowCount);
   });
 
-  it('rejects duplicate names; a law may share a catalogue name (the sketch names its law chinchilla)', () => {
-    const a = study(
+  it('rejects duplicate names; a law may share a catalogue name (the sketch names its law chinchilla)', async () => {
+    const a = await study(
       `${header}runs sweep {\n  N L\n  1 2\n}\nlaw chinchilla: L = E + A / N^a { fit sweep }\nlaw chinchilla: kaplan_n(N) { fit sweep }\n`,
     );
     assert.deepEqual(codes(a, 'error'), ['scaling.duplicate-name', 'scaling.duplicate-name']);
     assert.equal(a.model.laws.length, 1);
   });
 
-  it('checks catalogue calls', () => {
+  it('checks catalogue calls', async () => {
     assert.match(
-      at(study(`${header}law k: kaplan(N) { fit sweep }\n`), 'scaling.unknown-law').message,
+      at(await study(`${header}law k: kaplan(N) { fit sweep }\n`), 'scaling.unknown-law').message,
       /not a catalogue law/,
     );
     assert.match(
-      at(study(`${header}law k: kaplan_n(N, D) { fit sweep }\n`), 'scaling.catalogue-arguments').message,
+      at(await study(`${header}law k: kaplan_n(N, D) { fit sweep }\n`), 'scaling.catalogue-arguments').message,
       /kaplan_n takes 1 variable/,
     );
   });
 
-  it("keeps a catalogue law's parameters parameters when a variable has the same name", () => {
-    const a = study(`runs t {\n  N B L\n  1M 1 5\n  2M 2 4.5\n}\nlaw c: chinchilla(N, B) { fit t }\n`);
+  it("keeps a catalogue law's parameters parameters when a variable has the same name", async () => {
+    const a = await study(`runs t {\n  N B L\n  1M 1 5\n  2M 2 4.5\n}\nlaw c: chinchilla(N, B) { fit t }\n`);
     const law = a.model.laws[0];
     assert.deepEqual(law.variables, ['N', 'B']);
     assert.deepEqual(
@@ -208,16 +211,16 @@ describe('binder', () => {
     assert.match(at(a, 'scaling.param-renamed').message, /parameter 'B' is called 'B_'/);
   });
 
-  it('tells variables from parameters by the data, and reports a variable one source lacks', () => {
-    const a = study(
+  it('tells variables from parameters by the data, and reports a variable one source lacks', async () => {
+    const a = await study(
       `${header}runs extra {\n  N L\n  1M 4\n}\nlaw l: L = E + A / N^a + B / D^b {\n  fit sweep, extra\n}\n`,
     );
     const d = at(a, 'scaling.missing-variable');
     assert.match(d.message, /'extra' has no variable 'D'/);
   });
 
-  it('evaluates bounds, grids and fixed values, and warns when a grid leaves the bounds', () => {
-    const a = study(
+  it('evaluates bounds, grids and fixed values, and warns when a grid leaves the bounds', async () => {
+    const a = await study(
       `${header}law l: L = E + A / N^a {\n  fit sweep\n  param E = 1.69\n  param A in (0, inf) init 10, 100\n  param a in [0, 1] init grid 0..2 by 0.5\n}\n`,
     );
     const law = a.model.laws[0];
@@ -227,41 +230,41 @@ describe('binder', () => {
     assert.match(w.message, /2 of 5 start values of 'a' lie outside its bounds \[0, 1\]/);
   });
 
-  it('needs a fit line and a positive huber delta', () => {
-    assert.equal(at(study(`${header}law l: L = E + A / N^a { holdout N > 1B }\n`), 'scaling.no-fit').line, 7);
+  it('needs a fit line and a positive huber delta', async () => {
+    assert.equal(at(await study(`${header}law l: L = E + A / N^a { holdout N > 1B }\n`), 'scaling.no-fit').line, 7);
     assert.ok(
-      codes(study(`${header}law l: L = E + A / N^a {\n  fit sweep\n  objective huber(0)\n}\n`), 'error').includes(
+      codes(await study(`${header}law l: L = E + A / N^a {\n  fit sweep\n  objective huber(0)\n}\n`), 'error').includes(
         'scaling.bad-value',
       ),
     );
   });
 
-  it('requires a compute line for an optimize budget, and every law variable for predict', () => {
-    const noCompute = study(
+  it('requires a compute line for an optimize budget, and every law variable for predict', async () => {
+    const noCompute = await study(
       `dataset sweep = csv("runs/sweep.csv") { N: params }\n`.replace(
         ' { N: params }',
         ' {\n  N: params\n  D: tokens\n  L: loss\n}',
       ) + `law l: L = E + A / N^a { fit sweep }\noptimize l for C = 1e21\n`,
     );
     assert.match(at(noCompute, 'scaling.no-compute').message, /compute C = 6 \* N \* D/);
-    const missing = study(`${header}law l: L = E + A / N^a + B / D^b { fit sweep }\npredict l at N = 1B\n`);
+    const missing = await study(`${header}law l: L = E + A / N^a + B / D^b { fit sweep }\npredict l at N = 1B\n`);
     assert.match(at(missing, 'scaling.missing-variable').message, /predict needs D/);
   });
 
-  it('warns when a predict point gives C that disagrees with the compute line', () => {
+  it('warns when a predict point gives C that disagrees with the compute line', async () => {
     const law = `${header}law l: L = E + A / N^a + B / D^b { fit sweep }\n`;
-    const off = study(`${law}predict l at N = 1B, D = 20B, C = 1e21\n`);
+    const off = await study(`${law}predict l at N = 1B, D = 20B, C = 1e21\n`);
     const w = at(off, 'scaling.inconsistent-compute');
     assert.match(w.message, /C = 1\.000e\+21 here, but `compute C = 6 \* N \* D` gives 1\.200e\+20/);
     assert.equal(w.column, 31);
-    const consistent = study(`${law}predict l at N = 1B, D = 20B, C = 1.2e20\n`);
+    const consistent = await study(`${law}predict l at N = 1B, D = 20B, C = 1.2e20\n`);
     assert.ok(!consistent.diagnostics.some((d) => d.code === 'scaling.inconsistent-compute'));
   });
 
-  it('suggests the nearest law name for predict and does not cascade from a broken law', () => {
-    const a = study(`${header}law chin: L = E + A / N^a { fit sweep }\npredict chim at N = 1B\n`);
+  it('suggests the nearest law name for predict and does not cascade from a broken law', async () => {
+    const a = await study(`${header}law chin: L = E + A / N^a { fit sweep }\npredict chim at N = 1B\n`);
     assert.match(at(a, 'scaling.unknown-name').message, /did you mean 'chin'/);
-    const broken = study(
+    const broken = await study(
       `${header}law l: L = E + A / N^ { fit sweep }\npredict l at N = 1B\noptimize l for C = 1e20\n`,
     );
     assert.deepEqual(codes(broken, 'error'), ['scaling.syntax']);
@@ -269,13 +272,13 @@ describe('binder', () => {
 });
 
 describe('validation rules', () => {
-  it('warns about too few runs for the parameters', () => {
-    const a = study(`runs r {\n  N L\n  1M 4\n  2M 3.9\n  4M 3.8\n}\nlaw l: L = E + A / N^a {\n  fit r\n}\n`);
+  it('warns about too few runs for the parameters', async () => {
+    const a = await study(`runs r {\n  N L\n  1M 4\n  2M 3.9\n  4M 3.8\n}\nlaw l: L = E + A / N^a {\n  fit r\n}\n`);
     assert.match(at(a, 'scaling.too-few-runs').message, /fits 3 parameters to 3 runs; at least 6/);
   });
 
-  it('reports a non-positive value where a log is taken', () => {
-    const a = study(
+  it('reports a non-positive value where a log is taken', async () => {
+    const a = await study(
       `runs r {\n  N L\n  1M 4\n  2M -1\n  0 3.8\n  4M 3.8\n  5M 3.7\n  6M 3.6\n  7M 3.5\n}\nlaw l: L = E + A / N^a {\n  fit r\n  objective squares on log\n}\n`,
     );
     const messages = a.diagnostics.filter((d) => d.code === 'scaling.nonpositive-log').map((d) => d.message);
@@ -284,15 +287,15 @@ describe('validation rules', () => {
     assert.match(messages[1], /N = 0 .* \(a power or log of N\)/);
   });
 
-  it('warns when a prediction is more than 10x beyond the fitted runs, saying by how much', () => {
-    const a = study(`${header}law l: L = E + A / N^a { fit sweep }\npredict l at N = 1T\npredict l at N = 10B\n`);
+  it('warns when a prediction is more than 10x beyond the fitted runs, saying by how much', async () => {
+    const a = await study(`${header}law l: L = E + A / N^a { fit sweep }\npredict l at N = 1T\npredict l at N = 10B\n`);
     const w = a.diagnostics.filter((d) => d.code === 'scaling.extrapolation');
     assert.equal(w.length, 1);
     assert.match(w[0].message, /N = 1T is 51\.2× above the largest fitted N \(19\.54B\)/);
   });
 
-  it('gives checklist hints with the line to insert', () => {
-    const a = study(
+  it('gives checklist hints with the line to insert', async () => {
+    const a = await study(
       `dataset sweep = csv("runs/sweep.csv") {\n  N: params\n  C: tokens\n  L: loss\n}\nlaw l: L = E + A / C^a {\n  fit sweep\n}\n`,
     );
     const hints = a.diagnostics.filter((d) => d.severity === 'hint');
@@ -306,9 +309,10 @@ describe('validation rules', () => {
     assert.deepEqual((objective.data as { insert: string }).insert, 'objective huber(1e-3) on log');
   });
 
-  it('applies severity overrides and can turn a rule off', () => {
+  it('applies severity overrides and can turn a rule off', async () => {
     const text = `${header}law l: L = E + A / N^a { fit sweep }\npredict l at N = 1T\n`;
-    const a = analyze(text, {
+    const a = await analyze(text, {
+      loader: diskLoader(),
       studyPath: path.join(fixtures, 'x.scaling'),
       catalogue,
       severities: { 'scaling.extrapolation': 'error', 'scaling.checklist-holdout': 'off' },

@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { catalogue } from '../../../server/src/core/laws';
 import { analyze } from '../../../server/src/core/study';
 import { runFit } from '../../../server/src/fitRunner';
+import { diskLoader } from '../hosts';
+import type { Analysis } from '../../../server/src/core/study';
 
 const studyPath = path.resolve(__dirname, '../../fixtures/inline.scaling');
 const text = `compute C2 = C / 1e18
@@ -33,9 +35,12 @@ optimize c for C = 1e21
 
 describe('compute lines reading other compute lines', function () {
   this.timeout(20_000);
-  const a = analyze(text, { studyPath, catalogue });
+  let a: Analysis;
+  before(async () => {
+    a = await analyze(text, { loader: diskLoader(), studyPath, catalogue });
+  });
 
-  it('bind whatever their order: every run gets C2, the hold-out and predict can use it', () => {
+  it('bind whatever their order: every run gets C2, the hold-out and predict can use it', async () => {
     assert.deepEqual(
       a.diagnostics.filter((d) => d.severity === 'error' || d.severity === 'warning').map((d) => d.code),
       [],

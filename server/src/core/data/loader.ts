@@ -1,8 +1,9 @@
-// Reads CSV, TSV and JSONL files into text columns, cached by path, modification time and size.
+// Reads CSV, TSV and JSONL files (through the caller's DataHost) into text columns, cached by path,
+// modification time and size.
 // csv-parse does the quoting rules (RFC 4180, quoted newlines, BOM) so we don't hand-roll them.
 import { parse as parseCsv } from 'csv-parse/sync';
-import * as fs from 'node:fs';
 import type { DataFormat } from '../syntax/ast';
+import type { DataHost, FileStat, HostError } from './host';
 
 export interface RawTable {
   path: string;
@@ -52,17 +53,31 @@ interface CacheEntry {
   result: LoadResult;
 }
 
+/** Loads data files through the host, cached by path, modification time and size. */
 export class DataLoader {
   private readonly cache = new Map<string, CacheEntry>();
+  private readonly inFlight = new Map<string, Promise<LoadResult>>();
 
-  load(path: string, format: DataFormat): LoadResult {
-    let stat: fs.Stats;
+  constructor(readonly host: DataHost) {}
+
+  load(path: string, format: DataFormat): Promise<LoadResult> {
+    // Analyses of several versions may ask at once: one read serves them all.
+    const key = `${format}\0${path}`;
+    const running = this.inFlight.get(key);
+    if (running) return running;
+    const promise = this.loadUncached(path, format).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, promise);
+    return promise;
+  }
+
+  private async loadUncached(path: string, format: DataFormat): Promise<LoadResult> {
+    let stat: FileStat;
     try {
-      stat = fs.statSync(path);
+      stat = await this.host.stat(path);
     } catch (e) {
-      return { ok: false, message: describeFsError(e, path) };
+      return { ok: false, message: describeHostError(e, path) };
     }
-    if (!stat.isFile()) return { ok: false, message: `'${path}' is not a file` };
+    if (!stat.isFile) return { ok: false, message: `'${path}' is not a file` };
     if (stat.size > MAX_FILE_BYTES) {
       return {
         ok: false,
@@ -74,19 +89,19 @@ export class DataLoader {
       return cached.result;
     let text: string;
     try {
-      text = fs.readFileSync(path, 'utf8');
+      text = new TextDecoder('utf-8').decode(await this.host.read(path));
     } catch (e) {
-      return { ok: false, message: describeFsError(e, path) };
+      return { ok: false, message: describeHostError(e, path) };
     }
     const result = parseTable(path, text, format);
     this.cache.set(path, { mtimeMs: stat.mtimeMs, size: stat.size, format, result });
     return result;
   }
 
-  /** Headers only, for completion; cheap because `load` is cached. */
-  columns(path: string, format: DataFormat): string[] {
-    const r = this.load(path, format);
-    return r.ok ? r.table.columns : [];
+  /** The header of a file already loaded, for completion (no I/O; empty when not loaded). */
+  loadedColumns(path: string): string[] {
+    const r = this.cache.get(path)?.result;
+    return r?.ok ? r.table.columns : [];
   }
 
   invalidate(path?: string): void {
@@ -95,13 +110,13 @@ export class DataLoader {
   }
 }
 
-function describeFsError(e: unknown, path: string): string {
-  const code = (e as NodeJS.ErrnoException).code;
+function describeHostError(e: unknown, path: string): string {
+  const code = (e as HostError)?.code;
   if (code === 'ENOENT') return `file not found: '${path}'`;
   if (code === 'EACCES') return `no permission to read '${path}'`;
   if (code === 'ELOOP') return `'${path}' is a symbolic link loop`;
   if (code === 'EISDIR') return `'${path}' is a folder, not a file`;
-  return `cannot read '${path}': ${(e as Error).message}`;
+  return `cannot read '${path}': ${(e as Error)?.message ?? String(e)}`;
 }
 
 export function parseTable(path: string, text: string, format: DataFormat): LoadResult {

@@ -1,18 +1,16 @@
 // Runs bootstrap slices on worker threads. The worker is dist/fitWorker.js next to the bundle; under
 // tsx (tests) it is worker.ts loaded through tsx. If no worker can start, the slices run in-thread:
 // the numbers are identical either way, only the wall time differs.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { runBootstrap, type BootstrapTask } from './bootstrap';
 
-function workerEntry(explicit?: string): { file: string; execArgv: string[] } | undefined {
-  if (explicit && existsSync(explicit)) return { file: explicit, execArgv: [] };
-  const bundled = join(__dirname, 'fitWorker.js');
-  if (existsSync(bundled)) return { file: bundled, execArgv: [] };
-  const source = join(__dirname, 'worker.ts');
-  if (existsSync(source)) return { file: source, execArgv: ['--import', 'tsx'] };
-  return undefined;
+// Decided from how this module itself was loaded, not by probing the file system (the core does no
+// I/O of its own): from source under tsx the worker is worker.ts, in a bundle it is fitWorker.js.
+function workerEntry(explicit?: string): { file: string; execArgv: string[] } {
+  if (explicit) return { file: explicit, execArgv: [] };
+  if (__filename.endsWith('.ts')) return { file: join(__dirname, 'worker.ts'), execArgv: ['--import', 'tsx'] };
+  return { file: join(__dirname, 'fitWorker.js'), execArgv: [] };
 }
 
 function runInWorker(

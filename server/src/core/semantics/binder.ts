@@ -6,7 +6,8 @@ import { diagnostic, type Diagnostic, type Severity } from '../diagnostics';
 import type * as M from '../model';
 import type * as A from '../syntax/ast';
 import type { ParseResult } from '../syntax/parser';
-import { DataLoader, numericColumn, parseNumber } from '../data/loader';
+import { numericColumn, parseNumber, type LoadResult } from '../data/loader';
+import { resolveDataPath } from '../data/paths';
 import { closest, formatNumber } from '../text';
 import {
   EvalError,
@@ -19,13 +20,17 @@ import {
   type Column,
 } from './evaluate';
 
+/** The data files a study names, by absolute path, as loaded (or refused) before binding. */
+export type StudyData = Map<string, LoadResult | { ok: false; message: string; refused: true }>;
+
 export interface BindOptions {
   /** Absolute path of the study file; data paths are relative to its folder. */
   studyPath?: string;
-  loader?: DataLoader;
+  /** The folder relative data paths resolve against when the study has no file. */
+  baseDir?: string;
+  /** Every data file the study names, loaded by analyze() through the host. */
+  data?: StudyData;
   catalogue?: ReadonlyMap<string, M.CatalogueLaw>;
-  /** The editor refuses data outside the workspace unless it is trusted; the CLI allows all. */
-  isPathAllowed?: (absolutePath: string) => string | undefined;
 }
 
 const DEFAULT_OBJECTIVE: M.Objective = { loss: 'huber', delta: 1e-3, onLog: true };
@@ -36,7 +41,6 @@ export function bind(parsed: ParseResult, options: BindOptions = {}): M.StudyMod
 
 class Binder {
   private readonly diagnostics: Diagnostic[] = [];
-  private readonly loader: DataLoader;
   private readonly catalogue: ReadonlyMap<string, M.CatalogueLaw>;
   private readonly model: M.StudyModel;
   private readonly declared = new Map<string, { kind: string; range: A.Range }>();
@@ -45,7 +49,6 @@ class Binder {
     private readonly parsed: ParseResult,
     private readonly options: BindOptions,
   ) {
-    this.loader = options.loader ?? new DataLoader();
     this.catalogue = options.catalogue ?? new Map();
     this.model = {
       title: undefined,
@@ -155,23 +158,24 @@ class Binder {
 
   // --------------------------------------------------------------------------- data
 
-  private resolvePath(p: string): string {
-    if (path.isAbsolute(p)) return p;
-    const base = this.options.studyPath ? path.dirname(this.options.studyPath) : process.cwd();
-    return path.resolve(base, p);
-  }
-
   private bindDataset(s: A.DatasetDecl): void {
     if (!s.name || !s.path || !s.format) return;
     if (!this.declare(s.name, 'dataset')) return;
-    const format = s.format.text as A.DataFormat;
-    const file = this.resolvePath(s.path.value);
-    const refusal = this.options.isPathAllowed?.(file);
-    if (refusal) {
-      this.report('error', 'scaling.path-refused', refusal, s.path.range);
+    const file = resolveDataPath(s.path.value, this.options.studyPath, this.options.baseDir);
+    if (file === undefined) {
+      this.report(
+        'error',
+        'scaling.missing-file',
+        `'${s.path.value}' is relative, and this study has no folder to resolve it against: save the study or open a folder`,
+        s.path.range,
+      );
       return;
     }
-    const loaded = this.loader.load(file, format);
+    const loaded = this.options.data?.get(file) ?? { ok: false, message: `'${file}' was not loaded` };
+    if ('refused' in loaded) {
+      this.report('error', 'scaling.path-refused', loaded.message, s.path.range);
+      return;
+    }
     if (!loaded.ok) {
       const code = loaded.message.startsWith('file not found') ? 'scaling.missing-file' : 'scaling.bad-data-file';
       this.report('error', code, loaded.message, s.path.range);

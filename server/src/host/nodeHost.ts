@@ -1,0 +1,46 @@
+// The DataHost of the CLI and the language server: node's file system. Reads are asynchronous, so the
+// server's main thread keeps answering while a file loads; workspace trust is applied by the caller
+// (analyze's isPathAllowed) before any read.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { glob } from 'tinyglobby';
+import type { DataHost, Disposable, FileStat } from '../core/data/host';
+
+export class NodeHost implements DataHost {
+  async stat(p: string): Promise<FileStat> {
+    const s = await fs.promises.stat(p);
+    return { size: s.size, mtimeMs: s.mtimeMs, isFile: s.isFile() };
+  }
+
+  async read(p: string): Promise<Uint8Array> {
+    return fs.promises.readFile(p);
+  }
+
+  async list(pattern: string, base: string): Promise<string[]> {
+    const found = await glob(pattern, { cwd: base, absolute: true, onlyFiles: true, followSymbolicLinks: true });
+    return found.map((f) => path.resolve(f)).sort();
+  }
+
+  /** One fs.watch per file's folder; events for other files in it are ignored. */
+  watch(paths: readonly string[], onChange: (path: string) => void): Disposable {
+    const byFolder = new Map<string, Set<string>>();
+    for (const p of paths.map((x) => path.resolve(x))) {
+      const dir = path.dirname(p);
+      if (!byFolder.has(dir)) byFolder.set(dir, new Set());
+      byFolder.get(dir)!.add(path.basename(p));
+    }
+    const watchers: fs.FSWatcher[] = [];
+    for (const [dir, names] of byFolder) {
+      try {
+        const w = fs.watch(dir, { persistent: false }, (_event, name) => {
+          if (name && names.has(name.toString())) onChange(path.join(dir, name.toString()));
+        });
+        w.on('error', () => w.close());
+        watchers.push(w);
+      } catch {
+        // A folder that does not exist (yet) cannot be watched; the file is reported missing anyway.
+      }
+    }
+    return { dispose: () => watchers.forEach((w) => w.close()) };
+  }
+}
