@@ -1,6 +1,10 @@
 // Custom messages between the Scaling Studio client and language server. Every message carries the
 // document URI and version, so a result for an old version can be recognised and dropped.
+// Each message is a typed constant (RequestType / NotificationType), so both ends agree on the params
+// and the answer at compile time; no call site names a method as a bare string.
+import { NotificationType, RequestType } from 'vscode-jsonrpc';
 import type { StudyResults } from '../server/src/core/results';
+import type { PlotModel } from './plot';
 
 export type FitStateKind = 'queued' | 'fitting' | 'fitted' | 'failed' | 'cancelled';
 
@@ -16,7 +20,7 @@ export interface FitStateParams {
   /** A short reason when failed. */
   message?: string;
 }
-export const FitStateNotification = 'scaling/fitState';
+export const FitStateNotification = new NotificationType<FitStateParams>('scaling/fitState');
 
 /** Client → server: the latest fit results of a document (version: undefined = the newest fitted version). */
 export interface ResultsParams {
@@ -29,7 +33,7 @@ export interface ResultsResponse {
   version: number;
   results: StudyResults;
 }
-export const ResultsRequest = 'scaling/results';
+export const ResultsRequest = new RequestType<ResultsParams, ResultsResponse | null, void>('scaling/results');
 
 /** Client → server: fit now (the whole study, or one law); resolves when the fit ends. */
 export interface FitParams {
@@ -43,20 +47,21 @@ export interface FitResponse {
   ms: number;
   message?: string;
 }
-export const FitRequest = 'scaling/fit';
+export const FitRequest = new RequestType<FitParams, FitResponse, void>('scaling/fit');
 
 /** Client → server: cancel the running fit of a document (every document when uri is omitted). */
 export interface CancelFitParams {
   uri?: string;
 }
-export const CancelFitNotification = 'scaling/cancelFit';
+export const CancelFitNotification = new NotificationType<CancelFitParams>('scaling/cancelFit');
 
 /** Client → server: the law whose block contains a position (for Fit Law at Cursor). */
 export interface LawAtParams {
   uri: string;
   position: { line: number; character: number };
 }
-export const LawAtRequest = 'scaling/lawAt';
+/** The law's name, or null when the position is in no law or isoflop. */
+export const LawAtRequest = new RequestType<LawAtParams, string | null, void>('scaling/lawAt');
 
 /** Client → server: the Markdown report of the latest fit (null when not fitted yet). */
 export interface ReportParams {
@@ -70,18 +75,18 @@ export interface ReportResponse {
   html?: string;
   results: StudyResults;
 }
-export const ReportRequest = 'scaling/report';
+export const ReportRequest = new RequestType<ReportParams, ReportResponse | null, void>('scaling/report');
 
-/** Client → server: the plot data of the latest fit (shape: protocol/plot.ts PlotModel when available). */
+/** Client → server: the plot data of the latest fit. */
 export interface PlotParams {
   uri: string;
 }
 export interface PlotResponse {
   uri: string;
   version: number;
-  model: unknown;
+  model: PlotModel;
 }
-export const PlotRequest = 'scaling/plot';
+export const PlotRequest = new RequestType<PlotParams, PlotResponse | null, void>('scaling/plot');
 
 /** Client → server: scaffold a study for a data file (New Study from CSV…). */
 export interface ScaffoldParams {
@@ -93,7 +98,13 @@ export interface ScaffoldParams {
 export interface ScaffoldResponse {
   text: string;
 }
-export const ScaffoldRequest = 'scaling/scaffold';
+export const ScaffoldRequest = new RequestType<ScaffoldParams, ScaffoldResponse, void>('scaling/scaffold');
+
+/** Client → server: the user granted workspace trust (vscode.workspace.onDidGrantWorkspaceTrust). */
+export interface WorkspaceTrustParams {
+  trusted: boolean;
+}
+export const WorkspaceTrustNotification = new NotificationType<WorkspaceTrustParams>('scalingStudio/workspaceTrust');
 
 /** Commands the client registers (code lenses run them). */
 export const Commands = {

@@ -11,7 +11,7 @@ const nodeEntries = [
   { in: 'server/src/server.ts', out: 'server' },
   { in: 'server/src/cli.ts', out: 'cli' },
   { in: 'server/src/core/fit/worker.ts', out: 'fitWorker' },
-  { in: 'server/src/lsp/fitWorker.ts', out: 'lspFitWorker' },
+  { in: 'server/src/lspFitWorker.ts', out: 'lspFitWorker' },
 ].filter((e) => existsSync(e.in));
 
 mkdirSync('dist', { recursive: true });

@@ -22,18 +22,15 @@ import {
   PlotRequest,
   ReportRequest,
   ScaffoldRequest,
+  WorkspaceTrustNotification,
   type FitResponse,
   type FitStateParams,
-  type PlotResponse,
-  type ReportResponse,
-  type ScaffoldResponse,
 } from '../../protocol/lsp';
 import { isViewState } from '../../protocol/webview';
 import { PLOT_VIEW_TYPE, PlotPanels } from './plotPanel';
 import { FitStatus } from './status';
 
 /** The server's workspace-trust notification (server/src/lsp/trust.ts; belongs in protocol/lsp.ts). */
-const WORKSPACE_TRUST_METHOD = 'scalingStudio/workspaceTrust';
 
 let client: LanguageClient | undefined;
 
@@ -110,7 +107,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Scalin
   client = new LanguageClient('scalingStudio', 'Scaling Studio', serverOptions, clientOptions);
 
   const plots = new PlotPanels(context.extensionUri, {
-    request: async (uri) => (await running())?.sendRequest<PlotResponse | null>(PlotRequest, { uri }) ?? null,
+    request: async (uri) => (await running())?.sendRequest(PlotRequest, { uri }) ?? null,
     log,
   });
   context.subscriptions.push(plots, vscode.window.registerWebviewPanelSerializer(PLOT_VIEW_TYPE, plots.serializer()));
@@ -158,7 +155,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Scalin
       { location: vscode.ProgressLocation.Window, title: law ? `Fitting ${law}` : 'Fitting study', cancellable: true },
       async (_p, token) => {
         token.onCancellationRequested(() => void c.sendNotification(CancelFitNotification, { uri }));
-        const r = await c.sendRequest<FitResponse>(FitRequest, { uri, law });
+        const r = await c.sendRequest(FitRequest, { uri, law });
         if (r.state === 'failed') {
           void vscode.window
             .showWarningMessage(`Scaling Studio: fit failed: ${r.message ?? 'see the log'}`, 'Show Log')
@@ -200,7 +197,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Scalin
       if (editor && c && editor.document.uri.toString() === uri) {
         const position = editor.selection.active;
         law =
-          (await c.sendRequest<string | null>(LawAtRequest, {
+          (await c.sendRequest(LawAtRequest, {
             uri,
             position: { line: position.line, character: position.character },
           })) ?? undefined;
@@ -223,10 +220,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Scalin
     if (!uri) return void vscode.window.showInformationMessage('Open a .scaling study to export its report.');
     const c = await running();
     if (!c) return undefined;
-    let report = await c.sendRequest<ReportResponse | null>(ReportRequest, { uri });
+    let report = await c.sendRequest(ReportRequest, { uri });
     if (!report) {
       await fit(uri);
-      report = await c.sendRequest<ReportResponse | null>(ReportRequest, { uri });
+      report = await c.sendRequest(ReportRequest, { uri });
     }
     if (!report)
       return void vscode.window.showWarningMessage('Scaling Studio: the study has no fit results to report.');
@@ -275,7 +272,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Scalin
     for (let i = 2; await exists(vscode.Uri.file(studyPath)); i++) studyPath = path.join(dir, `${base}-${i}.scaling`);
     const c = await running();
     if (!c) return undefined;
-    const r = await c.sendRequest<ScaffoldResponse>(ScaffoldRequest, { dataPath: data.fsPath, studyPath });
+    const r = await c.sendRequest(ScaffoldRequest, { dataPath: data.fsPath, studyPath });
     const target = vscode.Uri.file(studyPath);
     await vscode.workspace.fs.writeFile(target, Buffer.from(r.text, 'utf8'));
     await vscode.window.showTextDocument(target);
@@ -294,7 +291,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Scalin
   context.subscriptions.push(
     vscode.workspace.onDidGrantWorkspaceTrust(async () => {
       const c = await running();
-      await c?.sendNotification(WORKSPACE_TRUST_METHOD, { trusted: true });
+      await c?.sendNotification(WorkspaceTrustNotification, { trusted: true });
     }),
   );
 

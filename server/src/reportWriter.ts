@@ -3,8 +3,8 @@
 import * as fs from 'node:fs';
 import type { StudyResults } from './core/results';
 import type { Analysis } from './core/study';
-import { standaloneReportHtml } from './core/report/html';
-import { plotModel } from './plotModel';
+import { standaloneReportHtml } from './present/reportHtml';
+import { plotModel } from './present/plotModel';
 
 export function buildReportHtml(
   analysis: Analysis,

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   createConnection,
+  CodeLensRefreshRequest,
   DidChangeConfigurationNotification,
   FileChangeType,
   ProposedFeatures,
@@ -23,6 +24,8 @@ import {
   ReportRequest,
   ResultsRequest,
   ScaffoldRequest,
+  WorkspaceTrustNotification,
+  type WorkspaceTrustParams,
   type CancelFitParams,
   type FitParams,
   type FitResponse,
@@ -36,7 +39,7 @@ import {
   type ScaffoldParams,
   type ScaffoldResponse,
 } from '../../protocol/lsp';
-import { standaloneReportHtml } from './core/report/html';
+import { standaloneReportHtml } from './present/reportHtml';
 import { resolveDataPath } from './core/data/paths';
 import { NodeHost } from './host/nodeHost';
 import { codeActions } from './lsp/codeActions';
@@ -49,15 +52,15 @@ import { formatDocument } from './lsp/formatting';
 import { hover } from './lsp/hover';
 import { inlayHints } from './lsp/inlayHints';
 import { definition, prepareRename, references, rename, RenameError } from './lsp/navigation';
-import { plotModel } from './plotModel';
-import { buildMarkdownReport } from './lsp/report';
+import { plotModel } from './present/plotModel';
+import { buildMarkdownReport } from './present/reportMarkdown';
 import { logMessage, safe, safeAsync, setLog } from './lsp/safe';
 import { scaffoldStudy } from './lsp/scaffold';
 import { LEGEND, semanticTokens } from './lsp/semanticTokens';
 import { normalizeSettings } from './lsp/settings';
 import { documentSymbols, foldingRanges } from './lsp/symbols';
 import { statementAt } from './lsp/symbolIndex';
-import { trustFromInitOptions, WORKSPACE_TRUST_METHOD, type WorkspaceTrustParams } from './lsp/trust';
+import { trustFromInitOptions } from './lsp/trust';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -100,7 +103,7 @@ function refreshViews(): void {
   refreshTimer = setTimeout(() => {
     refreshTimer = undefined;
     if (refreshSupport.inlayHints) void connection.languages.inlayHint.refresh().catch(() => {});
-    if (refreshSupport.codeLens) void connection.sendRequest('workspace/codeLens/refresh').catch(() => {});
+    if (refreshSupport.codeLens) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => {});
   }, 50);
 }
 
@@ -226,7 +229,7 @@ documents.onDidClose((e) => {
 
 // The user granted workspace trust (the client forwards vscode.workspace.onDidGrantWorkspaceTrust).
 connection.onNotification(
-  WORKSPACE_TRUST_METHOD,
+  WorkspaceTrustNotification,
   safe('workspaceTrust', undefined, (params: WorkspaceTrustParams) => {
     const trusted = params?.trusted === true;
     if (trusted === store.getPathPolicy().trusted) return;

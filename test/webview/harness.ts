@@ -11,7 +11,7 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { PlotModel } from '../../protocol/plot';
 import { makeNonce, webviewHtml } from '../../protocol/webview';
-import { standaloneReportHtml } from '../../server/src/core/report/html';
+import { standaloneReportHtml } from '../../server/src/present/reportHtml';
 
 /** The repository: up from this file (or the working directory) to the folder holding webview/src/main.ts. */
 function findRoot(): string {

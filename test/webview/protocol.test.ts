@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { availableViews, buildPlotModel, isPlotModel, logGrid } from '../../protocol/plot';
 import { isExtensionMessage, isPersistedState, isWebviewMessage } from '../../protocol/webview';
-import { jsonForScript, scriptForInline, standaloneReportHtml } from '../../server/src/core/report/html';
+import { jsonForScript, scriptForInline, standaloneReportHtml } from '../../server/src/present/reportHtml';
 import { chinchillaFixture, chinchillaModel } from './fixtures';
 
 describe('PlotModel (node)', () => {

@@ -4,7 +4,7 @@ import type { CodeLens } from 'vscode-languageserver';
 import type { StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
 import { Commands } from '../../../protocol/lsp';
-import { lawResult } from './resultsLookup';
+import { lawResult } from '../present/resultsLookup';
 
 export function codeLenses(analysis: Analysis, uri: string, results: StudyResults | undefined): CodeLens[] {
   const lenses: CodeLens[] = [];

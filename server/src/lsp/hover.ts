@@ -9,8 +9,8 @@ import type { Analysis } from '../core/study';
 import { catalogue } from '../core/laws';
 import { exprToString } from '../core/semantics/evaluate';
 import { toRange } from './diagnostics';
-import { code, interval, md, num } from './numbers';
-import { lawResult, optimumResult, predictionResult } from './resultsLookup';
+import { code, interval, md, num } from '../present/numbers';
+import { lawResult, optimumResult, predictionResult } from '../present/resultsLookup';
 import { occurrenceAt, statementAt, symbolIndex, type Occurrence } from './symbolIndex';
 
 export function hover(analysis: Analysis, results: StudyResults | undefined, offset: number): Hover | null {

@@ -9,7 +9,7 @@ import type { StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
 import { toJsonDiagnostic } from '../core/study';
 import { exprToString } from '../core/semantics/evaluate';
-import { optimumResult, predictionResult } from './resultsLookup';
+import { optimumResult, predictionResult } from '../present/resultsLookup';
 
 export interface FitKeys {
   laws: Map<string, string>;

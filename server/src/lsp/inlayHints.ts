@@ -3,8 +3,8 @@ import type { InlayHint } from 'vscode-languageserver';
 import { InlayHintKind } from 'vscode-languageserver';
 import type { StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
-import { interval, num } from './numbers';
-import { optimumResult, predictionResult } from './resultsLookup';
+import { interval, num } from '../present/numbers';
+import { optimumResult, predictionResult } from '../present/resultsLookup';
 
 export function inlayHints(
   analysis: Analysis,

@@ -5,13 +5,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** The client sends this notification when the user grants trust (vscode.workspace.onDidGrantWorkspaceTrust). */
-export const WORKSPACE_TRUST_METHOD = 'scalingStudio/workspaceTrust';
-
-export interface WorkspaceTrustParams {
-  trusted: boolean;
-}
-
 /** What the server knows: whether the workspace is trusted and its folders (absolute paths). */
 export interface PathPolicy {
   trusted: boolean;

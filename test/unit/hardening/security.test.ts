@@ -7,13 +7,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { catalogue } from '../../../server/src/core/laws';
-import { standaloneReportHtml } from '../../../server/src/core/report/html';
+import { standaloneReportHtml } from '../../../server/src/present/reportHtml';
 import { analyze } from '../../../server/src/core/study';
 import { runFit } from '../../../server/src/fitRunner';
 import { hover } from '../../../server/src/lsp/hover';
 import { completion } from '../../../server/src/lsp/completion';
-import { buildMarkdownReport } from '../../../server/src/lsp/report';
-import { plotModel } from '../../../server/src/plotModel';
+import { buildMarkdownReport } from '../../../server/src/present/reportMarkdown';
+import { plotModel } from '../../../server/src/present/plotModel';
 import { diskLoader } from '../hosts';
 import {
   buildBundle,

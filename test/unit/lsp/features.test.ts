@@ -6,7 +6,7 @@ import { documentDiagnostics } from '../../../server/src/lsp/diagnostics';
 import { hover } from '../../../server/src/lsp/hover';
 import { inlayHints } from '../../../server/src/lsp/inlayHints';
 import { definition, prepareRename, references, rename, RenameError } from '../../../server/src/lsp/navigation';
-import { num } from '../../../server/src/lsp/numbers';
+import { num } from '../../../server/src/present/numbers';
 import { LEGEND, semanticTokens } from '../../../server/src/lsp/semanticTokens';
 import { documentSymbols, foldingRanges } from '../../../server/src/lsp/symbols';
 import type { Analysis } from '../../../server/src/core/study';

@@ -1,7 +1,6 @@
 // The standalone server driven by a real LSP client over stdio: `node dist/server.js --stdio`.
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { diskLoader } from '../hosts';
 import {
@@ -14,7 +13,7 @@ import { catalogue } from '../../../server/src/core/laws';
 import type { StudyResults } from '../../../server/src/core/results';
 import { analyze } from '../../../server/src/core/study';
 import { runFit } from '../../../server/src/fitRunner';
-import { num } from '../../../server/src/lsp/numbers';
+import { num } from '../../../server/src/present/numbers';
 import { FIXTURES, STUDY_PATH, STUDY_TEXT, STUDY_URI } from './helpers';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -35,24 +34,6 @@ describe('lsp server over --stdio', function () {
   before(() => {
     const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(build.status, 0, build.stderr);
-    // Until scripts/build.mjs bundles it, build the LSP fit worker next to the server.
-    if (!fs.existsSync(path.join(ROOT, 'dist', 'lspFitWorker.js'))) {
-      const w = spawnSync(
-        process.execPath,
-        [
-          'node_modules/esbuild/bin/esbuild',
-          'server/src/lsp/fitWorker.ts',
-          '--bundle',
-          '--platform=node',
-          '--format=cjs',
-          '--target=node20',
-          '--outfile=dist/lspFitWorker.js',
-          '--log-level=warning',
-        ],
-        { cwd: ROOT, encoding: 'utf8' },
-      );
-      assert.equal(w.status, 0, w.stderr);
-    }
     server = spawn(process.execPath, [path.join(ROOT, 'dist', 'server.js'), '--stdio'], { cwd: ROOT });
     server.stderr!.on('data', (d) => (stderr += String(d)));
     conn = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));

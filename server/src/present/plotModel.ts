@@ -8,11 +8,11 @@ import {
   type IsoflopRuns,
   type LawRuns,
   type PlotModel,
-} from '../../protocol/plot';
-import type { StudyResults } from './core/results';
-import type { Analysis } from './core/study';
-import { evaluateColumns, evaluateConstant, namesIn, type Column } from './core/semantics/evaluate';
-import type { Expr } from './core/syntax/ast';
+} from '../../../protocol/plot';
+import type { StudyResults } from '../core/results';
+import type { Analysis } from '../core/study';
+import { evaluateColumns, evaluateConstant, namesIn, type Column } from '../core/semantics/evaluate';
+import type { Expr } from '../core/syntax/ast';
 
 function median(values: number[]): number {
   const v = values.filter(Number.isFinite).sort((a, b) => a - b);

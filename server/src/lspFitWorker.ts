@@ -3,14 +3,14 @@
 // CLI uses — so the numbers equal `fit --json`'s. One job per worker; the server terminates it to cancel.
 import * as os from 'node:os';
 import { parentPort } from 'node:worker_threads';
-import type { Diagnostic } from '../core/diagnostics';
-import { catalogue } from '../core/laws';
-import { analyze } from '../core/study';
-import { runFit } from '../fitRunner';
-import type { FitJob, FitReply } from './fitManager';
-import { pathGuard } from './trust';
-import { DataLoader } from '../core/data/loader';
-import { NodeHost } from '../host/nodeHost';
+import type { Diagnostic } from './core/diagnostics';
+import { catalogue } from './core/laws';
+import { analyze } from './core/study';
+import { runFit } from './fitRunner';
+import type { FitJob, FitReply } from './lsp/fitManager';
+import { pathGuard } from './lsp/trust';
+import { DataLoader } from './core/data/loader';
+import { NodeHost } from './host/nodeHost';
 
 const loader = new DataLoader(new NodeHost());
 

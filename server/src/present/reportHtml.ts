@@ -1,8 +1,8 @@
 // The standalone HTML report: one self-contained file (no network), the chart bundle inlined in a nonce'd script,
 // the plot model embedded as JSON. Pure: strings in, a string out. Every piece of user text is escaped.
 
-import type { PlotModel } from '../../../../protocol/plot';
-import { escapeAttr, escapeHtml, makeNonce, WEBVIEW_CSS } from '../../../../protocol/webview';
+import type { PlotModel } from '../../../protocol/plot';
+import { escapeAttr, escapeHtml, makeNonce, WEBVIEW_CSS } from '../../../protocol/webview';
 
 export interface ReportOptions {
   /** CSP nonce; a fresh random one by default. */
