@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { runBootstrap, type BootstrapTask } from './bootstrap';
+import type { BlockResult, SearchTask } from './search';
 
 function workerEntry(explicit?: string): { file: string; execArgv: string[] } | undefined {
   if (explicit && existsSync(explicit)) return { file: explicit, execArgv: [] };
@@ -81,4 +82,29 @@ export async function bootstrapParallel(
   const out = new Float64Array(K * P);
   slices.forEach(([from], s) => out.set(parts[s], from * P));
   return out;
+}
+
+/** Runs a share of an exhaustive search on a worker thread; rejects when no worker can start. */
+export function searchBlockInWorker(task: SearchTask, signal?: AbortSignal, workerFile?: string): Promise<BlockResult> {
+  const entry = workerEntry(workerFile);
+  if (!entry) return Promise.reject(new Error('no worker'));
+  return new Promise((resolve, reject) => {
+    const w = new Worker(entry.file, { execArgv: entry.execArgv });
+    const onAbort = () => {
+      void w.terminate();
+      reject(new Error('cancelled'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    w.once('message', (m: { ok: boolean; block?: BlockResult; error?: string }) => {
+      signal?.removeEventListener('abort', onAbort);
+      void w.terminate();
+      if (m.ok) resolve(m.block!);
+      else reject(new Error(m.error));
+    });
+    w.once('error', (e) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(e);
+    });
+    w.postMessage({ ...task, kind: 'search' });
+  });
 }

@@ -491,6 +491,7 @@ class Binder {
       heldOut,
       uncertainty,
       uncertaintyDeclared: uncertaintyClause !== undefined,
+      search: body.find((b): b is A.SearchClause => b.kind === 'Search')?.mode ?? 'screened',
     });
   }
 
