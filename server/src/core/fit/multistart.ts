@@ -103,7 +103,7 @@ export async function multiStart(
     const so = new SecondOrder(prob, opts.columns);
     const lists = gridOf(starts);
     const screen = lists ? screenGrid(so, prob, opts.columns, lists) : Float64Array.from(starts, (u) => so.value(u));
-    const seeds = varproSeeds(ev, starts, opts.columns);
+    const seeds = opts.exhaustive ? [] : varproSeeds(ev, starts, opts.columns);
     return searchNewton(so, starts, screen, { ...opts, seeds }, pause);
   }
   const r = new Float64Array(ev.n);

@@ -104,6 +104,8 @@ export class SecondOrder {
   /** Per-row coefficients of the objective's chain rule. */
   private readonly cg: Float64Array;
   private readonly cgg: Float64Array;
+  /** Residuals of the last objectiveOf() call. */
+  private readonly res: Float64Array;
   /** The point of the last value() call, for derivatives(). */
   private readonly at: Float64Array;
   evaluations = 0;
@@ -123,6 +125,7 @@ export class SecondOrder {
     this.yT = prob.yT;
     this.cg = new Float64Array(this.n);
     this.cgg = new Float64Array(this.n);
+    this.res = new Float64Array(this.n);
     this.at = new Float64Array(this.p);
     this.root = this.compile(prob.node, columns);
   }
@@ -143,16 +146,24 @@ export class SecondOrder {
   objectiveOf(f: Float64Array): number {
     const { n, onLog, yT, huber, delta } = this;
     const w = this.prob.weights;
+    const res = this.res;
+    // Neumaier-compensated sum: the objective is compared across engines to the last digits.
     let total = 0;
+    let comp = 0;
     for (let i = 0; i < n; i++) {
       const r = (onLog ? Math.log(f[i]) : f[i]) - yT[i];
+      res[i] = r;
       let rho: number;
       if (huber) {
         const a = Math.abs(r);
         rho = a <= delta ? 0.5 * r * r : delta * (a - 0.5 * delta);
       } else rho = r * r;
-      total += w ? (w[i] === 0 ? 0 : w[i] * rho) : rho;
+      if (w) rho = w[i] === 0 ? 0 : w[i] * rho;
+      const t = total + rho;
+      comp += Math.abs(total) >= Math.abs(rho) ? total - t + rho : rho - t + total;
+      total = t;
     }
+    total += comp;
     return Number.isFinite(total) ? total : NaN;
   }
 
@@ -162,7 +173,7 @@ export class SecondOrder {
    * instead (positive semi-definite, a majoriser; no second derivatives of the formula needed).
    */
   derivatives(g: Float64Array, H: Float64Array, exact = true): void {
-    const { n, p, onLog, yT, huber, delta, cg, cgg } = this;
+    const { n, p, onLog, huber, delta, cg, cgg, res } = this;
     for (const ins of this.instrs) {
       for (const o of ins.outs) o.fill(0);
       this.partials(ins);
@@ -174,7 +185,7 @@ export class SecondOrder {
     // rho(r(f)): gradient psi r' f', Hessian (rho'' r'^2 + psi r'') f' f'^T + psi r' f''.
     for (let i = 0; i < n; i++) {
       const fi = f[i];
-      const r = (onLog ? Math.log(fi) : fi) - yT[i];
+      const r = res[i];
       let psi: number;
       let curv: number;
       if (huber) {

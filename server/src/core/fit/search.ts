@@ -86,6 +86,7 @@ export function runSearchTask(task: SearchTask): BlockResult {
 const JOIN_TOL = 1e-2;
 const LOOSE_FTOL = 1e-7;
 const POLISH = 3;
+const JOINABLE = 16;
 /** A distinct optimum within this factor of the best competes with it (guard (b)). */
 const COMPETING = 1.1;
 
@@ -94,7 +95,7 @@ function near(a: Float64Array, b: Float64Array, tol: number): boolean {
   return true;
 }
 
-function record(optima: SearchOptimum[], u: Float64Array, value: number, hits = 1): void {
+function record(optima: SearchOptimum[], u: Float64Array, value: number, hits = 1): SearchOptimum {
   for (const o of optima) {
     if (near(u, o.u, JOIN_TOL)) {
       o.hits += hits;
@@ -102,10 +103,12 @@ function record(optima: SearchOptimum[], u: Float64Array, value: number, hits = 
         o.value = value;
         o.u = Float64Array.from(u);
       }
-      return;
+      return o;
     }
   }
-  optima.push({ u: Float64Array.from(u), value, hits });
+  const o = { u: Float64Array.from(u), value, hits };
+  optima.push(o);
+  return o;
 }
 
 /** Phase 1 from each start, stopping runs that join an optimum already found. */
@@ -116,22 +119,27 @@ export function optimizeBlock(
   interrupt?: () => boolean,
   ws = new NewtonWorkspace(so.p),
 ): BlockResult {
+  // Runs join only the best few optima (a flat valley leaves thousands of distinct end points,
+  // and checking every one at every step cost more than the steps it saved).
+  let joinable = [...optima].sort((a, b) => a.value - b.value).slice(0, JOINABLE);
   const join = (u: Float64Array, value: number): boolean => {
-    for (const o of optima) if (value >= o.value && near(u, o.u, JOIN_TOL)) return true;
+    for (const o of joinable) if (value >= o.value && near(u, o.u, JOIN_TOL)) return true;
     return false;
   };
   let optimized = 0;
-  const bestKnown = () => {
-    let b = Infinity;
-    for (const o of optima) if (o.value < b) b = o.value;
-    return b;
-  };
+  let best = joinable[0]?.value ?? Infinity;
+  const bestKnown = () => best;
   for (const s of starts) {
     if (interrupt?.()) return { optima, optimized, interrupted: true };
     const res = newtonLM(so, s, { join, interrupt, maxIterations: 300, ftol: LOOSE_FTOL, exact: false, bestKnown }, ws);
     optimized++;
     if (res.stop === 'interrupted') return { optima, optimized, interrupted: true };
-    if (Number.isFinite(res.value)) record(optima, res.u, res.value);
+    if (!Number.isFinite(res.value)) continue;
+    const o = record(optima, res.u, res.value);
+    best = Math.min(best, res.value);
+    if (!joinable.includes(o) && (joinable.length < JOINABLE || o.value < joinable[joinable.length - 1].value))
+      joinable = [...joinable, o].sort((a, b) => a.value - b.value).slice(0, JOINABLE);
+    else if (joinable.includes(o)) joinable.sort((a, b) => a.value - b.value);
   }
   return { optima, optimized, interrupted: false };
 }
@@ -302,7 +310,8 @@ export async function searchNewton(
   opts: SearchOptions,
   pause: () => Promise<void>,
 ): Promise<SearchResult> {
-  const seeds = opts.seeds ?? [];
+  // Exhaustive: every declared start is optimized, so seeds would only add runs.
+  const seeds = opts.exhaustive ? [] : (opts.seeds ?? []);
   const declared = starts.length;
   const order: { u: Float64Array; v: number }[] = [];
   for (const u of seeds) order.push({ u, v: so.value(u) });
