@@ -1,4 +1,4 @@
-// A cold-process fit of a Chinchilla-form CSV through the engine, for bench/fit-vs-scipy.mjs:
+// A cold-process fit of a Chinchilla-form CSV through the engine, for bench/fit-vs-peers.mjs (the bootstrap stage timing):
 //   node fit-epoch.js FILE [--exclude-top-k 5] [--grid hoffmann|li2025] [--bootstrap K] [--exhaustive]
 // Prints one JSON line: objective, parameters, starts, fit seconds, bootstrap seconds.
 import { readFileSync } from 'node:fs';
