@@ -600,14 +600,14 @@ export interface NewtonOptions {
   /** false: the IRLS/Gauss–Newton matrix instead of the exact Hessian (default true). */
   exact?: boolean;
   /**
-   * The best objective known elsewhere: a run still more than 10% above it whose steps gain
-   * less than 0.1% twice in a row is settling into a worse optimum, and stops as 'dominated'.
+   * The best objective known elsewhere: a run that, twice in a row, could not come within 10%
+   * of it even if every remaining iteration gained as much as the last step, stops as
+   * 'dominated' (it is settling into a worse optimum).
    */
   bestKnown?: () => number;
 }
 
 const DOMINATED_RATIO = 1.1;
-const DOMINATED_GAIN = 1e-3;
 
 /** Scratch space for one problem size. */
 export class NewtonWorkspace {
@@ -691,9 +691,12 @@ export function newtonLM(
       so.derivatives(g, H, exact);
       lambda = Math.max(lambda * down, 1e-15);
       small = decrease <= ftol ? small + 1 : 0;
-      slow = decrease <= DOMINATED_GAIN ? slow + 1 : 0;
-      if (slow >= 2 && opts.bestKnown && value > opts.bestKnown() * DOMINATED_RATIO)
-        return { u, value, iterations: it + 1, stop: 'dominated', converged: true };
+      // Hopeless: even at this step's rate for every remaining iteration, still above the best.
+      if (opts.bestKnown) {
+        const reach = value * Math.pow(1 - Math.min(decrease, 1), maxIterations - it - 1);
+        slow = reach > opts.bestKnown() * DOMINATED_RATIO ? slow + 1 : 0;
+      }
+      if (slow >= 2) return { u, value, iterations: it + 1, stop: 'dominated', converged: true };
       if (small >= 2) return { u, value, iterations: it + 1, stop: 'converged', converged: true };
       if (opts.join?.(u, value)) return { u, value, iterations: it + 1, stop: 'joined', converged: true };
     } else {

@@ -68,7 +68,9 @@ export async function bootstrapParallel(
       // In-thread: chunks with a yield between them, so an abort can land.
       const P = task.params.length;
       const out = new Float64Array((to - from) * P).fill(NaN);
-      for (let a = from; a < to && !signal?.aborted; a += 16) {
+      // Past the deadline, the remaining chunks are left NaN at once (each chunk rebuilds the problem).
+      const late = () => t.deadline !== undefined && Date.now() > t.deadline;
+      for (let a = from; a < to && !signal?.aborted && !late(); a += 16) {
         const b = Math.min(to, a + 16);
         out.set(
           runBootstrap({ ...t, from: a, to: b }, () => !!signal?.aborted),
