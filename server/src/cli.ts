@@ -4,6 +4,7 @@
 //   scaling-studio demo                fit the bundled example and write an HTML report
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseArgs } from 'node:util';
 import { analyze, toJsonDiagnostic, type Analysis } from './core/study';
 import { catalogue } from './core/laws';
 import { DataLoader } from './core/data/loader';
@@ -21,20 +22,33 @@ commands:
 
 exit status: 0 no errors, 1 the study has errors, 2 usage errors`;
 
+const COMMAND_OPTIONS = {
+  check: {},
+  fit: { json: { type: 'boolean' }, report: { type: 'string' } },
+  demo: { out: { type: 'string' } },
+} as const;
+
 export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
   const [command, ...rest] = argv;
-  const flags = new Set(rest.filter((a) => a.startsWith('--')));
-  const positional = rest.filter(
-    (a, i) => !a.startsWith('--') && !(i > 0 && ['--report', '--out'].includes(rest[i - 1])),
-  );
-  const option = (name: string) => {
-    const i = rest.indexOf(name);
-    return i >= 0 ? rest[i + 1] : undefined;
-  };
   const usage = (message: string) => {
     err.write(`scaling-studio: ${message}\n\n${USAGE}\n`);
     return 2;
   };
+  // util.parseArgs, strict: an unknown option or a missing option value is a usage error.
+  let parsed: { positionals: string[]; values: { json?: boolean; report?: string; out?: string } };
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: COMMAND_OPTIONS[command as keyof typeof COMMAND_OPTIONS] ?? {},
+      allowPositionals: true,
+      // Unknown commands get their own message below, whatever options follow them.
+      strict: command !== undefined && command in COMMAND_OPTIONS,
+    }) as typeof parsed;
+  } catch (e) {
+    return usage((e as Error).message.split(/\.\s|\n/)[0]);
+  }
+  const positional = parsed.positionals;
+  const values = parsed.values;
   switch (command) {
     case undefined:
     case 'help':
@@ -51,15 +65,12 @@ export async function main(argv: string[], out = process.stdout, err = process.s
     }
     case 'fit': {
       if (positional.length !== 1) return usage('fit takes one FILE');
-      const known = new Set(['--json', '--report']);
-      const unknown = [...flags].find((f) => !known.has(f));
-      if (unknown) return usage(`unknown option ${unknown}`);
       const analysis = await load(positional[0], err);
       if (!analysis) return 2;
       const { results, hasError } = await runFit(analysis, path.resolve(positional[0]));
-      if (flags.has('--json')) out.write(JSON.stringify(results, null, 2) + '\n');
+      if (values.json) out.write(JSON.stringify(results, null, 2) + '\n');
       else out.write(formatResultsTable(results, positional[0]));
-      const report = option('--report');
+      const report = values.report;
       if (report) await writeReport(analysis, results, report, err);
       return hasError ? 1 : 0;
     }
@@ -71,7 +82,7 @@ export async function main(argv: string[], out = process.stdout, err = process.s
       out.write(`(synthetic runs drawn from a published law; see the file's header)\n\n`);
       const { results, hasError } = await runFit(analysis, example);
       out.write(formatResultsTable(results, path.relative(process.cwd(), example)));
-      const dir = option('--out') ?? 'scaling-report';
+      const dir = values.out ?? 'scaling-report';
       await writeReport(analysis, results, path.join(dir, 'chinchilla.html'), err, out);
       return hasError ? 1 : 0;
     }

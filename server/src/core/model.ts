@@ -61,6 +61,8 @@ export interface BoundLaw {
   heldOut: Uint8Array;
   uncertainty: UncertaintySpec;
   uncertaintyDeclared: boolean;
+  /** `search exhaustive`: optimize every declared start instead of the screened best. */
+  search?: 'screened' | 'exhaustive';
 }
 
 export interface BoundIsoflop {

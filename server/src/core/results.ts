@@ -12,7 +12,17 @@ export interface LawResult {
   points: { fit: number; holdout: number; dropped: number };
   /** Error on the held-out runs: mean absolute percentage error as a fraction (0.012 = 1.2%), RMSE of log target. */
   holdout: { mape: number; rmse_log: number } | null;
-  starts: { declared: number; optimized: number };
+  /**
+   * Starts: declared by the grid, screened (initial objective evaluated, incl. seeds), optimized,
+   * and agreed (optimized runs that ended at the best optimum); `search` is the law's strategy.
+   */
+  starts: {
+    declared: number;
+    screened: number;
+    optimized: number;
+    agreed: number;
+    search: 'screened' | 'exhaustive';
+  };
   converged: boolean;
   stop_reason: string;
   /** Bootstrap seed, when the law has `uncertainty bootstrap`. */

@@ -168,6 +168,11 @@ export function completion(analysis: Analysis, offset: number, ctx: CompletionCo
       else if (after('..') === false && words.includes('grid') && !words.includes('by'))
         push('by', CompletionItemKind.Keyword);
       else if (words.includes('by')) push('log', CompletionItemKind.Keyword, 'grid steps through ln(param)');
+    } else if (first === 'search') {
+      if (words.length === 1) {
+        push('screened', CompletionItemKind.Keyword, 'optimize the best starts by their initial objective (default)');
+        push('exhaustive', CompletionItemKind.Keyword, 'optimize every declared start (slower; an audit)');
+      }
     } else if (first === 'uncertainty') {
       if (words.length === 1) keywords(['bootstrap', 'asymptotic', 'none']);
       else if (after('by'))

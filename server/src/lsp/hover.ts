@@ -96,7 +96,7 @@ export function lawHover(analysis: Analysis, results: StudyResults | undefined, 
     );
   } else lines.push('hold-out error: — (no runs held out)  ');
   lines.push(
-    `${r.converged ? 'converged' : '**not converged**'} (${md(r.stop_reason)}), ${r.starts.optimized} of ${r.starts.declared} starts optimized, ${Math.round(r.seconds * 1000)} ms`,
+    `${r.converged ? 'converged' : '**not converged**'} (${md(r.stop_reason)}), ${r.starts.optimized} of ${r.starts.declared} starts optimized${r.starts.search === 'exhaustive' ? ' (search exhaustive)' : ''}, ${r.starts.agreed} agreed on the best, ${Math.round(r.seconds * 1000)} ms`,
   );
   return lines.join('\n');
 }

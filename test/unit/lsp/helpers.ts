@@ -60,7 +60,7 @@ export function fakeResults(a: Analysis): StudyResults {
         objective: { kind: 'huber', delta: 0.001, space: 'log', value: 0.0123456789 },
         points: { fit: law.data.rowCount - 2, holdout: 2, dropped: 0 },
         holdout: { mape: 0.01234, rmse_log: 0.0456 },
-        starts: { declared: 4500, optimized: 12 },
+        starts: { declared: 4500, screened: 4504, optimized: 12, agreed: 9, search: 'screened' },
         converged: true,
         stop_reason: 'gradient <tol>',
         seed: 7,

@@ -9,7 +9,8 @@ import { checkDesign, checkIdentifiable, positiveVariables, splitRows } from './
 import { fitIsoflop } from './isoflop';
 import { declaredStarts, multiStart } from './multistart';
 import { optimizeAllocation, type OptimizeContext } from './optimize';
-import { bootstrapParallel } from './pool';
+import { bootstrapParallel, searchBlockInWorker } from './pool';
+import { searchTaskOf } from './search';
 import { buildProblem, Evaluator, toTheta, type FitProblem } from './problem';
 import { normalQuantile, percentileInterval } from './stats';
 
@@ -64,7 +65,7 @@ function emptyResult(law: BoundLaw, stop: string, seconds: number, points: LawRe
     },
     points,
     holdout: null,
-    starts: { declared: 0, optimized: 0 },
+    starts: { declared: 0, screened: 0, optimized: 0, agreed: 0, search: law.search ?? 'screened' },
     converged: false,
     stop_reason: stop,
     seed: law.uncertainty.method === 'bootstrap' ? law.uncertainty.seed : null,
@@ -145,7 +146,23 @@ export async function fitLaw(law: BoundLaw, opts: FitOptions = {}): Promise<LawF
     return timedOut;
   };
   opts.onProgress?.({ law: law.name, phase: 'fit' });
-  const ms = await multiStart(ev, starts, { interrupt, exhaustive: opts.exhaustive, columns });
+  const exhaustive = opts.exhaustive || law.search === 'exhaustive';
+  const workers = opts.workers ?? 2;
+  const ms = await multiStart(ev, starts, {
+    interrupt,
+    exhaustive,
+    columns,
+    workers,
+    runBlock:
+      exhaustive && workers > 1
+        ? (block) =>
+            searchBlockInWorker(
+              { ...searchTaskOf(law), columns, y, deadline: Date.now() + (opts.timeBudgetMs ?? 60_000), starts: block },
+              opts.signal,
+              opts.workerFile,
+            )
+        : undefined,
+  });
   if (cancelled(opts)) {
     diags.push(diagnostic('info', 'scaling.fit-cancelled', 'the fit was cancelled', law.range));
     return fail('cancelled', points, node);
@@ -388,7 +405,13 @@ export async function fitLaw(law: BoundLaw, opts: FitOptions = {}): Promise<LawF
     },
     points,
     holdout,
-    starts: { declared: ms.declared, optimized: ms.optimized },
+    starts: {
+      declared: ms.declared,
+      screened: ms.screened,
+      optimized: ms.optimized,
+      agreed: ms.agreed,
+      search: exhaustive ? 'exhaustive' : 'screened',
+    },
     converged: best.converged && !timedOut,
     stop_reason: stop,
     seed: u.method === 'bootstrap' ? u.seed : null,

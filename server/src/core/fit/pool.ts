@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { runBootstrap, type BootstrapTask } from './bootstrap';
+import type { BlockResult, SearchTask } from './search';
 
 // Decided from how this module itself was loaded, not by probing the file system (the core does no
 // I/O of its own): from source under tsx the worker is worker.ts, in a bundle it is fitWorker.js.
@@ -65,7 +66,9 @@ export async function bootstrapParallel(
       // In-thread: chunks with a yield between them, so an abort can land.
       const P = task.params.length;
       const out = new Float64Array((to - from) * P).fill(NaN);
-      for (let a = from; a < to && !signal?.aborted; a += 16) {
+      // Past the deadline, the remaining chunks are left NaN at once (each chunk rebuilds the problem).
+      const late = () => t.deadline !== undefined && Date.now() > t.deadline;
+      for (let a = from; a < to && !signal?.aborted && !late(); a += 16) {
         const b = Math.min(to, a + 16);
         out.set(
           runBootstrap({ ...t, from: a, to: b }, () => !!signal?.aborted),
@@ -79,4 +82,29 @@ export async function bootstrapParallel(
   const out = new Float64Array(K * P);
   slices.forEach(([from], s) => out.set(parts[s], from * P));
   return out;
+}
+
+/** Runs a share of an exhaustive search on a worker thread; rejects when no worker can start. */
+export function searchBlockInWorker(task: SearchTask, signal?: AbortSignal, workerFile?: string): Promise<BlockResult> {
+  const entry = workerEntry(workerFile);
+  if (!entry) return Promise.reject(new Error('no worker'));
+  return new Promise((resolve, reject) => {
+    const w = new Worker(entry.file, { execArgv: entry.execArgv });
+    const onAbort = () => {
+      void w.terminate();
+      reject(new Error('cancelled'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    w.once('message', (m: { ok: boolean; block?: BlockResult; error?: string }) => {
+      signal?.removeEventListener('abort', onAbort);
+      void w.terminate();
+      if (m.ok) resolve(m.block!);
+      else reject(new Error(m.error));
+    });
+    w.once('error', (e) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(e);
+    });
+    w.postMessage({ ...task, kind: 'search' });
+  });
 }

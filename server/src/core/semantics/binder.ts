@@ -495,6 +495,7 @@ class Binder {
       heldOut,
       uncertainty,
       uncertaintyDeclared: uncertaintyClause !== undefined,
+      search: body.find((b): b is A.SearchClause => b.kind === 'Search')?.mode ?? 'screened',
     });
   }
 

@@ -28,7 +28,7 @@ export const TOP_LEVEL_KEYWORDS = [
   'optimize',
   'plot',
 ];
-export const LAW_KEYWORDS = ['fit', 'holdout', 'objective', 'param', 'uncertainty'];
+export const LAW_KEYWORDS = ['fit', 'holdout', 'objective', 'param', 'search', 'uncertainty'];
 export const ISOFLOP_KEYWORDS = ['fit', 'budget', 'size', 'tokens', 'target', 'weighted', 'holdout', 'uncertainty'];
 export const DATA_FORMATS = ['csv', 'tsv', 'jsonl'];
 
@@ -797,6 +797,8 @@ class Parser {
         return this.parseObjective();
       case 'param':
         return this.parseParam();
+      case 'search':
+        return this.parseSearch();
       case 'uncertainty':
         return this.parseUncertainty();
     }
@@ -819,6 +821,15 @@ class Parser {
     const start = this.next().start;
     const condition = this.parseExpr();
     return { kind: 'Holdout', condition, range: { start, end: this.prevEnd() } };
+  }
+
+  private parseSearch(): A.SearchClause {
+    const start = this.next().start;
+    const t = this.peek();
+    let mode: A.SearchClause['mode'] = 'screened';
+    if (this.is('exhaustive', t) || this.is('screened', t)) mode = this.next().text as A.SearchClause['mode'];
+    else this.fail(`expected exhaustive (optimize every start) or screened, found ${describe(t)}`, t);
+    return { kind: 'Search', mode, range: { start, end: this.prevEnd() } };
   }
 
   private parseObjective(): A.ObjectiveClause {
