@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { analyze, toJsonDiagnostic, type Analysis } from './core/study';
 import { catalogue } from './core/laws';
 import { runFit, formatResultsTable } from './fitRunner';
+import { escapeControls, terminalSafe } from './terminal';
 
 const USAGE = `usage: scaling-studio <command> [options]
 
@@ -19,7 +20,13 @@ commands:
 
 exit status: 0 no errors, 1 the study has errors, 2 usage errors`;
 
-export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+export async function main(
+  argv: string[],
+  rawOut: NodeJS.WritableStream = process.stdout,
+  rawErr: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
+  const out = terminalSafe(rawOut);
+  const err = terminalSafe(rawErr);
   const [command, ...rest] = argv;
   const flags = new Set(rest.filter((a) => a.startsWith('--')));
   const positional = rest.filter(
@@ -126,7 +133,7 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e) => {
-      process.stderr.write(`scaling-studio: internal error: ${(e as Error).stack ?? e}\n`);
+      process.stderr.write(escapeControls(`scaling-studio: internal error: ${(e as Error).stack ?? e}\n`));
       process.exit(3);
     },
   );

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataLoader } from '../core/data/loader';
 import { catalogue } from '../core/laws';
-import { analyze, type Analysis } from '../core/study';
+import { analyze, failedAnalysis, type Analysis } from '../core/study';
+import { logMessage } from './safe';
 import type { ServerSettings } from './settings';
 import { pathGuard, type PathPolicy } from './trust';
 import { DEFAULT_SETTINGS } from './settings';
@@ -71,13 +72,20 @@ export class DocumentStore {
     const text = doc.getText();
     const effectivePath =
       studyPath ?? (this.workspaceRoot() ? path.join(this.workspaceRoot()!, 'untitled.scaling') : undefined);
-    const analysis = analyze(text, {
-      studyPath: effectivePath,
-      loader: this.loader,
-      catalogue,
-      severities: this.settings.severities,
-      isPathAllowed: pathGuard(this.policy, effectivePath),
-    });
+    let analysis: Analysis;
+    try {
+      analysis = analyze(text, {
+        studyPath: effectivePath,
+        loader: this.loader,
+        catalogue,
+        severities: this.settings.severities,
+        isPathAllowed: pathGuard(this.policy, effectivePath),
+      });
+    } catch (e) {
+      // Publish something rather than nothing: stale diagnostics would stay on the wrong lines.
+      logMessage(`[error] analysis of ${doc.uri} v${doc.version}: ${(e as Error)?.stack ?? e}`);
+      analysis = failedAnalysis(text, e);
+    }
     this.analyses++;
     const state: DocumentState = { uri: doc.uri, version: doc.version, studyPath, analysis };
     this.cache.set(doc.uri, state);
