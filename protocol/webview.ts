@@ -170,7 +170,7 @@ export function makeNonce(): string {
   globalThis.crypto.getRandomValues(bytes);
   let s = '';
   for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=/g, '');
 }
 
 /** The webview's own stylesheet; inlined in a nonce'd <style> unless the host serves it as cssUri. */

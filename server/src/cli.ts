@@ -10,6 +10,7 @@ import { catalogue } from './core/laws';
 import { DataLoader } from './core/data/loader';
 import { NodeHost } from './host/nodeHost';
 import { runFit, formatResultsTable } from './fitRunner';
+import { escapeControls, terminalSafe } from './terminal';
 
 const USAGE = `usage: scaling-studio <command> [options]
 
@@ -28,7 +29,13 @@ const COMMAND_OPTIONS = {
   demo: { out: { type: 'string' } },
 } as const;
 
-export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+export async function main(
+  argv: string[],
+  rawOut: NodeJS.WritableStream = process.stdout,
+  rawErr: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
+  const out = terminalSafe(rawOut);
+  const err = terminalSafe(rawErr);
   const [command, ...rest] = argv;
   const usage = (message: string) => {
     err.write(`scaling-studio: ${message}\n\n${USAGE}\n`);
@@ -140,7 +147,7 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e) => {
-      process.stderr.write(`scaling-studio: internal error: ${(e as Error).stack ?? e}\n`);
+      process.stderr.write(escapeControls(`scaling-studio: internal error: ${(e as Error).stack ?? e}\n`));
       process.exit(3);
     },
   );

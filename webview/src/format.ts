@@ -10,7 +10,13 @@ const SI: [number, string][] = [
 /** Drops trailing zeros after a decimal point: '2.50' → '2.5', '100.' → '100', '100' stays. */
 function trim(s: string): string {
   const [m, e] = s.split('e');
-  const t = m.includes('.') ? m.replace(/0+$/, '').replace(/\.$/, '') : m;
+  let end = m.length;
+  // A loop, not /0+$/ (which backtracks on long inputs: test/unit/hardening/regex.test.ts).
+  if (m.includes('.')) {
+    while (m[end - 1] === '0') end--;
+    if (m[end - 1] === '.') end--;
+  }
+  const t = m.slice(0, end);
   return e === undefined ? t : `${t}e${e}`;
 }
 

@@ -24,8 +24,9 @@ const heldOutColor = (pal: Palette) => pal.series[3];
 function hexToRgb(c: string): [number, number, number] {
   const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(c);
   if (m) return [parseInt(m[1], 16), parseInt(m[2], 16), parseInt(m[3], 16)];
-  const r = /(\d+)\D+(\d+)\D+(\d+)/.exec(c);
-  return r ? [Number(r[1]), Number(r[2]), Number(r[3])] : [128, 128, 128];
+  // The first three numbers of `rgb(r, g, b)` (a global match of digit runs: linear, no backtracking).
+  const r = c.match(/\d+/g);
+  return r && r.length >= 3 ? [Number(r[0]), Number(r[1]), Number(r[2])] : [128, 128, 128];
 }
 
 /** n colours along blue → green → orange → red: budgets read small to large. */

@@ -1,6 +1,7 @@
 // Completion in context: keywords for the block the cursor is in (top level, law, isoflop,
 // dataset), catalogue laws after `law NAME:`, variables and parameters in formulas, datasets after
 // `fit`, laws after `predict`/`optimize`/`plot`, and a dataset's file columns after `VAR:` and in `where`.
+import { nameOrString } from '../core/syntax/lexer';
 import type { CompletionItem } from 'vscode-languageserver';
 import { CompletionItemKind, InsertTextFormat } from 'vscode-languageserver';
 import type * as A from '../core/syntax/ast';
@@ -203,14 +204,11 @@ export function completion(analysis: Analysis, offset: number, ctx: CompletionCo
       return items;
     }
     if ((words.length >= 2 && words[1] === ':' && words.length === 2) || words[0] === 'where') {
-      columns.forEach((c) =>
-        push(
-          c,
-          CompletionItemKind.Field,
-          'column',
-          /^[A-Za-z_][A-Za-z0-9_]*$/.test(c) ? {} : { insertText: JSON.stringify(c) },
-        ),
-      );
+      for (const c of columns) {
+        const written = nameOrString(c);
+        if (written !== undefined)
+          push(c, CompletionItemKind.Field, 'column', written === c ? {} : { insertText: written });
+      }
       if (words[0] === 'where')
         decl?.columns.forEach((m) => push(m.variable.text, CompletionItemKind.Variable, 'variable'));
     }

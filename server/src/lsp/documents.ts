@@ -7,7 +7,8 @@ import type { DataHost } from '../core/data/host';
 import { DataLoader } from '../core/data/loader';
 import { resolveDataPath } from '../core/data/paths';
 import { catalogue } from '../core/laws';
-import { analyze, type Analysis } from '../core/study';
+import { analyze, failedAnalysis, type Analysis } from '../core/study';
+import { logMessage } from './safe';
 import type { ServerSettings } from './settings';
 import { pathGuard, type PathPolicy } from './trust';
 import { DEFAULT_SETTINGS } from './settings';
@@ -103,9 +104,11 @@ export class DocumentStore {
         return entry.state;
       },
       (e) => {
-        // A failed analysis is not cached: the next request tries again.
-        if (this.cache.get(doc.uri) === entry) this.cache.delete(doc.uri);
-        throw e;
+        // Publish something rather than nothing: stale diagnostics would stay on the wrong lines.
+        logMessage(`[error] analysis of ${doc.uri} v${doc.version}: ${(e as Error)?.stack ?? e}`);
+        this.analyses++;
+        entry.state = { uri: doc.uri, version: doc.version, studyPath, baseDir, analysis: failedAnalysis(text, e) };
+        return entry.state;
       },
     );
     this.cache.set(doc.uri, entry);

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { Diagnostic, Severity } from '../core/diagnostics';
+import { diagnostic, type Diagnostic, type Severity } from '../core/diagnostics';
 import type { StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
 import type { FitResponse, FitStateParams } from '../../../protocol/lsp';
@@ -265,12 +265,14 @@ export class FitManager {
           for (const name of laws) {
             const law = now.analysis.model.laws.find((l) => l.name === name);
             if (law) {
-              fitDiagnostics.push({
-                severity: 'error',
-                code: 'scaling.fit-failed',
-                message: `the fit of '${name}' failed: ${reply.message}`,
-                range: law.nameRange,
-              });
+              fitDiagnostics.push(
+                diagnostic(
+                  'error',
+                  'scaling.fit-failed',
+                  `the fit of '${name}' failed: ${reply.message}`,
+                  law.nameRange,
+                ),
+              );
             }
           }
           d.record = {

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { DataFormat } from '../core/syntax/ast';
 import type { DataLoader } from '../core/data/loader';
 import { parseNumber } from '../core/data/loader';
+import { nameOrString, quoteString } from '../core/syntax/lexer';
 
 const GUESSES: [string, RegExp][] = [
   ['N', /^(n|params?|parameters|num_?params|n_?params|model_?size|size|non_?embedding_?params)$/i],
@@ -35,7 +36,18 @@ function identifier(column: string): string {
   return id || 'x';
 }
 
-export async function scaffoldStudy(dataPath: string, studyPath: string, loader: DataLoader): Promise<string> {
+/**
+ * `isPathAllowed` is the workspace-trust guard (lsp/trust.ts): in Restricted Mode a file outside the
+ * workspace folders is refused, as it is when a study names it.
+ */
+export async function scaffoldStudy(
+  dataPath: string,
+  studyPath: string,
+  loader: DataLoader,
+  isPathAllowed?: (absolutePath: string) => string | undefined,
+): Promise<string> {
+  const refusal = isPathAllowed?.(path.resolve(dataPath));
+  if (refusal) throw new Error(refusal);
   const format = formatFor(dataPath);
   const loaded = await loader.load(dataPath, format);
   if (!loaded.ok) throw new Error(loaded.message);
@@ -48,13 +60,15 @@ export async function scaffoldStudy(dataPath: string, studyPath: string, loader:
   }
   const rel = path.relative(path.dirname(studyPath), dataPath).split(path.sep).join('/');
   const title = path.basename(dataPath).replace(/\.[^.]+$/, '');
-  const col = (c: string) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(c) ? c : JSON.stringify(c));
+  const col = (c: string) => nameOrString(c) ?? quoteString(c.replace(/\r/g, ' '))!;
+  const quotedPath = quoteString(rel);
+  if (quotedPath === undefined) throw new Error(`'${dataPath}' has a line break in its name; rename the file`);
   const lines: string[] = [];
-  lines.push(`study ${JSON.stringify(`Scaling study of ${title}`)}`, '');
+  lines.push(`study ${quoteString(`Scaling study of ${title}`.replace(/\r/g, ' '))}`, '');
   const hasND = mapping.has('N') && mapping.has('D');
   if (hasND && !mapping.has('C'))
     lines.push('// How compute is counted: 6 FLOPs per parameter per token.', 'compute C = 6 * N * D', '');
-  lines.push(`dataset runs = ${format}(${JSON.stringify(rel)}) {`);
+  lines.push(`dataset runs = ${format}(${quotedPath}) {`);
   const mapped = [...mapping.entries()];
   for (const [v, c] of mapped) lines.push(`  ${v}: ${col(c)}`);
   if (mapped.length === 0) for (const c of numeric.slice(0, 6)) lines.push(`  ${identifier(c)}: ${col(c)}`);

@@ -3,6 +3,7 @@
 import { SemanticTokensBuilder, type SemanticTokens, type SemanticTokensLegend } from 'vscode-languageserver';
 import type * as A from '../core/syntax/ast';
 import type { Analysis } from '../core/study';
+import { tooLargeFor } from './limits';
 import { symbolIndex, type Occurrence } from './symbolIndex';
 
 export const TOKEN_TYPES = ['function', 'namespace', 'variable', 'parameter', 'number', 'property', 'class'] as const;
@@ -31,6 +32,7 @@ function typeOf(o: Occurrence): TokenType {
 }
 
 export function semanticTokens(analysis: Analysis): SemanticTokens {
+  if (tooLargeFor(analysis, 'semantic highlighting')) return { data: [] };
   const raw: { start: number; end: number; type: number; mods: number }[] = [];
   for (const o of symbolIndex(analysis).occurrences) {
     let mods = 0;

@@ -29,12 +29,20 @@ export function scriptForInline(source: string): string {
 function fmt(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   const a = Math.abs(v);
-  if (a !== 0 && (a >= 1e6 || a < 1e-3))
-    return v
-      .toExponential(3)
-      .replace(/\.?0+e/, 'e')
-      .replace('e+', 'e');
+  if (a !== 0 && (a >= 1e6 || a < 1e-3)) {
+    const [mantissa, exponent] = v.toExponential(3).split('e');
+    return `${withoutTrailingZeros(mantissa)}e${exponent.replace('+', '')}`;
+  }
   return String(Number(v.toPrecision(4)));
+}
+
+/** '1.200' → '1.2', '1.000' → '1' (a loop, not a regex: see test/unit/hardening/regex.test.ts). */
+function withoutTrailingZeros(mantissa: string): string {
+  if (!mantissa.includes('.')) return mantissa;
+  let end = mantissa.length;
+  while (mantissa[end - 1] === '0') end--;
+  if (mantissa[end - 1] === '.') end--;
+  return mantissa.slice(0, end);
 }
 
 function paramsTable(model: PlotModel): string {

@@ -5,9 +5,12 @@
 // Seeded; FUZZ_RUNS=20000 (npm run fuzz) runs longer. Counts are printed for RELIABILITY.md.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { MAX_STARTS } from '../../../server/src/core/semantics/binder';
+import { MAX_MESSAGE_LENGTH } from '../../../server/src/core/text';
 import { catalogue } from '../../../server/src/core/laws';
 import type { StudyResults } from '../../../server/src/core/results';
 import { analyze, type Analysis } from '../../../server/src/core/study';
@@ -374,6 +377,79 @@ function smallGrids(text: string): string {
     .replace(/bootstrap\s+\d+/g, 'bootstrap 8');
 }
 
+// ----------------------------------------------------------------------------- hostile sizes (issue 15)
+
+/** Long tokens, long operator chains, deep nesting and huge start grids, inserted into a seed study. */
+type SizeAttack =
+  | { kind: 'token'; token: 'ident' | 'digits' | 'badNumber' | 'string' | 'stray' | 'lawName'; length: number }
+  | { kind: 'chain'; op: '+' | '*' | 'or'; terms: number }
+  | { kind: 'nesting'; depth: number }
+  | { kind: 'grids'; params: number; values: number }
+  | { kind: 'cell'; length: number };
+const sizeAttack: fc.Arbitrary<SizeAttack> = fc.oneof(
+  fc.record({
+    kind: fc.constant('token' as const),
+    token: fc.constantFrom('ident', 'digits', 'badNumber', 'string', 'stray', 'lawName'),
+    length: fc.integer({ min: 1_000, max: 300_000 }),
+  }),
+  fc.record({
+    kind: fc.constant('chain' as const),
+    op: fc.constantFrom('+', '*', 'or'),
+    terms: fc.integer({ min: 100, max: 6_000 }),
+  }),
+  fc.record({ kind: fc.constant('nesting' as const), depth: fc.integer({ min: 50, max: 400 }) }),
+  fc.record({
+    kind: fc.constant('grids' as const),
+    params: fc.integer({ min: 1, max: 4 }),
+    values: fc.integer({ min: 10, max: 10_000 }),
+  }),
+  fc.record({ kind: fc.constant('cell' as const), length: fc.integer({ min: 1_000, max: 500_000 }) }),
+);
+
+const attackDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scaling-fuzz-sizes-'));
+after(() => fs.rmSync(attackDir, { recursive: true, force: true }));
+
+/** The attack as lines of study text (a CSV it reads is written beside `studyPath`). */
+function attackText(a: SizeAttack, studyPath: string): string {
+  switch (a.kind) {
+    case 'token': {
+      const n = a.length;
+      if (a.token === 'ident') return `compute ${'a'.repeat(n)} = N\npredict ${'b'.repeat(n)} at N = 1\n`;
+      if (a.token === 'digits') return `compute Z = ${'7'.repeat(n)}\n`;
+      if (a.token === 'badNumber') return `compute Z = ${'7'.repeat(n)}x\n`;
+      if (a.token === 'string') return `study "${'s'.repeat(n)}"\n`;
+      if (a.token === 'stray') return `${'§'.repeat(n)}\n`;
+      return `law ${'l'.repeat(n)}: L = E + A / N^alpha { fit nope }\n`;
+    }
+    case 'chain':
+      return `compute Z = ${Array.from({ length: a.terms }, (_, i) => (i % 2 ? 'N' : 'D')).join(` ${a.op} `)}\n`;
+    case 'nesting':
+      return `compute Z = ${'('.repeat(a.depth)}N${')'.repeat(a.depth)}\n`;
+    case 'grids': {
+      const names = ['E', 'A', 'alpha', 'beta'].slice(0, a.params);
+      const params = names.map((n) => `  param ${n} in [0, 1e5] init grid 0..${a.values - 1} by 1`);
+      return [
+        'runs big {',
+        '  N L',
+        '  1 2',
+        '  2 1.5',
+        '  4 1.2',
+        '}',
+        'law g: L = E + A / N^alpha + 0 * beta {',
+        '  fit big',
+        ...params,
+        '}',
+        '',
+      ].join('\n');
+    }
+    case 'cell': {
+      const file = path.join(path.dirname(studyPath), `cell${a.length}.csv`);
+      fs.writeFileSync(file, `params,loss\n1,2\n${'9'.repeat(a.length)}x,${'"'.repeat(3)}${'q'.repeat(a.length)}\n`);
+      return `dataset cells = csv("${path.basename(file)}") {\n  N: params\n  L: loss\n}\n`;
+    }
+  }
+}
+
 describe('hardening fuzz: mutated studies through every LSP handler', function () {
   this.timeout(120_000);
 
@@ -404,6 +480,31 @@ describe('hardening fuzz: mutated studies through every LSP handler', function (
         exerciseHandlers(text, a, safeFake(a), positions, newName);
       }),
       { numRuns: RUNS, seed: SEED },
+    );
+  });
+
+  const SIZE_RUNS = Math.max(8, Math.round(RUNS / 200));
+  it(`${SIZE_RUNS} studies with hostile sizes (long tokens, long chains, deep nesting, huge grids, long cells)`, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.nat({ max: SEEDS.length - 1 }), sizeAttack, fc.nat(), async (seed, attack, where) => {
+        const studyPath = path.join(attackDir, 'study.scaling');
+        const base = SEEDS[seed][1];
+        const lines = base.split('\n');
+        // At a line boundary, so the attack is a statement of its own (or breaks the one it lands in).
+        const at = where % (lines.length + 1);
+        const text = [...lines.slice(0, at), attackText(attack, studyPath), ...lines.slice(at)].join('\n');
+        const a = await timedAsync('analyze', () => analyzeAt(studyPath, text));
+        stats.cases++;
+        for (const d of a.diagnostics)
+          assert.ok(d.message.length <= MAX_MESSAGE_LENGTH, `${d.code}: ${d.message.length} characters`);
+        if (attack.kind === 'grids' && attack.values ** attack.params > MAX_STARTS)
+          assert.ok(
+            a.diagnostics.some((d) => d.code === 'scaling.too-many-starts'),
+            JSON.stringify(attack),
+          );
+        exerciseHandlers(text, a, undefined, [where, text.length >> 1], 'renamed');
+      }),
+      { numRuns: SIZE_RUNS, seed: SEED + 2 },
     );
   });
 

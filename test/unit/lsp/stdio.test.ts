@@ -4,6 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { diskLoader } from '../hosts';
 import {
+  CancellationTokenSource,
   createMessageConnection,
   StreamMessageReader,
   StreamMessageWriter,
@@ -21,7 +22,7 @@ const ROOT = path.resolve(__dirname, '../../..');
 interface PublishParams {
   uri: string;
   version?: number;
-  diagnostics: { code: string; severity: number; range: { start: { line: number } } }[];
+  diagnostics: { code: string; message: string; severity: number; range: { start: { line: number } } }[];
 }
 
 describe('lsp server over --stdio', function () {
@@ -162,6 +163,76 @@ describe('lsp server over --stdio', function () {
     });
     assert.equal(r?.version, 3);
     assert.deepEqual(r?.results.laws, []);
+  });
+
+  // Issue 15 (hardening round two): $/cancelRequest stops a scaling/fit (before, only
+  // scaling/cancelFit did), and a study that overflowed the stack still gets diagnostics published.
+  const fitStates: { uri: string; state: string }[] = [];
+  const open = async (name: string, text: string) => {
+    const uri = 'file://' + path.join(FIXTURES, name);
+    await conn.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'scaling', version: 1, text },
+    });
+    return uri;
+  };
+
+  it('$/cancelRequest on scaling/fit stops the fit', async () => {
+    // 100,000 starts and 100,000 bootstrap refits: minutes of work, so only a cancel ends it soon.
+    const text = [
+      'dataset sweep = csv("runs/sweep.csv") {',
+      '  N: params',
+      '  D: tokens',
+      '  L: loss',
+      '}',
+      'law slow: L = E + A / N^alpha + B / D^beta {',
+      '  fit sweep',
+      '  param E in (0, 10) init grid 0.1..1 by 0.1',
+      '  param A in (0, inf) init grid 1..100 by 10',
+      '  param B in (0, inf) init grid 1..100 by 10',
+      '  param alpha in [0, 3] init grid 0.1..1 by 0.1',
+      '  param beta in [0, 3] init grid 0.1..1 by 0.1',
+      '  uncertainty bootstrap 100000 seed 1',
+      '}',
+      '',
+    ].join('\n');
+    conn.onNotification('scaling/fitState', (p: { uri: string; state: string }) => void fitStates.push(p));
+    const uri = await open('slow.scaling', text);
+    const source = new CancellationTokenSource();
+    const reply = conn.sendRequest<{ state: string }>('scaling/fit', { uri }, source.token).then(
+      (r) => r.state,
+      (e: Error) => `rejected: ${e.message}`,
+    );
+    await waitFor(() => fitStates.find((s) => s.uri === uri && s.state === 'fitting'), 'the fit to start');
+    await new Promise((r) => setTimeout(r, 300));
+    const cancelledAt = Date.now();
+    source.cancel();
+    await waitFor(
+      () => fitStates.find((s) => s.uri === uri && s.state === 'cancelled'),
+      'the fit to be cancelled',
+      5000,
+    );
+    assert.ok(Date.now() - cancelledAt < 5000);
+    assert.ok(!fitStates.some((s) => s.uri === uri && s.state === 'fitted'), 'the fit did not run to its end');
+    // The response (or the client's own cancellation) arrives; the server keeps answering.
+    assert.match(await reply, /cancelled/);
+    const hover = await conn.sendRequest('textDocument/hover', {
+      textDocument: { uri },
+      position: { line: 5, character: 5 },
+    });
+    assert.ok(hover !== undefined);
+  });
+
+  it('a flat sum of 5,000 terms still gets its diagnostics published', async () => {
+    const terms = Array.from({ length: 5000 }, () => 'E / N').join(' + ');
+    const text = `runs r {\n  N L\n  1 2\n  2 1.5\n}\nlaw l: L = ${terms} { fit r }\n`;
+    const uri = await open('deep.scaling', text);
+    const p = await waitFor(() => published.find((x) => x.uri === uri), 'diagnostics of the deep study');
+    assert.deepEqual(
+      p.diagnostics.map((d) => d.code),
+      ['scaling.syntax'],
+    );
+    assert.match(p.diagnostics[0].message, /more than 1000 levels/);
+    assert.doesNotMatch(stderr, /RangeError/);
   });
 
   it('shuts down and exits', async () => {

@@ -225,14 +225,53 @@ function parseJsonl(path: string, text: string): LoadResult {
   return { ok: true, table: { path, columns, cells, lines: rows.map((r) => r.line) } };
 }
 
+const SI_SCALE: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, {
+  K: 1e3,
+  M: 1e6,
+  B: 1e9,
+  G: 1e9,
+  T: 1e12,
+});
+
+/**
+ * Whether s[0, end) is a plain decimal number: [-+] digits [. digits] [e [-+] digits], with a digit
+ * before or after the point. One pass: a regex for this backtracked quadratically on a long run of
+ * digits (issue 15: a 200k-digit cell took 12 s).
+ */
+function isDecimal(s: string, end: number): boolean {
+  let i = 0;
+  const digitsFrom = (from: number): number => {
+    let j = from;
+    while (j < end && s.charCodeAt(j) >= 48 && s.charCodeAt(j) <= 57) j++;
+    return j;
+  };
+  if (s[i] === '-' || s[i] === '+') i++;
+  let j = digitsFrom(i);
+  let digits = j - i;
+  if (s[j] === '.' && j < end) {
+    const k = digitsFrom(j + 1);
+    digits += k - j - 1;
+    j = k;
+  }
+  if (digits === 0) return false;
+  if (j < end && (s[j] === 'e' || s[j] === 'E')) {
+    let k = j + 1;
+    if (k < end && (s[k] === '-' || s[k] === '+')) k++;
+    const e = digitsFrom(k);
+    if (e === k) return false;
+    j = e;
+  }
+  return j === end;
+}
+
 /** Parses a cell as a number; accepts the language's SI suffixes too (`70B`). NaN when it is not one. */
 export function parseNumber(cell: string): number {
   const s = cell.trim();
   if (s === '') return NaN;
   const n = Number(s);
   if (!Number.isNaN(n)) return n;
-  const m = /^([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)([KMBGT])$/.exec(s);
-  if (m) return Number(m[1]) * { K: 1e3, M: 1e6, B: 1e9, G: 1e9, T: 1e12 }[m[2] as 'K'];
+  const scale = SI_SCALE[s[s.length - 1]];
+  if (scale !== undefined && isDecimal(s, s.length - 1)) return Number(s.slice(0, -1)) * scale;
   const lower = s.toLowerCase();
   if (lower === 'nan') return NaN;
   if (lower === 'inf' || lower === 'infinity' || lower === '+inf') return Infinity;

@@ -8,7 +8,7 @@ import type * as A from '../syntax/ast';
 import type { ParseResult } from '../syntax/parser';
 import { numericColumn, parseNumber, type LoadResult } from '../data/loader';
 import { resolveDataPath } from '../data/paths';
-import { closest, formatNumber } from '../text';
+import { closest, formatNumber, listed, MAX_SUGGEST_CANDIDATES } from '../text';
 import {
   EvalError,
   FUNCTIONS,
@@ -32,6 +32,12 @@ export interface BindOptions {
   data?: StudyData;
   catalogue?: ReadonlyMap<string, M.CatalogueLaw>;
 }
+
+/**
+ * Start points a law may declare (the product of its free parameters' grids). The Hoffmann grid is
+ * 4,500; 100,000 starts are ~10 MB and a few seconds of screening on 100 runs.
+ */
+export const MAX_STARTS = 100_000;
 
 const DEFAULT_OBJECTIVE: M.Objective = { loss: 'huber', delta: 1e-3, onLog: true };
 
@@ -200,9 +206,10 @@ class Binder {
         this.report(
           'error',
           'scaling.unknown-column',
-          `'${path.basename(file)}' has no column '${columnName}'${hint ? ` (did you mean '${hint}'?)` : ''}; its columns are ${raw.columns.join(', ')}`,
+          `'${path.basename(file)}' has no column '${columnName}'${hint ? ` (did you mean '${hint}'?)` : ''}; its columns are ${listed(raw.columns)}`,
           m.column.range,
-          { columns: raw.columns },
+          // The quick fix's candidates: as many as a suggestion ever compares.
+          { columns: raw.columns.slice(0, MAX_SUGGEST_CANDIDATES) },
         );
         ok = false;
         continue;
@@ -592,7 +599,25 @@ class Binder {
       }
       specs.push(spec);
     }
-    return ok ? specs : undefined;
+    return ok && this.startsWithinCap(s, specs) ? specs : undefined;
+  }
+
+  /**
+   * The fit tries every combination of the free parameters' start values: three grids of 10,000
+   * values each are 10^12 starts, which no machine holds. Refused here, before any fit is planned.
+   */
+  private startsWithinCap(s: A.LawDecl, specs: M.ParamSpec[]): boolean {
+    const free = specs.filter((p) => p.fixed === undefined);
+    const product = free.reduce((n, p) => n * p.starts.length, 1);
+    if (product <= MAX_STARTS) return true;
+    const factors = free.filter((p) => p.starts.length > 1).map((p) => `${p.starts.length} (${p.name})`);
+    this.report(
+      'error',
+      'scaling.too-many-starts',
+      `law '${s.name!.text}' has ${product.toLocaleString('en-US')} starts (${factors.join(' × ')}); at most ${MAX_STARTS.toLocaleString('en-US')}: use coarser \`init grid\` steps or fewer values`,
+      s.name!.range,
+    );
+    return false;
   }
 
   private bindInit(init: A.InitSpec): { values: number[]; log: boolean } | undefined {
@@ -630,6 +655,15 @@ class Binder {
       this.report('error', 'scaling.bad-value', 'a level is a fraction between 0 and 1, e.g. 0.9', u.level.range);
     }
     const safeLevel = level > 0 && level < 1 ? level : 0.9;
+    if (u.seed && !isSeed(u.seed.value)) {
+      this.report(
+        'error',
+        'scaling.bad-value',
+        `\`seed\` must be a whole number from 0 to 4294967295 (below 2^32); ${u.seed.text} is not`,
+        u.seed.range,
+      );
+      return { method: 'none' };
+    }
     if (u.method === 'asymptotic') return { method: 'asymptotic', level: safeLevel };
     const resamples = u.resamples?.value ?? 0;
     if (!(Number.isInteger(resamples) && resamples >= 10 && resamples <= 100000)) {
@@ -824,7 +858,7 @@ class Binder {
         this.report(
           'warning',
           'scaling.unused-variable',
-          `law '${law.name}' does not use '${a.variable.text}' (its variables: ${law.variables.join(', ')})`,
+          `law '${law.name}' does not use '${a.variable.text}' (its variables: ${listed(law.variables)})`,
           a.variable.range,
         );
       }
@@ -834,7 +868,7 @@ class Binder {
       this.report(
         'error',
         'scaling.missing-variable',
-        `predict needs ${missing.join(', ')} for law '${law.name}'`,
+        `predict needs ${listed(missing)} for law '${law.name}'`,
         s.law!.range,
         { missing },
       );
@@ -1039,6 +1073,11 @@ function dependencyOrder(computes: M.ComputeDef[]): M.ComputeDef[] {
   };
   computes.forEach(visit);
   return out;
+}
+
+/** Seeds are unsigned 32-bit integers: anything else would be rounded or wrapped silently. */
+function isSeed(v: number): boolean {
+  return Number.isInteger(v) && v >= 0 && v < 2 ** 32;
 }
 
 function inBounds(v: number, p: M.ParamSpec): boolean {

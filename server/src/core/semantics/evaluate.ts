@@ -2,6 +2,7 @@
 // constant expressions (bounds, grids, predict points). A tree walk over the AST: user text
 // never reaches eval/Function.
 import type { Expr } from '../syntax/ast';
+import { quoteString } from '../syntax/lexer';
 
 type MathFunction = { arity: [number, number]; apply: (args: number[]) => number };
 
@@ -196,7 +197,7 @@ export function exprToString(e: Expr): string {
     case 'Number':
       return e.text;
     case 'String':
-      return JSON.stringify(e.value);
+      return quoteString(e.value) ?? JSON.stringify(e.value);
     case 'NameRef':
       return e.name;
     case 'Error':

@@ -301,6 +301,35 @@ function lexString(text: string, start: number): Token {
   };
 }
 
+/**
+ * `value` as a string literal the lexer reads back as `value` (the inverse of lexString): `"` and `\`
+ * escaped, a line feed and a tab as `\n` and `\t`, everything else as it is. JSON quoting is not
+ * that: `\u0001` would read back as `u0001`. Undefined for a carriage return, which a string cannot hold.
+ */
+export function quoteString(value: string): string | undefined {
+  if (value.includes('\r')) return undefined;
+  let out = '"';
+  for (const c of value) {
+    if (c === '"' || c === '\\') out += '\\' + c;
+    else if (c === '\n') out += '\\n';
+    else if (c === '\t') out += '\\t';
+    else out += c;
+  }
+  return out + '"';
+}
+
+/** A name as written in a study: bare when it is an identifier, else quoted (undefined when it cannot be). */
+export function nameOrString(name: string): string | undefined {
+  return isIdentifier(name) ? name : quoteString(name);
+}
+
+/** Whether `text` is one identifier token (`alpha`, `N_2`). */
+export function isIdentifier(text: string): boolean {
+  if (text.length === 0 || !isIdentStart(text.charCodeAt(0))) return false;
+  for (let i = 1; i < text.length; i++) if (!isIdentPart(text.charCodeAt(i))) return false;
+  return true;
+}
+
 export function tokenRange(t: Token): Range {
   return { start: t.start, end: t.end };
 }

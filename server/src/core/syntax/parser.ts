@@ -39,6 +39,12 @@ class SyntaxFailure extends Error {}
 
 /** Deepest nesting of a formula (parentheses, signs, exponents) before it is refused. */
 const MAX_NESTING = 200;
+/**
+ * Deepest formula tree, counting chains too: `a + b + c` is a tree two levels deep. Every walk over
+ * a formula (printing, evaluating, compiling, differentiating) recurses along this depth, so the
+ * cap keeps all of them off the stack limit; a flat sum of 5,000 terms overflowed it (issue 15).
+ */
+export const MAX_FORMULA_DEPTH = 1000;
 
 const BINARY_PUNCT = new Set(['+', '-', '*', '/', '^', '<', '<=', '>', '>=', '==', '!=']);
 
@@ -96,6 +102,8 @@ class Parser {
   private readonly scratchCells: (A.NumberLit | A.StringLit)[] = [];
   /** Depth of nested formula parts (parentheses, signs, exponents). */
   private nesting = 0;
+  /** Depth of each formula node above the leaves (see MAX_FORMULA_DEPTH). */
+  private readonly depths = new WeakMap<A.Expr, number>();
 
   constructor(
     private readonly text: string,
@@ -489,7 +497,26 @@ class Parser {
     return { kind: 'String', value: t.stringValue ?? '', range: { start: t.start, end: t.end } };
   }
 
+  /** A sign written against a number (`-0.25`): `numberLit` takes both as one literal. */
+  private atSignedNumber(): boolean {
+    const t = this.peek();
+    const after = this.peekSecond();
+    return (this.is('-', t) || this.is('+', t)) && after.kind === 'number' && after.start === t.end;
+  }
+
+  /** A number literal, with its sign when one is written against it (`-3`). */
   private numberLit(what: string): A.NumberLit {
+    if (this.atSignedNumber()) {
+      const sign = this.next();
+      this.unarySigns.add(sign.start);
+      const n = this.numberLit(what);
+      return {
+        ...n,
+        value: sign.text === '-' ? -n.value : n.value,
+        text: sign.text + n.text,
+        range: { start: sign.start, end: n.range.end },
+      };
+    }
     const t = this.peek();
     if (t.kind !== 'number') this.fail(`expected ${what}, found ${describe(t)}`, t);
     this.next();
@@ -654,23 +681,9 @@ class Parser {
     const start = this.peek().start;
     while (true) {
       const t = this.peek();
-      if (t.kind === 'number') cells.push(this.numberLit('a value'));
+      if (t.kind === 'number' || this.atSignedNumber()) cells.push(this.numberLit('a value'));
       else if (t.kind === 'string') cells.push(this.stringLit('a value'));
-      else if (
-        (this.is('-', t) || this.is('+', t)) &&
-        this.peekSecond().kind === 'number' &&
-        this.peekSecond().start === t.end
-      ) {
-        this.next();
-        this.unarySigns.add(t.start);
-        const n = this.numberLit('a value');
-        cells.push({
-          ...n,
-          value: t.text === '-' ? -n.value : n.value,
-          text: t.text + n.text,
-          range: { start: t.start, end: n.range.end },
-        });
-      } else break;
+      else break;
     }
     const end = this.prevEnd();
     const t = this.peek();
@@ -1056,7 +1069,33 @@ class Parser {
   }
 
   private binary(op: A.BinaryOp, left: A.Expr, right: A.Expr): A.Binary {
-    return { kind: 'Binary', op, left, right, range: { start: left.range.start, end: right.range.end } };
+    const node: A.Binary = {
+      kind: 'Binary',
+      op,
+      left,
+      right,
+      range: { start: left.range.start, end: right.range.end },
+    };
+    return this.deeper(node, [left, right]);
+  }
+
+  /** Depth of a formula node (leaves 1); kept aside so the AST stays plain. */
+  private depthOf(e: A.Expr): number {
+    return this.depths.get(e) ?? 1;
+  }
+
+  /** Records `node`'s depth, one more than its deepest child; refuses a formula deeper than the cap. */
+  private deeper<T extends A.Expr>(node: T, children: A.Expr[]): T {
+    let depth = 1;
+    for (const c of children) depth = Math.max(depth, this.depthOf(c) + 1);
+    if (depth > MAX_FORMULA_DEPTH) {
+      const at = children.length > 1 ? children[children.length - 1].range.start : node.range.start;
+      const message = `this formula has more than ${MAX_FORMULA_DEPTH} levels of operators (a chain like a + b + … counts each term): split it into \`compute\` lines`;
+      this.report(message, at, at);
+      throw new SyntaxFailure(message);
+    }
+    if (depth > 1) this.depths.set(node, depth);
+    return node;
   }
 
   /**
@@ -1177,7 +1216,13 @@ class Parser {
       this.next();
       this.unarySigns.add(t.start);
       const operand = this.parseUnary();
-      return { kind: 'Unary', op: t.text as '-' | '+', operand, range: { start: t.start, end: operand.range.end } };
+      const node: A.Unary = {
+        kind: 'Unary',
+        op: t.text as '-' | '+',
+        operand,
+        range: { start: t.start, end: operand.range.end },
+      };
+      return this.deeper(node, [operand]);
     }
     return this.parsePower();
   }
@@ -1220,7 +1265,7 @@ class Parser {
         } finally {
           this.parenDepth--;
         }
-        return { kind: 'Call', callee, args, range: { start: t.start, end: close.end } };
+        return this.deeper({ kind: 'Call', callee, args, range: { start: t.start, end: close.end } }, args);
       }
       return { kind: 'NameRef', name: t.text, range: { start: t.start, end: t.end } };
     }
@@ -1236,7 +1281,9 @@ class Parser {
         this.parenDepth--;
       }
       // Keep the parentheses in the range so hovers and errors cover what the user wrote.
-      return { ...inner, range: { start: t.start, end: close.end } } as A.Expr;
+      const node = { ...inner, range: { start: t.start, end: close.end } } as A.Expr;
+      if (this.depths.has(inner)) this.depths.set(node, this.depthOf(inner));
+      return node;
     }
     this.fail(`expected a value, a name or '(', found ${describe(t)}`, t);
   }
