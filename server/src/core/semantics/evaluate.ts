@@ -185,6 +185,22 @@ export function isComparison(expr: Expr): boolean {
   return expr.kind === 'Binary' && ['<', '<=', '>', '>=', '==', '!=', 'and', 'or'].includes(expr.op);
 }
 
+/** Whether an expression holds a parse error anywhere (its statement is then skipped quietly: no cascades). */
+export function hasError(e: Expr): boolean {
+  switch (e.kind) {
+    case 'Error':
+      return true;
+    case 'Unary':
+      return hasError(e.operand);
+    case 'Binary':
+      return hasError(e.left) || hasError(e.right);
+    case 'Call':
+      return e.args.some(hasError);
+    default:
+      return false;
+  }
+}
+
 /** Renders an expression back to text with minimal parentheses (hover, reports, `formula` in JSON). */
 export function exprToString(e: Expr): string {
   const prec = (x: Expr): number => {
