@@ -7,7 +7,7 @@ import { catalogue } from '../../../server/src/core/laws';
 import { analyze } from '../../../server/src/core/study';
 import { parse } from '../../../server/src/core/syntax/parser';
 import { num } from '../../../server/src/lsp/numbers';
-import { buildMarkdownReport, reportPath } from '../../../server/src/lsp/report';
+import { buildMarkdownReport } from '../../../server/src/lsp/report';
 import { scaffoldStudy } from '../../../server/src/lsp/scaffold';
 import { analyzeText, fakeResults, FIXTURES, STUDY_TEXT } from './helpers';
 
@@ -49,10 +49,6 @@ describe('lsp export report', () => {
     const text = STUDY_TEXT.replace('study "Chinchilla approach 3"', 'study "a | b"');
     const b = analyzeText(text);
     assert.match(buildMarkdownReport(b, fakeResults(b)), /^# a \\\| b/);
-  });
-
-  it('is written next to the study', () => {
-    assert.equal(reportPath('/x/y/chinchilla.scaling'), path.join('/x/y', 'chinchilla.report.md'));
   });
 });
 

@@ -8,11 +8,7 @@ import { normalQuantile, percentileInterval } from './stats';
 import type { LawFit } from './types';
 
 /** Values of the law's variables at a point; missing ones come from `compute` definitions. */
-export function resolvePoint(
-  at: Record<string, number>,
-  variables: string[],
-  computes: ComputeDef[],
-): Float64Array | string {
+function resolvePoint(at: Record<string, number>, variables: string[], computes: ComputeDef[]): Float64Array | string {
   const known: Record<string, number> = { ...at };
   for (const c of computes) {
     if (c.name in known) continue;

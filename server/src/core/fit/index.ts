@@ -9,11 +9,8 @@ import { fitIsoflop } from './isoflop';
 import { fitLaw } from './law';
 import { cancelled, type FitOptions, type LawFit } from './types';
 
-export { compileFormula } from './api';
-export { catalogue } from '../laws';
-export { optimum, predict, resolvePoint } from './answers';
+export { optimum, predict } from './answers';
 export { fitLaw } from './law';
-export type { CancellationToken, FitOptions, LawFit } from './types';
 
 /**
  * JSON has no NaN (it prints null); results carry null in memory too, so the editor and the CLI
