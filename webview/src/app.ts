@@ -84,7 +84,7 @@ function leadingDebounce(fn: () => void, wait: number, maxWait: number): () => v
   };
 }
 
-export type AppMode = 'panel' | 'report';
+type AppMode = 'panel' | 'report';
 
 export class App {
   private palette: Palette;

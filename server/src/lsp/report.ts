@@ -34,7 +34,7 @@ function source(analysis: Analysis, range: A.Range): string {
   return analysis.text.slice(range.start, range.end).trim();
 }
 
-export interface ReportOptions {
+interface ReportOptions {
   /** The study file's name as shown in the report. */
   studyFile?: string;
   /** When the report was made (tests pass a fixed date). */

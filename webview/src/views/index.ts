@@ -19,7 +19,7 @@ export const VIEW_LABELS: Record<PlotView, string> = {
 };
 
 /** Axis bounds from everything drawn (points and error bars), padded so no marker sits on the frame. */
-export function padAxes(spec: ChartSpec, yFrom?: string[]): ChartSpec {
+function padAxes(spec: ChartSpec, yFrom?: string[]): ChartSpec {
   if (spec.type === 'bar') return spec;
   for (const id of ['x', 'y'] as const) {
     const axis = spec[id];

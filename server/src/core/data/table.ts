@@ -21,7 +21,7 @@ export function columnLookup(table: M.DataTable): (name: string) => Column | und
 }
 
 /** The rows a `where` keeps (`keep` undefined: every row), or why its conditions cannot be applied. */
-export type WhereMask =
+type WhereMask =
   | { error?: undefined; keep: Uint8Array | undefined }
   | { error: 'not-a-condition'; at: A.Expr }
   | { error: 'unknown-name'; at: A.Expr; message: string };

@@ -5,7 +5,7 @@ import type { BoundLaw } from '../model';
 import type { LawResult } from '../results';
 import type { Node } from './compile';
 
-export interface CancellationToken {
+interface CancellationToken {
   isCancelled(): boolean;
 }
 

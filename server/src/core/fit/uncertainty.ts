@@ -10,7 +10,7 @@ import type { Search, Starts } from './search';
 import { normalQuantile, percentileInterval } from './stats';
 import type { FitOptions } from './types';
 
-export interface Uncertainty {
+interface Uncertainty {
   intervals: Record<string, Interval> | null;
   /** Covariance of theta (user space, P×P), for `asymptotic`. */
   covariance?: Float64Array;

@@ -15,7 +15,7 @@ const FUNCTION_TABLE: Record<string, MathFunction> = {
 };
 export const FUNCTIONS: Record<string, MathFunction> = Object.assign(Object.create(null), FUNCTION_TABLE);
 
-export const CONSTANTS: Record<string, number> = Object.assign(Object.create(null), { inf: Infinity });
+const CONSTANTS: Record<string, number> = Object.assign(Object.create(null), { inf: Infinity });
 
 export class EvalError extends Error {
   constructor(
@@ -29,7 +29,7 @@ export class EvalError extends Error {
 /** A column of numbers, or of text (for `==`/`!=` against a string), per row. */
 export type Column = { kind: 'number'; values: Float64Array } | { kind: 'text'; values: string[] };
 
-export type Lookup = (name: string) => Column | undefined;
+type Lookup = (name: string) => Column | undefined;
 
 /**
  * Evaluates `expr` for `rows` rows. Comparisons and `and`/`or` give 1 or 0. Throws EvalError at
