@@ -3,6 +3,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import * as fs from 'node:fs';
 import type { DataFormat } from '../syntax/ast';
+import { SI_SUFFIX } from '../syntax/lexer';
 
 export interface RawTable {
   path: string;
@@ -217,7 +218,7 @@ export function parseNumber(cell: string): number {
   const n = Number(s);
   if (!Number.isNaN(n)) return n;
   const m = /^([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)([KMBGT])$/.exec(s);
-  if (m) return Number(m[1]) * { K: 1e3, M: 1e6, B: 1e9, G: 1e9, T: 1e12 }[m[2] as 'K'];
+  if (m) return Number(m[1]) * SI_SUFFIX[m[2]];
   const lower = s.toLowerCase();
   if (lower === 'nan') return NaN;
   if (lower === 'inf' || lower === 'infinity' || lower === '+inf') return Infinity;
