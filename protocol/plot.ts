@@ -7,7 +7,7 @@
 
 import type { Interval, IsoflopResult, LawResult, StudyResults } from '../server/src/core/results';
 
-export const PLOT_MODEL_VERSION = 1;
+const PLOT_MODEL_VERSION = 1;
 
 export type PlotView = 'fit' | 'residuals' | 'isoflop' | 'frontier' | 'bootstrap';
 export const PLOT_VIEWS: readonly PlotView[] = ['fit', 'residuals', 'isoflop', 'frontier', 'bootstrap'];
@@ -33,7 +33,7 @@ export interface RunSet {
   groups?: string[];
 }
 
-export interface PlotCurve {
+interface PlotCurve {
   /** The x variable this curve runs along (N, D, C ...). */
   along: string;
   /** The `by` group this curve belongs to; null for the single curve of a law. */
@@ -58,7 +58,7 @@ export interface PlotLaw {
   draws?: Record<string, number[]>;
 }
 
-export interface PlotPrediction {
+interface PlotPrediction {
   law: string;
   at: Record<string, number>;
   value: number;
@@ -66,7 +66,7 @@ export interface PlotPrediction {
   level: number | null;
 }
 
-export interface PlotOptimum {
+interface PlotOptimum {
   law: string;
   /** Budget and optimum coordinates together (C, N*, D* ...). */
   at: Record<string, number>;
@@ -75,7 +75,7 @@ export interface PlotOptimum {
   intervals: Record<string, Interval>;
 }
 
-export interface PlotIsoflopBudget {
+interface PlotIsoflopBudget {
   budget: number;
   edge: boolean;
   runs: { labels: string[]; size: number[]; value: number[] };
@@ -84,7 +84,7 @@ export interface PlotIsoflopBudget {
   minimum: { size: number; value: number; at: Record<string, number> };
 }
 
-export interface PlotFrontierLine {
+interface PlotFrontierLine {
   variable: string;
   exponent: number;
   coefficient: number;
@@ -94,7 +94,7 @@ export interface PlotFrontierLine {
   minima: { x: number[]; y: number[] };
 }
 
-export interface PlotIsoflop {
+interface PlotIsoflop {
   name: string;
   budgetVar: string;
   sizeVar: string;
@@ -207,7 +207,7 @@ function unique<T>(xs: T[]): T[] {
 const PREFERRED_X = ['N', 'D', 'C'];
 
 /** At most this many `by` groups get their own curve (evenly spread over the sorted groups); all runs keep their group. */
-export const MAX_GROUP_CURVES = 8;
+const MAX_GROUP_CURVES = 8;
 
 /** Group values in reading order: numerically when they are all numbers, else as first seen. */
 export function sortGroups(groups: string[]): string[] {
@@ -236,7 +236,7 @@ function finiteIntervals(r: Record<string, Interval> | null | undefined): Record
 }
 
 /** Keeps the points where x, y (and lo, hi when given) are all finite. */
-export function finiteSeries(x: number[], y: number[], lo?: number[], hi?: number[]): Series {
+function finiteSeries(x: number[], y: number[], lo?: number[], hi?: number[]): Series {
   const band = lo !== undefined && hi !== undefined && lo.length === x.length && hi.length === x.length;
   const out: Series = { x: [], y: [] };
   if (band) {
@@ -506,7 +506,7 @@ function isInterval(x: unknown): x is Interval {
 function intervalRecord(x: unknown): boolean {
   return isObj(x) && Object.values(x).every(isInterval);
 }
-export function isSeries(x: unknown): x is Series {
+function isSeries(x: unknown): x is Series {
   if (!isObj(x) || !numArr(x.x) || !numArr(x.y, (x.x as number[]).length)) return false;
   const n = (x.x as number[]).length;
   if (x.lo !== undefined && !numArr(x.lo, n)) return false;

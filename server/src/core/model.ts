@@ -13,7 +13,7 @@ export interface DataTable {
   origin: RowOrigin[];
 }
 
-export type RowOrigin = { file: string; line: number } | { range: Range };
+type RowOrigin = { file: string; line: number } | { range: Range };
 
 export interface ParamSpec {
   name: string;
@@ -89,7 +89,7 @@ export interface BoundOptimize {
   range: Range;
 }
 
-export interface BoundPlot {
+interface BoundPlot {
   subject: string;
   y: string | undefined;
   x: string | undefined;

@@ -12,7 +12,7 @@ import { lex, type Token } from '../core/syntax/lexer';
 import { DATA_FORMATS, ISOFLOP_KEYWORDS, LAW_KEYWORDS, TOP_LEVEL_KEYWORDS } from '../core/syntax/parser';
 import { symbolIndex } from './symbolIndex';
 
-export interface CompletionContext {
+interface CompletionContext {
   /** The header of a dataset's file (the server reads it through the cached DataLoader). */
   columns?: (dataset: A.DatasetDecl) => string[];
 }

@@ -14,13 +14,13 @@ import { pathGuard, type PathPolicy } from './trust';
 import { DEFAULT_SETTINGS } from './settings';
 
 /** Just what the store needs of a document (vscode-languageserver-textdocument's TextDocument fits). */
-export interface VersionedText {
+interface VersionedText {
   readonly uri: string;
   readonly version: number;
   getText(): string;
 }
 
-export interface DocumentState {
+interface DocumentState {
   uri: string;
   version: number;
   /** Absolute path of the study file (undefined for untitled documents). */

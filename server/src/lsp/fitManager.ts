@@ -104,7 +104,7 @@ export class LimitedBackend implements FitBackend {
   }
 }
 
-export interface CurrentDocument {
+interface CurrentDocument {
   version: number;
   analysis: Analysis;
   studyPath: string | undefined;
@@ -128,7 +128,7 @@ interface DocFits {
   timer?: NodeJS.Timeout;
 }
 
-export interface FitManagerOptions {
+interface FitManagerOptions {
   backend: FitBackend;
   /** The current version of a document (undefined when it was closed). */
   current: (uri: string) => CurrentDocument | undefined | Promise<CurrentDocument | undefined>;

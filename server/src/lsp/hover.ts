@@ -64,7 +64,7 @@ function notFitted(results: StudyResults | undefined): string {
   return results ? '_no fit result for this law (see Problems)_' : '_not fitted yet_';
 }
 
-export function lawHover(analysis: Analysis, results: StudyResults | undefined, name: string): string | undefined {
+function lawHover(analysis: Analysis, results: StudyResults | undefined, name: string): string | undefined {
   const law = analysis.model.laws.find((l) => l.name === name);
   const r = lawResult(results, name);
   if (!law && !r) return undefined;
@@ -120,12 +120,7 @@ function paramTable(law: BoundLaw | undefined, r: LawResult | undefined): string
   return rows.join('\n');
 }
 
-export function paramHover(
-  analysis: Analysis,
-  results: StudyResults | undefined,
-  lawName: string,
-  name: string,
-): string {
+function paramHover(analysis: Analysis, results: StudyResults | undefined, lawName: string, name: string): string {
   const law = analysis.model.laws.find((l) => l.name === lawName);
   const spec = law?.params.find((p) => p.name === name);
   const r = lawResult(results, lawName);
@@ -147,7 +142,7 @@ export function paramHover(
   return lines.join('\n');
 }
 
-export function catalogueHover(name: string): string | undefined {
+function catalogueHover(name: string): string | undefined {
   const entry = catalogue.get(name);
   if (!entry) return undefined;
   return [
@@ -182,7 +177,7 @@ function isoflopHover(results: StudyResults | undefined, name: string): string {
 }
 
 /** How far a point lies outside the fitted runs of a law, per variable (1 = inside). */
-export function extrapolation(
+function extrapolation(
   law: BoundLaw,
   point: Record<string, number>,
 ): { variable: string; factor: number; above: boolean }[] {

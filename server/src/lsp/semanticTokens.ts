@@ -6,8 +6,8 @@ import type { Analysis } from '../core/study';
 import { tooLargeFor } from './limits';
 import { symbolIndex, type Occurrence } from './symbolIndex';
 
-export const TOKEN_TYPES = ['function', 'namespace', 'variable', 'parameter', 'number', 'property', 'class'] as const;
-export const TOKEN_MODIFIERS = ['declaration', 'readonly', 'defaultLibrary'] as const;
+const TOKEN_TYPES = ['function', 'namespace', 'variable', 'parameter', 'number', 'property', 'class'] as const;
+const TOKEN_MODIFIERS = ['declaration', 'readonly', 'defaultLibrary'] as const;
 export const LEGEND: SemanticTokensLegend = { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] };
 
 type TokenType = (typeof TOKEN_TYPES)[number];

@@ -4,7 +4,7 @@
 import type { PlotModel } from '../../../protocol/plot';
 import { escapeAttr, escapeHtml, makeNonce, WEBVIEW_CSS } from '../../../protocol/webview';
 
-export interface ReportOptions {
+interface ReportOptions {
   /** CSP nonce; a fresh random one by default. */
   nonce?: string;
   /** When the report was generated, shown under the title. */

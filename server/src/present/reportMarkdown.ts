@@ -1,6 +1,5 @@
 // The Markdown report of a fitted study: fitted parameters, predictions, optima, and the
 // (Mis)Fitting checklist filled from the study's own declarations. Pure: the CLI can use it too.
-import * as path from 'node:path';
 import type { BoundLaw, ParamSpec } from '../core/model';
 import type { StudyResults } from '../core/results';
 import type * as A from '../core/syntax/ast';
@@ -35,7 +34,7 @@ function source(analysis: Analysis, range: A.Range): string {
   return analysis.text.slice(range.start, range.end).trim();
 }
 
-export interface ReportOptions {
+interface ReportOptions {
   /** The study file's name as shown in the report. */
   studyFile?: string;
   /** When the report was made (tests pass a fixed date). */
@@ -226,11 +225,4 @@ function startsText(law: BoundLaw, decl: A.LawDecl | undefined): string {
     return `${cell(p.name)} ${p.starts.length}${p.logGrid ? ' (log)' : ''} ${declared}`;
   });
   return `${total} starts (${each.join(', ')})`;
-}
-
-/** Where Export Report writes: next to the study, `NAME.report.md`. */
-export function reportPath(studyPath: string, ext = '.md'): string {
-  const dir = path.dirname(studyPath);
-  const base = path.basename(studyPath).replace(/\.scaling$/, '');
-  return path.join(dir, `${base}.report${ext}`);
 }

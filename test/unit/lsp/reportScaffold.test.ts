@@ -6,7 +6,7 @@ import { catalogue } from '../../../server/src/core/laws';
 import { analyze } from '../../../server/src/core/study';
 import { parse } from '../../../server/src/core/syntax/parser';
 import { num } from '../../../server/src/present/numbers';
-import { buildMarkdownReport, reportPath } from '../../../server/src/present/reportMarkdown';
+import { buildMarkdownReport } from '../../../server/src/present/reportMarkdown';
 import { scaffoldStudy } from '../../../server/src/lsp/scaffold';
 import { analyzeText, fakeResults, FIXTURES, STUDY_TEXT } from './helpers';
 import { diskLoader } from '../hosts';
@@ -56,10 +56,6 @@ describe('lsp export report', () => {
     const text = STUDY_TEXT.replace('study "Chinchilla approach 3"', 'study "a | b"');
     const b = await analyzeText(text);
     assert.match(buildMarkdownReport(b, fakeResults(b)), /^# a \\\| b/);
-  });
-
-  it('is written next to the study', async () => {
-    assert.equal(reportPath('/x/y/chinchilla.scaling'), path.join('/x/y', 'chinchilla.report.md'));
   });
 });
 

@@ -4,6 +4,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { DataFormat } from '../syntax/ast';
 import type { DataHost, FileStat, HostError } from './host';
+import { SI_SUFFIX } from '../syntax/lexer';
 
 export interface RawTable {
   path: string;
@@ -225,14 +226,6 @@ function parseJsonl(path: string, text: string): LoadResult {
   return { ok: true, table: { path, columns, cells, lines: rows.map((r) => r.line) } };
 }
 
-const SI_SCALE: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, {
-  K: 1e3,
-  M: 1e6,
-  B: 1e9,
-  G: 1e9,
-  T: 1e12,
-});
-
 /**
  * Whether s[0, end) is a plain decimal number: [-+] digits [. digits] [e [-+] digits], with a digit
  * before or after the point. One pass: a regex for this backtracked quadratically on a long run of
@@ -270,7 +263,7 @@ export function parseNumber(cell: string): number {
   if (s === '') return NaN;
   const n = Number(s);
   if (!Number.isNaN(n)) return n;
-  const scale = SI_SCALE[s[s.length - 1]];
+  const scale = SI_SUFFIX[s[s.length - 1]];
   if (scale !== undefined && isDecimal(s, s.length - 1)) return Number(s.slice(0, -1)) * scale;
   const lower = s.toLowerCase();
   if (lower === 'nan') return NaN;

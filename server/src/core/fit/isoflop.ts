@@ -8,7 +8,7 @@ import { leastSquares } from './linalg';
 import { percentileInterval, mulberry32, streamSeed, normalQuantile } from './stats';
 
 /** Runs whose budgets differ by less than this fraction belong to one isoFLOP profile. */
-export const BUDGET_TOLERANCE = 0.05;
+const BUDGET_TOLERANCE = 0.05;
 
 interface BudgetFit extends IsoflopBudgetResult {
   /** Variance of ln N* from the parabola's coefficient covariance (delta method). */

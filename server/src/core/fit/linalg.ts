@@ -27,7 +27,7 @@ export function choleskySolve(a: Float64Array, b: Float64Array, x: Float64Array,
 }
 
 /** Eigen-decomposition of a symmetric matrix by cyclic Jacobi rotations: values and column vectors. */
-export function symmetricEigen(a: Float64Array, p: number): { values: Float64Array; vectors: Float64Array } {
+function symmetricEigen(a: Float64Array, p: number): { values: Float64Array; vectors: Float64Array } {
   const m = Float64Array.from(a);
   const v = new Float64Array(p * p);
   for (let i = 0; i < p; i++) v[i * p + i] = 1;

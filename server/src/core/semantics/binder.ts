@@ -6,8 +6,9 @@ import { diagnostic, type Diagnostic, type Severity } from '../diagnostics';
 import type * as M from '../model';
 import type * as A from '../syntax/ast';
 import type { ParseResult } from '../syntax/parser';
-import { numericColumn, parseNumber, type LoadResult } from '../data/loader';
+import { numericColumn, type LoadResult } from '../data/loader';
 import { resolveDataPath } from '../data/paths';
+import { columnLookup, concatTables, selectRows, whereMask } from '../data/table';
 import { closest, formatNumber, listed, MAX_SUGGEST_CANDIDATES } from '../text';
 import {
   EvalError,
@@ -15,9 +16,9 @@ import {
   evaluateColumns,
   evaluateConstant,
   exprToString,
+  hasError,
   isComparison,
   namesIn,
-  type Column,
 } from './evaluate';
 
 /** The data files a study names, by absolute path, as loaded (or refused) before binding. */
@@ -235,30 +236,22 @@ class Binder {
   }
 
   private applyWhere(table: M.DataTable, conditions: A.Expr[]): M.DataTable | undefined {
-    let keep: Uint8Array | undefined;
-    for (const cond of conditions) {
-      if (hasError(cond)) return table;
-      if (!isComparison(cond)) {
-        this.report('error', 'scaling.not-a-condition', 'a `where` needs a condition such as `loss < 10`', cond.range);
-        return undefined;
-      }
-      try {
-        const v = evaluateColumns(cond, table.rowCount, columnLookup(table));
-        keep ??= new Uint8Array(table.rowCount).fill(1);
-        for (let i = 0; i < v.length; i++) if (!v[i]) keep[i] = 0;
-      } catch (e) {
-        if (!(e instanceof EvalError)) throw e;
-        this.report(
-          'error',
-          'scaling.unknown-name',
-          `${e.message}: a \`where\` can use the file's columns and mapped variables`,
-          e.expr.range,
-        );
-        return undefined;
-      }
+    const mask = whereMask(table, conditions);
+    if (mask.error === 'not-a-condition') {
+      this.report('error', 'scaling.not-a-condition', 'a `where` needs a condition such as `loss < 10`', mask.at.range);
+      return undefined;
     }
-    if (!keep) return table;
-    const result = selectRows(table, keep);
+    if (mask.error === 'unknown-name') {
+      this.report(
+        'error',
+        'scaling.unknown-name',
+        `${mask.message}: a \`where\` can use the file's columns and mapped variables`,
+        mask.at.range,
+      );
+      return undefined;
+    }
+    if (!mask.keep) return table;
+    const result = selectRows(table, mask.keep);
     if (result.rowCount === 0) {
       this.report(
         'error',
@@ -936,21 +929,6 @@ class Binder {
 
 // ----------------------------------------------------------------------------- helpers
 
-export function hasError(e: A.Expr): boolean {
-  switch (e.kind) {
-    case 'Error':
-      return true;
-    case 'Unary':
-      return hasError(e.operand);
-    case 'Binary':
-      return hasError(e.left) || hasError(e.right);
-    case 'Call':
-      return e.args.some(hasError);
-    default:
-      return false;
-  }
-}
-
 function callsIn(e: A.Expr, out: A.Call[] = []): A.Call[] {
   if (e.kind === 'Call') {
     out.push(e);
@@ -981,76 +959,6 @@ function substitute(e: A.Expr, mapping: Map<string, string>, range: A.Range): A.
     default:
       return { ...e, range };
   }
-}
-
-export function columnLookup(table: M.DataTable): (name: string) => Column | undefined {
-  return (name) => {
-    const n = table.numeric.get(name);
-    if (n) return { kind: 'number', values: n };
-    const t = table.text.get(name);
-    if (t) {
-      // A file column: numeric when every cell parses, text otherwise.
-      const values = Float64Array.from(t, parseNumber);
-      if (values.every((v, i) => !Number.isNaN(v) || /^\s*nan\s*$/i.test(t[i]))) return { kind: 'number', values };
-      return { kind: 'text', values: t };
-    }
-    return undefined;
-  };
-}
-
-function selectRows(table: M.DataTable, keep: Uint8Array): M.DataTable {
-  const idx: number[] = [];
-  for (let i = 0; i < keep.length; i++) if (keep[i]) idx.push(i);
-  const numeric = new Map<string, Float64Array>();
-  for (const [k, v] of table.numeric)
-    numeric.set(
-      k,
-      Float64Array.from(idx, (i) => v[i]),
-    );
-  const text = new Map<string, string[]>();
-  for (const [k, v] of table.text)
-    text.set(
-      k,
-      idx.map((i) => v[i]),
-    );
-  return { name: table.name, rowCount: idx.length, numeric, text, origin: idx.map((i) => table.origin[i]) };
-}
-
-/**
- * Stacks the rows of several sources, keeping every column they all have: the variables, and the
- * file columns a `holdout` or a bootstrap `by` may name (as with one source). A column that is a
- * number in one source and text in another is kept as text.
- */
-function concatTables(name: string, sources: M.DataTable[]): M.DataTable {
-  if (sources.length === 1) return sources[0];
-  const rowCount = sources.reduce((s, t) => s + t.rowCount, 0);
-  const numeric = new Map<string, Float64Array>();
-  for (const v of sources[0].numeric.keys()) {
-    if (!sources.every((t) => t.numeric.has(v))) continue;
-    const out = new Float64Array(rowCount);
-    let o = 0;
-    for (const t of sources) {
-      out.set(t.numeric.get(v)!, o);
-      o += t.rowCount;
-    }
-    numeric.set(v, out);
-  }
-  const text = new Map<string, string[]>();
-  const textOf = (t: M.DataTable, c: string): string[] =>
-    t.text.get(c) ?? Array.from(t.numeric.get(c)!, (x) => String(x));
-  for (const c of new Set([...sources[0].text.keys(), ...sources[0].numeric.keys()])) {
-    if (numeric.has(c) || !sources.every((t) => t.text.has(c) || t.numeric.has(c))) continue;
-    text.set(
-      c,
-      sources.flatMap((t) => textOf(t, c)),
-    );
-  }
-  // Tag rows by source so a bootstrap `by` and tooltips can tell them apart.
-  text.set(
-    '$source',
-    sources.flatMap((t) => new Array<string>(t.rowCount).fill(t.name)),
-  );
-  return { name, rowCount, numeric, text, origin: sources.flatMap((t) => t.origin) };
 }
 
 /**

@@ -7,7 +7,7 @@ import type * as A from '../syntax/ast';
 import type { ParseResult } from '../syntax/parser';
 
 /** How far past the fitted runs a question may reach before we warn (the 10×). */
-export const EXTRAPOLATION_FACTOR = 10;
+const EXTRAPOLATION_FACTOR = 10;
 
 export function validate(parsed: ParseResult, model: StudyModel): Diagnostic[] {
   const out: Diagnostic[] = [];

@@ -6,7 +6,7 @@ import type { RunsDecl } from './ast';
 import { lex, type Token } from './lexer';
 import { parse, type ParseResult } from './parser';
 
-export interface FormatOptions {
+interface FormatOptions {
   indent: string;
 }
 

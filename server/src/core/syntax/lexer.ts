@@ -1,8 +1,8 @@
 // Tokens of the study language. Newlines are tokens: statements end at a line break, and run-table
 // rows are lines. Comments (`//` and `#`) are kept aside for the formatter.
-import type { Comment, Range } from './ast';
+import type { Comment } from './ast';
 
-export type TokenKind = 'ident' | 'number' | 'string' | 'punct' | 'newline' | 'eof' | 'bad';
+type TokenKind = 'ident' | 'number' | 'string' | 'punct' | 'newline' | 'eof' | 'bad';
 
 export interface Token {
   kind: TokenKind;
@@ -16,7 +16,7 @@ export interface Token {
   error?: string;
 }
 
-export interface LexResult {
+interface LexResult {
   tokens: Token[];
   comments: Comment[];
 }
@@ -28,31 +28,6 @@ export const SI_SUFFIX: Record<string, number> = Object.assign(Object.create(nul
   G: 1e9,
   T: 1e12,
 });
-
-/** The punctuation of the language, for tools that list it (the lexer itself dispatches on characters). */
-export const PUNCTUATION = [
-  '..',
-  '<=',
-  '>=',
-  '==',
-  '!=',
-  '+',
-  '-',
-  '*',
-  '/',
-  '^',
-  '(',
-  ')',
-  '[',
-  ']',
-  '{',
-  '}',
-  ',',
-  ':',
-  '=',
-  '<',
-  '>',
-];
 
 /** Length of the punctuation token at `i` (longest match: `<=` over `<`, `..` over `.`), or 0. */
 function punctuationLength(text: string, i: number): number {
@@ -328,8 +303,4 @@ export function isIdentifier(text: string): boolean {
   if (text.length === 0 || !isIdentStart(text.charCodeAt(0))) return false;
   for (let i = 1; i < text.length; i++) if (!isIdentPart(text.charCodeAt(i))) return false;
   return true;
-}
-
-export function tokenRange(t: Token): Range {
-  return { start: t.start, end: t.end };
 }
