@@ -11,6 +11,19 @@ export interface DataTable {
   text: Map<string, string[]>;
   /** Per row: where it came from (a file and 1-based line, or the inline row's range). */
   origin: RowOrigin[];
+  /**
+   * Per mapped variable: its cells that are neither a number nor missing (NaN in `numeric`). They
+   * are an error only where a law needs them (validate.ts), not in rows a `where` or a law leaves out.
+   */
+  invalid?: Map<string, InvalidCells>;
+}
+
+export interface InvalidCells {
+  /** The file's column name and the mapping that reads it (where the error is shown). */
+  column: string;
+  at: Range;
+  /** Row index in this table → the cell's text. */
+  rows: Map<number, string>;
 }
 
 type RowOrigin = { file: string; line: number } | { range: Range };
@@ -59,6 +72,10 @@ export interface BoundLaw {
   data: DataTable;
   /** Per row of `data`: true when a `holdout` condition keeps it out of the fit. */
   heldOut: Uint8Array;
+  /** `weight EXPR`: per row of `data`, the factor on its term of the objective (NaN: a missing input). */
+  rowWeights?: Float64Array;
+  /** The weight expression as written (for hover, report and JSON). */
+  weightText?: string;
   uncertainty: UncertaintySpec;
   uncertaintyDeclared: boolean;
   /** `search exhaustive`: optimize every declared start instead of the screened best. */

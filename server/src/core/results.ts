@@ -35,6 +35,8 @@ export interface LawResult {
   /** Bootstrap draws of each parameter (for the distribution plot), when bootstrapped. */
   draws?: Record<string, number[]>;
   level?: number | null;
+  /** `weight EXPR`, as written: each row's term of the objective is multiplied by it. */
+  weight?: string;
 }
 
 export interface IsoflopBudgetResult {

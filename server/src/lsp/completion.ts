@@ -142,7 +142,7 @@ export function completion(analysis: Analysis, offset: number, ctx: CompletionCo
     const first = words[0];
     if (words.length === 0) keywords(LAW_KEYWORDS);
     else if (first === 'fit') datasets(words.slice(1).filter((w) => w !== ','));
-    else if (first === 'holdout') {
+    else if (first === 'holdout' || first === 'weight') {
       const bound = analysis.model.laws.find((l) => l.name === lawName);
       if (bound) [...bound.variables, bound.target].forEach((v) => push(v, CompletionItemKind.Variable, 'variable'));
       variables();

@@ -90,6 +90,7 @@ function lawHover(analysis: Analysis, results: StudyResults | undefined, name: s
   lines.push(
     `runs: ${r.points.fit} fitted, ${r.points.holdout} held out${r.points.dropped ? `, ${r.points.dropped} dropped` : ''}  `,
   );
+  if (r.weight) lines.push(`weighted: each run's term × ${code(r.weight)}  `);
   if (r.holdout) {
     lines.push(
       `hold-out error: MAPE ${(r.holdout.mape * 100).toFixed(2)}%, RMSE(log) ${r.holdout.rmse_log.toPrecision(3)}  `,

@@ -66,6 +66,7 @@ export function semanticTokens(analysis: Analysis): SemanticTokens {
         visit(s.formula);
         for (const b of s.body) {
           if (b.kind === 'Holdout') visit(b.condition);
+          else if (b.kind === 'Weight') visit(b.expr);
           else if (b.kind === 'Objective') visit(b.delta);
           else if (b.kind === 'Param') {
             visit(b.fixed);

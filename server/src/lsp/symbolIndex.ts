@@ -145,6 +145,7 @@ function build(analysis: Analysis): SymbolIndex {
         for (const item of s.body) {
           if (item.kind === 'Fit') sources(item);
           else if (item.kind === 'Holdout') varsIn(item.condition);
+          else if (item.kind === 'Weight') varsIn(item.expr);
           else if (item.kind === 'Param') add(item.name.text, 'parameter', item.name.range, true, { scope: lawName });
           else if (item.kind === 'Uncertainty' && item.by) add(item.by.text, 'column', item.by.range, false);
         }

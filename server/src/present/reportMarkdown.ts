@@ -68,7 +68,7 @@ export function buildMarkdownReport(analysis: Analysis, results: StudyResults, o
     out.push(
       '',
       `- objective: ${o.kind}${o.delta !== null ? `(${num(o.delta)})` : ''}${o.space === 'log' ? ' on log' : ''} = ${o.value.toPrecision(8)}`,
-      `- runs: ${r.points.fit} fitted, ${r.points.holdout} held out${r.points.dropped ? `, ${r.points.dropped} dropped` : ''}`,
+      `- runs: ${r.points.fit} fitted, ${r.points.holdout} held out${r.points.dropped ? `, ${r.points.dropped} dropped` : ''}${r.weight ? `; each run's term weighted by \`${r.weight}\`` : ''}`,
       `- hold-out error: ${r.holdout ? `MAPE ${(r.holdout.mape * 100).toFixed(2)}%, RMSE(log) ${r.holdout.rmse_log.toPrecision(3)}` : '— (no runs held out)'}`,
       `- optimizer: ${r.converged ? 'converged' : 'NOT converged'} (${cell(r.stop_reason)}), ${r.starts.optimized} of ${r.starts.declared} starts optimized${r.starts.search === 'exhaustive' ? ' (search exhaustive)' : ` (${r.starts.screened} screened)`}, ${r.starts.agreed} agreed on the best, ${Math.round(r.seconds * 1000)} ms`,
       '',

@@ -129,13 +129,15 @@ describe('fit engine', function () {
     const data = synthetic();
     data.numeric.get('L')![0] = -1;
     data.numeric.get('N')![1] = 0;
-    data.numeric.get('D')![2] = NaN;
+    // Infinite: warned here. A missing value (NaN) is left out too, warned by the validator (validate.ts).
+    data.numeric.get('D')![2] = Infinity;
+    data.numeric.get('D')![3] = NaN;
     const f = await fitLaw(
       catalogueLaw('chinchilla', data, { N: 'N', D: 'D' }, { objective: { loss: 'squares', onLog: true } }),
     );
     assert.ok(codes(f.diagnostics).includes('scaling.nonpositive-log'));
     assert.ok(codes(f.diagnostics).includes('scaling.nonfinite-value'));
-    assert.deepEqual(f.result.points, { fit: 33, holdout: 0, dropped: 3 });
+    assert.deepEqual(f.result.points, { fit: 32, holdout: 0, dropped: 4 });
   });
 
   it('flags parameters the data cannot identify (every run at one D)', async () => {

@@ -167,7 +167,12 @@ const CASES: [string, string, string, string][] = [
   ['}\n// `init grid', '}}\n// `init grid', '34:2', "unmatched '}'"],
   // A line break inside an item, a stray brace, a header short of a column, a string broken
   // over two lines, unclosed parentheses: still one diagnostic each.
-  ['  param E     in', '  pa\nram E     in', '28:3', "unknown law setting 'pa': expected fit, holdout, objective, "],
+  [
+    '  param E     in',
+    '  pa\nram E     in',
+    '28:3',
+    "unknown law setting 'pa' (did you mean 'per'?): expected fit, holdout, objective, ",
+  ],
   [
     '  param A     in (0, inf)  init',
     '  param A     in (0, inf) { init',

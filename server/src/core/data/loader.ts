@@ -15,10 +15,22 @@ export interface RawTable {
   lines: number[];
 }
 
-/** A column read as numbers; `badRow` is the first row that is not a number (a literal NaN is allowed). */
+/**
+ * A column read as numbers. A missing cell (see isMissingCell) is NaN and not bad; `badRows` are
+ * the rows whose text is neither a number nor missing (NaN too), `badRow` the first of them.
+ */
 export interface NumericColumn {
   values: Float64Array;
   badRow: number | undefined;
+  badRows: number[];
+}
+
+/** Cells that mean "no value": empty, NA, NaN, null (JSON null is read as empty). Case-insensitive. */
+export function isMissingCell(cell: string): boolean {
+  // Longer cells are never missing: no need to trim a long cell to find out.
+  if (cell.length > 16) return false;
+  const s = cell.trim().toLowerCase();
+  return s === '' || s === 'na' || s === 'nan' || s === 'null';
 }
 
 // Parsed once per loaded table: every keystroke re-binds the study, the file has not changed.
@@ -31,13 +43,13 @@ export function numericColumn(table: RawTable, column: number): NumericColumn {
   if (cached) return cached;
   const cells = table.cells[column];
   const values = new Float64Array(cells.length);
-  let badRow: number | undefined;
+  const badRows: number[] = [];
   for (let r = 0; r < cells.length; r++) {
     const v = parseNumber(cells[r]);
-    if (Number.isNaN(v) && badRow === undefined && !/^\s*nan\s*$/i.test(cells[r])) badRow = r;
+    if (Number.isNaN(v) && !isMissingCell(cells[r])) badRows.push(r);
     values[r] = v;
   }
-  const result = { values, badRow };
+  const result = { values, badRow: badRows[0], badRows };
   perTable.set(column, result);
   return result;
 }

@@ -3,7 +3,7 @@
 import type * as M from '../model';
 import { EvalError, evaluateColumns, hasError, isComparison, type Column } from '../semantics/evaluate';
 import type * as A from '../syntax/ast';
-import { parseNumber } from './loader';
+import { isMissingCell, parseNumber } from './loader';
 
 export function columnLookup(table: M.DataTable): (name: string) => Column | undefined {
   return (name) => {
@@ -13,7 +13,7 @@ export function columnLookup(table: M.DataTable): (name: string) => Column | und
     if (t) {
       // A file column: numeric when every cell parses, text otherwise.
       const values = Float64Array.from(t, parseNumber);
-      if (values.every((v, i) => !Number.isNaN(v) || /^\s*nan\s*$/i.test(t[i]))) return { kind: 'number', values };
+      if (values.every((v, i) => !Number.isNaN(v) || isMissingCell(t[i]))) return { kind: 'number', values };
       return { kind: 'text', values: t };
     }
     return undefined;
@@ -59,7 +59,38 @@ export function selectRows(table: M.DataTable, keep: Uint8Array): M.DataTable {
       k,
       idx.map((i) => v[i]),
     );
-  return { name: table.name, rowCount: idx.length, numeric, text, origin: idx.map((i) => table.origin[i]) };
+  const result: M.DataTable = {
+    name: table.name,
+    rowCount: idx.length,
+    numeric,
+    text,
+    origin: idx.map((i) => table.origin[i]),
+  };
+  if (table.invalid) {
+    const position = new Int32Array(keep.length).fill(-1);
+    idx.forEach((i, j) => (position[i] = j));
+    result.invalid = remapInvalid([table], (_, i) => position[i]);
+  }
+  return result;
+}
+
+/** The invalid cells of tables stacked or filtered, at their new row indices (-1: the row went). */
+function remapInvalid(
+  tables: M.DataTable[],
+  newIndex: (table: number, row: number) => number,
+): Map<string, M.InvalidCells> | undefined {
+  const out = new Map<string, M.InvalidCells>();
+  tables.forEach((t, k) => {
+    for (const [variable, cells] of t.invalid ?? []) {
+      let entry = out.get(variable);
+      if (!entry) out.set(variable, (entry = { column: cells.column, at: cells.at, rows: new Map() }));
+      for (const [row, text] of cells.rows) {
+        const j = newIndex(k, row);
+        if (j >= 0) entry.rows.set(j, text);
+      }
+    }
+  });
+  return out.size > 0 ? out : undefined;
 }
 
 /**
@@ -96,5 +127,7 @@ export function concatTables(name: string, sources: M.DataTable[]): M.DataTable 
     '$source',
     sources.flatMap((t) => new Array<string>(t.rowCount).fill(t.name)),
   );
-  return { name, rowCount, numeric, text, origin: sources.flatMap((t) => t.origin) };
+  const offsets = sources.map((_, k) => sources.slice(0, k).reduce((s, t) => s + t.rowCount, 0));
+  const invalid = remapInvalid(sources, (k, row) => offsets[k] + row);
+  return { name, rowCount, numeric, text, origin: sources.flatMap((t) => t.origin), ...(invalid ? { invalid } : {}) };
 }

@@ -15,6 +15,8 @@ export interface BootstrapTask {
   objective: Objective;
   columns: Float64Array[];
   y: Float64Array;
+  /** The rows' own weights (`weight EXPR`): each resample's counts multiply them. */
+  weights?: Float64Array;
   /** Group id per row (0..groups-1); undefined: resample rows. */
   groups: Int32Array | undefined;
   groupCount: number;
@@ -56,7 +58,9 @@ export function runBootstrap(task: BootstrapTask, interrupt?: () => boolean): Fl
   const out = new Float64Array((task.to - task.from) * P).fill(NaN);
   for (let k = task.from; k < task.to; k++) {
     if ((task.deadline !== undefined && Date.now() > task.deadline) || interrupt?.()) break;
-    prob.weights = resampleWeights(k, task.seed, prob.rows, task.groups, task.groupCount);
+    const counts = resampleWeights(k, task.seed, prob.rows, task.groups, task.groupCount);
+    if (task.weights) for (let i = 0; i < counts.length; i++) counts[i] *= task.weights[i];
+    prob.weights = counts;
     const res = levenbergMarquardt(ev, u0, { maxIterations: 200, ftol: 1e-10 }, ws);
     const theta = Number.isFinite(res.value) ? toTheta(prob, res.u) : new Float64Array(P).fill(NaN);
     out.set(theta, (k - task.from) * P);

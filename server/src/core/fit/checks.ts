@@ -32,6 +32,14 @@ export function checkOptimum(
   const r = new Float64Array(n);
   const J = new Float64Array(n * p);
   ev.eval(best.u, r, J);
+  // A weighted fit linearises as rows scaled by √w: (JᵀWJ)⁻¹ and Σ w r² for the intervals.
+  const w = prob.weights;
+  if (w)
+    for (let i = 0; i < n; i++) {
+      const s = Math.sqrt(w[i]);
+      r[i] *= s;
+      for (let k = 0; k < p; k++) J[i * p + k] *= s;
+    }
   const ident = checkIdentifiable(law, J, n, p, freeNames, diags);
   if (!best.converged)
     diags.push(

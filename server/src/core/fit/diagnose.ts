@@ -29,7 +29,7 @@ export interface RowSplit {
   dropped: number;
 }
 
-/** Sorts rows into fitted, held out and dropped (NaN/Inf, or ≤ 0 where a log is taken). */
+/** Sorts rows into fitted, held out and dropped (missing, infinite, or ≤ 0 where a log is taken). */
 export function splitRows(
   law: BoundLaw,
   columns: Float64Array[],
@@ -41,15 +41,20 @@ export function splitRows(
   const holdout: number[] = [];
   const nonfinite: number[] = [];
   const nonpositive: number[] = [];
+  let missing = 0;
   for (let i = 0; i < law.data.rowCount; i++) {
     let ok = Number.isFinite(y[i]);
+    let present = !Number.isNaN(y[i]) && !Number.isNaN(law.rowWeights?.[i] ?? 0);
     let pos = true;
     columns.forEach((c, k) => {
+      if (Number.isNaN(c[i])) present = false;
       if (!Number.isFinite(c[i])) ok = false;
       else if (positive.has(k) && c[i] <= 0) pos = false;
     });
     if (law.objective.onLog && ok && y[i] <= 0) pos = false;
-    if (!ok) nonfinite.push(i);
+    // A missing value (NaN): the validator's scaling.missing-value warning already counts the row.
+    if (!present) missing++;
+    else if (!ok) nonfinite.push(i);
     else if (!pos) nonpositive.push(i);
     else if (law.heldOut[i]) holdout.push(i);
     else fit.push(i);
@@ -64,7 +69,7 @@ export function splitRows(
       diagnostic(
         'warning',
         'scaling.nonfinite-value',
-        `${nonfinite.length} row(s) have a missing, NaN or infinite value and are left out (${list(nonfinite)})`,
+        `${nonfinite.length} row(s) have an infinite value and are left out (${list(nonfinite)})`,
         law.range,
       ),
     );
@@ -77,7 +82,7 @@ export function splitRows(
         law.range,
       ),
     );
-  return { fit, holdout, dropped: nonfinite.length + nonpositive.length };
+  return { fit, holdout, dropped: missing + nonfinite.length + nonpositive.length };
 }
 
 /** Duplicate rows and too few distinct configurations for the number of parameters. */

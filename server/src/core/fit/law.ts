@@ -104,6 +104,7 @@ export async function fitLaw(law: BoundLaw, opts: FitOptions = {}): Promise<LawF
     level,
   };
   if (drawRecord) result.draws = drawRecord;
+  if (law.weightText) result.weight = law.weightText;
   opts.onProgress?.({ law: law.name, phase: 'done' });
   return { result, diagnostics: diags, theta, node: rows.node, law, covariance, draws, level };
 }

@@ -25,7 +25,7 @@ export interface FitProblem {
   yT: Float64Array;
   objective: Objective;
   loss: Loss;
-  /** Row weights (bootstrap counts); undefined = all 1. */
+  /** Row weights (`weight EXPR`, times bootstrap counts); undefined = all 1. */
   weights: Float64Array | undefined;
 }
 
@@ -52,6 +52,7 @@ export function buildProblem(
   law: Pick<BoundLaw, 'formula' | 'params' | 'variables' | 'objective'>,
   columns: Float64Array[],
   y: Float64Array,
+  weights?: Float64Array,
 ): FitProblem {
   const names = law.params.map((p) => p.name);
   const node = toNode(law.formula, names, law.variables);
@@ -87,7 +88,7 @@ export function buildProblem(
     yT,
     objective: law.objective,
     loss: lossOf(law.objective),
-    weights: undefined,
+    weights,
   };
 }
 

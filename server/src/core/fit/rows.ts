@@ -19,6 +19,8 @@ export interface LawRows {
   /** The fitted rows only. */
   columns: Float64Array[];
   y: Float64Array;
+  /** The fitted rows' weights (`weight EXPR`); undefined: all 1. */
+  weights: Float64Array | undefined;
 }
 
 export function pickRows(src: Float64Array, rows: number[]): Float64Array {
@@ -59,5 +61,6 @@ export function prepareRows(law: BoundLaw, diags: Diagnostic[]): LawRows | Stage
   checkDesign(law, columnsAll, yAll, split.fit, freeCount, diags);
   const columns = columnsAll.map((c) => pickRows(c, split.fit));
   const y = pickRows(yAll, split.fit);
-  return { node, columnsAll, yAll, split, points, freeCount, columns, y };
+  const weights = law.rowWeights && pickRows(law.rowWeights, split.fit);
+  return { node, columnsAll, yAll, split, points, freeCount, columns, y, weights };
 }

@@ -66,6 +66,7 @@ export interface SearchTask {
   objective: Objective;
   columns: Float64Array[];
   y: Float64Array;
+  weights?: Float64Array;
   starts: Float64Array[];
   /** Date.now() ms, valid across threads. */
   deadline: number;
@@ -77,7 +78,7 @@ export function searchTaskOf(law: Pick<BoundLaw, 'formula' | 'params' | 'variabl
 
 /** A worker's share of an exhaustive search. */
 export function runSearchTask(task: SearchTask): BlockResult {
-  const prob = buildProblem(task, task.columns, task.y);
+  const prob = buildProblem(task, task.columns, task.y, task.weights);
   const so = new SecondOrder(prob, task.columns);
   return optimizeBlock(so, task.starts, [], () => Date.now() > task.deadline);
 }

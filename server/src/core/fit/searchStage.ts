@@ -20,7 +20,7 @@ export interface Starts {
 export function prepareStarts(law: BoundLaw, rows: LawRows, diags: Diagnostic[]): Starts | StageFailure {
   let prob: FitProblem;
   try {
-    prob = buildProblem(law, rows.columns, rows.y);
+    prob = buildProblem(law, rows.columns, rows.y, rows.weights);
   } catch (e) {
     diags.push(diagnostic('error', 'scaling.formula', (e as Error).message, law.range));
     return { failed: 'formula-error', points: rows.points, node: rows.node };
@@ -71,6 +71,7 @@ export async function search(
                 ...searchTaskOf(law),
                 columns: rows.columns,
                 y: rows.y,
+                weights: rows.weights,
                 deadline: Date.now() + (opts.timeBudgetMs ?? 60_000),
                 starts: block,
               },

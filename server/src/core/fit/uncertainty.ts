@@ -97,6 +97,7 @@ async function bootstrap(
         objective: law.objective,
         columns: rows.columns,
         y: rows.y,
+        weights: rows.weights,
         groups,
         groupCount,
         theta,

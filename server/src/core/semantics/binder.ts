@@ -9,6 +9,7 @@ import type { ParseResult } from '../syntax/parser';
 import { numericColumn, type LoadResult } from '../data/loader';
 import { resolveDataPath } from '../data/paths';
 import { columnLookup, concatTables, selectRows, whereMask } from '../data/table';
+import { rowWeights } from './weights';
 import { closest, formatNumber, listed, MAX_SUGGEST_CANDIDATES } from '../text';
 import {
   EvalError,
@@ -215,16 +216,20 @@ class Binder {
         ok = false;
         continue;
       }
-      const { values, badRow } = numericColumn(raw, c);
-      if (badRow !== undefined) {
-        this.report(
-          'error',
-          'scaling.non-numeric',
-          `'${path.basename(file)}' line ${raw.lines[badRow]}: column '${columnName}' has '${raw.cells[c][badRow].slice(0, 40)}', not a number`,
-          m.column.range,
-        );
-        ok = false;
+      const { values, badRows } = numericColumn(raw, c);
+      if (badRows.length > 0 && values.every((v) => Number.isNaN(v))) {
+        // Not one number: a text column (a configuration's name), for `where` and `per`.
+        table.text.set(m.variable.text, raw.cells[c]);
         continue;
+      }
+      if (badRows.length > 0) {
+        // Reported only where a law needs the cell (validate.ts): a row `where` drops never errs.
+        table.invalid ??= new Map();
+        table.invalid.set(m.variable.text, {
+          column: columnName,
+          at: m.column.range,
+          rows: new Map(badRows.map((r) => [r, raw.cells[c][r]])),
+        });
       }
       // The cached column is shared between analyses: whoever changes rows makes a copy (selectRows does).
       table.numeric.set(m.variable.text, values);
@@ -460,6 +465,16 @@ class Binder {
         this.report('error', 'scaling.unknown-name', e.message, e.expr.range);
       }
     }
+    const weightClause = body.find((b): b is A.WeightClause => b.kind === 'Weight');
+    let weights: Float64Array | undefined;
+    if (weightClause && !hasError(weightClause.expr)) {
+      const w = rowWeights(weightClause.expr, data);
+      if (!w.ok) {
+        this.report('error', w.code, w.message, w.at.range);
+        return;
+      }
+      weights = w.weights;
+    }
     const objectiveClause = body.find((b): b is A.ObjectiveClause => b.kind === 'Objective');
     let objective = DEFAULT_OBJECTIVE;
     if (objectiveClause) {
@@ -493,6 +508,7 @@ class Binder {
       objectiveDeclared: objectiveClause !== undefined,
       data,
       heldOut,
+      ...(weights ? { rowWeights: weights, weightText: exprToString(weightClause!.expr) } : {}),
       uncertainty,
       uncertaintyDeclared: uncertaintyClause !== undefined,
       search: body.find((b): b is A.SearchClause => b.kind === 'Search')?.mode ?? 'screened',

@@ -2,6 +2,7 @@
 // constant expressions (bounds, grids, predict points). A tree walk over the AST: user text
 // never reaches eval/Function.
 import type { Expr } from '../syntax/ast';
+import { isMissingCell } from '../data/loader';
 import { quoteString } from '../syntax/lexer';
 
 type MathFunction = { arity: [number, number]; apply: (args: number[]) => number };
@@ -110,7 +111,8 @@ export function evaluateColumns(expr: Expr, rows: number, lookup: Lookup): Float
     for (let i = 0; i < rows; i++) {
       const x = typeof a === 'string' ? a : a[i];
       const y = typeof b === 'string' ? b : b[i];
-      r[i] = (x === y) === (e.op === '==') ? 1 : 0;
+      // A comparison with a missing value is false, `!=` included.
+      r[i] = !isMissingCell(x) && !isMissingCell(y) && (x === y) === (e.op === '==') ? 1 : 0;
     }
     return r;
   };
@@ -147,7 +149,8 @@ const BINARY: Record<string, (x: number, y: number) => number> = {
   '>': (x, y) => +(x > y),
   '>=': (x, y) => +(x >= y),
   '==': (x, y) => +(x === y),
-  '!=': (x, y) => +(x !== y),
+  // NaN is a missing value: every comparison with it is false (`x !== NaN` alone would be true).
+  '!=': (x, y) => +(x !== y && x === x && y === y),
   and: (x, y) => +(x !== 0 && y !== 0),
   or: (x, y) => +(x !== 0 || y !== 0),
 };

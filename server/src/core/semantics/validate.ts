@@ -5,16 +5,21 @@ import { formatNumber } from '../text';
 import type { BoundLaw, StudyModel } from '../model';
 import type * as A from '../syntax/ast';
 import type { ParseResult } from '../syntax/parser';
+import { namesIn } from './evaluate';
 
 /** How far past the fitted runs a question may reach before we warn (the issue's 10×). */
 const EXTRAPOLATION_FACTOR = 10;
 
 export function validate(parsed: ParseResult, model: StudyModel): Diagnostic[] {
   const out: Diagnostic[] = [];
+  const reportedCells = new Set<string>();
   for (const law of model.laws) {
+    checkInvalidCells(law, model, reportedCells, out);
+    checkMissingValues(law, out);
     checkRunCount(law, out);
     checkLogDomain(law, out);
   }
+  checkUnfittedDatasets(parsed, model, out);
   for (const p of model.predictions) {
     const law = model.laws.find((l) => l.name === p.law);
     // The law's own inputs; derived variables (C = 6ND) follow from them.
@@ -32,10 +37,119 @@ function pick(point: Record<string, number>, keys: string[]): Record<string, num
   return Object.fromEntries(Object.entries(point).filter(([k]) => keys.includes(k)));
 }
 
+/** The rows a law fits: not held out, and with every value it needs (missing ones are left out). */
 function fittedRows(law: BoundLaw): number[] {
   const rows: number[] = [];
-  for (let i = 0; i < law.data.rowCount; i++) if (!law.heldOut[i]) rows.push(i);
+  const missing = missingRows(law);
+  for (let i = 0; i < law.data.rowCount; i++) if (!law.heldOut[i] && !missing[i]) rows.push(i);
   return rows;
+}
+
+/** The columns a law reads: its variables and target, and its weights (NaN where an input is missing). */
+function neededColumns(law: BoundLaw): Float64Array[] {
+  const columns = [...law.variables, law.target].flatMap((v) => law.data.numeric.get(v) ?? []);
+  return law.rowWeights ? [...columns, law.rowWeights] : columns;
+}
+
+/** Per row of the law's data: 1 when a value the law needs is missing (NaN). */
+function missingRows(law: BoundLaw): Uint8Array {
+  const out = new Uint8Array(law.data.rowCount);
+  for (const c of neededColumns(law)) for (let i = 0; i < out.length; i++) if (Number.isNaN(c[i])) out[i] = 1;
+  return out;
+}
+
+function rowName(law: BoundLaw, i: number): string {
+  const o = law.data.origin[i];
+  return o && 'file' in o ? `'${o.file.split(/[\\/]/).pop()}' line ${o.line}` : `row ${i + 1}`;
+}
+
+/**
+ * A cell that is neither a number nor missing, in a column the law needs (or one a compute the law
+ * uses reads), in a row that has every other value it needs: an error at the column's mapping.
+ * Rows a `where` dropped are gone from the data already; rows missing another value are left out.
+ */
+function checkInvalidCells(law: BoundLaw, model: StudyModel, reported: Set<string>, out: Diagnostic[]): void {
+  if (!law.data.invalid) return;
+  const needed = new Set([...law.variables, law.target]);
+  // Compute lines the law reads pass their inputs' bad cells on (as NaN).
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const c of model.computes)
+      if (needed.has(c.name))
+        for (const n of namesIn(c.formula).keys())
+          if (!needed.has(n)) {
+            needed.add(n);
+            grew = true;
+          }
+  }
+  const direct = [...law.variables, law.target];
+  for (const [variable, cells] of law.data.invalid) {
+    if (!needed.has(variable)) continue;
+    for (const [row, text] of cells.rows) {
+      // Missing in another needed column: the row is left out anyway.
+      const otherMissing = direct.some(
+        (v) =>
+          v !== variable &&
+          Number.isNaN(law.data.numeric.get(v)?.[row] ?? 0) &&
+          !law.data.invalid?.get(v)?.rows.has(row),
+      );
+      if (otherMissing) continue;
+      const message = `${rowName(law, row)}: column '${cells.column}' has '${text.slice(0, 40)}', not a number`;
+      const key = `${cells.at.start}:${message}`;
+      if (!reported.has(key)) {
+        reported.add(key);
+        out.push(diagnostic('error', 'scaling.non-numeric', message, cells.at));
+      }
+      break;
+    }
+  }
+}
+
+/** A dataset no law fits (read by an isoflop, or by nothing yet): its first bad cell per column is an error. */
+function checkUnfittedDatasets(parsed: ParseResult, model: StudyModel, out: Diagnostic[]): void {
+  const fittedByLaws = new Set<string>();
+  for (const s of parsed.file.statements)
+    if (s.kind === 'Law')
+      for (const b of s.body) if (b.kind === 'Fit') b.sources.forEach((n) => fittedByLaws.add(n.text));
+  for (const [name, table] of model.datasets) {
+    if (fittedByLaws.has(name)) continue;
+    for (const cells of table.invalid?.values() ?? []) {
+      const [row, text] = cells.rows.entries().next().value!;
+      const o = table.origin[row];
+      const where = o && 'file' in o ? `'${o.file.split(/[\\/]/).pop()}' line ${o.line}` : `row ${row + 1}`;
+      out.push(
+        diagnostic(
+          'error',
+          'scaling.non-numeric',
+          `${where}: column '${cells.column}' has '${text.slice(0, 40)}', not a number`,
+          cells.at,
+        ),
+      );
+    }
+  }
+}
+
+/** Rows missing a value the law needs are left out of it: one warning with the count and the first rows. */
+function checkMissingValues(law: BoundLaw, out: Diagnostic[]): void {
+  const rows: number[] = [];
+  const needed = [...law.variables, law.target];
+  const isMissing = (v: string, i: number) =>
+    Number.isNaN(law.data.numeric.get(v)?.[i] ?? 0) && !law.data.invalid?.get(v)?.rows.has(i);
+  // A cell that is NaN because it is not a number is an error (checkInvalidCells), not missing.
+  const weightMissing = (i: number) => law.rowWeights !== undefined && Number.isNaN(law.rowWeights[i]);
+  for (let i = 0; i < law.data.rowCount; i++) if (needed.some((v) => isMissing(v, i)) || weightMissing(i)) rows.push(i);
+  // Inline rows are NaN only when a cell failed to parse, which is reported as a syntax error.
+  const fromFiles = rows.filter((i) => 'file' in (law.data.origin[i] ?? {}));
+  if (fromFiles.length === 0) return;
+  const first = fromFiles.slice(0, 3).map((i) => rowName(law, i));
+  out.push(
+    diagnostic(
+      'warning',
+      'scaling.missing-value',
+      `${fromFiles.length} row(s) miss a value of ${[...needed, ...(law.rowWeights ? ['the weight'] : [])].join(', ')} and are left out of law '${law.name}' (${first.join('; ')}${fromFiles.length > 3 ? '; …' : ''})`,
+      law.nameRange,
+    ),
+  );
 }
 
 function checkRunCount(law: BoundLaw, out: Diagnostic[]): void {
@@ -72,8 +186,8 @@ function checkLogDomain(law: BoundLaw, out: Diagnostic[]): void {
       const v = values[r];
       if (!(v > 0) || !Number.isFinite(v)) {
         const origin = law.data.origin[r];
-        // An inline cell is NaN only when it failed to parse, and that syntax error is already reported.
-        if (Number.isNaN(v) && !('file' in origin)) continue;
+        // Missing values are left out (checkMissingValues says so); a bad inline cell is a syntax error.
+        if (Number.isNaN(v)) continue;
         const where = 'file' in origin ? ` (${origin.file.split(/[\\/]/).pop()} line ${origin.line})` : '';
         out.push(
           diagnostic(

@@ -145,7 +145,29 @@ export interface LawDecl {
   range: Range;
 }
 
-export type LawItem = FitClause | HoldoutClause | ObjectiveClause | ParamClause | SearchClause | UncertaintyClause;
+export type LawItem =
+  | FitClause
+  | HoldoutClause
+  | ObjectiveClause
+  | ParamClause
+  | SearchClause
+  | UncertaintyClause
+  | WeightClause
+  | PerClause;
+
+/** `per config`: one fit per distinct value of a column (issue 10.1). */
+export interface PerClause {
+  kind: 'Per';
+  column: Name;
+  range: Range;
+}
+
+/** `weight 1 / sigma^2`: each row's term of the objective is multiplied by this (issue 10.3). */
+export interface WeightClause {
+  kind: 'Weight';
+  expr: Expr;
+  range: Range;
+}
 
 /** `search exhaustive` (optimize every declared start) | `search screened` (the default) */
 export interface SearchClause {
@@ -233,7 +255,7 @@ export interface IsoflopDecl {
   range: Range;
 }
 
-export type IsoflopItem = FitClause | IsoflopSetting | HoldoutClause | UncertaintyClause;
+export type IsoflopItem = FitClause | IsoflopSetting | HoldoutClause | UncertaintyClause | PerClause;
 
 /** `budget C`, `size N`, `tokens D`, `target L`, `weighted` (a flag, variable undefined). */
 export interface IsoflopSetting {

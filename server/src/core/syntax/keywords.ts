@@ -12,6 +12,16 @@ export const TOP_LEVEL_KEYWORDS = [
   'optimize',
   'plot',
 ];
-export const LAW_KEYWORDS = ['fit', 'holdout', 'objective', 'param', 'search', 'uncertainty'];
-export const ISOFLOP_KEYWORDS = ['fit', 'budget', 'size', 'tokens', 'target', 'weighted', 'holdout', 'uncertainty'];
+export const LAW_KEYWORDS = ['fit', 'holdout', 'objective', 'param', 'search', 'uncertainty', 'weight', 'per'];
+export const ISOFLOP_KEYWORDS = [
+  'fit',
+  'budget',
+  'size',
+  'tokens',
+  'target',
+  'weighted',
+  'holdout',
+  'uncertainty',
+  'per',
+];
 export const DATA_FORMATS = ['csv', 'tsv', 'jsonl'];

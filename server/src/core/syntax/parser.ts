@@ -520,6 +520,13 @@ class Parser extends ExpressionParser {
         return this.parseSearch();
       case 'uncertainty':
         return this.parseUncertainty();
+      case 'per':
+        return this.parsePer();
+      case 'weight': {
+        const start = this.next().start;
+        const expr = this.parseExpr();
+        return { kind: 'Weight', expr, range: { start, end: this.prevEnd() } };
+      }
     }
     this.leadingOperator(t);
     const hint = t.kind === 'ident' ? suggest(t.text, LAW_KEYWORDS) : undefined;
@@ -534,6 +541,12 @@ class Parser extends ExpressionParser {
     const sources = [this.name('a dataset or runs table to fit')];
     while (this.accept(',')) sources.push(this.name('a dataset or runs table'));
     return { kind: 'Fit', sources, range: { start, end: this.prevEnd() } };
+  }
+
+  private parsePer(): A.PerClause {
+    const start = this.next().start;
+    const column = this.name('the column whose values make the groups');
+    return { kind: 'Per', column, range: { start, end: this.prevEnd() } };
   }
 
   private parseHoldout(): A.HoldoutClause {
@@ -697,6 +710,7 @@ class Parser extends ExpressionParser {
       if (word === 'fit') decl.items.push(this.parseFit());
       else if (word === 'holdout') decl.items.push(this.parseHoldout());
       else if (word === 'uncertainty') decl.items.push(this.parseUncertainty());
+      else if (word === 'per') decl.items.push(this.parsePer());
       else if (word === 'budget' || word === 'size' || word === 'tokens' || word === 'target' || word === 'weighted') {
         const keyword = this.name(word);
         const variable = word === 'weighted' ? undefined : this.name(`the ${word} variable`);
