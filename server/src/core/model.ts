@@ -18,6 +18,18 @@ export interface DataTable {
   invalid?: Map<string, InvalidCells>;
 }
 
+export interface RowGroup {
+  /** The column's value as written in the data. */
+  value: string | number;
+  /** Row indices into the law's (or isoflop's) data. */
+  rows: number[];
+}
+
+export interface PerSpec {
+  column: string;
+  groups: RowGroup[];
+}
+
 export interface InvalidCells {
   /** The file's column name and the mapping that reads it (where the error is shown). */
   column: string;
@@ -76,6 +88,8 @@ export interface BoundLaw {
   rowWeights?: Float64Array;
   /** The weight expression as written (for hover, report and JSON). */
   weightText?: string;
+  /** `per COLUMN`: one fit per group of rows. */
+  per?: PerSpec;
   uncertainty: UncertaintySpec;
   uncertaintyDeclared: boolean;
   /** `search exhaustive`: optimize every declared start instead of the screened best. */
@@ -92,6 +106,8 @@ export interface BoundIsoflop {
   weighted: boolean;
   data: DataTable;
   uncertainty: UncertaintySpec;
+  /** `per COLUMN`: one analysis per group of rows. */
+  per?: PerSpec;
 }
 
 export interface BoundPredict {

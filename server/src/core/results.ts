@@ -37,7 +37,14 @@ export interface LawResult {
   level?: number | null;
   /** `weight EXPR`, as written: each row's term of the objective is multiplied by it. */
   weight?: string;
+  /** `per COLUMN` (issue 10.1): the column, the jointly fitted parameters, and each group's fit. */
+  per?: string;
+  shared?: string[];
+  groups?: GroupResult[];
 }
+
+/** One group of a `per` law: its value as written in the data, and every field of a law's entry. */
+export type GroupResult = { value: string | number } & LawResult;
 
 export interface IsoflopBudgetResult {
   budget: number;
@@ -57,6 +64,9 @@ export interface IsoflopResult {
     D: { exponent: number; coefficient: number };
   } | null;
   intervals: Record<string, Interval> | null;
+  /** `per COLUMN`: the column and each group's analysis (the top level then has no budgets). */
+  per?: string;
+  groups?: ({ value: string | number } & IsoflopResult)[];
 }
 
 export interface PredictionResult {
@@ -65,6 +75,8 @@ export interface PredictionResult {
   value: number;
   interval: Interval | null;
   level: number | null;
+  /** On a `per` law: the group this prediction is for. */
+  group?: string | number;
 }
 
 export interface OptimumResult {
@@ -73,6 +85,8 @@ export interface OptimumResult {
   at: Record<string, number>; // N, D (and any other free variable)
   value: number; // L*
   intervals: Record<string, Interval>;
+  /** On a `per` law: the group this optimum is for. */
+  group?: string | number;
 }
 
 export interface JsonDiagnostic {

@@ -81,7 +81,7 @@ function lawHover(analysis: Analysis, results: StudyResults | undefined, name: s
     if (law) lines.push('', paramTable(law, undefined));
     return lines.join('\n');
   }
-  lines.push(paramTable(law, r));
+  lines.push(r.groups ? groupTable(r) : paramTable(law, r));
   lines.push('');
   const o = r.objective;
   lines.push(
@@ -302,4 +302,22 @@ function rowIndexIn(law: BoundLaw, start: number): number {
     if ('range' in o && o.range.start === start) return i;
   }
   return -1;
+}
+
+/** A `per` law: one row per group (its value, parameters, objective, runs), at most 20 shown. */
+function groupTable(r: LawResult): string {
+  const groups = r.groups ?? [];
+  const names = [...new Set(groups.flatMap((g) => Object.keys(g.params)))];
+  const shown = groups.slice(0, 20);
+  const rows = shown.map(
+    (g) =>
+      `| ${md(String(g.value))} | ${names.map((n) => (n in g.params ? num(g.params[n]) : '—')).join(' | ')} | ${Number.isFinite(g.objective.value) ? g.objective.value.toPrecision(4) : '—'} | ${g.points.fit} |`,
+  );
+  return [
+    `per ${code(r.per ?? '')}: ${groups.length} groups${groups.length > shown.length ? ` (first ${shown.length} shown)` : ''}`,
+    '',
+    `| ${md(r.per ?? '')} | ${names.map(md).join(' | ')} | objective | runs |`,
+    `|---|${names.map(() => '---:|').join('')}---:|---:|`,
+    ...rows,
+  ].join('\n');
 }

@@ -7,6 +7,7 @@ import type { LawResult, OptimumResult, PredictionResult, StudyResults } from '.
 import { optimum, predict } from './answers';
 import { fitIsoflop } from './isoflop';
 import { fitLaw } from './law';
+import { fitGroupedIsoflop, fitGroupedLaw, groupLabel, type GroupFit } from './groups';
 import { cancelled, type FitOptions, type LawFit } from './types';
 
 export { optimum, predict } from './answers';
@@ -26,11 +27,11 @@ export async function fitStudy(
   options: FitOptions = {},
 ): Promise<{ results: Omit<StudyResults, 'diagnostics' | 'study'>; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = [];
-  const fits = new Map<string, LawFit>();
+  const fits = new Map<string, LawFit & { groupFits?: GroupFit[] }>();
   const laws: LawResult[] = [];
   for (const law of model.laws) {
     if (cancelled(options)) break;
-    const f = await fitLaw(law, options);
+    const f = law.per ? await fitGroupedLaw(law, options) : await fitLaw(law, options);
     fits.set(law.name, f);
     laws.push(f.result);
     diagnostics.push(...f.diagnostics);
@@ -38,42 +39,64 @@ export async function fitStudy(
   }
   const isoflops = model.isoflops.map((iso) => {
     options.onProgress?.({ law: iso.name, phase: 'isoflop' });
-    const r = fitIsoflop(iso);
+    const r = iso.per ? fitGroupedIsoflop(iso) : fitIsoflop(iso);
     diagnostics.push(...r.diagnostics);
     return r.result;
   });
   const predictions: PredictionResult[] = [];
   for (const pr of model.predictions) {
-    const f = fits.get(pr.law);
-    if (!f) continue;
-    const { result, error } = predict(f, pr.at, model.computes);
-    if (error) diagnostics.push(diagnostic('warning', 'scaling.predict-failed', error, pr.range));
-    else if (!Number.isFinite(result.value))
-      diagnostics.push(
-        diagnostic('warning', 'scaling.predict-failed', 'the law gives no finite value at this point', pr.range),
-      );
-    predictions.push({ ...result, value: finiteOrNull(result.value) });
+    const law = fits.get(pr.law);
+    if (!law) continue;
+    // A `per` law answers once per group, each answer carrying its group's value.
+    for (const f of eachGroup(law)) {
+      const { result, error } = predict(f, pr.at, model.computes);
+      const prefix = 'value' in f ? `${groupLabel(law.law.per!.column, f.value)}: ` : '';
+      if (error) diagnostics.push(diagnostic('warning', 'scaling.predict-failed', prefix + error, pr.range));
+      else if (!Number.isFinite(result.value))
+        diagnostics.push(
+          diagnostic(
+            'warning',
+            'scaling.predict-failed',
+            `${prefix}the law gives no finite value at this point`,
+            pr.range,
+          ),
+        );
+      predictions.push({ ...result, value: finiteOrNull(result.value), ...('value' in f ? { group: f.value } : {}) });
+    }
   }
   const optima: OptimumResult[] = [];
   for (const op of model.optima) {
-    const f = fits.get(op.law);
-    if (!f) continue;
-    const { result, error, edge } = optimum(f, op.budget, model.computes);
-    if (error) diagnostics.push(diagnostic('warning', 'scaling.optimize-failed', error, op.range));
-    if (edge)
-      diagnostics.push(
-        diagnostic(
-          'warning',
-          'scaling.optimum-at-edge',
-          'the law has no interior optimum along this budget within a wide search range',
-          op.range,
-        ),
-      );
-    if (!error && !Number.isFinite(result.value))
-      diagnostics.push(
-        diagnostic('warning', 'scaling.optimize-failed', 'the law gives no finite value at the optimum', op.range),
-      );
-    optima.push({ ...result, value: finiteOrNull(result.value) });
+    const law = fits.get(op.law);
+    if (!law) continue;
+    for (const f of eachGroup(law)) {
+      const prefix = 'value' in f ? `${groupLabel(law.law.per!.column, f.value)}: ` : '';
+      const { result, error, edge } = optimum(f, op.budget, model.computes);
+      if (error) diagnostics.push(diagnostic('warning', 'scaling.optimize-failed', prefix + error, op.range));
+      if (edge)
+        diagnostics.push(
+          diagnostic(
+            'warning',
+            'scaling.optimum-at-edge',
+            `${prefix}the law has no interior optimum along this budget within a wide search range`,
+            op.range,
+          ),
+        );
+      if (!error && !Number.isFinite(result.value))
+        diagnostics.push(
+          diagnostic(
+            'warning',
+            'scaling.optimize-failed',
+            `${prefix}the law gives no finite value at the optimum`,
+            op.range,
+          ),
+        );
+      optima.push({ ...result, value: finiteOrNull(result.value), ...('value' in f ? { group: f.value } : {}) });
+    }
   }
   return { results: { laws, isoflops, predictions, optima }, diagnostics };
+}
+
+/** The fits a question is answered from: the law's own, or each group's. */
+function eachGroup(f: LawFit & { groupFits?: GroupFit[] }): (LawFit | GroupFit)[] {
+  return f.groupFits ?? [f];
 }

@@ -13,7 +13,7 @@ import { prepareStarts, search } from './searchStage';
 import type { FitOptions, LawFit, StageFailure } from './types';
 import { estimateUncertainty } from './uncertainty';
 
-function emptyResult(law: BoundLaw, stop: string, seconds: number, points: LawResult['points']): LawResult {
+export function emptyResult(law: BoundLaw, stop: string, seconds: number, points: LawResult['points']): LawResult {
   const o = law.objective;
   return {
     name: law.name,

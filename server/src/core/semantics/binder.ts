@@ -10,6 +10,7 @@ import { numericColumn, type LoadResult } from '../data/loader';
 import { resolveDataPath } from '../data/paths';
 import { columnLookup, concatTables, selectRows, whereMask } from '../data/table';
 import { rowWeights } from './weights';
+import { groupRows, MAX_GROUPS, withSourceColumn } from './groups';
 import { closest, formatNumber, listed, MAX_SUGGEST_CANDIDATES } from '../text';
 import {
   EvalError,
@@ -435,7 +436,7 @@ class Binder {
     const uncertaintyClause = body.find((b): b is A.UncertaintyClause => b.kind === 'Uncertainty');
     const uncertainty = this.bindUncertainty(uncertaintyClause);
     const byColumn = uncertainty.method === 'bootstrap' ? uncertainty.by : undefined;
-    const data = concatTables(`${s.name.text}`, sources);
+    const data = withSourceColumn(concatTables(`${s.name.text}`, sources));
     if (byColumn && !data.text.has(byColumn) && !data.numeric.has(byColumn)) {
       this.report(
         'error',
@@ -475,6 +476,11 @@ class Binder {
       }
       weights = w.weights;
     }
+    const per = this.bindPer(
+      body.find((b): b is A.PerClause => b.kind === 'Per'),
+      data,
+    );
+    if (per === null) return;
     const objectiveClause = body.find((b): b is A.ObjectiveClause => b.kind === 'Objective');
     let objective = DEFAULT_OBJECTIVE;
     if (objectiveClause) {
@@ -509,10 +515,37 @@ class Binder {
       data,
       heldOut,
       ...(weights ? { rowWeights: weights, weightText: exprToString(weightClause!.expr) } : {}),
+      ...(per ? { per } : {}),
       uncertainty,
       uncertaintyDeclared: uncertaintyClause !== undefined,
       search: body.find((b): b is A.SearchClause => b.kind === 'Search')?.mode ?? 'screened',
     });
+  }
+
+  /** `per COLUMN`: the groups, or null after reporting why there are none. */
+  private bindPer(clause: A.PerClause | undefined, data: M.DataTable): M.PerSpec | undefined | null {
+    if (!clause) return undefined;
+    const column = clause.column.text;
+    const g = groupRows(data, column);
+    if (!g.ok) {
+      this.report('error', 'scaling.unknown-column', g.message, clause.column.range);
+      return null;
+    }
+    if (g.groups.length === 1)
+      this.report(
+        'hint',
+        'scaling.one-group',
+        `'${column}' has one value (${JSON.stringify(g.groups[0].value)}): this is just one fit`,
+        clause.column.range,
+      );
+    if (g.capped > 0)
+      this.report(
+        'warning',
+        'scaling.too-many-groups',
+        `'${column}' has ${g.groups.length + g.capped} values; only the first ${MAX_GROUPS} (in order of appearance) are fitted`,
+        clause.column.range,
+      );
+    return { column, groups: g.groups };
   }
 
   private bindParams(
@@ -742,7 +775,7 @@ class Binder {
         return;
       }
     }
-    let data = concatTables(s.name.text, sources);
+    let data = withSourceColumn(concatTables(s.name.text, sources));
     const holdouts = s.items.filter((i): i is A.HoldoutClause => i.kind === 'Holdout');
     if (holdouts.length > 0) {
       const keep = new Uint8Array(data.rowCount).fill(1);
@@ -757,7 +790,13 @@ class Binder {
       }
       data = selectRows(data, keep);
     }
+    const per = this.bindPer(
+      s.items.find((i): i is A.PerClause => i.kind === 'Per'),
+      data,
+    );
+    if (per === null) return;
     this.model.isoflops.push({
+      ...(per ? { per } : {}),
       name: s.name.text,
       range: s.range,
       ...vars,
