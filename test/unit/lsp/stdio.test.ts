@@ -13,7 +13,6 @@ import { catalogue } from '../../../server/src/core/laws';
 import type { StudyResults } from '../../../server/src/core/results';
 import { analyze } from '../../../server/src/core/study';
 import { runFit } from '../../../server/src/fitRunner';
-import { num } from '../../../server/src/lsp/numbers';
 import { FIXTURES, STUDY_PATH, STUDY_TEXT, STUDY_URI } from './helpers';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -161,7 +160,15 @@ describe('lsp server over --stdio', function () {
       textDocument: { uri: STUDY_URI },
       position: { line: predictLine, character: 2 },
     });
-    assert.ok(hover.contents.value.includes(num(cli.predictions[0].value)), hover.contents.value);
+    // The hover shows **value** [lo, hi] to 5 significant digits: each shown number is within half a
+    // unit of the 5th digit (5e-5 relative) of the CLI's.
+    const p = cli.predictions[0];
+    const shown = /\*\*([-+.\de]+)\*\* \[([-+.\de]+), ([-+.\de]+)\]/.exec(hover.contents.value);
+    assert.ok(shown, hover.contents.value);
+    [p.value, ...p.interval!].forEach((v, i) => {
+      const got = Number(shown[i + 1]);
+      assert.ok(Math.abs(got - v) <= 5e-5 * Math.abs(v), `shown ${got} for ${v} in ${hover.contents.value}`);
+    });
   });
 
   it('survives garbage and requests about unknown documents', async () => {
