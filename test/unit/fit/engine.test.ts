@@ -41,6 +41,31 @@ function synthetic(seed = 1, noise = 0.01) {
 
 const codes = (ds: { code: string }[]) => ds.map((d) => d.code);
 
+/** Inverse of a symmetric positive definite P×P matrix: scaled to unit diagonal, Gauss–Jordan. */
+function invert(m: Float64Array, P: number): Float64Array {
+  const s = Array.from({ length: P }, (_, i) => 1 / Math.sqrt(m[i * P + i]));
+  const a = Array.from({ length: P }, (_, i) => [
+    ...Array.from({ length: P }, (_, j) => m[i * P + j] * s[i] * s[j]),
+    ...Array.from({ length: P }, (_, j) => (i === j ? 1 : 0)),
+  ]);
+  for (let c = 0; c < P; c++) {
+    let piv = c;
+    for (let r = c + 1; r < P; r++) if (Math.abs(a[r][c]) > Math.abs(a[piv][c])) piv = r;
+    [a[c], a[piv]] = [a[piv], a[c]];
+    const d = a[c][c];
+    for (let j = 0; j < 2 * P; j++) a[c][j] /= d;
+    for (let r = 0; r < P; r++) {
+      if (r === c) continue;
+      const k = a[r][c];
+      for (let j = 0; j < 2 * P; j++) a[r][j] -= k * a[c][j];
+    }
+  }
+  return Float64Array.from(
+    { length: P * P },
+    (_, k) => a[Math.floor(k / P)][P + (k % P)] * s[Math.floor(k / P)] * s[k % P],
+  );
+}
+
 describe('fit engine', function () {
   this.timeout(60_000);
 
@@ -229,8 +254,63 @@ describe('fit engine', function () {
       const [lo, hi] = f.result.intervals![k];
       assert.ok(lo < truth[k] && truth[k] < hi, `${k} [${lo}, ${hi}]`);
     }
+  });
+
+  it('asymptotic intervals equal s²(JᵀJ)⁻¹ and the delta method computed independently', async () => {
+    const data = synthetic(5, 0.002);
+    const f = await fitLaw(
+      catalogueLaw('chinchilla', data, { N: 'N', D: 'D' }, { uncertainty: { method: 'asymptotic', level: 0.99 } }),
+    );
+    // Chinchilla's exact gradient in user coordinates, written out here (not the engine's compiler).
+    const names = f.law.params.map((q) => q.name);
+    const th = Object.fromEntries(names.map((k) => [k, f.result.params[k]]));
+    const grad = (n: number, d: number): number[] => {
+      const g: Record<string, number> = {
+        E: 1,
+        A: n ** -th.alpha,
+        B: d ** -th.beta,
+        alpha: -th.A * n ** -th.alpha * Math.log(n),
+        beta: -th.B * d ** -th.beta * Math.log(d),
+      };
+      return names.map((k) => g[k]);
+    };
+    const Ns = data.numeric.get('N')!;
+    const Ds = data.numeric.get('D')!;
+    const Ls = data.numeric.get('L')!;
+    const P = names.length;
+    const JtJ = new Float64Array(P * P);
+    let rss = 0;
+    for (let i = 0; i < Ns.length; i++) {
+      const g = grad(Ns[i], Ds[i]);
+      for (let a = 0; a < P; a++) for (let b = 0; b < P; b++) JtJ[a * P + b] += g[a] * g[b];
+      rss += (th.E + th.A / Ns[i] ** th.alpha + th.B / Ds[i] ** th.beta - Ls[i]) ** 2;
+    }
+    const s2 = rss / (Ns.length - P);
+    const cov = invert(JtJ, P).map((v) => v * s2);
+    const z = 2.5758293035489004; // normal quantile at 0.995 (two-sided 99%)
+    // Tolerance 1e-6 relative (observed ≤ 3e-10): both sides invert the same 5×5 matrix at the same
+    // point, in different coordinates; the engine's prediction gradient is a central difference of
+    // relative step 1e-6 (error ~1e-10). A wrong s² (n instead of n − p: 36/31), level or
+    // coordinate is off by ≥ 1e-2.
+    const close = (got: number, want: number, what: string) =>
+      assert.ok(Math.abs(got - want) <= 1e-6 * Math.abs(want), `${what}: engine ${got}, independent ${want}`);
+    names.forEach((k, j) => {
+      const sd = Math.sqrt(cov[j * P + j]);
+      // E, A, B are log-parametrised: their intervals are symmetric in ln θ, θ·exp(±z·sd/θ).
+      const log = k === 'E' || k === 'A' || k === 'B';
+      const want = log
+        ? [th[k] * Math.exp((-z * sd) / th[k]), th[k] * Math.exp((z * sd) / th[k])]
+        : [th[k] - z * sd, th[k] + z * sd];
+      close(f.result.intervals![k][0], want[0], `${k} lower`);
+      close(f.result.intervals![k][1], want[1], `${k} upper`);
+    });
     const p = predict(f, { N: 7e10, D: 1.4e12 }, []);
-    assert.ok(p.result.interval && p.result.interval[0] < p.result.value && p.result.value < p.result.interval[1]);
+    const g = grad(7e10, 1.4e12);
+    let v = 0;
+    for (let a = 0; a < P; a++) for (let b = 0; b < P; b++) v += g[a] * g[b] * cov[a * P + b];
+    const half = z * Math.sqrt(v);
+    close(p.result.interval![0], p.result.value - half, 'prediction lower');
+    close(p.result.interval![1], p.result.value + half, 'prediction upper');
   });
 
   it('optimize: closed form for C = 6*N*D agrees with the 1-D search under C = N*D*6 + 0', async () => {
