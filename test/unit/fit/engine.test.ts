@@ -3,11 +3,12 @@ import assert from 'node:assert/strict';
 import { fitLaw, fitStudy, optimum, predict } from '../../../server/src/core/fit';
 import { evalScalar, toNode } from '../../../server/src/core/fit/compile';
 import { catalogue } from '../../../server/src/core/laws';
-import type { StudyModel } from '../../../server/src/core/model';
+import type { BoundLaw, StudyModel } from '../../../server/src/core/model';
 import { parseExpression } from '../../../server/src/core/syntax/parser';
 import { mulberry32 } from '../../../server/src/core/fit/stats';
 import { buildProblem, Evaluator } from '../../../server/src/core/fit/problem';
 import { declaredStarts, multiStart } from '../../../server/src/core/fit/multistart';
+import type { Diagnostic } from '../../../server/src/core/diagnostics';
 import { catalogueLaw, law, spec, table } from './helpers';
 
 const truth = { E: 1.8, A: 480, B: 2100, alpha: 0.35, beta: 0.37 };
@@ -40,6 +41,36 @@ function synthetic(seed = 1, noise = 0.01) {
 }
 
 const codes = (ds: { code: string }[]) => ds.map((d) => d.code);
+
+/** Source ranges for the law and its name, so a diagnostic's range can be told from the default {0, 0}. */
+const LAW_RANGE = { start: 7, end: 70 };
+const LAW_NAME_RANGE = { start: 11, end: 21 };
+function onRange(b: BoundLaw): BoundLaw {
+  b.range = LAW_RANGE;
+  b.nameRange = LAW_NAME_RANGE;
+  return b;
+}
+
+/** There is a diagnostic with this code, severity and message, on the law's range. */
+function expectDiagnostic(
+  ds: Diagnostic[],
+  code: string,
+  severity: Diagnostic['severity'],
+  message: RegExp,
+  range: { start: number; end: number } = LAW_RANGE,
+): void {
+  assert.ok(
+    ds.some(
+      (d) =>
+        d.code === code &&
+        d.severity === severity &&
+        message.test(d.message) &&
+        d.range.start === range.start &&
+        d.range.end === range.end,
+    ),
+    `no ${severity} ${code} matching ${message} at ${JSON.stringify(range)}: ${JSON.stringify(ds)}`,
+  );
+}
 
 /** Inverse of a symmetric positive definite P×P matrix: scaled to unit diagonal, Gauss–Jordan. */
 function invert(m: Float64Array, P: number): Float64Array {
@@ -107,11 +138,21 @@ describe('fit engine', function () {
       },
     );
     const t = performance.now();
-    const f = await fitLaw(b, { timeBudgetMs: 30, workers: 1 });
+    const f = await fitLaw(onRange(b), { timeBudgetMs: 30, workers: 1 });
     // 30 ms per stage plus one LM run of slack; 2 s leaves room for a loaded CI machine.
     assert.ok(performance.now() - t < 2000);
-    assert.ok(codes(f.diagnostics).includes('scaling.fit-time-budget'));
-    assert.ok(codes(f.diagnostics).includes('scaling.bootstrap-failures'));
+    expectDiagnostic(
+      f.diagnostics,
+      'scaling.fit-time-budget',
+      'warning',
+      /^the time budget ran out after \d+ of 4500 starts; the best so far is shown$/,
+    );
+    expectDiagnostic(
+      f.diagnostics,
+      'scaling.bootstrap-failures',
+      'warning',
+      /^\d+ of 100000 bootstrap refits failed and are left out$/,
+    );
     assert.equal(f.result.stop_reason, 'time-budget');
   });
 
@@ -144,8 +185,13 @@ describe('fit engine', function () {
 
   it('reports too few rows and does not fit', async () => {
     const data = table('t', { N: [1e8, 1e9], D: [1e10, 1e11], L: [3, 2.5] });
-    const f = await fitLaw(catalogueLaw('chinchilla', data, { N: 'N', D: 'D' }));
-    assert.ok(codes(f.diagnostics).includes('scaling.too-few-rows'));
+    const f = await fitLaw(onRange(catalogueLaw('chinchilla', data, { N: 'N', D: 'D' })));
+    expectDiagnostic(
+      f.diagnostics,
+      'scaling.too-few-rows',
+      'error',
+      /^2 usable row\(s\) for 5 free parameter\(s\): nothing to fit$/,
+    );
     assert.equal(f.result.converged, false);
     assert.equal(f.result.stop_reason, 'too-few-rows');
   });
@@ -156,18 +202,35 @@ describe('fit engine', function () {
     data.numeric.get('N')![1] = 0;
     data.numeric.get('D')![2] = NaN;
     const f = await fitLaw(
-      catalogueLaw('chinchilla', data, { N: 'N', D: 'D' }, { objective: { loss: 'squares', onLog: true } }),
+      onRange(catalogueLaw('chinchilla', data, { N: 'N', D: 'D' }, { objective: { loss: 'squares', onLog: true } })),
     );
-    assert.ok(codes(f.diagnostics).includes('scaling.nonpositive-log'));
-    assert.ok(codes(f.diagnostics).includes('scaling.nonfinite-value'));
+    // Rows are named by file and line (the table's line i + 2: after a header, 1-based).
+    expectDiagnostic(
+      f.diagnostics,
+      'scaling.nonpositive-log',
+      'warning',
+      /^2 row\(s\) have a zero or negative value where a logarithm or power is taken and are left out \(synthetic:2, synthetic:3\)$/,
+    );
+    expectDiagnostic(
+      f.diagnostics,
+      'scaling.nonfinite-value',
+      'warning',
+      /^1 row\(s\) have a missing, NaN or infinite value and are left out \(synthetic:4\)$/,
+    );
     assert.deepEqual(f.result.points, { fit: 33, holdout: 0, dropped: 3 });
   });
 
   it('flags parameters the data cannot identify (every run at one D)', async () => {
     const N = [1e8, 2e8, 4e8, 8e8, 1.6e9, 3.2e9, 6.4e9];
     const data = table('t', { N, D: N.map(() => 2e10), L: N.map((n) => L(n, 2e10)) });
-    const f = await fitLaw(catalogueLaw('chinchilla', data, { N: 'N', D: 'D' }));
-    assert.ok(codes(f.diagnostics).includes('scaling.unidentifiable'), JSON.stringify(codes(f.diagnostics)));
+    const f = await fitLaw(onRange(catalogueLaw('chinchilla', data, { N: 'N', D: 'D' })));
+    // With D fixed, B / D^beta is one constant: B, beta and E cannot all be pinned down.
+    expectDiagnostic(
+      f.diagnostics,
+      'scaling.unidentifiable',
+      'warning',
+      /^the data cannot pin down (E|B|beta)(, (E|B|beta))* \(the Jacobian is singular\)/,
+    );
   });
 
   it('flags identical rows', async () => {
@@ -177,8 +240,13 @@ describe('fit engine', function () {
       D: [...d.numeric.get('D')!, d.numeric.get('D')![0]],
       L: [...d.numeric.get('L')!, d.numeric.get('L')![0]],
     });
-    const f = await fitLaw(catalogueLaw('chinchilla', dup, { N: 'N', D: 'D' }));
-    assert.ok(codes(f.diagnostics).includes('scaling.identical-rows'));
+    const f = await fitLaw(onRange(catalogueLaw('chinchilla', dup, { N: 'N', D: 'D' })));
+    expectDiagnostic(
+      f.diagnostics,
+      'scaling.identical-rows',
+      'warning',
+      /^1 row\(s\) repeat another row exactly \(same inputs and L\); they count twice in the fit$/,
+    );
   });
 
   it('reports a parameter ending on its bound, with the parameter range', async () => {
@@ -196,9 +264,9 @@ describe('fit engine', function () {
   it('reports a formula that cannot be computed as diverged', async () => {
     const data = table('t', { x: [1, 2, 3, 4], L: [1, 2, 3, 4] });
     const f = await fitLaw(
-      law({ formula: 'log(-a * x)', variables: ['x'], params: [spec('a', { starts: [1] })], data }),
+      onRange(law({ formula: 'log(-a * x)', variables: ['x'], params: [spec('a', { starts: [1] })], data })),
     );
-    assert.ok(codes(f.diagnostics).includes('scaling.fit-diverged'));
+    expectDiagnostic(f.diagnostics, 'scaling.fit-diverged', 'error', /^no start gave a finite objective/);
   });
 
   it('keeps held-out rows out of the fit and scores them', async () => {
@@ -227,22 +295,37 @@ describe('fit engine', function () {
     const heldOut = Uint8Array.from(N, (n) => (n > 1e10 ? 1 : 0));
     data.numeric.get('L')![heldOut.indexOf(1)] = 0; // a held-out row only: the fit itself is unaffected
     const f = await fitLaw(
-      catalogueLaw('chinchilla', data, { N: 'N', D: 'D' }, { heldOut, objective: { loss: 'squares', onLog: false } }),
+      onRange(
+        catalogueLaw('chinchilla', data, { N: 'N', D: 'D' }, { heldOut, objective: { loss: 'squares', onLog: false } }),
+      ),
     );
     assert.equal(f.result.holdout, null);
-    assert.ok(codes(f.diagnostics).includes('scaling.holdout-undefined'), JSON.stringify(codes(f.diagnostics)));
+    expectDiagnostic(
+      f.diagnostics,
+      'scaling.holdout-undefined',
+      'warning',
+      /^law 'chinchilla': the hold-out error is undefined: a held-out run has L <= 0/,
+      LAW_NAME_RANGE,
+    );
   });
 
   it('bootstrap: same seed, same numbers, whichever the worker split; groups by a column', async () => {
     const data = synthetic(4);
     const u = { method: 'bootstrap' as const, resamples: 40, seed: 7, level: 0.9, by: 'run' };
-    const a = await fitLaw(catalogueLaw('chinchilla', data, { N: 'N', D: 'D' }, { uncertainty: u }), { workers: 1 });
+    const a = await fitLaw(onRange(catalogueLaw('chinchilla', data, { N: 'N', D: 'D' }, { uncertainty: u })), {
+      workers: 1,
+    });
     const b = await fitLaw(catalogueLaw('chinchilla', data, { N: 'N', D: 'D' }, { uncertainty: u }), { workers: 2 });
     assert.deepEqual(a.result.intervals, b.result.intervals);
     assert.deepEqual(a.result.draws, b.result.draws);
     assert.ok(a.result.intervals!.alpha[0] < 0.35 && a.result.intervals!.alpha[1] > 0.3);
     // 6 groups for 5 parameters: the engine warns that group intervals are unreliable.
-    assert.ok(codes(a.diagnostics).includes('scaling.few-groups'));
+    expectDiagnostic(
+      a.diagnostics,
+      'scaling.few-groups',
+      'warning',
+      /^only 6 groups in 'run' for 5 parameters: bootstrap intervals will be unreliable$/,
+    );
   });
 
   it('asymptotic intervals cover the truth on a low-noise fit', async () => {

@@ -20,7 +20,7 @@ const ROOT = path.resolve(__dirname, '../../..');
 interface PublishParams {
   uri: string;
   version?: number;
-  diagnostics: { code: string; severity: number; range: { start: { line: number } } }[];
+  diagnostics: { code: string; severity: number; message: string; range: { start: { line: number } } }[];
 }
 
 describe('lsp server over --stdio', function () {
@@ -105,7 +105,20 @@ describe('lsp server over --stdio', function () {
     });
     const first = await waitFor(() => published.find((p) => p.uri === STUDY_URI && p.version === 1), 'diagnostics v1');
     const codes = first.diagnostics.map((d) => d.code);
-    assert.ok(codes.includes('scaling.unknown-name'), codes.join());
+    const line = text.split('\n').findIndex((l) => l.startsWith('predict chinchila at'));
+    const character = 'predict '.length;
+    assert.deepEqual(
+      first.diagnostics
+        .filter((d) => d.code === 'scaling.unknown-name')
+        .map((d) => ({ range: d.range, message: d.message, severity: d.severity })),
+      [
+        {
+          range: { start: { line, character }, end: { line, character: character + 'chinchila'.length } },
+          message: "no law named 'chinchila' to predict with (did you mean 'chinchilla'?)",
+          severity: 1,
+        },
+      ],
+    );
     assert.ok(!codes.includes('scaling.checklist-objective'), 'the severity setting turned it off');
     await conn.sendNotification('textDocument/didChange', {
       textDocument: { uri: STUDY_URI, version: 2 },
