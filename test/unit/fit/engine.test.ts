@@ -282,11 +282,19 @@ describe('fit engine', function () {
     );
     assert.equal(f.result.points.holdout, 6);
     assert.equal(f.result.points.fit, 30);
-    assert.ok(f.result.holdout);
-    // Noise is 0.5% per point, so extrapolation one step in N should stay within a few percent.
-    assert.ok(f.result.holdout.mape > 0 && f.result.holdout.mape < 0.05, `mape ${f.result.holdout.mape}`);
-    assert.ok(f.result.holdout.rmse_log < 0.05);
-    assert.equal(f.result.residuals!.filter((r) => r.heldOut).length, 6);
+    const held = f.result.residuals!.filter((r) => r.heldOut);
+    assert.equal(held.length, 6);
+    assert.deepEqual(
+      held.map((r) => r.observed),
+      [...heldOut.keys()].filter((i) => heldOut[i]).map((i) => data.numeric.get('L')![i]),
+    );
+    // The metrics from the held-out rows' own fitted values (mean |f − y|/|y|; RMSE of ln f − ln y),
+    // to rounding; the 5% bound says one step of extrapolation in N stays near 0.5% noise.
+    const mape = held.reduce((s, r) => s + Math.abs(r.fitted - r.observed) / Math.abs(r.observed), 0) / 6;
+    const rmse = Math.sqrt(held.reduce((s, r) => s + Math.log(r.fitted / r.observed) ** 2, 0) / 6);
+    assert.ok(Math.abs(f.result.holdout!.mape - mape) <= 1e-12, `mape ${f.result.holdout!.mape} vs ${mape}`);
+    assert.ok(Math.abs(f.result.holdout!.rmse_log - rmse) <= 1e-12, `rmse ${f.result.holdout!.rmse_log} vs ${rmse}`);
+    assert.ok(mape < 0.05, `mape ${mape}`);
   });
 
   it('says the hold-out error is undefined when a held-out run has a zero target, instead of a null metric', async () => {
@@ -394,6 +402,23 @@ describe('fit engine', function () {
     const half = z * Math.sqrt(v);
     close(p.result.interval![0], p.result.value - half, 'prediction lower');
     close(p.result.interval![1], p.result.value + half, 'prediction upper');
+    // The compute-optimal N* under C = 6ND (closed form, domain-anchors §2.8): its interval by the
+    // delta method, with the gradient by central differences of relative step 1e-6 here too.
+    const computes = [{ name: 'C', formula: parseExpression('6 * N * D'), range: { start: 0, end: 0 } }];
+    const o = optimum(f, { C: 5.76e23 }, computes);
+    const nStar = (t: Record<string, number>) => {
+      const G = ((t.alpha * t.A) / (t.beta * t.B)) ** (1 / (t.alpha + t.beta));
+      return G * (5.76e23 / 6) ** (t.beta / (t.alpha + t.beta));
+    };
+    close(o.result.at.N, nStar(th), 'N*');
+    const gN = names.map((k) => {
+      const h = 1e-6 * Math.abs(th[k]);
+      return (nStar({ ...th, [k]: th[k] + h }) - nStar({ ...th, [k]: th[k] - h })) / (2 * h);
+    });
+    let vN = 0;
+    for (let a = 0; a < P; a++) for (let b = 0; b < P; b++) vN += gN[a] * gN[b] * cov[a * P + b];
+    close(o.result.intervals.N[0], o.result.at.N - z * Math.sqrt(vN), 'N* lower');
+    close(o.result.intervals.N[1], o.result.at.N + z * Math.sqrt(vN), 'N* upper');
   });
 
   it('optimize: closed form for C = 6*N*D agrees with the 1-D search under C = N*D*6 + 0', async () => {
@@ -428,7 +453,11 @@ describe('fit engine', function () {
     const { results } = await fitStudy(model);
     assert.equal(results.laws.length, 1);
     assert.ok(Math.abs(results.predictions[0].value - L(7e10, 1.4e12)) < 0.02);
-    assert.ok(results.optima[0].intervals.N);
+    // The study's optimum and its interval are the ones optimize() gives for the same fit.
+    const alone = optimum(await fitLaw(model.laws[0]), { C: 5.76e23 }, model.computes).result;
+    assert.deepEqual(results.optima[0].intervals, alone.intervals);
+    const [lo, hi] = results.optima[0].intervals.N;
+    assert.ok(lo < results.optima[0].at.N && results.optima[0].at.N < hi && hi / lo < 10, `N* [${lo}, ${hi}]`);
     const ac = new AbortController();
     ac.abort();
     const cancelled = await fitStudy(model, { signal: ac.signal });

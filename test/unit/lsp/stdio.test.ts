@@ -13,7 +13,8 @@ import { catalogue } from '../../../server/src/core/laws';
 import type { StudyResults } from '../../../server/src/core/results';
 import { analyze } from '../../../server/src/core/study';
 import { runFit } from '../../../server/src/fitRunner';
-import { FIXTURES, STUDY_PATH, STUDY_TEXT, STUDY_URI } from './helpers';
+import { formatDocument } from '../../../server/src/lsp/formatting';
+import { analyzeText, FIXTURES, STUDY_PATH, STUDY_TEXT, STUDY_URI } from './helpers';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -140,12 +141,17 @@ describe('lsp server over --stdio', function () {
       textDocument: { uri: STUDY_URI },
       position: { line: lines.findIndex((l) => l.includes('fit sweep, pilot')), character: 2 },
     });
-    assert.ok(Array.isArray(items));
+    // At the start of a law's item line: the law item keywords.
+    assert.deepEqual(
+      items.map((i) => i.label),
+      ['fit', 'holdout', 'objective', 'param', 'uncertainty'],
+    );
     const edits = await conn.sendRequest<unknown[]>('textDocument/formatting', {
       textDocument: { uri: STUDY_URI },
       options: { tabSize: 2, insertSpaces: true },
     });
-    assert.ok(Array.isArray(edits));
+    // Over stdio, the same edits as the in-process handler gives.
+    assert.deepEqual(edits, formatDocument(analyzeText(STUDY_TEXT), { tabSize: 2, insertSpaces: true }));
   });
 
   it('fits in a worker thread; the results equal fit --json', async () => {
