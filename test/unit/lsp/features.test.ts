@@ -8,7 +8,7 @@ import { definition, prepareRename, references, rename, RenameError } from '../.
 import { LEGEND, semanticTokens } from '../../../server/src/lsp/semanticTokens';
 import { documentSymbols, foldingRanges } from '../../../server/src/lsp/symbols';
 import type { Analysis } from '../../../server/src/core/study';
-import { analyzeText, at, cursor, fakeResults, STUDY_TEXT, STUDY_URI } from './helpers';
+import { analyzeText, at, CHINCHILLA_ROWS, cursor, fakeResults, STUDY_TEXT, STUDY_URI } from './helpers';
 
 function hoverText(a: Analysis, offset: number, withResults = true): string {
   const h = hover(a, withResults ? fakeResults(a) : undefined, offset);
@@ -45,15 +45,7 @@ describe('lsp hover', () => {
     const t = hoverText(a, at('law chinchilla:', 5).offset);
     const law = r.laws.find((l) => l.name === 'chinchilla')!;
     assert.match(t, /E \+ A \/ N\^alpha/);
-    // fakeResults: parameter i is 0.373456 + i with interval ×0.9, ×1.1, shown to 5 significant digits.
-    for (const row of [
-      '| E | 0.37346 | [0.33611, 0.4108] | (0, 10) |',
-      '| A | 1.3735 | [1.2361, 1.5108] | (0, inf) |',
-      '| alpha | 2.3735 | [2.1361, 2.6108] | [0, 3] |',
-      '| B | 3.3735 | [3.0361, 3.7108] | (0, inf) |',
-      '| beta | 4.3735 | [3.9361, 4.8108] | [0, 3] |',
-    ])
-      assert.ok(t.split('\n').includes(row), `missing row ${row} in\n${t}`);
+    for (const row of CHINCHILLA_ROWS) assert.ok(t.split('\n').includes(row), `missing row ${row} in\n${t}`);
     assert.match(t, /huber\(0\.001\) on log = 0\.0123457/);
     assert.ok(t.includes(`runs: ${law.points.fit} fitted, ${law.points.holdout} held out`), t);
     assert.match(t, /MAPE 1\.23%/);

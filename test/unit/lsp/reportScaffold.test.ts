@@ -8,7 +8,7 @@ import { analyze } from '../../../server/src/core/study';
 import { parse } from '../../../server/src/core/syntax/parser';
 import { buildMarkdownReport, reportPath } from '../../../server/src/lsp/report';
 import { scaffoldStudy } from '../../../server/src/lsp/scaffold';
-import { analyzeText, fakeResults, FIXTURES, STUDY_TEXT } from './helpers';
+import { analyzeText, CHINCHILLA_ROWS, fakeResults, FIXTURES, STUDY_TEXT } from './helpers';
 
 describe('lsp export report', () => {
   const a = analyzeText(STUDY_TEXT);
@@ -22,11 +22,7 @@ describe('lsp export report', () => {
     // fakeResults gives law k's i-th parameter 0.25 + i + 10k + 0.123456 with interval ×0.9, ×1.1; the
     // report shows 5 significant digits (M/B/T with 4), so these rows are worked out by hand.
     for (const row of [
-      '| E | 0.37346 | [0.33611, 0.4108] | (0, 10) |',
-      '| A | 1.3735 | [1.2361, 1.5108] | (0, inf) |',
-      '| alpha | 2.3735 | [2.1361, 2.6108] | [0, 3] |',
-      '| B | 3.3735 | [3.0361, 3.7108] | (0, inf) |',
-      '| beta | 4.3735 | [3.9361, 4.8108] | [0, 3] |',
+      ...CHINCHILLA_ROWS,
       '| Nc | 10.373 | [9.3361, 11.411] | (0, inf) |',
       '| alphaN | 11.373 | [10.236, 12.511] | (0, 3] |',
       '| chinchilla | N = 70B, D = 1.4T, C = 5.880e+23 | 1.9412 | [1.9201, 1.9733] (90%) |',
