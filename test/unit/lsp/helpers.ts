@@ -87,3 +87,16 @@ export function fakeResults(a: Analysis): StudyResults {
     diagnostics: [],
   };
 }
+
+/**
+ * The parameter table rows hover and report show for fakeResults' chinchilla law: parameter i is
+ * 0.373456 + i with interval ×0.9 and ×1.1, to 5 significant digits. Worked out by hand, not
+ * with the code's formatter, so a formatting change fails the tests that use them.
+ */
+export const CHINCHILLA_ROWS = [
+  '| E | 0.37346 | [0.33611, 0.4108] | (0, 10) |',
+  '| A | 1.3735 | [1.2361, 1.5108] | (0, inf) |',
+  '| alpha | 2.3735 | [2.1361, 2.6108] | [0, 3] |',
+  '| B | 3.3735 | [3.0361, 3.7108] | (0, inf) |',
+  '| beta | 4.3735 | [3.9361, 4.8108] | [0, 3] |',
+];
