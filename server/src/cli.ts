@@ -21,11 +21,14 @@ commands:
   demo [--out DIR]      fit the bundled example study and write its report (default: ./scaling-report)
   help                  this text
 
+options of check and fit:
+  --max-memory-mb N     refuse data files whose load would need more than N MB (default 2048)
+
 exit status: 0 no errors, 1 the study has errors, 2 usage errors`;
 
 const COMMAND_OPTIONS = {
-  check: {},
-  fit: { json: { type: 'boolean' }, report: { type: 'string' } },
+  check: { 'max-memory-mb': { type: 'string' } },
+  fit: { json: { type: 'boolean' }, report: { type: 'string' }, 'max-memory-mb': { type: 'string' } },
   demo: { out: { type: 'string' } },
 } as const;
 
@@ -42,7 +45,10 @@ export async function main(
     return 2;
   };
   // util.parseArgs, strict: an unknown option or a missing option value is a usage error.
-  let parsed: { positionals: string[]; values: { json?: boolean; report?: string; out?: string } };
+  let parsed: {
+    positionals: string[];
+    values: { json?: boolean; report?: string; out?: string; 'max-memory-mb'?: string };
+  };
   try {
     parsed = parseArgs({
       args: rest,
@@ -56,6 +62,9 @@ export async function main(
   }
   const positional = parsed.positionals;
   const values = parsed.values;
+  const maxMemoryMB = values['max-memory-mb'] === undefined ? undefined : Number(values['max-memory-mb']);
+  if (maxMemoryMB !== undefined && !(Number.isFinite(maxMemoryMB) && maxMemoryMB > 0))
+    return usage(`--max-memory-mb takes a positive number of megabytes, not '${values['max-memory-mb']}'`);
   switch (command) {
     case undefined:
     case 'help':
@@ -65,14 +74,14 @@ export async function main(
       return command === undefined ? 2 : 0;
     case 'check': {
       if (positional.length !== 1) return usage('check takes one FILE');
-      const analysis = await load(positional[0], err);
+      const analysis = await load(positional[0], err, maxMemoryMB);
       if (!analysis) return 2;
       printDiagnostics(positional[0], analysis, out);
       return analysis.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
     }
     case 'fit': {
       if (positional.length !== 1) return usage('fit takes one FILE');
-      const analysis = await load(positional[0], err);
+      const analysis = await load(positional[0], err, maxMemoryMB);
       if (!analysis) return 2;
       const { results, hasError } = await runFit(analysis, path.resolve(positional[0]));
       if (values.json) out.write(JSON.stringify(results, null, 2) + '\n');
@@ -98,7 +107,7 @@ export async function main(
   }
 }
 
-async function load(file: string, err: NodeJS.WritableStream): Promise<Analysis | undefined> {
+async function load(file: string, err: NodeJS.WritableStream, maxMemoryMB?: number): Promise<Analysis | undefined> {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -110,7 +119,8 @@ async function load(file: string, err: NodeJS.WritableStream): Promise<Analysis 
     return undefined;
   }
   // The CLI trusts the paths its user gives it: no isPathAllowed.
-  return analyze(text, { studyPath: path.resolve(file), loader: new DataLoader(new NodeHost()), catalogue });
+  const loader = new DataLoader(new NodeHost(), { maxMemoryMB });
+  return analyze(text, { studyPath: path.resolve(file), loader, catalogue });
 }
 
 function printDiagnostics(file: string, analysis: Analysis, out: NodeJS.WritableStream): void {

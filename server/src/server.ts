@@ -89,6 +89,7 @@ const fits = new FitManager({
     return { version: doc.version, analysis: state.analysis, studyPath: state.studyPath, baseDir: state.baseDir };
   },
   severities: () => store.getSettings().severities,
+  maxMemoryMB: () => store.getSettings().maxMemoryMB,
   debounceMs: () => store.getSettings().fitDebounceMs,
   enabled: () => store.getSettings().fitOnChange,
   pathPolicy: () => store.getPathPolicy(),
