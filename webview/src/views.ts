@@ -3,7 +3,7 @@
 import { sortGroups, type PlotLaw, type PlotModel, type PlotView, type RunSet, type Series } from '../../protocol/plot';
 import type { ViewState } from '../../protocol/webview';
 import type { ChartSpec, DatasetSpec, ErrorBar, Pt } from './charts';
-import { formatExact, formatNumber } from './format';
+import { formatExact, formatInterval, formatNumber, formatValue } from './format';
 import { normalizeColor, withAlpha, type Palette } from './theme';
 
 export const VIEW_LABELS: Record<PlotView, string> = {
@@ -297,7 +297,7 @@ export function fitView(model: PlotModel, state: ViewState, pal: Palette): Chart
           const lines = [`optimum of ${law.name}`];
           for (const [k, v] of Object.entries(o.at)) {
             const iv = o.intervals[k];
-            lines.push(`${k} = ${formatNumber(v)}${iv ? ` [${formatNumber(iv[0])}, ${formatNumber(iv[1])}]` : ''}`);
+            lines.push(`${k} = ${formatValue(v)}${iv ? ` ${formatInterval(iv)}` : ''}`);
           }
           const yi = yKey(o);
           lines.push(
@@ -499,7 +499,7 @@ export function frontierView(model: PlotModel, _state: ViewState, pal: Palette):
     const prefix = model.isoflops.length > 1 ? `${iso.name}: ` : '';
     for (const f of iso.frontier) {
       const color = colorFor(f.variable);
-      const label = `${prefix}${f.variable}*(${iso.budgetVar}) ∝ ${iso.budgetVar}^${formatNumber(f.exponent)}`;
+      const label = `${prefix}${f.variable}*(${iso.budgetVar}) ∝ ${iso.budgetVar}^${formatValue(f.exponent)}`;
       const group = `frontier:${iso.name}:${f.variable}`;
       datasets.push(
         ...curveDatasets(`frontier:${iso.name}:${f.variable}`, label, f.curve, color, pal, {
@@ -558,7 +558,7 @@ export function frontierView(model: PlotModel, _state: ViewState, pal: Palette):
           const iv = o.intervals[v];
           return [
             `optimum of ${law} at ${budgetKey} = ${formatNumber(pt.x)}`,
-            `${v}* = ${formatNumber(pt.y)}${iv ? ` [${formatNumber(iv[0])}, ${formatNumber(iv[1])}]` : ''}`,
+            `${v}* = ${formatValue(pt.y)}${iv ? ` ${formatInterval(iv)}` : ''}`,
           ];
         },
         csv: {

@@ -9,6 +9,7 @@ import {
   type LawRuns,
   type PlotModel,
 } from '../../../protocol/plot';
+import { quantile } from '../../../protocol/numbers';
 import type { StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
 import { evaluateColumns, evaluateConstant, namesIn, type Column } from '../core/semantics/evaluate';
@@ -18,12 +19,6 @@ function median(values: number[]): number {
   const v = values.filter(Number.isFinite).sort((a, b) => a - b);
   if (v.length === 0) return NaN;
   return v[Math.floor(v.length / 2)];
-}
-
-function quantile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))));
-  return sorted[i];
 }
 
 export function plotModel(analysis: Analysis, results: StudyResults, source?: string): PlotModel {
@@ -84,7 +79,9 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
       const draws = req.law.draws;
       if (!draws) return { y };
       const names = Object.keys(draws);
-      const count = Math.min(200, ...names.map((k) => draws[k].length));
+      // Every draw, and the quantile of the inlay hints and intervals (protocol/numbers.ts): the band
+      // at a predict point is the prediction's interval when the law has that one variable.
+      const count = Math.min(...names.map((k) => draws[k].length));
       if (!(count > 1)) return { y };
       const samples: number[][] = [];
       for (let i = 0; i < count; i++) {

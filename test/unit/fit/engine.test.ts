@@ -65,7 +65,7 @@ describe('fit engine', function () {
     // Both end at a stationary point polished to 1e-13 relative change; 1e-9 relative is the
     // agreement two converged optimizers can be held to on a 36-row problem.
     assert.ok(
-      f.result.objective.value <= full.best!.value * (1 + 1e-9),
+      f.result.objective.value! <= full.best!.value * (1 + 1e-9),
       `${f.result.objective.value} vs ${full.best!.value}`,
     );
   });
@@ -114,7 +114,7 @@ describe('fit engine', function () {
     const f = await fitLaw(catalogueLaw('kaplan_c', data, { C: 'C' }));
     const o = optimum(f, { C: 1e23 }, []);
     assert.ok(!o.error);
-    assert.ok(Math.abs(o.result.value - (3.1e8 / (1e23 / 8.64e19)) ** 0.05) < 1e-6);
+    assert.ok(Math.abs(o.result.value! - (3.1e8 / (1e23 / 8.64e19)) ** 0.05) < 1e-6);
   });
 
   it('reports too few rows and does not fit', async () => {
@@ -230,7 +230,7 @@ describe('fit engine', function () {
       assert.ok(lo < truth[k] && truth[k] < hi, `${k} [${lo}, ${hi}]`);
     }
     const p = predict(f, { N: 7e10, D: 1.4e12 }, []);
-    assert.ok(p.result.interval && p.result.interval[0] < p.result.value && p.result.value < p.result.interval[1]);
+    assert.ok(p.result.interval && p.result.interval[0] < p.result.value! && p.result.value! < p.result.interval[1]);
   });
 
   it('optimize: closed form for C = 6*N*D agrees with the 1-D search under C = N*D*6 + 0', async () => {
@@ -242,7 +242,7 @@ describe('fit engine', function () {
     assert.ok(!closed.error && !search.error);
     // Golden-section on ln N to 100 iterations: agreement far below 1e-6 relative.
     assert.ok(Math.abs(closed.result.at.N / search.result.at.N - 1) < 1e-6);
-    assert.ok(Math.abs(closed.result.value / search.result.value - 1) < 1e-9);
+    assert.ok(Math.abs(closed.result.value! / search.result.value! - 1) < 1e-9);
     assert.ok(Math.abs((6 * closed.result.at.N * closed.result.at.D) / 5.76e23 - 1) < 1e-12);
   });
 
@@ -264,7 +264,7 @@ describe('fit engine', function () {
     };
     const { results } = await fitStudy(model);
     assert.equal(results.laws.length, 1);
-    assert.ok(Math.abs(results.predictions[0].value - L(7e10, 1.4e12)) < 0.02);
+    assert.ok(Math.abs(results.predictions[0].value! - L(7e10, 1.4e12)) < 0.02);
     assert.ok(results.optima[0].intervals.N);
     const ac = new AbortController();
     ac.abort();

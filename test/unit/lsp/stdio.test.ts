@@ -13,7 +13,7 @@ import { catalogue } from '../../../server/src/core/laws';
 import type { StudyResults } from '../../../server/src/core/results';
 import { analyze } from '../../../server/src/core/study';
 import { runFit } from '../../../server/src/fitRunner';
-import { num } from '../../../server/src/present/numbers';
+import { formatValue as num } from '../../../server/src/present/numbers';
 import { FIXTURES, STUDY_PATH, STUDY_TEXT, STUDY_URI } from './helpers';
 
 const ROOT = path.resolve(__dirname, '../../..');

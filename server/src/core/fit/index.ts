@@ -5,7 +5,8 @@ import { diagnostic, type Diagnostic } from '../diagnostics';
 import type { BoundLaw, ComputeDef, StudyModel } from '../model';
 import type { Interval, LawResult, OptimumResult, PredictionResult, StudyResults } from '../results';
 import { CompileError, evalScalar, Program, toNode, type Node } from './compile';
-import { checkDesign, checkIdentifiable, positiveVariables, splitRows } from './diagnose';
+import { checkDesign, checkIdentifiable, splitRows } from './diagnose';
+import { positiveVariables } from '../semantics/positivity';
 import { fitIsoflop } from './isoflop';
 import { declaredStarts, multiStart } from './multistart';
 import { optimizeAllocation, type OptimizeContext } from './optimize';
@@ -60,7 +61,7 @@ function emptyResult(law: BoundLaw, stop: string, seconds: number, points: LawRe
       kind: o.loss,
       delta: o.loss === 'huber' ? o.delta : null,
       space: o.onLog ? 'log' : 'linear',
-      value: NaN,
+      value: null,
     },
     points,
     holdout: null,
@@ -107,7 +108,9 @@ export async function fitLaw(law: BoundLaw, opts: FitOptions = {}): Promise<LawF
   }
   const columnsAll = law.variables.map((v) => law.data.numeric.get(v)!);
   const yAll = law.data.numeric.get(law.target)!;
-  const split = splitRows(law, columnsAll, yAll, positiveVariables(node), diags);
+  const mustBePositive = positiveVariables(law.formula, new Set(law.variables));
+  const positive = new Set(law.variables.flatMap((v, k) => (mustBePositive.has(v) ? [k] : [])));
+  const split = splitRows(law, columnsAll, yAll, positive, diags);
   const points = { fit: split.fit.length, holdout: split.holdout.length, dropped: split.dropped };
   const freeCount = law.params.filter((p) => p.fixed === undefined).length;
   if (split.fit.length < freeCount || split.fit.length === 0) {
@@ -388,7 +391,7 @@ export async function fitLaw(law: BoundLaw, opts: FitOptions = {}): Promise<LawF
     },
     points,
     holdout,
-    starts: { declared: ms.declared, optimized: ms.optimized },
+    starts: { declared: ms.declared, optimized: ms.optimized, seeds: ms.seeds },
     converged: best.converged && !timedOut,
     stop_reason: stop,
     seed: u.method === 'bootstrap' ? u.seed : null,
@@ -406,8 +409,8 @@ export async function fitLaw(law: BoundLaw, opts: FitOptions = {}): Promise<LawF
  * JSON has no NaN (it prints null); results carry null in memory too, so the editor and the CLI
  * read the same "no value" — always with a diagnostic saying why.
  */
-function finiteOrNull(v: number): number {
-  return Number.isFinite(v) ? v : (null as unknown as number);
+function finiteOrNull(v: number | null): number | null {
+  return v !== null && Number.isFinite(v) ? v : null;
 }
 
 function fmt(v: number): string {

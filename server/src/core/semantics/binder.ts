@@ -182,6 +182,16 @@ class Binder {
       return;
     }
     const raw = loaded.table;
+    if (raw.lines.length === 0) {
+      // Said here, naming the file, rather than later as "all runs held out or filtered".
+      this.report(
+        'error',
+        'scaling.empty-data',
+        `'${s.path.value}' has no data rows${raw.columns.length > 0 ? ' (only a header)' : ''}`,
+        s.path.range,
+      );
+      return;
+    }
     const columnIndex = new Map(raw.columns.map((c, i) => [c, i]));
     const table: M.DataTable = {
       name: s.name.text,
