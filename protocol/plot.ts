@@ -601,7 +601,8 @@ export function availableViews(model: PlotModel): PlotView[] {
   if (model.laws.length > 0 || model.runSets.length > 0) out.push('fit');
   if (model.laws.some((l) => l.fitted.some((v) => v !== null))) out.push('residuals');
   if (model.isoflops.some((i) => i.budgets.length > 0)) out.push('isoflop');
-  if (model.isoflops.some((i) => i.frontier.length > 0) || model.optima.length > 0) out.push('frontier');
+  // One optimum alone is a point, not a frontier: it shows on the fit view.
+  if (model.isoflops.some((i) => i.frontier.length > 0) || model.optima.length > 1) out.push('frontier');
   if (model.laws.some((l) => l.draws && Object.keys(l.draws).length > 0)) out.push('bootstrap');
   return out;
 }

@@ -269,7 +269,9 @@ connection.onDocumentFormatting(
 connection.onHover(
   safeAsync('hover', null, async (params) => {
     const c = await context(params.textDocument.uri, params.position);
-    return c ? hover(c.analysis, c.results, c.offset) : null;
+    if (!c) return null;
+    const since = fits.runningSince(params.textDocument.uri);
+    return hover(c.analysis, c.results, c.offset, since !== undefined ? { since } : undefined);
   }),
 );
 

@@ -22,22 +22,32 @@ import { lawResult, optimumResult, predictionResult } from '../present/resultsLo
 import { extrapolationMessage, farExtrapolations, EXTRAPOLATION_FACTOR } from '../core/semantics/extrapolation';
 import { occurrenceAt, statementAt, symbolIndex, type Occurrence } from './symbolIndex';
 
-export function hover(analysis: Analysis, results: StudyResults | undefined, offset: number): Hover | null {
+/** A background fit under way for the document: when it started (Date.now() ms). */
+export interface FitProgress {
+  since: number;
+}
+
+export function hover(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  offset: number,
+  fitting?: FitProgress,
+): Hover | null {
   const at = occurrenceAt(symbolIndex(analysis), offset);
   let text: string | undefined;
   let range: A.Range | undefined;
   if (at) {
-    text = occurrenceHover(analysis, results, at);
+    text = occurrenceHover(analysis, results, at, fitting);
     range = at.range;
   }
   if (!text) {
     const s = statementAt(analysis, offset);
-    if (s?.kind === 'Predict') text = predictHover(analysis, results, s);
-    else if (s?.kind === 'Optimize') text = optimizeHover(analysis, results, s);
+    if (s?.kind === 'Predict') text = predictHover(analysis, results, s, fitting);
+    else if (s?.kind === 'Optimize') text = optimizeHover(analysis, results, s, fitting);
     else if (s?.kind === 'Runs') {
       const row = rowAt(s, offset);
       if (row) {
-        text = runRowHover(analysis, results, s, row);
+        text = runRowHover(analysis, results, s, row, fitting);
         range = row.row.range;
       }
     }
@@ -47,18 +57,23 @@ export function hover(analysis: Analysis, results: StudyResults | undefined, off
   return { contents: { kind: MarkupKind.Markdown, value: text }, range: range && toRange(range, analysis.lines) };
 }
 
-function occurrenceHover(analysis: Analysis, results: StudyResults | undefined, at: Occurrence): string | undefined {
+function occurrenceHover(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  at: Occurrence,
+  fitting?: FitProgress,
+): string | undefined {
   switch (at.kind) {
     case 'law':
-      return lawHover(analysis, results, at.name);
+      return lawHover(analysis, results, at.name, fitting);
     case 'parameter':
-      return paramHover(analysis, results, at.scope ?? '', at.name);
+      return paramHover(analysis, results, at.scope ?? '', at.name, fitting);
     case 'catalogue':
       return catalogueHover(at.name);
     case 'dataset':
       return datasetHover(analysis, at.name);
     case 'isoflop':
-      return isoflopHover(analysis, results, at.name);
+      return isoflopHover(analysis, results, at.name, fitting);
     case 'variable': {
       const c = analysis.model.computes.find((x) => x.name === at.name);
       if (c) return `**compute** ${code(`${c.name} = ${exprToString(c.formula)}`)}`;
@@ -69,11 +84,20 @@ function occurrenceHover(analysis: Analysis, results: StudyResults | undefined, 
   }
 }
 
-function notFitted(results: StudyResults | undefined): string {
+function notFitted(results: StudyResults | undefined, fitting: FitProgress | undefined): string {
+  if (fitting) {
+    const seconds = Math.max(0, Math.round((Date.now() - fitting.since) / 1000));
+    return `_fitting… (started ${new Date(fitting.since).toLocaleTimeString('en-GB')}, ${seconds} s ago)_`;
+  }
   return results ? '_no fit result for this law (see Problems)_' : '_not fitted yet_';
 }
 
-export function lawHover(analysis: Analysis, results: StudyResults | undefined, name: string): string | undefined {
+export function lawHover(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  name: string,
+  fitting?: FitProgress,
+): string | undefined {
   const law = analysis.model.laws.find((l) => l.name === name);
   const r = lawResult(results, name);
   if (!law && !r) return undefined;
@@ -86,7 +110,7 @@ export function lawHover(analysis: Analysis, results: StudyResults | undefined, 
   }
   lines.push('');
   if (!r) {
-    lines.push(notFitted(results));
+    lines.push(notFitted(results, fitting));
     if (law) lines.push('', paramTable(law, undefined));
     return lines.join('\n');
   }
@@ -125,6 +149,7 @@ export function paramHover(
   results: StudyResults | undefined,
   lawName: string,
   name: string,
+  fitting?: FitProgress,
 ): string {
   const law = analysis.model.laws.find((l) => l.name === lawName);
   const spec = law?.params.find((p) => p.name === name);
@@ -135,7 +160,7 @@ export function paramHover(
   if (summary && fact) {
     const method = summary.intervals ? ` (${summary.intervals.label})` : '';
     lines.push(`value: **${fact.value}**${fact.interval ? ` ${fact.interval}${method}` : ''}  `);
-  } else lines.push(`value: ${notFitted(results)}  `);
+  } else lines.push(`value: ${notFitted(results, fitting)}  `);
   if (spec) {
     lines.push(`bounds: ${boundsText(spec)}  `);
     if (spec.fixed === undefined && spec.starts.length > 0) {
@@ -169,10 +194,15 @@ function datasetHover(analysis: Analysis, name: string): string | undefined {
   return `**runs** ${code(name)}${file}: ${t.rowCount} row${t.rowCount === 1 ? '' : 's'}  \nvariables: ${[...t.numeric.keys()].map(md).join(', ')}`;
 }
 
-function isoflopHover(analysis: Analysis, results: StudyResults | undefined, name: string): string {
+function isoflopHover(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  name: string,
+  fitting?: FitProgress,
+): string {
   const r = results?.isoflops.find((i) => i.name === name);
   const lines = [`**isoflop** ${code(name)}`, ''];
-  if (!r) return [...lines, notFitted(results)].join('\n');
+  if (!r) return [...lines, notFitted(results, fitting)].join('\n');
   const budgetVar = analysis.model.isoflops.find((i) => i.name === name)?.budget ?? 'C';
   const f = isoflopFacts(r, budgetVar);
   const kept = f.budgets.filter((b) => b.kept).length;
@@ -181,7 +211,12 @@ function isoflopHover(analysis: Analysis, results: StudyResults | undefined, nam
   return lines.join('\n');
 }
 
-function predictHover(analysis: Analysis, results: StudyResults | undefined, s: A.PredictStmt): string | undefined {
+function predictHover(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  s: A.PredictStmt,
+  fitting?: FitProgress,
+): string | undefined {
   const p = analysis.model.predictions.find((x) => x.range.start === s.range.start);
   if (!p) return undefined;
   const law = analysis.model.laws.find((l) => l.name === p.law);
@@ -199,7 +234,7 @@ function predictHover(analysis: Analysis, results: StudyResults | undefined, s: 
     const f = predictionFacts(r, lawResult(results, p.law));
     if (f.failed) lines.push(`${target}: no value — the prediction failed (see the diagnostic on this line)  `);
     else lines.push(`${target} = **${f.value}**${predictionLine(f).slice(f.value.length)}  `);
-  } else lines.push(`${notFitted(results)}  `);
+  } else lines.push(`${notFitted(results, fitting)}  `);
   if (law) {
     const far = farExtrapolations(law, p.at, analysis.model.computes);
     if (far.length === 0) lines.push(`within ${EXTRAPOLATION_FACTOR}× of the fitted runs`);
@@ -208,7 +243,12 @@ function predictHover(analysis: Analysis, results: StudyResults | undefined, s: 
   return lines.join('\n');
 }
 
-function optimizeHover(analysis: Analysis, results: StudyResults | undefined, s: A.OptimizeStmt): string | undefined {
+function optimizeHover(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  s: A.OptimizeStmt,
+  fitting?: FitProgress,
+): string | undefined {
   const o = analysis.model.optima.find((x) => x.range.start === s.range.start);
   if (!o) return undefined;
   const law = analysis.model.laws.find((l) => l.name === o.law);
@@ -220,7 +260,7 @@ function optimizeHover(analysis: Analysis, results: StudyResults | undefined, s:
       .join(', '),
   );
   const lines = [`**optimize** ${code(o.law)} for ${budget}`, ''];
-  if (!f) return [...lines, notFitted(results)].join('\n');
+  if (!f) return [...lines, notFitted(results, fitting)].join('\n');
   if (f.failed) return [...lines, 'no optimum — it could not be computed (see the diagnostic on this line)'].join('\n');
   for (const a of f.at) lines.push(`${md(a.name)}* = **${a.value}** ${a.interval}  `);
   if (f.ratio) lines.push(`${md(f.ratio.label)} = ${f.ratio.value}  `);
@@ -246,6 +286,7 @@ function runRowHover(
   results: StudyResults | undefined,
   s: A.RunsDecl,
   { row, index }: { row: A.RunRow; index: number },
+  fitting?: FitProgress,
 ): string | undefined {
   const name = s.name?.text ?? 'runs';
   const lines = [`**run** ${index + 1} of ${code(name)}`, ''];
@@ -256,7 +297,7 @@ function runRowHover(
     any = true;
     const r = lawResult(results, law.name)?.residuals?.[i];
     if (!r) {
-      lines.push(`${code(law.name)}: ${notFitted(results)}  `);
+      lines.push(`${code(law.name)}: ${notFitted(results, fitting)}  `);
       continue;
     }
     const residual = r.observed - r.fitted;

@@ -35,7 +35,11 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
       if (col) columns[v] = Array.from(col);
     }
     const labels = law.data.origin.map((o, i) => ('file' in o ? `line ${o.line}` : `row ${i + 1}`));
-    const id = ids.get(law.data) ?? `runs${ids.size + 1}`;
+    // The legend shows this id: the dataset's name (`sweep`, or `sweep + pilot` for several sources).
+    const taken = new Set(ids.values());
+    const base = datasetNames(analysis, law.name) || 'runs';
+    let id = ids.get(law.data) ?? base;
+    for (let k = 2; !ids.has(law.data) && taken.has(id); k++) id = `${base} (${k})`;
     ids.set(law.data, id);
     const r: LawRuns = { id, labels, columns };
     const by = plot?.by;
@@ -125,6 +129,13 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
     isoflopRuns,
     sampler,
   });
+}
+
+/** The datasets a law fits, as its `fit` line names them: `sweep`, or `sweep + pilot`. */
+function datasetNames(analysis: Analysis, lawName: string): string {
+  const decl = analysis.parsed.file.statements.find((s) => s.kind === 'Law' && s.name?.text === lawName);
+  const fit = decl?.kind === 'Law' ? decl.body.find((b) => b.kind === 'Fit') : undefined;
+  return fit?.kind === 'Fit' ? fit.sources.map((n) => n.text).join(' + ') : '';
 }
 
 /** At most this many curves for a numeric `by`; more distinct values are binned on a log scale. */

@@ -8,7 +8,7 @@ import type * as A from '../syntax/ast';
 import type { ParseResult } from '../syntax/parser';
 import { numericColumn, parseNumber, type LoadResult } from '../data/loader';
 import { resolveDataPath } from '../data/paths';
-import { closest, formatNumber } from '../text';
+import { closest, editDistance, formatNumber } from '../text';
 import {
   EvalError,
   FUNCTIONS,
@@ -158,6 +158,36 @@ class Binder {
 
   // --------------------------------------------------------------------------- data
 
+  /**
+   * A formula name that is one edit from a data variable the formula does not use (`Nn` for `N`)
+   * silently becomes a free parameter; say so, quoting both names. Declared `param`s are meant.
+   */
+  private warnTypoParams(
+    body: A.LawItem[],
+    names: Map<string, A.Expr[]>,
+    paramNames: string[],
+    variables: string[],
+    target: string,
+    sources: M.DataTable[],
+  ): void {
+    const declared = new Set(body.flatMap((b) => (b.kind === 'Param' ? [b.name.text] : [])));
+    const unused = [...new Set(sources.flatMap((t) => [...t.numeric.keys()]))].filter(
+      (v) => !variables.includes(v) && v !== target,
+    );
+    for (const n of paramNames) {
+      if (n.length < 2 || declared.has(n)) continue;
+      const near = unused.find((v) => editDistance(n.toLowerCase(), v.toLowerCase()) <= 1);
+      if (!near) continue;
+      this.report(
+        'warning',
+        'scaling.param-like-variable',
+        `'${n}' is not in the data and becomes a parameter; did you mean '${near}'?`,
+        names.get(n)![0].range,
+        { replacement: near },
+      );
+    }
+  }
+
   private bindDataset(s: A.DatasetDecl): void {
     if (!s.name || !s.path || !s.format) return;
     if (!this.declare(s.name, 'dataset')) return;
@@ -251,11 +281,14 @@ class Binder {
         for (let i = 0; i < v.length; i++) if (!v[i]) keep[i] = 0;
       } catch (e) {
         if (!(e instanceof EvalError)) throw e;
+        const name = e.expr.kind === 'NameRef' ? e.expr.name : undefined;
+        const hint = name && closest(name, [...table.numeric.keys(), ...table.text.keys()]);
         this.report(
           'error',
           'scaling.unknown-name',
-          `${e.message}: a \`where\` can use the file's columns and mapped variables`,
+          `${e.message}: a \`where\` can use the file's columns and mapped variables${hint ? `; did you mean '${hint}'?` : ''}`,
           e.expr.range,
+          hint ? { replacement: hint } : undefined,
         );
         return undefined;
       }
@@ -435,6 +468,7 @@ class Binder {
       );
       return;
     }
+    this.warnTypoParams(body, names, paramNames, variables, target, sources);
     const params = this.bindParams(s, paramNames, catalogueParams);
     if (!params) return;
     const uncertaintyClause = body.find((b): b is A.UncertaintyClause => b.kind === 'Uncertainty');

@@ -142,7 +142,11 @@ function checklist(parsed: ParseResult, model: StudyModel, out: Diagnostic[]): v
     }
   }
   // C used without a `compute` line: the compute convention (6ND or another) goes unreported.
-  const computed = new Set(model.computes.map((c) => c.name));
+  // A variable the study maps from a file column (`C: flops`) is counted by the data: no hint.
+  const computed = new Set([
+    ...model.computes.map((c) => c.name),
+    ...parsed.file.statements.flatMap((s) => (s.kind === 'Dataset' ? s.columns.map((m) => m.variable.text) : [])),
+  ]);
   const usesC = new Map<string, A.Range>();
   for (const law of model.laws)
     for (const v of law.variables) if (/^C(_|$)/.test(v) && !computed.has(v)) usesC.set(v, law.nameRange);
