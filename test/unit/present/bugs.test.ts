@@ -73,6 +73,11 @@ describe('bugs found by trying the tool', () => {
     // Short parameter names (E, A) next to one-letter variables are not typos; declared params are meant.
     const b = await study(`${runs()}law k: L = E + A / N^Dd {\n  fit sweep\n  param Dd in [0, 2] init 0.3\n}\n`);
     assert.ok(!codes(b).includes('scaling.param-like-variable'), JSON.stringify(codes(b)));
+    // Nor a catalogue law's own parameters (kaplan_n's Nc next to a C column).
+    const c = await study(
+      'runs r {\n  N  C  L\n  1e8  1e18  3.1\n  1e9  1e19  2.9\n  1e10  1e20  2.7\n}\nlaw k: kaplan_n(N) { fit r }\n',
+    );
+    assert.ok(!codes(c).includes('scaling.param-like-variable'), JSON.stringify(codes(c)));
   });
 
   it('a typo in a `where` column gets a did-you-mean', async () => {

@@ -160,17 +160,17 @@ class Binder {
 
   /**
    * A formula name that is one edit from a data variable the formula does not use (`Nn` for `N`)
-   * silently becomes a free parameter; say so, quoting both names. Declared `param`s are meant.
+   * silently becomes a free parameter; say so, quoting both names. Declared `param`s and a
+   * catalogue law's own parameters are meant.
    */
   private warnTypoParams(
-    body: A.LawItem[],
+    declared: Set<string>,
     names: Map<string, A.Expr[]>,
     paramNames: string[],
     variables: string[],
     target: string,
     sources: M.DataTable[],
   ): void {
-    const declared = new Set(body.flatMap((b) => (b.kind === 'Param' ? [b.name.text] : [])));
     const unused = [...new Set(sources.flatMap((t) => [...t.numeric.keys()]))].filter(
       (v) => !variables.includes(v) && v !== target,
     );
@@ -468,7 +468,11 @@ class Binder {
       );
       return;
     }
-    this.warnTypoParams(body, names, paramNames, variables, target, sources);
+    const meant = new Set([
+      ...catalogueParams.map((p) => p.name),
+      ...body.flatMap((b) => (b.kind === 'Param' ? [b.name.text] : [])),
+    ]);
+    this.warnTypoParams(meant, names, paramNames, variables, target, sources);
     const params = this.bindParams(s, paramNames, catalogueParams);
     if (!params) return;
     const uncertaintyClause = body.find((b): b is A.UncertaintyClause => b.kind === 'Uncertainty');
