@@ -87,7 +87,7 @@ describe('every number shown one way, everywhere', () => {
 
   it('optima: N*, D*, the ratio named by the compute line, L*', () => {
     const o = results.optima[0];
-    for (const [k, v] of Object.entries(o.at)) shows(['hover', 'inlay', 'table', 'markdown', 'html'], `${k}* = `);
+    for (const k of Object.keys(o.at)) shows(['hover', 'inlay', 'table', 'markdown', 'html'], `${k}* = `);
     for (const v of Object.values(o.at)) shows(['hover', 'inlay', 'table', 'markdown', 'html'], formatValue(v));
     shows(['hover', 'inlay', 'table', 'markdown', 'html'], `D*/N* = ${formatValue(o.at.D / o.at.N)}`);
     shows(['hover', 'inlay', 'table', 'markdown', 'html'], `L* = ${formatValue(o.value)}`);
