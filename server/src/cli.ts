@@ -9,7 +9,8 @@ import { analyze, toJsonDiagnostic, type Analysis } from './core/study';
 import { catalogue } from './core/laws';
 import { DataLoader } from './core/data/loader';
 import { NodeHost } from './host/nodeHost';
-import { runFit, formatResultsTable } from './fitRunner';
+import { runFit } from './fitRunner';
+import { formatResultsTable, tableContext } from './present/resultsTable';
 import { escapeControls, terminalSafe } from './terminal';
 
 const USAGE = `usage: scaling-studio <command> [options]
@@ -17,7 +18,8 @@ const USAGE = `usage: scaling-studio <command> [options]
 commands:
   check FILE            check a study; print each diagnostic as FILE:LINE:COL: severity code: message
   fit FILE [--json]     fit the study; a readable table, or one JSON document with --json
-                        [--report OUT.html] also writes a standalone HTML report with plots
+                        [--report OUT.html | OUT.md] also writes the report: the study text, data
+                        files with SHA-256, every fit in full, every warning, plots (HTML), checklist
   demo [--out DIR]      fit the bundled example study and write its report (default: ./scaling-report)
   help                  this text
 
@@ -85,9 +87,9 @@ export async function main(
       if (!analysis) return 2;
       const { results, hasError } = await runFit(analysis, path.resolve(positional[0]));
       if (values.json) out.write(JSON.stringify(results, null, 2) + '\n');
-      else out.write(formatResultsTable(results, positional[0]));
+      else out.write(formatResultsTable(results, positional[0], tableContext(analysis.model)));
       const report = values.report;
-      if (report) await writeReport(analysis, results, report, err);
+      if (report) await writeReport(analysis, results, report, path.resolve(positional[0]), err);
       return hasError ? 1 : 0;
     }
     case 'demo': {
@@ -97,9 +99,9 @@ export async function main(
       out.write(`Scaling Studio demo: ${path.relative(process.cwd(), example)}\n`);
       out.write(`(synthetic runs drawn from a published law; see the file's header)\n\n`);
       const { results, hasError } = await runFit(analysis, example);
-      out.write(formatResultsTable(results, path.relative(process.cwd(), example)));
+      out.write(formatResultsTable(results, path.relative(process.cwd(), example), tableContext(analysis.model)));
       const dir = values.out ?? 'scaling-report';
-      await writeReport(analysis, results, path.join(dir, 'chinchilla.html'), err, out);
+      await writeReport(analysis, results, path.join(dir, 'chinchilla.html'), example, err, out);
       return hasError ? 1 : 0;
     }
     default:
@@ -139,14 +141,17 @@ async function writeReport(
   analysis: Analysis,
   results: Awaited<ReturnType<typeof runFit>>['results'],
   file: string,
+  studyPath: string,
   err: NodeJS.WritableStream,
   out?: NodeJS.WritableStream,
 ): Promise<void> {
   try {
-    const { buildReportHtml } = await import('./reportWriter');
-    const html = buildReportHtml(analysis, results, path.resolve(__dirname, 'webview.js'), analysis.model.title);
+    const { buildReportHtml, buildReportMarkdown } = await import('./reportWriter');
+    const text = /\.(md|markdown)$/i.test(file)
+      ? buildReportMarkdown(analysis, results, studyPath)
+      : buildReportHtml(analysis, results, path.resolve(__dirname, 'webview.js'), studyPath);
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    fs.writeFileSync(file, html);
+    fs.writeFileSync(file, text);
     out?.write(`\nreport with plots: ${file}\n`);
   } catch (e) {
     err.write(`scaling-studio: could not write the report: ${(e as Error).message}\n`);

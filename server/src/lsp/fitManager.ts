@@ -167,6 +167,11 @@ export class FitManager {
     return this.docs.get(uri)?.record;
   }
 
+  /** When the fit now running for the document started, if one is. */
+  runningSince(uri: string): number | undefined {
+    return this.docs.get(uri)?.running?.started;
+  }
+
   isRunning(uri: string): boolean {
     return !!this.docs.get(uri)?.running;
   }

@@ -121,7 +121,7 @@ describe('fit engine', function () {
     // Both end at a stationary point polished to 1e-13 relative change; 1e-9 relative is the
     // agreement two converged optimizers can be held to on a 36-row problem.
     assert.ok(
-      f.result.objective.value <= full.best!.value * (1 + 1e-9),
+      f.result.objective.value! <= full.best!.value * (1 + 1e-9),
       `${f.result.objective.value} vs ${full.best!.value}`,
     );
   });
@@ -180,7 +180,7 @@ describe('fit engine', function () {
     const f = await fitLaw(catalogueLaw('kaplan_c', data, { C: 'C' }));
     const o = optimum(f, { C: 1e23 }, []);
     assert.ok(!o.error);
-    assert.ok(Math.abs(o.result.value - (3.1e8 / (1e23 / 8.64e19)) ** 0.05) < 1e-6);
+    assert.ok(Math.abs(o.result.value! - (3.1e8 / (1e23 / 8.64e19)) ** 0.05) < 1e-6);
   });
 
   it('reports too few rows and does not fit', async () => {
@@ -400,8 +400,8 @@ describe('fit engine', function () {
     let v = 0;
     for (let a = 0; a < P; a++) for (let b = 0; b < P; b++) v += g[a] * g[b] * cov[a * P + b];
     const half = z * Math.sqrt(v);
-    close(p.result.interval![0], p.result.value - half, 'prediction lower');
-    close(p.result.interval![1], p.result.value + half, 'prediction upper');
+    close(p.result.interval![0], p.result.value! - half, 'prediction lower');
+    close(p.result.interval![1], p.result.value! + half, 'prediction upper');
     // The compute-optimal N* under C = 6ND (closed form, domain-anchors §2.8): its interval by the
     // delta method, with the gradient by central differences of relative step 1e-6 here too.
     const computes = [{ name: 'C', formula: parseExpression('6 * N * D'), range: { start: 0, end: 0 } }];
@@ -430,7 +430,7 @@ describe('fit engine', function () {
     assert.ok(!closed.error && !search.error);
     // Golden-section on ln N to 100 iterations: agreement far below 1e-6 relative.
     assert.ok(Math.abs(closed.result.at.N / search.result.at.N - 1) < 1e-6);
-    assert.ok(Math.abs(closed.result.value / search.result.value - 1) < 1e-9);
+    assert.ok(Math.abs(closed.result.value! / search.result.value! - 1) < 1e-9);
     assert.ok(Math.abs((6 * closed.result.at.N * closed.result.at.D) / 5.76e23 - 1) < 1e-12);
   });
 
@@ -452,7 +452,7 @@ describe('fit engine', function () {
     };
     const { results } = await fitStudy(model);
     assert.equal(results.laws.length, 1);
-    assert.ok(Math.abs(results.predictions[0].value - L(7e10, 1.4e12)) < 0.02);
+    assert.ok(Math.abs(results.predictions[0].value! - L(7e10, 1.4e12)) < 0.02);
     // The study's optimum and its interval are the ones optimize() gives for the same fit.
     const alone = optimum(await fitLaw(model.laws[0]), { C: 5.76e23 }, model.computes).result;
     assert.deepEqual(results.optima[0].intervals, alone.intervals);

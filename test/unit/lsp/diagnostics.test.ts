@@ -53,10 +53,11 @@ describe('lsp diagnostics', () => {
     const extrapolations = (ds: typeof before) =>
       ds.filter((d) => d.code === 'scaling.extrapolation').map((d) => [d.severity, d.range, d.message]);
     const warned = extrapolations(before);
-    // The predict (N beyond the fitted runs) and the optimize (C beyond them) extrapolate.
+    // The predict (N and its compute C beyond the fitted runs) and the optimize (C beyond them) extrapolate.
     assert.deepEqual(
       warned.map(([severity, , message]) => [severity, String(message).split(':')[0]]),
       [
+        ['warning', 'predict'],
         ['warning', 'predict'],
         ['warning', 'optimize'],
       ],

@@ -94,9 +94,9 @@ export function fakeResults(a: Analysis): StudyResults {
  * with the code's formatter, so a formatting change fails the tests that use them.
  */
 export const CHINCHILLA_ROWS = [
-  '| E | 0.37346 | [0.33611, 0.4108] | (0, 10) |',
-  '| A | 1.3735 | [1.2361, 1.5108] | (0, inf) |',
-  '| alpha | 2.3735 | [2.1361, 2.6108] | [0, 3] |',
-  '| B | 3.3735 | [3.0361, 3.7108] | (0, inf) |',
-  '| beta | 4.3735 | [3.9361, 4.8108] | [0, 3] |',
+  '| E | 0.3735 | [0.3361, 0.4108] | (0, 10) |',
+  '| A | 1.373 | [1.236, 1.511] | (0, inf) |',
+  '| alpha | 2.373 | [2.136, 2.611] | [0, 3] |',
+  '| B | 3.373 | [3.036, 3.711] | (0, inf) |',
+  '| beta | 4.373 | [3.936, 4.811] | [0, 3] |',
 ];
