@@ -9,6 +9,11 @@ export function formatNumber(v: number, digits = 3): string {
   return formatSize(v, digits);
 }
 
+/** Numbers in exported data (CSV): every digit, as JavaScript round-trips them; never a display format. */
+export function formatRaw(v: number): string {
+  return Number.isFinite(v) ? String(v) : '';
+}
+
 /** Fitted values in tooltips and labels: the same string the hover, the table and the report show. */
 export function formatExact(v: number): string {
   return Number.isFinite(v) ? formatValue(v) : '';
