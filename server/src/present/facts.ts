@@ -12,14 +12,7 @@ import type {
   StudyResults,
 } from '../core/results';
 import { namesIn } from '../core/semantics/evaluate';
-import {
-  formatExact,
-  formatInterval,
-  formatLevel,
-  formatPercent,
-  formatSize,
-  formatValue,
-} from '../../../protocol/numbers';
+import { formatExact, formatInterval, formatLevel, formatPercent, formatSize, formatValue } from './numbers';
 
 export interface IntervalMethod {
   method: 'bootstrap' | 'asymptotic';
