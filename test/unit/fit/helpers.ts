@@ -1,4 +1,5 @@
 // Builds bound laws directly (no parser/binder), so engine tests don't depend on the front end.
+import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { BoundLaw, DataTable, Objective, ParamSpec, UncertaintySpec } from '../../../server/src/core/model';
@@ -145,4 +146,10 @@ export function catalogueLaw(
   });
   b.catalogue = name;
   return b;
+}
+
+/** A fitted number; fails here (instead of computing with null) when the fit produced none. */
+export function known(v: number | null): number {
+  assert.ok(v !== null && Number.isFinite(v), `expected a number, got ${v}`);
+  return v;
 }

@@ -32,6 +32,12 @@ export function groupLabel(column: string, value: string | number): string {
   return `${column} = ${typeof value === 'string' ? JSON.stringify(value) : value}`;
 }
 
+/** The sum, or null when there is nothing to add or any term is unknown. */
+function sumOrNull(values: (number | null)[]): number | null {
+  if (values.length === 0 || values.some((v) => v === null)) return null;
+  return (values as number[]).reduce((s, v) => s + v, 0);
+}
+
 /** Fits every group; the law's own entry sums the objectives and counts (no joint parameters). */
 export async function fitGroupedLaw(law: BoundLaw, opts: FitOptions): Promise<LawFit & { groupFits: GroupFit[] }> {
   const t0 = performance.now();
@@ -61,10 +67,7 @@ export async function fitGroupedLaw(law: BoundLaw, opts: FitOptions): Promise<La
   const result: LawResult = {
     ...base,
     // The sum over the groups that were fitted (a failed group has no objective).
-    objective: {
-      ...base.objective,
-      value: fitted.length > 0 ? fitted.reduce((s, r) => s + r.objective.value, 0) : NaN,
-    },
+    objective: { ...base.objective, value: sumOrNull(fitted.map((r) => r.objective.value)) },
     starts: {
       declared: sum((r) => r.starts.declared),
       screened: sum((r) => r.starts.screened),
