@@ -10,7 +10,9 @@ import type { BlockResult, SearchTask } from './search';
 // I/O of its own): from source under tsx the worker is worker.ts, in a bundle it is fitWorker.js.
 function workerEntry(explicit?: string): WorkerEntry {
   if (explicit) return { file: explicit, execArgv: [] };
-  if (__filename.endsWith('.ts')) return { file: join(__dirname, 'worker.ts'), execArgv: ['--import', 'tsx'] };
+  // tsx's CommonJS hook: on Node 20 `--import tsx` does not reach a worker's entry file, so every
+  // worker failed to start and its share quietly ran in-thread (tests never exercised a worker).
+  if (__filename.endsWith('.ts')) return { file: join(__dirname, 'worker.ts'), execArgv: ['--require', 'tsx/cjs'] };
   return { file: join(__dirname, 'fitWorker.js'), execArgv: [] };
 }
 
