@@ -20,7 +20,7 @@ import {
   predictionFacts,
   predictionLine,
 } from '../present/facts';
-import { lawResult, optimumResult, predictionResult } from '../present/resultsLookup';
+import { lawResult, optimumResults, predictionResults } from '../present/resultsLookup';
 import { extrapolationMessage, farExtrapolations, EXTRAPOLATION_FACTOR } from '../core/semantics/extrapolation';
 import { occurrenceAt, statementAt, symbolIndex, type Occurrence } from './symbolIndex';
 
@@ -232,13 +232,16 @@ function predictHover(
     )}`,
     '',
   ];
-  const r = predictionResult(analysis, results, p);
+  const answers = predictionResults(analysis, results, p);
   const target = md(law?.target ?? 'value');
-  if (r) {
+  // One line per group on a `per` law.
+  for (const r of answers) {
     const f = predictionFacts(r, lawResult(results, p.law));
-    if (f.failed) lines.push(`${target}: no value — the prediction failed (see the diagnostic on this line)  `);
-    else lines.push(`${target} = **${f.value}**${predictionLine(f).slice(f.value.length)}  `);
-  } else lines.push(`${notFitted(results, fitting)}  `);
+    const group = f.group ? `${md(f.group)}: ` : '';
+    if (f.failed) lines.push(`${group}${target}: no value — the prediction failed (see the diagnostic on this line)  `);
+    else lines.push(`${group}${target} = **${f.value}**${predictionLine(f).slice(f.value.length)}  `);
+  }
+  if (answers.length === 0) lines.push(`${notFitted(results, fitting)}  `);
   if (law) {
     const far = farExtrapolations(law, p.at, analysis.model.computes);
     if (far.length === 0) lines.push(`within ${EXTRAPOLATION_FACTOR}× of the fitted runs`);
@@ -256,19 +259,29 @@ function optimizeHover(
   const o = analysis.model.optima.find((x) => x.range.start === s.range.start);
   if (!o) return undefined;
   const law = analysis.model.laws.find((l) => l.name === o.law);
-  const r = optimumResult(analysis, results, o);
-  const f = r && optimumFacts(r, analysis.model.computes, law?.target ?? 'L');
+  const per = lawResult(results, o.law)?.per;
+  const facts = optimumResults(analysis, results, o).map((r) =>
+    optimumFacts(r, analysis.model.computes, law?.target ?? 'L', per),
+  );
   const budget = md(
     Object.entries(o.budget)
       .map(([k, v]) => `${k} = ${formatSize(v)}`)
       .join(', '),
   );
-  const lines = [`**optimize** ${code(o.law)} for ${budget}`, ''];
-  if (!f) return [...lines, notFitted(results, fitting)].join('\n');
-  if (f.failed) return [...lines, 'no optimum — it could not be computed (see the diagnostic on this line)'].join('\n');
-  for (const a of f.at) lines.push(`${md(a.name)}* = **${a.value}** ${a.interval}  `);
-  if (f.ratio) lines.push(`${md(f.ratio.label)} = ${f.ratio.value}  `);
-  lines.push(`${md(f.target)}* = **${f.value}** ${f.valueInterval}`);
+  const lines = [`**optimize** ${code(o.law)} for ${budget}`];
+  if (facts.length === 0) return [...lines, '', notFitted(results, fitting)].join('\n');
+  // One paragraph per group on a `per` law.
+  for (const f of facts) {
+    lines.push('');
+    if (f.group) lines.push(`_${md(f.group)}_  `);
+    if (f.failed) {
+      lines.push('no optimum — it could not be computed (see the diagnostic on this line)');
+      continue;
+    }
+    for (const a of f.at) lines.push(`${md(a.name)}* = **${a.value}** ${a.interval}  `);
+    if (f.ratio) lines.push(`${md(f.ratio.label)} = ${f.ratio.value}  `);
+    lines.push(`${md(f.target)}* = **${f.value}** ${f.valueInterval}`);
+  }
   return lines.join('\n');
 }
 

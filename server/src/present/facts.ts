@@ -122,8 +122,15 @@ export function pointText(at: Record<string, number>, separator = ' = '): string
     .join(', ');
 }
 
+/** `config = "small"`: the group a per-group answer is for, as a `where` would name it. */
+export function groupText(per: string | undefined, value: string | number): string {
+  return `${per ?? 'group'} = ${typeof value === 'string' ? JSON.stringify(value) : value}`;
+}
+
 export interface PredictionFacts {
   law: string;
+  /** On a `per` law: `config = "small"`; else null. */
+  group: string | null;
   at: string;
   failed: boolean;
   value: string;
@@ -136,6 +143,7 @@ export function predictionFacts(p: PredictionResult, law: LawResult | undefined)
   const failed = p.value === null || !Number.isFinite(p.value);
   return {
     law: p.law,
+    group: p.group === undefined ? null : groupText(law?.per, p.group),
     at: pointText(p.at),
     failed,
     value: formatValue(p.value),
@@ -168,6 +176,8 @@ export function allocationRatio(computes: readonly ComputeDef[], o: OptimumResul
 
 export interface OptimumFacts {
   law: string;
+  /** On a `per` law: `config = "small"`; else null. */
+  group: string | null;
   budget: string;
   failed: boolean;
   at: { name: string; value: string; interval: string }[];
@@ -177,10 +187,16 @@ export interface OptimumFacts {
   valueInterval: string;
 }
 
-export function optimumFacts(o: OptimumResult, computes: readonly ComputeDef[], target: string): OptimumFacts {
+export function optimumFacts(
+  o: OptimumResult,
+  computes: readonly ComputeDef[],
+  target: string,
+  per?: string,
+): OptimumFacts {
   const failed = o.value === null || !Number.isFinite(o.value) || !Object.values(o.at).every(Number.isFinite);
   return {
     law: o.law,
+    group: o.group === undefined ? null : groupText(per, o.group),
     budget: pointText(o.budget),
     failed,
     at: Object.entries(o.at).map(([name, v]) => ({

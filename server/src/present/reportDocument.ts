@@ -18,7 +18,7 @@ import {
   predictionFacts,
   problems,
 } from './facts';
-import { lawResult, optimumResult, predictionResult } from './resultsLookup';
+import { lawResult, optimumResults, predictionResults } from './resultsLookup';
 
 /** Inline text: plain strings and code spans (formulas, study source). */
 export type Inline = (string | { code: string })[];
@@ -139,18 +139,22 @@ export function buildReportDocument(analysis: Analysis, results: StudyResults, m
       id: 'predictions-table',
       head: ['law', 'at', 'value', 'interval'],
       numeric: [false, false, true, false],
-      rows: m.predictions.map((p) => {
-        const r = predictionResult(analysis, results, p);
-        const f = r && predictionFacts(r, lawResult(results, p.law));
+      rows: m.predictions.flatMap((p) => {
         const at = Object.entries(p.at)
           .map(([k, v]) => `${k} = ${formatSize(v)}`)
           .join(', ');
-        return [
-          [p.law],
-          [at],
-          [f ? f.value : '—'],
-          [f?.interval ? `${f.interval}${f.intervalMethod ? ` (${f.intervalMethod.label})` : ''}` : '—'],
-        ];
+        const answers = predictionResults(analysis, results, p);
+        if (answers.length === 0) return [[[p.law], [at], ['—'], ['—']]];
+        // One row per group on a `per` law.
+        return answers.map((r) => {
+          const f = predictionFacts(r, lawResult(results, p.law));
+          return [
+            [f.group ? `${p.law} [${f.group}]` : p.law],
+            [at],
+            [f.value],
+            [f.interval ? `${f.interval}${f.intervalMethod ? ` (${f.intervalMethod.label})` : ''}` : '—'],
+          ];
+        });
       }),
     });
   }
@@ -158,14 +162,20 @@ export function buildReportDocument(analysis: Analysis, results: StudyResults, m
     blocks.push({ kind: 'heading', level: 2, text: 'Compute-optimal allocations', id: 'optima' });
     blocks.push({
       kind: 'list',
-      items: m.optima.map((o) => {
-        const r = optimumResult(analysis, results, o);
+      items: m.optima.flatMap((o) => {
         const target = m.laws.find((l) => l.name === o.law)?.target ?? 'L';
-        const f = r && optimumFacts(r, m.computes, target);
+        const per = lawResult(results, o.law)?.per;
         const budget = Object.entries(o.budget)
           .map(([k, v]) => `${k} = ${formatSize(v)}`)
           .join(', ');
-        return [`optimize ${o.law} for ${budget}: ${!f ? 'not fitted' : f.failed ? 'no optimum' : optimumLine(f)}`];
+        const answers = optimumResults(analysis, results, o);
+        if (answers.length === 0) return [[`optimize ${o.law} for ${budget}: not fitted`]];
+        // One item per group on a `per` law.
+        return answers.map((r) => {
+          const f = optimumFacts(r, m.computes, target, per);
+          const law = f.group ? `${o.law} [${f.group}]` : o.law;
+          return [`optimize ${law} for ${budget}: ${f.failed ? 'no optimum' : optimumLine(f)}`];
+        });
       }),
     });
   }

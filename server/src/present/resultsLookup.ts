@@ -29,6 +29,32 @@ export function predictionResult(
   return results.predictions.find((r) => r.law === p.law && sameAt(p.at, r.at));
 }
 
+/** Every entry of a predict line: one per group when its law is fitted `per` a column. */
+export function predictionResults(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  p: BoundPredict,
+): PredictionResult[] {
+  if (lawResult(results, p.law)?.groups === undefined) {
+    const r = predictionResult(analysis, results, p);
+    return r ? [r] : [];
+  }
+  return results!.predictions.filter((r) => r.law === p.law && sameAt(p.at, r.at));
+}
+
+/** Every entry of an optimize line: one per group when its law is fitted `per` a column. */
+export function optimumResults(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  o: BoundOptimize,
+): OptimumResult[] {
+  if (lawResult(results, o.law)?.groups === undefined) {
+    const r = optimumResult(analysis, results, o);
+    return r ? [r] : [];
+  }
+  return results!.optima.filter((r) => r.law === o.law && sameAt(o.budget, r.budget));
+}
+
 export function optimumResult(
   analysis: Analysis,
   results: StudyResults | undefined,

@@ -60,12 +60,15 @@ export function formatResultsTable(results: StudyResults, file: string, context:
       p,
       results.laws.find((l) => l.name === p.law),
     );
-    lines.push(`predict ${f.law} at ${f.at}: ${f.failed ? 'no value (see the warning below)' : predictionLine(f)}`);
+    const law = f.group ? `${f.law} [${f.group}]` : f.law;
+    lines.push(`predict ${law} at ${f.at}: ${f.failed ? 'no value (see the warning below)' : predictionLine(f)}`);
   }
   for (const o of results.optima) {
-    const f = optimumFacts(o, context.computes ?? [], context.targets?.[o.law] ?? 'L');
-    if (f.failed) lines.push(`optimize ${f.law} for ${f.budget}: no optimum (see the warning below)`);
-    else lines.push(`optimize ${f.law} for ${f.budget}: ${optimumLine(f)}`);
+    const per = results.laws.find((l) => l.name === o.law)?.per;
+    const f = optimumFacts(o, context.computes ?? [], context.targets?.[o.law] ?? 'L', per);
+    const law = f.group ? `${f.law} [${f.group}]` : f.law;
+    if (f.failed) lines.push(`optimize ${law} for ${f.budget}: no optimum (see the warning below)`);
+    else lines.push(`optimize ${law} for ${f.budget}: ${optimumLine(f)}`);
   }
   const list = problems(results);
   if (list.length > 0) {

@@ -7,6 +7,8 @@ import { catalogue } from '../../../server/src/core/laws';
 import { analyze, type Analysis } from '../../../server/src/core/study';
 import { runFit } from '../../../server/src/fitRunner';
 import { hover } from '../../../server/src/lsp/hover';
+import { buildMarkdownReport } from '../../../server/src/present/reportMarkdown';
+import { formatResultsTable } from '../../../server/src/present/resultsTable';
 import { diskLoader, memoryLoader } from '../hosts';
 import { known } from './helpers';
 
@@ -75,6 +77,29 @@ describe('per-group fits (issue 10.1)', function () {
     assert.match(h, /per `config`: 3 groups/);
     assert.match(h, /\| config \| A \| a \| objective \| runs \|/);
     assert.match(h, /\| small \| 20 \| 0\.1 \|/);
+    // A predict line on a `per` law answers per group, each labelled (hover, CLI table):
+    // 20·10^-1 = 2, 50·10^-2 = 0.5, 30·10^-3 = 0.03 (exact data, 4 significant digits).
+    const ph = hover(a, results, a.text.indexOf('predict k') + 2)?.contents as { value: string };
+    assert.deepEqual(ph.value.split('\n').slice(2, 5), [
+      'config = "small": L = **2**  ',
+      'config = "big": L = **0.5**  ',
+      'config = "wide": L = **0.03**  ',
+    ]);
+    const table = formatResultsTable(results, 'study.scaling').split('\n');
+    assert.deepEqual(
+      table.filter((l) => l.startsWith('predict')),
+      [
+        'predict k [config = "small"] at N = 10B: 2',
+        'predict k [config = "big"] at N = 10B: 0.5',
+        'predict k [config = "wide"] at N = 10B: 0.03',
+      ],
+    );
+    // The report: a table of the groups, a prediction row per group.
+    const report = buildMarkdownReport(a, results).split('\n');
+    assert.ok(report.includes('| config | A | a | objective | runs |'));
+    // The objective of exact data is rounding noise: any number.
+    assert.ok(report.some((l) => /^\| small \| 20 \| 0\.1 \| \S+ \| 8 \|$/.test(l)));
+    assert.ok(report.includes('| k \\[config = "big"\\] | N = 10B | 0.5 | — |'));
   });
 
   it('a group with too few rows: a diagnostic naming it, the others still fit', async () => {

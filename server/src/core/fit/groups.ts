@@ -76,6 +76,7 @@ export async function fitGroupedLaw(law: BoundLaw, opts: FitOptions): Promise<La
       search: results[0]?.starts.search ?? law.search ?? 'screened',
     },
     converged: results.length > 0 && results.every((r) => r.converged),
+    ...(law.weightText ? { weight: law.weightText } : {}),
     per: per.column,
     shared: [],
     groups: groupFits.map(({ value, result: r }): GroupResult => ({ value, ...r })),
