@@ -46,7 +46,8 @@ export function formatResultsTable(results: StudyResults, file: string): string 
     const width = Math.max(...Object.keys(law.params).map((k) => k.length), 5);
     for (const [name, value] of Object.entries(law.params)) {
       const iv = law.intervals?.[name];
-      lines.push(`  ${name.padEnd(width)}  ${num(value).padStart(12)}${iv ? `   [${num(iv[0])}, ${num(iv[1])}]` : ''}`);
+      const shown = iv ? `   [${num(iv[0])}, ${num(iv[1])}]` : iv === null ? '   no interval (not identifiable)' : '';
+      lines.push(`  ${name.padEnd(width)}  ${num(value).padStart(12)}${shown}`);
     }
     if (law.holdout)
       lines.push(
@@ -74,9 +75,7 @@ export function formatResultsTable(results: StudyResults, file: string): string 
     const at = Object.entries(p.at)
       .map(([k, v]) => `${k} = ${num(v)}`)
       .join(', ');
-    lines.push(
-      `predict ${p.law} at ${at}: ${num(p.value)}${p.interval ? ` [${num(p.interval[0])}, ${num(p.interval[1])}] (${Math.round((p.level ?? 0) * 100)}%)` : ''}`,
-    );
+    lines.push(`predict ${p.law} at ${at}: ${num(p.value)}${predictionText(p)}`);
   }
   for (const o of results.optima) {
     const budget = Object.entries(o.budget)
@@ -85,7 +84,7 @@ export function formatResultsTable(results: StudyResults, file: string): string 
     const at = Object.entries(o.at)
       .map(
         ([k, v]) =>
-          `${k}* = ${num(v)}${o.intervals[k] ? ` [${num(o.intervals[k][0])}, ${num(o.intervals[k][1])}]` : ''}`,
+          `${k}* = ${num(v)}${o.intervals[k] ? ` [${num(o.intervals[k][0])}, ${num(o.intervals[k][1])}]` : o.intervals[k] === null ? ' (no interval: not identifiable)' : ''}`,
       )
       .join(', ');
     const ratio = o.at.N && o.at.D ? `, D*/N* = ${(o.at.D / o.at.N).toFixed(1)}` : '';
@@ -99,4 +98,13 @@ export function formatResultsTable(results: StudyResults, file: string): string 
     for (const d of problems) lines.push(`${file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** A prediction's intervals for the CLI table: the mean's, and one new run's (mean plus noise). */
+function predictionText(p: StudyResults['predictions'][number]): string {
+  if (p.level === null) return '';
+  if (!p.interval) return ' (no interval: not identifiable)';
+  const iv = (x: [number, number]) => `[${num(x[0])}, ${num(x[1])}]`;
+  const run = p.observation_interval ? `, one new run ${iv(p.observation_interval)}` : '';
+  return ` mean ${iv(p.interval)}${run} (${Math.round(p.level * 100)}%)`;
 }

@@ -7,7 +7,11 @@ export interface LawResult {
   name: string;
   formula: string;
   params: Record<string, number>;
-  intervals: Record<string, Interval> | null;
+  /**
+   * Per free parameter; a parameter's entry is null when the data cannot pin it down (see the
+   * `scaling.unidentifiable` diagnostic). The whole field is null without `uncertainty`.
+   */
+  intervals: Record<string, Interval | null> | null;
   objective: { kind: 'squares' | 'huber'; delta: number | null; space: 'linear' | 'log'; value: number };
   points: { fit: number; holdout: number; dropped: number };
   /** Error on the held-out runs: mean absolute percentage error as a fraction (0.012 = 1.2%), RMSE of log target. */
@@ -35,6 +39,8 @@ export interface LawResult {
   /** Bootstrap draws of each parameter (for the distribution plot), when bootstrapped. */
   draws?: Record<string, number[]>;
   level?: number | null;
+  /** Bootstrap bookkeeping: refits that did not converge (left out) and resamples cut by the time budget. */
+  bootstrap?: { resamples: number; failed: number; skipped: number };
 }
 
 export interface IsoflopBudgetResult {
@@ -61,7 +67,10 @@ export interface PredictionResult {
   law: string;
   at: Record<string, number>;
   value: number;
+  /** Confidence interval of the law's mean at this point; null without uncertainty or when the data cannot pin it down. */
   interval: Interval | null;
+  /** Prediction interval for one new run's observed value: the mean's uncertainty plus the residual noise. */
+  observation_interval: Interval | null;
   level: number | null;
 }
 
@@ -70,7 +79,8 @@ export interface OptimumResult {
   budget: Record<string, number>;
   at: Record<string, number>; // N, D (and any other free variable)
   value: number; // L*
-  intervals: Record<string, Interval>;
+  /** Per quantity (N, D, …, and the target); null when it depends on what the data cannot pin down. */
+  intervals: Record<string, Interval | null>;
 }
 
 export interface JsonDiagnostic {

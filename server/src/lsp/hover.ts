@@ -9,7 +9,7 @@ import type { Analysis } from '../core/study';
 import { catalogue } from '../core/laws';
 import { exprToString } from '../core/semantics/evaluate';
 import { toRange } from './diagnostics';
-import { code, interval, md, num } from '../present/numbers';
+import { code, interval, intervalOrWhy, md, num, predictionIntervals } from '../present/numbers';
 import { lawResult, optimumResult, predictionResult } from '../present/resultsLookup';
 import { occurrenceAt, statementAt, symbolIndex, type Occurrence } from './symbolIndex';
 
@@ -114,7 +114,7 @@ function paramTable(law: BoundLaw | undefined, r: LawResult | undefined): string
   for (const n of names) {
     const spec = law?.params.find((p) => p.name === n);
     rows.push(
-      `| ${md(n)} | ${r ? num(r.params[n]) : '—'} | ${interval(r?.intervals?.[n]) || '—'} | ${spec ? boundsText(spec) : ''} |`,
+      `| ${md(n)} | ${r ? num(r.params[n]) : '—'} | ${intervalOrWhy(r?.intervals?.[n]) || '—'} | ${spec ? boundsText(spec) : ''} |`,
     );
   }
   return rows.join('\n');
@@ -128,7 +128,7 @@ function paramHover(analysis: Analysis, results: StudyResults | undefined, lawNa
   if (r && name in r.params) {
     const iv = r.intervals?.[name];
     lines.push(
-      `value: **${num(r.params[name])}**${iv ? ` ${interval(iv)}${r.level ? ` (${Math.round(r.level * 100)}%)` : ''}` : ''}  `,
+      `value: **${num(r.params[name])}**${iv ? ` ${interval(iv)}${r.level ? ` (${Math.round(r.level * 100)}%)` : ''}` : iv === null ? ` ${intervalOrWhy(iv)}: the data cannot pin it down (see the warning on the law)` : ''}  `,
     );
   } else lines.push(`value: ${notFitted(results)}  `);
   if (spec) {
@@ -212,9 +212,7 @@ function predictHover(analysis: Analysis, results: StudyResults | undefined, s: 
   if (r && !Number.isFinite(r.value)) {
     lines.push(`${md(law?.target ?? 'value')}: no value — the prediction failed (see the diagnostic on this line)  `);
   } else if (r) {
-    lines.push(
-      `${md(law?.target ?? 'value')} = **${num(r.value)}**${r.interval ? ` ${interval(r.interval)}${r.level ? ` (${Math.round(r.level * 100)}%)` : ''}` : ''}  `,
-    );
+    lines.push(`${md(law?.target ?? 'value')} = **${num(r.value)}** ${predictionIntervals(r)}  `);
   } else lines.push(`${notFitted(results)}  `);
   if (law) {
     const far = extrapolation(law, p.at);
@@ -247,10 +245,10 @@ function optimizeHover(analysis: Analysis, results: StudyResults | undefined, s:
   if (!Number.isFinite(r.value)) {
     return [...lines, 'no optimum — it could not be computed (see the diagnostic on this line)'].join('\n');
   }
-  for (const [k, v] of Object.entries(r.at)) lines.push(`${md(k)}* = **${num(v)}** ${interval(r.intervals[k])}  `);
+  for (const [k, v] of Object.entries(r.at)) lines.push(`${md(k)}* = **${num(v)}** ${intervalOrWhy(r.intervals[k])}  `);
   if (r.at.N && r.at.D) lines.push(`D*/N* = ${(r.at.D / r.at.N).toFixed(1)}  `);
   const law = analysis.model.laws.find((l) => l.name === o.law);
-  lines.push(`${md(law?.target ?? 'L')}* = **${num(r.value)}** ${interval(r.intervals[law?.target ?? 'L'])}`);
+  lines.push(`${md(law?.target ?? 'L')}* = **${num(r.value)}** ${intervalOrWhy(r.intervals[law?.target ?? 'L'])}`);
   return lines.join('\n');
 }
 

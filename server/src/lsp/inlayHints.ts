@@ -3,7 +3,7 @@ import type { InlayHint } from 'vscode-languageserver';
 import { InlayHintKind } from 'vscode-languageserver';
 import type { StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
-import { interval, num } from '../present/numbers';
+import { interval, NOT_IDENTIFIABLE, num } from '../present/numbers';
 import { optimumResult, predictionResult } from '../present/resultsLookup';
 
 export function inlayHints(
@@ -21,7 +21,7 @@ export function inlayHints(
     if (!r || !isFiniteNumber(r.value)) continue;
     hints.push({
       position: lineEnd(analysis, p.range.end),
-      label: `= ${num(r.value)}${r.interval ? ` ${interval(r.interval)}` : ''}`,
+      label: `= ${num(r.value)}${r.interval ? ` ${interval(r.interval)}` : r.level !== null ? ` ${NOT_IDENTIFIABLE}` : ''}`,
       kind: InlayHintKind.Type,
       paddingLeft: true,
     });

@@ -4,7 +4,7 @@ import type { BoundLaw, ParamSpec } from '../core/model';
 import type { StudyResults } from '../core/results';
 import type * as A from '../core/syntax/ast';
 import type { Analysis } from '../core/study';
-import { interval, num } from './numbers';
+import { intervalOrWhy, num, predictionIntervals } from './numbers';
 import { lawResult, optimumResult, predictionResult } from './resultsLookup';
 
 /**
@@ -61,7 +61,7 @@ export function buildMarkdownReport(analysis: Analysis, results: StudyResults, o
     for (const [name, value] of Object.entries(r.params)) {
       const spec = law.params.find((p) => p.name === name);
       out.push(
-        `| ${cell(name)} | ${num(value)} | ${interval(r.intervals?.[name]) || '—'} | ${spec ? bounds(spec) : ''} |`,
+        `| ${cell(name)} | ${num(value)} | ${intervalOrWhy(r.intervals?.[name]) || '—'} | ${spec ? bounds(spec) : ''} |`,
       );
     }
     const o = r.objective;
@@ -106,9 +106,7 @@ export function buildMarkdownReport(analysis: Analysis, results: StudyResults, o
       const at = Object.entries(p.at)
         .map(([k, v]) => `${cell(k)} = ${num(v)}`)
         .join(', ');
-      out.push(
-        `| ${cell(p.law)} | ${at} | ${r ? num(r.value) : '—'} | ${r?.interval ? `${interval(r.interval)}${r.level ? ` (${Math.round(r.level * 100)}%)` : ''}` : '—'} |`,
-      );
+      out.push(`| ${cell(p.law)} | ${at} | ${r ? num(r.value) : '—'} | ${(r && predictionIntervals(r)) || '—'} |`);
     }
     out.push('');
   }
@@ -126,7 +124,7 @@ export function buildMarkdownReport(analysis: Analysis, results: StudyResults, o
         .join(', ');
       const at = r
         ? Object.entries(r.at)
-            .map(([k, v]) => `${cell(k)}* = ${num(v)}${r.intervals[k] ? ` ${interval(r.intervals[k])}` : ''}`)
+            .map(([k, v]) => `${cell(k)}* = ${num(v)}${k in r.intervals ? ` ${intervalOrWhy(r.intervals[k])}` : ''}`)
             .join(', ')
         : '—';
       const ratio = r && r.at.N && r.at.D ? (r.at.D / r.at.N).toFixed(1) : '—';

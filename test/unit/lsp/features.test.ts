@@ -53,7 +53,7 @@ describe('lsp hover', () => {
     assert.match(t, /E \+ A \/ N\^alpha/);
     for (const [k, v] of Object.entries(law.params)) {
       assert.ok(t.includes(num(v)), `${k} = ${num(v)} missing in\n${t}`);
-      assert.ok(t.includes(`[${num(law.intervals![k][0])}, ${num(law.intervals![k][1])}]`));
+      assert.ok(t.includes(`[${num(law.intervals![k]![0])}, ${num(law.intervals![k]![1])}]`));
     }
     assert.match(t, /huber\(0\.001\) on log = 0\.0123457/);
     assert.ok(t.includes(`runs: ${law.points.fit} fitted, ${law.points.holdout} held out`), t);
@@ -64,9 +64,9 @@ describe('lsp hover', () => {
     assert.match(hoverText(a, at('law chinchilla:', 5).offset, false), /not fitted yet/);
   });
 
-  it('on predict: the value, its interval and how far it extrapolates', async () => {
+  it('on predict: the value, its two intervals (mean, one new run) and how far it extrapolates', async () => {
     const t = hoverText(a, at('predict chinchilla', 2).offset);
-    assert.match(t, /\*\*1\.9412\*\* \[1\.9201, 1\.9733\] \(90%\)/);
+    assert.match(t, /\*\*1\.9412\*\* mean \[1\.9201, 1\.9733\]; one new run \[1\.9001, 1\.9933\] \(90%\)/);
     assert.match(t, /extrapolates: N .*× above the largest fitted run/);
   });
 

@@ -30,13 +30,17 @@ describe('lsp export report', () => {
     for (const law of results.laws) {
       for (const [k, v] of Object.entries(law.params)) {
         assert.ok(
-          md.includes(`| ${k} | ${num(v)} | [${num(law.intervals![k][0])}, ${num(law.intervals![k][1])}]`),
+          md.includes(`| ${k} | ${num(v)} | [${num(law.intervals![k]![0])}, ${num(law.intervals![k]![1])}]`),
           `${law.name}.${k}`,
         );
       }
     }
     for (const p of results.predictions)
-      assert.ok(md.includes(`| ${num(p.value)} | [${num(p.interval![0])}, ${num(p.interval![1])}] (90%)`));
+      assert.ok(
+        md.includes(
+          `| ${num(p.value)} | mean [${num(p.interval![0])}, ${num(p.interval![1])}]; one new run [${num(p.observation_interval![0])}, ${num(p.observation_interval![1])}] (90%)`,
+        ),
+      );
     for (const o of results.optima) assert.ok(md.includes(`N* = ${num(o.at.N)}`) && md.includes(`| ${num(o.value)} |`));
   });
 

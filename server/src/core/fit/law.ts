@@ -63,7 +63,7 @@ export async function fitLaw(law: BoundLaw, opts: FitOptions = {}): Promise<LawF
   const params: Record<string, number> = {};
   law.params.forEach((spec, j) => (params[spec.name] = theta[j]));
   const holdout = holdoutMetrics(law, rows, theta, diags);
-  const { intervals, covariance, draws, level, drawRecord } = await estimateUncertainty(
+  const { intervals, covariance, draws, level, drawRecord, bootstrap, basis } = await estimateUncertainty(
     law,
     starts,
     found,
@@ -104,8 +104,9 @@ export async function fitLaw(law: BoundLaw, opts: FitOptions = {}): Promise<LawF
     level,
   };
   if (drawRecord) result.draws = drawRecord;
+  if (bootstrap) result.bootstrap = bootstrap;
   opts.onProgress?.({ law: law.name, phase: 'done' });
-  return { result, diagnostics: diags, theta, node: rows.node, law, covariance, draws, level };
+  return { result, diagnostics: diags, theta, node: rows.node, law, covariance, draws, level, basis };
 }
 
 /** Observed and fitted values of every row, held-out ones marked. */
