@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { fitIsoflop } from '../../../server/src/core/fit/isoflop';
 import type { BoundIsoflop } from '../../../server/src/core/model';
-import { table } from './helpers';
+import { olsSlope, table } from './helpers';
 
 /** IsoFLOP rows from L = E + A/N^a + B/D^b with D = C/(6N), at sizes N = centre * 2^k. */
 function iso(
@@ -107,13 +107,7 @@ describe('isoflop (approach 2)', () => {
     assert.equal(result.budgets.filter((b) => !b.edge).length, 5);
     const x = result.budgets.map((b) => Math.log(b.budget));
     const y = result.budgets.map((b) => Math.log(b.at.N));
-    const n = x.length;
-    const mx = x.reduce((a, b) => a + b) / n;
-    const my = y.reduce((a, b) => a + b) / n;
-    const sxx = x.reduce((a, v) => a + (v - mx) ** 2, 0);
-    const slope = x.reduce((a, v, i) => a + (v - mx) * (y[i] - my), 0) / sxx;
-    const rss = x.reduce((a, v, i) => a + (y[i] - my - slope * (v - mx)) ** 2, 0);
-    const half = 2.3533634348018233 * Math.sqrt(rss / (n - 2) / sxx); // scipy.stats.t.ppf(0.95, 3)
+    const half = 2.3533634348018233 * olsSlope(x, y).se; // scipy.stats.t.ppf(0.95, 3)
     const [lo, hi] = result.intervals!.N_exponent!;
     assert.ok(Math.abs((hi - lo) / (2 * half) - 1) < 1e-9, `width ${hi - lo} vs t-interval ${2 * half}`);
   });
