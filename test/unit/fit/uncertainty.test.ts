@@ -1,7 +1,7 @@
 // Intervals in every corner (issue 12): Student t, unidentifiable directions, bounds, Huber's
 // robust covariance, failed bootstrap refits, worker failures, confidence vs prediction intervals.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fitLaw, predict } from '../../../server/src/core/fit';
@@ -283,5 +283,44 @@ describe('uncertainty in every corner', function () {
       }
     }
     for (const [k, v] of Object.entries(hits)) assert.ok(v >= 30, `${k}: ${v}/40 covered`);
+  });
+
+  it('profile: intervals match a scipy profile computation to 1% of their width (Chinchilla form, squares on log)', async () => {
+    // test/fixtures/profile/chinchilla_profile.py writes the runs and scipy's profile intervals.
+    const ref = JSON.parse(
+      readFileSync(path.resolve(__dirname, '../../fixtures/profile/chinchilla_profile.json'), 'utf8'),
+    ) as { N: number[]; D: number[]; L: number[]; level: number; intervals: Record<string, [number, number]> };
+    const f = await fitLaw(
+      catalogueLaw(
+        'chinchilla',
+        table('sweep', { N: ref.N, D: ref.D, L: ref.L }),
+        { N: 'N', D: 'D' },
+        {
+          objective: { loss: 'squares', onLog: true },
+          uncertainty: { method: 'profile', level: ref.level },
+        },
+      ),
+    );
+    for (const [name, [lo, hi]] of Object.entries(ref.intervals)) {
+      const got = f.result.intervals![name]!;
+      const tol = 0.01 * (hi - lo);
+      assert.ok(
+        Math.abs(got[0] - lo) < tol && Math.abs(got[1] - hi) < tol,
+        `${name}: engine [${got}] vs scipy [${lo}, ${hi}]`,
+      );
+    }
+    // Not the asymptotic interval under another name: B's profile interval is skewed (ln-space).
+    const asym = await fitLaw(
+      catalogueLaw(
+        'chinchilla',
+        table('sweep', { N: ref.N, D: ref.D, L: ref.L }),
+        { N: 'N', D: 'D' },
+        {
+          objective: { loss: 'squares', onLog: true },
+          uncertainty: { method: 'asymptotic', level: ref.level },
+        },
+      ),
+    );
+    assert.notDeepEqual(asym.result.intervals!.alpha, f.result.intervals!.alpha);
   });
 });

@@ -237,7 +237,8 @@ export function fitIsoflop(iso: BoundIsoflop): { result: IsoflopResult; diagnost
     const iN = percentileInterval(draws.N, u.level);
     const iD = percentileInterval(draws.D, u.level);
     if (iN && iD) intervals = { [`${iso.size}_exponent`]: iN, [`${iso.tokens}_exponent`]: iD };
-  } else if (frontier && u.method === 'asymptotic' && usable.length > 2) {
+  } else if (frontier && (u.method === 'asymptotic' || u.method === 'profile') && usable.length > 2) {
+    // The frontier is a straight-line fit: its exact t-interval serves `profile` as well.
     // Student's t with the frontier regression's residual degrees of freedom (budgets − 2).
     const z = studentQuantile((1 + u.level) / 2, usable.length - 2);
     const lnC = usable.map((f) => Math.log(f.budget));

@@ -8,10 +8,11 @@ import { DrawStatus } from './bootstrap';
 import { WEAK_COMPONENT } from './diagnose';
 import { scaledInverse } from './linalg';
 import { bootstrapParallel, FitCancelled, type BootstrapRun } from './pool';
+import { profileIntervals } from './profile';
 import type { LawRows } from './rows';
 import type { Search, Starts } from './searchStage';
 import { percentileInterval, studentQuantile } from './stats';
-import type { FitOptions, IntervalBasis } from './types';
+import { cancelled, type FitOptions, type IntervalBasis } from './types';
 
 interface Uncertainty {
   /** Per free parameter; null where the data cannot pin the parameter down. */
@@ -44,6 +45,10 @@ export async function estimateUncertainty(
   const u = law.uncertainty;
   const basis = basisOf(law, starts, atOptimum);
   if (u.method === 'asymptotic') return asymptotic(law, starts, found, theta, atOptimum, u.level, basis, diags);
+  if (u.method === 'profile') {
+    opts.onProgress?.({ law: law.name, phase: 'uncertainty' });
+    return profile(law, starts, found, theta, atOptimum, rows, u.level, basis, opts, diags);
+  }
   if (u.method === 'bootstrap') {
     opts.onProgress?.({ law: law.name, phase: 'uncertainty' });
     return bootstrap(law, u, starts, theta, rows, opts, diags, basis);
@@ -229,6 +234,59 @@ function asymptotic(
     intervals[names[ja]] = iv;
   }
   return { intervals, covariance, level, basis };
+}
+
+/**
+ * Profile-likelihood intervals for the parameters (squares objectives); the asymptotic covariance
+ * is kept for the delta-method intervals of predictions and optima, and gives the first step.
+ */
+function profile(
+  law: BoundLaw,
+  starts: Starts,
+  found: Search,
+  theta: Float64Array,
+  atOptimum: AtOptimum,
+  rows: LawRows,
+  level: number,
+  basis: IntervalBasis,
+  opts: FitOptions,
+  diags: Diagnostic[],
+): Uncertainty {
+  const asym = asymptotic(law, starts, found, theta, atOptimum, level, basis, diags);
+  if (!asym.intervals || !asym.covariance) return asym;
+  if (law.objective.loss !== 'squares') {
+    diags.push(
+      diagnostic(
+        'info',
+        'scaling.profile-huber',
+        'profile intervals are computed for `squares` objectives only: these are the asymptotic (sandwich) intervals; use `uncertainty bootstrap` for a Huber fit',
+        law.range,
+      ),
+    );
+    return asym;
+  }
+  const { prob } = starts;
+  const p = prob.free.length;
+  const covU = coordinateCovariance(law, prob, atOptimum, basis)!;
+  const params = prob.free
+    .map((index, a) => ({ index, sd: Math.sqrt(covU[a * p + a]) }))
+    .filter(({ index }) => asym.intervals![law.params[index].name] !== null);
+  const deadline = Date.now() + (opts.timeBudgetMs ?? 60_000);
+  const interrupt = () => cancelled(opts) || Date.now() > deadline;
+  const rss = atOptimum.r.reduce((a, v) => a + v * v, 0);
+  const profiled = profileIntervals(law, rows, theta, rss, level, params, interrupt);
+  if (interrupt()) {
+    diags.push(
+      diagnostic(
+        'warning',
+        'scaling.profile-cut',
+        'the profile intervals were cut by cancellation or the time budget: none are given',
+        law.range,
+      ),
+    );
+    return { ...asym, intervals: Object.fromEntries(Object.keys(asym.intervals).map((k) => [k, null])) };
+  }
+  return { ...asym, intervals: { ...asym.intervals, ...profiled } };
 }
 
 async function bootstrap(
