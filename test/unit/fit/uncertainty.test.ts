@@ -102,7 +102,7 @@ describe('uncertainty in every corner', function () {
       assert.equal(away.interval, null);
       assert.equal(away.observation_interval, null);
       const home = predict(f, { N: 1e9, D: 2e10 }, []).result;
-      assert.ok(home.interval && home.interval[0] < home.value && home.value < home.interval[1]);
+      assert.ok(home.interval && home.value !== null && home.interval[0] < home.value && home.value < home.interval[1]);
     });
   }
 

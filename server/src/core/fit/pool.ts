@@ -8,11 +8,13 @@ import type { BlockResult, SearchTask } from './search';
 
 // Decided from how this module itself was loaded, not by probing the file system (the core does no
 // I/O of its own): from source under tsx the worker is worker.ts, in a bundle it is fitWorker.js.
-function workerEntry(explicit?: string): { file: string; execArgv: string[] } {
+function workerEntry(explicit?: string): WorkerEntry {
   if (explicit) return { file: explicit, execArgv: [] };
   if (__filename.endsWith('.ts')) return { file: join(__dirname, 'worker.ts'), execArgv: ['--import', 'tsx'] };
   return { file: join(__dirname, 'fitWorker.js'), execArgv: [] };
 }
+
+type WorkerEntry = { file: string; execArgv: string[] };
 
 /** Thrown when the caller's signal aborts a run: the only error that means "cancelled". */
 export class FitCancelled extends Error {
@@ -26,7 +28,7 @@ export class FitCancelled extends Error {
  * message, a thrown error, an exit before answering (a crash, out of memory), or an abort.
  */
 function inWorker<T>(
-  entry: { file: string; execArgv: string[] },
+  entry: WorkerEntry,
   message: unknown,
   read: (m: Record<string, unknown>) => T,
   signal?: AbortSignal,
@@ -113,7 +115,7 @@ export async function bootstrapParallel(
   return { draws, status, workerErrors };
 }
 
-/** Runs a share of an exhaustive search on a worker thread; rejects when no worker can start. */
+/** Runs a share of an exhaustive search on a worker thread; rejects when the worker cannot start. */
 export function searchBlockInWorker(task: SearchTask, signal?: AbortSignal, workerFile?: string): Promise<BlockResult> {
   return inWorker(workerEntry(workerFile), { ...task, kind: 'search' }, (m) => m.block as BlockResult, signal);
 }
