@@ -35,6 +35,11 @@ export interface LawResult {
   stop_reason: string;
   /** Bootstrap seed, when the law has `uncertainty bootstrap`. */
   seed: number | null;
+  /**
+   * How the parameters' `intervals` were made; null without them. `profile` only where profile
+   * intervals were computed (a Huber fit with `uncertainty profile` gets `asymptotic` ones).
+   */
+  interval_method?: 'bootstrap' | 'asymptotic' | 'profile' | null;
   seconds: number;
   /** Spread among the best starts: how many distinct optima ended within 1e-6 relative of the best. */
   spread?: { best_objectives: number[]; distinct_optima: number };

@@ -36,9 +36,12 @@ function method(m: Method, level: number | null | undefined): IntervalMethod | n
   return level === null || level === undefined ? null : { method: m, level, label: `${formatLevel(level)} ${m}` };
 }
 
-/** How a law's intervals were made: bootstrap when it has a seed, else the asymptotic (delta) method. */
+/**
+ * How a law's parameter intervals were made, as the engine records it; results without the record
+ * (older JSON): bootstrap when the law has a seed, else the asymptotic (delta) method.
+ */
 export function lawIntervalMethod(r: LawResult): IntervalMethod | null {
-  return method(r.seed !== null ? 'bootstrap' : 'asymptotic', r.level);
+  return method(r.interval_method ?? (r.seed !== null ? 'bootstrap' : 'asymptotic'), r.level);
 }
 
 export interface ParamFacts {

@@ -9,6 +9,7 @@ import { DrawStatus, runBootstrap } from '../../../server/src/core/fit/bootstrap
 import { bootstrapParallel, FitCancelled } from '../../../server/src/core/fit/pool';
 import { mulberry32 } from '../../../server/src/core/fit/stats';
 import type { UncertaintySpec } from '../../../server/src/core/model';
+import { lawSummary } from '../../../server/src/present/facts';
 import { catalogueLaw, law, olsSlope, spec, table } from './helpers';
 
 /** Standard normal draws from a seeded stream (Box–Muller). */
@@ -322,5 +323,23 @@ describe('uncertainty in every corner', function () {
       ),
     );
     assert.notDeepEqual(asym.result.intervals!.alpha, f.result.intervals!.alpha);
+    // Each says how its intervals were made, and the displays label them so (not "asymptotic" for both).
+    assert.equal(f.result.interval_method, 'profile');
+    assert.equal(asym.result.interval_method, 'asymptotic');
+    assert.equal(lawSummary(f.result).intervals?.label, `${Math.round(ref.level * 100)}% profile`);
+    // A Huber fit asked for a profile keeps its sandwich intervals, and is labelled asymptotic.
+    const huber = await fitLaw(
+      catalogueLaw(
+        'chinchilla',
+        table('sweep', { N: ref.N, D: ref.D, L: ref.L }),
+        { N: 'N', D: 'D' },
+        {
+          objective: { loss: 'huber', delta: 1e-3, onLog: true },
+          uncertainty: { method: 'profile', level: ref.level },
+        },
+      ),
+    );
+    assert.ok(huber.diagnostics.some((d) => d.code === 'scaling.profile-huber'));
+    assert.equal(huber.result.interval_method, 'asymptotic');
   });
 });

@@ -26,6 +26,8 @@ interface Uncertainty {
   drawRecord?: Record<string, number[]>;
   /** Bootstrap refits that did not converge, and resamples left unrun by the time budget. */
   bootstrap?: { resamples: number; failed: number; skipped: number };
+  /** The parameters' intervals are profile-likelihood ones (a Huber fit with `profile` keeps asymptotic ones). */
+  profiled?: boolean;
   basis: IntervalBasis;
 }
 
@@ -286,7 +288,7 @@ function profile(
     );
     return { ...asym, intervals: Object.fromEntries(Object.keys(asym.intervals).map((k) => [k, null])) };
   }
-  return { ...asym, intervals: { ...asym.intervals, ...profiled } };
+  return { ...asym, intervals: { ...asym.intervals, ...profiled }, profiled: true };
 }
 
 async function bootstrap(
