@@ -6,6 +6,7 @@ import type { StudyResults } from './core/results';
 import { fitStudy } from './core/fit';
 import type { Diagnostic } from './core/diagnostics';
 import { formatNumber as num } from './core/text';
+import { frontierTable, inferenceShift } from './present/questions';
 
 export interface FitRun {
   results: StudyResults;
@@ -91,7 +92,18 @@ export function formatResultsTable(results: StudyResults, file: string): string 
     const ratio = o.at.N && o.at.D ? `, D*/N* = ${(o.at.D / o.at.N).toFixed(1)}` : '';
     if (o.value === null || !Number.isFinite(o.value))
       lines.push(`optimize ${o.law} for ${budget}: no optimum (see the warning below)`);
-    else lines.push(`optimize ${o.law} for ${budget}: ${at}${ratio}, loss* = ${num(o.value)}`);
+    else {
+      lines.push(`optimize ${o.law} for ${budget}: ${at}${ratio}, loss* = ${num(o.value)}`);
+      const shift = inferenceShift(o);
+      if (shift) lines.push(`   ${shift}`);
+    }
+  }
+  for (const f of results.frontiers ?? []) {
+    lines.push('');
+    const { header, rows } = frontierTable(f, 'loss');
+    lines.push(`frontier ${f.law} over ${f.variable} (${f.points.length} points):`);
+    const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
+    for (const r of [header, ...rows]) lines.push(`  ${r.map((c, j) => c.padEnd(widths[j])).join('  ')}`.trimEnd());
   }
   const problems = results.diagnostics.filter((d) => d.severity === 'error' || d.severity === 'warning');
   if (problems.length > 0) {

@@ -71,6 +71,18 @@ export interface OptimumResult {
   at: Record<string, number>; // N, D (and any other free variable)
   value: number; // L*
   intervals: Record<string, Interval>;
+  /** With `inference = I`: training plus inference FLOPs (k·N·D + 2·N·I) at the allocation. */
+  total_compute?: number;
+  /** With `inference = I`: the training-only answer to the same question, to show how far N*, D* move. */
+  training_only?: { at: Record<string, number>; value: number };
+}
+
+/** `frontier LAW over C = a..b`: one optimum per budget (each as `optimize LAW for C = budget`). */
+export interface FrontierResult {
+  law: string;
+  /** The budget variable (C). */
+  variable: string;
+  points: Pick<OptimumResult, 'budget' | 'at' | 'value' | 'intervals'>[];
 }
 
 export interface JsonDiagnostic {
@@ -87,5 +99,7 @@ export interface StudyResults {
   isoflops: IsoflopResult[];
   predictions: PredictionResult[];
   optima: OptimumResult[];
+  /** Absent in results from before frontiers existed. */
+  frontiers?: FrontierResult[];
   diagnostics: JsonDiagnostic[];
 }

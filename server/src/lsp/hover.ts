@@ -10,7 +10,8 @@ import { catalogue } from '../core/laws';
 import { exprToString } from '../core/semantics/evaluate';
 import { toRange } from './diagnostics';
 import { code, interval, md, num } from '../present/numbers';
-import { lawResult, optimumResult, predictionResult } from '../present/resultsLookup';
+import { frontierResult, lawResult, optimumResult, predictionResult } from '../present/resultsLookup';
+import { frontierTable, inferenceShift } from '../present/questions';
 import { occurrenceAt, statementAt, symbolIndex, type Occurrence } from './symbolIndex';
 
 export function hover(analysis: Analysis, results: StudyResults | undefined, offset: number): Hover | null {
@@ -25,6 +26,7 @@ export function hover(analysis: Analysis, results: StudyResults | undefined, off
     const s = statementAt(analysis, offset);
     if (s?.kind === 'Predict') text = predictHover(analysis, results, s);
     else if (s?.kind === 'Optimize') text = optimizeHover(analysis, results, s);
+    else if (s?.kind === 'Frontier') text = frontierHover(analysis, results, s);
     else if (s?.kind === 'Runs') {
       const row = rowAt(s, offset);
       if (row) {
@@ -251,7 +253,23 @@ function optimizeHover(analysis: Analysis, results: StudyResults | undefined, s:
   if (r.at.N && r.at.D) lines.push(`D*/N* = ${(r.at.D / r.at.N).toFixed(1)}  `);
   const law = analysis.model.laws.find((l) => l.name === o.law);
   lines.push(`${md(law?.target ?? 'L')}* = **${num(r.value)}** ${interval(r.intervals[law?.target ?? 'L'])}`);
+  if (r.total_compute !== undefined) lines.push('', `training + inference compute: ${num(r.total_compute)}`);
+  const shift = inferenceShift(r);
+  if (shift) lines.push('', md(shift));
   return lines.join('\n');
+}
+
+function frontierHover(analysis: Analysis, results: StudyResults | undefined, s: A.FrontierStmt): string | undefined {
+  const f = analysis.model.frontiers.find((x) => x.range.start === s.range.start);
+  if (!f) return undefined;
+  const head = `**frontier** ${code(f.law)} over ${md(f.variable)} = ${num(f.from)} … ${num(f.to)}, ${f.points} log-spaced budgets`;
+  const r = frontierResult(analysis, results, f);
+  if (!r) return [head, '', notFitted(results)].join('\n');
+  if (r.points.length === 0) return [head, '', 'no frontier — see the diagnostic on this line'].join('\n');
+  const target = analysis.model.laws.find((l) => l.name === f.law)?.target ?? 'L';
+  const { header, rows } = frontierTable(r, target);
+  const row = (cells: string[]) => `| ${cells.map(md).join(' | ')} |`;
+  return [head, '', row(header), `|${header.map(() => '---:|').join('')}`, ...rows.map(row)].join('\n');
 }
 
 function rowAt(s: A.RunsDecl, offset: number): { row: A.RunRow; index: number } | undefined {

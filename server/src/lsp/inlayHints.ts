@@ -4,7 +4,8 @@ import { InlayHintKind } from 'vscode-languageserver';
 import type { StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
 import { interval, num } from '../present/numbers';
-import { optimumResult, predictionResult } from '../present/resultsLookup';
+import { frontierEnds, inferenceShift } from '../present/questions';
+import { frontierResult, optimumResult, predictionResult } from '../present/resultsLookup';
 
 export function inlayHints(
   analysis: Analysis,
@@ -34,9 +35,24 @@ export function inlayHints(
     const parts = Object.entries(r.at).map(([k, v]) => `${k}* = ${num(v)}`);
     if (r.at.N && r.at.D) parts.push(`D*/N* = ${(r.at.D / r.at.N).toFixed(1)}`);
     parts.push(`${target}* = ${num(r.value)}`);
+    const shift = inferenceShift(r);
+    if (shift) parts.push(shift);
     hints.push({
       position: lineEnd(analysis, o.range.end),
       label: `→ ${parts.join(', ')}`,
+      kind: InlayHintKind.Type,
+      paddingLeft: true,
+    });
+  }
+  for (const f of analysis.model.frontiers) {
+    if (!inRange(f.range)) continue;
+    const r = frontierResult(analysis, results, f);
+    const target = analysis.model.laws.find((l) => l.name === f.law)?.target ?? 'L';
+    const ends = r && frontierEnds(r, target);
+    if (!ends) continue;
+    hints.push({
+      position: lineEnd(analysis, f.range.end),
+      label: `→ ${ends}`,
       kind: InlayHintKind.Type,
       paddingLeft: true,
     });

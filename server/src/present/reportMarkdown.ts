@@ -5,7 +5,8 @@ import type { StudyResults } from '../core/results';
 import type * as A from '../core/syntax/ast';
 import type { Analysis } from '../core/study';
 import { interval, num } from './numbers';
-import { lawResult, optimumResult, predictionResult } from './resultsLookup';
+import { frontierTable, inferenceShift } from './questions';
+import { frontierResult, lawResult, optimumResult, predictionResult } from './resultsLookup';
 
 /**
  * User text (titles, names, messages) as Markdown table-cell text: HTML is entity-escaped (Markdown
@@ -130,8 +131,21 @@ export function buildMarkdownReport(analysis: Analysis, results: StudyResults, o
             .join(', ')
         : '—';
       const ratio = r && r.at.N && r.at.D ? (r.at.D / r.at.N).toFixed(1) : '—';
-      out.push(`| ${cell(o.law)} | ${budget} | ${at} | ${ratio} | ${r ? num(r.value) : '—'} |`);
+      const shift = r && inferenceShift(r);
+      out.push(
+        `| ${cell(o.law)} | ${budget} | ${at}${shift ? `; ${cell(shift)}` : ''} | ${ratio} | ${r ? num(r.value) : '—'} |`,
+      );
     }
+    out.push('');
+  }
+  for (const f of m.frontiers) {
+    const r = frontierResult(analysis, results, f);
+    if (!r || r.points.length === 0) continue;
+    const law = m.laws.find((l) => l.name === f.law);
+    const { header, rows } = frontierTable(r, law?.target ?? 'L');
+    out.push(`## Frontier of ${cell(f.law)} over ${cell(f.variable)}`, '');
+    out.push(`| ${header.map(cell).join(' | ')} |`, `|${header.map(() => '---:|').join('')}`);
+    for (const row of rows) out.push(`| ${row.map(cell).join(' | ')} |`);
     out.push('');
   }
   out.push(...checklist(analysis, results));

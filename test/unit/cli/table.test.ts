@@ -18,4 +18,42 @@ describe('fit table', () => {
       .find((l) => l.startsWith('optimize'));
     assert.equal(line, 'optimize c for C2 = 1000: no optimum (see the warning below)');
   });
+
+  it('prints a frontier as an aligned table, an interval beside each value, and inference beside training-only', () => {
+    const point = (C: number, N: number, D: number, L: number) => ({
+      budget: { C },
+      at: { N, D },
+      value: L,
+      intervals: { N: [N * 0.9, N * 1.1] as [number, number] },
+    });
+    const results: StudyResults = {
+      study: 's',
+      laws: [],
+      isoflops: [],
+      predictions: [],
+      optima: [
+        {
+          law: 'c',
+          budget: { L: 2, inference: 2e12 },
+          at: { N: 3e10, D: 1.5e12, C: 2.7e23 },
+          value: 2,
+          intervals: {},
+          total_compute: 3.9e23,
+          training_only: { at: { N: 6e10, D: 1e12, C: 3.6e23 }, value: 2 },
+        },
+      ],
+      frontiers: [{ law: 'c', variable: 'C', points: [point(1e20, 1e8, 2e9, 3.1), point(1e26, 1e11, 2e12, 2.01)] }],
+      diagnostics: [],
+    };
+    const lines = formatResultsTable(results, 'f.scaling').split('\n');
+    const i = lines.indexOf('frontier c over C (2 points):');
+    assert.ok(i > 0, lines.join('\n'));
+    assert.deepEqual(lines.slice(i + 1, i + 4), [
+      '  C          N*                D*  D*/N*  loss*',
+      '  1.000e+20  100M [90M, 110M]  2B  20.0   3.1',
+      '  1.000e+26  100B [90B, 110B]  2T  20.0   2.01',
+    ]);
+    const opt = lines.findIndex((l) => l.startsWith('optimize c for L = 2'));
+    assert.equal(lines[opt + 1], '   training only: N* = 60B, D* = 1T (inference moves N* ×0.50, D* ×1.50)');
+  });
 });
