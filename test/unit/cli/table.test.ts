@@ -1,7 +1,7 @@
 // The readable table of `fit`: a question with no answer says so instead of printing ': , loss* = —'.
 import assert from 'node:assert/strict';
 import type { StudyResults } from '../../../server/src/core/results';
-import { formatResultsTable } from '../../../server/src/fitRunner';
+import { formatResultsTable } from '../../../server/src/present/resultsTable';
 
 describe('fit table', () => {
   it('prints a failed optimum as "no optimum", not an empty allocation', () => {
@@ -48,12 +48,14 @@ describe('fit table', () => {
     const lines = formatResultsTable(results, 'f.scaling').split('\n');
     const i = lines.indexOf('frontier c over C (2 points):');
     assert.ok(i > 0, lines.join('\n'));
+    // Budgets as the study writes them (formatSize), fitted values in 4 significant digits
+    // (formatValue); without the study's compute lines the ratio column is D*/N* of N and D.
     assert.deepEqual(lines.slice(i + 1, i + 4), [
-      '  C          N*                D*  D*/N*  loss*',
-      '  1.000e+20  100M [90M, 110M]  2B  20.0   3.1',
-      '  1.000e+26  100B [90B, 110B]  2T  20.0   2.01',
+      '  C          N*                                D*         D*/N*  L*',
+      '  1.000e+20  1.000e+8 [9.000e+7, 1.100e+8]     2.000e+9   20     3.1',
+      '  1.000e+26  1.000e+11 [9.000e+10, 1.100e+11]  2.000e+12  20     2.01',
     ]);
     const opt = lines.findIndex((l) => l.startsWith('optimize c for L = 2'));
-    assert.equal(lines[opt + 1], '   training only: N* = 60B, D* = 1T (inference moves N* ×0.50, D* ×1.50)');
+    assert.equal(lines[opt + 1], '   training only: N* = 6.000e+10, D* = 1.000e+12 (inference moves N* ×0.5, D* ×1.5)');
   });
 });

@@ -48,7 +48,7 @@ frontier a2 over C = 1e22..3.8e25 points 4
       assert.ok(iv && iv[0] < o.at[k] && o.at[k] < iv[1], `${k} interval ${iv}`);
     }
     // L* from the loss frontier through the budgets' minima: below the smallest minimum seen.
-    assert.ok(o.value > 0 && o.value < Math.min(...iso.budgets.map((b) => b.value)));
+    assert.ok(o.value !== null && o.value > 0 && o.value < Math.min(...iso.budgets.map((b) => b.value)));
     // The frontier's last point is the optimize line at the same budget.
     const f = results.frontiers![0];
     assert.equal(f.law, 'a2');

@@ -36,6 +36,7 @@ describe('questions: target and inference allocation (engine)', function () {
   it('the least compute reaching L*(C) is C, at the same N* and D*', () => {
     for (const budget of [1e20, 1e22, 1e24]) {
       const forward = optimum(fit, { C: budget }, computes).result;
+      assert.ok(forward.value !== null);
       const back = answerAllocation(fit, { loss: forward.value }, computes);
       assert.equal(back.error, undefined);
       // 1e-7: the closed form is exact; the search stops at 1e-12 in ln N, and the cost is flat
@@ -48,6 +49,7 @@ describe('questions: target and inference allocation (engine)', function () {
 
   it('a budget with no inference is the plain closed-form optimum; the generic path agrees', () => {
     const plain = optimum(fit, { C: 1e22 }, computes).result;
+    assert.ok(plain.value !== null);
     const viaSearch = answerAllocation(fit, { C: 1e22, inference: 0 }, computes).result;
     assert.ok(rel(viaSearch.at.params, plain.at.params) < 1e-6);
     // The same law written so the power-sum form is not recognised: D from bisection on ln D.

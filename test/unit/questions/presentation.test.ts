@@ -45,17 +45,25 @@ describe('questions: hover and inlay hints', () => {
     const frontierAt = text.indexOf('frontier chinchilla') + 2;
     const h = hover(a, results, frontierAt);
     const md = (h?.contents as { value: string }).value;
-    assert.match(md, /\*\*frontier\*\* `chinchilla` over C = 1\.000e\+20 … 1\.000e\+22, 2 log-spaced budgets/);
-    // Cells are Markdown-escaped (1\.000e\+20 renders as 1.000e+20).
-    assert.ok(md.includes('| 1\\.000e\\+20 | 1B \\[900M, 1\\.1B\\] | 20B | 20\\.0 | 2\\.5 |'), md);
+    assert.match(md, /\*\*frontier\*\* `chinchilla` over C = 1\\\.000e\\\+20 … 1\\\.000e\\\+22, 2 log-spaced budgets/);
+    // Cells are Markdown-escaped (1\.000e\+20 renders as 1.000e+20); the ratio is named after the
+    // study's compute line (C = 6 * N * D: D*/N*).
+    assert.ok(md.includes('| C | N\\* | D\\* | D\\*/N\\* | L\\* |'), md);
+    assert.ok(
+      md.includes('| 1\\.000e\\+20 | 1\\.000e\\+9 \\[9\\.000e\\+8, 1\\.100e\\+9\\] | 2\\.000e\\+10 | 20 | 2\\.5 |'),
+      md,
+    );
     const optimizeAt = text.indexOf('optimize chinchilla for L') + 2;
     const oh = (hover(a, results, optimizeAt)?.contents as { value: string }).value;
     assert.match(oh, /training \+ inference compute: 3\.900e\+23/);
-    assert.match(oh, /inference moves N\\\* ×0\\\.50/);
+    assert.match(oh, /inference moves N\\\* ×0\\\.5, D\\\* ×1\\\.5/);
     const hints = inlayHints(a, results).map((x) => x.label as string);
-    assert.ok(hints.includes('→ N* 1B … 10B, D* 20B … 200B, L* 2.5 … 2.2'), JSON.stringify(hints));
     assert.ok(
-      hints.some((x) => x.includes('training only: N* = 60B, D* = 1T')),
+      hints.includes('→ N* 1.000e+9 … 1.000e+10, D* 2.000e+10 … 2.000e+11, L* 2.5 … 2.2'),
+      JSON.stringify(hints),
+    );
+    assert.ok(
+      hints.some((x) => x.includes('training only: N* = 6.000e+10, D* = 1.000e+12')),
       JSON.stringify(hints),
     );
   });

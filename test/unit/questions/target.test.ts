@@ -91,7 +91,7 @@ frontier chinchilla over C = 5.76e23..1e26 points 3`,
       assert.ok(rel(o.at.C, 6 * o.at.N * o.at.D) < 1e-12, 'at.C is the training compute 6ND');
     });
     // The target is reached, and inference moves the answer to a smaller model trained longer.
-    assert.ok(rel(target.value, 2) < 1e-9, `L at the allocation ${target.value}`);
+    assert.ok(target.value !== null && rel(target.value, 2) < 1e-9, `L at the allocation ${target.value}`);
     assert.ok(targetInf.training_only, 'the training-only answer is reported beside the inference one');
     assert.ok(rel(targetInf.training_only.at.N, target.at.N) < 1e-9);
     assert.ok(targetInf.at.N < target.at.N && targetInf.at.D > target.at.D);

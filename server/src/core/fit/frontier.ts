@@ -25,7 +25,7 @@ export function traceFrontier(
     result.points.push({
       budget: o.budget,
       at: o.at,
-      value: Number.isFinite(o.value) ? o.value : (null as unknown as number),
+      value: o.value !== null && Number.isFinite(o.value) ? o.value : null,
       intervals: o.intervals,
     });
   }
