@@ -124,7 +124,7 @@ export function predict(
   };
 }
 
-function dataRanges(law: BoundLaw): Record<string, [number, number]> {
+export function dataRanges(law: BoundLaw): Record<string, [number, number]> {
   const out: Record<string, [number, number]> = {};
   for (const v of law.variables) {
     const c = law.data.numeric.get(v);
@@ -145,7 +145,7 @@ export function optimum(
   fit: LawFit,
   budget: Record<string, number>,
   computes: ComputeDef[],
-): { result: OptimumResult; error?: string; edge?: boolean } {
+): { result: OptimumResult; error?: string; code?: string; edge?: boolean } {
   const base: OptimumResult = { law: fit.law.name, budget, at: {}, value: NaN, intervals: {} };
   if (!fit.theta || !fit.node) return { result: base, error: `law '${fit.law.name}' has no fit` };
   const ctx: OptimizeContext = {
