@@ -60,6 +60,8 @@ export type Objective = { loss: 'squares'; onLog: boolean } | { loss: 'huber'; d
 export type UncertaintySpec =
   | { method: 'none' }
   | { method: 'asymptotic'; level: number }
+  /** Profile likelihood for parameters; predictions and optima by the delta method meanwhile. */
+  | { method: 'profile'; level: number }
   | { method: 'bootstrap'; resamples: number; seed: number; level: number; by: string | undefined };
 
 export interface BoundLaw {
@@ -122,6 +124,16 @@ export interface BoundOptimize {
   range: Range;
 }
 
+/** `frontier LAW over C = from..to points K`: the optimum at K log-spaced budgets, both ends included. */
+export interface BoundFrontier {
+  law: string;
+  variable: string;
+  from: number;
+  to: number;
+  points: number;
+  range: Range;
+}
+
 interface BoundPlot {
   subject: string;
   y: string | undefined;
@@ -144,6 +156,7 @@ export interface StudyModel {
   isoflops: BoundIsoflop[];
   predictions: BoundPredict[];
   optima: BoundOptimize[];
+  frontiers: BoundFrontier[];
   plots: BoundPlot[];
   diagnostics: Diagnostic[];
 }

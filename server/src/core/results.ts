@@ -9,7 +9,11 @@ export interface LawResult {
   name: string;
   formula: string;
   params: Record<string, number>;
-  intervals: Record<string, Interval> | null;
+  /**
+   * Per free parameter; a parameter's entry is null when the data cannot pin it down (see the
+   * `scaling.unidentifiable` diagnostic). The whole field is null without `uncertainty`.
+   */
+  intervals: Record<string, Interval | null> | null;
   objective: { kind: 'squares' | 'huber'; delta: number | null; space: 'linear' | 'log'; value: number | null };
   points: { fit: number; holdout: number; dropped: number };
   /** Error on the held-out runs: mean absolute percentage error as a fraction (0.012 = 1.2%), RMSE of log target. */
@@ -31,6 +35,11 @@ export interface LawResult {
   stop_reason: string;
   /** Bootstrap seed, when the law has `uncertainty bootstrap`. */
   seed: number | null;
+  /**
+   * How the parameters' `intervals` were made; null without them. `profile` only where profile
+   * intervals were computed (a Huber fit with `uncertainty profile` gets `asymptotic` ones).
+   */
+  interval_method?: 'bootstrap' | 'asymptotic' | 'profile' | null;
   seconds: number;
   /** Spread among the best starts: how many distinct optima ended within 1e-6 relative of the best. */
   spread?: { best_objectives: number[]; distinct_optima: number };
@@ -45,6 +54,8 @@ export interface LawResult {
   per?: string;
   shared?: string[];
   groups?: GroupResult[];
+  /** Bootstrap bookkeeping: refits that did not converge (left out) and resamples cut by the time budget. */
+  bootstrap?: { resamples: number; failed: number; skipped: number };
 }
 
 /** One group of a `per` law: its value as written in the data, and every field of a law's entry. */
@@ -69,7 +80,7 @@ export interface IsoflopResult {
   } | null;
   intervals: Record<string, Interval> | null;
   /** How the frontier exponents' intervals were made, when there are any. */
-  uncertainty?: { method: 'bootstrap' | 'asymptotic'; level: number } | null;
+  uncertainty?: { method: 'bootstrap' | 'asymptotic' | 'profile'; level: number } | null;
   /** `per COLUMN`: the column and each group's analysis (the top level then has no budgets). */
   per?: string;
   groups?: ({ value: string | number } & IsoflopResult)[];
@@ -80,7 +91,10 @@ export interface PredictionResult {
   at: Record<string, number>;
   /** null when the prediction failed (a diagnostic on its line says why). */
   value: number | null;
+  /** Confidence interval of the law's mean at this point; null without uncertainty or when the data cannot pin it down. */
   interval: Interval | null;
+  /** Prediction interval for one new run's observed value: the mean's uncertainty plus the residual noise. */
+  observation_interval: Interval | null;
   level: number | null;
   /** On a `per` law: the group this prediction is for. */
   group?: string | number;
@@ -92,9 +106,22 @@ export interface OptimumResult {
   at: Record<string, number>; // N, D (and any other free variable)
   /** L*; null when no optimum could be computed (a diagnostic on its line says why). */
   value: number | null;
-  intervals: Record<string, Interval>;
+  /** Per quantity (N, D, …, and the target); null when it depends on what the data cannot pin down. */
+  intervals: Record<string, Interval | null>;
   /** On a `per` law: the group this optimum is for. */
   group?: string | number;
+  /** With `inference = I`: training plus inference FLOPs (k·N·D + 2·N·I) at the allocation. */
+  total_compute?: number;
+  /** With `inference = I`: the training-only answer to the same question, to show how far N*, D* move. */
+  training_only?: { at: Record<string, number>; value: number };
+}
+
+/** `frontier LAW over C = a..b`: one optimum per budget (each as `optimize LAW for C = budget`). */
+export interface FrontierResult {
+  law: string;
+  /** The budget variable (C). */
+  variable: string;
+  points: Pick<OptimumResult, 'budget' | 'at' | 'value' | 'intervals'>[];
 }
 
 export interface JsonDiagnostic {
@@ -111,5 +138,7 @@ export interface StudyResults {
   isoflops: IsoflopResult[];
   predictions: PredictionResult[];
   optima: OptimumResult[];
+  /** Absent in results from before frontiers existed. */
+  frontiers?: FrontierResult[];
   diagnostics: JsonDiagnostic[];
 }

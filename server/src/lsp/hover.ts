@@ -20,7 +20,8 @@ import {
   predictionFacts,
   predictionLine,
 } from '../present/facts';
-import { lawResult, optimumResults, predictionResults } from '../present/resultsLookup';
+import { frontierResult, lawResult, optimumResults, predictionResults } from '../present/resultsLookup';
+import { frontierTable, inferenceShift } from '../present/questions';
 import { extrapolationMessage, farExtrapolations, EXTRAPOLATION_FACTOR } from '../core/semantics/extrapolation';
 import { occurrenceAt, statementAt, symbolIndex, type Occurrence } from './symbolIndex';
 
@@ -46,6 +47,7 @@ export function hover(
     const s = statementAt(analysis, offset);
     if (s?.kind === 'Predict') text = predictHover(analysis, results, s, fitting);
     else if (s?.kind === 'Optimize') text = optimizeHover(analysis, results, s, fitting);
+    else if (s?.kind === 'Frontier') text = frontierHover(analysis, results, s, fitting);
     else if (s?.kind === 'Runs') {
       const row = rowAt(s, offset);
       if (row) {
@@ -163,7 +165,12 @@ export function paramHover(
   const fact = summary?.params.find((p) => p.name === name);
   if (summary && fact) {
     const method = summary.intervals ? ` (${summary.intervals.label})` : '';
-    lines.push(`value: **${fact.value}**${fact.interval ? ` ${fact.interval}${method}` : ''}  `);
+    const shown = fact.withheld
+      ? ` ${fact.interval}: the data cannot pin it down (see the warning on the law)`
+      : fact.interval
+        ? ` ${fact.interval}${method}`
+        : '';
+    lines.push(`value: **${fact.value}**${shown}  `);
   } else lines.push(`value: ${notFitted(results, fitting)}  `);
   if (spec) {
     lines.push(`bounds: ${boundsText(spec)}  `);
@@ -260,18 +267,17 @@ function optimizeHover(
   if (!o) return undefined;
   const law = analysis.model.laws.find((l) => l.name === o.law);
   const per = lawResult(results, o.law)?.per;
-  const facts = optimumResults(analysis, results, o).map((r) =>
-    optimumFacts(r, analysis.model.computes, law?.target ?? 'L', per),
-  );
+  const answers = optimumResults(analysis, results, o);
   const budget = md(
     Object.entries(o.budget)
       .map(([k, v]) => `${k} = ${formatSize(v)}`)
       .join(', '),
   );
   const lines = [`**optimize** ${code(o.law)} for ${budget}`];
-  if (facts.length === 0) return [...lines, '', notFitted(results, fitting)].join('\n');
+  if (answers.length === 0) return [...lines, '', notFitted(results, fitting)].join('\n');
   // One paragraph per group on a `per` law.
-  for (const f of facts) {
+  for (const r of answers) {
+    const f = optimumFacts(r, analysis.model.computes, law?.target ?? 'L', per);
     lines.push('');
     if (f.group) lines.push(`_${md(f.group)}_  `);
     if (f.failed) {
@@ -281,8 +287,29 @@ function optimizeHover(
     for (const a of f.at) lines.push(`${md(a.name)}* = **${a.value}** ${a.interval}  `);
     if (f.ratio) lines.push(`${md(f.ratio.label)} = ${f.ratio.value}  `);
     lines.push(`${md(f.target)}* = **${f.value}** ${f.valueInterval}`);
+    if (r.total_compute !== undefined) lines.push('', `training + inference compute: ${formatValue(r.total_compute)}`);
+    const shift = inferenceShift(r);
+    if (shift) lines.push('', md(shift));
   }
   return lines.join('\n');
+}
+
+function frontierHover(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  s: A.FrontierStmt,
+  fitting?: FitProgress,
+): string | undefined {
+  const f = analysis.model.frontiers.find((x) => x.range.start === s.range.start);
+  if (!f) return undefined;
+  const head = `**frontier** ${code(f.law)} over ${md(f.variable)} = ${md(formatSize(f.from))} … ${md(formatSize(f.to))}, ${f.points} log-spaced budgets`;
+  const r = frontierResult(analysis, results, f);
+  if (!r) return [head, '', notFitted(results, fitting)].join('\n');
+  if (r.points.length === 0) return [head, '', 'no frontier — see the diagnostic on this line'].join('\n');
+  const target = analysis.model.laws.find((l) => l.name === f.law)?.target ?? 'L';
+  const { header, rows } = frontierTable(r, target, analysis.model.computes);
+  const row = (cells: string[]) => `| ${cells.map(md).join(' | ')} |`;
+  return [head, '', row(header), `|${header.map(() => '---:|').join('')}`, ...rows.map(row)].join('\n');
 }
 
 function rowAt(s: A.RunsDecl, offset: number): { row: A.RunRow; index: number } | undefined {

@@ -16,9 +16,11 @@ import {
   optimumFacts,
   optimumLine,
   predictionFacts,
+  predictionIntervals,
   problems,
 } from './facts';
-import { lawResult, optimumResults, predictionResults } from './resultsLookup';
+import { frontierTable, inferenceShift } from './questions';
+import { frontierResult, lawResult, optimumResults, predictionResults } from './resultsLookup';
 
 /** Inline text: plain strings and code spans (formulas, study source). */
 export type Inline = (string | { code: string })[];
@@ -148,12 +150,7 @@ export function buildReportDocument(analysis: Analysis, results: StudyResults, m
         // One row per group on a `per` law.
         return answers.map((r) => {
           const f = predictionFacts(r, lawResult(results, p.law));
-          return [
-            [f.group ? `${p.law} [${f.group}]` : p.law],
-            [at],
-            [f.value],
-            [f.interval ? `${f.interval}${f.intervalMethod ? ` (${f.intervalMethod.label})` : ''}` : '—'],
-          ];
+          return [[f.group ? `${p.law} [${f.group}]` : p.law], [at], [f.value], [predictionIntervals(f) || '—']];
         });
       }),
     });
@@ -174,9 +171,31 @@ export function buildReportDocument(analysis: Analysis, results: StudyResults, m
         return answers.map((r) => {
           const f = optimumFacts(r, m.computes, target, per);
           const law = f.group ? `${o.law} [${f.group}]` : o.law;
-          return [`optimize ${law} for ${budget}: ${f.failed ? 'no optimum' : optimumLine(f)}`];
+          const shift = !f.failed ? inferenceShift(r) : undefined;
+          return [
+            `optimize ${law} for ${budget}: ${f.failed ? 'no optimum' : optimumLine(f)}${shift ? `; ${shift}` : ''}`,
+          ];
         });
       }),
+    });
+  }
+  for (const fr of m.frontiers) {
+    const r = frontierResult(analysis, results, fr);
+    if (!r || r.points.length === 0) continue;
+    const target = m.laws.find((l) => l.name === fr.law)?.target ?? 'L';
+    const { header, rows } = frontierTable(r, target, m.computes);
+    blocks.push({
+      kind: 'heading',
+      level: 2,
+      text: `Frontier of ${fr.law} over ${fr.variable}`,
+      id: slug('frontier', `${fr.law}-${m.frontiers.indexOf(fr)}`),
+    });
+    blocks.push({
+      kind: 'table',
+      id: slug('frontier-table', `${fr.law}-${m.frontiers.indexOf(fr)}`),
+      head: header,
+      numeric: header.map(() => true),
+      rows: rows.map((row) => row.map((c) => [c])),
     });
   }
 

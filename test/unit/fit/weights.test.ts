@@ -115,7 +115,8 @@ describe('row weights (issue 10.3)', function () {
     const fit = await runFit(a, studyPath, { workers: 1 });
     assert.equal(fit.hasError, false);
     const law = fit.results.laws[0];
-    assert.ok(law.intervals && law.intervals.a[0] < law.params.a && law.params.a < law.intervals.a[1]);
+    const ia = law.intervals?.a;
+    assert.ok(ia && ia[0] < law.params.a && law.params.a < ia[1], `${ia}`);
     assert.equal(law.weight, '1 / sigma^2');
     const h = hover(a, fit.results, a.text.indexOf('law k') + 4);
     assert.match(JSON.stringify(h?.contents), /weighted: each run.s term × `1 \/ sigma\^2`/);
@@ -294,7 +295,9 @@ SEARCH  weight w
       assert.deepEqual(problems(a), []);
       const law = (await runFit(a, studyPath, { workers })).results.laws[0];
       assert.ok(Math.abs(law.params.a - 0.34) <= 1e-9, `${law.params.a}`);
-      const [lo, hi] = law.intervals!.a;
+      const ia = law.intervals?.a;
+      assert.ok(ia, 'no interval for a');
+      const [lo, hi] = ia;
       // Exact data: each draw is the optimizer's precision away from 0.34 (1e-6 allows for it).
       assert.ok(lo >= 0.34 - 1e-6 && hi <= 0.34 + 1e-6, `[${lo}, ${hi}]`);
     });

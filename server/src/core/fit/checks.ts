@@ -14,6 +14,11 @@ export interface AtOptimum {
   inverse: Float64Array;
   /** Distinct optima within 1e-6 of the best objective. */
   nearBest: number;
+  /** Jacobian at the optimum, n × free, optimizer coordinates. */
+  J: Float64Array;
+  /** Directions the data cannot pin down (unit vectors in coordinates scaled by `scale`: u = scale·x). */
+  weakDirs: Float64Array[];
+  scale: Float64Array;
 }
 
 export function checkOptimum(
@@ -40,7 +45,8 @@ export function checkOptimum(
       r[i] *= s;
       for (let k = 0; k < p; k++) J[i * p + k] *= s;
     }
-  const ident = checkIdentifiable(law, J, n, p, freeNames, diags);
+  const coordinateNames = prob.free.map((j) => (prob.logParam[j] ? `ln ${names[j]}` : names[j]));
+  const ident = checkIdentifiable(law, J, n, p, freeNames, diags, coordinateNames);
   if (!best.converged)
     diags.push(
       diagnostic(
@@ -61,7 +67,7 @@ export function checkOptimum(
         law.range,
       ),
     );
-  return { r, inverse: ident.inverse, nearBest: nearBest.length };
+  return { r, inverse: ident.inverse, nearBest: nearBest.length, J, weakDirs: ident.weakDirs, scale: ident.scale };
 }
 
 /** Ending on a bound. */

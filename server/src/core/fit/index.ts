@@ -3,11 +3,14 @@
 // checks a cancellation signal/token and a time budget, so no fit hangs.
 import { diagnostic, type Diagnostic } from '../diagnostics';
 import type { StudyModel } from '../model';
-import type { LawResult, OptimumResult, PredictionResult, StudyResults } from '../results';
+import type { FrontierResult, LawResult, OptimumResult, PredictionResult, StudyResults } from '../results';
 import { optimum, predict } from './answers';
+import { traceFrontier } from './frontier';
 import { fitIsoflop } from './isoflop';
+import { isoflopOptimum } from './isoflopAnswers';
 import { fitLaw } from './law';
 import { fitGroupedIsoflop, fitGroupedLaw, groupLabel, type GroupFit } from './groups';
+import { answerAllocation, needsTargetEngine } from './target';
 import { cancelled, type FitOptions, type LawFit } from './types';
 
 export { optimum, predict } from './answers';
@@ -37,12 +40,21 @@ export async function fitStudy(
     diagnostics.push(...f.diagnostics);
     await new Promise((res) => setImmediate(res)); // let cancellation in between laws
   }
+  const isoflopFits = new Map<string, ReturnType<typeof fitIsoflop>>();
   const isoflops = model.isoflops.map((iso) => {
     options.onProgress?.({ law: iso.name, phase: 'isoflop' });
+    // A `per` isoflop answers no approach-2 questions yet (each group has its own frontier).
     const r = iso.per ? fitGroupedIsoflop(iso) : fitIsoflop(iso);
+    if (!iso.per) isoflopFits.set(iso.name, r as ReturnType<typeof fitIsoflop>);
     diagnostics.push(...r.diagnostics);
     return r.result;
   });
+  // Approach 2: an isoflop's frontier power laws answer `optimize` and `frontier` for its budget.
+  const isoflopAnswer = (name: string, budget: number) => {
+    const iso = model.isoflops.find((i) => i.name === name)!;
+    const r = isoflopFits.get(name)!;
+    return isoflopOptimum(iso, r.result, r.draws, budget);
+  };
   const predictions: PredictionResult[] = [];
   for (const pr of model.predictions) {
     const law = fits.get(pr.law);
@@ -66,12 +78,21 @@ export async function fitStudy(
   }
   const optima: OptimumResult[] = [];
   for (const op of model.optima) {
+    if (isoflopFits.has(op.law)) {
+      const { result, error } = isoflopAnswer(op.law, Object.values(op.budget)[0]);
+      if (error) diagnostics.push(diagnostic('warning', 'scaling.optimize-failed', error, op.range));
+      optima.push({ ...result, value: finiteOrNull(result.value) });
+      continue;
+    }
     const law = fits.get(op.law);
     if (!law) continue;
+    // A `per` law answers once per group, each answer carrying its group's value.
     for (const f of eachGroup(law)) {
       const prefix = 'value' in f ? `${groupLabel(law.law.per!.column, f.value)}: ` : '';
-      const { result, error, edge } = optimum(f, op.budget, model.computes);
-      if (error) diagnostics.push(diagnostic('warning', 'scaling.optimize-failed', prefix + error, op.range));
+      const { result, error, edge, code } = needsTargetEngine(op.budget, f.law.target)
+        ? answerAllocation(f, op.budget, model.computes)
+        : optimum(f, op.budget, model.computes);
+      if (error) diagnostics.push(diagnostic('warning', code ?? 'scaling.optimize-failed', prefix + error, op.range));
       if (edge)
         diagnostics.push(
           diagnostic(
@@ -93,7 +114,27 @@ export async function fitStudy(
       optima.push({ ...result, value: finiteOrNull(result.value), ...('value' in f ? { group: f.value } : {}) });
     }
   }
-  return { results: { laws, isoflops, predictions, optima }, diagnostics };
+  const frontiers: FrontierResult[] = [];
+  for (const fr of model.frontiers) {
+    const f = fits.get(fr.law);
+    const answer = isoflopFits.has(fr.law)
+      ? (budget: number) => isoflopAnswer(fr.law, budget)
+      : f && ((budget: number) => optimum(f, { [fr.variable]: budget }, model.computes));
+    if (!answer) continue;
+    const { result, error, edges } = traceFrontier(fr, answer);
+    if (error) diagnostics.push(diagnostic('warning', 'scaling.optimize-failed', error, fr.range));
+    if (edges.length > 0)
+      diagnostics.push(
+        diagnostic(
+          'warning',
+          'scaling.optimum-at-edge',
+          `the law has no interior optimum at ${edges.length} of the frontier's budgets within a wide search range`,
+          fr.range,
+        ),
+      );
+    frontiers.push(result);
+  }
+  return { results: { laws, isoflops, predictions, optima, frontiers }, diagnostics };
 }
 
 /** The fits a question is answered from: the law's own, or each group's. */

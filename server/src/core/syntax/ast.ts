@@ -71,7 +71,16 @@ export interface ErrorExpr {
 // Statements
 
 export type Statement =
-  StudyDecl | ComputeDecl | DatasetDecl | RunsDecl | LawDecl | IsoflopDecl | PredictStmt | OptimizeStmt | PlotStmt;
+  | StudyDecl
+  | ComputeDecl
+  | DatasetDecl
+  | RunsDecl
+  | LawDecl
+  | IsoflopDecl
+  | PredictStmt
+  | OptimizeStmt
+  | FrontierStmt
+  | PlotStmt;
 
 export interface StudyFile {
   kind: 'StudyFile';
@@ -236,10 +245,10 @@ export interface InitValues {
   range: Range;
 }
 
-/** `uncertainty bootstrap 1000 seed 7 level 0.9 by run` | `uncertainty asymptotic level 0.95` | `uncertainty none` */
+/** `uncertainty bootstrap 1000 seed 7 level 0.9 by run` | `uncertainty asymptotic level 0.95` | `uncertainty profile level 0.9` | `uncertainty none` */
 export interface UncertaintyClause {
   kind: 'Uncertainty';
-  method: 'bootstrap' | 'asymptotic' | 'none';
+  method: 'bootstrap' | 'asymptotic' | 'profile' | 'none';
   resamples: NumberLit | undefined;
   seed: NumberLit | undefined;
   level: NumberLit | undefined;
@@ -279,6 +288,17 @@ export interface OptimizeStmt {
   kind: 'Optimize';
   law: Name | undefined;
   budget: Assignment[];
+  range: Range;
+}
+
+/** `frontier chinchilla over C = 1e20..1e26 points 13` */
+export interface FrontierStmt {
+  kind: 'Frontier';
+  law: Name | undefined;
+  variable: Name | undefined;
+  from: Expr | undefined;
+  to: Expr | undefined;
+  points: Expr | undefined;
   range: Range;
 }
 
