@@ -117,7 +117,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Scalin
     context.subscriptions.push(
       c.onNotification(FitStateNotification, (p: FitStateParams) => {
         status.update(p);
-        if (p.state === 'fitted') plots.fitted(p.uri);
+        plots.fitted(p.uri);
       }),
     );
   };

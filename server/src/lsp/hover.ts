@@ -11,9 +11,34 @@ import { exprToString } from '../core/semantics/evaluate';
 import { toRange } from './diagnostics';
 import { code, interval, md, num } from '../present/numbers';
 import { lawResult, optimumResult, predictionResult } from '../present/resultsLookup';
+import { stateNote, type LawFitState } from './fitState';
 import { occurrenceAt, statementAt, symbolIndex, type Occurrence } from './symbolIndex';
 
-export function hover(analysis: Analysis, results: StudyResults | undefined, offset: number): Hover | null {
+/** The fit state of a law's shown result (fitState.ts); absent: every result shown is current. */
+type LawStates = (law: string) => LawFitState | undefined;
+let lawState: LawStates = () => undefined;
+
+/** "refitting…" / "stale — REASON" for a law's shown value, as Markdown ('' when it is current). */
+function note(law: string, lead = ' — '): string {
+  const n = stateNote(lawState(law));
+  return n ? `${lead}_${md(n)}_` : '';
+}
+
+export function hover(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  offset: number,
+  states: LawStates = () => undefined,
+): Hover | null {
+  lawState = states;
+  try {
+    return hoverAt(analysis, results, offset);
+  } finally {
+    lawState = () => undefined;
+  }
+}
+
+function hoverAt(analysis: Analysis, results: StudyResults | undefined, offset: number): Hover | null {
   const at = occurrenceAt(symbolIndex(analysis), offset);
   let text: string | undefined;
   let range: A.Range | undefined;
@@ -60,7 +85,15 @@ function occurrenceHover(analysis: Analysis, results: StudyResults | undefined, 
   }
 }
 
-function notFitted(results: StudyResults | undefined): string {
+function notFitted(results: StudyResults | undefined, law?: string): string {
+  switch (law ? lawState(law)?.state : undefined) {
+    case 'fitting':
+      return '_fitting…_';
+    case 'cancelled':
+      return '_fit cancelled — no result yet_';
+    case 'failed':
+      return '_the fit failed (see Problems)_';
+  }
   return results ? '_no fit result for this law (see Problems)_' : '_not fitted yet_';
 }
 
@@ -77,10 +110,11 @@ function lawHover(analysis: Analysis, results: StudyResults | undefined, name: s
   }
   lines.push('');
   if (!r) {
-    lines.push(notFitted(results));
+    lines.push(notFitted(results, name));
     if (law) lines.push('', paramTable(law, undefined));
     return lines.join('\n');
   }
+  if (note(name)) lines.push(note(name, ''), '');
   lines.push(paramTable(law, r));
   lines.push('');
   const o = r.objective;
@@ -128,9 +162,9 @@ function paramHover(analysis: Analysis, results: StudyResults | undefined, lawNa
   if (r && name in r.params) {
     const iv = r.intervals?.[name];
     lines.push(
-      `value: **${num(r.params[name])}**${iv ? ` ${interval(iv)}${r.level ? ` (${Math.round(r.level * 100)}%)` : ''}` : ''}  `,
+      `value: **${num(r.params[name])}**${iv ? ` ${interval(iv)}${r.level ? ` (${Math.round(r.level * 100)}%)` : ''}` : ''}${note(lawName)}  `,
     );
-  } else lines.push(`value: ${notFitted(results)}  `);
+  } else lines.push(`value: ${notFitted(results, lawName)}  `);
   if (spec) {
     lines.push(`bounds: ${boundsText(spec)}  `);
     if (spec.fixed === undefined && spec.starts.length > 0) {
@@ -167,8 +201,8 @@ function datasetHover(analysis: Analysis, name: string): string | undefined {
 function isoflopHover(results: StudyResults | undefined, name: string): string {
   const r = results?.isoflops.find((i) => i.name === name);
   const lines = [`**isoflop** ${code(name)}`, ''];
-  if (!r) return [...lines, notFitted(results)].join('\n');
-  lines.push(`${r.budgets.length} budgets  `);
+  if (!r) return [...lines, notFitted(results, name)].join('\n');
+  lines.push(`${r.budgets.length} budgets${note(name)}  `);
   if (r.frontier) {
     lines.push(`N*(C) = ${num(r.frontier.N.coefficient)} · C^${r.frontier.N.exponent.toFixed(4)}  `);
     lines.push(`D*(C) = ${num(r.frontier.D.coefficient)} · C^${r.frontier.D.exponent.toFixed(4)}`);
@@ -202,7 +236,7 @@ function extrapolation(
 
 function predictHover(analysis: Analysis, results: StudyResults | undefined, s: A.PredictStmt): string | undefined {
   const p = analysis.model.predictions.find((x) => x.range.start === s.range.start);
-  if (!p) return undefined;
+  if (!p) return unboundPredictHover(analysis, results, s);
   const law = analysis.model.laws.find((l) => l.name === p.law);
   const at = Object.entries(p.at)
     .map(([k, v]) => `${md(k)} = ${num(v)}`)
@@ -213,9 +247,9 @@ function predictHover(analysis: Analysis, results: StudyResults | undefined, s: 
     lines.push(`${md(law?.target ?? 'value')}: no value — the prediction failed (see the diagnostic on this line)  `);
   } else if (r) {
     lines.push(
-      `${md(law?.target ?? 'value')} = **${num(r.value)}**${r.interval ? ` ${interval(r.interval)}${r.level ? ` (${Math.round(r.level * 100)}%)` : ''}` : ''}  `,
+      `${md(law?.target ?? 'value')} = **${num(r.value)}**${r.interval ? ` ${interval(r.interval)}${r.level ? ` (${Math.round(r.level * 100)}%)` : ''}` : ''}${note(p.law)}  `,
     );
-  } else lines.push(`${notFitted(results)}  `);
+  } else lines.push(`${notFitted(results, p.law)}  `);
   if (law) {
     const far = extrapolation(law, p.at);
     const outside = far.filter((f) => f.factor > 1);
@@ -235,6 +269,26 @@ function predictHover(analysis: Analysis, results: StudyResults | undefined, s: 
   return lines.join('\n');
 }
 
+/**
+ * A predict line whose law no longer binds (its data broke): the answer of the last good fit, by
+ * position among the law's predict lines, marked with the law's state ("stale — REASON").
+ */
+function unboundPredictHover(analysis: Analysis, results: StudyResults | undefined, s: A.PredictStmt) {
+  const name = s.law?.text;
+  if (!name || !note(name)) return undefined;
+  const same = analysis.parsed.file.statements.filter((x) => x.kind === 'Predict' && x.law?.text === name);
+  const r = results?.predictions.filter((x) => x.law === name)[same.indexOf(s)];
+  if (!r) return undefined;
+  const decl = analysis.parsed.file.statements.find((x) => x.kind === 'Law' && x.name?.text === name);
+  const target = (decl?.kind === 'Law' && decl.target?.text) || 'L';
+  const at = Object.entries(r.at)
+    .map(([k, v]) => `${md(k)} = ${num(v)}`)
+    .join(', ');
+  const level = r.level ? ` (${Math.round(r.level * 100)}%)` : '';
+  const value = `${md(target)} = **${num(r.value)}**${r.interval ? ` ${interval(r.interval)}${level}` : ''}`;
+  return [`**predict** ${code(name)} at ${at}`, '', `${value}${note(name)}  `].join('\n');
+}
+
 function optimizeHover(analysis: Analysis, results: StudyResults | undefined, s: A.OptimizeStmt): string | undefined {
   const o = analysis.model.optima.find((x) => x.range.start === s.range.start);
   if (!o) return undefined;
@@ -243,7 +297,8 @@ function optimizeHover(analysis: Analysis, results: StudyResults | undefined, s:
     .join(', ');
   const lines = [`**optimize** ${code(o.law)} for ${budget}`, ''];
   const r = optimumResult(analysis, results, o);
-  if (!r) return [...lines, notFitted(results)].join('\n');
+  if (!r) return [...lines, notFitted(results, o.law)].join('\n');
+  if (note(o.law)) lines.push(note(o.law, ''), '');
   if (!Number.isFinite(r.value)) {
     return [...lines, 'no optimum — it could not be computed (see the diagnostic on this line)'].join('\n');
   }
@@ -282,7 +337,7 @@ function runRowHover(
     any = true;
     const r = lawResult(results, law.name)?.residuals?.[i];
     if (!r) {
-      lines.push(`${code(law.name)}: ${notFitted(results)}  `);
+      lines.push(`${code(law.name)}: ${notFitted(results, law.name)}  `);
       continue;
     }
     const residual = r.observed - r.fitted;

@@ -29,6 +29,11 @@ export interface FitRecord {
   missing: { laws: string[]; isoflops: string[] };
   /** Fitted with these inputs but the engine gave no result (its diagnostics say why): not retried until they change. */
   failed: { laws: string[]; isoflops: string[] };
+  /**
+   * The last results of laws and isoflops that have none for this version (their inputs changed or
+   * broke): still shown by the editor, marked refitting or stale (fitState.ts), never as current.
+   */
+  carried: StudyResults;
 }
 
 // Keys hash the data with SHA-256 (node:crypto): a 32-bit hash of 100,000-row columns would let
@@ -208,7 +213,42 @@ export function combine(
   }
   const all = [...analysis.diagnostics, ...fitDiagnostics].sort((a, b) => a.range.start - b.range.start);
   results.diagnostics = all.map((d) => toJsonDiagnostic(d, analysis.lines));
-  return { version, analysis, keys, results, fitDiagnostics, missing, failed };
+  const carried = carryOver(analysis, results, previous);
+  return { version, analysis, keys, results, fitDiagnostics, missing, failed, carried };
+}
+
+function emptyResults(): StudyResults {
+  return { study: null, laws: [], isoflops: [], predictions: [], optima: [], diagnostics: [] };
+}
+
+/**
+ * The previous record's shown results (its own and those it carried) of each law or isoflop that
+ * has no result now but is still declared in the text — with its predict and optimize answers.
+ */
+function carryOver(analysis: Analysis, results: StudyResults, previous: FitRecord | undefined): StudyResults {
+  const carried = emptyResults();
+  if (!previous) return carried;
+  const declared = new Set(
+    analysis.parsed.file.statements.flatMap((s) =>
+      (s.kind === 'Law' || s.kind === 'Isoflop') && s.name ? [s.name.text] : [],
+    ),
+  );
+  const shown = [previous.results, previous.carried];
+  const laws = new Set<string>();
+  for (const from of shown) {
+    for (const law of from.laws) {
+      if (!declared.has(law.name) || laws.has(law.name) || results.laws.some((l) => l.name === law.name)) continue;
+      laws.add(law.name);
+      carried.laws.push(law);
+      carried.predictions.push(...from.predictions.filter((p) => p.law === law.name));
+      carried.optima.push(...from.optima.filter((o) => o.law === law.name));
+    }
+    for (const iso of from.isoflops) {
+      if (!declared.has(iso.name) || carried.isoflops.some((i) => i.name === iso.name)) continue;
+      if (!results.isoflops.some((i) => i.name === iso.name)) carried.isoflops.push(iso);
+    }
+  }
+  return carried;
 }
 
 /**

@@ -1,15 +1,18 @@
 // Inlay hints after each `predict` (`= 1.94 [1.92, 1.97]`) and `optimize` (`N* = …, D* = …, L* = …`).
+// A value from a result that is not current keeps its hint, marked (`… · refitting…`, `… · stale`).
 import type { InlayHint } from 'vscode-languageserver';
 import { InlayHintKind } from 'vscode-languageserver';
 import type { StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
 import { interval, num } from '../present/numbers';
 import { optimumResult, predictionResult } from '../present/resultsLookup';
+import { stateNote, type LawFitState } from './fitState';
 
 export function inlayHints(
   analysis: Analysis,
   results: StudyResults | undefined,
   range?: { start: number; end: number },
+  states: (law: string) => LawFitState | undefined = () => undefined,
 ): InlayHint[] {
   if (!results) return [];
   const hints: InlayHint[] = [];
@@ -21,9 +24,10 @@ export function inlayHints(
     if (!r || !isFiniteNumber(r.value)) continue;
     hints.push({
       position: lineEnd(analysis, p.range.end),
-      label: `= ${num(r.value)}${r.interval ? ` ${interval(r.interval)}` : ''}`,
+      label: `= ${num(r.value)}${r.interval ? ` ${interval(r.interval)}` : ''}${mark(states(p.law))}`,
       kind: InlayHintKind.Type,
       paddingLeft: true,
+      ...tooltip(states(p.law)),
     });
   }
   for (const o of analysis.model.optima) {
@@ -36,12 +40,24 @@ export function inlayHints(
     parts.push(`${target}* = ${num(r.value)}`);
     hints.push({
       position: lineEnd(analysis, o.range.end),
-      label: `→ ${parts.join(', ')}`,
+      label: `→ ${parts.join(', ')}${mark(states(o.law))}`,
       kind: InlayHintKind.Type,
       paddingLeft: true,
+      ...tooltip(states(o.law)),
     });
   }
   return hints;
+}
+
+/** A short mark after a value that is not current (the tooltip has the whole note). */
+function mark(s: LawFitState | undefined): string {
+  if (!s || s.state === 'fitted' || s.state === 'fitting') return '';
+  return ` · ${s.state === 'refitting' ? 'refitting…' : s.state}`;
+}
+
+function tooltip(s: LawFitState | undefined): { tooltip?: string } {
+  const n = stateNote(s);
+  return n ? { tooltip: n } : {};
 }
 
 function isFiniteNumber(v: unknown): v is number {
