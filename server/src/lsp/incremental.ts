@@ -1,8 +1,9 @@
 // "Refit what changed": each law (and isoflop) gets a key built from everything its fit depends
-// on — its source text, its data (hashed), the predict/optimize lines that ask it questions, the
-// compute lines. A new document version keeps the results of every law whose key is unchanged
-// (their numbers are valid for the new text too) and refits only the rest. Fit diagnostics of kept
-// laws move with their law's text.
+// on — its source text, its data (hashed), the compute lines. A new document version keeps the
+// results of every law whose key is unchanged (their numbers are valid for the new text too) and
+// refits only the rest. The predict/optimize lines are not in the key: a new question to a kept
+// law is answered from its cached result (cachedAnswers.ts), without a refit. Fit diagnostics of
+// kept laws move with their law's text.
 import { createHash } from 'node:crypto';
 import type { Diagnostic } from '../core/diagnostics';
 import type { BoundIsoflop, BoundLaw, DataTable } from '../core/model';
@@ -10,7 +11,8 @@ import type { StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
 import { toJsonDiagnostic } from '../core/study';
 import { exprToString } from '../core/semantics/evaluate';
-import { optimumResult, predictionResult } from '../present/resultsLookup';
+import { lawResult, optimumResult, predictionResult } from '../present/resultsLookup';
+import { cachedOptimum, cachedPrediction } from './cachedAnswers';
 
 export interface FitKeys {
   laws: Map<string, string>;
@@ -66,10 +68,6 @@ function lawKey(analysis: Analysis, law: BoundLaw, computes: string): string {
   const source = analysis.text.slice(law.range.start, law.range.end);
   const columns = [...new Set([...law.variables, law.target, ...m.computes.map((c) => c.name)])].sort();
   const byColumn = law.uncertainty.method === 'bootstrap' ? law.uncertainty.by : undefined;
-  const questions = JSON.stringify([
-    m.predictions.filter((p) => p.law === law.name).map((p) => p.at),
-    m.optima.filter((o) => o.law === law.name).map((o) => o.budget),
-  ]);
   // The `by` column decides the bootstrap's groups: a text column (files) or a numeric one (inline runs).
   const byValues = byColumn ? (law.data.text.get(byColumn) ?? Array.from(law.data.numeric.get(byColumn) ?? [])) : [];
   const by = byColumn ? JSON.stringify(byValues) : '';
@@ -82,7 +80,6 @@ function lawKey(analysis: Analysis, law: BoundLaw, computes: string): string {
     computes,
     hashTable(law.data, columns, law.heldOut),
     by.length > 10000 ? hashString(by) : by,
-    questions,
   ].join('\u0000');
 }
 
@@ -185,7 +182,9 @@ export function combine(
     const a = sourceAnalysis(p.law);
     const bound =
       a.model.predictions.find((x) => x.law === p.law && JSON.stringify(x.at) === JSON.stringify(p.at)) ?? p;
-    const r = predictionResult(a, from, bound);
+    const law = m.laws.find((l) => l.name === p.law);
+    const lr = lawResult(from, p.law);
+    const r = predictionResult(a, from, bound) ?? (law && lr && cachedPrediction(law, lr, p, m.computes));
     if (r) results.predictions.push(r);
   }
   for (const o of m.optima) {
@@ -194,7 +193,9 @@ export function combine(
     const a = sourceAnalysis(o.law);
     const bound =
       a.model.optima.find((x) => x.law === o.law && JSON.stringify(x.budget) === JSON.stringify(o.budget)) ?? o;
-    const r = optimumResult(a, from, bound);
+    const law = m.laws.find((l) => l.name === o.law);
+    const lr = lawResult(from, o.law);
+    const r = optimumResult(a, from, bound) ?? (law && lr && cachedOptimum(law, lr, o, m.computes));
     if (r) results.optima.push(r);
   }
   // Fit diagnostics: fresh ones as they are; kept laws' and isoflops' ones (including those on
