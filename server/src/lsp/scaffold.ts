@@ -1,17 +1,52 @@
-// New Study from CSV…: a study for a data file — a dataset block mapping its columns, a
-// `compute` line, and a chinchilla law with every declaration the checklist asks for.
+// New Study from CSV…: a study for a data file that reads the data — a dataset block named after
+// the file mapping its columns by name (N_implied, n_params, train_tokens, …), a `compute` line when
+// the file's C is 6·N·D (within 1%), an `isoflop` block for IsoFLOP data (a few budgets with several
+// sizes each), and a chinchilla law with every declaration the checklist asks for; the columns left
+// unmapped are listed in a comment.
 import * as path from 'node:path';
 import type { DataFormat } from '../core/syntax/ast';
 import type { DataLoader } from '../core/data/loader';
 import { parseNumber } from '../core/data/loader';
 import { nameOrString, quoteString } from '../core/syntax/lexer';
+import { DATA_FORMATS, ISOFLOP_KEYWORDS, LAW_KEYWORDS, TOP_LEVEL_KEYWORDS } from '../core/syntax/keywords';
 
 const GUESSES: [string, RegExp][] = [
-  ['N', /^(n|params?|parameters|num_?params|n_?params|model_?size|size|non_?embedding_?params)$/i],
-  ['D', /^(d|tokens?|data|n_?tokens|num_?tokens|training_?tokens|dataset_?size)$/i],
-  ['L', /^(l|loss|val_?loss|eval_?loss|validation_?loss|final_?loss|test_?loss)$/i],
-  ['C', /^(c|flops|compute)$/i],
+  [
+    'N',
+    /^(n|n_?implied|params?|parameters|num_?params|n_?params|model_?size|size|non_?embedding_?params|(total_)?parameter_?count)$/i,
+  ],
+  ['D', /^(d|tokens?|data|n_?tokens|num_?tokens|train(ing)?_?tokens|dataset_?size|d_?implied)$/i],
+  ['L', /^(l|loss|val_?loss|eval_?loss|validation_?loss|loss_?validation|final_?loss|test_?loss)$/i],
+  ['C', /^(c|flops|compute|c_?flops)$/i],
 ];
+
+const KEYWORDS = new Set([...TOP_LEVEL_KEYWORDS, ...LAW_KEYWORDS, ...ISOFLOP_KEYWORDS, ...DATA_FORMATS]);
+
+/** The dataset's name: the file's name as an identifier, never a keyword (`runs` → `runs_data`). */
+function datasetName(title: string): string {
+  const id = identifier(title).replace(/^_+|_+$/g, '') || 'data';
+  return KEYWORDS.has(id) ? `${id}_data` : id;
+}
+
+/** True when every row's C equals 6·N·D within 1%: then C is counted, not read. */
+function isSixND(C: Float64Array, N: Float64Array, D: Float64Array): boolean {
+  return C.length > 0 && C.every((c, i) => Math.abs(c / (6 * N[i] * D[i]) - 1) <= 0.01);
+}
+
+/**
+ * IsoFLOP data: a few distinct budgets (2 to 30), each with at least three runs of different
+ * sizes — runs within 1% of a budget count as that budget, as the isoflop fit groups them.
+ */
+function isIsoflop(C: Float64Array, N: Float64Array): boolean {
+  const order = [...C.keys()].sort((a, b) => C[a] - C[b]);
+  const groups: number[][] = [];
+  for (const i of order) {
+    const g = groups[groups.length - 1];
+    if (g && C[i] <= C[g[0]] * 1.01) g.push(i);
+    else groups.push([i]);
+  }
+  return groups.length >= 2 && groups.length <= 30 && groups.every((g) => new Set(g.map((i) => N[i])).size >= 3);
+}
 
 function formatFor(file: string): DataFormat {
   const ext = path.extname(file).toLowerCase();
@@ -58,6 +93,15 @@ export async function scaffoldStudy(
     const c = numeric.find((col) => re.test(col.trim()) && ![...mapping.values()].includes(col));
     if (c) mapping.set(variable, c);
   }
+  const values = (variable: string) => Float64Array.from(cells[columns.indexOf(mapping.get(variable)!)], parseNumber);
+  const hasN = mapping.has('N') && mapping.has('D');
+  // The file's C is 6·N·D: declared as a compute line (so `optimize … for C` works), not read.
+  const budgets = mapping.has('C') ? values('C') : undefined;
+  const cColumn = mapping.get('C');
+  const countedC = !!budgets && hasN && isSixND(budgets, values('N'), values('D'));
+  if (countedC) mapping.delete('C');
+  const isoflop = !!budgets && mapping.has('N') && mapping.has('L') && isIsoflop(budgets, values('N'));
+  const unused = columns.filter((c) => ![...mapping.values()].includes(c));
   const rel = path.relative(path.dirname(studyPath), dataPath).split(path.sep).join('/');
   const title = path.basename(dataPath).replace(/\.[^.]+$/, '');
   const col = (c: string) => nameOrString(c) ?? quoteString(c.replace(/\r/g, ' '))!;
@@ -65,14 +109,25 @@ export async function scaffoldStudy(
   if (quotedPath === undefined) throw new Error(`'${dataPath}' has a line break in its name; rename the file`);
   const lines: string[] = [];
   lines.push(`study ${quoteString(`Scaling study of ${title}`.replace(/\r/g, ' '))}`, '');
-  const hasND = mapping.has('N') && mapping.has('D');
-  if (hasND && !mapping.has('C'))
-    lines.push('// How compute is counted: 6 FLOPs per parameter per token.', 'compute C = 6 * N * D', '');
-  lines.push(`dataset runs = ${format}(${quotedPath}) {`);
+  const hasND = hasN;
+  if (hasND && !mapping.has('C')) {
+    const why = countedC ? ` (the file's ${cColumn} equals 6·N·D within 1%)` : '';
+    lines.push(`// How compute is counted: 6 FLOPs per parameter per token${why}.`, 'compute C = 6 * N * D', '');
+  }
+  const dataset = datasetName(title);
+  lines.push(`dataset ${dataset} = ${format}(${quotedPath}) {`);
   const mapped = [...mapping.entries()];
   for (const [v, c] of mapped) lines.push(`  ${v}: ${col(c)}`);
   if (mapped.length === 0) for (const c of numeric.slice(0, 6)) lines.push(`  ${identifier(c)}: ${col(c)}`);
-  lines.push('}', '');
+  lines.push('}');
+  if (mapped.length > 0 && unused.length > 0) lines.push(`// Unused columns: ${unused.join(', ')}`);
+  lines.push('');
+  if (isoflop && (mapping.has('C') || countedC) && hasND) {
+    lines.push('// IsoFLOP data: a few budgets with several sizes each (Chinchilla approach 2).');
+    lines.push('isoflop approach2 {', `  fit ${dataset}`, '  budget C', '  uncertainty bootstrap 200 seed 1', '}', '');
+    lines.push('plot approach2', '');
+    return lines.join('\n');
+  }
   if (hasND && mapping.has('L')) {
     const nValues = Float64Array.from(cells[columns.indexOf(mapping.get('N')!)], parseNumber).sort();
     // Hold out the largest models when enough runs remain to fit five parameters (twice as many runs).
@@ -91,7 +146,7 @@ export async function scaffoldStudy(
       }
     }
     lines.push('law chinchilla_fit: L = E + A / N^alpha + B / D^beta {');
-    lines.push('  fit runs');
+    lines.push(`  fit ${dataset}`);
     if (holdout) lines.push(`  ${holdout}`);
     lines.push('  objective huber(1e-3) on log');
     lines.push('  param E     in (0, 10)   init grid -1..1 by 0.5 log');
@@ -104,7 +159,7 @@ export async function scaffoldStudy(
     lines.push('plot chinchilla_fit: L vs C by N', '');
   } else {
     lines.push('// Map the columns for model size (N), training tokens (D) and loss (L) above, then write a law:');
-    lines.push('// law chinchilla_fit: L = E + A / N^alpha + B / D^beta { fit runs }', '');
+    lines.push(`// law chinchilla_fit: L = E + A / N^alpha + B / D^beta { fit ${dataset} }`, '');
   }
   return lines.join('\n');
 }
