@@ -131,6 +131,8 @@ interface DocFits {
   outcome?: { state: 'cancelled' | 'failed'; message?: string };
   /** The last state sent, so each change is sent once. */
   published?: string;
+  /** Wall-clock ms of the fit the shown results came from (the status item says "fitted in N ms"). */
+  lastMs?: number;
 }
 
 interface FitManagerOptions {
@@ -192,6 +194,10 @@ export class FitManager {
     if (!d?.record) return;
     const s = fitView(d.record, this.activity(d)).document;
     if (!s) return;
+    if (s.state === 'fitted') {
+      if (extra.ms !== undefined && extra.ms > 0) d.lastMs = extra.ms;
+      else if (d.lastMs !== undefined) extra = { ...extra, ms: d.lastMs };
+    }
     const key = `${d.record.version}|${s.state}|${s.reason ?? ''}|${extra.ms ?? ''}|${extra.law ?? ''}`;
     if (key === d.published) return;
     d.published = key;
