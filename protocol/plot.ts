@@ -301,23 +301,31 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
     ...allVars.filter((v) => !PREFERRED_X.includes(v)),
   ]);
 
-  const predictions: PlotPrediction[] = results.predictions
-    .filter((p) => finite(p.value))
-    .map((p) => ({
-      law: p.law,
-      at: finiteRecord(p.at),
-      value: p.value,
-      interval: p.interval && finite(p.interval[0]) && finite(p.interval[1]) ? p.interval : null,
-      level: finite(p.level) ? p.level : null,
-    }));
-  const optima: PlotOptimum[] = results.optima
-    .filter((o) => finite(o.value))
-    .map((o) => ({
-      law: o.law,
-      at: finiteRecord({ ...o.budget, ...o.at }),
-      value: o.value,
-      intervals: finiteIntervals(o.intervals),
-    }));
+  const predictions: PlotPrediction[] = results.predictions.flatMap((p) =>
+    finite(p.value)
+      ? [
+          {
+            law: p.law,
+            at: finiteRecord(p.at),
+            value: p.value,
+            interval: p.interval && finite(p.interval[0]) && finite(p.interval[1]) ? p.interval : null,
+            level: finite(p.level) ? p.level : null,
+          },
+        ]
+      : [],
+  );
+  const optima: PlotOptimum[] = results.optima.flatMap((o) =>
+    finite(o.value)
+      ? [
+          {
+            law: o.law,
+            at: finiteRecord({ ...o.budget, ...o.at }),
+            value: o.value,
+            intervals: finiteIntervals(o.intervals),
+          },
+        ]
+      : [],
+  );
 
   const laws: PlotLaw[] = results.laws.map((law) => {
     const r = sources.runs[law.name];
@@ -338,8 +346,12 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
         ];
         const range = positiveRange([...(set.columns[along] ?? []), ...extra.filter((v): v is number => v != null)]);
         if (!range) continue;
-        // A little margin on a log scale so the curve reaches past the outermost points.
-        const x = logGrid(range[0] / 1.25, range[1] * 1.25, n);
+        // A little margin on a log scale so the curve reaches past the outermost points, and the
+        // predict/optimize points themselves, so the curve and its band pass through them.
+        const x = withPoints(
+          logGrid(range[0] / 1.25, range[1] * 1.25, n),
+          extra.filter((v): v is number => v != null && v > 0),
+        );
         for (const group of groups) {
           // A group's curve spans its own runs (a 30B model's curve at 1e18 FLOPs is an extrapolation
           // nobody ran); the ungrouped curve spans all runs and the predict/optimize points.
@@ -390,6 +402,12 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
     optima,
     isoflops,
   };
+}
+
+/** A sorted grid with the given points added (those not already on it). */
+function withPoints(grid: number[], points: number[]): number[] {
+  const missing = points.filter((p) => !grid.includes(p));
+  return missing.length === 0 ? grid : [...grid, ...missing].sort((a, b) => a - b);
 }
 
 /** The range of `along` over one group's runs, when it has two or more distinct positive values. */
@@ -583,7 +601,8 @@ export function availableViews(model: PlotModel): PlotView[] {
   if (model.laws.length > 0 || model.runSets.length > 0) out.push('fit');
   if (model.laws.some((l) => l.fitted.some((v) => v !== null))) out.push('residuals');
   if (model.isoflops.some((i) => i.budgets.length > 0)) out.push('isoflop');
-  if (model.isoflops.some((i) => i.frontier.length > 0) || model.optima.length > 0) out.push('frontier');
+  // One optimum alone is a point, not a frontier: it shows on the fit view.
+  if (model.isoflops.some((i) => i.frontier.length > 0) || model.optima.length > 1) out.push('frontier');
   if (model.laws.some((l) => l.draws && Object.keys(l.draws).length > 0)) out.push('bootstrap');
   return out;
 }

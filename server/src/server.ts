@@ -40,7 +40,6 @@ import {
   type ScaffoldParams,
   type ScaffoldResponse,
 } from '../../protocol/lsp';
-import { standaloneReportHtml } from './present/reportHtml';
 import { resolveDataPath } from './core/data/paths';
 import { NodeHost } from './host/nodeHost';
 import type { Analysis } from './core/study';
@@ -56,7 +55,7 @@ import { hover } from './lsp/hover';
 import { inlayHints } from './lsp/inlayHints';
 import { definition, prepareRename, references, rename, RenameError } from './lsp/navigation';
 import { plotModel } from './present/plotModel';
-import { buildMarkdownReport } from './present/reportMarkdown';
+import { buildReportHtml, buildReportMarkdown, reportMeta } from './reportWriter';
 import { logMessage, safe, safeAsync, setLog } from './lsp/safe';
 import { scaffoldStudy } from './lsp/scaffold';
 import { LEGEND, semanticTokens } from './lsp/semanticTokens';
@@ -89,6 +88,7 @@ const fits = new FitManager({
     return { version: doc.version, analysis: state.analysis, studyPath: state.studyPath, baseDir: state.baseDir };
   },
   severities: () => store.getSettings().severities,
+  maxMemoryMB: () => store.getSettings().maxMemoryMB,
   debounceMs: () => store.getSettings().fitDebounceMs,
   enabled: () => store.getSettings().fitOnChange,
   pathPolicy: () => store.getPathPolicy(),
@@ -446,19 +446,13 @@ connection.onRequest(
     // A report is exported: only results current for this text and data, never carried ones.
     const results = c && fits.record(params.uri, c.doc.version)?.results;
     if (!c || !results) return null;
-    const markdown = buildMarkdownReport(c.analysis, results, {
-      studyFile: c.state.studyPath ? path.basename(c.state.studyPath) : params.uri,
-      date: new Date(),
-    });
+    const meta = reportMeta(c.analysis, c.state.studyPath);
+    if (!meta.studyFile) meta.studyFile = params.uri;
+    const markdown = buildReportMarkdown(c.analysis, results, c.state.studyPath, meta);
     let html: string | undefined;
     try {
       const bundle = path.join(__dirname, 'webview.js');
-      if (fs.existsSync(bundle)) {
-        const title = results.study ?? 'Scaling study';
-        html = standaloneReportHtml(plotModel(c.analysis, results), title, fs.readFileSync(bundle, 'utf8'), {
-          generated: new Date().toISOString().slice(0, 10),
-        });
-      }
+      if (fs.existsSync(bundle)) html = buildReportHtml(c.analysis, results, bundle, c.state.studyPath, meta);
     } catch (e) {
       logMessage(`[warn] HTML report: ${(e as Error).message}`);
     }

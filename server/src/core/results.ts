@@ -1,3 +1,5 @@
+// What a fitted study produces. A value a failed fit could not compute is null (as in the JSON),
+// never NaN, so the compiler makes every display check for it.
 // What a fitted study produces. `fit --json` prints exactly this shape (plus `study` and
 // `diagnostics`); hover, inlay hints, reports and plots read the same objects, so their numbers agree.
 
@@ -8,7 +10,7 @@ export interface LawResult {
   formula: string;
   params: Record<string, number>;
   intervals: Record<string, Interval> | null;
-  objective: { kind: 'squares' | 'huber'; delta: number | null; space: 'linear' | 'log'; value: number };
+  objective: { kind: 'squares' | 'huber'; delta: number | null; space: 'linear' | 'log'; value: number | null };
   points: { fit: number; holdout: number; dropped: number };
   /** Error on the held-out runs: mean absolute percentage error as a fraction (0.012 = 1.2%), RMSE of log target. */
   holdout: { mape: number; rmse_log: number } | null;
@@ -22,6 +24,8 @@ export interface LawResult {
     optimized: number;
     agreed: number;
     search: 'screened' | 'exhaustive';
+    /** Of the optimized, the extra seeds the engine added (variable projection). */
+    seeds?: number;
   };
   converged: boolean;
   stop_reason: string;
@@ -55,12 +59,15 @@ export interface IsoflopResult {
     D: { exponent: number; coefficient: number };
   } | null;
   intervals: Record<string, Interval> | null;
+  /** How the frontier exponents' intervals were made, when there are any. */
+  uncertainty?: { method: 'bootstrap' | 'asymptotic'; level: number } | null;
 }
 
 export interface PredictionResult {
   law: string;
   at: Record<string, number>;
-  value: number;
+  /** null when the prediction failed (a diagnostic on its line says why). */
+  value: number | null;
   interval: Interval | null;
   level: number | null;
 }
@@ -69,7 +76,8 @@ export interface OptimumResult {
   law: string;
   budget: Record<string, number>;
   at: Record<string, number>; // N, D (and any other free variable)
-  value: number; // L*
+  /** L*; null when no optimum could be computed (a diagnostic on its line says why). */
+  value: number | null;
   intervals: Record<string, Interval>;
 }
 

@@ -1,7 +1,7 @@
 // Small text helpers the core shares: "did you mean" suggestions and how numbers are shown.
 
 /** Levenshtein distance, one row of the table at a time. */
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     let diagonal = row[0];

@@ -134,8 +134,9 @@ function declareParam(analysis: Analysis, d: LspDiagnostic, name: string): TextE
   );
   if (!law) return undefined;
   const source = analysis.text.slice(law.range.start, law.bodyRange?.start ?? law.range.end);
-  const exponent =
-    new RegExp(`\\^\\s*\\(?\\s*-?\\s*${name}\\b`).test(source) || /^(alpha|beta|gamma|delta|nu|mu)(_\w+)?$/i.test(name);
+  // The names right after a `^` (a literal pattern: the hardening test checks every regex is linear).
+  const powers = [...source.matchAll(/\^[\s(-]*([A-Za-z_]\w*)/g)].map((m) => m[1]);
+  const exponent = powers.includes(name) || /^(alpha|beta|gamma|delta|nu|mu)(_\w+)?$/i.test(name);
   const line = exponent
     ? `param ${name} in [0, 3] init grid 0..2 by 0.5`
     : /^E(_\w+)?$/.test(name)

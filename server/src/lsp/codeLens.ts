@@ -5,7 +5,7 @@ import type { StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
 import { Commands } from '../../../protocol/lsp';
 import { lawResult } from '../present/resultsLookup';
-import type { LawFitState } from './fitState';
+import { fitLensTitle, type LawFitState } from '../present/fitStates';
 
 export function codeLenses(
   analysis: Analysis,
@@ -32,19 +32,7 @@ export function codeLenses(
     const line = analysis.lines.position(s.range.start).line;
     const range = { start: { line, character: 0 }, end: { line, character: 0 } };
     const r = s.kind === 'Law' ? lawResult(results, name) : undefined;
-    const state = states(name)?.state;
-    const fitTitle =
-      state === 'fitting' || state === 'refitting'
-        ? `$(sync~spin) ${state}…`
-        : state === 'stale'
-          ? '$(warning) Fit (stale)'
-          : state === 'cancelled' || state === 'failed'
-            ? `$(circle-slash) Fit (${state})`
-            : !r
-              ? 'Fit'
-              : r.converged
-                ? `$(check) Fit (${Math.round(r.seconds * 1000)} ms)`
-                : `$(warning) Fit (not converged)`;
+    const fitTitle = fitLensTitle(states(name), r);
     lenses.push({ range, command: { title: fitTitle, command: Commands.fitLawAtCursor, arguments: [uri, name] } });
     lenses.push({ range, command: { title: 'Plot', command: Commands.showPlot, arguments: [uri, name] } });
     lenses.push({ range, command: { title: 'Report', command: Commands.exportReport, arguments: [uri] } });

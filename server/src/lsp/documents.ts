@@ -62,6 +62,7 @@ export class DocumentStore {
 
   setSettings(settings: ServerSettings): void {
     this.settings = settings;
+    this.loader.setMaxMemoryMB(settings.maxMemoryMB);
     this.cache.clear();
   }
 
@@ -120,8 +121,20 @@ export class DocumentStore {
     return this.cache.get(uri)?.state;
   }
 
+  /** A document closed: its analysis goes, and so does every data file no other open study names. */
   close(uri: string): void {
     this.cache.delete(uri);
+    const used = new Set<string>();
+    for (const [, entry] of this.cache) {
+      const state = entry.state;
+      if (!state) return; // an analysis still loading may need any file: evict next time
+      for (const s of state.analysis.parsed.file.statements) {
+        if (s.kind !== 'Dataset' || !s.path) continue;
+        const file = resolveDataPath(s.path.value, state.studyPath, state.baseDir);
+        if (file) used.add(file);
+      }
+    }
+    this.loader.retainOnly(used);
   }
 
   /** A data file changed (or all, when no path is given): reload it and re-analyse every document. */

@@ -20,6 +20,8 @@ export interface FitJob {
   /** Where relative data paths resolve for an untitled study (the workspace folder). */
   baseDir?: string;
   severities: Record<string, Severity | 'off'>;
+  /** The editor's bound on data memory (MB), so the worker refuses what the editor refuses. */
+  maxMemoryMB?: number;
   laws: string[];
   isoflops: string[];
   /** Workspace trust: the worker reads only the data files the editor's analysis may read. */
@@ -140,6 +142,7 @@ interface FitManagerOptions {
   /** The current version of a document (undefined when it was closed). */
   current: (uri: string) => CurrentDocument | undefined | Promise<CurrentDocument | undefined>;
   severities: () => Record<string, Severity | 'off'>;
+  maxMemoryMB?: () => number;
   debounceMs: () => number;
   enabled: () => boolean;
   /** Workspace trust and folders, passed on to the worker (absent: every path is readable). */
@@ -185,7 +188,11 @@ export class FitManager {
   private activity(d: DocFits | undefined) {
     const missing = d?.record ? d.record.missing.laws.length + d.record.missing.isoflops.length > 0 : false;
     const busy = !!d && (!!d.running || !!d.timer || (missing && this.o.enabled() && !d.outcome));
-    return { busy, ...(d?.outcome ? { outcome: d.outcome } : {}) };
+    return {
+      busy,
+      ...(d?.running ? { since: d.running.started } : {}),
+      ...(d?.outcome ? { outcome: d.outcome } : {}),
+    };
   }
 
   /** Sends the document's state when it changed (ms and law only describe a fit that just ended or began). */
@@ -287,6 +294,7 @@ export class FitManager {
         studyPath: cur.studyPath,
         ...(cur.baseDir ? { baseDir: cur.baseDir } : {}),
         severities: this.o.severities(),
+        ...(this.o.maxMemoryMB ? { maxMemoryMB: this.o.maxMemoryMB() } : {}),
         laws,
         isoflops,
         ...(this.o.pathPolicy ? { pathPolicy: this.o.pathPolicy() } : {}),

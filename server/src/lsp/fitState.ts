@@ -2,20 +2,19 @@
 // derived from the fit record of a version and what the fit manager is doing. A result is shown as
 // current only when it is; the last good one stays visible, marked refitting, stale or cancelled.
 import type { StudyResults } from '../core/results';
-import type { FitStateKind } from '../../../protocol/lsp';
 import type { FitRecord } from './incremental';
+import { EDITED, type LawFitState } from '../present/fitStates';
+
+export type { LawFitState } from '../present/fitStates';
 
 /** What the fit manager is doing for a document. */
 export interface FitActivity {
   /** A fit runs, or one is scheduled (fits on change are on and results are missing). */
   busy: boolean;
+  /** When the fit now running started (Date.now() ms); absent while one is only scheduled. */
+  since?: number;
   /** How the last fit ended, when not with results. */
   outcome?: { state: 'cancelled' | 'failed'; message?: string };
-}
-
-export interface LawFitState {
-  state: FitStateKind;
-  reason?: string;
 }
 
 /** What the editor shows for one document version. */
@@ -28,8 +27,6 @@ export interface FitView {
   document: LawFitState | undefined;
 }
 
-const EDITED = 'the study changed since this fit';
-
 /** Why the shown result of a law no longer matches its inputs: the first error of the analysis. */
 function staleReason(record: FitRecord): string {
   const error = record.analysis.diagnostics.find((d) => d.severity === 'error');
@@ -38,9 +35,12 @@ function staleReason(record: FitRecord): string {
 }
 
 export function fitView(record: FitRecord | undefined, activity: FitActivity): FitView {
+  // A fit under way, with when it started when it runs already.
+  const running = (state: 'fitting' | 'refitting'): LawFitState =>
+    activity.since !== undefined ? { state, since: activity.since } : { state };
   if (!record) {
-    const document = activity.busy ? { state: 'fitting' as const } : outcomeState(activity, undefined);
-    return { results: undefined, law: () => (activity.busy ? { state: 'fitting' } : undefined), document };
+    const document = activity.busy ? running('fitting') : outcomeState(activity, undefined);
+    return { results: undefined, law: () => (activity.busy ? running('fitting') : undefined), document };
   }
   const fresh = new Set([...record.results.laws.map((l) => l.name), ...record.results.isoflops.map((i) => i.name)]);
   const carried = new Set([...record.carried.laws.map((l) => l.name), ...record.carried.isoflops.map((i) => i.name)]);
@@ -54,13 +54,13 @@ export function fitView(record: FitRecord | undefined, activity: FitActivity): F
     if (carried.has(name)) {
       // Inputs that no longer bind (data deleted, column renamed, bad cell) cannot be refitted.
       if (!inModel.has(name)) return { state: 'stale', reason: staleReason(record) };
-      if (activity.busy) return { state: 'refitting' };
+      if (activity.busy) return running('refitting');
       if (activity.outcome?.state === 'cancelled') return { state: 'cancelled' };
       if (failed.has(name)) return { state: 'failed', reason: activity.outcome?.message };
       return { state: 'stale', reason: EDITED };
     }
     if (failed.has(name)) return { state: 'failed', reason: activity.outcome?.message };
-    if (activity.busy && inModel.has(name)) return { state: 'fitting' };
+    if (activity.busy && inModel.has(name)) return running('fitting');
     if (activity.outcome?.state === 'cancelled' && inModel.has(name)) return { state: 'cancelled' };
     return undefined;
   };
@@ -70,7 +70,7 @@ export function fitView(record: FitRecord | undefined, activity: FitActivity): F
   const shown = carried.size + fresh.size > 0;
   let document: LawFitState | undefined;
   if (stale) document = stale;
-  else if (activity.busy) document = { state: shown ? 'refitting' : 'fitting' };
+  else if (activity.busy) document = running(shown ? 'refitting' : 'fitting');
   else if (activity.outcome) document = outcomeState(activity, undefined);
   else if (!missing) document = { state: 'fitted' };
   // Fits on change are off: results of an earlier text are stale; with none, nothing is claimed.
@@ -88,20 +88,4 @@ export function fitView(record: FitRecord | undefined, activity: FitActivity): F
 function outcomeState(activity: FitActivity, otherwise: LawFitState | undefined): LawFitState | undefined {
   const o = activity.outcome;
   return o ? { state: o.state, ...(o.message ? { reason: o.message } : {}) } : otherwise;
-}
-
-/** The words a state adds to a shown value ("refitting…", "stale — REASON"); empty when current. */
-export function stateNote(s: LawFitState | undefined): string {
-  switch (s?.state) {
-    case 'refitting':
-      return 'refitting…';
-    case 'stale':
-      return `stale — ${s.reason ?? EDITED}`;
-    case 'cancelled':
-      return 'cancelled — the last result is shown';
-    case 'failed':
-      return `fit failed${s.reason ? ` — ${s.reason}` : ''}; the last result is shown`;
-    default:
-      return '';
-  }
 }

@@ -9,18 +9,26 @@ import type { Analysis } from '../core/study';
 import { catalogue } from '../core/laws';
 import { exprToString } from '../core/semantics/evaluate';
 import { toRange } from './diagnostics';
-import { code, interval, md, num } from '../present/numbers';
+import { code, formatSize, formatValue, md } from '../present/numbers';
+import {
+  lawSummary,
+  frontierLine,
+  isoflopFacts,
+  optimumFacts,
+  predictionFacts,
+  predictionLine,
+} from '../present/facts';
 import { lawResult, optimumResult, predictionResult } from '../present/resultsLookup';
-import { stateNote, type LawFitState } from './fitState';
+import { notFittedText, stateNote, type LawFitState } from '../present/fitStates';
+import { extrapolationMessage, farExtrapolations, EXTRAPOLATION_FACTOR } from '../core/semantics/extrapolation';
 import { occurrenceAt, statementAt, symbolIndex, type Occurrence } from './symbolIndex';
 
-/** The fit state of a law's shown result (fitState.ts); absent: every result shown is current. */
-type LawStates = (law: string) => LawFitState | undefined;
-let lawState: LawStates = () => undefined;
+/** The fit state of a law's shown result (lsp/fitState.ts); absent: every result shown is current. */
+export type LawStates = (law: string) => LawFitState | undefined;
 
 /** "refitting…" / "stale — REASON" for a law's shown value, as Markdown ('' when it is current). */
-function note(law: string, lead = ' — '): string {
-  const n = stateNote(lawState(law));
+function note(states: LawStates, law: string, lead = ' — '): string {
+  const n = stateNote(states(law));
   return n ? `${lead}_${md(n)}_` : '';
 }
 
@@ -30,30 +38,21 @@ export function hover(
   offset: number,
   states: LawStates = () => undefined,
 ): Hover | null {
-  lawState = states;
-  try {
-    return hoverAt(analysis, results, offset);
-  } finally {
-    lawState = () => undefined;
-  }
-}
-
-function hoverAt(analysis: Analysis, results: StudyResults | undefined, offset: number): Hover | null {
   const at = occurrenceAt(symbolIndex(analysis), offset);
   let text: string | undefined;
   let range: A.Range | undefined;
   if (at) {
-    text = occurrenceHover(analysis, results, at);
+    text = occurrenceHover(analysis, results, at, states);
     range = at.range;
   }
   if (!text) {
     const s = statementAt(analysis, offset);
-    if (s?.kind === 'Predict') text = predictHover(analysis, results, s);
-    else if (s?.kind === 'Optimize') text = optimizeHover(analysis, results, s);
+    if (s?.kind === 'Predict') text = predictHover(analysis, results, s, states);
+    else if (s?.kind === 'Optimize') text = optimizeHover(analysis, results, s, states);
     else if (s?.kind === 'Runs') {
       const row = rowAt(s, offset);
       if (row) {
-        text = runRowHover(analysis, results, s, row);
+        text = runRowHover(analysis, results, s, row, states);
         range = row.row.range;
       }
     }
@@ -63,18 +62,23 @@ function hoverAt(analysis: Analysis, results: StudyResults | undefined, offset: 
   return { contents: { kind: MarkupKind.Markdown, value: text }, range: range && toRange(range, analysis.lines) };
 }
 
-function occurrenceHover(analysis: Analysis, results: StudyResults | undefined, at: Occurrence): string | undefined {
+function occurrenceHover(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  at: Occurrence,
+  states: LawStates,
+): string | undefined {
   switch (at.kind) {
     case 'law':
-      return lawHover(analysis, results, at.name);
+      return lawHover(analysis, results, at.name, states);
     case 'parameter':
-      return paramHover(analysis, results, at.scope ?? '', at.name);
+      return paramHover(analysis, results, at.scope ?? '', at.name, states);
     case 'catalogue':
       return catalogueHover(at.name);
     case 'dataset':
       return datasetHover(analysis, at.name);
     case 'isoflop':
-      return isoflopHover(results, at.name);
+      return isoflopHover(analysis, results, at.name, states);
     case 'variable': {
       const c = analysis.model.computes.find((x) => x.name === at.name);
       if (c) return `**compute** ${code(`${c.name} = ${exprToString(c.formula)}`)}`;
@@ -85,19 +89,16 @@ function occurrenceHover(analysis: Analysis, results: StudyResults | undefined, 
   }
 }
 
-function notFitted(results: StudyResults | undefined, law?: string): string {
-  switch (law ? lawState(law)?.state : undefined) {
-    case 'fitting':
-      return '_fitting…_';
-    case 'cancelled':
-      return '_fit cancelled — no result yet_';
-    case 'failed':
-      return '_the fit failed (see Problems)_';
-  }
-  return results ? '_no fit result for this law (see Problems)_' : '_not fitted yet_';
+function notFitted(results: StudyResults | undefined, states: LawStates, law: string): string {
+  return notFittedText(states(law), !!results);
 }
 
-function lawHover(analysis: Analysis, results: StudyResults | undefined, name: string): string | undefined {
+export function lawHover(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  name: string,
+  states: LawStates,
+): string | undefined {
   const law = analysis.model.laws.find((l) => l.name === name);
   const r = lawResult(results, name);
   if (!law && !r) return undefined;
@@ -110,66 +111,65 @@ function lawHover(analysis: Analysis, results: StudyResults | undefined, name: s
   }
   lines.push('');
   if (!r) {
-    lines.push(notFitted(results, name));
+    lines.push(notFitted(results, states, name));
     if (law) lines.push('', paramTable(law, undefined));
     return lines.join('\n');
   }
-  if (note(name)) lines.push(note(name, ''), '');
+  if (note(states, name)) lines.push(note(states, name, ''), '');
+  const summary = lawSummary(r);
   lines.push(paramTable(law, r));
   lines.push('');
-  const o = r.objective;
-  lines.push(
-    `objective: ${o.kind}${o.delta !== null ? `(${num(o.delta)})` : ''}${o.space === 'log' ? ' on log' : ''} = ${Number.isFinite(o.value) ? o.value.toPrecision(6) : '— (no finite value)'}  `,
-  );
-  lines.push(
-    `runs: ${r.points.fit} fitted, ${r.points.holdout} held out${r.points.dropped ? `, ${r.points.dropped} dropped` : ''}  `,
-  );
-  if (r.holdout) {
-    lines.push(
-      `hold-out error: MAPE ${(r.holdout.mape * 100).toFixed(2)}%, RMSE(log) ${r.holdout.rmse_log.toPrecision(3)}  `,
-    );
-  } else lines.push('hold-out error: — (no runs held out)  ');
-  lines.push(
-    `${r.converged ? 'converged' : '**not converged**'} (${md(r.stop_reason)}), ${r.starts.optimized} of ${r.starts.declared} starts optimized${r.starts.search === 'exhaustive' ? ' (search exhaustive)' : ''}, ${r.starts.agreed} agreed on the best, ${Math.round(r.seconds * 1000)} ms`,
-  );
+  lines.push(`objective: ${summary.objectiveKind} = ${summary.objectiveValue}  `);
+  lines.push(`runs: ${summary.rows}  `);
+  lines.push(`hold-out error: ${summary.holdout}  `);
+  lines.push(`starts: ${summary.starts}  `);
+  lines.push(`${r.converged ? '' : '**'}${md(summary.convergence)}${r.converged ? '' : '**'}, ${summary.time}`);
   return lines.join('\n');
 }
 
 function boundsText(p: ParamSpec): string {
-  if (p.fixed !== undefined) return `fixed = ${num(p.fixed)}`;
-  const f = (v: number) => (v === Infinity ? 'inf' : v === -Infinity ? '-inf' : num(v));
+  if (p.fixed !== undefined) return `fixed = ${formatSize(p.fixed)}`;
+  const f = formatSize;
   return `${p.lowerClosed ? '[' : '('}${f(p.lower)}, ${f(p.upper)}${p.upperClosed ? ']' : ')'}`;
 }
 
 function paramTable(law: BoundLaw | undefined, r: LawResult | undefined): string {
-  const names = r ? Object.keys(r.params) : (law?.params.map((p) => p.name) ?? []);
-  const level = r?.level ? ` (${Math.round(r.level * 100)}%)` : '';
-  const rows = ['| parameter | value | interval' + level + ' | bounds |', '|---|---:|---|---|'];
+  const summary = r ? lawSummary(r) : undefined;
+  const names = summary ? summary.params.map((p) => p.name) : (law?.params.map((p) => p.name) ?? []);
+  const method = summary?.intervals ? ` (${summary.intervals.label})` : '';
+  const rows = ['| parameter | value | interval' + method + ' | bounds |', '|---|---:|---|---|'];
   for (const n of names) {
     const spec = law?.params.find((p) => p.name === n);
-    rows.push(
-      `| ${md(n)} | ${r ? num(r.params[n]) : '—'} | ${interval(r?.intervals?.[n]) || '—'} | ${spec ? boundsText(spec) : ''} |`,
-    );
+    const fact = summary?.params.find((p) => p.name === n);
+    rows.push(`| ${md(n)} | ${fact?.value ?? '—'} | ${fact?.interval || '—'} | ${spec ? boundsText(spec) : ''} |`);
   }
   return rows.join('\n');
 }
 
-function paramHover(analysis: Analysis, results: StudyResults | undefined, lawName: string, name: string): string {
+export function paramHover(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  lawName: string,
+  name: string,
+  states: LawStates,
+): string {
   const law = analysis.model.laws.find((l) => l.name === lawName);
   const spec = law?.params.find((p) => p.name === name);
   const r = lawResult(results, lawName);
   const lines = [`**parameter** ${code(name)} of law ${code(lawName)}`, ''];
-  if (r && name in r.params) {
-    const iv = r.intervals?.[name];
+  const summary = r && name in r.params ? lawSummary(r) : undefined;
+  const fact = summary?.params.find((p) => p.name === name);
+  if (summary && fact) {
+    const method = summary.intervals ? ` (${summary.intervals.label})` : '';
     lines.push(
-      `value: **${num(r.params[name])}**${iv ? ` ${interval(iv)}${r.level ? ` (${Math.round(r.level * 100)}%)` : ''}` : ''}${note(lawName)}  `,
+      `value: **${fact.value}**${fact.interval ? ` ${fact.interval}${method}` : ''}${note(states, lawName)}  `,
     );
-  } else lines.push(`value: ${notFitted(results, lawName)}  `);
+  } else lines.push(`value: ${notFitted(results, states, lawName)}  `);
   if (spec) {
     lines.push(`bounds: ${boundsText(spec)}  `);
     if (spec.fixed === undefined && spec.starts.length > 0) {
       lines.push(
-        `starts: ${spec.starts.length} (${spec.logGrid ? 'log grid ' : ''}${num(Math.min(...spec.starts))} … ${num(Math.max(...spec.starts))})`,
+        `starts: ${spec.starts.length} (${spec.logGrid ? 'log grid ' : ''}${formatSize(Math.min(...spec.starts))} … ${formatSize(Math.max(...spec.starts))})`,
       );
     }
   }
@@ -198,73 +198,46 @@ function datasetHover(analysis: Analysis, name: string): string | undefined {
   return `**runs** ${code(name)}${file}: ${t.rowCount} row${t.rowCount === 1 ? '' : 's'}  \nvariables: ${[...t.numeric.keys()].map(md).join(', ')}`;
 }
 
-function isoflopHover(results: StudyResults | undefined, name: string): string {
+function isoflopHover(analysis: Analysis, results: StudyResults | undefined, name: string, states: LawStates): string {
   const r = results?.isoflops.find((i) => i.name === name);
   const lines = [`**isoflop** ${code(name)}`, ''];
-  if (!r) return [...lines, notFitted(results, name)].join('\n');
-  lines.push(`${r.budgets.length} budgets${note(name)}  `);
-  if (r.frontier) {
-    lines.push(`N*(C) = ${num(r.frontier.N.coefficient)} · C^${r.frontier.N.exponent.toFixed(4)}  `);
-    lines.push(`D*(C) = ${num(r.frontier.D.coefficient)} · C^${r.frontier.D.exponent.toFixed(4)}`);
-  }
+  if (!r) return [...lines, notFitted(results, states, name)].join('\n');
+  const budgetVar = analysis.model.isoflops.find((i) => i.name === name)?.budget ?? 'C';
+  const f = isoflopFacts(r, budgetVar);
+  const kept = f.budgets.filter((b) => b.kept).length;
+  lines.push(`${f.budgets.length} budgets (${kept} kept for the frontier)${note(states, name)}  `);
+  for (const line of f.frontier) lines.push(`${md(frontierLine(line, budgetVar, f.intervals))}  `);
   return lines.join('\n');
 }
 
-/** How far a point lies outside the fitted runs of a law, per variable (1 = inside). */
-function extrapolation(
-  law: BoundLaw,
-  point: Record<string, number>,
-): { variable: string; factor: number; above: boolean }[] {
-  const out: { variable: string; factor: number; above: boolean }[] = [];
-  for (const [variable, value] of Object.entries(point)) {
-    if (!law.variables.includes(variable)) continue;
-    const values = law.data.numeric.get(variable);
-    if (!values) continue;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let r = 0; r < values.length; r++) {
-      if (law.heldOut[r] || !(values[r] > 0)) continue;
-      lo = Math.min(lo, values[r]);
-      hi = Math.max(hi, values[r]);
-    }
-    if (!Number.isFinite(lo) || !(value > 0)) continue;
-    const factor = value > hi ? value / hi : value < lo ? lo / value : 1;
-    out.push({ variable, factor, above: value > hi });
-  }
-  return out;
-}
-
-function predictHover(analysis: Analysis, results: StudyResults | undefined, s: A.PredictStmt): string | undefined {
+function predictHover(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  s: A.PredictStmt,
+  states: LawStates,
+): string | undefined {
   const p = analysis.model.predictions.find((x) => x.range.start === s.range.start);
-  if (!p) return unboundPredictHover(analysis, results, s);
+  if (!p) return unboundPredictHover(analysis, results, s, states);
   const law = analysis.model.laws.find((l) => l.name === p.law);
-  const at = Object.entries(p.at)
-    .map(([k, v]) => `${md(k)} = ${num(v)}`)
-    .join(', ');
-  const lines = [`**predict** ${code(p.law)} at ${at}`, ''];
+  const lines = [
+    `**predict** ${code(p.law)} at ${md(
+      Object.entries(p.at)
+        .map(([k, v]) => `${k} = ${formatSize(v)}`)
+        .join(', '),
+    )}`,
+    '',
+  ];
   const r = predictionResult(analysis, results, p);
-  if (r && !Number.isFinite(r.value)) {
-    lines.push(`${md(law?.target ?? 'value')}: no value — the prediction failed (see the diagnostic on this line)  `);
-  } else if (r) {
-    lines.push(
-      `${md(law?.target ?? 'value')} = **${num(r.value)}**${r.interval ? ` ${interval(r.interval)}${r.level ? ` (${Math.round(r.level * 100)}%)` : ''}` : ''}${note(p.law)}  `,
-    );
-  } else lines.push(`${notFitted(results, p.law)}  `);
+  const target = md(law?.target ?? 'value');
+  if (r) {
+    const f = predictionFacts(r, lawResult(results, p.law));
+    if (f.failed) lines.push(`${target}: no value — the prediction failed (see the diagnostic on this line)  `);
+    else lines.push(`${target} = **${f.value}**${predictionLine(f).slice(f.value.length)}${note(states, p.law)}  `);
+  } else lines.push(`${notFitted(results, states, p.law)}  `);
   if (law) {
-    const far = extrapolation(law, p.at);
-    const outside = far.filter((f) => f.factor > 1);
-    if (outside.length === 0) lines.push('within the range of the fitted runs');
-    else {
-      lines.push(
-        'extrapolates: ' +
-          outside
-            .map(
-              (f) =>
-                `${md(f.variable)} ${f.factor.toFixed(f.factor < 100 ? 1 : 0)}× ${f.above ? 'above the largest' : 'below the smallest'} fitted run`,
-            )
-            .join('; '),
-      );
-    }
+    const far = farExtrapolations(law, p.at, analysis.model.computes);
+    if (far.length === 0) lines.push(`within ${EXTRAPOLATION_FACTOR}× of the fitted runs`);
+    else lines.push(far.map((e) => `⚠ ${md(extrapolationMessage('extrapolates', e))}`).join('  \n'));
   }
   return lines.join('\n');
 }
@@ -273,39 +246,47 @@ function predictHover(analysis: Analysis, results: StudyResults | undefined, s: 
  * A predict line whose law no longer binds (its data broke): the answer of the last good fit, by
  * position among the law's predict lines, marked with the law's state ("stale — REASON").
  */
-function unboundPredictHover(analysis: Analysis, results: StudyResults | undefined, s: A.PredictStmt) {
+function unboundPredictHover(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  s: A.PredictStmt,
+  states: LawStates,
+): string | undefined {
   const name = s.law?.text;
-  if (!name || !note(name)) return undefined;
+  if (!name || !note(states, name)) return undefined;
   const same = analysis.parsed.file.statements.filter((x) => x.kind === 'Predict' && x.law?.text === name);
   const r = results?.predictions.filter((x) => x.law === name)[same.indexOf(s)];
   if (!r) return undefined;
   const decl = analysis.parsed.file.statements.find((x) => x.kind === 'Law' && x.name?.text === name);
-  const target = (decl?.kind === 'Law' && decl.target?.text) || 'L';
-  const at = Object.entries(r.at)
-    .map(([k, v]) => `${md(k)} = ${num(v)}`)
-    .join(', ');
-  const level = r.level ? ` (${Math.round(r.level * 100)}%)` : '';
-  const value = `${md(target)} = **${num(r.value)}**${r.interval ? ` ${interval(r.interval)}${level}` : ''}`;
-  return [`**predict** ${code(name)} at ${at}`, '', `${value}${note(name)}  `].join('\n');
+  const target = md((decl?.kind === 'Law' && decl.target?.text) || 'L');
+  const f = predictionFacts(r, lawResult(results, name));
+  const value = `${target} = **${f.value}**${predictionLine(f).slice(f.value.length)}`;
+  return [`**predict** ${code(name)} at ${md(f.at)}`, '', `${value}${note(states, name)}  `].join('\n');
 }
 
-function optimizeHover(analysis: Analysis, results: StudyResults | undefined, s: A.OptimizeStmt): string | undefined {
+function optimizeHover(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  s: A.OptimizeStmt,
+  states: LawStates,
+): string | undefined {
   const o = analysis.model.optima.find((x) => x.range.start === s.range.start);
   if (!o) return undefined;
-  const budget = Object.entries(o.budget)
-    .map(([k, v]) => `${md(k)} = ${num(v)}`)
-    .join(', ');
-  const lines = [`**optimize** ${code(o.law)} for ${budget}`, ''];
-  const r = optimumResult(analysis, results, o);
-  if (!r) return [...lines, notFitted(results, o.law)].join('\n');
-  if (note(o.law)) lines.push(note(o.law, ''), '');
-  if (!Number.isFinite(r.value)) {
-    return [...lines, 'no optimum — it could not be computed (see the diagnostic on this line)'].join('\n');
-  }
-  for (const [k, v] of Object.entries(r.at)) lines.push(`${md(k)}* = **${num(v)}** ${interval(r.intervals[k])}  `);
-  if (r.at.N && r.at.D) lines.push(`D*/N* = ${(r.at.D / r.at.N).toFixed(1)}  `);
   const law = analysis.model.laws.find((l) => l.name === o.law);
-  lines.push(`${md(law?.target ?? 'L')}* = **${num(r.value)}** ${interval(r.intervals[law?.target ?? 'L'])}`);
+  const r = optimumResult(analysis, results, o);
+  const f = r && optimumFacts(r, analysis.model.computes, law?.target ?? 'L');
+  const budget = md(
+    Object.entries(o.budget)
+      .map(([k, v]) => `${k} = ${formatSize(v)}`)
+      .join(', '),
+  );
+  const lines = [`**optimize** ${code(o.law)} for ${budget}`, ''];
+  if (!f) return [...lines, notFitted(results, states, o.law)].join('\n');
+  if (note(states, o.law)) lines.push(note(states, o.law, ''), '');
+  if (f.failed) return [...lines, 'no optimum — it could not be computed (see the diagnostic on this line)'].join('\n');
+  for (const a of f.at) lines.push(`${md(a.name)}* = **${a.value}** ${a.interval}  `);
+  if (f.ratio) lines.push(`${md(f.ratio.label)} = ${f.ratio.value}  `);
+  lines.push(`${md(f.target)}* = **${f.value}** ${f.valueInterval}`);
   return lines.join('\n');
 }
 
@@ -327,6 +308,7 @@ function runRowHover(
   results: StudyResults | undefined,
   s: A.RunsDecl,
   { row, index }: { row: A.RunRow; index: number },
+  states: LawStates,
 ): string | undefined {
   const name = s.name?.text ?? 'runs';
   const lines = [`**run** ${index + 1} of ${code(name)}`, ''];
@@ -337,12 +319,12 @@ function runRowHover(
     any = true;
     const r = lawResult(results, law.name)?.residuals?.[i];
     if (!r) {
-      lines.push(`${code(law.name)}: ${notFitted(results, law.name)}  `);
+      lines.push(`${code(law.name)}: ${notFitted(results, states, law.name)}  `);
       continue;
     }
     const residual = r.observed - r.fitted;
     lines.push(
-      `${code(law.name)}: observed ${num(r.observed)}, fitted ${num(r.fitted)}, residual ${residual >= 0 ? '+' : ''}${num(residual)} ${r.fitted !== 0 && Number.isFinite(residual / r.fitted) ? `(${((residual / r.fitted) * 100).toFixed(2)}%)` : ''}${r.heldOut ? ' — held out' : ''}  `,
+      `${code(law.name)}: observed ${formatValue(r.observed)}, fitted ${formatValue(r.fitted)}, residual ${residual >= 0 ? '+' : ''}${formatValue(residual)} ${r.fitted !== 0 && Number.isFinite(residual / r.fitted) ? `(${((residual / r.fitted) * 100).toFixed(2)}%)` : ''}${r.heldOut ? ' — held out' : ''}  `,
     );
   }
   if (!any) lines.push('_no law fits this table_');

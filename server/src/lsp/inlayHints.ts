@@ -4,9 +4,9 @@ import type { InlayHint } from 'vscode-languageserver';
 import { InlayHintKind } from 'vscode-languageserver';
 import type { StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
-import { interval, num } from '../present/numbers';
-import { optimumResult, predictionResult } from '../present/resultsLookup';
-import { stateNote, type LawFitState } from './fitState';
+import { optimumFacts, predictionFacts } from '../present/facts';
+import { lawResult, optimumResult, predictionResult } from '../present/resultsLookup';
+import { hintMark, stateNote, type LawFitState } from '../present/fitStates';
 
 export function inlayHints(
   analysis: Analysis,
@@ -20,11 +20,12 @@ export function inlayHints(
   for (const p of analysis.model.predictions) {
     if (!inRange(p.range)) continue;
     const r = predictionResult(analysis, results, p);
+    const f = r && predictionFacts(r, lawResult(results, p.law));
     // No hint for a failed prediction: its diagnostic on this line says why.
-    if (!r || !isFiniteNumber(r.value)) continue;
+    if (!f || f.failed) continue;
     hints.push({
       position: lineEnd(analysis, p.range.end),
-      label: `= ${num(r.value)}${r.interval ? ` ${interval(r.interval)}` : ''}${mark(states(p.law))}`,
+      label: `= ${f.value}${f.interval ? ` ${f.interval}` : ''}${hintMark(states(p.law))}`,
       kind: InlayHintKind.Type,
       paddingLeft: true,
       ...tooltip(states(p.law)),
@@ -33,14 +34,15 @@ export function inlayHints(
   for (const o of analysis.model.optima) {
     if (!inRange(o.range)) continue;
     const r = optimumResult(analysis, results, o);
-    if (!r || !isFiniteNumber(r.value) || !Object.values(r.at).every(isFiniteNumber)) continue;
     const target = analysis.model.laws.find((l) => l.name === o.law)?.target ?? 'L';
-    const parts = Object.entries(r.at).map(([k, v]) => `${k}* = ${num(v)}`);
-    if (r.at.N && r.at.D) parts.push(`D*/N* = ${(r.at.D / r.at.N).toFixed(1)}`);
-    parts.push(`${target}* = ${num(r.value)}`);
+    const f = r && optimumFacts(r, analysis.model.computes, target);
+    if (!f || f.failed) continue;
+    const parts = f.at.map((a) => `${a.name}* = ${a.value}`);
+    if (f.ratio) parts.push(`${f.ratio.label} = ${f.ratio.value}`);
+    parts.push(`${target}* = ${f.value}`);
     hints.push({
       position: lineEnd(analysis, o.range.end),
-      label: `→ ${parts.join(', ')}${mark(states(o.law))}`,
+      label: `→ ${parts.join(', ')}${hintMark(states(o.law))}`,
       kind: InlayHintKind.Type,
       paddingLeft: true,
       ...tooltip(states(o.law)),
@@ -49,19 +51,9 @@ export function inlayHints(
   return hints;
 }
 
-/** A short mark after a value that is not current (the tooltip has the whole note). */
-function mark(s: LawFitState | undefined): string {
-  if (!s || s.state === 'fitted' || s.state === 'fitting') return '';
-  return ` · ${s.state === 'refitting' ? 'refitting…' : s.state}`;
-}
-
 function tooltip(s: LawFitState | undefined): { tooltip?: string } {
   const n = stateNote(s);
   return n ? { tooltip: n } : {};
-}
-
-function isFiniteNumber(v: unknown): v is number {
-  return typeof v === 'number' && Number.isFinite(v);
 }
 
 /** The end of the statement's code (before a trailing comment is fine: the statement range ends at its code). */

@@ -63,11 +63,11 @@ describe('multi-start search: screening you can trust', function () {
     const ex = await fitLaw(b, { exhaustive: true, workers: 1 });
     // The premise: optimizing the best-screened start alone ends on the wide peak, far worse.
     assert.ok(Math.abs(alone.u[1] - 2) > 1, `rank-0 start ended at m = ${alone.u[1]}`);
-    assert.ok(alone.value > 1.05 * ex.result.objective.value, `${alone.value} vs ${ex.result.objective.value}`);
+    assert.ok(alone.value > 1.05 * ex.result.objective.value!, `${alone.value} vs ${ex.result.objective.value!}`);
     assert.ok(Math.abs(ex.result.params.m - 2) < 0.01);
     const sc = await fitLaw(b);
     // Same optimum, polished by the same method: 1e-9 relative.
-    assert.ok(sc.result.objective.value <= ex.result.objective.value * (1 + 1e-9));
+    assert.ok(sc.result.objective.value! <= ex.result.objective.value! * (1 + 1e-9));
     assert.equal(ex.result.starts.optimized, ex.result.starts.declared);
     assert.equal(ex.result.starts.search, 'exhaustive');
   });
@@ -101,7 +101,7 @@ describe('multi-start search: screening you can trust', function () {
     assert.ok(sc.result.starts.agreed >= 2);
     // Both polished with the exact Hessian to a 1e-15 relative step: 1e-12 relative covers rounding.
     assert.ok(
-      sc.result.objective.value <= ex.result.objective.value * (1 + 1e-12),
+      sc.result.objective.value! <= ex.result.objective.value! * (1 + 1e-12),
       `${sc.result.objective.value} vs ${ex.result.objective.value}`,
     );
   });
@@ -130,7 +130,7 @@ describe('multi-start search: screening you can trust', function () {
     const ex = await fitLaw(b, { exhaustive: true, workers: 2 });
     assert.equal(ex.result.starts.optimized, ex.result.starts.declared);
     assert.ok(
-      sc.result.objective.value <= ex.result.objective.value * (1 + 1e-12),
+      sc.result.objective.value! <= ex.result.objective.value! * (1 + 1e-12),
       `${sc.result.objective.value} vs ${ex.result.objective.value}`,
     );
   });

@@ -280,7 +280,9 @@ describe('hardening round two (issue 15)', function () {
     it('200,000 columns: the list ends in "… and N more"; JSON, editor and the message agree', async () => {
       const header = Array.from({ length: 200_000 }, (_, i) => `col${i}`).join(',');
       const text = 'dataset d = csv("wide.csv") {\n  N: nope\n}\n';
-      const { analysis } = await studyIn(text, { 'wide.csv': `${header}\n` });
+      // One data row: a header-only file is its own error (scaling.empty-data) before any column is looked up.
+      const row = Array.from({ length: 200_000 }, () => '1').join(',');
+      const { analysis } = await studyIn(text, { 'wide.csv': `${header}\n${row}\n` });
       const d = analysis.diagnostics.find((x) => x.code === 'scaling.unknown-column')!;
       assert.ok(d.message.length <= MAX_MESSAGE_LENGTH, `${d.message.length} characters`);
       assert.match(d.message, /^'wide\.csv' has no column 'nope'; its columns are col0, col1, .* … and 199,980 more$/);
@@ -369,7 +371,7 @@ describe('hardening round two (issue 15)', function () {
       const untrusted = pathGuard({ trusted: false, roots: [ws] }, studyPath);
       await assert.rejects(scaffoldStudy(outside, studyPath, diskLoader(), untrusted), /outside the workspace/);
       const trusted = pathGuard({ trusted: true, roots: [ws] }, studyPath);
-      assert.match(await scaffoldStudy(outside, studyPath, diskLoader(), trusted), /dataset runs = csv/);
+      assert.match(await scaffoldStudy(outside, studyPath, diskLoader(), trusted), /dataset outside = csv/);
     });
 
     it('the formatter keeps CRLF line endings and a byte-order mark', async () => {

@@ -80,11 +80,15 @@ const COLUMN_RENAMED = STUDY_TEXT.replace('L: loss ', 'L: losss');
 
 describe('lsp fit state: hover texts per state', () => {
   it('fitting: no result yet', async () => {
-    const h = await harness(new GatedBackend(false));
+    const backend = new GatedBackend(false);
+    const h = await harness(backend);
     h.manager.update(STUDY_URI, 1, h.doc.analysis);
     assert.equal(h.last().state, 'fitting');
     assert.match(h.hoverAt('law chinchilla', 5), /_fitting…_/);
     assert.match(h.hoverAt(PREDICT), /_fitting…_/);
+    // Once the scheduled fit runs, the hover says since when (the gated backend holds it running).
+    await until(() => backend.jobs.length === 1);
+    assert.match(h.hoverAt('law chinchilla', 5), /_fitting… \(started \d\d:\d\d:\d\d, \d+ s ago\)_/);
     h.manager.dispose();
   });
 
@@ -107,7 +111,7 @@ describe('lsp fit state: hover texts per state', () => {
     await h.edit(BOOTSTRAP_8000);
     assert.equal(h.last().state, 'refitting');
     const text = h.hoverAt(PREDICT);
-    assert.match(text, /L = \*\*1\.94\d*\*\* \[1\.92\d*, 1\.97\d*\] \(90%\) — _refitting…_/);
+    assert.match(text, /L = \*\*1\.94\d*\*\* \[1\.92\d*, 1\.97\d*\] \(90% bootstrap\) — _refitting…_/);
     assert.match(h.hoverAt('law chinchilla', 5), /_refitting…_/);
     assert.match(h.hoverAt('param alpha', 7), /value: \*\*.*— _refitting…_/);
     // The inlay hint stays too, marked.
@@ -146,7 +150,7 @@ describe('lsp fit state: hover texts per state', () => {
     assert.match(h.last().message ?? '', /no column 'losss'/);
     assert.match(h.hoverAt('law chinchilla', 5), /_stale — .*no column 'losss'/);
     const text = h.hoverAt(PREDICT);
-    assert.match(text, /L = \*\*1\.94\d*\*\* \[1\.92\d*, 1\.97\d*\] \(90%\) — _stale — .*no column 'losss'/);
+    assert.match(text, /L = \*\*1\.94\d*\*\* \[1\.92\d*, 1\.97\d*\] \(90% bootstrap\) — _stale — .*no column 'losss'/);
     // Mending the data brings the state back without a refit (the inputs are the fitted ones again).
     await h.edit(STUDY_TEXT);
     await until(() => h.last().state === 'fitted');

@@ -16,15 +16,15 @@ import { catalogue } from '../../../server/src/core/laws';
 import type { StudyResults } from '../../../server/src/core/results';
 import { analyze } from '../../../server/src/core/study';
 import { runFit } from '../../../server/src/fitRunner';
-import { num } from '../../../server/src/present/numbers';
-import { FIXTURES, STUDY_PATH, STUDY_TEXT, STUDY_URI } from './helpers';
+import { formatDocument } from '../../../server/src/lsp/formatting';
+import { analyzeText, FIXTURES, STUDY_PATH, STUDY_TEXT, STUDY_URI } from './helpers';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
 interface PublishParams {
   uri: string;
   version?: number;
-  diagnostics: { code: string; message: string; severity: number; range: { start: { line: number } } }[];
+  diagnostics: { code: string; severity: number; message: string; range: { start: { line: number } } }[];
 }
 
 describe('lsp server over --stdio', function () {
@@ -91,7 +91,20 @@ describe('lsp server over --stdio', function () {
     });
     const first = await waitFor(() => published.find((p) => p.uri === STUDY_URI && p.version === 1), 'diagnostics v1');
     const codes = first.diagnostics.map((d) => d.code);
-    assert.ok(codes.includes('scaling.unknown-name'), codes.join());
+    const line = text.split('\n').findIndex((l) => l.startsWith('predict chinchila at'));
+    const character = 'predict '.length;
+    assert.deepEqual(
+      first.diagnostics
+        .filter((d) => d.code === 'scaling.unknown-name')
+        .map((d) => ({ range: d.range, message: d.message, severity: d.severity })),
+      [
+        {
+          range: { start: { line, character }, end: { line, character: character + 'chinchila'.length } },
+          message: "no law named 'chinchila' to predict with (did you mean 'chinchilla'?)",
+          severity: 1,
+        },
+      ],
+    );
     assert.ok(!codes.includes('scaling.checklist-objective'), 'the severity setting turned it off');
     await conn.sendNotification('textDocument/didChange', {
       textDocument: { uri: STUDY_URI, version: 2 },
@@ -113,12 +126,17 @@ describe('lsp server over --stdio', function () {
       textDocument: { uri: STUDY_URI },
       position: { line: lines.findIndex((l) => l.includes('fit sweep, pilot')), character: 2 },
     });
-    assert.ok(Array.isArray(items));
+    // At the start of a law's item line: the law item keywords.
+    assert.deepEqual(
+      items.map((i) => i.label),
+      ['fit', 'holdout', 'objective', 'param', 'search', 'uncertainty'],
+    );
     const edits = await conn.sendRequest<unknown[]>('textDocument/formatting', {
       textDocument: { uri: STUDY_URI },
       options: { tabSize: 2, insertSpaces: true },
     });
-    assert.ok(Array.isArray(edits));
+    // Over stdio, the same edits as the in-process handler gives.
+    assert.deepEqual(edits, formatDocument(await analyzeText(STUDY_TEXT), { tabSize: 2, insertSpaces: true }));
   });
 
   it('fits in a worker thread; the results equal fit --json', async () => {
@@ -146,7 +164,15 @@ describe('lsp server over --stdio', function () {
       textDocument: { uri: STUDY_URI },
       position: { line: predictLine, character: 2 },
     });
-    assert.ok(hover.contents.value.includes(num(cli.predictions[0].value)), hover.contents.value);
+    // The hover shows **value** [lo, hi] to 4 significant digits: each shown number is within half a
+    // unit of the 4th significant digit (5e-4 relative: protocol/numbers.ts shows 4) of the CLI's.
+    const p = cli.predictions[0];
+    const shown = /\*\*([-+.\de]+)\*\* \[([-+.\de]+), ([-+.\de]+)\]/.exec(hover.contents.value);
+    assert.ok(shown, hover.contents.value);
+    [p.value!, ...p.interval!].forEach((v, i) => {
+      const got = Number(shown[i + 1]);
+      assert.ok(Math.abs(got - v) <= 5e-4 * Math.abs(v), `shown ${got} for ${v} in ${hover.contents.value}`);
+    });
   });
 
   it('survives garbage and requests about unknown documents', async () => {

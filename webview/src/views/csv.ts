@@ -1,6 +1,6 @@
 // The CSV export: every plotted point of the charts shown, as one table.
 import type { ChartSpec } from '../charts';
-import { formatExact } from '../format';
+import { formatRaw } from '../format';
 
 function csvCell(s: string): string {
   // Quote when needed; neutralise spreadsheet formulas in text cells.
@@ -21,11 +21,11 @@ export function specsToCsv(specs: ChartSpec[]): string {
             csvCell(spec.title),
             csvCell(d.label),
             csvCell(spec.x.title),
-            formatExact(pt.x),
+            formatRaw(pt.x),
             csvCell(spec.y.title),
-            formatExact(pt.y),
-            lo != null ? formatExact(lo) : '',
-            hi != null ? formatExact(hi) : '',
+            formatRaw(pt.y),
+            lo != null ? formatRaw(lo) : '',
+            hi != null ? formatRaw(hi) : '',
             csvCell(d.csv?.label?.(pt) ?? ''),
           ].join(','),
         );

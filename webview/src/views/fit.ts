@@ -2,7 +2,7 @@
 import { type PlotModel, sortGroups } from '../../../protocol/plot';
 import type { ViewState } from '../../../protocol/webview';
 import type { ChartSpec, DatasetSpec, ErrorBar, Pt } from '../charts';
-import { formatExact, formatNumber } from '../format';
+import { formatExact, formatInterval, formatNumber, formatValue } from '../format';
 import { type Palette, withAlpha } from '../theme';
 import { curveDatasets, heldOutColor, lawColor, levelText, pos, ramp, runTooltip } from './shared';
 
@@ -174,7 +174,7 @@ export function fitView(model: PlotModel, state: ViewState, pal: Palette): Chart
           const lines = [`optimum of ${law.name}`];
           for (const [k, v] of Object.entries(o.at)) {
             const iv = o.intervals[k];
-            lines.push(`${k} = ${formatNumber(v)}${iv ? ` [${formatNumber(iv[0])}, ${formatNumber(iv[1])}]` : ''}`);
+            lines.push(`${k} = ${formatValue(v)}${iv ? ` ${formatInterval(iv)}` : ''}`);
           }
           const yi = yKey(o);
           lines.push(

@@ -2,7 +2,7 @@
 import type { PlotModel } from '../../../protocol/plot';
 import type { ViewState } from '../../../protocol/webview';
 import type { ChartSpec, DatasetSpec } from '../charts';
-import { formatNumber } from '../format';
+import { formatInterval, formatNumber, formatValue } from '../format';
 import type { Palette } from '../theme';
 import { curveDatasets, pos } from './shared';
 
@@ -19,7 +19,7 @@ export function frontierView(model: PlotModel, _state: ViewState, pal: Palette):
     const prefix = model.isoflops.length > 1 ? `${iso.name}: ` : '';
     for (const f of iso.frontier) {
       const color = colorFor(f.variable);
-      const label = `${prefix}${f.variable}*(${iso.budgetVar}) ∝ ${iso.budgetVar}^${formatNumber(f.exponent)}`;
+      const label = `${prefix}${f.variable}*(${iso.budgetVar}) ∝ ${iso.budgetVar}^${formatValue(f.exponent)}`;
       const group = `frontier:${iso.name}:${f.variable}`;
       datasets.push(
         ...curveDatasets(`frontier:${iso.name}:${f.variable}`, label, f.curve, color, pal, {
@@ -78,7 +78,7 @@ export function frontierView(model: PlotModel, _state: ViewState, pal: Palette):
           const iv = o.intervals[v];
           return [
             `optimum of ${law} at ${budgetKey} = ${formatNumber(pt.x)}`,
-            `${v}* = ${formatNumber(pt.y)}${iv ? ` [${formatNumber(iv[0])}, ${formatNumber(iv[1])}]` : ''}`,
+            `${v}* = ${formatValue(pt.y)}${iv ? ` ${formatInterval(iv)}` : ''}`,
           ];
         },
         csv: {

@@ -61,7 +61,12 @@ function checkBounds(law: BoundLaw, prob: FitProblem, theta: Float64Array, diags
   prob.free.forEach((j) => {
     const spec = law.params[j];
     const v = theta[j];
-    const at = (b: number) => Number.isFinite(b) && Math.abs(v - b) <= 1e-6 * Math.max(1, Math.abs(b));
+    // Relative to the parameter's scale: the width of a finite range, else its own size (k = 4.5e-8
+    // in (0, inf) is a small scale, not one on its bound).
+    const width = spec.upper - spec.lower;
+    const finiteAbs = (b: number) => (Number.isFinite(b) ? Math.abs(b) : 0);
+    const scale = Number.isFinite(width) ? width : Math.max(Math.abs(v), finiteAbs(spec.lower), finiteAbs(spec.upper));
+    const at = (b: number) => Number.isFinite(b) && Math.abs(v - b) <= 1e-6 * scale;
     if (at(spec.lower) || at(spec.upper) || (prob.logParam[j] && spec.lower === 0 && v < 1e-200)) {
       diags.push(
         diagnostic(

@@ -16,8 +16,8 @@ export { fitLaw } from './law';
  * JSON has no NaN (it prints null); results carry null in memory too, so the editor and the CLI
  * read the same "no value" — always with a diagnostic saying why.
  */
-function finiteOrNull(v: number): number {
-  return Number.isFinite(v) ? v : (null as unknown as number);
+function finiteOrNull(v: number | null): number | null {
+  return v !== null && Number.isFinite(v) ? v : null;
 }
 
 /** Fits a whole study. */

@@ -252,5 +252,6 @@ export function fitIsoflop(iso: BoundIsoflop): { result: IsoflopResult; diagnost
     };
   }
   const budgets: IsoflopBudgetResult[] = fits.map(({ varLnN: _v, usable: _u, ...rest }) => rest);
-  return { result: { name: iso.name, budgets, frontier, intervals }, diagnostics };
+  const uncertainty = intervals && u.method !== 'none' ? { method: u.method, level: u.level } : null;
+  return { result: { name: iso.name, budgets, frontier, intervals, uncertainty }, diagnostics };
 }

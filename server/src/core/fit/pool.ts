@@ -8,17 +8,16 @@ import type { BlockResult, SearchTask } from './search';
 
 // Decided from how this module itself was loaded, not by probing the file system (the core does no
 // I/O of its own): from source under tsx the worker is worker.ts, in a bundle it is fitWorker.js.
-function workerEntry(explicit?: string): { file: string; execArgv: string[] } {
+function workerEntry(explicit?: string): WorkerEntry {
   if (explicit) return { file: explicit, execArgv: [] };
   if (__filename.endsWith('.ts')) return { file: join(__dirname, 'worker.ts'), execArgv: ['--import', 'tsx'] };
   return { file: join(__dirname, 'fitWorker.js'), execArgv: [] };
 }
 
-function runInWorker(
-  entry: { file: string; execArgv: string[] },
-  task: BootstrapTask,
-  signal?: AbortSignal,
-): Promise<Float64Array> {
+type WorkerEntry = { file: string; execArgv: string[] };
+
+/** Posts one message to a fresh worker and resolves with the field `key` of its reply. */
+function runWorker<T>(entry: WorkerEntry, message: unknown, key: 'draws' | 'block', signal?: AbortSignal): Promise<T> {
   return new Promise((resolve, reject) => {
     const w = new Worker(entry.file, { execArgv: entry.execArgv });
     const onAbort = () => {
@@ -26,18 +25,22 @@ function runInWorker(
       reject(new Error('cancelled'));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    w.once('message', (m: { ok: boolean; draws?: Float64Array; error?: string }) => {
+    w.once('message', (m: { ok: boolean; draws?: Float64Array; block?: BlockResult; error?: string }) => {
       signal?.removeEventListener('abort', onAbort);
       void w.terminate();
-      if (m.ok) resolve(m.draws!);
+      if (m.ok) resolve(m[key] as T);
       else reject(new Error(m.error));
     });
     w.once('error', (e) => {
       signal?.removeEventListener('abort', onAbort);
       reject(e);
     });
-    w.postMessage(task);
+    w.postMessage(message);
   });
+}
+
+function runInWorker(entry: WorkerEntry, task: BootstrapTask, signal?: AbortSignal): Promise<Float64Array> {
+  return runWorker<Float64Array>(entry, task, 'draws', signal);
 }
 
 /** Splits resamples [0, K) into `workers` contiguous slices and concatenates the draws in order. */
@@ -84,27 +87,7 @@ export async function bootstrapParallel(
   return out;
 }
 
-/** Runs a share of an exhaustive search on a worker thread; rejects when no worker can start. */
+/** Runs a share of an exhaustive search on a worker thread; rejects when the worker cannot start. */
 export function searchBlockInWorker(task: SearchTask, signal?: AbortSignal, workerFile?: string): Promise<BlockResult> {
-  const entry = workerEntry(workerFile);
-  if (!entry) return Promise.reject(new Error('no worker'));
-  return new Promise((resolve, reject) => {
-    const w = new Worker(entry.file, { execArgv: entry.execArgv });
-    const onAbort = () => {
-      void w.terminate();
-      reject(new Error('cancelled'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    w.once('message', (m: { ok: boolean; block?: BlockResult; error?: string }) => {
-      signal?.removeEventListener('abort', onAbort);
-      void w.terminate();
-      if (m.ok) resolve(m.block!);
-      else reject(new Error(m.error));
-    });
-    w.once('error', (e) => {
-      signal?.removeEventListener('abort', onAbort);
-      reject(e);
-    });
-    w.postMessage({ ...task, kind: 'search' });
-  });
+  return runWorker<BlockResult>(workerEntry(workerFile), { ...task, kind: 'search' }, 'block', signal);
 }

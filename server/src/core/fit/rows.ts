@@ -4,7 +4,8 @@ import { diagnostic, type Diagnostic } from '../diagnostics';
 import type { BoundLaw } from '../model';
 import type { LawResult } from '../results';
 import { CompileError, toNode, type Node } from './compile';
-import { checkDesign, positiveVariables, splitRows, type RowSplit } from './diagnose';
+import { checkDesign, splitRows, type RowSplit } from './diagnose';
+import { positiveVariables } from '../semantics/positivity';
 import type { StageFailure } from './types';
 
 export interface LawRows {
@@ -42,7 +43,9 @@ export function prepareRows(law: BoundLaw, diags: Diagnostic[]): LawRows | Stage
   }
   const columnsAll = law.variables.map((v) => law.data.numeric.get(v)!);
   const yAll = law.data.numeric.get(law.target)!;
-  const split = splitRows(law, columnsAll, yAll, positiveVariables(node), diags);
+  const mustBePositive = positiveVariables(law.formula, new Set(law.variables));
+  const positive = new Set(law.variables.flatMap((v, k) => (mustBePositive.has(v) ? [k] : [])));
+  const split = splitRows(law, columnsAll, yAll, positive, diags);
   const points = { fit: split.fit.length, holdout: split.holdout.length, dropped: split.dropped };
   const freeCount = law.params.filter((p) => p.fixed === undefined).length;
   if (split.fit.length < freeCount || split.fit.length === 0) {

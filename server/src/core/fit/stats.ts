@@ -21,7 +21,7 @@ export function streamSeed(seed: number, k: number): number {
 }
 
 /** Quantile with linear interpolation between order statistics (numpy's default). */
-function quantile(sorted: ArrayLike<number>, q: number): number {
+export function quantile(sorted: ArrayLike<number>, q: number): number {
   const n = sorted.length;
   if (n === 0) return NaN;
   const pos = q * (n - 1);

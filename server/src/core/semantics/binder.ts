@@ -9,7 +9,7 @@ import type { ParseResult } from '../syntax/parser';
 import { numericColumn, type LoadResult } from '../data/loader';
 import { resolveDataPath } from '../data/paths';
 import { columnLookup, concatTables, selectRows, whereMask } from '../data/table';
-import { closest, formatNumber, listed, MAX_SUGGEST_CANDIDATES } from '../text';
+import { closest, editDistance, formatNumber, listed, MAX_SUGGEST_CANDIDATES } from '../text';
 import {
   EvalError,
   FUNCTIONS,
@@ -165,6 +165,36 @@ class Binder {
 
   // --------------------------------------------------------------------------- data
 
+  /**
+   * A formula name that is one edit from a data variable the formula does not use (`Nn` for `N`)
+   * silently becomes a free parameter; say so, quoting both names. Declared `param`s and a
+   * catalogue law's own parameters are meant.
+   */
+  private warnTypoParams(
+    declared: Set<string>,
+    names: Map<string, A.Expr[]>,
+    paramNames: string[],
+    variables: string[],
+    target: string,
+    sources: M.DataTable[],
+  ): void {
+    const unused = [...new Set(sources.flatMap((t) => [...t.numeric.keys()]))].filter(
+      (v) => !variables.includes(v) && v !== target,
+    );
+    for (const n of paramNames) {
+      if (n.length < 2 || declared.has(n)) continue;
+      const near = unused.find((v) => editDistance(n.toLowerCase(), v.toLowerCase()) <= 1);
+      if (!near) continue;
+      this.report(
+        'warning',
+        'scaling.param-like-variable',
+        `'${n}' is not in the data and becomes a parameter; did you mean '${near}'?`,
+        names.get(n)![0].range,
+        { replacement: near },
+      );
+    }
+  }
+
   private bindDataset(s: A.DatasetDecl): void {
     if (!s.name || !s.path || !s.format) return;
     if (!this.declare(s.name, 'dataset')) return;
@@ -189,6 +219,16 @@ class Binder {
       return;
     }
     const raw = loaded.table;
+    if (raw.lines.length === 0) {
+      // Said here, naming the file, rather than later as "all runs held out or filtered".
+      this.report(
+        'error',
+        'scaling.empty-data',
+        `'${s.path.value}' has no data rows${raw.columns.length > 0 ? ' (only a header)' : ''}`,
+        s.path.range,
+      );
+      return;
+    }
     const columnIndex = new Map(raw.columns.map((c, i) => [c, i]));
     const table: M.DataTable = {
       name: s.name.text,
@@ -242,11 +282,14 @@ class Binder {
       return undefined;
     }
     if (mask.error === 'unknown-name') {
+      const name = mask.at.kind === 'NameRef' ? mask.at.name : undefined;
+      const hint = name && closest(name, [...table.numeric.keys(), ...table.text.keys()]);
       this.report(
         'error',
         'scaling.unknown-name',
-        `${mask.message}: a \`where\` can use the file's columns and mapped variables`,
+        `${mask.message}: a \`where\` can use the file's columns and mapped variables${hint ? `; did you mean '${hint}'?` : ''}`,
         mask.at.range,
+        hint ? { replacement: hint } : undefined,
       );
       return undefined;
     }
@@ -425,6 +468,11 @@ class Binder {
       );
       return;
     }
+    const meant = new Set([
+      ...catalogueParams.map((p) => p.name),
+      ...body.flatMap((b) => (b.kind === 'Param' ? [b.name.text] : [])),
+    ]);
+    this.warnTypoParams(meant, names, paramNames, variables, target, sources);
     const params = this.bindParams(s, paramNames, catalogueParams);
     if (!params) return;
     const uncertaintyClause = body.find((b): b is A.UncertaintyClause => b.kind === 'Uncertainty');
