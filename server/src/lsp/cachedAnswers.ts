@@ -1,11 +1,13 @@
-// Cheap questions don't refit: a `predict` or `optimize` line asked of a law whose inputs are
+// Cheap questions don't refit: a `predict`, `optimize` or `frontier` line asked of a law whose inputs are
 // unchanged is answered from the law's cached result — its parameters, and its bootstrap draws for
 // the interval — in milliseconds, by the same answers module the fit uses.
 import { predict, optimum } from '../core/fit/answers';
 import { toNode } from '../core/fit/compile';
+import { traceFrontier } from '../core/fit/frontier';
+import { answerAllocation, needsTargetEngine } from '../core/fit/target';
 import type { LawFit } from '../core/fit/types';
-import type { BoundLaw, BoundOptimize, BoundPredict, ComputeDef } from '../core/model';
-import type { LawResult, OptimumResult, PredictionResult } from '../core/results';
+import type { BoundFrontier, BoundLaw, BoundOptimize, BoundPredict, ComputeDef } from '../core/model';
+import type { FrontierResult, LawResult, OptimumResult, PredictionResult } from '../core/results';
 
 /** The fitted law rebuilt from its result (undefined when the result has no parameters). */
 function cachedFit(law: BoundLaw, r: LawResult): LawFit | undefined {
@@ -59,6 +61,23 @@ export function cachedOptimum(
 ): OptimumResult | undefined {
   const fit = fitOf(law, r);
   if (!fit) return undefined;
-  const { result, error } = optimum(fit, o.budget, computes);
+  // The same engine the fit uses for this question (core/fit/index.ts): a target or inference budget
+  // goes to the allocation engine.
+  const { result, error } = needsTargetEngine(o.budget, law.target)
+    ? answerAllocation(fit, o.budget, computes)
+    : optimum(fit, o.budget, computes);
   return error || !Number.isFinite(result.value) ? undefined : result;
+}
+
+/** A frontier line's points from the cached result, each what `optimize` answers at its budget. */
+export function cachedFrontier(
+  law: BoundLaw,
+  r: LawResult,
+  f: BoundFrontier,
+  computes: ComputeDef[],
+): FrontierResult | undefined {
+  const fit = fitOf(law, r);
+  if (!fit) return undefined;
+  const { result, error } = traceFrontier(f, (budget) => optimum(fit, { [f.variable]: budget }, computes));
+  return error ? undefined : result;
 }

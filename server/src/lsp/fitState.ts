@@ -81,6 +81,7 @@ export function fitView(record: FitRecord | undefined, activity: FitActivity): F
     isoflops: [...record.results.isoflops, ...record.carried.isoflops],
     predictions: [...record.results.predictions, ...record.carried.predictions],
     optima: [...record.results.optima, ...record.carried.optima],
+    frontiers: [...(record.results.frontiers ?? []), ...(record.carried.frontiers ?? [])],
   };
   return { results, law, document };
 }

@@ -18,7 +18,8 @@ import {
   predictionFacts,
   predictionLine,
 } from '../present/facts';
-import { lawResult, optimumResult, predictionResult } from '../present/resultsLookup';
+import { frontierResult, lawResult, optimumResult, predictionResult } from '../present/resultsLookup';
+import { frontierTable, inferenceShift } from '../present/questions';
 import { notFittedText, stateNote, type LawFitState } from '../present/fitStates';
 import { extrapolationMessage, farExtrapolations, EXTRAPOLATION_FACTOR } from '../core/semantics/extrapolation';
 import { occurrenceAt, statementAt, symbolIndex, type Occurrence } from './symbolIndex';
@@ -49,6 +50,7 @@ export function hover(
     const s = statementAt(analysis, offset);
     if (s?.kind === 'Predict') text = predictHover(analysis, results, s, states);
     else if (s?.kind === 'Optimize') text = optimizeHover(analysis, results, s, states);
+    else if (s?.kind === 'Frontier') text = frontierHover(analysis, results, s, states);
     else if (s?.kind === 'Runs') {
       const row = rowAt(s, offset);
       if (row) {
@@ -281,13 +283,36 @@ function optimizeHover(
       .join(', '),
   );
   const lines = [`**optimize** ${code(o.law)} for ${budget}`, ''];
-  if (!f) return [...lines, notFitted(results, states, o.law)].join('\n');
+  if (!r || !f) return [...lines, notFitted(results, states, o.law)].join('\n');
   if (note(states, o.law)) lines.push(note(states, o.law, ''), '');
   if (f.failed) return [...lines, 'no optimum — it could not be computed (see the diagnostic on this line)'].join('\n');
   for (const a of f.at) lines.push(`${md(a.name)}* = **${a.value}** ${a.interval}  `);
   if (f.ratio) lines.push(`${md(f.ratio.label)} = ${f.ratio.value}  `);
   lines.push(`${md(f.target)}* = **${f.value}** ${f.valueInterval}`);
+  if (r.total_compute !== undefined) lines.push('', `training + inference compute: ${formatValue(r.total_compute)}`);
+  const shift = inferenceShift(r);
+  if (shift) lines.push('', md(shift));
   return lines.join('\n');
+}
+
+function frontierHover(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  s: A.FrontierStmt,
+  states: LawStates,
+): string | undefined {
+  const f = analysis.model.frontiers.find((x) => x.range.start === s.range.start);
+  if (!f) return undefined;
+  const head = `**frontier** ${code(f.law)} over ${md(f.variable)} = ${md(formatSize(f.from))} … ${md(formatSize(f.to))}, ${f.points} log-spaced budgets`;
+  const r = frontierResult(analysis, results, f);
+  if (!r) return [head, '', notFitted(results, states, f.law)].join('\n');
+  if (r.points.length === 0) return [head, '', 'no frontier — see the diagnostic on this line'].join('\n');
+  const state = note(states, f.law, '');
+  const target = analysis.model.laws.find((l) => l.name === f.law)?.target ?? 'L';
+  const { header, rows } = frontierTable(r, target, analysis.model.computes);
+  const row = (cells: string[]) => `| ${cells.map(md).join(' | ')} |`;
+  const table = [row(header), `|${header.map(() => '---:|').join('')}`, ...rows.map(row)];
+  return [head, '', ...(state ? [state, ''] : []), ...table].join('\n');
 }
 
 function rowAt(s: A.RunsDecl, offset: number): { row: A.RunRow; index: number } | undefined {

@@ -1,7 +1,7 @@
 // "Refit what changed": each law (and isoflop) gets a key built from everything its fit depends
 // on — its source text, its data (hashed), the compute lines. A new document version keeps the
 // results of every law whose key is unchanged (their numbers are valid for the new text too) and
-// refits only the rest. The predict/optimize lines are not in the key: a new question to a kept
+// refits only the rest. The predict/optimize/frontier lines are not in the key: a new question to a kept
 // law is answered from its cached result (cachedAnswers.ts), without a refit. Fit diagnostics of
 // kept laws move with their law's text.
 import { createHash } from 'node:crypto';
@@ -11,8 +11,8 @@ import type { StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
 import { toJsonDiagnostic } from '../core/study';
 import { exprToString } from '../core/semantics/evaluate';
-import { lawResult, optimumResult, predictionResult } from '../present/resultsLookup';
-import { cachedOptimum, cachedPrediction } from './cachedAnswers';
+import { frontierResult, lawResult, optimumResult, predictionResult } from '../present/resultsLookup';
+import { cachedFrontier, cachedOptimum, cachedPrediction } from './cachedAnswers';
 
 export interface FitKeys {
   laws: Map<string, string>;
@@ -88,6 +88,11 @@ function isoflopKey(analysis: Analysis, iso: BoundIsoflop, computes: string): st
   return [
     source,
     JSON.stringify({ ...iso, data: undefined, range: undefined }),
+    // Its approach-2 questions: a changed `optimize`/`frontier` line refits it (cheap).
+    JSON.stringify([
+      analysis.model.optima.filter((o) => o.law === iso.name).map((o) => o.budget),
+      analysis.model.frontiers.filter((f) => f.law === iso.name).map((f) => [f.from, f.to, f.points]),
+    ]),
     computes,
     hashTable(iso.data, [iso.budget, iso.size, iso.tokens, iso.target]),
   ].join('\u0000');
@@ -141,9 +146,11 @@ export function combine(
   const freshLaws = new Set(fresh?.laws ?? []);
   const freshIsoflops = new Set(fresh?.isoflops ?? []);
   const failed: FitRecord['failed'] = { laws: [], isoflops: [] };
-  const source = (law: string) =>
-    freshLaws.has(law) ? fresh!.results : keptLaws.has(law) ? previous!.results : undefined;
-  const sourceAnalysis = (law: string) => (freshLaws.has(law) ? analysis : previous!.analysis);
+  // A question's results come with its law's fit, or its isoflop's (approach-2 answers).
+  const isFresh = (name: string) => freshLaws.has(name) || freshIsoflops.has(name);
+  const isKept = (name: string) => keptLaws.has(name) || keptIsoflops.has(name);
+  const source = (law: string) => (isFresh(law) ? fresh!.results : isKept(law) ? previous!.results : undefined);
+  const sourceAnalysis = (law: string) => (isFresh(law) ? analysis : previous!.analysis);
 
   const results: StudyResults = {
     study: m.title ?? null,
@@ -151,6 +158,7 @@ export function combine(
     isoflops: [],
     predictions: [],
     optima: [],
+    frontiers: [],
     diagnostics: [],
   };
   const missing: FitRecord['missing'] = { laws: [], isoflops: [] };
@@ -198,6 +206,14 @@ export function combine(
     const r = optimumResult(a, from, bound) ?? (law && lr && cachedOptimum(law, lr, o, m.computes));
     if (r) results.optima.push(r);
   }
+  for (const f of m.frontiers) {
+    const from = source(f.law);
+    if (!from) continue;
+    const law = m.laws.find((l) => l.name === f.law);
+    const lr = lawResult(from, f.law);
+    const r = frontierResult(sourceAnalysis(f.law), from, f) ?? (law && lr && cachedFrontier(law, lr, f, m.computes));
+    if (r) results.frontiers!.push(r);
+  }
   // Fit diagnostics: fresh ones as they are; kept laws' and isoflops' ones (including those on
   // their predict and optimize lines) moved with the text they are on.
   const fitDiagnostics: Diagnostic[] = [...(fresh?.fitDiagnostics ?? [])];
@@ -219,12 +235,12 @@ export function combine(
 }
 
 function emptyResults(): StudyResults {
-  return { study: null, laws: [], isoflops: [], predictions: [], optima: [], diagnostics: [] };
+  return { study: null, laws: [], isoflops: [], predictions: [], optima: [], frontiers: [], diagnostics: [] };
 }
 
 /**
  * The previous record's shown results (its own and those it carried) of each law or isoflop that
- * has no result now but is still declared in the text — with its predict and optimize answers.
+ * has no result now but is still declared in the text — with its predict, optimize and frontier answers.
  */
 function carryOver(analysis: Analysis, results: StudyResults, previous: FitRecord | undefined): StudyResults {
   const carried = emptyResults();
@@ -243,6 +259,7 @@ function carryOver(analysis: Analysis, results: StudyResults, previous: FitRecor
       carried.laws.push(law);
       carried.predictions.push(...from.predictions.filter((p) => p.law === law.name));
       carried.optima.push(...from.optima.filter((o) => o.law === law.name));
+      carried.frontiers!.push(...(from.frontiers ?? []).filter((f) => f.law === law.name));
     }
     for (const iso of from.isoflops) {
       if (!declared.has(iso.name) || carried.isoflops.some((i) => i.name === iso.name)) continue;

@@ -4,6 +4,7 @@
 import type { LawResult } from '../core/results';
 import type { FitStateKind } from '../../../protocol/lsp';
 import { lawSummary } from './facts';
+import { md } from './numbers';
 
 /** The state of one law's (or isoflop's) shown result. */
 export interface LawFitState {
@@ -37,7 +38,10 @@ export function stateNote(s: LawFitState | undefined): string {
 export function notFittedText(s: LawFitState | undefined, anyResults: boolean, now = Date.now()): string {
   switch (s?.state) {
     case 'fitting':
-      return `_fitting…${s.since !== undefined ? ` (${startedText(s.since, now)})` : ''}_`;
+    case 'refitting':
+      return `_${s.state}…${s.since !== undefined ? ` (${startedText(s.since, now)})` : ''}_`;
+    case 'stale':
+      return `_${md(stateNote(s))}_`;
     case 'cancelled':
       return '_fit cancelled — no result yet_';
     case 'failed':

@@ -1,4 +1,4 @@
-// Cheap questions don't refit (issue 18.2): editing a predict or optimize line of a fitted law
+// Cheap questions don't refit (issue 18.2): editing a predict, optimize or frontier line of a fitted law
 // answers from the cached result — and the answer equals what a full refit of the edited study gives.
 import * as assert from 'node:assert/strict';
 import type { FitStateParams } from '../../../protocol/lsp';
@@ -27,6 +27,7 @@ const STUDY = (predictN: string, budget: string) =>
     '}',
     `predict chin at N = ${predictN}, D = 1T`,
     `optimize chin for C = ${budget}`,
+    `frontier chin over C = 1e20..${budget} points 3`,
     '',
   ].join('\n');
 
@@ -43,7 +44,7 @@ class RealBackend implements FitBackend {
 
 describe('lsp cheap questions: answered from the cached fit', function () {
   this.timeout(120_000);
-  it('a new predict or optimize point needs no refit, and equals a full refit', async () => {
+  it('a new predict, optimize or frontier point needs no refit, and equals a full refit', async () => {
     const backend = new RealBackend();
     const doc = { version: 1, analysis: (await analyzeText(STUDY('70B', '1e21'))) as Analysis };
     const states: FitStateParams[] = [];
@@ -82,6 +83,13 @@ describe('lsp cheap questions: answered from the cached fit', function () {
     }
     const [cachedL, fullL] = [cached.optima[0].value, full.optima[0].value];
     assert.ok(cachedL !== null && fullL !== null && Math.abs(cachedL / fullL - 1) < 1e-9);
+    // The frontier's points are optima too: the same tolerance, at the new last budget.
+    const [cachedF, fullF] = [cached.frontiers?.[0], full.frontiers?.[0]];
+    assert.ok(cachedF && fullF && cachedF.points.length === 3 && fullF.points.length === 3);
+    assert.equal(cachedF.points[2].budget.C, 3e22);
+    for (const [i, p] of cachedF.points.entries()) {
+      for (const k of ['N', 'D']) assert.ok(Math.abs(p.at[k] / fullF.points[i].at[k] - 1) < 1e-6, `${k} at ${i}`);
+    }
 
     // The hover shows the new value at once, as current.
     const offset = doc.analysis.text.indexOf('predict chin');

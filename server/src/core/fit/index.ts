@@ -3,10 +3,13 @@
 // checks a cancellation signal/token and a time budget, so no fit hangs.
 import { diagnostic, type Diagnostic } from '../diagnostics';
 import type { StudyModel } from '../model';
-import type { LawResult, OptimumResult, PredictionResult, StudyResults } from '../results';
+import type { FrontierResult, LawResult, OptimumResult, PredictionResult, StudyResults } from '../results';
 import { optimum, predict } from './answers';
+import { traceFrontier } from './frontier';
 import { fitIsoflop } from './isoflop';
+import { isoflopOptimum } from './isoflopAnswers';
 import { fitLaw } from './law';
+import { answerAllocation, needsTargetEngine } from './target';
 import { cancelled, type FitOptions, type LawFit } from './types';
 
 export { optimum, predict } from './answers';
@@ -36,12 +39,20 @@ export async function fitStudy(
     diagnostics.push(...f.diagnostics);
     await new Promise((res) => setImmediate(res)); // let cancellation in between laws
   }
+  const isoflopFits = new Map<string, ReturnType<typeof fitIsoflop>>();
   const isoflops = model.isoflops.map((iso) => {
     options.onProgress?.({ law: iso.name, phase: 'isoflop' });
     const r = fitIsoflop(iso);
+    isoflopFits.set(iso.name, r);
     diagnostics.push(...r.diagnostics);
     return r.result;
   });
+  // Approach 2: an isoflop's frontier power laws answer `optimize` and `frontier` for its budget.
+  const isoflopAnswer = (name: string, budget: number) => {
+    const iso = model.isoflops.find((i) => i.name === name)!;
+    const r = isoflopFits.get(name)!;
+    return isoflopOptimum(iso, r.result, r.draws, budget);
+  };
   const predictions: PredictionResult[] = [];
   for (const pr of model.predictions) {
     const f = fits.get(pr.law);
@@ -56,10 +67,18 @@ export async function fitStudy(
   }
   const optima: OptimumResult[] = [];
   for (const op of model.optima) {
+    if (isoflopFits.has(op.law)) {
+      const { result, error } = isoflopAnswer(op.law, Object.values(op.budget)[0]);
+      if (error) diagnostics.push(diagnostic('warning', 'scaling.optimize-failed', error, op.range));
+      optima.push({ ...result, value: finiteOrNull(result.value) });
+      continue;
+    }
     const f = fits.get(op.law);
     if (!f) continue;
-    const { result, error, edge } = optimum(f, op.budget, model.computes);
-    if (error) diagnostics.push(diagnostic('warning', 'scaling.optimize-failed', error, op.range));
+    const { result, error, edge, code } = needsTargetEngine(op.budget, f.law.target)
+      ? answerAllocation(f, op.budget, model.computes)
+      : optimum(f, op.budget, model.computes);
+    if (error) diagnostics.push(diagnostic('warning', code ?? 'scaling.optimize-failed', error, op.range));
     if (edge)
       diagnostics.push(
         diagnostic(
@@ -75,5 +94,25 @@ export async function fitStudy(
       );
     optima.push({ ...result, value: finiteOrNull(result.value) });
   }
-  return { results: { laws, isoflops, predictions, optima }, diagnostics };
+  const frontiers: FrontierResult[] = [];
+  for (const fr of model.frontiers) {
+    const f = fits.get(fr.law);
+    const answer = isoflopFits.has(fr.law)
+      ? (budget: number) => isoflopAnswer(fr.law, budget)
+      : f && ((budget: number) => optimum(f, { [fr.variable]: budget }, model.computes));
+    if (!answer) continue;
+    const { result, error, edges } = traceFrontier(fr, answer);
+    if (error) diagnostics.push(diagnostic('warning', 'scaling.optimize-failed', error, fr.range));
+    if (edges.length > 0)
+      diagnostics.push(
+        diagnostic(
+          'warning',
+          'scaling.optimum-at-edge',
+          `the law has no interior optimum at ${edges.length} of the frontier's budgets within a wide search range`,
+          fr.range,
+        ),
+      );
+    frontiers.push(result);
+  }
+  return { results: { laws, isoflops, predictions, optima, frontiers }, diagnostics };
 }

@@ -10,6 +10,7 @@ export const TOP_LEVEL_KEYWORDS = [
   'isoflop',
   'predict',
   'optimize',
+  'frontier',
   'plot',
 ];
 export const LAW_KEYWORDS = ['fit', 'holdout', 'objective', 'param', 'search', 'uncertainty'];
