@@ -47,6 +47,7 @@ export const KEYWORDS = [
   'squares',
   'bootstrap',
   'asymptotic',
+  'profile',
   'none',
   'budget',
   'size',

@@ -8,7 +8,16 @@ import type { StudyResults } from '../core/results';
 import type * as A from '../core/syntax/ast';
 import type { Analysis } from '../core/study';
 import { formatPercent, formatSize } from '../../../protocol/numbers';
-import { frontierLine, isoflopFacts, lawSummary, optimumFacts, optimumLine, predictionFacts, problems } from './facts';
+import {
+  frontierLine,
+  isoflopFacts,
+  lawSummary,
+  optimumFacts,
+  optimumLine,
+  predictionFacts,
+  predictionIntervals,
+  problems,
+} from './facts';
 import { frontierTable, inferenceShift } from './questions';
 import { frontierResult, lawResult, optimumResult, predictionResult } from './resultsLookup';
 
@@ -137,12 +146,7 @@ export function buildReportDocument(analysis: Analysis, results: StudyResults, m
         const at = Object.entries(p.at)
           .map(([k, v]) => `${k} = ${formatSize(v)}`)
           .join(', ');
-        return [
-          [p.law],
-          [at],
-          [f ? f.value : '—'],
-          [f?.interval ? `${f.interval}${f.intervalMethod ? ` (${f.intervalMethod.label})` : ''}` : '—'],
-        ];
+        return [[p.law], [at], [f ? f.value : '—'], [(f && predictionIntervals(f)) || '—']];
       }),
     });
   }

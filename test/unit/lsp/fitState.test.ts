@@ -97,7 +97,7 @@ describe('lsp fit state: hover texts per state', () => {
     h.manager.update(STUDY_URI, 1, h.doc.analysis);
     await until(() => h.last().state === 'fitted');
     const text = h.hoverAt(PREDICT);
-    assert.match(text, /L = \*\*1\.94\d*\*\* \[1\.92\d*, 1\.97\d*\]/);
+    assert.match(text, /L = \*\*1\.94\d*\*\* mean \[1\.92\d*, 1\.97\d*\]; one new run \[[\d.]+, [\d.]+\]/);
     assert.doesNotMatch(text, /refitting|stale|fitting…/);
     h.manager.dispose();
   });
@@ -111,7 +111,10 @@ describe('lsp fit state: hover texts per state', () => {
     await h.edit(BOOTSTRAP_8000);
     assert.equal(h.last().state, 'refitting');
     const text = h.hoverAt(PREDICT);
-    assert.match(text, /L = \*\*1\.94\d*\*\* \[1\.92\d*, 1\.97\d*\] \(90% bootstrap\) — _refitting…_/);
+    assert.match(
+      text,
+      /L = \*\*1\.94\d*\*\* mean \[1\.92\d*, 1\.97\d*\]; one new run \[[\d.]+, [\d.]+\] \(90% bootstrap\) — _refitting…_/,
+    );
     assert.match(h.hoverAt('law chinchilla', 5), /_refitting…_/);
     assert.match(h.hoverAt('param alpha', 7), /value: \*\*.*— _refitting…_/);
     // The inlay hint stays too, marked.
@@ -150,7 +153,10 @@ describe('lsp fit state: hover texts per state', () => {
     assert.match(h.last().message ?? '', /no column 'losss'/);
     assert.match(h.hoverAt('law chinchilla', 5), /_stale — .*no column 'losss'/);
     const text = h.hoverAt(PREDICT);
-    assert.match(text, /L = \*\*1\.94\d*\*\* \[1\.92\d*, 1\.97\d*\] \(90% bootstrap\) — _stale — .*no column 'losss'/);
+    assert.match(
+      text,
+      /L = \*\*1\.94\d*\*\* mean \[1\.92\d*, 1\.97\d*\]; one new run \[[\d.]+, [\d.]+\] \(90% bootstrap\) — _stale — .*no column 'losss'/,
+    );
     // Mending the data brings the state back without a refit (the inputs are the fitted ones again).
     await h.edit(STUDY_TEXT);
     await until(() => h.last().state === 'fitted');
