@@ -12,9 +12,10 @@ const GUESSES: [string, RegExp][] = [
   ['C', /^(c|flops|compute)$/i],
 ];
 
-function formatFor(file: string): DataFormat {
-  const ext = path.extname(file).toLowerCase();
-  return ext === '.tsv' ? 'tsv' : ext === '.jsonl' ? 'jsonl' : 'csv';
+/** The format a file's name says, looking through a `.gz` (`runs.csv.gz` is CSV). */
+export function formatFor(file: string): DataFormat {
+  const ext = path.extname(file.replace(/\.gz$/i, '')).toLowerCase();
+  return ext === '.tsv' ? 'tsv' : ext === '.jsonl' ? 'jsonl' : ext === '.parquet' ? 'parquet' : 'csv';
 }
 
 /** A number the study language reads back exactly enough: 5B, 1.4T, 300M. */
@@ -47,7 +48,10 @@ export async function scaffoldStudy(dataPath: string, studyPath: string, loader:
     if (c) mapping.set(variable, c);
   }
   const rel = path.relative(path.dirname(studyPath), dataPath).split(path.sep).join('/');
-  const title = path.basename(dataPath).replace(/\.[^.]+$/, '');
+  const title = path
+    .basename(dataPath)
+    .replace(/\.gz$/i, '')
+    .replace(/\.[^.]+$/, '');
   const col = (c: string) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(c) ? c : JSON.stringify(c));
   const lines: string[] = [];
   lines.push(`study ${JSON.stringify(`Scaling study of ${title}`)}`, '');

@@ -1,17 +1,29 @@
-// Reads CSV, TSV and JSONL files (through the caller's DataHost) into text columns, cached by path,
-// modification time and size.
+// Reads CSV, TSV, JSONL and Parquet files (through the caller's DataHost) into columns, cached by path,
+// modification time and size; `.gz` on any of them is decompressed first.
 // csv-parse does the quoting rules (RFC 4180, quoted newlines, BOM) so we don't hand-roll them.
 import { parse as parseCsv } from 'csv-parse/sync';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import * as zlib from 'node:zlib';
 import type { DataFormat } from '../syntax/ast';
 import type { DataHost, FileStat, HostError } from './host';
+import { parseParquet } from './parquet';
 
 export interface RawTable {
   path: string;
   columns: string[];
   /** cells[c][r]: the text of column c in row r (JSONL numbers are kept as their JSON text). */
   cells: string[][];
-  /** 1-based line in the file where each row starts. */
+  /** 1-based line in the file where each row starts (Parquet: the row's number). */
   lines: number[];
+  /** Columns already read as numbers (Parquet), parallel to `columns`; NaN where a cell is empty (null). */
+  numbers?: (Float64Array | undefined)[];
+  /** Every column of the file, when only some were read (Parquet decodes the ones the study names). */
+  fileColumns?: string[];
+  /** What `lines` counts: lines of text, or rows of a Parquet file. */
+  rowWord?: 'line' | 'row';
+  /** The file each row came from, when the table joins several (a glob). */
+  rowFiles?: string[];
 }
 
 /** A column read as numbers; `badRow` is the first row that is not a number (a literal NaN is allowed). */
@@ -29,6 +41,14 @@ export function numericColumn(table: RawTable, column: number): NumericColumn {
   const cached = perTable.get(column);
   if (cached) return cached;
   const cells = table.cells[column];
+  const read = table.numbers?.[column];
+  if (read) {
+    // Already numbers: an empty cell (a null) is the one thing that is not, as in a CSV.
+    const empty = cells.indexOf('');
+    const result = { values: read, badRow: empty < 0 ? undefined : empty };
+    perTable.set(column, result);
+    return result;
+  }
   const values = new Float64Array(cells.length);
   let badRow: number | undefined;
   for (let r = 0; r < cells.length; r++) {
@@ -41,7 +61,10 @@ export function numericColumn(table: RawTable, column: number): NumericColumn {
   return result;
 }
 
-export type LoadResult = { ok: true; table: RawTable } | { ok: false; message: string; line?: number };
+export type LoadResult =
+  | { ok: true; table: RawTable }
+  /** `code`: the diagnostic's code when it is not the usual scaling.bad-data-file. */
+  | { ok: false; message: string; line?: number; code?: string };
 
 /** Larger files are refused with a message rather than read into memory. */
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
@@ -53,6 +76,18 @@ interface CacheEntry {
   result: LoadResult;
 }
 
+const gunzip = promisify(zlib.gunzip);
+
+/** Whether a cached Parquet table holds every column of `wanted` its file has. */
+function coversColumns(result: LoadResult, wanted: ReadonlySet<string> | undefined): boolean {
+  if (!result.ok || !result.table.fileColumns) return true;
+  const { columns, fileColumns } = result.table;
+  if (fileColumns.length === columns.length) return true;
+  if (!wanted) return false;
+  const have = new Set(columns);
+  return fileColumns.every((c) => !wanted.has(c) || have.has(c));
+}
+
 /** Loads data files through the host, cached by path, modification time and size. */
 export class DataLoader {
   private readonly cache = new Map<string, CacheEntry>();
@@ -60,17 +95,38 @@ export class DataLoader {
 
   constructor(readonly host: DataHost) {}
 
-  load(path: string, format: DataFormat): Promise<LoadResult> {
+  /**
+   * One file as a table. `wanted`: the names the study could mean by a column; a Parquet file decodes
+   * only those of its columns (all when undefined). Text formats always read every column.
+   */
+  load(path: string, format: DataFormat, wanted?: ReadonlySet<string>): Promise<LoadResult> {
     // Analyses of several versions may ask at once: one read serves them all.
-    const key = `${format}\0${path}`;
+    const key = `${format}\0${path}${format === 'parquet' && wanted ? `\0${[...wanted].sort().join('\0')}` : ''}`;
     const running = this.inFlight.get(key);
     if (running) return running;
-    const promise = this.loadUncached(path, format).finally(() => this.inFlight.delete(key));
+    const promise = this.loadUncached(path, format, wanted).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, promise);
     return promise;
   }
 
-  private async loadUncached(path: string, format: DataFormat): Promise<LoadResult> {
+  /**
+   * Several files (the matches of a glob) as one table with a `file` column naming each row's file
+   * (relative to `base`). Every file needs the first one's columns; the first that differs is named.
+   */
+  async loadMany(
+    files: readonly string[],
+    base: string,
+    format: DataFormat,
+    wanted?: ReadonlySet<string>,
+  ): Promise<LoadResult> {
+    const results = await Promise.all(files.map((f) => this.load(f, format, wanted)));
+    const failed = results.find((r) => !r.ok);
+    if (failed) return failed;
+    const tables = results.map((r) => (r as { table: RawTable }).table);
+    return joinTables(tables, base);
+  }
+
+  private async loadUncached(path: string, format: DataFormat, wanted?: ReadonlySet<string>): Promise<LoadResult> {
     let stat: FileStat;
     try {
       stat = await this.host.stat(path);
@@ -85,15 +141,21 @@ export class DataLoader {
       };
     }
     const cached = this.cache.get(path);
-    if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size && cached.format === format)
+    if (
+      cached &&
+      cached.mtimeMs === stat.mtimeMs &&
+      cached.size === stat.size &&
+      cached.format === format &&
+      coversColumns(cached.result, wanted)
+    )
       return cached.result;
-    let text: string;
+    let bytes: Uint8Array;
     try {
-      text = new TextDecoder('utf-8').decode(await this.host.read(path));
+      bytes = await this.host.read(path);
     } catch (e) {
       return { ok: false, message: describeHostError(e, path) };
     }
-    const result = parseTable(path, text, format);
+    const result = await decodeFile(path, bytes, format, wanted);
     this.cache.set(path, { mtimeMs: stat.mtimeMs, size: stat.size, format, result });
     return result;
   }
@@ -101,7 +163,7 @@ export class DataLoader {
   /** The header of a file already loaded, for completion (no I/O; empty when not loaded). */
   loadedColumns(path: string): string[] {
     const r = this.cache.get(path)?.result;
-    return r?.ok ? r.table.columns : [];
+    return r?.ok ? (r.table.fileColumns ?? r.table.columns) : [];
   }
 
   invalidate(path?: string): void {
@@ -117,6 +179,77 @@ function describeHostError(e: unknown, path: string): string {
   if (code === 'ELOOP') return `'${path}' is a symbolic link loop`;
   if (code === 'EISDIR') return `'${path}' is a folder, not a file`;
   return `cannot read '${path}': ${(e as Error)?.message ?? String(e)}`;
+}
+
+/** A file's bytes as a table: gunzipped first when its name ends in `.gz`, then parsed as its format. */
+export async function decodeFile(
+  file: string,
+  bytes: Uint8Array,
+  format: DataFormat,
+  wanted?: ReadonlySet<string>,
+): Promise<LoadResult> {
+  if (/\.gz$/i.test(file)) {
+    if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b)
+      return { ok: false, message: `'${path.basename(file)}' ends in .gz but is not gzip data` };
+    try {
+      // zlib works in its thread pool, off the main thread; the cap refuses a gzip bomb.
+      bytes = await gunzip(bytes, { maxOutputLength: MAX_FILE_BYTES });
+    } catch (e) {
+      const why =
+        (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE'
+          ? `over ${MAX_FILE_BYTES / 2 ** 20} MB unpacked`
+          : (e as Error).message;
+      return { ok: false, message: `'${path.basename(file)}': the gzip data is damaged or truncated (${why})` };
+    }
+  }
+  if (format === 'parquet') return parseParquet(file, bytes, wanted);
+  return parseTable(file, new TextDecoder('utf-8').decode(bytes), format);
+}
+
+/** Stacks the tables of a glob's files, adding a `file` column (unless the files have their own). */
+function joinTables(tables: RawTable[], base: string): LoadResult {
+  const first = tables[0];
+  const columns = first.columns;
+  for (const t of tables.slice(1)) {
+    const missing = columns.filter((c) => !t.columns.includes(c));
+    const extra = t.columns.filter((c) => !columns.includes(c));
+    if (missing.length > 0 || extra.length > 0) {
+      return {
+        ok: false,
+        message: `'${path.basename(t.path)}' has ${missing.length > 0 ? `no column ${missing.map((c) => `'${c}'`).join(', ')}` : `column ${extra.map((c) => `'${c}'`).join(', ')} that '${path.basename(first.path)}' has not`}: every file a pattern matches needs the same columns`,
+      };
+    }
+  }
+  const cells = columns.map((c) => tables.flatMap((t) => t.cells[t.columns.indexOf(c)]));
+  const numbers = columns.map((c) => {
+    const parts = tables.map((t) => t.numbers?.[t.columns.indexOf(c)]);
+    if (parts.some((p) => !p)) return undefined;
+    const out = new Float64Array(cells[0]?.length ?? 0);
+    let o = 0;
+    for (const p of parts as Float64Array[]) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
+  });
+  const rowFiles = tables.flatMap((t) => new Array<string>(t.lines.length).fill(t.path));
+  const joined: RawTable = {
+    path: base,
+    columns: [...columns],
+    cells,
+    lines: tables.flatMap((t) => t.lines),
+    numbers: numbers.some((n) => n) ? numbers : undefined,
+    fileColumns: first.fileColumns,
+    rowWord: first.rowWord,
+    rowFiles,
+  };
+  if (!columns.includes('file')) {
+    joined.columns.push('file');
+    joined.cells.push(rowFiles.map((f) => path.relative(base, f).split(path.sep).join('/')));
+    joined.numbers?.push(undefined);
+    joined.fileColumns = joined.fileColumns && [...joined.fileColumns, 'file'];
+  }
+  return { ok: true, table: joined };
 }
 
 export function parseTable(path: string, text: string, format: DataFormat): LoadResult {

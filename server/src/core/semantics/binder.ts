@@ -7,7 +7,7 @@ import type * as M from '../model';
 import type * as A from '../syntax/ast';
 import type { ParseResult } from '../syntax/parser';
 import { numericColumn, parseNumber, type LoadResult } from '../data/loader';
-import { resolveDataPath } from '../data/paths';
+import { dataKey, resolveDataPath } from '../data/paths';
 import { closest, formatNumber } from '../text';
 import {
   EvalError,
@@ -20,7 +20,7 @@ import {
   type Column,
 } from './evaluate';
 
-/** The data files a study names, by absolute path, as loaded (or refused) before binding. */
+/** The data files a study names, by dataKey(absolute path, format), as loaded (or refused) before binding. */
 export type StudyData = Map<string, LoadResult | { ok: false; message: string; refused: true }>;
 
 export interface BindOptions {
@@ -171,13 +171,17 @@ class Binder {
       );
       return;
     }
-    const loaded = this.options.data?.get(file) ?? { ok: false, message: `'${file}' was not loaded` };
+    const loaded = this.options.data?.get(dataKey(file, s.format.text)) ?? {
+      ok: false,
+      message: `'${file}' was not loaded`,
+    };
     if ('refused' in loaded) {
       this.report('error', 'scaling.path-refused', loaded.message, s.path.range);
       return;
     }
     if (!loaded.ok) {
-      const code = loaded.message.startsWith('file not found') ? 'scaling.missing-file' : 'scaling.bad-data-file';
+      const code =
+        loaded.code ?? (loaded.message.startsWith('file not found') ? 'scaling.missing-file' : 'scaling.bad-data-file');
       this.report('error', code, loaded.message, s.path.range);
       return;
     }
@@ -188,7 +192,7 @@ class Binder {
       rowCount: raw.lines.length,
       numeric: new Map(),
       text: new Map(),
-      origin: raw.lines.map((line) => ({ file, line })),
+      origin: raw.lines.map((line, r) => ({ file: raw.rowFiles?.[r] ?? file, line })),
     };
     for (const [i, c] of raw.columns.entries()) table.text.set(c, raw.cells[i]);
     let ok = true;
@@ -196,13 +200,14 @@ class Binder {
       const columnName = m.column.kind === 'Name' ? m.column.text : m.column.value;
       const c = columnIndex.get(columnName);
       if (c === undefined) {
-        const hint = closest(columnName, raw.columns);
+        const all = raw.fileColumns ?? raw.columns;
+        const hint = closest(columnName, all);
         this.report(
           'error',
           'scaling.unknown-column',
-          `'${path.basename(file)}' has no column '${columnName}'${hint ? ` (did you mean '${hint}'?)` : ''}; its columns are ${raw.columns.join(', ')}`,
+          `'${path.basename(file)}' has no column '${columnName}'${hint ? ` (did you mean '${hint}'?)` : ''}; its columns are ${all.join(', ')}`,
           m.column.range,
-          { columns: raw.columns },
+          { columns: all },
         );
         ok = false;
         continue;
@@ -212,7 +217,7 @@ class Binder {
         this.report(
           'error',
           'scaling.non-numeric',
-          `'${path.basename(file)}' line ${raw.lines[badRow]}: column '${columnName}' has '${raw.cells[c][badRow].slice(0, 40)}', not a number`,
+          `'${path.basename(raw.rowFiles?.[badRow] ?? file)}' ${raw.rowWord ?? 'line'} ${raw.lines[badRow]}: column '${columnName}' ${raw.cells[c][badRow] === '' ? 'is empty' : `has '${raw.cells[c][badRow].slice(0, 40)}'`}, not a number`,
           m.column.range,
         );
         ok = false;

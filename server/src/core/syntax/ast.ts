@@ -94,13 +94,13 @@ export interface ComputeDecl {
   range: Range;
 }
 
-export type DataFormat = 'csv' | 'tsv' | 'jsonl';
+export type DataFormat = 'csv' | 'tsv' | 'jsonl' | 'parquet';
 
 /** `dataset sweep = csv("runs/sweep.csv") { N: params  where loss < 10 }` */
 export interface DatasetDecl {
   kind: 'Dataset';
   name: Name | undefined;
-  format: Name | undefined; // csv | tsv | jsonl as written
+  format: Name | undefined; // csv | tsv | jsonl | parquet as written
   path: StringLit | undefined;
   columns: ColumnMap[];
   where: Expr[]; // each `where` line; all must hold

@@ -30,7 +30,7 @@ export const TOP_LEVEL_KEYWORDS = [
 ];
 export const LAW_KEYWORDS = ['fit', 'holdout', 'objective', 'param', 'uncertainty'];
 export const ISOFLOP_KEYWORDS = ['fit', 'budget', 'size', 'tokens', 'target', 'weighted', 'holdout', 'uncertainty'];
-export const DATA_FORMATS = ['csv', 'tsv', 'jsonl'];
+export const DATA_FORMATS = ['csv', 'tsv', 'jsonl', 'parquet'];
 
 const CODE = 'scaling.syntax';
 
@@ -528,7 +528,7 @@ class Parser {
       this.expect('=');
       const format = this.peek();
       if (format.kind !== 'ident' || !DATA_FORMATS.includes(format.text)) {
-        this.fail(`expected csv("…"), tsv("…") or jsonl("…"), found ${describe(format)}`, format);
+        this.fail(`expected csv("…"), tsv("…"), jsonl("…") or parquet("…"), found ${describe(format)}`, format);
       }
       decl.format = this.name('a format');
       this.callParens.add(this.expect('(').start);
