@@ -195,9 +195,18 @@ export function completion(analysis: Analysis, offset: number, ctx: CompletionCo
     const columns = decl && ctx.columns ? ctx.columns(decl) : [];
     if (words.length === 0) {
       push('where', CompletionItemKind.Keyword, 'row filter');
+      push('last', CompletionItemKind.Keyword, "each run's final row: last by run [along step]");
       return items;
     }
-    if ((words.length >= 2 && words[1] === ':' && words.length === 2) || words[0] === 'where') {
+    if (words[0] === 'last' && words.length === 1) {
+      push('by', CompletionItemKind.Keyword, 'the column naming each run');
+      return items;
+    }
+    if (
+      (words.length >= 2 && words[1] === ':' && words.length === 2) ||
+      words[0] === 'where' ||
+      (words[0] === 'last' && (words.length === 2 || words[words.length - 1] === 'along'))
+    ) {
       columns.forEach((c) =>
         push(
           c,

@@ -65,8 +65,9 @@ describe('lsp completion', () => {
     for (const k of ['loss', 'params', 'N', 'D']) assert.ok(where.includes(k), `${k} in ${where}`);
   });
 
-  it('offers `where` at the start of a dataset line', async () => {
-    assert.deepEqual(await labels(inStudy('  D: tokens ', '  |\n  D: tokens ')), ['where']);
+  it('offers `where` and `last` at the start of a dataset line, `by` after `last`', async () => {
+    assert.deepEqual(await labels(inStudy('  D: tokens ', '  |\n  D: tokens ')), ['where', 'last']);
+    assert.deepEqual(await labels(inStudy('  D: tokens ', '  last |\n  D: tokens ')), ['by']);
   });
 
   it('offers laws after predict / optimize / plot, and variables after `at`', async () => {

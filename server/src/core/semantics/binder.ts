@@ -7,6 +7,7 @@ import type * as M from '../model';
 import type * as A from '../syntax/ast';
 import type { ParseResult } from '../syntax/parser';
 import { numericColumn, parseNumber, type LoadResult } from '../data/loader';
+import { checkCurves, lastRows } from '../data/curves';
 import { dataKey, resolveDataPath } from '../data/paths';
 import { closest, formatNumber } from '../text';
 import {
@@ -229,7 +230,74 @@ class Binder {
     if (!ok) return;
     // A `where` may name file columns too; numbers where they parse, text otherwise.
     const filtered = this.applyWhere(table, s.where);
-    if (filtered) this.model.datasets.set(s.name.text, filtered);
+    if (!filtered) return;
+    const reduced = s.last ? this.lastByRun(filtered, s.last, s.path.range) : filtered;
+    if (reduced) this.model.datasets.set(s.name.text, reduced);
+  }
+
+  /** A run-name column as text (numbers written as numbers), or undefined after reporting it missing. */
+  private runColumn(table: M.DataTable, name: A.Name): ArrayLike<string> | undefined {
+    const column = columnLookup(table)(name.text);
+    if (column) return column.kind === 'text' ? column.values : Array.from(column.values, String);
+    this.report(
+      'error',
+      'scaling.unknown-column',
+      `'${table.name}' has no column '${name.text}' to name its runs`,
+      name.range,
+    );
+    return undefined;
+  }
+
+  /**
+   * `last by run [along step]`: each run's final row in file order. With `along`, a curve whose steps go
+   * back or repeat is an error, and a run with one point a warning, reported at the dataset's path.
+   */
+  private lastByRun(table: M.DataTable, last: A.LastClause, at: A.Range): M.DataTable | undefined {
+    const runs = this.runColumn(table, last.by);
+    if (!runs) return undefined;
+    if (last.along && !this.curvesInOrder(table, runs, last.along, at)) return undefined;
+    const keep = new Uint8Array(table.rowCount);
+    for (const r of lastRows(runs)) keep[r] = 1;
+    return selectRows(table, keep);
+  }
+
+  /** Reports curves whose steps go back or repeat (errors) and runs with one point (a warning). */
+  private curvesInOrder(table: M.DataTable, runs: ArrayLike<string>, along: A.Name, at: A.Range): boolean {
+    const steps = columnLookup(table)(along.text);
+    if (!steps || steps.kind !== 'number') {
+      this.report(
+        'error',
+        steps ? 'scaling.non-numeric' : 'scaling.unknown-column',
+        `'${table.name}' has no numeric column '${along.text}' to order its curves`,
+        along.range,
+      );
+      return false;
+    }
+    let ok = true;
+    for (const { problem: p, runs: count } of checkCurves(runs, steps.values)) {
+      const origin = table.origin[p.row];
+      const where = 'file' in origin ? `'${path.basename(origin.file)}' line ${origin.line}: ` : '';
+      const others = count > 1 ? ` (and ${count - 1} more run${count > 2 ? 's' : ''})` : '';
+      if (p.kind === 'one-point') {
+        this.report(
+          'warning',
+          'scaling.curve-one-point',
+          `${where}run '${p.run}' has one logged point${others}: a curve needs two or more`,
+          at,
+        );
+        continue;
+      }
+      ok = false;
+      this.report(
+        'error',
+        'scaling.curve-order',
+        p.kind === 'repeated'
+          ? `${where}run '${p.run}' logs ${along.text} ${fmt(p.step)} twice${others}: each step of a curve once, please`
+          : `${where}run '${p.run}' goes back from ${along.text} ${fmt(p.previous!)} to ${fmt(p.step)}${others}: a curve's steps must increase in file order`,
+        at,
+      );
+    }
+    return ok;
   }
 
   private applyWhere(table: M.DataTable, conditions: A.Expr[]): M.DataTable | undefined {

@@ -104,7 +104,17 @@ export interface DatasetDecl {
   path: StringLit | undefined;
   columns: ColumnMap[];
   where: Expr[]; // each `where` line; all must hold
+  last?: LastClause; // `last by run [along step]`: each run's final row
   bodyRange?: Range; // the `{ … }` block, when present
+  range: Range;
+}
+
+/** `last by run` or `last by run along step`: keep each run's last row (in file order, after `where`). */
+export interface LastClause {
+  kind: 'Last';
+  by: Name;
+  /** The column that orders each curve; with it, steps out of order or repeated are reported. */
+  along: Name | undefined;
   range: Range;
 }
 
@@ -275,4 +285,4 @@ export interface Comment {
   range: Range;
 }
 
-export type AnyNode = Statement | LawItem | IsoflopItem | Expr | Name | ColumnMap | RunRow | Assignment;
+export type AnyNode = Statement | LawItem | IsoflopItem | Expr | Name | ColumnMap | LastClause | RunRow | Assignment;

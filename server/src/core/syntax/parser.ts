@@ -410,7 +410,7 @@ class Parser {
     if (previous.kind === 'Law' && previous.bodyRange === undefined && previous.name) {
       if (t.kind === 'ident' && LAW_KEYWORDS.includes(t.text)) what = `law '${previous.name.text}'`;
     } else if (previous.kind === 'Dataset' && previous.bodyRange === undefined && previous.name) {
-      if (t.kind === 'ident' && (t.text === 'where' || this.is(':', this.peekSecond())))
+      if (t.kind === 'ident' && (t.text === 'where' || t.text === 'last' || this.is(':', this.peekSecond())))
         what = `dataset '${previous.name.text}'`;
     }
     if (!what) return false;
@@ -545,10 +545,19 @@ class Parser {
     }
     if (this.is('{')) {
       const open = this.peek().start;
-      this.parseBlock(['where'], () => {
+      this.parseBlock(['where', 'last'], () => {
         if (this.is('where')) {
           this.next();
           decl.where.push(this.parseExpr());
+          return;
+        }
+        if (this.is('last') && !this.is(':', this.peekSecond())) {
+          const start = this.next().start;
+          this.expect('by', "'by' and the column naming each run, as in `last by run`");
+          const by = this.name('the column naming each run');
+          const along = this.accept('along') ? this.name('the column ordering each curve (e.g. step)') : undefined;
+          if (decl.last) this.report('a dataset has one `last by` line; this one is ignored', start, this.prevEnd());
+          else decl.last = { kind: 'Last', by, along, range: { start, end: this.prevEnd() } };
           return;
         }
         const variable = this.name('a mapping `VARIABLE: column` or `where CONDITION`');
