@@ -69,6 +69,24 @@ export function formatResultsTable(results: StudyResults, file: string): string 
       lines.push(`  D*(C) = ${num(iso.frontier.D.coefficient)} * C^${iso.frontier.D.exponent.toFixed(4)}`);
     }
   }
+  for (const env of results.envelopes ?? []) {
+    lines.push('');
+    const inside = env.points.filter((p) => !p.edge).length;
+    lines.push(`envelope ${env.name}: ${env.points.length} compute values, ${inside} with an interior best run`);
+    // Intervals are keyed by the study's own size and tokens variables, in that order in each point's `at`.
+    const [size = 'N', tokens = 'D'] = Object.keys(env.points[0]?.at ?? {});
+    for (const [v, name] of [
+      ['N', size],
+      ['D', tokens],
+    ] as const) {
+      const f = env.frontier?.[v];
+      const iv = env.intervals?.[`${name}_exponent`];
+      if (f)
+        lines.push(
+          `  ${name}*(C) = ${num(f.coefficient)} * C^${f.exponent.toFixed(4)}${iv ? `   exponent [${iv[0].toFixed(4)}, ${iv[1].toFixed(4)}]` : ''}`,
+        );
+    }
+  }
   if (results.predictions.length > 0) lines.push('');
   for (const p of results.predictions) {
     const at = Object.entries(p.at)

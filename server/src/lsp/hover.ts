@@ -49,7 +49,9 @@ function occurrenceHover(analysis: Analysis, results: StudyResults | undefined, 
     case 'dataset':
       return datasetHover(analysis, at.name);
     case 'isoflop':
-      return isoflopHover(results, at.name);
+      return analysis.model.isoflops.find((i) => i.name === at.name)?.method === 'envelope'
+        ? envelopeHover(results, at.name)
+        : isoflopHover(results, at.name);
     case 'variable': {
       const c = analysis.model.computes.find((x) => x.name === at.name);
       if (c) return `**compute** ${code(`${c.name} = ${exprToString(c.formula)}`)}`;
@@ -167,6 +169,30 @@ function datasetHover(analysis: Analysis, name: string): string | undefined {
   const first = t.origin[0];
   const file = first && 'file' in first ? ` from ${code(first.file.split(/[\\/]/).pop() ?? '')}` : ' (inline)';
   return `**runs** ${code(name)}${file}: ${t.rowCount} row${t.rowCount === 1 ? '' : 's'}  \nvariables: ${[...t.numeric.keys()].map(md).join(', ')}`;
+}
+
+/** Approach 1: how many compute values the envelope has, how many say something, and the frontier. */
+function envelopeHover(results: StudyResults | undefined, name: string): string {
+  const r = results?.envelopes?.find((i) => i.name === name);
+  const lines = [`**envelope** ${code(name)} (Chinchilla approach 1)`, ''];
+  if (!r) return [...lines, notFitted(results)].join('\n');
+  const inside = r.points.filter((p) => !p.edge);
+  lines.push(
+    `${r.points.length} compute values, ${inside.length} with an interior best run (of ${new Set(inside.map((p) => p.run)).size} runs)  `,
+  );
+  const [size = 'N', tokens = 'D'] = Object.keys(r.points[0]?.at ?? {});
+  for (const [v, variable] of [
+    ['N', size],
+    ['D', tokens],
+  ] as const) {
+    const f = r.frontier?.[v];
+    const iv = r.intervals?.[`${variable}_exponent`];
+    if (f)
+      lines.push(
+        `${md(variable)}*(C) = ${num(f.coefficient)} · C^${f.exponent.toFixed(4)}${iv ? ` (exponent ${iv[0].toFixed(4)} … ${iv[1].toFixed(4)})` : ''}  `,
+      );
+  }
+  return lines.join('\n');
 }
 
 function isoflopHover(results: StudyResults | undefined, name: string): string {

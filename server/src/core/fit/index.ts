@@ -3,9 +3,18 @@
 // signal/token and a time budget, so no fit hangs.
 import { diagnostic, type Diagnostic } from '../diagnostics';
 import type { BoundLaw, ComputeDef, StudyModel } from '../model';
-import type { Interval, LawResult, OptimumResult, PredictionResult, StudyResults } from '../results';
+import type {
+  EnvelopeResult,
+  Interval,
+  IsoflopResult,
+  LawResult,
+  OptimumResult,
+  PredictionResult,
+  StudyResults,
+} from '../results';
 import { CompileError, evalScalar, Program, toNode, type Node } from './compile';
 import { checkDesign, checkIdentifiable, positiveVariables, splitRows } from './diagnose';
+import { fitEnvelope } from './envelope';
 import { fitIsoflop } from './isoflop';
 import { declaredStarts, multiStart } from './multistart';
 import { optimizeAllocation, type OptimizeContext } from './optimize';
@@ -552,12 +561,20 @@ export async function fitStudy(
     diagnostics.push(...f.diagnostics);
     await new Promise((res) => setImmediate(res)); // let cancellation in between laws
   }
-  const isoflops = model.isoflops.map((iso) => {
+  const isoflops: IsoflopResult[] = [];
+  const envelopes: EnvelopeResult[] = [];
+  for (const iso of model.isoflops) {
     options.onProgress?.({ law: iso.name, phase: 'isoflop' });
-    const r = fitIsoflop(iso);
-    diagnostics.push(...r.diagnostics);
-    return r.result;
-  });
+    if (iso.method === 'envelope') {
+      const r = fitEnvelope(iso);
+      diagnostics.push(...r.diagnostics);
+      envelopes.push(r.result);
+    } else {
+      const r = fitIsoflop(iso);
+      diagnostics.push(...r.diagnostics);
+      isoflops.push(r.result);
+    }
+  }
   const predictions: PredictionResult[] = [];
   for (const pr of model.predictions) {
     const f = fits.get(pr.law);
@@ -591,5 +608,5 @@ export async function fitStudy(
       );
     optima.push({ ...result, value: finiteOrNull(result.value) });
   }
-  return { results: { laws, isoflops, predictions, optima }, diagnostics };
+  return { results: { laws, isoflops, envelopes, predictions, optima }, diagnostics };
 }

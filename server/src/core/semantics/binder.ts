@@ -83,7 +83,7 @@ class Binder {
     for (const table of this.model.datasets.values()) this.addComputes(table);
     for (const s of statements) {
       if (s.kind === 'Law' && s.name) this.declare(s.name, 'law');
-      if (s.kind === 'Isoflop' && s.name) this.declare(s.name, 'isoflop');
+      if (s.kind === 'Isoflop' && s.name) this.declare(s.name, s.keyword);
     }
     for (const s of statements) {
       if (s.kind === 'Law') this.bindLaw(s);
@@ -737,7 +737,7 @@ class Binder {
       this.report(
         'error',
         'scaling.no-fit',
-        `isoflop '${s.name.text}' has no \`fit\` line naming its runs`,
+        `${s.keyword} '${s.name.text}' has no \`fit\` line naming its runs`,
         s.name.range,
       );
       return;
@@ -771,6 +771,20 @@ class Binder {
         return;
       }
     }
+    const run = s.keyword === 'envelope' ? setting('run', 'run') : undefined;
+    if (run !== undefined) {
+      const missing = sources.find((t) => !t.text.has(run) && !t.numeric.has(run));
+      if (missing) {
+        const item = s.items.find((i): i is A.IsoflopSetting => i.kind === 'IsoflopSetting' && i.setting === 'run');
+        this.report(
+          'error',
+          'scaling.unknown-column',
+          `'${missing.name}' has no column '${run}' naming its training runs${item ? '' : ' (set it with `run COLUMN`)'}`,
+          item?.variable?.range ?? s.name.range,
+        );
+        return;
+      }
+    }
     let data = concatTables(s.name.text, sources);
     const holdouts = s.items.filter((i): i is A.HoldoutClause => i.kind === 'Holdout');
     if (holdouts.length > 0) {
@@ -789,6 +803,7 @@ class Binder {
     this.model.isoflops.push({
       name: s.name.text,
       range: s.range,
+      ...(s.keyword === 'envelope' ? { method: 'envelope' as const, run } : {}),
       ...vars,
       weighted: s.items.some((i) => i.kind === 'IsoflopSetting' && i.setting === 'weighted'),
       data,

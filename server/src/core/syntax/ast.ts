@@ -231,6 +231,8 @@ export interface UncertaintyClause {
 /** `isoflop approach2 { fit sweep  budget C  size N  tokens D  target L  weighted }` */
 export interface IsoflopDecl {
   kind: 'Isoflop';
+  /** `isoflop` (approach 2) or `envelope` (approach 1), as written. */
+  keyword: 'isoflop' | 'envelope';
   name: Name | undefined;
   items: IsoflopItem[];
   range: Range;
@@ -238,10 +240,10 @@ export interface IsoflopDecl {
 
 export type IsoflopItem = FitClause | IsoflopSetting | HoldoutClause | UncertaintyClause;
 
-/** `budget C`, `size N`, `tokens D`, `target L`, `weighted` (a flag, variable undefined). */
+/** `budget C`, `size N`, `tokens D`, `target L`, `run run` (envelopes), `weighted` (a flag, variable undefined). */
 export interface IsoflopSetting {
   kind: 'IsoflopSetting';
-  setting: 'budget' | 'size' | 'tokens' | 'target' | 'weighted';
+  setting: 'budget' | 'size' | 'tokens' | 'target' | 'run' | 'weighted';
   keyword: Name;
   variable: Name | undefined;
   range: Range;

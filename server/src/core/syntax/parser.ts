@@ -24,12 +24,14 @@ export const TOP_LEVEL_KEYWORDS = [
   'runs',
   'law',
   'isoflop',
+  'envelope',
   'predict',
   'optimize',
   'plot',
 ];
 export const LAW_KEYWORDS = ['fit', 'holdout', 'objective', 'param', 'uncertainty'];
 export const ISOFLOP_KEYWORDS = ['fit', 'budget', 'size', 'tokens', 'target', 'weighted', 'holdout', 'uncertainty'];
+export const ENVELOPE_KEYWORDS = ['fit', 'budget', 'run', 'size', 'tokens', 'target', 'holdout', 'uncertainty'];
 export const DATA_FORMATS = ['csv', 'tsv', 'jsonl', 'parquet'];
 
 const CODE = 'scaling.syntax';
@@ -441,6 +443,7 @@ class Parser {
       case 'law':
         return this.parseLaw();
       case 'isoflop':
+      case 'envelope':
         return this.parseIsoflop();
       case 'predict':
         return this.parsePredict();
@@ -965,18 +968,29 @@ class Parser {
     return clause;
   }
 
+  /** `isoflop NAME { … }` (approach 2) and `envelope NAME { … }` (approach 1) share their settings. */
   private parseIsoflop(): A.IsoflopDecl {
-    const start = this.next().start;
-    const decl: A.IsoflopDecl = { kind: 'Isoflop', name: undefined, items: [], range: { start, end: start } };
-    decl.name = this.name('a name for the isoflop analysis');
-    if (!this.is('{')) this.fail(`expected '{' and the isoflop settings (fit, budget)`, this.peek());
-    this.parseBlock(ISOFLOP_KEYWORDS, () => {
+    const keywordToken = this.next();
+    const start = keywordToken.start;
+    const keyword = keywordToken.text === 'envelope' ? 'envelope' : 'isoflop';
+    const keywords = keyword === 'envelope' ? ENVELOPE_KEYWORDS : ISOFLOP_KEYWORDS;
+    const decl: A.IsoflopDecl = { kind: 'Isoflop', keyword, name: undefined, items: [], range: { start, end: start } };
+    decl.name = this.name(`a name for the ${keyword} analysis`);
+    if (!this.is('{')) this.fail(`expected '{' and the ${keyword} settings (fit, budget)`, this.peek());
+    this.parseBlock(keywords, () => {
       const t = this.peek();
       const word = t.kind === 'ident' ? t.text : '';
       if (word === 'fit') decl.items.push(this.parseFit());
       else if (word === 'holdout') decl.items.push(this.parseHoldout());
       else if (word === 'uncertainty') decl.items.push(this.parseUncertainty());
-      else if (word === 'budget' || word === 'size' || word === 'tokens' || word === 'target' || word === 'weighted') {
+      else if (
+        word === 'budget' ||
+        word === 'size' ||
+        word === 'tokens' ||
+        word === 'target' ||
+        (word === 'run' && keyword === 'envelope') ||
+        (word === 'weighted' && keyword === 'isoflop')
+      ) {
         const keyword = this.name(word);
         const variable = word === 'weighted' ? undefined : this.name(`the ${word} variable`);
         decl.items.push({
@@ -988,9 +1002,9 @@ class Parser {
         });
       } else {
         this.leadingOperator(t);
-        const hint = t.kind === 'ident' ? suggest(t.text, ISOFLOP_KEYWORDS) : undefined;
+        const hint = t.kind === 'ident' ? suggest(t.text, keywords) : undefined;
         this.fail(
-          `unknown isoflop setting ${whatStarts(t)}${hint ? ` (did you mean '${hint}'?)` : ''}: expected ${listOr(ISOFLOP_KEYWORDS)}`,
+          `unknown ${keyword} setting ${whatStarts(t)}${hint ? ` (did you mean '${hint}'?)` : ''}: expected ${listOr(keywords)}`,
           t,
         );
       }
