@@ -128,3 +128,29 @@ describe('approach 1: JSON, hover and the CLI table', () => {
     assert.ok(formatResultsTable(results, 'study.scaling').includes(`C^${exponent}`));
   });
 });
+
+describe('approach 1: the plot', () => {
+  it('draws every run’s curve with the envelope over it, and the frontier through its interior points', async () => {
+    const { runFit } = await import('../../../server/src/fitRunner');
+    const { plotModel } = await import('../../../server/src/present/plotModel');
+    const { availableViews, isPlotModel } = await import('../../../protocol/plot');
+    const { loader } = memoryLoader({ '/w/curves.csv': curvesCsv(9, 1e7, 1e10, 200) });
+    const analysis = await analyze(STUDY, { loader, baseDir: '/w' });
+    const { results } = await runFit(analysis, '/w/study.scaling');
+    const model = plotModel(analysis, results);
+    assert.ok(isPlotModel(JSON.parse(JSON.stringify(model))));
+    assert.ok(availableViews(model).includes('envelope') && availableViews(model).includes('frontier'));
+    const [env] = model.envelopes!;
+    assert.equal(env.curves.length, 9);
+    // 200 logged points thinned to at most 60 (plus the last), each curve from its first to its last point.
+    assert.ok(env.curves.every((c) => c.x.length <= 61 && c.x.length >= 50));
+    assert.equal(env.points.x.length, results.envelopes![0].points.length);
+    const frontier = model.isoflops.find((i) => i.name === 'a1')!;
+    assert.deepEqual(frontier.budgets, []);
+    assert.deepEqual(
+      frontier.frontier.map((f) => f.variable),
+      ['N', 'D'],
+    );
+    assert.equal(frontier.frontier[0].minima.x.length, results.envelopes![0].points.filter((p) => !p.edge).length);
+  });
+});
