@@ -1,9 +1,11 @@
-// New Study from CSV…: a study for a data file — a dataset block mapping its columns, a
-// `compute` line, and a chinchilla law with every declaration the checklist asks for.
+// New Study from data…: a study for a data file (CSV, TSV, JSONL, Parquet, any of them gzipped) — a
+// dataset block mapping its columns, a `compute` line, and a chinchilla law with every declaration
+// the checklist asks for; for training curves also `last by run` and an approach-1 envelope.
 import * as path from 'node:path';
 import type { DataFormat } from '../core/syntax/ast';
 import type { DataLoader } from '../core/data/loader';
 import { parseNumber } from '../core/data/loader';
+import { lastRows } from '../core/data/curves';
 
 const GUESSES: [string, RegExp][] = [
   ['N', /^(n|params?|parameters|num_?params|n_?params|model_?size|size|non_?embedding_?params)$/i],
@@ -36,17 +38,63 @@ function identifier(column: string): string {
   return id || 'x';
 }
 
-export async function scaffoldStudy(dataPath: string, studyPath: string, loader: DataLoader): Promise<string> {
-  const format = formatFor(dataPath);
-  const loaded = await loader.load(dataPath, format);
-  if (!loaded.ok) throw new Error(loaded.message);
-  const { columns, cells } = loaded.table;
+/** Columns for a run's name and its logged step (training curves in long format). */
+const RUN_NAME = /^(run|runs|run_?id|run_?name|name|model|model_?name|experiment|exp)$/i;
+const STEP_NAME = /^(step|steps|iter|iters|iteration|global_?step|train_?step|_step)$/i;
+
+function medianOf(values: Float64Array): number {
+  const v = Float64Array.from(values).sort();
+  return v[Math.floor(v.length / 2)];
+}
+
+/**
+ * Which column is which: by name first (params, tokens, loss, flops, step, run), then, for N, D and
+ * L still unmapped, by magnitude — a loss lies between 0.3 and 30, a model size is a large count and
+ * the token count the larger one, a compute column is above 1e15.
+ */
+function guessColumns(columns: string[], cells: string[][]) {
   const numeric = columns.filter((_, i) => cells[i].length > 0 && cells[i].every((c) => !Number.isNaN(parseNumber(c))));
   const mapping = new Map<string, string>();
   for (const [variable, re] of GUESSES) {
     const c = numeric.find((col) => re.test(col.trim()) && ![...mapping.values()].includes(col));
     if (c) mapping.set(variable, c);
   }
+  const run = columns.find((c) => RUN_NAME.test(c.trim()));
+  const step = numeric.find((c) => STEP_NAME.test(c.trim()));
+  const taken = new Set([...mapping.values(), run, step]);
+  const medians = new Map(
+    numeric
+      .filter((c) => !taken.has(c))
+      .map((c) => [c, medianOf(Float64Array.from(cells[columns.indexOf(c)], parseNumber))] as const),
+  );
+  const free = () => [...medians.entries()].filter(([c]) => ![...mapping.values()].includes(c));
+  if (!mapping.has('C')) {
+    const flops = free().find(([, m]) => m >= 1e15);
+    if (flops) mapping.set('C', flops[0]);
+  }
+  const counts = free()
+    .filter(([, m]) => m >= 1e5 && m < 1e15)
+    .sort((a, b) => a[1] - b[1]);
+  if (!mapping.has('N') && counts.length > 0) mapping.set('N', counts.shift()![0]);
+  if (!mapping.has('D') && counts.length > 0) mapping.set('D', counts[counts.length - 1][0]);
+  // A loss by magnitude only in a table that is evidently about model sizes (small numbers abound).
+  if (!mapping.has('L') && mapping.has('N')) {
+    const loss = free().find(([, m]) => m > 0.3 && m < 30);
+    if (loss) mapping.set('L', loss[0]);
+  }
+  // Long format: a run column whose names repeat, and a step column.
+  const runCells = run ? cells[columns.indexOf(run)] : [];
+  const curves =
+    run !== undefined && step !== undefined && new Set(runCells).size < runCells.length ? { run, step } : undefined;
+  return { numeric, mapping, curves };
+}
+
+export async function scaffoldStudy(dataPath: string, studyPath: string, loader: DataLoader): Promise<string> {
+  const format = formatFor(dataPath);
+  const loaded = await loader.load(dataPath, format);
+  if (!loaded.ok) throw new Error(loaded.message);
+  const { columns, cells } = loaded.table;
+  const { numeric, mapping, curves } = guessColumns(columns, cells);
   const rel = path.relative(path.dirname(studyPath), dataPath).split(path.sep).join('/');
   const title = path
     .basename(dataPath)
@@ -58,13 +106,38 @@ export async function scaffoldStudy(dataPath: string, studyPath: string, loader:
   const hasND = mapping.has('N') && mapping.has('D');
   if (hasND && !mapping.has('C'))
     lines.push('// How compute is counted: 6 FLOPs per parameter per token.', 'compute C = 6 * N * D', '');
-  lines.push(`dataset runs = ${format}(${JSON.stringify(rel)}) {`);
   const mapped = [...mapping.entries()];
-  for (const [v, c] of mapped) lines.push(`  ${v}: ${col(c)}`);
-  if (mapped.length === 0) for (const c of numeric.slice(0, 6)) lines.push(`  ${identifier(c)}: ${col(c)}`);
+  const mapLines =
+    mapped.length > 0
+      ? mapped.map(([v, c]) => `  ${v}: ${col(c)}`)
+      : numeric.slice(0, 6).map((c) => `  ${identifier(c)}: ${col(c)}`);
+  const source = `${format}(${JSON.stringify(rel)})`;
+  if (curves) {
+    lines.push('// Whole training curves, one row per logged step.');
+    lines.push(`dataset curves = ${source} {`, ...mapLines, '}', '');
+    lines.push("// Each run's final row.");
+  }
+  lines.push(`dataset runs = ${source} {`, ...mapLines);
+  if (curves) lines.push(`  last by ${col(curves.run)} along ${col(curves.step)}`);
   lines.push('}', '');
+  if (curves && hasND && mapping.has('L')) {
+    lines.push("// Chinchilla's approach 1: the best run at each compute, over the whole curves.");
+    lines.push(
+      'envelope approach1 {',
+      '  fit curves',
+      '  budget C',
+      `  run ${col(curves.run)}`,
+      '  size N',
+      '  tokens D',
+      '  target L',
+    );
+    lines.push('  uncertainty bootstrap 200 seed 1', '}', '');
+  }
   if (hasND && mapping.has('L')) {
-    const nValues = Float64Array.from(cells[columns.indexOf(mapping.get('N')!)], parseNumber).sort();
+    const nColumn = cells[columns.indexOf(mapping.get('N')!)];
+    // One N per run: with curves, each run's last row (what `last by run` keeps).
+    const rows = curves ? lastRows(cells[columns.indexOf(curves.run)]) : nColumn.map((_, i) => i);
+    const nValues = Float64Array.from(rows, (r) => parseNumber(nColumn[r])).sort();
     // Hold out the largest models when enough runs remain to fit five parameters (twice as many runs).
     let holdout: string | undefined;
     const distinct = [...new Set(nValues)];
