@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import type { DataFormat } from '../core/syntax/ast';
 import type { DataLoader } from '../core/data/loader';
-import { parseNumber } from '../core/data/loader';
+import { cellsOf, parseNumber } from '../core/data/loader';
 import { lastRows } from '../core/data/curves';
 
 const GUESSES: [string, RegExp][] = [
@@ -93,7 +93,8 @@ export async function scaffoldStudy(dataPath: string, studyPath: string, loader:
   const format = formatFor(dataPath);
   const loaded = await loader.load(dataPath, format);
   if (!loaded.ok) throw new Error(loaded.message);
-  const { columns, cells } = loaded.table;
+  const { columns } = loaded.table;
+  const cells = columns.map((_, i) => cellsOf(loaded.table, i));
   const { numeric, mapping, curves } = guessColumns(columns, cells);
   const rel = path.relative(path.dirname(studyPath), dataPath).split(path.sep).join('/');
   const title = path

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { numericColumn, type LoadResult, type RawTable } from '../../../server/src/core/data/loader';
+import { cellsOf, numericColumn, type LoadResult, type RawTable } from '../../../server/src/core/data/loader';
 import { analyze } from '../../../server/src/core/study';
 import { diskLoader, memoryLoader } from '../hosts';
 
@@ -24,8 +24,8 @@ function assertSameData(a: RawTable, b: RawTable, numericColumns: string[], text
     assert.ok(a.columns.includes(c) && b.columns.includes(c), c);
     assert.deepEqual(Array.from(y.values), Array.from(x.values), `column ${c}`);
     assert.deepEqual(
-      a.cells[a.columns.indexOf(c)].map((s) => s === ''),
-      b.cells[b.columns.indexOf(c)].map((s) => s === ''),
+      cellsOf(a, a.columns.indexOf(c)).map((s) => s === ''),
+      cellsOf(b, b.columns.indexOf(c)).map((s) => s === ''),
       `empty cells of ${c}`,
     );
   }
@@ -40,8 +40,8 @@ describe('data formats: Parquet', () => {
       const pq = table(await loader.load(at(`sweep.${codec}.parquet`), 'parquet'));
       assertSameData(csv, pq, ['N', 'D', 'loss', 'lr', 'final'], ['run']);
       // The nulls are where the CSV has empty cells (row d's loss, row e's lr).
-      assert.equal(pq.cells[pq.columns.indexOf('loss')][3], '');
-      assert.equal(pq.cells[pq.columns.indexOf('lr')][4], '');
+      assert.equal(cellsOf(pq, pq.columns.indexOf('loss'))[3], '');
+      assert.equal(cellsOf(pq, pq.columns.indexOf('lr'))[4], '');
     });
   }
 

@@ -35,6 +35,7 @@ export interface CurveProblem {
 export function checkCurves(
   runs: ArrayLike<string>,
   steps: ArrayLike<number>,
+  byRun: Map<string, number[]> = rowsByRun(runs),
 ): { problem: CurveProblem; runs: number }[] {
   const found = new Map<CurveProblem['kind'], { problem: CurveProblem; runs: number }>();
   const note = (p: CurveProblem) => {
@@ -42,7 +43,7 @@ export function checkCurves(
     if (seen) seen.runs++;
     else found.set(p.kind, { problem: p, runs: 1 });
   };
-  for (const [run, rows] of rowsByRun(runs)) {
+  for (const [run, rows] of byRun) {
     if (rows.length === 1) {
       note({ kind: 'one-point', run, row: rows[0], step: steps[rows[0]] });
       continue;

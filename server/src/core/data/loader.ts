@@ -16,7 +16,10 @@ export interface RawTable {
   cells: string[][];
   /** 1-based line in the file where each row starts (Parquet: the row's number). */
   lines: number[];
-  /** Columns already read as numbers (Parquet), parallel to `columns`; NaN where a cell is empty (null). */
+  /**
+   * Columns already read as numbers (Parquet), parallel to `columns`; NaN where a cell is empty (null).
+   * Their `cells` are written out only when asked for (cellsOf): 1M strings cost more than the numbers.
+   */
   numbers?: (Float64Array | undefined)[];
   /** Every column of the file, when only some were read (Parquet decodes the ones the study names). */
   fileColumns?: string[];
@@ -40,15 +43,15 @@ export function numericColumn(table: RawTable, column: number): NumericColumn {
   if (!perTable) numericCache.set(table, (perTable = new Map()));
   const cached = perTable.get(column);
   if (cached) return cached;
-  const cells = table.cells[column];
   const read = table.numbers?.[column];
   if (read) {
-    // Already numbers: an empty cell (a null) is the one thing that is not, as in a CSV.
-    const empty = cells.indexOf('');
+    // Already numbers: an empty cell (a null, NaN here) is the one thing that is not, as in a CSV.
+    const empty = read.findIndex(Number.isNaN);
     const result = { values: read, badRow: empty < 0 ? undefined : empty };
     perTable.set(column, result);
     return result;
   }
+  const cells = table.cells[column];
   const values = new Float64Array(cells.length);
   let badRow: number | undefined;
   for (let r = 0; r < cells.length; r++) {
@@ -59,6 +62,14 @@ export function numericColumn(table: RawTable, column: number): NumericColumn {
   const result = { values, badRow };
   perTable.set(column, result);
   return result;
+}
+
+/** The text of column `c`; a column read as numbers is written out on first use (NaN as an empty cell). */
+export function cellsOf(table: RawTable, c: number): string[] {
+  const numbers = table.numbers?.[c];
+  if (numbers && table.cells[c].length !== numbers.length)
+    table.cells[c] = Array.from(numbers, (v) => (Number.isNaN(v) ? '' : String(v)));
+  return table.cells[c];
 }
 
 export type LoadResult =
@@ -220,11 +231,11 @@ function joinTables(tables: RawTable[], base: string): LoadResult {
       };
     }
   }
-  const cells = columns.map((c) => tables.flatMap((t) => t.cells[t.columns.indexOf(c)]));
+  const rowCount = tables.reduce((n, t) => n + t.lines.length, 0);
   const numbers = columns.map((c) => {
     const parts = tables.map((t) => t.numbers?.[t.columns.indexOf(c)]);
     if (parts.some((p) => !p)) return undefined;
-    const out = new Float64Array(cells[0]?.length ?? 0);
+    const out = new Float64Array(rowCount);
     let o = 0;
     for (const p of parts as Float64Array[]) {
       out.set(p, o);
@@ -232,6 +243,7 @@ function joinTables(tables: RawTable[], base: string): LoadResult {
     }
     return out;
   });
+  const cells = columns.map((c, i) => (numbers[i] ? [] : tables.flatMap((t) => cellsOf(t, t.columns.indexOf(c)))));
   const rowFiles = tables.flatMap((t) => new Array<string>(t.lines.length).fill(t.path));
   const joined: RawTable = {
     path: base,

@@ -71,8 +71,9 @@ export async function parseParquet(
 }
 
 /**
- * Numbers (INT64 as BigInt, DECIMAL, BOOLEAN as 0/1) become a Float64Array and their text; a column
- * with any string becomes text. Nulls are empty cells, as in a CSV. A string answer says what is wrong.
+ * Numbers (INT64 as BigInt, DECIMAL, BOOLEAN as 0/1) become a Float64Array, NaN for a null (their
+ * text is written only when asked for); a column with any string becomes text, a null an empty cell.
+ * A string answer says what is wrong.
  */
 function convertColumn(column: unknown[]): { cells: string[]; numbers: Float64Array | undefined } | string {
   const n = column.length;
@@ -87,19 +88,11 @@ function convertColumn(column: unknown[]): { cells: string[]; numbers: Float64Ar
     else if (typeof v === 'string' || v instanceof Date) numeric = false;
     else return `holds ${Array.isArray(v) ? 'lists' : 'values of an unsupported type'}, not numbers or text`;
   }
+  if (numeric) return { cells: [], numbers };
   const cells = new Array<string>(n);
   for (let r = 0; r < n; r++) {
     const v = column[r];
-    cells[r] =
-      v === null || v === undefined
-        ? ''
-        : v instanceof Date
-          ? v.toISOString()
-          : typeof v === 'string'
-            ? v
-            : numeric
-              ? String(numbers[r])
-              : String(v);
+    cells[r] = v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : String(v);
   }
-  return { cells, numbers: numeric ? numbers : undefined };
+  return { cells, numbers: undefined };
 }

@@ -52,14 +52,16 @@ export function fitEnvelope(iso: BoundIsoflop): { result: EnvelopeResult; diagno
     );
     return { result: empty, diagnostics };
   }
-  const runs = Array.from(runColumn as ArrayLike<string | number>, String);
+  const runs =
+    typeof runColumn[0] === 'string' ? (runColumn as string[]) : Array.from(runColumn as ArrayLike<number>, String);
+  const byRun = rowsByRun(runs);
   const at = (i: number) => {
     const o = iso.data.origin[i];
     return o && 'file' in o ? `'${o.file.split(/[\\/]/).pop()}' line ${o.line}: ` : '';
   };
   // Curves must move forward in compute; runs with one point have no curve.
   const bad = new Set<string>();
-  for (const { problem: p, runs: count } of checkCurves(runs, C)) {
+  for (const { problem: p, runs: count } of checkCurves(runs, C, byRun)) {
     const others = count > 1 ? ` (and ${count - 1} more)` : '';
     if (p.kind !== 'one-point') bad.add(p.run);
     diagnostics.push(
@@ -74,7 +76,7 @@ export function fitEnvelope(iso: BoundIsoflop): { result: EnvelopeResult; diagno
     );
   }
   const curves: Curve[] = [];
-  for (const [run, rows] of rowsByRun(runs)) {
+  for (const [run, rows] of byRun) {
     if (bad.has(run)) continue;
     const ok = rows.filter((i) => C[i] > 0 && L[i] > 0 && D[i] > 0 && N[i] > 0);
     if (ok.length < 2) continue;

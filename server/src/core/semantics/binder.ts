@@ -6,7 +6,7 @@ import { diagnostic, type Diagnostic, type Severity } from '../diagnostics';
 import type * as M from '../model';
 import type * as A from '../syntax/ast';
 import type { ParseResult } from '../syntax/parser';
-import { numericColumn, parseNumber, type LoadResult } from '../data/loader';
+import { cellsOf, numericColumn, parseNumber, type LoadResult } from '../data/loader';
 import { checkCurves, lastRows } from '../data/curves';
 import { dataKey, resolveDataPath } from '../data/paths';
 import { closest, formatNumber } from '../text';
@@ -195,7 +195,14 @@ class Binder {
       text: new Map(),
       origin: raw.lines.map((line, r) => ({ file: raw.rowFiles?.[r] ?? file, line })),
     };
-    for (const [i, c] of raw.columns.entries()) table.text.set(c, raw.cells[i]);
+    // Columns read as numbers (Parquet) join the table as numbers while `where` and `last by` run, and
+    // are written as text only for the rows kept (a million strings cost more than the numbers).
+    const fileNumbers = new Map<string, Float64Array>();
+    for (const [i, c] of raw.columns.entries()) {
+      const numbers = raw.numbers?.[i];
+      if (numbers) fileNumbers.set(c, numbers);
+      else table.text.set(c, raw.cells[i]);
+    }
     let ok = true;
     for (const m of s.columns) {
       const columnName = m.column.kind === 'Name' ? m.column.text : m.column.value;
@@ -218,7 +225,7 @@ class Binder {
         this.report(
           'error',
           'scaling.non-numeric',
-          `'${path.basename(raw.rowFiles?.[badRow] ?? file)}' ${raw.rowWord ?? 'line'} ${raw.lines[badRow]}: column '${columnName}' ${raw.cells[c][badRow] === '' ? 'is empty' : `has '${raw.cells[c][badRow].slice(0, 40)}'`}, not a number`,
+          `'${path.basename(raw.rowFiles?.[badRow] ?? file)}' ${raw.rowWord ?? 'line'} ${raw.lines[badRow]}: column '${columnName}' ${cellsOf(raw, c)[badRow] === '' ? 'is empty' : `has '${cellsOf(raw, c)[badRow].slice(0, 40)}'`}, not a number`,
           m.column.range,
         );
         ok = false;
@@ -228,11 +235,33 @@ class Binder {
       table.numeric.set(m.variable.text, values);
     }
     if (!ok) return;
+    // File columns read as numbers, under names no variable takes (a variable of the same name wins,
+    // and its column's text is written now).
+    const borrowed: string[] = [];
+    for (const [c, numbers] of fileNumbers) {
+      const own = table.numeric.get(c);
+      if (own === undefined) {
+        table.numeric.set(c, numbers);
+        borrowed.push(c);
+      } else if (own !== numbers) table.text.set(c, cellsOf(raw, raw.columns.indexOf(c)));
+    }
     // A `where` may name file columns too; numbers where they parse, text otherwise.
     const filtered = this.applyWhere(table, s.where);
     if (!filtered) return;
     const reduced = s.last ? this.lastByRun(filtered, s.last, s.path.range) : filtered;
-    if (reduced) this.model.datasets.set(s.name.text, reduced);
+    if (!reduced) return;
+    for (const c of fileNumbers.keys()) {
+      // A variable of the column's own name (`N: N`) already answers for it, as numbers.
+      if (reduced.text.has(c) || (!borrowed.includes(c) && table.numeric.get(c) === fileNumbers.get(c))) continue;
+      const values = reduced.numeric.get(c);
+      if (values)
+        reduced.text.set(
+          c,
+          Array.from(values, (v) => (Number.isNaN(v) ? '' : String(v))),
+        );
+    }
+    for (const c of borrowed) reduced.numeric.delete(c);
+    this.model.datasets.set(s.name.text, reduced);
   }
 
   /** A run-name column as text (numbers written as numbers), or undefined after reporting it missing. */
