@@ -8,7 +8,13 @@ import type { Analysis } from '../core/study';
 import { catalogue } from '../core/laws';
 import { exprToString } from '../core/semantics/evaluate';
 import { lex, type Token } from '../core/syntax/lexer';
-import { DATA_FORMATS, ISOFLOP_KEYWORDS, LAW_KEYWORDS, TOP_LEVEL_KEYWORDS } from '../core/syntax/parser';
+import {
+  DATA_FORMATS,
+  ENVELOPE_KEYWORDS,
+  ISOFLOP_KEYWORDS,
+  LAW_KEYWORDS,
+  TOP_LEVEL_KEYWORDS,
+} from '../core/syntax/parser';
 import { symbolIndex } from './symbolIndex';
 
 export interface CompletionContext {
@@ -177,9 +183,9 @@ export function completion(analysis: Analysis, offset: number, ctx: CompletionCo
     return items;
   }
 
-  if (block.keyword === 'isoflop') {
+  if (block.keyword === 'isoflop' || block.keyword === 'envelope') {
     const first = words[0];
-    if (words.length === 0) keywords(ISOFLOP_KEYWORDS);
+    if (words.length === 0) keywords(block.keyword === 'envelope' ? ENVELOPE_KEYWORDS : ISOFLOP_KEYWORDS);
     else if (first === 'fit') datasets(words.slice(1));
     else if (['budget', 'size', 'tokens', 'target', 'holdout'].includes(first)) {
       if (first === 'budget') computes();

@@ -70,6 +70,11 @@ describe('lsp completion', () => {
     assert.deepEqual(await labels(inStudy('  D: tokens ', '  last |\n  D: tokens ')), ['by']);
   });
 
+  it('offers the envelope settings (with `run`, without `weighted`) inside an envelope block', async () => {
+    const l = await labels(inStudy('\npredict chinchilla', '\nenvelope a1 {\n  |\n}\npredict chinchilla'));
+    assert.deepEqual(l.sort(), ['budget', 'fit', 'holdout', 'run', 'size', 'target', 'tokens', 'uncertainty']);
+  });
+
   it('offers laws after predict / optimize / plot, and variables after `at`', async () => {
     assert.ok((await labels(inStudy('predict chinchilla at', 'predict |'))).includes('chinchilla'));
     const vars = await labels(inStudy('predict chinchilla at N = 70B, D = 1.4T', 'predict chinchilla at |'));
