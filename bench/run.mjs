@@ -11,8 +11,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const benches = [
   ['parse: 10k and 100k inline runs (targets 30 / 300 ms)', 'parse.mjs'],
   [
-    'fit: the Hoffmann grid on the Epoch points vs the scipy peer (target 20x), and 1,000 bootstrap refits (< 5 s)',
-    'fit-vs-scipy.mjs',
+    'fit: our CLI vs the peers (scipy, numpy_lm screened and every start, numba when importable) on cold processes; 1,000 bootstrap refits (< 5 s)',
+    'fit-vs-peers.mjs',
   ],
   ['language server: hover, completion, edit diagnostics, memory', 'lsp.mjs'],
   ['webview: first paint and repaint of a 10,000-run fit view (500 / 150 ms)', 'webview.mjs'],

@@ -7,7 +7,7 @@
 
 import type { EnvelopeResult, Interval, IsoflopResult, LawResult, StudyResults } from '../server/src/core/results';
 
-export const PLOT_MODEL_VERSION = 1;
+const PLOT_MODEL_VERSION = 1;
 
 export type PlotView = 'fit' | 'residuals' | 'isoflop' | 'envelope' | 'frontier' | 'bootstrap';
 export const PLOT_VIEWS: readonly PlotView[] = ['fit', 'residuals', 'isoflop', 'envelope', 'frontier', 'bootstrap'];
@@ -33,7 +33,7 @@ export interface RunSet {
   groups?: string[];
 }
 
-export interface PlotCurve {
+interface PlotCurve {
   /** The x variable this curve runs along (N, D, C ...). */
   along: string;
   /** The `by` group this curve belongs to; null for the single curve of a law. */
@@ -58,7 +58,7 @@ export interface PlotLaw {
   draws?: Record<string, number[]>;
 }
 
-export interface PlotPrediction {
+interface PlotPrediction {
   law: string;
   at: Record<string, number>;
   value: number;
@@ -66,7 +66,7 @@ export interface PlotPrediction {
   level: number | null;
 }
 
-export interface PlotOptimum {
+interface PlotOptimum {
   law: string;
   /** Budget and optimum coordinates together (C, N*, D* ...). */
   at: Record<string, number>;
@@ -75,7 +75,7 @@ export interface PlotOptimum {
   intervals: Record<string, Interval>;
 }
 
-export interface PlotIsoflopBudget {
+interface PlotIsoflopBudget {
   budget: number;
   edge: boolean;
   runs: { labels: string[]; size: number[]; value: number[] };
@@ -84,7 +84,7 @@ export interface PlotIsoflopBudget {
   minimum: { size: number; value: number; at: Record<string, number> };
 }
 
-export interface PlotFrontierLine {
+interface PlotFrontierLine {
   variable: string;
   exponent: number;
   coefficient: number;
@@ -94,7 +94,7 @@ export interface PlotFrontierLine {
   minima: { x: number[]; y: number[] };
 }
 
-export interface PlotIsoflop {
+interface PlotIsoflop {
   name: string;
   budgetVar: string;
   sizeVar: string;
@@ -221,7 +221,7 @@ function unique<T>(xs: T[]): T[] {
 const PREFERRED_X = ['N', 'D', 'C'];
 
 /** At most this many `by` groups get their own curve (evenly spread over the sorted groups); all runs keep their group. */
-export const MAX_GROUP_CURVES = 8;
+const MAX_GROUP_CURVES = 8;
 
 /** Group values in reading order: numerically when they are all numbers, else as first seen. */
 export function sortGroups(groups: string[]): string[] {
@@ -250,7 +250,7 @@ function finiteIntervals(r: Record<string, Interval> | null | undefined): Record
 }
 
 /** Keeps the points where x, y (and lo, hi when given) are all finite. */
-export function finiteSeries(x: number[], y: number[], lo?: number[], hi?: number[]): Series {
+function finiteSeries(x: number[], y: number[], lo?: number[], hi?: number[]): Series {
   const band = lo !== undefined && hi !== undefined && lo.length === x.length && hi.length === x.length;
   const out: Series = { x: [], y: [] };
   if (band) {
@@ -315,23 +315,31 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
     ...allVars.filter((v) => !PREFERRED_X.includes(v)),
   ]);
 
-  const predictions: PlotPrediction[] = results.predictions
-    .filter((p) => finite(p.value))
-    .map((p) => ({
-      law: p.law,
-      at: finiteRecord(p.at),
-      value: p.value,
-      interval: p.interval && finite(p.interval[0]) && finite(p.interval[1]) ? p.interval : null,
-      level: finite(p.level) ? p.level : null,
-    }));
-  const optima: PlotOptimum[] = results.optima
-    .filter((o) => finite(o.value))
-    .map((o) => ({
-      law: o.law,
-      at: finiteRecord({ ...o.budget, ...o.at }),
-      value: o.value,
-      intervals: finiteIntervals(o.intervals),
-    }));
+  const predictions: PlotPrediction[] = results.predictions.flatMap((p) =>
+    finite(p.value)
+      ? [
+          {
+            law: p.law,
+            at: finiteRecord(p.at),
+            value: p.value,
+            interval: p.interval && finite(p.interval[0]) && finite(p.interval[1]) ? p.interval : null,
+            level: finite(p.level) ? p.level : null,
+          },
+        ]
+      : [],
+  );
+  const optima: PlotOptimum[] = results.optima.flatMap((o) =>
+    finite(o.value)
+      ? [
+          {
+            law: o.law,
+            at: finiteRecord({ ...o.budget, ...o.at }),
+            value: o.value,
+            intervals: finiteIntervals(o.intervals),
+          },
+        ]
+      : [],
+  );
 
   const laws: PlotLaw[] = results.laws.map((law) => {
     const r = sources.runs[law.name];
@@ -352,8 +360,12 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
         ];
         const range = positiveRange([...(set.columns[along] ?? []), ...extra.filter((v): v is number => v != null)]);
         if (!range) continue;
-        // A little margin on a log scale so the curve reaches past the outermost points.
-        const x = logGrid(range[0] / 1.25, range[1] * 1.25, n);
+        // A little margin on a log scale so the curve reaches past the outermost points, and the
+        // predict/optimize points themselves, so the curve and its band pass through them.
+        const x = withPoints(
+          logGrid(range[0] / 1.25, range[1] * 1.25, n),
+          extra.filter((v): v is number => v != null && v > 0),
+        );
         for (const group of groups) {
           // A group's curve spans its own runs (a 30B model's curve at 1e18 FLOPs is an extrapolation
           // nobody ran); the ungrouped curve spans all runs and the predict/optimize points.
@@ -443,6 +455,12 @@ function buildEnvelope(env: EnvelopeResult, sources: PlotSources): PlotEnvelope 
 function finiteSeriesOf<T extends { x: number[]; y: number[] }>(c: T): T {
   const keep = c.x.map((x, i) => finite(x) && finite(c.y[i]));
   return { ...c, x: c.x.filter((_, i) => keep[i]), y: c.y.filter((_, i) => keep[i]) };
+}
+
+/** A sorted grid with the given points added (those not already on it). */
+function withPoints(grid: number[], points: number[]): number[] {
+  const missing = points.filter((p) => !grid.includes(p));
+  return missing.length === 0 ? grid : [...grid, ...missing].sort((a, b) => a - b);
 }
 
 /** The range of `along` over one group's runs, when it has two or more distinct positive values. */
@@ -559,7 +577,7 @@ function isInterval(x: unknown): x is Interval {
 function intervalRecord(x: unknown): boolean {
   return isObj(x) && Object.values(x).every(isInterval);
 }
-export function isSeries(x: unknown): x is Series {
+function isSeries(x: unknown): x is Series {
   if (!isObj(x) || !numArr(x.x) || !numArr(x.y, (x.x as number[]).length)) return false;
   const n = (x.x as number[]).length;
   if (x.lo !== undefined && !numArr(x.lo, n)) return false;
@@ -650,7 +668,8 @@ export function availableViews(model: PlotModel): PlotView[] {
   if (model.laws.some((l) => l.fitted.some((v) => v !== null))) out.push('residuals');
   if (model.isoflops.some((i) => i.budgets.length > 0)) out.push('isoflop');
   if (model.envelopes?.some((e) => e.points.x.length > 0)) out.push('envelope');
-  if (model.isoflops.some((i) => i.frontier.length > 0) || model.optima.length > 0) out.push('frontier');
+  // One optimum alone is a point, not a frontier: it shows on the fit view.
+  if (model.isoflops.some((i) => i.frontier.length > 0) || model.optima.length > 1) out.push('frontier');
   if (model.laws.some((l) => l.draws && Object.keys(l.draws).length > 0)) out.push('bootstrap');
   return out;
 }

@@ -13,7 +13,7 @@ export interface ViewState {
 }
 
 // extension → webview
-export interface UpdateMessage {
+interface UpdateMessage {
   type: 'update';
   uri: string;
   version: number;
@@ -21,7 +21,7 @@ export interface UpdateMessage {
   view?: ViewState;
 }
 /** The colour theme changed: re-read the --vscode-* variables. */
-export interface ThemeMessage {
+interface ThemeMessage {
   type: 'theme';
   uri: string;
   version: number;
@@ -30,32 +30,32 @@ export type ExtensionMessage = UpdateMessage | ThemeMessage;
 
 // webview → extension
 /** The webview is ready for an update; uri/version of the state it restored, if any. */
-export interface ReadyMessage {
+interface ReadyMessage {
   type: 'ready';
   uri: string | null;
   version: number | null;
 }
-export interface ExportPngMessage {
+interface ExportPngMessage {
   type: 'exportPng';
   uri: string;
   version: number;
   view: PlotView;
   dataUrl: string;
 }
-export interface ExportCsvMessage {
+interface ExportCsvMessage {
   type: 'exportCsv';
   uri: string;
   version: number;
   view: PlotView;
   csv: string;
 }
-export interface ErrorMessage {
+interface ErrorMessage {
   type: 'error';
   uri: string | null;
   version: number | null;
   message: string;
 }
-export interface StateMessage {
+interface StateMessage {
   type: 'state';
   uri: string;
   version: number;
@@ -77,7 +77,7 @@ const isVersion = (x: unknown): x is number => typeof x === 'number' && Number.i
 const isUri = (x: unknown): x is string => typeof x === 'string' && x.length > 0 && x.length < 4096;
 const hasOnly = (x: Obj, keys: string[]) => Object.keys(x).every((k) => keys.includes(k));
 
-export function isPlotView(x: unknown): x is PlotView {
+function isPlotView(x: unknown): x is PlotView {
   return typeof x === 'string' && (PLOT_VIEWS as readonly string[]).includes(x);
 }
 
@@ -170,7 +170,7 @@ export function makeNonce(): string {
   globalThis.crypto.getRandomValues(bytes);
   let s = '';
   for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=/g, '');
 }
 
 /** The webview's own stylesheet; inlined in a nonce'd <style> unless the host serves it as cssUri. */
@@ -200,7 +200,7 @@ table.params th, table.params td { border: 1px solid var(--vscode-editorWidget-b
 table.params th:first-child, table.params td:first-child { text-align: left; }
 `;
 
-export interface WebviewHtmlOptions {
+interface WebviewHtmlOptions {
   /** webview.cspSource */
   cspSource: string;
   nonce: string;
@@ -212,7 +212,7 @@ export interface WebviewHtmlOptions {
 }
 
 /** Content-Security-Policy for the panel: nothing but our nonce'd script/style and images from the webview or data:. */
-export function webviewCsp(cspSource: string, nonce: string): string {
+function webviewCsp(cspSource: string, nonce: string): string {
   return [
     `default-src 'none'`,
     `script-src 'nonce-${nonce}'`,

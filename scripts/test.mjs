@@ -76,7 +76,7 @@ if (!haveBrowser) {
 
 run('lint', 'npx', ['eslint', '.']);
 run('format', 'npx', ['prettier', '--check', '.']);
-run('types', 'npx', ['tsc', '--noEmit', '-p', '.']);
+run('types', 'npm', ['run', 'typecheck']);
 run('build', 'node', ['scripts/build.mjs']);
 run('unit', 'npx', ['mocha'], { parse: parseCounts });
 if (haveBrowser) {

@@ -28,6 +28,7 @@ import {
 } from '../../protocol/lsp';
 import { isViewState } from '../../protocol/webview';
 import { PLOT_VIEW_TYPE, PlotPanels } from './plotPanel';
+import { mayOverwrite } from './overwrite';
 import { FitStatus } from './status';
 
 /** The server's workspace-trust notification (server/src/lsp/trust.ts; belongs in protocol/lsp.ts). */
@@ -236,11 +237,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Scalin
       target = await vscode.window.showSaveDialog({ filters: { Markdown: ['md'] }, saveLabel: 'Export report' });
     }
     if (!target) return undefined;
+    const html = report.html ? target.with({ path: target.path.replace(/\.md$/, '.html') }) : undefined;
+    const targets = html ? [target, html] : [target];
+    const replace = await mayOverwrite(
+      targets.map((t) => t.toString()),
+      (t) => exists(vscode.Uri.parse(t)),
+      async (question) => (await vscode.window.showWarningMessage(question, { modal: true }, 'Replace')) === 'Replace',
+    );
+    if (!replace) return undefined;
     await vscode.workspace.fs.writeFile(target, Buffer.from(report.markdown, 'utf8'));
-    if (report.html) {
-      const html = target.with({ path: target.path.replace(/\.md$/, '.html') });
-      await vscode.workspace.fs.writeFile(html, Buffer.from(report.html, 'utf8'));
-    }
+    if (html && report.html) await vscode.workspace.fs.writeFile(html, Buffer.from(report.html, 'utf8'));
     await vscode.window.showTextDocument(target, { viewColumn: vscode.ViewColumn.Beside, preview: true });
     return target.toString();
   });

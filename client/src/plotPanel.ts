@@ -2,13 +2,13 @@
 // dist/ only), a `ready` handshake, then `update` messages; it follows its study, re-posting on each
 // new fit (debounced), and a serializer brings it back after a reload.
 import * as vscode from 'vscode';
-import { PlotRequest, type PlotResponse } from '../../protocol/lsp';
+import type { PlotResponse } from '../../protocol/lsp';
 import type { PlotModel } from '../../protocol/plot';
 import { isPersistedState, isWebviewMessage, makeNonce, webviewHtml, type ViewState } from '../../protocol/webview';
 
 export const PLOT_VIEW_TYPE = 'scalingStudio.plot';
 
-export interface PlotHost {
+interface PlotHost {
   request(uri: string): Promise<PlotResponse | null>;
   log(message: string): void;
 }
@@ -81,7 +81,7 @@ export class PlotPanels implements vscode.Disposable {
   }
 }
 
-export class PlotPanel {
+class PlotPanel {
   private ready = false;
   private timer: NodeJS.Timeout | undefined;
   private last: { version: number; model: PlotModel } | undefined;
@@ -176,5 +176,3 @@ export class PlotPanel {
     }
   }
 }
-
-export const PlotRequestType = PlotRequest;

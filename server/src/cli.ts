@@ -4,37 +4,69 @@
 //   scaling-studio demo                fit the bundled example and write an HTML report
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseArgs } from 'node:util';
 import { analyze, toJsonDiagnostic, type Analysis } from './core/study';
 import { catalogue } from './core/laws';
 import { DataLoader } from './core/data/loader';
 import { NodeHost } from './host/nodeHost';
-import { runFit, formatResultsTable } from './fitRunner';
+import { runFit } from './fitRunner';
+import { formatResultsTable, tableContext } from './present/resultsTable';
+import { escapeControls, terminalSafe } from './terminal';
 
 const USAGE = `usage: scaling-studio <command> [options]
 
 commands:
   check FILE            check a study; print each diagnostic as FILE:LINE:COL: severity code: message
   fit FILE [--json]     fit the study; a readable table, or one JSON document with --json
-                        [--report OUT.html] also writes a standalone HTML report with plots
+                        [--report OUT.html | OUT.md] also writes the report: the study text, data
+                        files with SHA-256, every fit in full, every warning, plots (HTML), checklist
   demo [--out DIR]      fit the bundled example study and write its report (default: ./scaling-report)
   help                  this text
 
+options of check and fit:
+  --max-memory-mb N     refuse data files whose load would need more than N MB (default 2048)
+
 exit status: 0 no errors, 1 the study has errors, 2 usage errors`;
 
-export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+const COMMAND_OPTIONS = {
+  check: { 'max-memory-mb': { type: 'string' } },
+  fit: { json: { type: 'boolean' }, report: { type: 'string' }, 'max-memory-mb': { type: 'string' } },
+  demo: { out: { type: 'string' } },
+} as const;
+
+export async function main(
+  argv: string[],
+  rawOut: NodeJS.WritableStream = process.stdout,
+  rawErr: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
+  const out = terminalSafe(rawOut);
+  const err = terminalSafe(rawErr);
   const [command, ...rest] = argv;
-  const flags = new Set(rest.filter((a) => a.startsWith('--')));
-  const positional = rest.filter(
-    (a, i) => !a.startsWith('--') && !(i > 0 && ['--report', '--out'].includes(rest[i - 1])),
-  );
-  const option = (name: string) => {
-    const i = rest.indexOf(name);
-    return i >= 0 ? rest[i + 1] : undefined;
-  };
   const usage = (message: string) => {
     err.write(`scaling-studio: ${message}\n\n${USAGE}\n`);
     return 2;
   };
+  // util.parseArgs, strict: an unknown option or a missing option value is a usage error.
+  let parsed: {
+    positionals: string[];
+    values: { json?: boolean; report?: string; out?: string; 'max-memory-mb'?: string };
+  };
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: COMMAND_OPTIONS[command as keyof typeof COMMAND_OPTIONS] ?? {},
+      allowPositionals: true,
+      // Unknown commands get their own message below, whatever options follow them.
+      strict: command !== undefined && command in COMMAND_OPTIONS,
+    }) as typeof parsed;
+  } catch (e) {
+    return usage((e as Error).message.split(/\.\s|\n/)[0]);
+  }
+  const positional = parsed.positionals;
+  const values = parsed.values;
+  const maxMemoryMB = values['max-memory-mb'] === undefined ? undefined : Number(values['max-memory-mb']);
+  if (maxMemoryMB !== undefined && !(Number.isFinite(maxMemoryMB) && maxMemoryMB > 0))
+    return usage(`--max-memory-mb takes a positive number of megabytes, not '${values['max-memory-mb']}'`);
   switch (command) {
     case undefined:
     case 'help':
@@ -44,23 +76,20 @@ export async function main(argv: string[], out = process.stdout, err = process.s
       return command === undefined ? 2 : 0;
     case 'check': {
       if (positional.length !== 1) return usage('check takes one FILE');
-      const analysis = await load(positional[0], err);
+      const analysis = await load(positional[0], err, maxMemoryMB);
       if (!analysis) return 2;
       printDiagnostics(positional[0], analysis, out);
       return analysis.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
     }
     case 'fit': {
       if (positional.length !== 1) return usage('fit takes one FILE');
-      const known = new Set(['--json', '--report']);
-      const unknown = [...flags].find((f) => !known.has(f));
-      if (unknown) return usage(`unknown option ${unknown}`);
-      const analysis = await load(positional[0], err);
+      const analysis = await load(positional[0], err, maxMemoryMB);
       if (!analysis) return 2;
       const { results, hasError } = await runFit(analysis, path.resolve(positional[0]));
-      if (flags.has('--json')) out.write(JSON.stringify(results, null, 2) + '\n');
-      else out.write(formatResultsTable(results, positional[0]));
-      const report = option('--report');
-      if (report) await writeReport(analysis, results, report, err);
+      if (values.json) out.write(JSON.stringify(results, null, 2) + '\n');
+      else out.write(formatResultsTable(results, positional[0], tableContext(analysis.model)));
+      const report = values.report;
+      if (report) await writeReport(analysis, results, report, path.resolve(positional[0]), err);
       return hasError ? 1 : 0;
     }
     case 'demo': {
@@ -70,9 +99,9 @@ export async function main(argv: string[], out = process.stdout, err = process.s
       out.write(`Scaling Studio demo: ${path.relative(process.cwd(), example)}\n`);
       out.write(`(synthetic runs drawn from a published law; see the file's header)\n\n`);
       const { results, hasError } = await runFit(analysis, example);
-      out.write(formatResultsTable(results, path.relative(process.cwd(), example)));
-      const dir = option('--out') ?? 'scaling-report';
-      await writeReport(analysis, results, path.join(dir, 'chinchilla.html'), err, out);
+      out.write(formatResultsTable(results, path.relative(process.cwd(), example), tableContext(analysis.model)));
+      const dir = values.out ?? 'scaling-report';
+      await writeReport(analysis, results, path.join(dir, 'chinchilla.html'), example, err, out);
       return hasError ? 1 : 0;
     }
     default:
@@ -80,7 +109,7 @@ export async function main(argv: string[], out = process.stdout, err = process.s
   }
 }
 
-async function load(file: string, err: NodeJS.WritableStream): Promise<Analysis | undefined> {
+async function load(file: string, err: NodeJS.WritableStream, maxMemoryMB?: number): Promise<Analysis | undefined> {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -92,7 +121,8 @@ async function load(file: string, err: NodeJS.WritableStream): Promise<Analysis 
     return undefined;
   }
   // The CLI trusts the paths its user gives it: no isPathAllowed.
-  return analyze(text, { studyPath: path.resolve(file), loader: new DataLoader(new NodeHost()), catalogue });
+  const loader = new DataLoader(new NodeHost(), { maxMemoryMB });
+  return analyze(text, { studyPath: path.resolve(file), loader, catalogue });
 }
 
 function printDiagnostics(file: string, analysis: Analysis, out: NodeJS.WritableStream): void {
@@ -111,14 +141,17 @@ async function writeReport(
   analysis: Analysis,
   results: Awaited<ReturnType<typeof runFit>>['results'],
   file: string,
+  studyPath: string,
   err: NodeJS.WritableStream,
   out?: NodeJS.WritableStream,
 ): Promise<void> {
   try {
-    const { buildReportHtml } = await import('./reportWriter');
-    const html = buildReportHtml(analysis, results, path.resolve(__dirname, 'webview.js'), analysis.model.title);
+    const { buildReportHtml, buildReportMarkdown } = await import('./reportWriter');
+    const text = /\.(md|markdown)$/i.test(file)
+      ? buildReportMarkdown(analysis, results, studyPath)
+      : buildReportHtml(analysis, results, path.resolve(__dirname, 'webview.js'), studyPath);
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    fs.writeFileSync(file, html);
+    fs.writeFileSync(file, text);
     out?.write(`\nreport with plots: ${file}\n`);
   } catch (e) {
     err.write(`scaling-studio: could not write the report: ${(e as Error).message}\n`);
@@ -129,7 +162,7 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e) => {
-      process.stderr.write(`scaling-studio: internal error: ${(e as Error).stack ?? e}\n`);
+      process.stderr.write(escapeControls(`scaling-studio: internal error: ${(e as Error).stack ?? e}\n`));
       process.exit(3);
     },
   );

@@ -9,12 +9,13 @@ import { analyze } from './core/study';
 import { runFit } from './fitRunner';
 import type { FitJob, FitReply } from './lsp/fitManager';
 import { pathGuard } from './lsp/trust';
-import { DataLoader } from './core/data/loader';
+import { DataLoader, DEFAULT_MAX_MEMORY_MB } from './core/data/loader';
 import { NodeHost } from './host/nodeHost';
 
 const loader = new DataLoader(new NodeHost());
 
 async function fit(job: FitJob): Promise<FitReply> {
+  loader.setMaxMemoryMB(job.maxMemoryMB ?? DEFAULT_MAX_MEMORY_MB);
   const analysis = await analyze(job.text, {
     studyPath: job.studyPath,
     baseDir: job.baseDir,

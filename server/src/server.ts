@@ -12,6 +12,7 @@ import {
   ResponseError,
   TextDocuments,
   TextDocumentSyncKind,
+  type CancellationToken,
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -39,9 +40,9 @@ import {
   type ScaffoldParams,
   type ScaffoldResponse,
 } from '../../protocol/lsp';
-import { standaloneReportHtml } from './present/reportHtml';
 import { resolveDataPath } from './core/data/paths';
 import { NodeHost } from './host/nodeHost';
+import type { Analysis } from './core/study';
 import { codeActions } from './lsp/codeActions';
 import { codeLenses } from './lsp/codeLens';
 import { completion } from './lsp/completion';
@@ -49,18 +50,19 @@ import { documentDiagnostics } from './lsp/diagnostics';
 import { DocumentStore, uriToPath } from './lsp/documents';
 import { FitManager, LimitedBackend, WorkerBackend } from './lsp/fitManager';
 import { formatDocument } from './lsp/formatting';
+import { tooLargeFor } from './lsp/limits';
 import { hover } from './lsp/hover';
 import { inlayHints } from './lsp/inlayHints';
 import { definition, prepareRename, references, rename, RenameError } from './lsp/navigation';
 import { plotModel } from './present/plotModel';
-import { buildMarkdownReport } from './present/reportMarkdown';
+import { buildReportHtml, buildReportMarkdown, reportMeta } from './reportWriter';
 import { logMessage, safe, safeAsync, setLog } from './lsp/safe';
 import { scaffoldStudy } from './lsp/scaffold';
 import { LEGEND, semanticTokens } from './lsp/semanticTokens';
 import { normalizeSettings } from './lsp/settings';
 import { documentSymbols, foldingRanges } from './lsp/symbols';
 import { statementAt } from './lsp/symbolIndex';
-import { trustFromInitOptions } from './lsp/trust';
+import { pathGuard, trustFromInitOptions } from './lsp/trust';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -86,6 +88,7 @@ const fits = new FitManager({
     return { version: doc.version, analysis: state.analysis, studyPath: state.studyPath, baseDir: state.baseDir };
   },
   severities: () => store.getSettings().severities,
+  maxMemoryMB: () => store.getSettings().maxMemoryMB,
   debounceMs: () => store.getSettings().fitDebounceMs,
   enabled: () => store.getSettings().fitOnChange,
   pathPolicy: () => store.getPathPolicy(),
@@ -224,6 +227,7 @@ documents.onDidChangeContent((e) => scheduleValidation(e.document.uri));
 documents.onDidClose((e) => {
   store.close(e.document.uri);
   fits.close(e.document.uri);
+  for (const feature of ['formatting', 'semantic highlighting']) sizeNotices.delete(`${feature} ${e.document.uri}`);
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });
 
@@ -260,17 +264,31 @@ async function context(uri: string, position?: { line: number; character: number
   return { doc, state, analysis: state.analysis, results: record?.results, offset };
 }
 
+/** Tells the user once per document and feature why a whole-document feature is off (lsp/limits.ts). */
+const sizeNotices = new Set<string>();
+function noticeIfTooLarge(uri: string, analysis: Analysis, feature: 'formatting' | 'semantic highlighting'): void {
+  const notice = tooLargeFor(analysis, feature);
+  if (!notice || sizeNotices.has(`${feature} ${uri}`)) return;
+  sizeNotices.add(`${feature} ${uri}`);
+  logMessage(`[limit] ${uri}: ${notice}`);
+  void connection.window.showInformationMessage(notice);
+}
+
 connection.onDocumentFormatting(
   safeAsync('formatting', [], async (params) => {
     const c = await context(params.textDocument.uri);
-    return c ? formatDocument(c.analysis, params.options) : [];
+    if (!c) return [];
+    noticeIfTooLarge(params.textDocument.uri, c.analysis, 'formatting');
+    return formatDocument(c.analysis, params.options);
   }),
 );
 
 connection.onHover(
   safeAsync('hover', null, async (params) => {
     const c = await context(params.textDocument.uri, params.position);
-    return c ? hover(c.analysis, c.results, c.offset) : null;
+    if (!c) return null;
+    const since = fits.runningSince(params.textDocument.uri);
+    return hover(c.analysis, c.results, c.offset, since !== undefined ? { since } : undefined);
   }),
 );
 
@@ -361,7 +379,9 @@ connection.languages.inlayHint.on(
 connection.languages.semanticTokens.on(
   safeAsync('semanticTokens', { data: [] }, async (params) => {
     const c = await context(params.textDocument.uri);
-    return c ? semanticTokens(c.analysis) : { data: [] };
+    if (!c) return { data: [] };
+    noticeIfTooLarge(params.textDocument.uri, c.analysis, 'semantic highlighting');
+    return semanticTokens(c.analysis);
   }),
 );
 
@@ -382,7 +402,15 @@ connection.onRequest(
   safeAsync(
     'fit',
     { uri: '', version: -1, state: 'failed', ms: 0, message: 'internal error (see the log)' } as FitResponse,
-    async (params: FitParams): Promise<FitResponse> => fits.start(params.uri, { law: params.law, force: true }),
+    async (params: FitParams, token?: CancellationToken): Promise<FitResponse> => {
+      // $/cancelRequest stops the fit as Cancel Fit does (other clients know only the standard way).
+      const cancelled = token?.onCancellationRequested(() => fits.cancel(params.uri));
+      try {
+        return await fits.start(params.uri, { law: params.law, force: true });
+      } finally {
+        cancelled?.dispose();
+      }
+    },
   ),
 );
 
@@ -409,19 +437,13 @@ connection.onRequest(
   safeAsync('report', null, async (params: ReportParams): Promise<ReportResponse | null> => {
     const c = await context(params.uri);
     if (!c || !c.results) return null;
-    const markdown = buildMarkdownReport(c.analysis, c.results, {
-      studyFile: c.state.studyPath ? path.basename(c.state.studyPath) : params.uri,
-      date: new Date(),
-    });
+    const meta = reportMeta(c.analysis, c.state.studyPath);
+    if (!meta.studyFile) meta.studyFile = params.uri;
+    const markdown = buildReportMarkdown(c.analysis, c.results, c.state.studyPath, meta);
     let html: string | undefined;
     try {
       const bundle = path.join(__dirname, 'webview.js');
-      if (fs.existsSync(bundle)) {
-        const title = c.results.study ?? 'Scaling study';
-        html = standaloneReportHtml(plotModel(c.analysis, c.results), title, fs.readFileSync(bundle, 'utf8'), {
-          generated: new Date().toISOString().slice(0, 10),
-        });
-      }
+      if (fs.existsSync(bundle)) html = buildReportHtml(c.analysis, c.results, bundle, c.state.studyPath, meta);
     } catch (e) {
       logMessage(`[warn] HTML report: ${(e as Error).message}`);
     }
@@ -440,7 +462,8 @@ connection.onRequest(
 
 connection.onRequest(ScaffoldRequest, async (params: ScaffoldParams): Promise<ScaffoldResponse | ResponseError> => {
   try {
-    return { text: await scaffoldStudy(params.dataPath, params.studyPath, store.loader) };
+    const guard = pathGuard(store.getPathPolicy(), params.studyPath);
+    return { text: await scaffoldStudy(params.dataPath, params.studyPath, store.loader, guard) };
   } catch (e) {
     return new ResponseError(-32803, (e as Error).message);
   }

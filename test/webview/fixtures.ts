@@ -189,7 +189,7 @@ export function chinchillaFixture(o: FixtureOptions = {}): Fixture {
     objective: { kind: 'huber', delta: 1e-3, space: 'log', value: 0.0123 },
     points: { fit: heldOut.filter((h) => !h).length, holdout: heldOut.filter(Boolean).length, dropped: 0 },
     holdout: { mape: 0.012, rmse_log: 0.015 },
-    starts: { declared: 4500, optimized: 64 },
+    starts: { declared: 4500, screened: 4504, optimized: 64, agreed: 40, search: 'screened' },
     converged: true,
     stop_reason: 'gradient tolerance',
     seed: nDraws > 0 ? 7 : null,

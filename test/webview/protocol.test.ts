@@ -26,7 +26,8 @@ describe('PlotModel (node)', () => {
       ['N', 'C'],
       'the sampler said kaplan does not depend on D',
     );
-    assert.ok(ch.curves.every((c) => c.points.lo && c.points.hi && c.points.x.length === 64));
+    // 64 samples, plus the x of each predict/optimize point the curve is drawn through (present/plotModel.ts).
+    assert.ok(ch.curves.every((c) => c.points.lo && c.points.hi && c.points.x.length >= 64 && c.points.x.length <= 66));
     assert.equal(ch.fitted.length, 72);
     assert.ok(ch.heldOut.some(Boolean) && !ch.heldOut.every(Boolean));
     assert.deepEqual(availableViews(m), ['fit', 'residuals', 'isoflop', 'frontier', 'bootstrap']);
@@ -91,7 +92,7 @@ describe('PlotModel (node)', () => {
       f.results.isoflops[0].budgets.filter((b) => Number.isFinite(b.value)).length,
     );
     assert.equal(model.laws[0].draws!.E.length, 29);
-    assert.ok(model.laws[0].curves.every((c) => c.points.x.length === 63));
+    assert.ok(model.laws[0].curves.every((c) => c.points.x.length >= 63 && c.points.x.length <= 65));
   });
 
   it("the plot's x comes first; `by` a continuous variable: a few representative group curves, one along it", () => {

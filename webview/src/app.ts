@@ -12,7 +12,8 @@ import {
 import type { HostApi } from './api';
 import { createChart, resetZoom, updateChart, type ChartSpec, type ScalingChart } from './charts';
 import { readPalette, watchTheme, type Palette } from './theme';
-import { specsToCsv, VIEW_LABELS, VIEWS } from './views';
+import { specsToCsv } from './views/csv';
+import { VIEW_LABELS, VIEWS } from './views';
 
 declare global {
   interface Window {
@@ -83,7 +84,7 @@ function leadingDebounce(fn: () => void, wait: number, maxWait: number): () => v
   };
 }
 
-export type AppMode = 'panel' | 'report';
+type AppMode = 'panel' | 'report';
 
 export class App {
   private palette: Palette;

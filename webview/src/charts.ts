@@ -53,7 +53,7 @@ export interface ErrorBar {
   yMax?: number;
 }
 
-export type Role =
+type Role =
   | 'runs'
   | 'heldout'
   | 'curve'
@@ -103,7 +103,7 @@ export interface DatasetSpec {
   csv?: { lo?: (pt: Pt) => number | null; hi?: (pt: Pt) => number | null; label?: (pt: Pt) => string };
 }
 
-export interface AxisSpec {
+interface AxisSpec {
   type: 'logarithmic' | 'linear';
   title: string;
   min?: number;

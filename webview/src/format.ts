@@ -1,38 +1,22 @@
-// Number formatting for axes, tooltips and CSV: 1K, 1M, 1B, 1T, then 1e15, 1e21 ...
+// Number formatting for axes, tooltips and CSV: the rules of protocol/numbers.ts, shared with the server.
 
-const SI: [number, string][] = [
-  [1e12, 'T'],
-  [1e9, 'B'],
-  [1e6, 'M'],
-  [1e3, 'K'],
-];
+import { formatInterval, formatSize, formatValue } from '../../protocol/numbers';
 
-/** Drops trailing zeros after a decimal point: '2.50' → '2.5', '100.' → '100', '100' stays. */
-function trim(s: string): string {
-  const [m, e] = s.split('e');
-  const t = m.includes('.') ? m.replace(/0+$/, '').replace(/\.$/, '') : m;
-  return e === undefined ? t : `${t}e${e}`;
-}
+export { formatInterval, formatValue };
 
-/** Compact human form: 70B, 1.4T, 5.76e23, 3.21, 0.0042. */
+/** Axis ticks and sizes (70B, 1.4T): the server's rule for sizes, at 3 significant digits on axes. */
 export function formatNumber(v: number, digits = 3): string {
-  if (!Number.isFinite(v)) return String(v);
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a >= 1e15 || a < 1e-3) {
-    const [m, e] = v.toExponential(digits - 1).split('e');
-    return `${trim(m)}e${Number(e)}`;
-  }
-  for (const [scale, suffix] of SI) {
-    if (a >= scale) return trim((v / scale).toPrecision(digits)) + suffix;
-  }
-  return trim(v.toPrecision(digits));
+  return formatSize(v, digits);
 }
 
-/** Full precision for tooltips and CSV. */
+/** Numbers in exported data (CSV): every digit, as JavaScript round-trips them; never a display format. */
+export function formatRaw(v: number): string {
+  return Number.isFinite(v) ? String(v) : '';
+}
+
+/** Fitted values in tooltips and labels: the same string the hover, the table and the report show. */
 export function formatExact(v: number): string {
-  if (!Number.isFinite(v)) return '';
-  return String(Number(v.toPrecision(6)));
+  return Number.isFinite(v) ? formatValue(v) : '';
 }
 
 const LOG_LEVELS: number[][] = [

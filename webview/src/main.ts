@@ -4,7 +4,7 @@
 import { acquireHost } from './api';
 import { App } from './app';
 
-export const EMBEDDED_MODEL_ID = 'scaling-model';
+const EMBEDDED_MODEL_ID = 'scaling-model';
 
 function boot(): void {
   const root = document.getElementById('app') ?? document.body;

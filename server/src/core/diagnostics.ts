@@ -1,8 +1,12 @@
 import type { Range } from './syntax/ast';
+import { capText } from './text';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
-/** A problem found in a study. `code` is stable (`scaling.unknown-name`); settings key on it. */
+/**
+ * A problem found in a study. `code` is stable (`scaling.unknown-name`); settings key on it. Made by
+ * `diagnostic()`, which caps the message, so JSON, the editor and the report show the same text.
+ */
 export interface Diagnostic {
   severity: Severity;
   code: string;
@@ -21,5 +25,5 @@ export function diagnostic(
   range: Range,
   extra: Partial<Pick<Diagnostic, 'file' | 'data'>> = {},
 ): Diagnostic {
-  return { severity, code, message, range, ...extra };
+  return { severity, code, message: capText(message), range, ...extra };
 }

@@ -13,7 +13,7 @@ export interface DataTable {
   origin: RowOrigin[];
 }
 
-export type RowOrigin = { file: string; line: number } | { range: Range };
+type RowOrigin = { file: string; line: number } | { range: Range };
 
 export interface ParamSpec {
   name: string;
@@ -61,6 +61,8 @@ export interface BoundLaw {
   heldOut: Uint8Array;
   uncertainty: UncertaintySpec;
   uncertaintyDeclared: boolean;
+  /** `search exhaustive`: optimize every declared start instead of the screened best. */
+  search?: 'screened' | 'exhaustive';
 }
 
 export interface BoundIsoflop {
@@ -91,7 +93,7 @@ export interface BoundOptimize {
   range: Range;
 }
 
-export interface BoundPlot {
+interface BoundPlot {
   subject: string;
   y: string | undefined;
   x: string | undefined;

@@ -1,3 +1,5 @@
+// What a fitted study produces. A value a failed fit could not compute is null (as in the JSON),
+// never NaN, so the compiler makes every display check for it.
 // What a fitted study produces. `fit --json` prints exactly this shape (plus `study` and
 // `diagnostics`); hover, inlay hints, reports and plots read the same objects, so their numbers agree.
 
@@ -8,11 +10,23 @@ export interface LawResult {
   formula: string;
   params: Record<string, number>;
   intervals: Record<string, Interval> | null;
-  objective: { kind: 'squares' | 'huber'; delta: number | null; space: 'linear' | 'log'; value: number };
+  objective: { kind: 'squares' | 'huber'; delta: number | null; space: 'linear' | 'log'; value: number | null };
   points: { fit: number; holdout: number; dropped: number };
   /** Error on the held-out runs: mean absolute percentage error as a fraction (0.012 = 1.2%), RMSE of log target. */
   holdout: { mape: number; rmse_log: number } | null;
-  starts: { declared: number; optimized: number };
+  /**
+   * Starts: declared by the grid, screened (initial objective evaluated, incl. seeds), optimized,
+   * and agreed (optimized runs that ended at the best optimum); `search` is the law's strategy.
+   */
+  starts: {
+    declared: number;
+    screened: number;
+    optimized: number;
+    agreed: number;
+    search: 'screened' | 'exhaustive';
+    /** Of the optimized, the extra seeds the engine added (variable projection). */
+    seeds?: number;
+  };
   converged: boolean;
   stop_reason: string;
   /** Bootstrap seed, when the law has `uncertainty bootstrap`. */
@@ -45,6 +59,8 @@ export interface IsoflopResult {
     D: { exponent: number; coefficient: number };
   } | null;
   intervals: Record<string, Interval> | null;
+  /** How the frontier exponents' intervals were made, when there are any. */
+  uncertainty?: { method: 'bootstrap' | 'asymptotic'; level: number } | null;
 }
 
 /** One point of approach 1's envelope: at this compute, the run with the lowest (interpolated) loss. */
@@ -63,12 +79,15 @@ export interface EnvelopeResult {
   points: EnvelopePoint[];
   frontier: IsoflopResult['frontier'];
   intervals: Record<string, Interval> | null;
+  /** How the frontier exponents' intervals were made (bootstrap by run), when there are any. */
+  uncertainty?: { method: 'bootstrap'; level: number } | null;
 }
 
 export interface PredictionResult {
   law: string;
   at: Record<string, number>;
-  value: number;
+  /** null when the prediction failed (a diagnostic on its line says why). */
+  value: number | null;
   interval: Interval | null;
   level: number | null;
 }
@@ -77,7 +96,8 @@ export interface OptimumResult {
   law: string;
   budget: Record<string, number>;
   at: Record<string, number>; // N, D (and any other free variable)
-  value: number; // L*
+  /** L*; null when no optimum could be computed (a diagnostic on its line says why). */
+  value: number | null;
   intervals: Record<string, Interval>;
 }
 

@@ -3,6 +3,7 @@
 import type { CodeAction, Diagnostic as LspDiagnostic, TextEdit } from 'vscode-languageserver';
 import { CodeActionKind } from 'vscode-languageserver';
 import type { Analysis } from '../core/study';
+import { nameOrString } from '../core/syntax/lexer';
 import { closest } from '../core/text';
 
 interface InsertData {
@@ -42,9 +43,12 @@ export function codeActions(analysis: Analysis, uri: string, diagnostics: LspDia
       for (const c of columns.map(String))
         if (replacements.length < 6 && !replacements.includes(c)) replacements.push(c);
     }
-    replacements.forEach((r, i) => {
-      const needsQuotes = !/^[A-Za-z_][A-Za-z0-9_]*$/.test(r);
-      const newText = needsQuotes ? JSON.stringify(r) : r;
+    // Only what the language reads back: a name, or a string in its own quoting (not JSON's).
+    const written = replacements.flatMap((r) => {
+      const newText = nameOrString(r);
+      return newText === undefined ? [] : [{ r, newText }];
+    });
+    written.forEach(({ r, newText }, i) => {
       actions.push({
         title: `Change to '${r}'`,
         kind: CodeActionKind.QuickFix,

@@ -5,6 +5,7 @@ import type { StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
 import { Commands } from '../../../protocol/lsp';
 import { lawResult } from '../present/resultsLookup';
+import { lawSummary } from '../present/facts';
 
 export function codeLenses(analysis: Analysis, uri: string, results: StudyResults | undefined): CodeLens[] {
   const lenses: CodeLens[] = [];
@@ -29,7 +30,7 @@ export function codeLenses(analysis: Analysis, uri: string, results: StudyResult
     const fitTitle = !r
       ? 'Fit'
       : r.converged
-        ? `$(check) Fit (${Math.round(r.seconds * 1000)} ms)`
+        ? `$(check) Fit (${lawSummary(r).time})`
         : `$(warning) Fit (not converged)`;
     lenses.push({ range, command: { title: fitTitle, command: Commands.fitLawAtCursor, arguments: [uri, name] } });
     lenses.push({ range, command: { title: 'Plot', command: Commands.showPlot, arguments: [uri, name] } });

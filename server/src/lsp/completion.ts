@@ -1,6 +1,7 @@
 // Completion in context: keywords for the block the cursor is in (top level, law, isoflop,
 // dataset), catalogue laws after `law NAME:`, variables and parameters in formulas, datasets after
 // `fit`, laws after `predict`/`optimize`/`plot`, and a dataset's file columns after `VAR:` and in `where`.
+import { nameOrString } from '../core/syntax/lexer';
 import type { CompletionItem } from 'vscode-languageserver';
 import { CompletionItemKind, InsertTextFormat } from 'vscode-languageserver';
 import type * as A from '../core/syntax/ast';
@@ -17,7 +18,7 @@ import {
 } from '../core/syntax/parser';
 import { symbolIndex } from './symbolIndex';
 
-export interface CompletionContext {
+interface CompletionContext {
   /** The header of a dataset's file (the server reads it through the cached DataLoader). */
   columns?: (dataset: A.DatasetDecl) => string[];
 }
@@ -174,6 +175,11 @@ export function completion(analysis: Analysis, offset: number, ctx: CompletionCo
       else if (after('..') === false && words.includes('grid') && !words.includes('by'))
         push('by', CompletionItemKind.Keyword);
       else if (words.includes('by')) push('log', CompletionItemKind.Keyword, 'grid steps through ln(param)');
+    } else if (first === 'search') {
+      if (words.length === 1) {
+        push('screened', CompletionItemKind.Keyword, 'optimize the best starts by their initial objective (default)');
+        push('exhaustive', CompletionItemKind.Keyword, 'optimize every declared start (slower; an audit)');
+      }
     } else if (first === 'uncertainty') {
       if (words.length === 1) keywords(['bootstrap', 'asymptotic', 'none']);
       else if (after('by'))
@@ -213,14 +219,11 @@ export function completion(analysis: Analysis, offset: number, ctx: CompletionCo
       words[0] === 'where' ||
       (words[0] === 'last' && (words.length === 2 || words[words.length - 1] === 'along'))
     ) {
-      columns.forEach((c) =>
-        push(
-          c,
-          CompletionItemKind.Field,
-          'column',
-          /^[A-Za-z_][A-Za-z0-9_]*$/.test(c) ? {} : { insertText: JSON.stringify(c) },
-        ),
-      );
+      for (const c of columns) {
+        const written = nameOrString(c);
+        if (written !== undefined)
+          push(c, CompletionItemKind.Field, 'column', written === c ? {} : { insertText: written });
+      }
       if (words[0] === 'where')
         decl?.columns.forEach((m) => push(m.variable.text, CompletionItemKind.Variable, 'variable'));
     }

@@ -2,6 +2,8 @@
 // the severity mapping, the quick-fix payload kept in `data`.
 import type { Diagnostic as LspDiagnostic } from 'vscode-languageserver';
 import { DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Diagnostic, Severity } from '../core/diagnostics';
 import type { LineIndex } from '../core/syntax/lineIndex';
@@ -9,6 +11,33 @@ import type { Range as OffsetRange } from '../core/syntax/ast';
 import type { Range } from 'vscode-languageserver';
 
 export const SOURCE = 'scaling-studio';
+
+let docsUrl: string | null | undefined;
+
+/** docs/diagnostics.md, found above this file (dist/ in the extension, server/src/lsp/ in tests). */
+function diagnosticsDoc(): string | null {
+  if (docsUrl !== undefined) return docsUrl;
+  docsUrl = null;
+  for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'docs', 'diagnostics.md');
+    if (fs.existsSync(file)) {
+      docsUrl = pathToFileURL(file).href;
+      break;
+    }
+  }
+  return docsUrl;
+}
+
+/** The anchor of a code's entry in docs/diagnostics.md (a heading `## scaling.unknown-name`). */
+export function diagnosticAnchor(code: string): string {
+  return code.toLowerCase().replace(/[^a-z0-9 -]/g, '');
+}
+
+/** Where a code's entry is: what it means, why it matters, how to fix it. */
+export function diagnosticHref(code: string): string | undefined {
+  const doc = diagnosticsDoc();
+  return doc && code.startsWith('scaling.') ? `${doc}#${diagnosticAnchor(code)}` : undefined;
+}
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -29,6 +58,8 @@ export function toLspDiagnostic(d: Diagnostic, lines: LineIndex): LspDiagnostic 
     source: SOURCE,
     message: d.message,
   };
+  const href = diagnosticHref(d.code);
+  if (href) out.codeDescription = { href };
   if (d.data !== undefined) out.data = d.data;
   if (d.code === 'scaling.unused-variable') out.tags = [DiagnosticTag.Unnecessary];
   if (d.file) {

@@ -7,19 +7,20 @@ import type { DataHost } from '../core/data/host';
 import { DataLoader } from '../core/data/loader';
 import { pathMatches, resolveDataPath } from '../core/data/paths';
 import { catalogue } from '../core/laws';
-import { analyze, type Analysis } from '../core/study';
+import { analyze, failedAnalysis, type Analysis } from '../core/study';
+import { logMessage } from './safe';
 import type { ServerSettings } from './settings';
 import { pathGuard, type PathPolicy } from './trust';
 import { DEFAULT_SETTINGS } from './settings';
 
 /** Just what the store needs of a document (vscode-languageserver-textdocument's TextDocument fits). */
-export interface VersionedText {
+interface VersionedText {
   readonly uri: string;
   readonly version: number;
   getText(): string;
 }
 
-export interface DocumentState {
+interface DocumentState {
   uri: string;
   version: number;
   /** Absolute path of the study file (undefined for untitled documents). */
@@ -61,6 +62,7 @@ export class DocumentStore {
 
   setSettings(settings: ServerSettings): void {
     this.settings = settings;
+    this.loader.setMaxMemoryMB(settings.maxMemoryMB);
     this.cache.clear();
   }
 
@@ -103,9 +105,11 @@ export class DocumentStore {
         return entry.state;
       },
       (e) => {
-        // A failed analysis is not cached: the next request tries again.
-        if (this.cache.get(doc.uri) === entry) this.cache.delete(doc.uri);
-        throw e;
+        // Publish something rather than nothing: stale diagnostics would stay on the wrong lines.
+        logMessage(`[error] analysis of ${doc.uri} v${doc.version}: ${(e as Error)?.stack ?? e}`);
+        this.analyses++;
+        entry.state = { uri: doc.uri, version: doc.version, studyPath, baseDir, analysis: failedAnalysis(text, e) };
+        return entry.state;
       },
     );
     this.cache.set(doc.uri, entry);
@@ -117,8 +121,20 @@ export class DocumentStore {
     return this.cache.get(uri)?.state;
   }
 
+  /** A document closed: its analysis goes, and so does every data file no other open study names. */
   close(uri: string): void {
     this.cache.delete(uri);
+    const used = new Set<string>();
+    for (const [, entry] of this.cache) {
+      const state = entry.state;
+      if (!state) return; // an analysis still loading may need any file: evict next time
+      for (const s of state.analysis.parsed.file.statements) {
+        if (s.kind !== 'Dataset' || !s.path) continue;
+        const file = resolveDataPath(s.path.value, state.studyPath, state.baseDir);
+        if (file) used.add(file);
+      }
+    }
+    this.loader.retainOnly(used);
   }
 
   /** A data file changed (or all, when no path is given): reload it and re-analyse every document. */

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { Diagnostic, Severity } from '../core/diagnostics';
+import { diagnostic, type Diagnostic, type Severity } from '../core/diagnostics';
 import type { StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
 import type { FitResponse, FitStateParams } from '../../../protocol/lsp';
@@ -19,6 +19,8 @@ export interface FitJob {
   /** Where relative data paths resolve for an untitled study (the workspace folder). */
   baseDir?: string;
   severities: Record<string, Severity | 'off'>;
+  /** The editor's bound on data memory (MB), so the worker refuses what the editor refuses. */
+  maxMemoryMB?: number;
   laws: string[];
   isoflops: string[];
   /** Workspace trust: the worker reads only the data files the editor's analysis may read. */
@@ -104,7 +106,7 @@ export class LimitedBackend implements FitBackend {
   }
 }
 
-export interface CurrentDocument {
+interface CurrentDocument {
   version: number;
   analysis: Analysis;
   studyPath: string | undefined;
@@ -128,11 +130,12 @@ interface DocFits {
   timer?: NodeJS.Timeout;
 }
 
-export interface FitManagerOptions {
+interface FitManagerOptions {
   backend: FitBackend;
   /** The current version of a document (undefined when it was closed). */
   current: (uri: string) => CurrentDocument | undefined | Promise<CurrentDocument | undefined>;
   severities: () => Record<string, Severity | 'off'>;
+  maxMemoryMB?: () => number;
   debounceMs: () => number;
   enabled: () => boolean;
   /** Workspace trust and folders, passed on to the worker (absent: every path is readable). */
@@ -162,6 +165,11 @@ export class FitManager {
   /** The newest record of a document, whatever its version. */
   latest(uri: string): FitRecord | undefined {
     return this.docs.get(uri)?.record;
+  }
+
+  /** When the fit now running for the document started, if one is. */
+  runningSince(uri: string): number | undefined {
+    return this.docs.get(uri)?.running?.started;
   }
 
   isRunning(uri: string): boolean {
@@ -243,6 +251,7 @@ export class FitManager {
         studyPath: cur.studyPath,
         ...(cur.baseDir ? { baseDir: cur.baseDir } : {}),
         severities: this.o.severities(),
+        ...(this.o.maxMemoryMB ? { maxMemoryMB: this.o.maxMemoryMB() } : {}),
         laws,
         isoflops,
         ...(this.o.pathPolicy ? { pathPolicy: this.o.pathPolicy() } : {}),
@@ -265,12 +274,14 @@ export class FitManager {
           for (const name of laws) {
             const law = now.analysis.model.laws.find((l) => l.name === name);
             if (law) {
-              fitDiagnostics.push({
-                severity: 'error',
-                code: 'scaling.fit-failed',
-                message: `the fit of '${name}' failed: ${reply.message}`,
-                range: law.nameRange,
-              });
+              fitDiagnostics.push(
+                diagnostic(
+                  'error',
+                  'scaling.fit-failed',
+                  `the fit of '${name}' failed: ${reply.message}`,
+                  law.nameRange,
+                ),
+              );
             }
           }
           d.record = {

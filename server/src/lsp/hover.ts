@@ -9,26 +9,46 @@ import type { Analysis } from '../core/study';
 import { catalogue } from '../core/laws';
 import { exprToString } from '../core/semantics/evaluate';
 import { toRange } from './diagnostics';
-import { code, interval, md, num } from '../present/numbers';
+import { code, formatSize, formatValue, md } from '../present/numbers';
+import {
+  envelopeFacts,
+  lawSummary,
+  frontierLine,
+  isoflopFacts,
+  optimumFacts,
+  predictionFacts,
+  predictionLine,
+} from '../present/facts';
 import { lawResult, optimumResult, predictionResult } from '../present/resultsLookup';
+import { extrapolationMessage, farExtrapolations, EXTRAPOLATION_FACTOR } from '../core/semantics/extrapolation';
 import { occurrenceAt, statementAt, symbolIndex, type Occurrence } from './symbolIndex';
 
-export function hover(analysis: Analysis, results: StudyResults | undefined, offset: number): Hover | null {
+/** A background fit under way for the document: when it started (Date.now() ms). */
+export interface FitProgress {
+  since: number;
+}
+
+export function hover(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  offset: number,
+  fitting?: FitProgress,
+): Hover | null {
   const at = occurrenceAt(symbolIndex(analysis), offset);
   let text: string | undefined;
   let range: A.Range | undefined;
   if (at) {
-    text = occurrenceHover(analysis, results, at);
+    text = occurrenceHover(analysis, results, at, fitting);
     range = at.range;
   }
   if (!text) {
     const s = statementAt(analysis, offset);
-    if (s?.kind === 'Predict') text = predictHover(analysis, results, s);
-    else if (s?.kind === 'Optimize') text = optimizeHover(analysis, results, s);
+    if (s?.kind === 'Predict') text = predictHover(analysis, results, s, fitting);
+    else if (s?.kind === 'Optimize') text = optimizeHover(analysis, results, s, fitting);
     else if (s?.kind === 'Runs') {
       const row = rowAt(s, offset);
       if (row) {
-        text = runRowHover(analysis, results, s, row);
+        text = runRowHover(analysis, results, s, row, fitting);
         range = row.row.range;
       }
     }
@@ -38,20 +58,25 @@ export function hover(analysis: Analysis, results: StudyResults | undefined, off
   return { contents: { kind: MarkupKind.Markdown, value: text }, range: range && toRange(range, analysis.lines) };
 }
 
-function occurrenceHover(analysis: Analysis, results: StudyResults | undefined, at: Occurrence): string | undefined {
+function occurrenceHover(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  at: Occurrence,
+  fitting?: FitProgress,
+): string | undefined {
   switch (at.kind) {
     case 'law':
-      return lawHover(analysis, results, at.name);
+      return lawHover(analysis, results, at.name, fitting);
     case 'parameter':
-      return paramHover(analysis, results, at.scope ?? '', at.name);
+      return paramHover(analysis, results, at.scope ?? '', at.name, fitting);
     case 'catalogue':
       return catalogueHover(at.name);
     case 'dataset':
       return datasetHover(analysis, at.name);
     case 'isoflop':
       return analysis.model.isoflops.find((i) => i.name === at.name)?.method === 'envelope'
-        ? envelopeHover(results, at.name)
-        : isoflopHover(results, at.name);
+        ? envelopeHover(analysis, results, at.name, fitting)
+        : isoflopHover(analysis, results, at.name, fitting);
     case 'variable': {
       const c = analysis.model.computes.find((x) => x.name === at.name);
       if (c) return `**compute** ${code(`${c.name} = ${exprToString(c.formula)}`)}`;
@@ -62,11 +87,20 @@ function occurrenceHover(analysis: Analysis, results: StudyResults | undefined, 
   }
 }
 
-function notFitted(results: StudyResults | undefined): string {
+function notFitted(results: StudyResults | undefined, fitting: FitProgress | undefined): string {
+  if (fitting) {
+    const seconds = Math.max(0, Math.round((Date.now() - fitting.since) / 1000));
+    return `_fitting… (started ${new Date(fitting.since).toLocaleTimeString('en-GB')}, ${seconds} s ago)_`;
+  }
   return results ? '_no fit result for this law (see Problems)_' : '_not fitted yet_';
 }
 
-export function lawHover(analysis: Analysis, results: StudyResults | undefined, name: string): string | undefined {
+export function lawHover(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  name: string,
+  fitting?: FitProgress,
+): string | undefined {
   const law = analysis.model.laws.find((l) => l.name === name);
   const r = lawResult(results, name);
   if (!law && !r) return undefined;
@@ -79,45 +113,36 @@ export function lawHover(analysis: Analysis, results: StudyResults | undefined, 
   }
   lines.push('');
   if (!r) {
-    lines.push(notFitted(results));
+    lines.push(notFitted(results, fitting));
     if (law) lines.push('', paramTable(law, undefined));
     return lines.join('\n');
   }
+  const summary = lawSummary(r);
   lines.push(paramTable(law, r));
   lines.push('');
-  const o = r.objective;
-  lines.push(
-    `objective: ${o.kind}${o.delta !== null ? `(${num(o.delta)})` : ''}${o.space === 'log' ? ' on log' : ''} = ${Number.isFinite(o.value) ? o.value.toPrecision(6) : '— (no finite value)'}  `,
-  );
-  lines.push(
-    `runs: ${r.points.fit} fitted, ${r.points.holdout} held out${r.points.dropped ? `, ${r.points.dropped} dropped` : ''}  `,
-  );
-  if (r.holdout) {
-    lines.push(
-      `hold-out error: MAPE ${(r.holdout.mape * 100).toFixed(2)}%, RMSE(log) ${r.holdout.rmse_log.toPrecision(3)}  `,
-    );
-  } else lines.push('hold-out error: — (no runs held out)  ');
-  lines.push(
-    `${r.converged ? 'converged' : '**not converged**'} (${md(r.stop_reason)}), ${r.starts.optimized} of ${r.starts.declared} starts optimized, ${Math.round(r.seconds * 1000)} ms`,
-  );
+  lines.push(`objective: ${summary.objectiveKind} = ${summary.objectiveValue}  `);
+  lines.push(`runs: ${summary.rows}  `);
+  lines.push(`hold-out error: ${summary.holdout}  `);
+  lines.push(`starts: ${summary.starts}  `);
+  lines.push(`${r.converged ? '' : '**'}${md(summary.convergence)}${r.converged ? '' : '**'}, ${summary.time}`);
   return lines.join('\n');
 }
 
 function boundsText(p: ParamSpec): string {
-  if (p.fixed !== undefined) return `fixed = ${num(p.fixed)}`;
-  const f = (v: number) => (v === Infinity ? 'inf' : v === -Infinity ? '-inf' : num(v));
+  if (p.fixed !== undefined) return `fixed = ${formatSize(p.fixed)}`;
+  const f = formatSize;
   return `${p.lowerClosed ? '[' : '('}${f(p.lower)}, ${f(p.upper)}${p.upperClosed ? ']' : ')'}`;
 }
 
 function paramTable(law: BoundLaw | undefined, r: LawResult | undefined): string {
-  const names = r ? Object.keys(r.params) : (law?.params.map((p) => p.name) ?? []);
-  const level = r?.level ? ` (${Math.round(r.level * 100)}%)` : '';
-  const rows = ['| parameter | value | interval' + level + ' | bounds |', '|---|---:|---|---|'];
+  const summary = r ? lawSummary(r) : undefined;
+  const names = summary ? summary.params.map((p) => p.name) : (law?.params.map((p) => p.name) ?? []);
+  const method = summary?.intervals ? ` (${summary.intervals.label})` : '';
+  const rows = ['| parameter | value | interval' + method + ' | bounds |', '|---|---:|---|---|'];
   for (const n of names) {
     const spec = law?.params.find((p) => p.name === n);
-    rows.push(
-      `| ${md(n)} | ${r ? num(r.params[n]) : '—'} | ${interval(r?.intervals?.[n]) || '—'} | ${spec ? boundsText(spec) : ''} |`,
-    );
+    const fact = summary?.params.find((p) => p.name === n);
+    rows.push(`| ${md(n)} | ${fact?.value ?? '—'} | ${fact?.interval || '—'} | ${spec ? boundsText(spec) : ''} |`);
   }
   return rows.join('\n');
 }
@@ -127,29 +152,30 @@ export function paramHover(
   results: StudyResults | undefined,
   lawName: string,
   name: string,
+  fitting?: FitProgress,
 ): string {
   const law = analysis.model.laws.find((l) => l.name === lawName);
   const spec = law?.params.find((p) => p.name === name);
   const r = lawResult(results, lawName);
   const lines = [`**parameter** ${code(name)} of law ${code(lawName)}`, ''];
-  if (r && name in r.params) {
-    const iv = r.intervals?.[name];
-    lines.push(
-      `value: **${num(r.params[name])}**${iv ? ` ${interval(iv)}${r.level ? ` (${Math.round(r.level * 100)}%)` : ''}` : ''}  `,
-    );
-  } else lines.push(`value: ${notFitted(results)}  `);
+  const summary = r && name in r.params ? lawSummary(r) : undefined;
+  const fact = summary?.params.find((p) => p.name === name);
+  if (summary && fact) {
+    const method = summary.intervals ? ` (${summary.intervals.label})` : '';
+    lines.push(`value: **${fact.value}**${fact.interval ? ` ${fact.interval}${method}` : ''}  `);
+  } else lines.push(`value: ${notFitted(results, fitting)}  `);
   if (spec) {
     lines.push(`bounds: ${boundsText(spec)}  `);
     if (spec.fixed === undefined && spec.starts.length > 0) {
       lines.push(
-        `starts: ${spec.starts.length} (${spec.logGrid ? 'log grid ' : ''}${num(Math.min(...spec.starts))} … ${num(Math.max(...spec.starts))})`,
+        `starts: ${spec.starts.length} (${spec.logGrid ? 'log grid ' : ''}${formatSize(Math.min(...spec.starts))} … ${formatSize(Math.max(...spec.starts))})`,
       );
     }
   }
   return lines.join('\n');
 }
 
-export function catalogueHover(name: string): string | undefined {
+function catalogueHover(name: string): string | undefined {
   const entry = catalogue.get(name);
   if (!entry) return undefined;
   return [
@@ -172,116 +198,93 @@ function datasetHover(analysis: Analysis, name: string): string | undefined {
 }
 
 /** Approach 1: how many compute values the envelope has, how many say something, and the frontier. */
-function envelopeHover(results: StudyResults | undefined, name: string): string {
+function envelopeHover(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  name: string,
+  fitting?: FitProgress,
+): string {
   const r = results?.envelopes?.find((i) => i.name === name);
   const lines = [`**envelope** ${code(name)} (Chinchilla approach 1)`, ''];
-  if (!r) return [...lines, notFitted(results)].join('\n');
-  const inside = r.points.filter((p) => !p.edge);
-  lines.push(
-    `${r.points.length} compute values, ${inside.length} with an interior best run (of ${new Set(inside.map((p) => p.run)).size} runs)  `,
-  );
-  const [size = 'N', tokens = 'D'] = Object.keys(r.points[0]?.at ?? {});
-  for (const [v, variable] of [
-    ['N', size],
-    ['D', tokens],
-  ] as const) {
-    const f = r.frontier?.[v];
-    const iv = r.intervals?.[`${variable}_exponent`];
-    if (f)
-      lines.push(
-        `${md(variable)}*(C) = ${num(f.coefficient)} · C^${f.exponent.toFixed(4)}${iv ? ` (exponent ${iv[0].toFixed(4)} … ${iv[1].toFixed(4)})` : ''}  `,
-      );
-  }
+  if (!r) return [...lines, notFitted(results, fitting)].join('\n');
+  const budgetVar = analysis.model.isoflops.find((i) => i.name === name)?.budget ?? 'C';
+  const f = envelopeFacts(r, budgetVar);
+  lines.push(`${f.points}  `);
+  for (const line of f.frontier) lines.push(`${md(frontierLine(line, budgetVar, f.intervals))}  `);
   return lines.join('\n');
 }
 
-function isoflopHover(results: StudyResults | undefined, name: string): string {
+function isoflopHover(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  name: string,
+  fitting?: FitProgress,
+): string {
   const r = results?.isoflops.find((i) => i.name === name);
   const lines = [`**isoflop** ${code(name)}`, ''];
-  if (!r) return [...lines, notFitted(results)].join('\n');
-  lines.push(`${r.budgets.length} budgets  `);
-  if (r.frontier) {
-    lines.push(`N*(C) = ${num(r.frontier.N.coefficient)} · C^${r.frontier.N.exponent.toFixed(4)}  `);
-    lines.push(`D*(C) = ${num(r.frontier.D.coefficient)} · C^${r.frontier.D.exponent.toFixed(4)}`);
-  }
+  if (!r) return [...lines, notFitted(results, fitting)].join('\n');
+  const budgetVar = analysis.model.isoflops.find((i) => i.name === name)?.budget ?? 'C';
+  const f = isoflopFacts(r, budgetVar);
+  const kept = f.budgets.filter((b) => b.kept).length;
+  lines.push(`${f.budgets.length} budgets (${kept} kept for the frontier)  `);
+  for (const line of f.frontier) lines.push(`${md(frontierLine(line, budgetVar, f.intervals))}  `);
   return lines.join('\n');
 }
 
-/** How far a point lies outside the fitted runs of a law, per variable (1 = inside). */
-export function extrapolation(
-  law: BoundLaw,
-  point: Record<string, number>,
-): { variable: string; factor: number; above: boolean }[] {
-  const out: { variable: string; factor: number; above: boolean }[] = [];
-  for (const [variable, value] of Object.entries(point)) {
-    if (!law.variables.includes(variable)) continue;
-    const values = law.data.numeric.get(variable);
-    if (!values) continue;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let r = 0; r < values.length; r++) {
-      if (law.heldOut[r] || !(values[r] > 0)) continue;
-      lo = Math.min(lo, values[r]);
-      hi = Math.max(hi, values[r]);
-    }
-    if (!Number.isFinite(lo) || !(value > 0)) continue;
-    const factor = value > hi ? value / hi : value < lo ? lo / value : 1;
-    out.push({ variable, factor, above: value > hi });
-  }
-  return out;
-}
-
-function predictHover(analysis: Analysis, results: StudyResults | undefined, s: A.PredictStmt): string | undefined {
+function predictHover(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  s: A.PredictStmt,
+  fitting?: FitProgress,
+): string | undefined {
   const p = analysis.model.predictions.find((x) => x.range.start === s.range.start);
   if (!p) return undefined;
   const law = analysis.model.laws.find((l) => l.name === p.law);
-  const at = Object.entries(p.at)
-    .map(([k, v]) => `${md(k)} = ${num(v)}`)
-    .join(', ');
-  const lines = [`**predict** ${code(p.law)} at ${at}`, ''];
+  const lines = [
+    `**predict** ${code(p.law)} at ${md(
+      Object.entries(p.at)
+        .map(([k, v]) => `${k} = ${formatSize(v)}`)
+        .join(', '),
+    )}`,
+    '',
+  ];
   const r = predictionResult(analysis, results, p);
-  if (r && !Number.isFinite(r.value)) {
-    lines.push(`${md(law?.target ?? 'value')}: no value — the prediction failed (see the diagnostic on this line)  `);
-  } else if (r) {
-    lines.push(
-      `${md(law?.target ?? 'value')} = **${num(r.value)}**${r.interval ? ` ${interval(r.interval)}${r.level ? ` (${Math.round(r.level * 100)}%)` : ''}` : ''}  `,
-    );
-  } else lines.push(`${notFitted(results)}  `);
+  const target = md(law?.target ?? 'value');
+  if (r) {
+    const f = predictionFacts(r, lawResult(results, p.law));
+    if (f.failed) lines.push(`${target}: no value — the prediction failed (see the diagnostic on this line)  `);
+    else lines.push(`${target} = **${f.value}**${predictionLine(f).slice(f.value.length)}  `);
+  } else lines.push(`${notFitted(results, fitting)}  `);
   if (law) {
-    const far = extrapolation(law, p.at);
-    const outside = far.filter((f) => f.factor > 1);
-    if (outside.length === 0) lines.push('within the range of the fitted runs');
-    else {
-      lines.push(
-        'extrapolates: ' +
-          outside
-            .map(
-              (f) =>
-                `${md(f.variable)} ${f.factor.toFixed(f.factor < 100 ? 1 : 0)}× ${f.above ? 'above the largest' : 'below the smallest'} fitted run`,
-            )
-            .join('; '),
-      );
-    }
+    const far = farExtrapolations(law, p.at, analysis.model.computes);
+    if (far.length === 0) lines.push(`within ${EXTRAPOLATION_FACTOR}× of the fitted runs`);
+    else lines.push(far.map((e) => `⚠ ${md(extrapolationMessage('extrapolates', e))}`).join('  \n'));
   }
   return lines.join('\n');
 }
 
-function optimizeHover(analysis: Analysis, results: StudyResults | undefined, s: A.OptimizeStmt): string | undefined {
+function optimizeHover(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  s: A.OptimizeStmt,
+  fitting?: FitProgress,
+): string | undefined {
   const o = analysis.model.optima.find((x) => x.range.start === s.range.start);
   if (!o) return undefined;
-  const budget = Object.entries(o.budget)
-    .map(([k, v]) => `${md(k)} = ${num(v)}`)
-    .join(', ');
-  const lines = [`**optimize** ${code(o.law)} for ${budget}`, ''];
-  const r = optimumResult(analysis, results, o);
-  if (!r) return [...lines, notFitted(results)].join('\n');
-  if (!Number.isFinite(r.value)) {
-    return [...lines, 'no optimum — it could not be computed (see the diagnostic on this line)'].join('\n');
-  }
-  for (const [k, v] of Object.entries(r.at)) lines.push(`${md(k)}* = **${num(v)}** ${interval(r.intervals[k])}  `);
-  if (r.at.N && r.at.D) lines.push(`D*/N* = ${(r.at.D / r.at.N).toFixed(1)}  `);
   const law = analysis.model.laws.find((l) => l.name === o.law);
-  lines.push(`${md(law?.target ?? 'L')}* = **${num(r.value)}** ${interval(r.intervals[law?.target ?? 'L'])}`);
+  const r = optimumResult(analysis, results, o);
+  const f = r && optimumFacts(r, analysis.model.computes, law?.target ?? 'L');
+  const budget = md(
+    Object.entries(o.budget)
+      .map(([k, v]) => `${k} = ${formatSize(v)}`)
+      .join(', '),
+  );
+  const lines = [`**optimize** ${code(o.law)} for ${budget}`, ''];
+  if (!f) return [...lines, notFitted(results, fitting)].join('\n');
+  if (f.failed) return [...lines, 'no optimum — it could not be computed (see the diagnostic on this line)'].join('\n');
+  for (const a of f.at) lines.push(`${md(a.name)}* = **${a.value}** ${a.interval}  `);
+  if (f.ratio) lines.push(`${md(f.ratio.label)} = ${f.ratio.value}  `);
+  lines.push(`${md(f.target)}* = **${f.value}** ${f.valueInterval}`);
   return lines.join('\n');
 }
 
@@ -303,6 +306,7 @@ function runRowHover(
   results: StudyResults | undefined,
   s: A.RunsDecl,
   { row, index }: { row: A.RunRow; index: number },
+  fitting?: FitProgress,
 ): string | undefined {
   const name = s.name?.text ?? 'runs';
   const lines = [`**run** ${index + 1} of ${code(name)}`, ''];
@@ -313,12 +317,12 @@ function runRowHover(
     any = true;
     const r = lawResult(results, law.name)?.residuals?.[i];
     if (!r) {
-      lines.push(`${code(law.name)}: ${notFitted(results)}  `);
+      lines.push(`${code(law.name)}: ${notFitted(results, fitting)}  `);
       continue;
     }
     const residual = r.observed - r.fitted;
     lines.push(
-      `${code(law.name)}: observed ${num(r.observed)}, fitted ${num(r.fitted)}, residual ${residual >= 0 ? '+' : ''}${num(residual)} ${r.fitted !== 0 && Number.isFinite(residual / r.fitted) ? `(${((residual / r.fitted) * 100).toFixed(2)}%)` : ''}${r.heldOut ? ' — held out' : ''}  `,
+      `${code(law.name)}: observed ${formatValue(r.observed)}, fitted ${formatValue(r.fitted)}, residual ${residual >= 0 ? '+' : ''}${formatValue(residual)} ${r.fitted !== 0 && Number.isFinite(residual / r.fitted) ? `(${((residual / r.fitted) * 100).toFixed(2)}%)` : ''}${r.heldOut ? ' — held out' : ''}  `,
     );
   }
   if (!any) lines.push('_no law fits this table_');

@@ -3,6 +3,7 @@
 // compute lines. A new document version keeps the results of every law whose key is unchanged
 // (their numbers are valid for the new text too) and refits only the rest. Fit diagnostics of kept
 // laws move with their law's text.
+import { createHash } from 'node:crypto';
 import type { Diagnostic } from '../core/diagnostics';
 import type { BoundIsoflop, BoundLaw, DataTable } from '../core/model';
 import type { EnvelopeResult, IsoflopResult, StudyResults } from '../core/results';
@@ -30,18 +31,19 @@ export interface FitRecord {
   failed: { laws: string[]; isoflops: string[] };
 }
 
-function hashColumn(h: number, values: Float64Array | undefined): number {
-  if (!values) return Math.imul(h ^ 0x9e3779b9, 16777619);
-  const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
-  for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i], 16777619);
-  return Math.imul(h ^ values.length, 16777619);
-}
-
+// Keys hash the data with SHA-256 (node:crypto): a 32-bit hash of 100,000-row columns would let
+// two different data sets share a key (and a stale fit) once in a few billion edits; SHA-256 is
+// also faster than a JavaScript loop over the column's bytes.
 function hashTable(table: DataTable, columns: string[], extra?: Uint8Array): string {
-  let h = 2166136261;
-  for (const c of columns) h = hashColumn(h, table.numeric.get(c));
-  if (extra) for (let i = 0; i < extra.length; i++) h = Math.imul(h ^ extra[i], 16777619);
-  return `${table.rowCount}:${(h >>> 0).toString(16)}`;
+  const h = createHash('sha256');
+  for (const c of columns) {
+    const values = table.numeric.get(c);
+    // A marker per column, so a missing column and an empty one hash differently.
+    h.update(values ? `[${c}:${values.length}]` : `[${c}:none]`);
+    if (values) h.update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+  }
+  if (extra) h.update(extra);
+  return `${table.rowCount}:${h.digest('hex')}`;
 }
 
 export function fitKeys(analysis: Analysis): FitKeys {
@@ -94,9 +96,7 @@ function isoflopKey(analysis: Analysis, iso: BoundIsoflop, computes: string): st
 }
 
 function hashString(s: string): string {
-  let h = 2166136261;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  return (h >>> 0).toString(16);
+  return createHash('sha256').update(s).digest('hex');
 }
 
 /** What a fit of `analysis` must compute, given the record of an earlier version. */

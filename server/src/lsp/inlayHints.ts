@@ -3,8 +3,8 @@ import type { InlayHint } from 'vscode-languageserver';
 import { InlayHintKind } from 'vscode-languageserver';
 import type { StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
-import { interval, num } from '../present/numbers';
-import { optimumResult, predictionResult } from '../present/resultsLookup';
+import { optimumFacts, predictionFacts } from '../present/facts';
+import { lawResult, optimumResult, predictionResult } from '../present/resultsLookup';
 
 export function inlayHints(
   analysis: Analysis,
@@ -17,11 +17,12 @@ export function inlayHints(
   for (const p of analysis.model.predictions) {
     if (!inRange(p.range)) continue;
     const r = predictionResult(analysis, results, p);
+    const f = r && predictionFacts(r, lawResult(results, p.law));
     // No hint for a failed prediction: its diagnostic on this line says why.
-    if (!r || !isFiniteNumber(r.value)) continue;
+    if (!f || f.failed) continue;
     hints.push({
       position: lineEnd(analysis, p.range.end),
-      label: `= ${num(r.value)}${r.interval ? ` ${interval(r.interval)}` : ''}`,
+      label: `= ${f.value}${f.interval ? ` ${f.interval}` : ''}`,
       kind: InlayHintKind.Type,
       paddingLeft: true,
     });
@@ -29,11 +30,12 @@ export function inlayHints(
   for (const o of analysis.model.optima) {
     if (!inRange(o.range)) continue;
     const r = optimumResult(analysis, results, o);
-    if (!r || !isFiniteNumber(r.value) || !Object.values(r.at).every(isFiniteNumber)) continue;
     const target = analysis.model.laws.find((l) => l.name === o.law)?.target ?? 'L';
-    const parts = Object.entries(r.at).map(([k, v]) => `${k}* = ${num(v)}`);
-    if (r.at.N && r.at.D) parts.push(`D*/N* = ${(r.at.D / r.at.N).toFixed(1)}`);
-    parts.push(`${target}* = ${num(r.value)}`);
+    const f = r && optimumFacts(r, analysis.model.computes, target);
+    if (!f || f.failed) continue;
+    const parts = f.at.map((a) => `${a.name}* = ${a.value}`);
+    if (f.ratio) parts.push(`${f.ratio.label} = ${f.ratio.value}`);
+    parts.push(`${target}* = ${f.value}`);
     hints.push({
       position: lineEnd(analysis, o.range.end),
       label: `→ ${parts.join(', ')}`,
@@ -42,10 +44,6 @@ export function inlayHints(
     });
   }
   return hints;
-}
-
-function isFiniteNumber(v: unknown): v is number {
-  return typeof v === 'number' && Number.isFinite(v);
 }
 
 /** The end of the statement's code (before a trailing comment is fine: the statement range ends at its code). */

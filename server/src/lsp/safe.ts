@@ -1,5 +1,5 @@
 // Quiet failures: every handler catches its own errors, logs them once, and answers empty.
-export type Log = (message: string) => void;
+type Log = (message: string) => void;
 
 let log: Log = (m) => console.error(m);
 

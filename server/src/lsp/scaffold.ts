@@ -6,6 +6,7 @@ import type { DataFormat } from '../core/syntax/ast';
 import type { DataLoader } from '../core/data/loader';
 import { cellsOf, parseNumber } from '../core/data/loader';
 import { lastRows } from '../core/data/curves';
+import { nameOrString, quoteString } from '../core/syntax/lexer';
 
 const GUESSES: [string, RegExp][] = [
   ['N', /^(n|params?|parameters|num_?params|n_?params|model_?size|size|non_?embedding_?params)$/i],
@@ -89,7 +90,18 @@ function guessColumns(columns: string[], cells: string[][]) {
   return { numeric, mapping, curves };
 }
 
-export async function scaffoldStudy(dataPath: string, studyPath: string, loader: DataLoader): Promise<string> {
+/**
+ * `isPathAllowed` is the workspace-trust guard (lsp/trust.ts): in Restricted Mode a file outside the
+ * workspace folders is refused, as it is when a study names it.
+ */
+export async function scaffoldStudy(
+  dataPath: string,
+  studyPath: string,
+  loader: DataLoader,
+  isPathAllowed?: (absolutePath: string) => string | undefined,
+): Promise<string> {
+  const refusal = isPathAllowed?.(path.resolve(dataPath));
+  if (refusal) throw new Error(refusal);
   const format = formatFor(dataPath);
   const loaded = await loader.load(dataPath, format);
   if (!loaded.ok) throw new Error(loaded.message);
@@ -101,9 +113,11 @@ export async function scaffoldStudy(dataPath: string, studyPath: string, loader:
     .basename(dataPath)
     .replace(/\.gz$/i, '')
     .replace(/\.[^.]+$/, '');
-  const col = (c: string) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(c) ? c : JSON.stringify(c));
+  const col = (c: string) => nameOrString(c) ?? quoteString(c.replace(/\r/g, ' '))!;
+  const quotedPath = quoteString(rel);
+  if (quotedPath === undefined) throw new Error(`'${dataPath}' has a line break in its name; rename the file`);
   const lines: string[] = [];
-  lines.push(`study ${JSON.stringify(`Scaling study of ${title}`)}`, '');
+  lines.push(`study ${quoteString(`Scaling study of ${title}`.replace(/\r/g, ' '))}`, '');
   const hasND = mapping.has('N') && mapping.has('D');
   if (hasND && !mapping.has('C'))
     lines.push('// How compute is counted: 6 FLOPs per parameter per token.', 'compute C = 6 * N * D', '');
@@ -112,7 +126,7 @@ export async function scaffoldStudy(dataPath: string, studyPath: string, loader:
     mapped.length > 0
       ? mapped.map(([v, c]) => `  ${v}: ${col(c)}`)
       : numeric.slice(0, 6).map((c) => `  ${identifier(c)}: ${col(c)}`);
-  const source = `${format}(${JSON.stringify(rel)})`;
+  const source = `${format}(${quotedPath})`;
   if (curves) {
     lines.push('// Whole training curves, one row per logged step.');
     lines.push(`dataset curves = ${source} {`, ...mapLines, '}', '');

@@ -1,12 +1,13 @@
 // Semantic tokens: law names, datasets, variables vs parameters, catalogue laws and numbers, on top
 // of the TextMate grammar (which colours keywords, strings and comments).
-import type { SemanticTokens, SemanticTokensLegend } from 'vscode-languageserver';
+import { SemanticTokensBuilder, type SemanticTokens, type SemanticTokensLegend } from 'vscode-languageserver';
 import type * as A from '../core/syntax/ast';
 import type { Analysis } from '../core/study';
+import { tooLargeFor } from './limits';
 import { symbolIndex, type Occurrence } from './symbolIndex';
 
-export const TOKEN_TYPES = ['function', 'namespace', 'variable', 'parameter', 'number', 'property', 'class'] as const;
-export const TOKEN_MODIFIERS = ['declaration', 'readonly', 'defaultLibrary'] as const;
+const TOKEN_TYPES = ['function', 'namespace', 'variable', 'parameter', 'number', 'property', 'class'] as const;
+const TOKEN_MODIFIERS = ['declaration', 'readonly', 'defaultLibrary'] as const;
 export const LEGEND: SemanticTokensLegend = { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] };
 
 type TokenType = (typeof TOKEN_TYPES)[number];
@@ -31,6 +32,7 @@ function typeOf(o: Occurrence): TokenType {
 }
 
 export function semanticTokens(analysis: Analysis): SemanticTokens {
+  if (tooLargeFor(analysis, 'semantic highlighting')) return { data: [] };
   const raw: { start: number; end: number; type: number; mods: number }[] = [];
   for (const o of symbolIndex(analysis).occurrences) {
     let mods = 0;
@@ -87,25 +89,16 @@ export function semanticTokens(analysis: Analysis): SemanticTokens {
   }
   // Formula NameRefs substituted from the catalogue share the call's range: drop overlaps.
   raw.sort((a, b) => a.start - b.start || a.end - b.end);
-  const data: number[] = [];
-  let prevLine = 0;
-  let prevChar = 0;
+  // The builder does LSP's relative (delta) encoding; tokens must arrive in document order.
+  const builder = new SemanticTokensBuilder();
   let lastEnd = -1;
   for (const t of raw) {
     if (t.start < lastEnd || t.end <= t.start) continue;
     const p = analysis.lines.position(t.start);
     const e = analysis.lines.position(t.end);
     if (e.line !== p.line) continue;
-    data.push(
-      p.line - prevLine,
-      p.line === prevLine ? p.character - prevChar : p.character,
-      t.end - t.start,
-      t.type,
-      t.mods,
-    );
-    prevLine = p.line;
-    prevChar = p.character;
+    builder.push(p.line, p.character, t.end - t.start, t.type, t.mods);
     lastEnd = t.end;
   }
-  return { data };
+  return builder.build();
 }

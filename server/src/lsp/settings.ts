@@ -1,5 +1,6 @@
 // The `scalingStudio.*` settings the server reads, normalised into the core's terms.
 import type { Severity } from '../core/diagnostics';
+import { DEFAULT_MAX_MEMORY_MB } from '../core/data/loader';
 
 export interface ServerSettings {
   /** Per diagnostic code: a severity, or 'off' to hide it (the core's `severities`). */
@@ -10,6 +11,8 @@ export interface ServerSettings {
   fitDebounceMs: number;
   /** Inlay hints after `predict` / `optimize`. */
   inlayHints: boolean;
+  /** Data files whose load would need more memory than this (MB) are refused with a diagnostic. */
+  maxMemoryMB: number;
 }
 
 export const DEFAULT_SETTINGS: ServerSettings = {
@@ -17,6 +20,7 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   fitOnChange: true,
   fitDebounceMs: 400,
   inlayHints: true,
+  maxMemoryMB: DEFAULT_MAX_MEMORY_MB,
 };
 
 const SEVERITY_NAMES: Record<string, Severity | 'off'> = {
@@ -49,5 +53,8 @@ export function normalizeSettings(raw: unknown): ServerSettings {
   }
   const hints = r.inlayHints as Record<string, unknown> | undefined;
   if (typeof hints?.enabled === 'boolean') out.inlayHints = hints.enabled;
+  const data = r.data as Record<string, unknown> | undefined;
+  if (typeof data?.maxMemoryMB === 'number' && Number.isFinite(data.maxMemoryMB) && data.maxMemoryMB > 0)
+    out.maxMemoryMB = data.maxMemoryMB;
   return out;
 }

@@ -4,7 +4,7 @@ import type * as A from '../core/syntax/ast';
 import type { Analysis } from '../core/study';
 import { catalogue } from '../core/laws';
 
-export type SymbolKind = 'law' | 'isoflop' | 'dataset' | 'variable' | 'parameter' | 'column' | 'catalogue';
+type SymbolKind = 'law' | 'isoflop' | 'dataset' | 'variable' | 'parameter' | 'column' | 'catalogue';
 
 export interface Occurrence {
   name: string;
@@ -17,7 +17,7 @@ export interface Occurrence {
   computed?: boolean;
 }
 
-export interface SymbolIndex {
+interface SymbolIndex {
   occurrences: Occurrence[];
   /** Variables: from column maps, runs headers and `compute` lines. */
   variables: Set<string>;
@@ -202,7 +202,7 @@ export function occurrenceAt(index: SymbolIndex, offset: number): Occurrence | u
 }
 
 /** Whether two occurrences name the same symbol. Laws, isoflops and datasets share one namespace. */
-export function sameSymbol(a: Occurrence, b: Occurrence): boolean {
+function sameSymbol(a: Occurrence, b: Occurrence): boolean {
   if (a.name !== b.name) return false;
   const group = (k: SymbolKind) => (k === 'law' || k === 'isoflop' || k === 'dataset' ? 'decl' : k);
   if (group(a.kind) !== group(b.kind)) return false;

@@ -1,11 +1,14 @@
-import { formatNumber } from '../core/text';
-
-/** Numbers as the CLI prints them: 1.4T, 70B, 1.94, 5.760e+23 (one rule, core/text.ts). */
-export const num = formatNumber;
-
-export function interval(iv: [number, number] | null | undefined): string {
-  return iv ? `[${num(iv[0])}, ${num(iv[1])}]` : '';
-}
+// Text helpers of the presentation module. The number formats themselves are protocol/numbers.ts
+// (shared with the webview); they are re-exported here for the server's displays.
+export {
+  formatExact,
+  formatInterval,
+  formatLevel,
+  formatPercent,
+  formatSize,
+  formatValue,
+  MISSING,
+} from '../../../protocol/numbers';
 
 /** Escapes text for Markdown (user-written names, titles and messages). */
 export function md(text: string): string {

@@ -11,6 +11,7 @@ import {
 } from '../../../protocol/plot';
 import { rowsByRun } from '../core/data/curves';
 import type { BoundIsoflop } from '../core/model';
+import { quantile } from '../../../protocol/numbers';
 import type { StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
 import { evaluateColumns, evaluateConstant, namesIn, type Column } from '../core/semantics/evaluate';
@@ -20,12 +21,6 @@ function median(values: number[]): number {
   const v = values.filter(Number.isFinite).sort((a, b) => a - b);
   if (v.length === 0) return NaN;
   return v[Math.floor(v.length / 2)];
-}
-
-function quantile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))));
-  return sorted[i];
 }
 
 export function plotModel(analysis: Analysis, results: StudyResults, source?: string): PlotModel {
@@ -42,7 +37,11 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
       if (col) columns[v] = Array.from(col);
     }
     const labels = law.data.origin.map((o, i) => ('file' in o ? `line ${o.line}` : `row ${i + 1}`));
-    const id = ids.get(law.data) ?? `runs${ids.size + 1}`;
+    // The legend shows this id: the dataset's name (`sweep`, or `sweep + pilot` for several sources).
+    const taken = new Set(ids.values());
+    const base = datasetNames(analysis, law.name) || 'runs';
+    let id = ids.get(law.data) ?? base;
+    for (let k = 2; !ids.has(law.data) && taken.has(id); k++) id = `${base} (${k})`;
     ids.set(law.data, id);
     const r: LawRuns = { id, labels, columns };
     const by = plot?.by;
@@ -86,7 +85,9 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
       const draws = req.law.draws;
       if (!draws) return { y };
       const names = Object.keys(draws);
-      const count = Math.min(200, ...names.map((k) => draws[k].length));
+      // Every draw, and the quantile of the inlay hints and intervals (protocol/numbers.ts): the band
+      // at a predict point is the prediction's interval when the law has that one variable.
+      const count = Math.min(...names.map((k) => draws[k].length));
       if (!(count > 1)) return { y };
       const samples: number[][] = [];
       for (let i = 0; i < count; i++) {
@@ -161,6 +162,13 @@ function envelopeCurvesOf(iso: BoundIsoflop) {
     sizeVar: iso.size,
     curves: curves.filter((_, k) => k % every === 0 || k === curves.length - 1),
   };
+}
+
+/** The datasets a law fits, as its `fit` line names them: `sweep`, or `sweep + pilot`. */
+function datasetNames(analysis: Analysis, lawName: string): string {
+  const decl = analysis.parsed.file.statements.find((s) => s.kind === 'Law' && s.name?.text === lawName);
+  const fit = decl?.kind === 'Law' ? decl.body.find((b) => b.kind === 'Fit') : undefined;
+  return fit?.kind === 'Fit' ? fit.sources.map((n) => n.text).join(' + ') : '';
 }
 
 /** At most this many curves for a numeric `by`; more distinct values are binned on a log scale. */

@@ -2,13 +2,17 @@
 // the plot model embedded as JSON. Pure: strings in, a string out. Every piece of user text is escaped.
 
 import type { PlotModel } from '../../../protocol/plot';
+import { formatInterval, formatValue } from '../../../protocol/numbers';
+import type { Block, Inline, ReportDocument } from './reportDocument';
 import { escapeAttr, escapeHtml, makeNonce, WEBVIEW_CSS } from '../../../protocol/webview';
 
-export interface ReportOptions {
+interface ReportOptions {
   /** CSP nonce; a fresh random one by default. */
   nonce?: string;
-  /** When the report was generated, shown under the title. */
+  /** When the report was generated, shown under the title (without a document). */
   generated?: string;
+  /** The appendix (reportDocument.ts): its sections around the plots. */
+  document?: ReportDocument;
 }
 
 /** JSON that is safe inside <script type="application/json">: no `<`, `>`, `&` or line separators survive raw. */
@@ -26,71 +30,51 @@ export function scriptForInline(source: string): string {
   return source.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
 }
 
-function fmt(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  if (a !== 0 && (a >= 1e6 || a < 1e-3))
-    return v
-      .toExponential(3)
-      .replace(/\.?0+e/, 'e')
-      .replace('e+', 'e');
-  return String(Number(v.toPrecision(4)));
-}
-
+/** Without a report document (the webview's tests): one table row per fitted parameter, from the plot model. */
 function paramsTable(model: PlotModel): string {
-  if (model.laws.length === 0) return '';
-  const rows = model.laws.flatMap((law) => {
-    const names = Object.keys(law.params);
-    const lvl = law.level ? ` (${Math.round(law.level * 100)}%)` : '';
-    return names.map((p, i) => {
-      const iv = law.intervals?.[p];
-      const head =
-        i === 0
-          ? `<td rowspan="${names.length}"><strong>${escapeHtml(law.name)}</strong><br><code>${escapeHtml(law.formula)}</code>${
-              law.holdout ? `<br>hold-out MAPE ${escapeHtml(fmt(law.holdout.mape * 100))}%` : ''
-            }</td>`
-          : '';
-      return `<tr>${head}<td>${escapeHtml(p)}</td><td>${escapeHtml(fmt(law.params[p]))}</td><td>${
-        iv ? escapeHtml(`[${fmt(iv[0])}, ${fmt(iv[1])}]${lvl}`) : '—'
-      }</td></tr>`;
-    });
-  });
-  return `<table class="params"><thead><tr><th>law</th><th>parameter</th><th>value</th><th>interval</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  const rows = model.laws.flatMap((law) =>
+    Object.keys(law.params).map(
+      (p) =>
+        `<tr><td>${escapeHtml(law.name)}</td><td>${escapeHtml(p)}</td><td class="num">${escapeHtml(formatValue(law.params[p]))}</td><td>${escapeHtml(formatInterval(law.intervals?.[p]) || '—')}</td></tr>`,
+    ),
+  );
+  if (rows.length === 0) return '';
+  return `<table class="params"><thead><tr><th>law</th><th>parameter</th><th class="num">value</th><th>interval</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-function extrasTable(model: PlotModel): string {
-  const rows: string[] = [];
-  for (const p of model.predictions) {
-    const at = Object.entries(p.at)
-      .map(([k, v]) => `${k} = ${fmt(v)}`)
-      .join(', ');
-    const iv = p.interval ? ` [${fmt(p.interval[0])}, ${fmt(p.interval[1])}]` : '';
-    rows.push(
-      `<tr><td>predict ${escapeHtml(p.law)}</td><td>${escapeHtml(at)}</td><td>${escapeHtml(`${model.target} = ${fmt(p.value)}${iv}`)}</td></tr>`,
-    );
-  }
-  for (const o of model.optima) {
-    const at = Object.entries(o.at)
-      .map(
-        ([k, v]) =>
-          `${k} = ${fmt(v)}${o.intervals[k] ? ` [${fmt(o.intervals[k][0])}, ${fmt(o.intervals[k][1])}]` : ''}`,
-      )
-      .join(', ');
-    rows.push(
-      `<tr><td>optimum ${escapeHtml(o.law)}</td><td>${escapeHtml(at)}</td><td>${escapeHtml(`${model.target}* = ${fmt(o.value)}`)}</td></tr>`,
-    );
-  }
-  for (const iso of model.isoflops) {
-    for (const f of iso.frontier) {
-      rows.push(
-        `<tr><td>isoflop ${escapeHtml(iso.name)}</td><td>${escapeHtml(`${f.variable}*(${iso.budgetVar})`)}</td><td>${escapeHtml(
-          `${fmt(f.coefficient)} · ${iso.budgetVar}^${fmt(f.exponent)}`,
-        )}</td></tr>`,
-      );
+function inline(parts: Inline): string {
+  return parts.map((p) => (typeof p === 'string' ? escapeHtml(p) : `<code>${escapeHtml(p.code)}</code>`)).join('');
+}
+
+/** One block of the report document; `plots` is where the chart app mounts. */
+function block(b: Block, app: string): string {
+  switch (b.kind) {
+    case 'heading':
+      return `<h${b.level} id="${escapeAttr(b.id)}">${escapeHtml(b.text)}</h${b.level}>`;
+    case 'paragraph':
+      return `<p>${inline(b.text)}</p>`;
+    case 'list':
+      return `<ul>${b.items.map((i) => `<li>${inline(i)}</li>`).join('')}</ul>`;
+    case 'checklist':
+      return `<ul class="checklist">${b.items
+        .map(
+          (i) =>
+            `<li class="${i.ok ? 'ok' : 'missing'}"><span class="mark">${i.ok ? '[x]' : '[ ]'}</span> ${inline(i.text)}${i.ok ? '' : ' <strong>(missing)</strong>'}</li>`,
+        )
+        .join('')}</ul>`;
+    case 'table': {
+      const cls = (k: number) => (b.numeric[k] ? ' class="num"' : '');
+      return `<table class="params" id="${escapeAttr(b.id)}"><thead><tr>${b.head
+        .map((h, k) => `<th${cls(k)}>${escapeHtml(h)}</th>`)
+        .join('')}</tr></thead><tbody>${b.rows
+        .map((r) => `<tr>${r.map((c, k) => `<td${cls(k)}>${inline(c)}</td>`).join('')}</tr>`)
+        .join('')}</tbody></table>`;
     }
+    case 'source':
+      return `<pre id="${escapeAttr(b.id)}" class="source">${escapeHtml(b.text)}</pre>`;
+    case 'plots':
+      return app;
   }
-  if (rows.length === 0) return '';
-  return `<table class="params"><thead><tr><th>statement</th><th>at</th><th>result</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 const REPORT_CSS = `
@@ -105,6 +89,12 @@ const REPORT_CSS = `
 body { max-width: 1100px; margin: 0 auto; padding: 16px 24px; }
 h1 { font-size: 1.5em; margin: 8px 0 2px; }
 .meta { opacity: 0.7; margin: 0 0 12px; }
+table.params th, table.params td { text-align: left; vertical-align: top; }
+table.params th.num, table.params td.num { text-align: right; font-variant-numeric: tabular-nums; }
+pre.source { border: 1px solid #8884; padding: 8px; overflow-x: auto; font-size: 12px; }
+ul.checklist { list-style: none; padding-left: 0; }
+ul.checklist li.missing { color: var(--vscode-charts-red); }
+h2 { margin-top: 24px; }
 @media print { .toolbar button { display: none; } .chart-box { break-inside: avoid; } }
 `;
 
@@ -122,6 +112,7 @@ export function standaloneReportHtml(
   const csp = [`default-src 'none'`, `script-src 'nonce-${nonce}'`, `style-src 'nonce-${nonce}'`, `img-src data:`].join(
     '; ',
   );
+  const app = `<div id="app"><p id="status">loading</p></div>`;
   const meta = [model.source ? `from ${model.source}` : '', opts.generated ? `generated ${opts.generated}` : '']
     .filter(Boolean)
     .join(' · ');
@@ -137,11 +128,9 @@ export function standaloneReportHtml(
 <body>
 <header>
 <h1 id="report-title">${escapeHtml(title)}</h1>
-${meta ? `<p class="meta">${escapeHtml(meta)}</p>` : ''}
+${opts.document ? opts.document.meta.map((m) => `<p class="meta">${inline(m)}</p>`).join('\n') : meta ? `<p class="meta">${escapeHtml(meta)}</p>` : ''}
 </header>
-${paramsTable(model)}
-${extrasTable(model)}
-<div id="app"><p id="status">loading</p></div>
+${opts.document ? opts.document.blocks.map((b) => block(b, app)).join('\n') : `${paramsTable(model)}\n${app}`}
 <script type="application/json" id="scaling-model" data-uri="${escapeHtml(model.source ?? 'report')}">${jsonForScript(model)}</script>
 <script nonce="${escapeHtml(nonce)}">${scriptForInline(webviewBundleSource)}</script>
 </body>

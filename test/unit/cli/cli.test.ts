@@ -73,5 +73,12 @@ describe('cli check', () => {
     assert.equal(missing.code, 2);
     assert.match(missing.err, /cannot read .*no-such\.scaling': no such file/);
     assert.equal((await cli('help')).code, 0);
+    // Options are parsed by util.parseArgs (strict): unknown ones and missing values are usage errors.
+    const unknown = await cli('fit', path.join(fixtures, 'no-such.scaling'), '--bogus');
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.err, /Unknown option '--bogus'\n/);
+    const noValue = await cli('fit', path.join(fixtures, 'no-such.scaling'), '--report');
+    assert.equal(noValue.code, 2);
+    assert.match(noValue.err, /'--report <value>' argument missing/);
   });
 });

@@ -1,7 +1,7 @@
 // The readable table of `fit`: a question with no answer says so instead of printing ': , loss* = —'.
 import assert from 'node:assert/strict';
 import type { StudyResults } from '../../../server/src/core/results';
-import { formatResultsTable } from '../../../server/src/fitRunner';
+import { formatResultsTable } from '../../../server/src/present/resultsTable';
 
 describe('fit table', () => {
   it('prints a failed optimum as "no optimum", not an empty allocation', () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import fc from 'fast-check';
 import { MAX_FILE_BYTES, parseNumber, parseTable } from '../../../server/src/core/data/loader';
 import { diskLoader } from '../hosts';
 
@@ -18,6 +19,28 @@ describe('data loader', () => {
     assert.ok(Number.isNaN(parseNumber('')));
     assert.ok(Number.isNaN(parseNumber('12abc')));
     assert.ok(Number.isNaN(parseNumber('B')));
+  });
+
+  it('reads SI-suffixed numbers exactly as the old pattern did (now without a regex)', async () => {
+    const old = (cell: string): number => {
+      const s = cell.trim();
+      if (s === '') return NaN;
+      const n = Number(s);
+      if (!Number.isNaN(n)) return n;
+      const m = /^([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)([KMBGT])$/.exec(s);
+      if (m) return Number(m[1]) * { K: 1e3, M: 1e6, B: 1e9, G: 1e9, T: 1e12 }[m[2] as 'K'];
+      return parseNumber(s); // nan / inf spellings: unchanged code
+    };
+    const chars = fc.constantFrom(...'0123456789.eE+-KMBGTx '.split(''));
+    fc.assert(
+      fc.property(fc.array(chars, { maxLength: 9 }), (cs) => {
+        const s = cs.join('');
+        assert.ok(Object.is(parseNumber(s), old(s)), `'${s}': ${parseNumber(s)} vs ${old(s)}`);
+      }),
+      { numRuns: 20_000, seed: 15 },
+    );
+    for (const s of ['1.K', '.5M', '1e3B', '-2.5e-3T', '+7G', '.K', '1e+K', '1eK'])
+      assert.ok(Object.is(parseNumber(s), old(s)), s);
   });
 
   it('handles header-only, quoted fields with commas and newlines, and CRLF', async () => {

@@ -106,7 +106,9 @@ describe('approach 1: the training-curve envelope', () => {
 
 describe('approach 1: JSON, hover and the CLI table', () => {
   it('fit --json has envelopes: [{name, points: [{budget, run, at, value}], frontier, intervals}]; hover and table agree', async () => {
-    const { runFit, formatResultsTable } = await import('../../../server/src/fitRunner');
+    const { runFit } = await import('../../../server/src/fitRunner');
+    const { formatResultsTable } = await import('../../../server/src/present/resultsTable');
+    const { formatValue, md } = await import('../../../server/src/present/numbers');
     const { hover } = await import('../../../server/src/lsp/hover');
     const { loader } = memoryLoader({ '/w/curves.csv': curvesCsv(9, 1e7, 1e10, 30) });
     const analysis = await analyze(STUDY, { loader, baseDir: '/w' });
@@ -119,11 +121,13 @@ describe('approach 1: JSON, hover and the CLI table', () => {
     assert.deepEqual(Object.keys(env.frontier), ['N', 'D']);
     assert.deepEqual(Object.keys(env.frontier.N), ['exponent', 'coefficient']);
     assert.deepEqual(Object.keys(env.intervals).sort(), ['D_exponent', 'N_exponent']);
-    const exponent = env.frontier.N.exponent.toFixed(4);
+    // Shown to 4 significant digits, the one number format (0.4516 for the true 0.45161…).
+    const exponent = formatValue(env.frontier.N.exponent);
     const h = hover(analysis, results, STUDY.indexOf('a1 {') + 1);
     const text = (h?.contents as { value: string }).value;
     assert.match(text, /\*\*envelope\*\* `a1`/);
-    assert.ok(text.includes(`C^${exponent}`), text);
+    // Hover is Markdown: the line is escaped as the isoflop's is.
+    assert.ok(text.includes(md(`N*(C) = `)) && text.includes(md(`C^${exponent}`)), text);
     assert.ok(formatResultsTable(results, 'study.scaling').includes(`N*(C) = `));
     assert.ok(formatResultsTable(results, 'study.scaling').includes(`C^${exponent}`));
   });

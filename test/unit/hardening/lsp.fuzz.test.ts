@@ -5,9 +5,12 @@
 // Seeded; FUZZ_RUNS=20000 (npm run fuzz) runs longer. Counts are printed for RELIABILITY.md.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { MAX_STARTS } from '../../../server/src/core/semantics/binder';
+import { MAX_MESSAGE_LENGTH } from '../../../server/src/core/text';
 import { catalogue } from '../../../server/src/core/laws';
 import type { StudyResults } from '../../../server/src/core/results';
 import { analyze, type Analysis } from '../../../server/src/core/study';
@@ -23,8 +26,10 @@ import { definition, prepareRename, references, rename, RenameError } from '../.
 import { semanticTokens } from '../../../server/src/lsp/semanticTokens';
 import { documentSymbols, foldingRanges } from '../../../server/src/lsp/symbols';
 import { fakeResults } from '../lsp/helpers';
+import { assertFailuresExplained } from './explained';
 import { shape } from '../syntax/helpers';
 import { diskLoader } from '../hosts';
+import { word } from '../vocabulary';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 400) || 400;
 const FIT_RUNS = Math.max(10, Math.round(RUNS / 5));
@@ -56,108 +61,12 @@ function corpus(): [string, string][] {
 }
 const SEEDS = corpus();
 
-const WORDS = [
-  'study',
-  'compute',
-  'dataset',
-  'runs',
-  'law',
-  'isoflop',
-  'predict',
-  'optimize',
-  'plot',
-  'fit',
-  'holdout',
-  'objective',
-  'param',
-  'uncertainty',
-  'init',
-  'grid',
-  'by',
-  'log',
-  'in',
-  'at',
-  'for',
-  'vs',
-  'on',
-  'seed',
-  'level',
-  'where',
-  'and',
-  'or',
-  'csv',
-  'huber',
-  'squares',
-  'bootstrap',
-  'asymptotic',
-  'none',
-  'budget',
-  'inf',
-  'exp',
-  'log',
-  'chinchilla',
-  'kaplan_n',
-  'N',
-  'D',
-  'L',
-  'C',
-  'E',
-  'A',
-  'alpha',
-  'beta',
-  '0',
-  '1',
-  '-1',
-  '1e308',
-  '1e-320',
-  '1e999',
-  '44M',
-  '1.4T',
-  '"runs/sweep.csv"',
-  '"../../../etc/passwd"',
-  '"<script>x</script>"',
-  '"unterminated',
-  '+',
-  '-',
-  '*',
-  '/',
-  '^',
-  '(',
-  ')',
-  '[',
-  ']',
-  '{',
-  '}',
-  ',',
-  ':',
-  '=',
-  '<',
-  '>=',
-  '==',
-  '..',
-  '// c',
-  '# c',
-  '\n',
-  '\r\n',
-  '\r',
-  ' ',
-  '\t',
-  '😀',
-  '\u200b',
-  '\uFEFF',
-  'constructor',
-  '__proto__',
-  'prototype',
-  'toString',
-  'hasOwnProperty',
-];
-
 type Mutation = { kind: 'insert' | 'delete' | 'dupLine' | 'swap' | 'truncate'; at: number; len: number; word: string };
 const mutation: fc.Arbitrary<Mutation> = fc.record({
   kind: fc.constantFrom('insert', 'insert', 'insert', 'delete', 'dupLine', 'swap', 'truncate'),
   at: fc.nat(),
   len: fc.integer({ min: 1, max: 40 }),
-  word: fc.oneof(fc.constantFrom(...WORDS), fc.string({ maxLength: 6 })),
+  word: fc.oneof(word, fc.string({ maxLength: 6 })),
 });
 
 function mutate(text: string, muts: Mutation[]): string {
@@ -374,6 +283,79 @@ function smallGrids(text: string): string {
     .replace(/bootstrap\s+\d+/g, 'bootstrap 8');
 }
 
+// ----------------------------------------------------------------------------- hostile sizes (issue 15)
+
+/** Long tokens, long operator chains, deep nesting and huge start grids, inserted into a seed study. */
+type SizeAttack =
+  | { kind: 'token'; token: 'ident' | 'digits' | 'badNumber' | 'string' | 'stray' | 'lawName'; length: number }
+  | { kind: 'chain'; op: '+' | '*' | 'or'; terms: number }
+  | { kind: 'nesting'; depth: number }
+  | { kind: 'grids'; params: number; values: number }
+  | { kind: 'cell'; length: number };
+const sizeAttack: fc.Arbitrary<SizeAttack> = fc.oneof(
+  fc.record({
+    kind: fc.constant('token' as const),
+    token: fc.constantFrom('ident', 'digits', 'badNumber', 'string', 'stray', 'lawName'),
+    length: fc.integer({ min: 1_000, max: 300_000 }),
+  }),
+  fc.record({
+    kind: fc.constant('chain' as const),
+    op: fc.constantFrom('+', '*', 'or'),
+    terms: fc.integer({ min: 100, max: 6_000 }),
+  }),
+  fc.record({ kind: fc.constant('nesting' as const), depth: fc.integer({ min: 50, max: 400 }) }),
+  fc.record({
+    kind: fc.constant('grids' as const),
+    params: fc.integer({ min: 1, max: 4 }),
+    values: fc.integer({ min: 10, max: 10_000 }),
+  }),
+  fc.record({ kind: fc.constant('cell' as const), length: fc.integer({ min: 1_000, max: 500_000 }) }),
+);
+
+const attackDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scaling-fuzz-sizes-'));
+after(() => fs.rmSync(attackDir, { recursive: true, force: true }));
+
+/** The attack as lines of study text (a CSV it reads is written beside `studyPath`). */
+function attackText(a: SizeAttack, studyPath: string): string {
+  switch (a.kind) {
+    case 'token': {
+      const n = a.length;
+      if (a.token === 'ident') return `compute ${'a'.repeat(n)} = N\npredict ${'b'.repeat(n)} at N = 1\n`;
+      if (a.token === 'digits') return `compute Z = ${'7'.repeat(n)}\n`;
+      if (a.token === 'badNumber') return `compute Z = ${'7'.repeat(n)}x\n`;
+      if (a.token === 'string') return `study "${'s'.repeat(n)}"\n`;
+      if (a.token === 'stray') return `${'§'.repeat(n)}\n`;
+      return `law ${'l'.repeat(n)}: L = E + A / N^alpha { fit nope }\n`;
+    }
+    case 'chain':
+      return `compute Z = ${Array.from({ length: a.terms }, (_, i) => (i % 2 ? 'N' : 'D')).join(` ${a.op} `)}\n`;
+    case 'nesting':
+      return `compute Z = ${'('.repeat(a.depth)}N${')'.repeat(a.depth)}\n`;
+    case 'grids': {
+      const names = ['E', 'A', 'alpha', 'beta'].slice(0, a.params);
+      const params = names.map((n) => `  param ${n} in [0, 1e5] init grid 0..${a.values - 1} by 1`);
+      return [
+        'runs big {',
+        '  N L',
+        '  1 2',
+        '  2 1.5',
+        '  4 1.2',
+        '}',
+        'law g: L = E + A / N^alpha + 0 * beta {',
+        '  fit big',
+        ...params,
+        '}',
+        '',
+      ].join('\n');
+    }
+    case 'cell': {
+      const file = path.join(path.dirname(studyPath), `cell${a.length}.csv`);
+      fs.writeFileSync(file, `params,loss\n1,2\n${'9'.repeat(a.length)}x,${'"'.repeat(3)}${'q'.repeat(a.length)}\n`);
+      return `dataset cells = csv("${path.basename(file)}") {\n  N: params\n  L: loss\n}\n`;
+    }
+  }
+}
+
 describe('hardening fuzz: mutated studies through every LSP handler', function () {
   this.timeout(120_000);
 
@@ -407,6 +389,31 @@ describe('hardening fuzz: mutated studies through every LSP handler', function (
     );
   });
 
+  const SIZE_RUNS = Math.max(8, Math.round(RUNS / 200));
+  it(`${SIZE_RUNS} studies with hostile sizes (long tokens, long chains, deep nesting, huge grids, long cells)`, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.nat({ max: SEEDS.length - 1 }), sizeAttack, fc.nat(), async (seed, attack, where) => {
+        const studyPath = path.join(attackDir, 'study.scaling');
+        const base = SEEDS[seed][1];
+        const lines = base.split('\n');
+        // At a line boundary, so the attack is a statement of its own (or breaks the one it lands in).
+        const at = where % (lines.length + 1);
+        const text = [...lines.slice(0, at), attackText(attack, studyPath), ...lines.slice(at)].join('\n');
+        const a = await timedAsync('analyze', () => analyzeAt(studyPath, text));
+        stats.cases++;
+        for (const d of a.diagnostics)
+          assert.ok(d.message.length <= MAX_MESSAGE_LENGTH, `${d.code}: ${d.message.length} characters`);
+        if (attack.kind === 'grids' && attack.values ** attack.params > MAX_STARTS)
+          assert.ok(
+            a.diagnostics.some((d) => d.code === 'scaling.too-many-starts'),
+            JSON.stringify(attack),
+          );
+        exerciseHandlers(text, a, undefined, [where, text.length >> 1], 'renamed');
+      }),
+      { numRuns: SIZE_RUNS, seed: SEED + 2 },
+    );
+  });
+
   it(`${FIT_RUNS} mutated studies fitted (small grids): never throws, no NaN without a diagnostic`, async () => {
     await fc.assert(
       fc.asyncProperty(studyCase, async ({ seed, muts, positions, newName }) => {
@@ -421,30 +428,9 @@ describe('hardening fuzz: mutated studies through every LSP handler', function (
         assert.ok(ms < FIT_LIMIT_MS + 1000, `fit took ${ms.toFixed(0)} ms`);
         const r = run.results;
         stats.fittedLaws += r.laws.length;
-        for (const law of r.laws) {
-          for (const [k, v] of Object.entries(law.params)) {
-            if (!Number.isFinite(v))
-              assert.ok(run.diagnostics.length > 0, `law ${law.name}.${k} = ${v} without a diagnostic`);
-          }
-        }
-        // The engine marks a failed prediction/optimum with NaN (null in the JSON) and a diagnostic on its line.
-        const failed = (code: string) => run.diagnostics.some((d) => d.code === code);
-        for (const pr of r.predictions) {
-          if (!Number.isFinite(pr.value)) {
-            stats.failedResults++;
-            assert.ok(pr.value === null || Number.isNaN(pr.value), `prediction ${pr.value}`);
-            assert.ok(failed('scaling.predict-failed'), `prediction ${pr.value} without a predict-failed diagnostic`);
-          }
-        }
-        for (const o of r.optima) {
-          if (!Number.isFinite(o.value)) {
-            stats.failedResults++;
-            assert.ok(o.value === null || Number.isNaN(o.value), `optimum ${o.value}`);
-            assert.ok(failed('scaling.optimize-failed'), `optimum ${o.value} without an optimize-failed diagnostic`);
-          }
-        }
-        const json = JSON.parse(JSON.stringify(r)) as StudyResults;
-        for (const x of [...json.predictions, ...json.optima]) assert.ok(x.value === null || Number.isFinite(x.value));
+        for (const x of [...r.predictions, ...r.optima]) if (!Number.isFinite(x.value)) stats.failedResults++;
+        // Each failed law, prediction and optimum has its own diagnostic on its own statement.
+        assertFailuresExplained(a.model, r, run.diagnostics);
         assert.doesNotThrow(() => JSON.stringify(r));
         exerciseHandlers(text, a, r, positions, newName);
       }),

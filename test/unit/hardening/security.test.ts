@@ -93,16 +93,32 @@ describe('hardening: security', function () {
   it('constructor.constructor("…")() and __proto__ are unknown names, never code', async () => {
     const g = globalThis as { __pwned?: string };
     delete g.__pwned;
-    for (const formula of [
-      `constructor.constructor("globalThis.__pwned='ctor'")()`,
-      `constructor("globalThis.__pwned='ctor'")`,
-      `__proto__ + N`,
-      `toString(N) + valueOf + hasOwnProperty(N)`,
-      `prototype * N`,
-    ]) {
+    // Each formula's first diagnostic in the law: its code, the text it underlines, its message.
+    for (const [formula, code, underlined, message] of [
+      [`constructor.constructor("globalThis.__pwned='ctor'")()`, 'scaling.syntax', '.', /^unexpected character '\.'/],
+      [
+        `constructor("globalThis.__pwned='ctor'")`,
+        'scaling.unknown-function',
+        'constructor',
+        /^unknown function 'constructor'/,
+      ],
+      [`__proto__ + N`, 'scaling.undeclared-param', '__proto__', /^'__proto__' is a parameter with no `param` line/],
+      [
+        `toString(N) + valueOf + hasOwnProperty(N)`,
+        'scaling.unknown-function',
+        'toString',
+        /^unknown function 'toString'/,
+      ],
+      [`prototype * N`, 'scaling.undeclared-param', 'prototype', /^'prototype' is a parameter with no `param` line/],
+    ] as const) {
       const text = `runs r {\n  N L\n  1 2\n  2 3\n}\nlaw l: L = ${formula} {\n  fit r\n}\ncompute C = ${formula}\npredict l at N = 1\n`;
       const a = await analyze(text, { loader: diskLoader(), catalogue });
-      assert.ok(a.diagnostics.length > 0, formula);
+      const lawStart = text.indexOf('law l: L = ') + 'law l: L = '.length;
+      const d = a.diagnostics.find((x) => x.code === code);
+      assert.ok(d, `${formula}: no ${code} in ${JSON.stringify(a.diagnostics.map((x) => x.code))}`);
+      assert.equal(d.range.start, text.indexOf(underlined, lawStart), `${formula}: ${code} starts elsewhere`);
+      assert.equal(text.slice(d.range.start, d.range.end), underlined, formula);
+      assert.match(d.message, message);
       for (let off = 0; off <= text.length; off += 7) hover(a, undefined, off);
       completion(a, text.indexOf('= ') + 2);
       await runFit(a, '', { workers: 0 });

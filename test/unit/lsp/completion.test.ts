@@ -30,9 +30,14 @@ describe('lsp completion', () => {
 
   it('offers law keywords inside a law block, isoflop keywords inside an isoflop block', async () => {
     const law = await labels(inStudy('  fit sweep, pilot\n', '  fit sweep, pilot\n  |\n'));
-    assert.deepEqual(law.sort(), ['fit', 'holdout', 'objective', 'param', 'uncertainty']);
+    assert.deepEqual(law.sort(), ['fit', 'holdout', 'objective', 'param', 'search', 'uncertainty']);
     const iso = await labels(inStudy('  budget C\n', '  budget C\n  |\n'));
     assert.ok(iso.includes('budget') && iso.includes('weighted') && !iso.includes('param'));
+  });
+
+  it('offers the two search strategies after `search`', async () => {
+    const l = await labels(inStudy('  fit sweep, pilot\n', '  fit sweep, pilot\n  search |\n'));
+    assert.deepEqual(l.sort(), ['exhaustive', 'screened']);
   });
 
   it('offers catalogue laws after `law NAME:`', async () => {

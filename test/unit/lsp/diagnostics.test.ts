@@ -50,11 +50,25 @@ describe('lsp diagnostics', () => {
     const store = new DocumentStore(new NodeHost());
     const doc = { uri: STUDY_URI, version: 1, getText: () => STUDY_TEXT };
     const before = (await store.get(doc)).analysis.diagnostics;
-    assert.ok(before.some((d) => d.code === 'scaling.extrapolation' && d.severity === 'warning'));
+    const extrapolations = (ds: typeof before) =>
+      ds.filter((d) => d.code === 'scaling.extrapolation').map((d) => [d.severity, d.range, d.message]);
+    const warned = extrapolations(before);
+    // The predict (N and its compute C beyond the fitted runs) and the optimize (C beyond them) extrapolate.
+    assert.deepEqual(
+      warned.map(([severity, , message]) => [severity, String(message).split(':')[0]]),
+      [
+        ['warning', 'predict'],
+        ['warning', 'predict'],
+        ['warning', 'optimize'],
+      ],
+    );
     store.setSettings(settings);
     const after = (await store.get(doc)).analysis;
-    assert.ok(after.diagnostics.some((d) => d.code === 'scaling.extrapolation'));
-    assert.ok(after.diagnostics.filter((d) => d.code === 'scaling.extrapolation').every((d) => d.severity === 'info'));
+    // The same diagnostics, same places and messages, only at the configured severity.
+    assert.deepEqual(
+      extrapolations(after.diagnostics),
+      warned.map(([, range, message]) => ['info', range, message]),
+    );
     assert.ok(!after.diagnostics.some((d) => d.code === 'scaling.checklist-holdout'));
     const lsp = documentDiagnostics(after.diagnostics, after.lines);
     assert.ok(

@@ -137,7 +137,14 @@ law l: L = E + A / N^a + B / D^b {
     assert.deepEqual(moved('scaling.isoflop-edge-minimum'), b.model.isoflops[0].range);
     assert.deepEqual(moved('scaling.predict-failed'), b.model.predictions[0].range);
     assert.deepEqual(moved('scaling.optimum-at-edge'), b.model.optima[0].range);
-    assert.ok(second.results.diagnostics.some((d) => d.code === 'scaling.optimum-at-edge'));
+    // The results' JSON diagnostics follow too: 1-based line and column of the moved optimize line.
+    const optimizeAt = b.lines.position(b.model.optima[0].range.start);
+    assert.deepEqual(
+      second.results.diagnostics
+        .filter((d) => d.code === 'scaling.optimum-at-edge')
+        .map((d) => [d.line, d.column, d.message]),
+      [[optimizeAt.line + 1, optimizeAt.character + 1, 'scaling.optimum-at-edge']],
+    );
     // A fresh result fitted on version 1 and applied to version 2 moves them the same way.
     assert.deepEqual(
       moveDiagnostics(first.fitDiagnostics, a, b).map((d) => d.range),

@@ -60,7 +60,7 @@ export function fakeResults(a: Analysis): StudyResults {
         objective: { kind: 'huber', delta: 0.001, space: 'log', value: 0.0123456789 },
         points: { fit: law.data.rowCount - 2, holdout: 2, dropped: 0 },
         holdout: { mape: 0.01234, rmse_log: 0.0456 },
-        starts: { declared: 4500, optimized: 12 },
+        starts: { declared: 4500, screened: 4504, optimized: 12, agreed: 9, search: 'screened' },
         converged: true,
         stop_reason: 'gradient <tol>',
         seed: 7,
@@ -87,3 +87,16 @@ export function fakeResults(a: Analysis): StudyResults {
     diagnostics: [],
   };
 }
+
+/**
+ * The parameter table rows hover and report show for fakeResults' chinchilla law: parameter i is
+ * 0.373456 + i with interval ×0.9 and ×1.1, to 5 significant digits. Worked out by hand, not
+ * with the code's formatter, so a formatting change fails the tests that use them.
+ */
+export const CHINCHILLA_ROWS = [
+  '| E | 0.3735 | [0.3361, 0.4108] | (0, 10) |',
+  '| A | 1.373 | [1.236, 1.511] | (0, inf) |',
+  '| alpha | 2.373 | [2.136, 2.611] | [0, 3] |',
+  '| B | 3.373 | [3.036, 3.711] | (0, inf) |',
+  '| beta | 4.373 | [3.936, 4.811] | [0, 3] |',
+];

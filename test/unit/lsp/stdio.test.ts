@@ -4,6 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { diskLoader } from '../hosts';
 import {
+  CancellationTokenSource,
   createMessageConnection,
   StreamMessageReader,
   StreamMessageWriter,
@@ -13,15 +14,15 @@ import { catalogue } from '../../../server/src/core/laws';
 import type { StudyResults } from '../../../server/src/core/results';
 import { analyze } from '../../../server/src/core/study';
 import { runFit } from '../../../server/src/fitRunner';
-import { num } from '../../../server/src/present/numbers';
-import { FIXTURES, STUDY_PATH, STUDY_TEXT, STUDY_URI } from './helpers';
+import { formatDocument } from '../../../server/src/lsp/formatting';
+import { analyzeText, FIXTURES, STUDY_PATH, STUDY_TEXT, STUDY_URI } from './helpers';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
 interface PublishParams {
   uri: string;
   version?: number;
-  diagnostics: { code: string; severity: number; range: { start: { line: number } } }[];
+  diagnostics: { code: string; severity: number; message: string; range: { start: { line: number } } }[];
 }
 
 describe('lsp server over --stdio', function () {
@@ -88,7 +89,20 @@ describe('lsp server over --stdio', function () {
     });
     const first = await waitFor(() => published.find((p) => p.uri === STUDY_URI && p.version === 1), 'diagnostics v1');
     const codes = first.diagnostics.map((d) => d.code);
-    assert.ok(codes.includes('scaling.unknown-name'), codes.join());
+    const line = text.split('\n').findIndex((l) => l.startsWith('predict chinchila at'));
+    const character = 'predict '.length;
+    assert.deepEqual(
+      first.diagnostics
+        .filter((d) => d.code === 'scaling.unknown-name')
+        .map((d) => ({ range: d.range, message: d.message, severity: d.severity })),
+      [
+        {
+          range: { start: { line, character }, end: { line, character: character + 'chinchila'.length } },
+          message: "no law named 'chinchila' to predict with (did you mean 'chinchilla'?)",
+          severity: 1,
+        },
+      ],
+    );
     assert.ok(!codes.includes('scaling.checklist-objective'), 'the severity setting turned it off');
     await conn.sendNotification('textDocument/didChange', {
       textDocument: { uri: STUDY_URI, version: 2 },
@@ -110,12 +124,17 @@ describe('lsp server over --stdio', function () {
       textDocument: { uri: STUDY_URI },
       position: { line: lines.findIndex((l) => l.includes('fit sweep, pilot')), character: 2 },
     });
-    assert.ok(Array.isArray(items));
+    // At the start of a law's item line: the law item keywords.
+    assert.deepEqual(
+      items.map((i) => i.label),
+      ['fit', 'holdout', 'objective', 'param', 'search', 'uncertainty'],
+    );
     const edits = await conn.sendRequest<unknown[]>('textDocument/formatting', {
       textDocument: { uri: STUDY_URI },
       options: { tabSize: 2, insertSpaces: true },
     });
-    assert.ok(Array.isArray(edits));
+    // Over stdio, the same edits as the in-process handler gives.
+    assert.deepEqual(edits, formatDocument(await analyzeText(STUDY_TEXT), { tabSize: 2, insertSpaces: true }));
   });
 
   it('fits in a worker thread; the results equal fit --json', async () => {
@@ -143,7 +162,15 @@ describe('lsp server over --stdio', function () {
       textDocument: { uri: STUDY_URI },
       position: { line: predictLine, character: 2 },
     });
-    assert.ok(hover.contents.value.includes(num(cli.predictions[0].value)), hover.contents.value);
+    // The hover shows **value** [lo, hi] to 4 significant digits: each shown number is within half a
+    // unit of the 4th significant digit (5e-4 relative: protocol/numbers.ts shows 4) of the CLI's.
+    const p = cli.predictions[0];
+    const shown = /\*\*([-+.\de]+)\*\* \[([-+.\de]+), ([-+.\de]+)\]/.exec(hover.contents.value);
+    assert.ok(shown, hover.contents.value);
+    [p.value!, ...p.interval!].forEach((v, i) => {
+      const got = Number(shown[i + 1]);
+      assert.ok(Math.abs(got - v) <= 5e-4 * Math.abs(v), `shown ${got} for ${v} in ${hover.contents.value}`);
+    });
   });
 
   it('survives garbage and requests about unknown documents', async () => {
@@ -162,6 +189,76 @@ describe('lsp server over --stdio', function () {
     });
     assert.equal(r?.version, 3);
     assert.deepEqual(r?.results.laws, []);
+  });
+
+  // Issue 15 (hardening round two): $/cancelRequest stops a scaling/fit (before, only
+  // scaling/cancelFit did), and a study that overflowed the stack still gets diagnostics published.
+  const fitStates: { uri: string; state: string }[] = [];
+  const open = async (name: string, text: string) => {
+    const uri = 'file://' + path.join(FIXTURES, name);
+    await conn.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'scaling', version: 1, text },
+    });
+    return uri;
+  };
+
+  it('$/cancelRequest on scaling/fit stops the fit', async () => {
+    // 100,000 starts and 100,000 bootstrap refits: minutes of work, so only a cancel ends it soon.
+    const text = [
+      'dataset sweep = csv("runs/sweep.csv") {',
+      '  N: params',
+      '  D: tokens',
+      '  L: loss',
+      '}',
+      'law slow: L = E + A / N^alpha + B / D^beta {',
+      '  fit sweep',
+      '  param E in (0, 10) init grid 0.1..1 by 0.1',
+      '  param A in (0, inf) init grid 1..100 by 10',
+      '  param B in (0, inf) init grid 1..100 by 10',
+      '  param alpha in [0, 3] init grid 0.1..1 by 0.1',
+      '  param beta in [0, 3] init grid 0.1..1 by 0.1',
+      '  uncertainty bootstrap 100000 seed 1',
+      '}',
+      '',
+    ].join('\n');
+    conn.onNotification('scaling/fitState', (p: { uri: string; state: string }) => void fitStates.push(p));
+    const uri = await open('slow.scaling', text);
+    const source = new CancellationTokenSource();
+    const reply = conn.sendRequest<{ state: string }>('scaling/fit', { uri }, source.token).then(
+      (r) => r.state,
+      (e: Error) => `rejected: ${e.message}`,
+    );
+    await waitFor(() => fitStates.find((s) => s.uri === uri && s.state === 'fitting'), 'the fit to start');
+    await new Promise((r) => setTimeout(r, 300));
+    const cancelledAt = Date.now();
+    source.cancel();
+    await waitFor(
+      () => fitStates.find((s) => s.uri === uri && s.state === 'cancelled'),
+      'the fit to be cancelled',
+      5000,
+    );
+    assert.ok(Date.now() - cancelledAt < 5000);
+    assert.ok(!fitStates.some((s) => s.uri === uri && s.state === 'fitted'), 'the fit did not run to its end');
+    // The response (or the client's own cancellation) arrives; the server keeps answering.
+    assert.match(await reply, /cancelled/);
+    const hover = await conn.sendRequest('textDocument/hover', {
+      textDocument: { uri },
+      position: { line: 5, character: 5 },
+    });
+    assert.ok(hover !== undefined);
+  });
+
+  it('a flat sum of 5,000 terms still gets its diagnostics published', async () => {
+    const terms = Array.from({ length: 5000 }, () => 'E / N').join(' + ');
+    const text = `runs r {\n  N L\n  1 2\n  2 1.5\n}\nlaw l: L = ${terms} { fit r }\n`;
+    const uri = await open('deep.scaling', text);
+    const p = await waitFor(() => published.find((x) => x.uri === uri), 'diagnostics of the deep study');
+    assert.deepEqual(
+      p.diagnostics.map((d) => d.code),
+      ['scaling.syntax'],
+    );
+    assert.match(p.diagnostics[0].message, /more than 1000 levels/);
+    assert.doesNotMatch(stderr, /RangeError/);
   });
 
   it('shuts down and exits', async () => {

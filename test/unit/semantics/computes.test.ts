@@ -61,7 +61,7 @@ describe('compute lines reading other compute lines', function () {
     assert.ok(Number.isFinite(viaC2.value));
     assert.ok(Math.abs(viaC2.at.N / viaC.at.N - 1) < 1e-3, `${viaC2.at.N} vs ${viaC.at.N}`);
     assert.ok(Math.abs(viaC2.at.D / viaC.at.D - 1) < 1e-3, `${viaC2.at.D} vs ${viaC.at.D}`);
-    assert.ok(Math.abs(viaC2.value / viaC.value - 1) < 1e-6);
+    assert.ok(Math.abs(viaC2.value! / viaC.value! - 1) < 1e-6);
     assert.ok(Number.isFinite(results.predictions[0].value));
   });
 });

@@ -35,8 +35,8 @@ describe('syntax: formatter', () => {
           );
         }
       });
-      it(`${path} with CRLF line ends formats like with LF`, () => {
-        assert.equal(checkFormat(text.replace(/\n/g, '\r\n')), format(text));
+      it(`${path} with CRLF line ends formats like with LF, and keeps CRLF`, () => {
+        assert.equal(checkFormat(text.replace(/\n/g, '\r\n')), format(text).replace(/\n/g, '\r\n'));
       });
     }
   });
@@ -155,6 +155,7 @@ describe('syntax: formatter', () => {
   it('handles empty and blank documents', () => {
     assert.equal(format(''), '');
     assert.equal(format('\n\n  \n'), '');
-    assert.equal(format('\ufeffstudy "x"'), 'study "x"\n');
+    // A byte-order mark is kept (issue 15: dropping it changed the file for other editors).
+    assert.equal(format('\ufeffstudy "x"'), '\ufeffstudy "x"\n');
   });
 });

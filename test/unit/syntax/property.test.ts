@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { format } from '../../../server/src/core/syntax/formatter';
 import { lex } from '../../../server/src/core/syntax/lexer';
 import { parse, parseWithWindow } from '../../../server/src/core/syntax/parser';
+import { tokenSoup, word } from '../vocabulary';
 import { rangeProblems, scalingFixtures, shape } from './helpers';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300) || 300;
@@ -14,119 +15,13 @@ const LIMIT_MS = 1000; // a hang guard for a 2-core machine, not a performance t
 
 const FIXTURES = scalingFixtures().map(([, text]) => text);
 
-const WORDS = [
-  'study',
-  'compute',
-  'dataset',
-  'runs',
-  'law',
-  'isoflop',
-  'predict',
-  'optimize',
-  'plot',
-  'fit',
-  'holdout',
-  'objective',
-  'param',
-  'uncertainty',
-  'init',
-  'grid',
-  'by',
-  'log',
-  'in',
-  'at',
-  'for',
-  'vs',
-  'on',
-  'seed',
-  'level',
-  'where',
-  'and',
-  'or',
-  'csv',
-  'tsv',
-  'jsonl',
-  'huber',
-  'squares',
-  'bootstrap',
-  'asymptotic',
-  'none',
-  'budget',
-  'size',
-  'tokens',
-  'target',
-  'weighted',
-  'inf',
-  'exp',
-  'min',
-  'max',
-  'kaplan_n',
-  'chinchilla',
-  'N',
-  'D',
-  'L',
-  'B',
-  'E',
-  'alpha',
-  'x_1',
-  '0',
-  '1',
-  '44M',
-  '8.8B',
-  '1.4T',
-  '5.76e23',
-  '1e-3',
-  '.5',
-  '5Bx',
-  '1..2',
-  '2K',
-  '3G',
-  '"runs/sweep.csv"',
-  '"a b"',
-  '"unterminated',
-  '"esc\\"aped"',
-  '+',
-  '-',
-  '*',
-  '/',
-  '^',
-  '(',
-  ')',
-  '[',
-  ']',
-  '{',
-  '}',
-  ',',
-  ':',
-  '=',
-  '<',
-  '<=',
-  '>',
-  '>=',
-  '==',
-  '!=',
-  '..',
-  '// c',
-  '# c',
-  '@',
-  '!',
-  '.',
-  '😀',
-  '\\',
-];
-const SEPARATORS = ['', ' ', ' ', '  ', '\t', '\n', '\n', '\r\n', '\r', '\n\n', ' \n  '];
-
-const tokenSoup = fc
-  .array(fc.tuple(fc.constantFrom(...WORDS), fc.constantFrom(...SEPARATORS)), { maxLength: 80 })
-  .map((parts) => parts.map(([w, s]) => w + s).join(''));
-
 type Mutation = { op: number; at: number; len: number; other: number; text: string };
 const mutation = fc.record({
   op: fc.integer({ min: 0, max: 7 }),
   at: fc.nat(),
   len: fc.integer({ min: 1, max: 12 }),
   other: fc.nat(),
-  text: fc.oneof(fc.constantFrom(...WORDS, ...SEPARATORS), fc.string({ maxLength: 4 })),
+  text: fc.oneof(word, fc.string({ maxLength: 4 })),
 });
 
 function mutate(text: string, m: Mutation): string {
@@ -201,7 +96,7 @@ describe('syntax: properties (fast-check)', function () {
   this.timeout(Math.max(60_000, RUNS * 200));
 
   it(`random token soups (${RUNS} runs)`, () => {
-    fc.assert(fc.property(tokenSoup, check), { seed: SEED, numRuns: RUNS });
+    fc.assert(fc.property(tokenSoup(), check), { seed: SEED, numRuns: RUNS });
   });
 
   it(`mutated study files (${RUNS} runs)`, () => {

@@ -7,7 +7,9 @@ import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import type { DataFormat } from '../syntax/ast';
 import type { DataHost, FileStat, HostError } from './host';
+import { SI_SUFFIX } from '../syntax/lexer';
 import { parseParquet } from './parquet';
+import { pathMatches } from './paths';
 
 export interface RawTable {
   path: string;
@@ -80,11 +82,29 @@ export type LoadResult =
 /** Larger files are refused with a message rather than read into memory. */
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 
+/**
+ * Peak memory of loading a file, per byte of it: csv-parse's records, the text cells and the numeric
+ * columns together. Measured: an 18 MB CSV of 500,000 rows raised RSS by 255 MB (14×); the issue's
+ * 400 MB CSV reached 4.9 GB (12×).
+ */
+export const MEMORY_PER_FILE_BYTE = 14;
+/**
+ * Peak memory of a decoded Parquet cell: hyparquet's array of boxed numbers or BigInts, our copy of
+ * it and the Float64Array. Measured on a 1M-row DuckDB file: a DOUBLE column raised peak RSS by 44 MB,
+ * four INT64/DOUBLE columns by 246 MB (62 bytes a cell). A Parquet file's size says little (10.8 MB
+ * for 5M cells), so its estimate is counted from its footer: rows × columns read, plus the file.
+ */
+export const MEMORY_PER_PARQUET_CELL = 64;
+/** The default bound on that estimate; the editor's setting and the CLI's flag change it. */
+export const DEFAULT_MAX_MEMORY_MB = 2048;
+
 interface CacheEntry {
   mtimeMs: number;
   size: number;
   format: DataFormat;
   result: LoadResult;
+  /** The load's estimated memory, what the cache's bound counts. */
+  memory: number;
 }
 
 const gunzip = promisify(zlib.gunzip);
@@ -99,12 +119,32 @@ function coversColumns(result: LoadResult, wanted: ReadonlySet<string> | undefin
   return fileColumns.every((c) => !wanted.has(c) || have.has(c));
 }
 
-/** Loads data files through the host, cached by path, modification time and size. */
+export interface LoaderOptions {
+  /** Files whose estimated load needs more memory than this are refused (not read). */
+  maxMemoryMB?: number;
+}
+
+/**
+ * Loads data files through the host, cached by path, modification time and size. The cache holds at
+ * most `maxMemoryMB` of estimated memory (least recently used first out), and `retainOnly` drops what
+ * no open study uses.
+ */
 export class DataLoader {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly inFlight = new Map<string, Promise<LoadResult>>();
+  private maxMemoryMB: number;
 
-  constructor(readonly host: DataHost) {}
+  constructor(
+    readonly host: DataHost,
+    options: LoaderOptions = {},
+  ) {
+    this.maxMemoryMB = options.maxMemoryMB ?? DEFAULT_MAX_MEMORY_MB;
+  }
+
+  setMaxMemoryMB(mb: number): void {
+    this.maxMemoryMB = mb;
+    this.evictOver(mb * 2 ** 20);
+  }
 
   /**
    * One file as a table. `wanted`: the names the study could mean by a column; a Parquet file decodes
@@ -130,6 +170,21 @@ export class DataLoader {
     format: DataFormat,
     wanted?: ReadonlySet<string>,
   ): Promise<LoadResult> {
+    // Each file fits the bound on its own; together they must too (counted before any read).
+    let needed = 0;
+    for (const f of files) {
+      try {
+        needed += memoryBeforeRead(f, format, (await this.host.stat(f)).size);
+      } catch {
+        // load() says what is wrong with that file.
+      }
+    }
+    if (needed > this.maxMemoryMB * 2 ** 20) {
+      return {
+        ok: false,
+        message: `the ${files.length} files under '${base}' need about ${(needed / 2 ** 20).toFixed(0)} MB together, over the ${this.maxMemoryMB} MB bound for data: ${HOW_TO_PROCEED}`,
+      };
+    }
     const results = await Promise.all(files.map((f) => this.load(f, format, wanted)));
     const failed = results.find((r) => !r.ok);
     if (failed) return failed;
@@ -151,6 +206,10 @@ export class DataLoader {
         message: `'${path}' is ${(stat.size / 2 ** 20).toFixed(0)} MB; files over ${MAX_FILE_BYTES / 2 ** 20} MB are not loaded`,
       };
     }
+    // Compressed formats (Parquet, .gz) are counted again once their bytes say how much they hold.
+    const bound = this.maxMemoryMB * 2 ** 20;
+    const needed = memoryBeforeRead(path, format, stat.size);
+    if (needed > bound) return overBound(path, stat.size, needed, this.maxMemoryMB);
     const cached = this.cache.get(path);
     if (
       cached &&
@@ -158,17 +217,46 @@ export class DataLoader {
       cached.size === stat.size &&
       cached.format === format &&
       coversColumns(cached.result, wanted)
-    )
+    ) {
+      // Most recently used last: eviction takes from the front.
+      this.cache.delete(path);
+      this.cache.set(path, cached);
       return cached.result;
+    }
     let bytes: Uint8Array;
     try {
       bytes = await this.host.read(path);
     } catch (e) {
       return { ok: false, message: describeHostError(e, path) };
     }
-    const result = await decodeFile(path, bytes, format, wanted);
-    this.cache.set(path, { mtimeMs: stat.mtimeMs, size: stat.size, format, result });
+    const { result, memory } = await decodeFile(path, bytes, format, wanted, this.maxMemoryMB);
+    this.cache.delete(path);
+    this.cache.set(path, { mtimeMs: stat.mtimeMs, size: stat.size, format, result, memory });
+    this.evictOver(bound);
     return result;
+  }
+
+  /** Drops the least recently used files until the cache's estimated memory is within `bytes` (the newest stays). */
+  private evictOver(bytes: number): void {
+    let total = 0;
+    for (const e of this.cache.values()) total += e.memory;
+    for (const [path, e] of this.cache) {
+      if (total <= bytes || this.cache.size <= 1) break;
+      this.cache.delete(path);
+      total -= e.memory;
+    }
+  }
+
+  /** Forgets every cached file not in `paths` (the files and patterns the open studies name). */
+  retainOnly(paths: ReadonlySet<string>): void {
+    for (const path of [...this.cache.keys()]) {
+      if (!paths.has(path) && ![...paths].some((p) => pathMatches(p, path))) this.cache.delete(path);
+    }
+  }
+
+  /** The paths cached now (tests and the server's log). */
+  cachedPaths(): string[] {
+    return [...this.cache.keys()];
   }
 
   /** The header of a file already loaded, for completion (no I/O; empty when not loaded). */
@@ -192,29 +280,79 @@ function describeHostError(e: unknown, path: string): string {
   return `cannot read '${path}': ${(e as Error)?.message ?? String(e)}`;
 }
 
-/** A file's bytes as a table: gunzipped first when its name ends in `.gz`, then parsed as its format. */
-export async function decodeFile(
+const HOW_TO_PROCEED =
+  'filter the file to the runs the study uses, or raise the bound (setting scalingStudio.data.maxMemoryMB, CLI --max-memory-mb)';
+
+function overBound(file: string, size: number, needed: number, boundMB: number): LoadResult {
+  return {
+    ok: false,
+    message: `'${file}' is ${(size / 2 ** 20).toFixed(0)} MB; loading it needs about ${(needed / 2 ** 20).toFixed(0)} MB, over the ${boundMB} MB bound for data: ${HOW_TO_PROCEED}`,
+  };
+}
+
+const isGzip = (file: string) => /\.gz$/i.test(file);
+
+/**
+ * The memory a load needs, as far as the file's size tells before reading it: all of it for a text
+ * file; a lower bound for compressed ones (the bytes themselves for Parquet, whose footer tells the
+ * rest; text packed by gzip unpacks to at least its packed size).
+ */
+function memoryBeforeRead(file: string, format: DataFormat, size: number): number {
+  return format === 'parquet' ? size : size * MEMORY_PER_FILE_BYTE;
+}
+
+/**
+ * A file's bytes as a table: gunzipped first when its name ends in `.gz`, then parsed as its format.
+ * `boundMB` is checked again against what the bytes say they hold (gzip's unpacked size, Parquet's
+ * rows × columns); `memory` is the load's estimate.
+ */
+async function decodeFile(
   file: string,
   bytes: Uint8Array,
   format: DataFormat,
-  wanted?: ReadonlySet<string>,
-): Promise<LoadResult> {
-  if (/\.gz$/i.test(file)) {
+  wanted: ReadonlySet<string> | undefined,
+  boundMB: number,
+): Promise<{ result: LoadResult; memory: number }> {
+  const bound = boundMB * 2 ** 20;
+  const packed = bytes.length;
+  let held = 0; // bytes kept while the unpacked ones are parsed
+  if (isGzip(file)) {
     if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b)
-      return { ok: false, message: `'${path.basename(file)}' ends in .gz but is not gzip data` };
+      return { result: { ok: false, message: `'${path.basename(file)}' ends in .gz but is not gzip data` }, memory: 0 };
+    // What the unpacked bytes may be, given the bound: zlib stops there, so a gzip bomb or a file
+    // larger than the bound allows is refused having used no more than the bound. (The trailer's
+    // size field is not trusted: a truncated file has garbage there.)
+    const perByte = format === 'parquet' ? 1 : MEMORY_PER_FILE_BYTE;
+    const cap = Math.max(1, Math.min(MAX_FILE_BYTES, Math.floor((bound - packed) / perByte)));
     try {
       // zlib works in its thread pool, off the main thread; the cap refuses a gzip bomb.
-      bytes = await gunzip(bytes, { maxOutputLength: MAX_FILE_BYTES });
+      bytes = await gunzip(bytes, { maxOutputLength: cap });
     } catch (e) {
-      const why =
-        (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE'
-          ? `over ${MAX_FILE_BYTES / 2 ** 20} MB unpacked`
-          : (e as Error).message;
-      return { ok: false, message: `'${path.basename(file)}': the gzip data is damaged or truncated (${why})` };
+      if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+        const why =
+          cap < MAX_FILE_BYTES
+            ? `it unpacks to over ${(cap / 2 ** 20).toFixed(0)} MB, more than the ${boundMB} MB bound for data allows: ${HOW_TO_PROCEED}`
+            : `it unpacks to over ${MAX_FILE_BYTES / 2 ** 20} MB; files over that are not loaded`;
+        return { result: { ok: false, message: `'${path.basename(file)}': ${why}` }, memory: 0 };
+      }
+      const why = (e as Error).message;
+      return {
+        result: { ok: false, message: `'${path.basename(file)}': the gzip data is damaged or truncated (${why})` },
+        memory: 0,
+      };
     }
+    held = packed;
   }
-  if (format === 'parquet') return parseParquet(file, bytes, wanted);
-  return parseTable(file, new TextDecoder('utf-8').decode(bytes), format);
+  if (format === 'parquet') {
+    let memory = held + bytes.length;
+    const result = await parseParquet(file, bytes, wanted, (cells) => {
+      memory += cells * MEMORY_PER_PARQUET_CELL;
+      return memory > bound ? overBound(file, packed, memory, boundMB) : undefined;
+    });
+    return { result, memory };
+  }
+  const result = parseTable(file, new TextDecoder('utf-8').decode(bytes), format);
+  return { result, memory: held + bytes.length * MEMORY_PER_FILE_BYTE };
 }
 
 /** Stacks the tables of a glob's files, adding a `file` column (unless the files have their own). */
@@ -370,14 +508,45 @@ function parseJsonl(path: string, text: string): LoadResult {
   return { ok: true, table: { path, columns, cells, lines: rows.map((r) => r.line) } };
 }
 
+/**
+ * Whether s[0, end) is a plain decimal number: [-+] digits [. digits] [e [-+] digits], with a digit
+ * before or after the point. One pass: a regex for this backtracked quadratically on a long run of
+ * digits (issue 15: a 200k-digit cell took 12 s).
+ */
+function isDecimal(s: string, end: number): boolean {
+  let i = 0;
+  const digitsFrom = (from: number): number => {
+    let j = from;
+    while (j < end && s.charCodeAt(j) >= 48 && s.charCodeAt(j) <= 57) j++;
+    return j;
+  };
+  if (s[i] === '-' || s[i] === '+') i++;
+  let j = digitsFrom(i);
+  let digits = j - i;
+  if (s[j] === '.' && j < end) {
+    const k = digitsFrom(j + 1);
+    digits += k - j - 1;
+    j = k;
+  }
+  if (digits === 0) return false;
+  if (j < end && (s[j] === 'e' || s[j] === 'E')) {
+    let k = j + 1;
+    if (k < end && (s[k] === '-' || s[k] === '+')) k++;
+    const e = digitsFrom(k);
+    if (e === k) return false;
+    j = e;
+  }
+  return j === end;
+}
+
 /** Parses a cell as a number; accepts the language's SI suffixes too (`70B`). NaN when it is not one. */
 export function parseNumber(cell: string): number {
   const s = cell.trim();
   if (s === '') return NaN;
   const n = Number(s);
   if (!Number.isNaN(n)) return n;
-  const m = /^([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)([KMBGT])$/.exec(s);
-  if (m) return Number(m[1]) * { K: 1e3, M: 1e6, B: 1e9, G: 1e9, T: 1e12 }[m[2] as 'K'];
+  const scale = SI_SUFFIX[s[s.length - 1]];
+  if (scale !== undefined && isDecimal(s, s.length - 1)) return Number(s.slice(0, -1)) * scale;
   const lower = s.toLowerCase();
   if (lower === 'nan') return NaN;
   if (lower === 'inf' || lower === 'infinity' || lower === '+inf') return Infinity;

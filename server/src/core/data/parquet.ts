@@ -13,6 +13,8 @@ export async function parseParquet(
   path: string,
   bytes: Uint8Array,
   wanted: ReadonlySet<string> | undefined,
+  /** Asked, once the footer is read, whether decoding this many cells fits; an answer refuses. */
+  refuse?: (cells: number) => LoadResult | undefined,
 ): Promise<LoadResult> {
   // hyparquet reads from an ArrayBuffer-like; copy only when the view does not span its buffer.
   const buffer =
@@ -37,6 +39,8 @@ export async function parseParquet(
   }
   const rowCount = Number(metadata.num_rows);
   const columns = read.map((c) => c.element.name);
+  const refused = refuse?.(rowCount * columns.length);
+  if (refused) return refused;
   const values: unknown[][] = columns.map(() => new Array<unknown>(rowCount));
   const index = new Map(columns.map((c, i) => [c, i]));
   try {

@@ -27,7 +27,7 @@ export interface BootstrapTask {
 }
 
 /** Row weights of resample k. */
-export function resampleWeights(
+function resampleWeights(
   k: number,
   seed: number,
   rows: number,

@@ -1,21 +1,7 @@
 // Checks on the rows before a fit and on the optimum after it. Each diagnostic has a stable code.
 import { diagnostic, type Diagnostic } from '../diagnostics';
 import type { BoundLaw } from '../model';
-import type { Node } from './compile';
 import { scaledInverse } from './linalg';
-
-/** Variables whose values must be positive: read under log() or raised to a power. */
-export function positiveVariables(node: Node): Set<number> {
-  const out = new Set<number>();
-  const walk = (m: Node): void => {
-    if ((m.op === 'log' || m.op === 'pow') && m.a.op === 'var') out.add(m.a.index);
-    if ('a' in m) walk(m.a);
-    if ('b' in m) walk(m.b);
-    if ('args' in m) m.args.forEach(walk);
-  };
-  walk(node);
-  return out;
-}
 
 function origin(law: BoundLaw, i: number): string {
   const o = law.data.origin[i];

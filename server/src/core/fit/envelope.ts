@@ -199,5 +199,6 @@ export function fitEnvelope(iso: BoundIsoflop): { result: EnvelopeResult; diagno
     const iD = percentileInterval(draws.D, u.level);
     if (iN && iD) intervals = { [`${iso.size}_exponent`]: iN, [`${iso.tokens}_exponent`]: iD };
   }
-  return { result: { name: iso.name, points, frontier, intervals }, diagnostics };
+  const uncertainty = intervals && u.method === 'bootstrap' ? { method: u.method, level: u.level } : null;
+  return { result: { name: iso.name, points, frontier, intervals, uncertainty }, diagnostics };
 }

@@ -8,7 +8,7 @@ import { leastSquares } from './linalg';
 import { percentileInterval, mulberry32, streamSeed, normalQuantile } from './stats';
 
 /** Runs whose budgets differ by less than this fraction belong to one isoFLOP profile. */
-export const BUDGET_TOLERANCE = 0.05;
+const BUDGET_TOLERANCE = 0.05;
 
 interface BudgetFit extends IsoflopBudgetResult {
   /** Variance of ln N* from the parabola's coefficient covariance (delta method). */
@@ -256,5 +256,6 @@ export function fitIsoflop(iso: BoundIsoflop): { result: IsoflopResult; diagnost
     };
   }
   const budgets: IsoflopBudgetResult[] = fits.map(({ varLnN: _v, usable: _u, ...rest }) => rest);
-  return { result: { name: iso.name, budgets, frontier, intervals }, diagnostics };
+  const uncertainty = intervals && u.method !== 'none' ? { method: u.method, level: u.level } : null;
+  return { result: { name: iso.name, budgets, frontier, intervals, uncertainty }, diagnostics };
 }

@@ -27,7 +27,7 @@ export function choleskySolve(a: Float64Array, b: Float64Array, x: Float64Array,
 }
 
 /** Eigen-decomposition of a symmetric matrix by cyclic Jacobi rotations: values and column vectors. */
-export function symmetricEigen(a: Float64Array, p: number): { values: Float64Array; vectors: Float64Array } {
+function symmetricEigen(a: Float64Array, p: number): { values: Float64Array; vectors: Float64Array } {
   const m = Float64Array.from(a);
   const v = new Float64Array(p * p);
   for (let i = 0; i < p; i++) v[i * p + i] = 1;
@@ -104,23 +104,92 @@ export function scaledInverse(
   return { inverse, condition, nullDirs };
 }
 
-/** Least squares min ||X b - y||_w over columns X (column-major list), via normal equations. */
+/**
+ * Least squares min ||X b - y||_w over columns X (column-major list), by Householder QR of the
+ * row-weighted design: the normal equations square the condition number (a parabola in ln N with
+ * uncentred x loses half the digits); QR does not. Undefined when X is rank-deficient.
+ */
 export function leastSquares(cols: Float64Array[], y: Float64Array, w?: Float64Array): Float64Array | undefined {
   const p = cols.length;
   const n = y.length;
-  const a = new Float64Array(p * p);
-  const rhs = new Float64Array(p);
-  for (let i = 0; i < p; i++) {
-    for (let j = 0; j <= i; j++) {
+  if (n < p) return undefined;
+  // Row-weighted copies: sqrt(w) scales rows, so ||sqrt(W)(Xb - y)|| is the weighted norm.
+  const a = cols.map((c) => Float64Array.from(c, (v, i) => v * (w ? Math.sqrt(w[i]) : 1)));
+  const b = Float64Array.from(y, (v, i) => v * (w ? Math.sqrt(w[i]) : 1));
+  const diag = new Float64Array(p);
+  let scale = 0;
+  for (let j = 0; j < p; j++) {
+    const col = a[j];
+    let norm = 0;
+    for (let i = j; i < n; i++) norm += col[i] * col[i];
+    norm = Math.sqrt(norm);
+    scale = Math.max(scale, norm);
+    if (!(norm > 1e-13 * scale) || !Number.isFinite(norm)) return undefined;
+    const alpha = col[j] > 0 ? -norm : norm;
+    // Householder vector v = x - alpha e1, stored in col[j..]; H = I - 2 v v^T / (v^T v).
+    col[j] -= alpha;
+    let vv = 0;
+    for (let i = j; i < n; i++) vv += col[i] * col[i];
+    for (let k = j + 1; k < p; k++) {
+      const ck = a[k];
       let s = 0;
-      for (let r = 0; r < n; r++) s += (w ? w[r] : 1) * cols[i][r] * cols[j][r];
-      a[i * p + j] = s;
-      a[j * p + i] = s;
+      for (let i = j; i < n; i++) s += col[i] * ck[i];
+      const f = (2 * s) / vv;
+      for (let i = j; i < n; i++) ck[i] -= f * col[i];
     }
     let s = 0;
-    for (let r = 0; r < n; r++) s += (w ? w[r] : 1) * cols[i][r] * y[r];
-    rhs[i] = s;
+    for (let i = j; i < n; i++) s += col[i] * b[i];
+    const f = (2 * s) / vv;
+    for (let i = j; i < n; i++) b[i] -= f * col[i];
+    diag[j] = alpha;
   }
+  // Back substitution on R (diagonal in diag, above it in the transformed columns).
   const x = new Float64Array(p);
-  return choleskySolve(a, rhs, x, p) ? x : undefined;
+  for (let j = p - 1; j >= 0; j--) {
+    let s = b[j];
+    for (let k = j + 1; k < p; k++) s -= a[k][j] * x[k];
+    x[j] = s / diag[j];
+  }
+  return x.every(Number.isFinite) ? x : undefined;
+}
+
+/** Solves A x = b (row-major m×m, A overwritten) by LU with partial pivoting. False when singular. */
+export function luSolve(A: Float64Array, b: Float64Array, x: Float64Array, m: number): boolean {
+  for (let i = 0; i < m; i++) x[i] = b[i];
+  for (let c = 0; c < m; c++) {
+    let piv = c;
+    let best = Math.abs(A[c * m + c]);
+    for (let r = c + 1; r < m; r++) {
+      const v = Math.abs(A[r * m + c]);
+      if (v > best) {
+        best = v;
+        piv = r;
+      }
+    }
+    if (!(best > 0) || !Number.isFinite(best)) return false;
+    if (piv !== c) {
+      for (let k = 0; k < m; k++) {
+        const t = A[c * m + k];
+        A[c * m + k] = A[piv * m + k];
+        A[piv * m + k] = t;
+      }
+      const t = x[c];
+      x[c] = x[piv];
+      x[piv] = t;
+    }
+    const d = A[c * m + c];
+    for (let r = c + 1; r < m; r++) {
+      const f = A[r * m + c] / d;
+      if (f === 0) continue;
+      for (let k = c; k < m; k++) A[r * m + k] -= f * A[c * m + k];
+      x[r] -= f * x[c];
+    }
+  }
+  for (let r = m - 1; r >= 0; r--) {
+    let s = x[r];
+    for (let k = r + 1; k < m; k++) s -= A[r * m + k] * x[k];
+    x[r] = s / A[r * m + r];
+  }
+  for (let r = 0; r < m; r++) if (!Number.isFinite(x[r])) return false;
+  return true;
 }

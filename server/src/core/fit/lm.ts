@@ -31,7 +31,7 @@ export interface LmResult {
   u: Float64Array;
   value: number;
   iterations: number;
-  stop: 'converged' | 'no-progress' | 'max-iterations' | 'joined' | 'interrupted' | 'nonfinite-start';
+  stop: 'converged' | 'no-progress' | 'max-iterations' | 'joined' | 'dominated' | 'interrupted' | 'nonfinite-start';
   converged: boolean;
 }
 

@@ -17,7 +17,7 @@ export const squares: Loss = {
 };
 
 /** scipy.special.huber: r^2/2 inside delta, delta(|r| - delta/2) outside (Hoffmann, Epoch). */
-export function huber(delta: number): Loss {
+function huber(delta: number): Loss {
   return {
     value: (r) => {
       const a = Math.abs(r);

@@ -5,6 +5,8 @@
 import { levenbergMarquardt, LmWorkspace, type LmResult } from './lm';
 import type { Evaluator, FitProblem } from './problem';
 import { toInternal } from './problem';
+import { SecondOrder } from './newton';
+import { gridOf, screenGrid, searchNewton, type BlockResult } from './search';
 import { findLinearStructure, solveLinear, VarProEvaluator, type LinearStructure } from './varpro';
 
 export interface MultiStartOptions {
@@ -13,8 +15,14 @@ export interface MultiStartOptions {
   exhaustive?: boolean;
   /** How many screened starts to optimize; default max(24, 1% of declared). */
   optimize?: number;
-  /** Data columns (for variable projection seeds). */
+  /**
+   * Data columns: with them, the search runs on the exact-Hessian kernel (search.ts) and
+   * variable projection supplies seeds; without them, the IRLS LM below (kept for comparisons).
+   */
   columns?: Float64Array[];
+  /** Threads for an exhaustive search, and how a block of starts runs on a worker thread. */
+  workers?: number;
+  runBlock?: (starts: Float64Array[]) => Promise<BlockResult>;
 }
 
 export interface Optimum {
@@ -27,7 +35,11 @@ export interface Optimum {
 export interface MultiStartResult {
   best: LmResult | undefined;
   declared: number;
+  /** Starts whose initial objective was evaluated (declared + seeds). */
+  screened: number;
   optimized: number;
+  /** Optimized starts that ended at the best optimum. */
+  agreed: number;
   seeds: number;
   optima: Optimum[];
   interrupted: boolean;
@@ -87,8 +99,15 @@ export async function multiStart(
     const ls = findLinearStructure(prob, opts.columns);
     if (ls && ls.nonlinear.length > 0) return multiStartVarPro(ev, ls, starts, opts, pause);
   }
+  if (opts.columns) {
+    const so = new SecondOrder(prob, opts.columns);
+    const lists = gridOf(starts);
+    const screen = lists ? screenGrid(so, prob, opts.columns, lists) : Float64Array.from(starts, (u) => so.value(u));
+    const seeds = opts.exhaustive ? [] : varproSeeds(ev, starts, opts.columns);
+    return searchNewton(so, starts, screen, { ...opts, seeds }, pause);
+  }
   const r = new Float64Array(ev.n);
-  const seeds = opts.columns ? varproSeeds(ev, starts, opts.columns) : [];
+  const seeds: Float64Array[] = [];
   const candidates = [...starts, ...seeds].map((u) => ({ u, v: ev.value(u, r) }));
   candidates.sort((a, b) => (Number.isNaN(a.v) ? Infinity : a.v) - (Number.isNaN(b.v) ? Infinity : b.v));
   const budget = opts.exhaustive
@@ -148,7 +167,16 @@ export async function multiStart(
       best = { u: Float64Array.from(top.u), value: top.value, iterations: 0, stop: 'interrupted', converged: false };
     }
   }
-  return { best, declared, optimized, seeds: seeds.length, optima, interrupted };
+  return {
+    best,
+    declared,
+    screened: candidates.length,
+    optimized,
+    agreed: optima[0]?.hits ?? 0,
+    seeds: seeds.length,
+    optima,
+    interrupted,
+  };
 }
 
 /**
@@ -253,7 +281,16 @@ async function multiStartVarPro(
     const top = fullOptima[0];
     best = { u: Float64Array.from(top.u), value: top.value, iterations: 0, stop: 'interrupted', converged: false };
   }
-  return { best, declared: starts.length, optimized, seeds: 0, optima: fullOptima, interrupted };
+  return {
+    best,
+    declared: starts.length,
+    screened: candidates.length,
+    optimized,
+    agreed: fullOptima[0]?.hits ?? 0,
+    seeds: 0,
+    optima: fullOptima,
+    interrupted,
+  };
 }
 
 function record(optima: Optimum[], res: LmResult): void {

@@ -5,7 +5,7 @@ import type { ComputeDef } from '../model';
 import { evalScalar, toNode, type Node } from './compile';
 
 /** `k * X * Y` (any order and grouping of a constant and two distinct variables), else undefined. */
-export function productForm(def: ComputeDef): { k: number; x: string; y: string } | undefined {
+function productForm(def: ComputeDef): { k: number; x: string; y: string } | undefined {
   let k = 1;
   const vars: string[] = [];
   const walk = (e: ComputeDef['formula']): boolean => {
@@ -50,7 +50,7 @@ function inlineComputes(
 }
 
 /** Recognises E + A / X^alpha + B / Y^beta (or A * X^-alpha) and names its pieces. */
-export function powerSumForm(
+function powerSumForm(
   node: Node,
 ): { offset: number | undefined; terms: { amp: number; variable: number; exponent: number }[] } | undefined {
   const terms: Node[] = [];
@@ -90,7 +90,7 @@ export function powerSumForm(
   return { offset, terms: out };
 }
 
-export interface Allocation {
+interface Allocation {
   at: Record<string, number>;
   value: number;
   method: 'closed-form' | 'search';

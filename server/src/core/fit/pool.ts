@@ -4,20 +4,20 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { runBootstrap, type BootstrapTask } from './bootstrap';
+import type { BlockResult, SearchTask } from './search';
 
 // Decided from how this module itself was loaded, not by probing the file system (the core does no
 // I/O of its own): from source under tsx the worker is worker.ts, in a bundle it is fitWorker.js.
-function workerEntry(explicit?: string): { file: string; execArgv: string[] } {
+function workerEntry(explicit?: string): WorkerEntry {
   if (explicit) return { file: explicit, execArgv: [] };
   if (__filename.endsWith('.ts')) return { file: join(__dirname, 'worker.ts'), execArgv: ['--import', 'tsx'] };
   return { file: join(__dirname, 'fitWorker.js'), execArgv: [] };
 }
 
-function runInWorker(
-  entry: { file: string; execArgv: string[] },
-  task: BootstrapTask,
-  signal?: AbortSignal,
-): Promise<Float64Array> {
+type WorkerEntry = { file: string; execArgv: string[] };
+
+/** Posts one message to a fresh worker and resolves with the field `key` of its reply. */
+function runWorker<T>(entry: WorkerEntry, message: unknown, key: 'draws' | 'block', signal?: AbortSignal): Promise<T> {
   return new Promise((resolve, reject) => {
     const w = new Worker(entry.file, { execArgv: entry.execArgv });
     const onAbort = () => {
@@ -25,18 +25,22 @@ function runInWorker(
       reject(new Error('cancelled'));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    w.once('message', (m: { ok: boolean; draws?: Float64Array; error?: string }) => {
+    w.once('message', (m: { ok: boolean; draws?: Float64Array; block?: BlockResult; error?: string }) => {
       signal?.removeEventListener('abort', onAbort);
       void w.terminate();
-      if (m.ok) resolve(m.draws!);
+      if (m.ok) resolve(m[key] as T);
       else reject(new Error(m.error));
     });
     w.once('error', (e) => {
       signal?.removeEventListener('abort', onAbort);
       reject(e);
     });
-    w.postMessage(task);
+    w.postMessage(message);
   });
+}
+
+function runInWorker(entry: WorkerEntry, task: BootstrapTask, signal?: AbortSignal): Promise<Float64Array> {
+  return runWorker<Float64Array>(entry, task, 'draws', signal);
 }
 
 /** Splits resamples [0, K) into `workers` contiguous slices and concatenates the draws in order. */
@@ -65,7 +69,9 @@ export async function bootstrapParallel(
       // In-thread: chunks with a yield between them, so an abort can land.
       const P = task.params.length;
       const out = new Float64Array((to - from) * P).fill(NaN);
-      for (let a = from; a < to && !signal?.aborted; a += 16) {
+      // Past the deadline, the remaining chunks are left NaN at once (each chunk rebuilds the problem).
+      const late = () => t.deadline !== undefined && Date.now() > t.deadline;
+      for (let a = from; a < to && !signal?.aborted && !late(); a += 16) {
         const b = Math.min(to, a + 16);
         out.set(
           runBootstrap({ ...t, from: a, to: b }, () => !!signal?.aborted),
@@ -79,4 +85,9 @@ export async function bootstrapParallel(
   const out = new Float64Array(K * P);
   slices.forEach(([from], s) => out.set(parts[s], from * P));
   return out;
+}
+
+/** Runs a share of an exhaustive search on a worker thread; rejects when the worker cannot start. */
+export function searchBlockInWorker(task: SearchTask, signal?: AbortSignal, workerFile?: string): Promise<BlockResult> {
+  return runWorker<BlockResult>(workerEntry(workerFile), { ...task, kind: 'search' }, 'block', signal);
 }

@@ -30,7 +30,7 @@ export interface FitProblem {
 }
 
 /** Whether param j is optimized in log space. */
-export function isLogParam(spec: ParamSpec): boolean {
+function isLogParam(spec: ParamSpec): boolean {
   return spec.logGrid && spec.lower >= 0;
 }
 

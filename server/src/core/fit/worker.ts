@@ -1,10 +1,16 @@
-// Worker-thread entry: runs a slice of bootstrap refits. Bundled to dist/fitWorker.js.
+// Worker-thread entry: runs a slice of bootstrap refits, or a share of an exhaustive search.
+// Bundled to dist/fitWorker.js.
 import { parentPort } from 'node:worker_threads';
 import { runBootstrap, type BootstrapTask } from './bootstrap';
+import { runSearchTask, type SearchTask } from './search';
 
-parentPort?.on('message', (task: BootstrapTask) => {
+parentPort?.on('message', (task: BootstrapTask | (SearchTask & { kind: 'search' })) => {
   try {
-    const draws = runBootstrap(task);
+    if ('kind' in task && task.kind === 'search') {
+      parentPort!.postMessage({ ok: true, block: runSearchTask(task) });
+      return;
+    }
+    const draws = runBootstrap(task as BootstrapTask);
     parentPort!.postMessage({ ok: true, draws }, [draws.buffer as ArrayBuffer]);
   } catch (e) {
     parentPort!.postMessage({ ok: false, error: String(e) });

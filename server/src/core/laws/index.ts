@@ -10,8 +10,6 @@ import { lrAnnealing } from './lrAnnealing';
 import { saturating } from './saturating';
 import type { CatalogueEntry } from './types';
 
-export type { CatalogueEntry, ClosedFormOptimum } from './types';
-
 export const catalogue: Map<string, CatalogueEntry> = new Map(
   [chinchilla, kaplanN, kaplanD, kaplanND, kaplanC, saturating, brokenPowerLaw, lrAnnealing].map((l) => [l.name, l]),
 );

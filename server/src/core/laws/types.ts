@@ -3,10 +3,10 @@
 import type { CatalogueLaw } from '../model';
 import { parseExpression } from '../syntax/parser';
 
-export type CatalogueParam = CatalogueLaw['params'][number];
+type CatalogueParam = CatalogueLaw['params'][number];
 
 /** Compute-optimal allocation under C = k * X * Y for a two-variable law, when a closed form exists. */
-export type ClosedFormOptimum = (
+type ClosedFormOptimum = (
   params: Record<string, number>,
   budget: number,
   k: number,

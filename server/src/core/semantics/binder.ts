@@ -6,19 +6,20 @@ import { diagnostic, type Diagnostic, type Severity } from '../diagnostics';
 import type * as M from '../model';
 import type * as A from '../syntax/ast';
 import type { ParseResult } from '../syntax/parser';
-import { cellsOf, numericColumn, parseNumber, type LoadResult } from '../data/loader';
+import { cellsOf, numericColumn, type LoadResult } from '../data/loader';
 import { checkCurves, lastRows } from '../data/curves';
 import { dataKey, resolveDataPath } from '../data/paths';
-import { closest, formatNumber } from '../text';
+import { columnLookup, concatTables, selectRows, whereMask } from '../data/table';
+import { closest, editDistance, formatNumber, listed, MAX_SUGGEST_CANDIDATES } from '../text';
 import {
   EvalError,
   FUNCTIONS,
   evaluateColumns,
   evaluateConstant,
   exprToString,
+  hasError,
   isComparison,
   namesIn,
-  type Column,
 } from './evaluate';
 
 /** The data files a study names, by dataKey(absolute path, format), as loaded (or refused) before binding. */
@@ -33,6 +34,12 @@ export interface BindOptions {
   data?: StudyData;
   catalogue?: ReadonlyMap<string, M.CatalogueLaw>;
 }
+
+/**
+ * Start points a law may declare (the product of its free parameters' grids). The Hoffmann grid is
+ * 4,500; 100,000 starts are ~10 MB and a few seconds of screening on 100 runs.
+ */
+export const MAX_STARTS = 100_000;
 
 const DEFAULT_OBJECTIVE: M.Objective = { loss: 'huber', delta: 1e-3, onLog: true };
 
@@ -159,6 +166,36 @@ class Binder {
 
   // --------------------------------------------------------------------------- data
 
+  /**
+   * A formula name that is one edit from a data variable the formula does not use (`Nn` for `N`)
+   * silently becomes a free parameter; say so, quoting both names. Declared `param`s and a
+   * catalogue law's own parameters are meant.
+   */
+  private warnTypoParams(
+    declared: Set<string>,
+    names: Map<string, A.Expr[]>,
+    paramNames: string[],
+    variables: string[],
+    target: string,
+    sources: M.DataTable[],
+  ): void {
+    const unused = [...new Set(sources.flatMap((t) => [...t.numeric.keys()]))].filter(
+      (v) => !variables.includes(v) && v !== target,
+    );
+    for (const n of paramNames) {
+      if (n.length < 2 || declared.has(n)) continue;
+      const near = unused.find((v) => editDistance(n.toLowerCase(), v.toLowerCase()) <= 1);
+      if (!near) continue;
+      this.report(
+        'warning',
+        'scaling.param-like-variable',
+        `'${n}' is not in the data and becomes a parameter; did you mean '${near}'?`,
+        names.get(n)![0].range,
+        { replacement: near },
+      );
+    }
+  }
+
   private bindDataset(s: A.DatasetDecl): void {
     if (!s.name || !s.path || !s.format) return;
     if (!this.declare(s.name, 'dataset')) return;
@@ -187,6 +224,16 @@ class Binder {
       return;
     }
     const raw = loaded.table;
+    if (raw.lines.length === 0) {
+      // Said here, naming the file, rather than later as "all runs held out or filtered".
+      this.report(
+        'error',
+        'scaling.empty-data',
+        `'${s.path.value}' has no data rows${raw.columns.length > 0 ? ' (only a header)' : ''}`,
+        s.path.range,
+      );
+      return;
+    }
     const columnIndex = new Map(raw.columns.map((c, i) => [c, i]));
     const table: M.DataTable = {
       name: s.name.text,
@@ -213,9 +260,10 @@ class Binder {
         this.report(
           'error',
           'scaling.unknown-column',
-          `'${path.basename(file)}' has no column '${columnName}'${hint ? ` (did you mean '${hint}'?)` : ''}; its columns are ${all.join(', ')}`,
+          `'${path.basename(file)}' has no column '${columnName}'${hint ? ` (did you mean '${hint}'?)` : ''}; its columns are ${listed(all)}`,
           m.column.range,
-          { columns: all },
+          // The quick fix's candidates: as many as a suggestion ever compares.
+          { columns: all.slice(0, MAX_SUGGEST_CANDIDATES) },
         );
         ok = false;
         continue;
@@ -330,30 +378,25 @@ class Binder {
   }
 
   private applyWhere(table: M.DataTable, conditions: A.Expr[]): M.DataTable | undefined {
-    let keep: Uint8Array | undefined;
-    for (const cond of conditions) {
-      if (hasError(cond)) return table;
-      if (!isComparison(cond)) {
-        this.report('error', 'scaling.not-a-condition', 'a `where` needs a condition such as `loss < 10`', cond.range);
-        return undefined;
-      }
-      try {
-        const v = evaluateColumns(cond, table.rowCount, columnLookup(table));
-        keep ??= new Uint8Array(table.rowCount).fill(1);
-        for (let i = 0; i < v.length; i++) if (!v[i]) keep[i] = 0;
-      } catch (e) {
-        if (!(e instanceof EvalError)) throw e;
-        this.report(
-          'error',
-          'scaling.unknown-name',
-          `${e.message}: a \`where\` can use the file's columns and mapped variables`,
-          e.expr.range,
-        );
-        return undefined;
-      }
+    const mask = whereMask(table, conditions);
+    if (mask.error === 'not-a-condition') {
+      this.report('error', 'scaling.not-a-condition', 'a `where` needs a condition such as `loss < 10`', mask.at.range);
+      return undefined;
     }
-    if (!keep) return table;
-    const result = selectRows(table, keep);
+    if (mask.error === 'unknown-name') {
+      const name = mask.at.kind === 'NameRef' ? mask.at.name : undefined;
+      const hint = name && closest(name, [...table.numeric.keys(), ...table.text.keys()]);
+      this.report(
+        'error',
+        'scaling.unknown-name',
+        `${mask.message}: a \`where\` can use the file's columns and mapped variables${hint ? `; did you mean '${hint}'?` : ''}`,
+        mask.at.range,
+        hint ? { replacement: hint } : undefined,
+      );
+      return undefined;
+    }
+    if (!mask.keep) return table;
+    const result = selectRows(table, mask.keep);
     if (result.rowCount === 0) {
       this.report(
         'error',
@@ -527,6 +570,11 @@ class Binder {
       );
       return;
     }
+    const meant = new Set([
+      ...catalogueParams.map((p) => p.name),
+      ...body.flatMap((b) => (b.kind === 'Param' ? [b.name.text] : [])),
+    ]);
+    this.warnTypoParams(meant, names, paramNames, variables, target, sources);
     const params = this.bindParams(s, paramNames, catalogueParams);
     if (!params) return;
     const uncertaintyClause = body.find((b): b is A.UncertaintyClause => b.kind === 'Uncertainty');
@@ -597,6 +645,7 @@ class Binder {
       heldOut,
       uncertainty,
       uncertaintyDeclared: uncertaintyClause !== undefined,
+      search: body.find((b): b is A.SearchClause => b.kind === 'Search')?.mode ?? 'screened',
     });
   }
 
@@ -693,7 +742,25 @@ class Binder {
       }
       specs.push(spec);
     }
-    return ok ? specs : undefined;
+    return ok && this.startsWithinCap(s, specs) ? specs : undefined;
+  }
+
+  /**
+   * The fit tries every combination of the free parameters' start values: three grids of 10,000
+   * values each are 10^12 starts, which no machine holds. Refused here, before any fit is planned.
+   */
+  private startsWithinCap(s: A.LawDecl, specs: M.ParamSpec[]): boolean {
+    const free = specs.filter((p) => p.fixed === undefined);
+    const product = free.reduce((n, p) => n * p.starts.length, 1);
+    if (product <= MAX_STARTS) return true;
+    const factors = free.filter((p) => p.starts.length > 1).map((p) => `${p.starts.length} (${p.name})`);
+    this.report(
+      'error',
+      'scaling.too-many-starts',
+      `law '${s.name!.text}' has ${product.toLocaleString('en-US')} starts (${factors.join(' × ')}); at most ${MAX_STARTS.toLocaleString('en-US')}: use coarser \`init grid\` steps or fewer values`,
+      s.name!.range,
+    );
+    return false;
   }
 
   private bindInit(init: A.InitSpec): { values: number[]; log: boolean } | undefined {
@@ -731,6 +798,15 @@ class Binder {
       this.report('error', 'scaling.bad-value', 'a level is a fraction between 0 and 1, e.g. 0.9', u.level.range);
     }
     const safeLevel = level > 0 && level < 1 ? level : 0.9;
+    if (u.seed && !isSeed(u.seed.value)) {
+      this.report(
+        'error',
+        'scaling.bad-value',
+        `\`seed\` must be a whole number from 0 to 4294967295 (below 2^32); ${u.seed.text} is not`,
+        u.seed.range,
+      );
+      return { method: 'none' };
+    }
     if (u.method === 'asymptotic') return { method: 'asymptotic', level: safeLevel };
     const resamples = u.resamples?.value ?? 0;
     if (!(Number.isInteger(resamples) && resamples >= 10 && resamples <= 100000)) {
@@ -940,7 +1016,7 @@ class Binder {
         this.report(
           'warning',
           'scaling.unused-variable',
-          `law '${law.name}' does not use '${a.variable.text}' (its variables: ${law.variables.join(', ')})`,
+          `law '${law.name}' does not use '${a.variable.text}' (its variables: ${listed(law.variables)})`,
           a.variable.range,
         );
       }
@@ -950,7 +1026,7 @@ class Binder {
       this.report(
         'error',
         'scaling.missing-variable',
-        `predict needs ${missing.join(', ')} for law '${law.name}'`,
+        `predict needs ${listed(missing)} for law '${law.name}'`,
         s.law!.range,
         { missing },
       );
@@ -1018,21 +1094,6 @@ class Binder {
 
 // ----------------------------------------------------------------------------- helpers
 
-export function hasError(e: A.Expr): boolean {
-  switch (e.kind) {
-    case 'Error':
-      return true;
-    case 'Unary':
-      return hasError(e.operand);
-    case 'Binary':
-      return hasError(e.left) || hasError(e.right);
-    case 'Call':
-      return e.args.some(hasError);
-    default:
-      return false;
-  }
-}
-
 function callsIn(e: A.Expr, out: A.Call[] = []): A.Call[] {
   if (e.kind === 'Call') {
     out.push(e);
@@ -1065,76 +1126,6 @@ function substitute(e: A.Expr, mapping: Map<string, string>, range: A.Range): A.
   }
 }
 
-export function columnLookup(table: M.DataTable): (name: string) => Column | undefined {
-  return (name) => {
-    const n = table.numeric.get(name);
-    if (n) return { kind: 'number', values: n };
-    const t = table.text.get(name);
-    if (t) {
-      // A file column: numeric when every cell parses, text otherwise.
-      const values = Float64Array.from(t, parseNumber);
-      if (values.every((v, i) => !Number.isNaN(v) || /^\s*nan\s*$/i.test(t[i]))) return { kind: 'number', values };
-      return { kind: 'text', values: t };
-    }
-    return undefined;
-  };
-}
-
-function selectRows(table: M.DataTable, keep: Uint8Array): M.DataTable {
-  const idx: number[] = [];
-  for (let i = 0; i < keep.length; i++) if (keep[i]) idx.push(i);
-  const numeric = new Map<string, Float64Array>();
-  for (const [k, v] of table.numeric)
-    numeric.set(
-      k,
-      Float64Array.from(idx, (i) => v[i]),
-    );
-  const text = new Map<string, string[]>();
-  for (const [k, v] of table.text)
-    text.set(
-      k,
-      idx.map((i) => v[i]),
-    );
-  return { name: table.name, rowCount: idx.length, numeric, text, origin: idx.map((i) => table.origin[i]) };
-}
-
-/**
- * Stacks the rows of several sources, keeping every column they all have: the variables, and the
- * file columns a `holdout` or a bootstrap `by` may name (as with one source). A column that is a
- * number in one source and text in another is kept as text.
- */
-function concatTables(name: string, sources: M.DataTable[]): M.DataTable {
-  if (sources.length === 1) return sources[0];
-  const rowCount = sources.reduce((s, t) => s + t.rowCount, 0);
-  const numeric = new Map<string, Float64Array>();
-  for (const v of sources[0].numeric.keys()) {
-    if (!sources.every((t) => t.numeric.has(v))) continue;
-    const out = new Float64Array(rowCount);
-    let o = 0;
-    for (const t of sources) {
-      out.set(t.numeric.get(v)!, o);
-      o += t.rowCount;
-    }
-    numeric.set(v, out);
-  }
-  const text = new Map<string, string[]>();
-  const textOf = (t: M.DataTable, c: string): string[] =>
-    t.text.get(c) ?? Array.from(t.numeric.get(c)!, (x) => String(x));
-  for (const c of new Set([...sources[0].text.keys(), ...sources[0].numeric.keys()])) {
-    if (numeric.has(c) || !sources.every((t) => t.text.has(c) || t.numeric.has(c))) continue;
-    text.set(
-      c,
-      sources.flatMap((t) => textOf(t, c)),
-    );
-  }
-  // Tag rows by source so a bootstrap `by` and tooltips can tell them apart.
-  text.set(
-    '$source',
-    sources.flatMap((t) => new Array<string>(t.rowCount).fill(t.name)),
-  );
-  return { name, rowCount, numeric, text, origin: sources.flatMap((t) => t.origin) };
-}
-
 /**
  * Computes in an order where each comes after the computes it reads (`compute C2 = C / 1e18` may be
  * written before `compute C = 6 * N * D`); declaration order otherwise. A cycle keeps its order.
@@ -1155,6 +1146,11 @@ function dependencyOrder(computes: M.ComputeDef[]): M.ComputeDef[] {
   };
   computes.forEach(visit);
   return out;
+}
+
+/** Seeds are unsigned 32-bit integers: anything else would be rounded or wrapped silently. */
+function isSeed(v: number): boolean {
+  return Number.isInteger(v) && v >= 0 && v < 2 ** 32;
 }
 
 function inBounds(v: number, p: M.ParamSpec): boolean {

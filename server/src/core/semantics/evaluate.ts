@@ -2,6 +2,7 @@
 // constant expressions (bounds, grids, predict points). A tree walk over the AST: user text
 // never reaches eval/Function.
 import type { Expr } from '../syntax/ast';
+import { quoteString } from '../syntax/lexer';
 
 type MathFunction = { arity: [number, number]; apply: (args: number[]) => number };
 
@@ -15,7 +16,7 @@ const FUNCTION_TABLE: Record<string, MathFunction> = {
 };
 export const FUNCTIONS: Record<string, MathFunction> = Object.assign(Object.create(null), FUNCTION_TABLE);
 
-export const CONSTANTS: Record<string, number> = Object.assign(Object.create(null), { inf: Infinity });
+const CONSTANTS: Record<string, number> = Object.assign(Object.create(null), { inf: Infinity });
 
 export class EvalError extends Error {
   constructor(
@@ -29,7 +30,7 @@ export class EvalError extends Error {
 /** A column of numbers, or of text (for `==`/`!=` against a string), per row. */
 export type Column = { kind: 'number'; values: Float64Array } | { kind: 'text'; values: string[] };
 
-export type Lookup = (name: string) => Column | undefined;
+type Lookup = (name: string) => Column | undefined;
 
 /**
  * Evaluates `expr` for `rows` rows. Comparisons and `and`/`or` give 1 or 0. Throws EvalError at
@@ -185,6 +186,22 @@ export function isComparison(expr: Expr): boolean {
   return expr.kind === 'Binary' && ['<', '<=', '>', '>=', '==', '!=', 'and', 'or'].includes(expr.op);
 }
 
+/** Whether an expression holds a parse error anywhere (its statement is then skipped quietly: no cascades). */
+export function hasError(e: Expr): boolean {
+  switch (e.kind) {
+    case 'Error':
+      return true;
+    case 'Unary':
+      return hasError(e.operand);
+    case 'Binary':
+      return hasError(e.left) || hasError(e.right);
+    case 'Call':
+      return e.args.some(hasError);
+    default:
+      return false;
+  }
+}
+
 /** Renders an expression back to text with minimal parentheses (hover, reports, `formula` in JSON). */
 export function exprToString(e: Expr): string {
   const prec = (x: Expr): number => {
@@ -196,7 +213,7 @@ export function exprToString(e: Expr): string {
     case 'Number':
       return e.text;
     case 'String':
-      return JSON.stringify(e.value);
+      return quoteString(e.value) ?? JSON.stringify(e.value);
     case 'NameRef':
       return e.name;
     case 'Error':

@@ -1,13 +1,11 @@
 // Rules that read the bound study: cheap enough to run on every keystroke. Each has a stable
 // code; the editor lets users change each code's severity.
 import { diagnostic, type Diagnostic, type Severity } from '../diagnostics';
-import { formatNumber } from '../text';
-import type { BoundLaw, StudyModel } from '../model';
+import { positiveVariables } from './positivity';
+import type { BoundLaw, ComputeDef, StudyModel } from '../model';
+import { extrapolationMessage, farExtrapolations } from './extrapolation';
 import type * as A from '../syntax/ast';
 import type { ParseResult } from '../syntax/parser';
-
-/** How far past the fitted runs a question may reach before we warn (the issue's 10×). */
-export const EXTRAPOLATION_FACTOR = 10;
 
 export function validate(parsed: ParseResult, model: StudyModel): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -17,19 +15,14 @@ export function validate(parsed: ParseResult, model: StudyModel): Diagnostic[] {
   }
   for (const p of model.predictions) {
     const law = model.laws.find((l) => l.name === p.law);
-    // The law's own inputs; derived variables (C = 6ND) follow from them.
-    if (law) checkExtrapolation(law, pick(p.at, law.variables), p.range, 'predict', out);
+    if (law) checkExtrapolation(law, p.at, model.computes, p.range, 'predict', out);
   }
   for (const o of model.optima) {
     const law = model.laws.find((l) => l.name === o.law);
-    if (law) checkExtrapolation(law, o.budget, o.range, 'optimize', out);
+    if (law) checkExtrapolation(law, o.budget, model.computes, o.range, 'optimize', out);
   }
   checklist(parsed, model, out);
   return out;
-}
-
-function pick(point: Record<string, number>, keys: string[]): Record<string, number> {
-  return Object.fromEntries(Object.entries(point).filter(([k]) => keys.includes(k)));
 }
 
 function fittedRows(law: BoundLaw): number[] {
@@ -91,58 +84,25 @@ function checkLogDomain(law: BoundLaw, out: Diagnostic[]): void {
     }
   };
   if (law.objective.onLog) check(law.target, 'the objective on log');
-  for (const v of logTakenOf(law.formula, new Set(law.variables))) check(v, `the formula (a power or log of ${v})`);
-}
-
-function logTakenOf(e: A.Expr, variables: Set<string>, out = new Set<string>()): Set<string> {
-  if (e.kind === 'Binary') {
-    if (e.op === '^' && e.left.kind === 'NameRef' && variables.has(e.left.name)) {
-      // x^p with a fitted p is exp(p log x): x must be positive. A constant integer power is fine.
-      if (!(e.right.kind === 'Number' && Number.isInteger(e.right.value))) out.add(e.left.name);
-    }
-    logTakenOf(e.left, variables, out);
-    logTakenOf(e.right, variables, out);
-  } else if (e.kind === 'Unary') logTakenOf(e.operand, variables, out);
-  else if (e.kind === 'Call') {
-    if (e.callee.text === 'log' && e.args[0]?.kind === 'NameRef' && variables.has(e.args[0].name))
-      out.add(e.args[0].name);
-    e.args.forEach((a) => logTakenOf(a, variables, out));
-  }
-  return out;
+  for (const v of positiveVariables(law.formula, new Set(law.variables)))
+    check(v, `the formula (a power or log of ${v})`);
 }
 
 function checkExtrapolation(
   law: BoundLaw,
   point: Record<string, number>,
+  computes: ComputeDef[],
   range: A.Range,
   what: string,
   out: Diagnostic[],
 ): void {
-  const rows = fittedRows(law);
-  for (const [variable, value] of Object.entries(point)) {
-    const values = law.data.numeric.get(variable);
-    if (!values || rows.length === 0 || !(value > 0)) continue;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const r of rows) {
-      if (values[r] > 0) {
-        lo = Math.min(lo, values[r]);
-        hi = Math.max(hi, values[r]);
-      }
-    }
-    if (!Number.isFinite(lo)) continue;
-    const factor = value > hi ? value / hi : value < lo ? lo / value : 1;
-    if (factor > EXTRAPOLATION_FACTOR) {
-      out.push(
-        diagnostic(
-          'warning',
-          'scaling.extrapolation',
-          `${what}: ${variable} = ${formatNumber(value)} is ${factor.toFixed(factor < 100 ? 1 : 0)}× ${value > hi ? 'above the largest' : 'below the smallest'} fitted ${variable} (${formatNumber(value > hi ? hi : lo)})`,
-          range,
-          { data: { variable, factor } },
-        ),
-      );
-    }
+  if (fittedRows(law).length === 0) return;
+  for (const e of farExtrapolations(law, point, computes)) {
+    out.push(
+      diagnostic('warning', 'scaling.extrapolation', extrapolationMessage(what, e), range, {
+        data: { variable: e.variable, factor: e.factor },
+      }),
+    );
   }
 }
 
@@ -182,7 +142,11 @@ function checklist(parsed: ParseResult, model: StudyModel, out: Diagnostic[]): v
     }
   }
   // C used without a `compute` line: the compute convention (6ND or another) goes unreported.
-  const computed = new Set(model.computes.map((c) => c.name));
+  // A variable the study maps from a file column (`C: flops`) is counted by the data: no hint.
+  const computed = new Set([
+    ...model.computes.map((c) => c.name),
+    ...parsed.file.statements.flatMap((s) => (s.kind === 'Dataset' ? s.columns.map((m) => m.variable.text) : [])),
+  ]);
   const usesC = new Map<string, A.Range>();
   for (const law of model.laws)
     for (const v of law.variables) if (/^C(_|$)/.test(v) && !computed.has(v)) usesC.set(v, law.nameRange);

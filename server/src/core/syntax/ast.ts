@@ -155,7 +155,14 @@ export interface LawDecl {
   range: Range;
 }
 
-export type LawItem = FitClause | HoldoutClause | ObjectiveClause | ParamClause | UncertaintyClause;
+export type LawItem = FitClause | HoldoutClause | ObjectiveClause | ParamClause | SearchClause | UncertaintyClause;
+
+/** `search exhaustive` (optimize every declared start) | `search screened` (the default) */
+export interface SearchClause {
+  kind: 'Search';
+  mode: 'screened' | 'exhaustive';
+  range: Range;
+}
 
 /** `fit sweep, pilot` */
 export interface FitClause {

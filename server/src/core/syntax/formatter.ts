@@ -6,7 +6,7 @@ import type { RunsDecl } from './ast';
 import { lex, type Token } from './lexer';
 import { parse, type ParseResult } from './parser';
 
-export interface FormatOptions {
+interface FormatOptions {
   indent: string;
 }
 
@@ -54,7 +54,12 @@ export function format(
       r.code === '' ? (r.comment ?? '') : r.comment !== undefined ? `${r.code}${r.gap ?? '  '}${r.comment}` : r.code;
     out.push(r.indent + body);
   }
-  return out.length === 0 ? '' : out.join('\n') + '\n';
+  // The file's own line ending (its first) and byte-order mark are kept: the edit replaces the whole
+  // document, and an editor that does not normalise would otherwise turn CRLF into LF.
+  const bom = text.charCodeAt(0) === 0xfeff ? '\uFEFF' : '';
+  const firstBreak = text.indexOf('\n');
+  const eol = firstBreak > 0 && text[firstBreak - 1] === '\r' ? '\r\n' : '\n';
+  return out.length === 0 ? bom : bom + out.join(eol) + eol;
 }
 
 function verbatim(line: Line, text: string): string {

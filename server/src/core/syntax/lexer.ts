@@ -1,8 +1,8 @@
 // Tokens of the study language. Newlines are tokens: statements end at a line break, and run-table
 // rows are lines. Comments (`//` and `#`) are kept aside for the formatter.
-import type { Comment, Range } from './ast';
+import type { Comment } from './ast';
 
-export type TokenKind = 'ident' | 'number' | 'string' | 'punct' | 'newline' | 'eof' | 'bad';
+type TokenKind = 'ident' | 'number' | 'string' | 'punct' | 'newline' | 'eof' | 'bad';
 
 export interface Token {
   kind: TokenKind;
@@ -16,7 +16,7 @@ export interface Token {
   error?: string;
 }
 
-export interface LexResult {
+interface LexResult {
   tokens: Token[];
   comments: Comment[];
 }
@@ -28,31 +28,6 @@ export const SI_SUFFIX: Record<string, number> = Object.assign(Object.create(nul
   G: 1e9,
   T: 1e12,
 });
-
-/** The punctuation of the language, for tools that list it (the lexer itself dispatches on characters). */
-export const PUNCTUATION = [
-  '..',
-  '<=',
-  '>=',
-  '==',
-  '!=',
-  '+',
-  '-',
-  '*',
-  '/',
-  '^',
-  '(',
-  ')',
-  '[',
-  ']',
-  '{',
-  '}',
-  ',',
-  ':',
-  '=',
-  '<',
-  '>',
-];
 
 /** Length of the punctuation token at `i` (longest match: `<=` over `<`, `..` over `.`), or 0. */
 function punctuationLength(text: string, i: number): number {
@@ -301,6 +276,31 @@ function lexString(text: string, start: number): Token {
   };
 }
 
-export function tokenRange(t: Token): Range {
-  return { start: t.start, end: t.end };
+/**
+ * `value` as a string literal the lexer reads back as `value` (the inverse of lexString): `"` and `\`
+ * escaped, a line feed and a tab as `\n` and `\t`, everything else as it is. JSON quoting is not
+ * that: `\u0001` would read back as `u0001`. Undefined for a carriage return, which a string cannot hold.
+ */
+export function quoteString(value: string): string | undefined {
+  if (value.includes('\r')) return undefined;
+  let out = '"';
+  for (const c of value) {
+    if (c === '"' || c === '\\') out += '\\' + c;
+    else if (c === '\n') out += '\\n';
+    else if (c === '\t') out += '\\t';
+    else out += c;
+  }
+  return out + '"';
+}
+
+/** A name as written in a study: bare when it is an identifier, else quoted (undefined when it cannot be). */
+export function nameOrString(name: string): string | undefined {
+  return isIdentifier(name) ? name : quoteString(name);
+}
+
+/** Whether `text` is one identifier token (`alpha`, `N_2`). */
+export function isIdentifier(text: string): boolean {
+  if (text.length === 0 || !isIdentStart(text.charCodeAt(0))) return false;
+  for (let i = 1; i < text.length; i++) if (!isIdentPart(text.charCodeAt(i))) return false;
+  return true;
 }

@@ -2,10 +2,15 @@
 // item per line. On an error the parser reports once, skips to the next line or block boundary,
 // and goes on, so one typo gives one diagnostic and the rest of the file still parses.
 import type * as A from './ast';
-import { diagnostic, type Diagnostic } from '../diagnostics';
-import { closest } from '../text';
-import { Lexer, type Token } from './lexer';
-import { LineIndex } from './lineIndex';
+import type { Diagnostic } from '../diagnostics';
+import { SyntaxFailure } from './cursor';
+import { ExpressionParser } from './expressions';
+import { DATA_FORMATS, ENVELOPE_KEYWORDS, ISOFLOP_KEYWORDS, LAW_KEYWORDS, TOP_LEVEL_KEYWORDS } from './keywords';
+import type { Token } from './lexer';
+import { describe, listOr, suggest, unexpected, whatStarts } from './messages';
+
+export { DATA_FORMATS, ENVELOPE_KEYWORDS, ISOFLOP_KEYWORDS, LAW_KEYWORDS, TOP_LEVEL_KEYWORDS } from './keywords';
+export { MAX_FORMULA_DEPTH } from './expressions';
 
 export interface ParseResult {
   file: A.StudyFile;
@@ -17,34 +22,7 @@ export interface ParseResult {
   callParens: Set<number>;
 }
 
-export const TOP_LEVEL_KEYWORDS = [
-  'study',
-  'compute',
-  'dataset',
-  'runs',
-  'law',
-  'isoflop',
-  'envelope',
-  'predict',
-  'optimize',
-  'plot',
-];
-export const LAW_KEYWORDS = ['fit', 'holdout', 'objective', 'param', 'uncertainty'];
-export const ISOFLOP_KEYWORDS = ['fit', 'budget', 'size', 'tokens', 'target', 'weighted', 'holdout', 'uncertainty'];
-export const ENVELOPE_KEYWORDS = ['fit', 'budget', 'run', 'size', 'tokens', 'target', 'holdout', 'uncertainty'];
-export const DATA_FORMATS = ['csv', 'tsv', 'jsonl', 'parquet'];
-
-const CODE = 'scaling.syntax';
-
-/** Thrown to abandon the current item; caught at the nearest line or block boundary. */
-class SyntaxFailure extends Error {}
-
-/** Deepest nesting of a formula (parentheses, signs, exponents) before it is refused. */
-const MAX_NESTING = 200;
-
 const BINARY_PUNCT = new Set(['+', '-', '*', '/', '^', '<', '<=', '>', '>=', '==', '!=']);
-
-const COMPARISONS = new Set(['<', '<=', '>', '>=', '==', '!=']);
 
 export function parse(text: string): ParseResult {
   return new Parser(text).parseFile();
@@ -66,274 +44,8 @@ export function parseExpression(text: string): A.Expr {
   return result;
 }
 
-class Parser {
-  readonly diagnostics: Diagnostic[] = [];
-  /**
-   * The tokens from `base` on: the lexer runs just ahead of the parser and the tokens behind it are
-   * dropped between statements and run-table rows, so a 100,000-run table never holds 400,000
-   * tokens at once (they die young, which is what keeps the garbage collector cheap). `pos` and
-   * every index below are into this window; `base + pos` is a token's absolute index.
-   */
-  private tokens: Token[] = [];
-  private base = 0;
-  private readonly lexer: Lexer;
-  /** End of the last code token dropped from the window (-1: none), for `prevEnd` and `atFileStart`. */
-  private droppedEnd = -1;
-  private readonly unarySigns = new Set<number>();
-  private readonly callParens = new Set<number>();
-  private pos = 0;
-  /** Offsets of the line starts that already carry an error: one error per line. */
-  private readonly erroredLines = new Set<number>();
-  /** Built on the first error only: a clean file never pays for it. */
-  private lines: LineIndex | undefined;
-  /** Inside parentheses a newline is just white space. */
-  private parenDepth = 0;
-  /** The item keywords of the innermost block being parsed (a formula never continues onto such a line). */
-  private blockKeywords: string[] = [];
-  /** Tokens with a lexical error, in order, and the one that stands for each line. */
-  private readonly lexErrors: Token[] = [];
-  private readonly lexErrorByLine = new Map<number, Token>();
-  /** Lines skipped quietly as part of a broken statement or item: their lexical errors are not reported. */
-  private readonly quietLines = new Set<number>();
+class Parser extends ExpressionParser {
   private readonly scratchCells: (A.NumberLit | A.StringLit)[] = [];
-  /** Depth of nested formula parts (parentheses, signs, exponents). */
-  private nesting = 0;
-
-  constructor(
-    private readonly text: string,
-    private readonly window = 4096,
-  ) {
-    this.lexer = new Lexer(text);
-  }
-
-  // ----------------------------------------------------------------------------- token access
-
-  /** The token at window index `i`, lexing up to it; past the end, `eof`. */
-  private tok(i: number): Token {
-    const tokens = this.tokens;
-    return i < tokens.length ? tokens[i] : this.fill(i);
-  }
-
-  private fill(i: number): Token {
-    const tokens = this.tokens;
-    while (tokens.length <= i) {
-      const last = tokens.length > 0 ? tokens[tokens.length - 1] : undefined;
-      if (last && last.kind === 'eof') return last;
-      const t = this.lexer.next();
-      if (t.error !== undefined) this.holdLexicalError(t);
-      // Stray characters are reported; the grammar never sees them.
-      if (t.kind !== 'bad') tokens.push(t);
-    }
-    return tokens[i];
-  }
-
-  /**
-   * Lexical errors are held per line: one wins over a parse error on its line (a stray character
-   * or a bad number is the cause of what else goes wrong there; an unterminated string when it
-   * starts before the parse error: `study Title"` is a missing opening quote), the others are
-   * reported at the end unless their line was skipped as part of a broken statement.
-   */
-  private holdLexicalError(t: Token): void {
-    this.lexErrors.push(t);
-    const line = this.lineOf(t.start);
-    const held = this.lexErrorByLine.get(line);
-    if (held === undefined || (held.kind === 'string' && t.kind !== 'string')) this.lexErrorByLine.set(line, t);
-  }
-
-  /** Lexes to the end of the line of `offset`, so all lexical errors of that line are known. */
-  private lexThroughLineOf(offset: number): void {
-    this.lines ??= new LineIndex(this.text);
-    const line = this.lines.position(offset).line;
-    const next = line + 1 < this.lines.lineCount ? this.lines.lineStart(line + 1) : this.text.length + 1;
-    let i = Math.max(0, this.tokens.length - 1);
-    while (true) {
-      const t = this.tok(i);
-      if (t.kind === 'eof' || t.start >= next) return;
-      i = this.tokens.length;
-    }
-  }
-
-  private lexToEnd(): void {
-    while (this.tok(this.tokens.length).kind !== 'eof');
-  }
-
-  /** Drops the tokens well behind the parser; called only where no window index is held. */
-  private compact(): void {
-    if (this.pos < this.window || this.pos <= 64) return;
-    const drop = this.pos - 64;
-    for (let i = drop - 1; i >= 0; i--) {
-      if (this.tokens[i].kind !== 'newline') {
-        this.droppedEnd = this.tokens[i].end;
-        break;
-      }
-    }
-    this.tokens = this.tokens.slice(drop);
-    this.base += drop;
-    this.pos -= drop;
-  }
-
-  /** The absolute position of the parser, for progress checks across a `compact`. */
-  private here(): number {
-    return this.base + this.pos;
-  }
-
-  /** The next token; inside parentheses line breaks are skipped. The token list always ends in `eof`. */
-  private peek(): Token {
-    return this.tok(this.parenDepth > 0 ? this.skipParenBreaks(this.pos) : this.pos);
-  }
-
-  /** The token after the next one (same rules as `peek`). */
-  private peekSecond(): Token {
-    let i = this.parenDepth > 0 ? this.skipParenBreaks(this.pos) : this.pos;
-    if (this.tok(i).kind === 'eof') return this.tok(i);
-    i++;
-    return this.tok(this.parenDepth > 0 ? this.skipParenBreaks(i) : i);
-  }
-
-  /**
-   * Inside parentheses line breaks are white space — unless the next line starts a statement, a
-   * block item or a `}`: then an unclosed `(` ends at the line break instead of swallowing it.
-   */
-  private skipParenBreaks(i: number): number {
-    if (this.tok(i).kind !== 'newline') return i;
-    let j = i;
-    while (this.tok(j).kind === 'newline') j++;
-    const t = this.tok(j);
-    if (this.is('}', t)) return i;
-    if (t.kind === 'ident' && (TOP_LEVEL_KEYWORDS.includes(t.text) || this.blockKeywords.includes(t.text))) return i;
-    return j;
-  }
-
-  private next(): Token {
-    if (this.parenDepth > 0) this.pos = this.skipParenBreaks(this.pos);
-    const t = this.tok(this.pos);
-    if (t.kind !== 'eof') this.pos++;
-    return t;
-  }
-
-  /** Moves past the current token when an item made no progress, so no loop spins on one token. */
-  private ensureProgress(before: number): void {
-    if (this.here() === before && this.tok(this.pos).kind !== 'eof') this.pos++;
-  }
-
-  private is(text: string, t = this.peek()): boolean {
-    return (t.kind === 'punct' || t.kind === 'ident') && t.text === text;
-  }
-
-  private accept(text: string): Token | undefined {
-    return this.is(text) ? this.next() : undefined;
-  }
-
-  private expect(text: string, what = `'${text}'`): Token {
-    const t = this.peek();
-    if (this.is(text, t)) return this.next();
-    this.fail(`expected ${what}, found ${describe(t)}`, t);
-  }
-
-  /**
-   * The closing `)`/`]` of a parenthesised part, called while still inside it (line breaks before
-   * the closer are fine). When it is missing and the line ended, the error points at the line's end.
-   */
-  private closing(closers: string[], what: string): Token {
-    const t = this.peek();
-    if (t.kind === 'punct' && closers.includes(t.text)) return this.next();
-    const at = this.tok(this.pos).kind === 'newline' ? this.tok(this.pos) : t;
-    this.fail(`expected ${what}, found ${describe(at)}`, at);
-  }
-
-  private skipNewlines(): void {
-    while (this.tok(this.pos).kind === 'newline') this.pos++;
-  }
-
-  /** End of the last code token consumed (line breaks skipped), where an end-of-line error points. */
-  private prevEnd(): number {
-    let i = this.pos - 1;
-    while (i >= 0 && this.tokens[i].kind === 'newline') i--;
-    return i >= 0 ? this.tokens[i].end : Math.max(0, this.droppedEnd);
-  }
-
-  /** Whether the next token begins a new line (the tokens before it were line breaks). */
-  private atLineStart(): boolean {
-    return this.pos === 0 || this.tokens[this.pos - 1].kind === 'newline';
-  }
-
-  // ----------------------------------------------------------------------------- errors
-
-  private lineOf(offset: number): number {
-    this.lines ??= new LineIndex(this.text);
-    return this.lines.position(offset).line;
-  }
-
-  private report(message: string, start: number, end: number): void {
-    this.lexThroughLineOf(start);
-    const line = this.lineOf(start);
-    if (this.erroredLines.has(line)) return;
-    this.erroredLines.add(line);
-    const lexical = this.lexErrorByLine.get(line);
-    if (lexical && (lexical.kind !== 'string' || lexical.start <= start)) {
-      this.diagnostics.push(diagnostic('error', CODE, lexical.error ?? '', { start: lexical.start, end: lexical.end }));
-    } else {
-      this.diagnostics.push(diagnostic('error', CODE, message, { start, end: Math.max(end, start) }));
-    }
-  }
-
-  /** Reports the lexical errors of lines that neither had a parse error nor were skipped quietly. */
-  private reportLexicalErrors(): void {
-    for (const [line, t] of this.lexErrorByLine) {
-      if (this.erroredLines.has(line) || this.quietLines.has(line)) continue;
-      this.erroredLines.add(line);
-      this.diagnostics.push(diagnostic('error', CODE, t.error ?? '', { start: t.start, end: t.end }));
-    }
-  }
-
-  /** Whether a lexical error lies in [start, end]: it makes the statement there a broken one. */
-  private lexErrorWithin(start: number, end: number): boolean {
-    const list = this.lexErrors;
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (list[mid].start < start) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < list.length && list[lo].start <= end;
-  }
-
-  /** Skips the rest of a line that belongs to a broken statement or item, without a diagnostic. */
-  private skipQuietly(stopAtBrace: boolean): void {
-    this.quietLines.add(this.lineOf(this.tok(this.pos).start));
-    this.syncToLineEnd(stopAtBrace);
-  }
-
-  private fail(message: string, at: Token): never {
-    // An end-of-line error points at the end of the previous token, where the user is typing.
-    if (at.kind === 'newline' || at.kind === 'eof') {
-      const end = this.prevEnd();
-      this.report(message, end, end);
-    } else this.report(message, at.start, at.end);
-    throw new SyntaxFailure(message);
-  }
-
-  /** Skips to the end of the line (or a `}` that closes the enclosing block); a `{` on the way skips its whole block. */
-  private syncToLineEnd(stopAtBrace: boolean, stopAtOpenBrace = false): void {
-    // The lines of a block whose statement broke are skipped by the callers' quiet mode, line by
-    // line, so a stray `{` in a broken line can never swallow the rest of the file.
-    this.parenDepth = 0;
-    while (true) {
-      const t = this.tok(this.pos);
-      if (t.kind === 'eof' || t.kind === 'newline') return;
-      if (t.kind === 'punct') {
-        if (t.text === '{') {
-          if (stopAtOpenBrace) return;
-        } else if (t.text === '}' && stopAtBrace) {
-          // A `}` ends the block only as the last token of its line: `[0, 3}  init …` is a typo, not the end.
-          const after = this.tok(this.pos + 1);
-          if (after.kind === 'newline' || after.kind === 'eof') return;
-        }
-      }
-      this.pos++;
-    }
-  }
 
   // ----------------------------------------------------------------------------- file
 
@@ -492,7 +204,26 @@ class Parser {
     return { kind: 'String', value: t.stringValue ?? '', range: { start: t.start, end: t.end } };
   }
 
+  /** A sign written against a number (`-0.25`): `numberLit` takes both as one literal. */
+  private atSignedNumber(): boolean {
+    const t = this.peek();
+    const after = this.peekSecond();
+    return (this.is('-', t) || this.is('+', t)) && after.kind === 'number' && after.start === t.end;
+  }
+
+  /** A number literal, with its sign when one is written against it (`-3`). */
   private numberLit(what: string): A.NumberLit {
+    if (this.atSignedNumber()) {
+      const sign = this.next();
+      this.unarySigns.add(sign.start);
+      const n = this.numberLit(what);
+      return {
+        ...n,
+        value: sign.text === '-' ? -n.value : n.value,
+        text: sign.text + n.text,
+        range: { start: sign.start, end: n.range.end },
+      };
+    }
     const t = this.peek();
     if (t.kind !== 'number') this.fail(`expected ${what}, found ${describe(t)}`, t);
     this.next();
@@ -666,23 +397,9 @@ class Parser {
     const start = this.peek().start;
     while (true) {
       const t = this.peek();
-      if (t.kind === 'number') cells.push(this.numberLit('a value'));
+      if (t.kind === 'number' || this.atSignedNumber()) cells.push(this.numberLit('a value'));
       else if (t.kind === 'string') cells.push(this.stringLit('a value'));
-      else if (
-        (this.is('-', t) || this.is('+', t)) &&
-        this.peekSecond().kind === 'number' &&
-        this.peekSecond().start === t.end
-      ) {
-        this.next();
-        this.unarySigns.add(t.start);
-        const n = this.numberLit('a value');
-        cells.push({
-          ...n,
-          value: t.text === '-' ? -n.value : n.value,
-          text: t.text + n.text,
-          range: { start: t.start, end: n.range.end },
-        });
-      } else break;
+      else break;
     }
     const end = this.prevEnd();
     const t = this.peek();
@@ -809,6 +526,8 @@ class Parser {
         return this.parseObjective();
       case 'param':
         return this.parseParam();
+      case 'search':
+        return this.parseSearch();
       case 'uncertainty':
         return this.parseUncertainty();
     }
@@ -831,6 +550,15 @@ class Parser {
     const start = this.next().start;
     const condition = this.parseExpr();
     return { kind: 'Holdout', condition, range: { start, end: this.prevEnd() } };
+  }
+
+  private parseSearch(): A.SearchClause {
+    const start = this.next().start;
+    const t = this.peek();
+    let mode: A.SearchClause['mode'] = 'screened';
+    if (this.is('exhaustive', t) || this.is('screened', t)) mode = this.next().text as A.SearchClause['mode'];
+    else this.fail(`expected exhaustive (optimize every start) or screened, found ${describe(t)}`, t);
+    return { kind: 'Search', mode, range: { start, end: this.prevEnd() } };
   }
 
   private parseObjective(): A.ObjectiveClause {
@@ -1060,241 +788,4 @@ class Parser {
     stmt.range.end = this.prevEnd();
     return stmt;
   }
-
-  // ----------------------------------------------------------------------------- expressions
-
-  private parseExpr(): A.Expr {
-    return this.parseOr();
-  }
-
-  private binary(op: A.BinaryOp, left: A.Expr, right: A.Expr): A.Binary {
-    return { kind: 'Binary', op, left, right, range: { start: left.range.start, end: right.range.end } };
-  }
-
-  /**
-   * After a binary operator a formula may continue on the next line, unless that line starts a
-   * statement or a block item (or closes the block): then the operand is missing, and the error
-   * points just after the operator rather than swallowing the next line.
-   */
-  private operand(op: Token, parse: () => A.Expr): A.Expr {
-    const here = this.tok(this.pos);
-    if (here.kind === 'newline') {
-      let i = this.pos;
-      while (this.tok(i).kind === 'newline') i++;
-      const t = this.tok(i);
-      const startsItem =
-        t.kind === 'eof' ||
-        this.is('}', t) ||
-        (t.kind === 'ident' &&
-          (TOP_LEVEL_KEYWORDS.includes(t.text) ||
-            this.blockKeywords.includes(t.text) ||
-            this.is(':', this.tok(i + 1))));
-      if (startsItem) this.fail(`expected a value after '${op.text}', found the end of the line`, here);
-      if (this.parenDepth === 0) this.skipNewlines();
-    }
-    return parse();
-  }
-
-  private parseOr(): A.Expr {
-    let left = this.parseAnd();
-    while (this.is('or')) {
-      const op = this.next();
-      left = this.binary(
-        'or',
-        left,
-        this.operand(op, () => this.parseAnd()),
-      );
-    }
-    return left;
-  }
-
-  private parseAnd(): A.Expr {
-    let left = this.parseComparison();
-    while (this.is('and')) {
-      const op = this.next();
-      left = this.binary(
-        'and',
-        left,
-        this.operand(op, () => this.parseComparison()),
-      );
-    }
-    return left;
-  }
-
-  private parseComparison(): A.Expr {
-    const left = this.parseAdditive();
-    const t = this.peek();
-    if (this.is('=', t)) {
-      // `=>` / `=<` are common slips for `>=` / `<=`; a lone `=` is left to the caller (law heads use it).
-      const after = this.peekSecond();
-      if ((this.is('>', after) || this.is('<', after)) && after.start === t.end) {
-        this.report(`'=${after.text}' is not an operator: write '${after.text}='`, t.start, after.end);
-        throw new SyntaxFailure('=>');
-      }
-    }
-    if (t.kind === 'punct' && COMPARISONS.has(t.text)) {
-      this.next();
-      const right = this.operand(t, () => this.parseAdditive());
-      const after = this.peek();
-      if (after.kind === 'punct' && COMPARISONS.has(after.text)) {
-        this.fail(`comparisons don't chain: write 'a < b and b < c'`, after);
-      }
-      return this.binary(t.text as A.BinaryOp, left, right);
-    }
-    return left;
-  }
-
-  private parseAdditive(): A.Expr {
-    let left = this.parseMultiplicative();
-    while (this.is('+') || this.is('-')) {
-      const op = this.next();
-      left = this.binary(
-        op.text as '+' | '-',
-        left,
-        this.operand(op, () => this.parseMultiplicative()),
-      );
-    }
-    return left;
-  }
-
-  private parseMultiplicative(): A.Expr {
-    let left = this.parseUnary();
-    while (this.is('*') || this.is('/')) {
-      const op = this.next();
-      left = this.binary(
-        op.text as '*' | '/',
-        left,
-        this.operand(op, () => this.parseUnary()),
-      );
-    }
-    return left;
-  }
-
-  /** Every nested formula passes through here; the depth limit keeps a pathological file from overflowing the stack. */
-  private parseUnary(): A.Expr {
-    if (this.nesting >= MAX_NESTING) {
-      this.fail(`this formula is nested more than ${MAX_NESTING} levels deep`, this.peek());
-    }
-    this.nesting++;
-    try {
-      return this.parseUnaryInner();
-    } finally {
-      this.nesting--;
-    }
-  }
-
-  private parseUnaryInner(): A.Expr {
-    const t = this.peek();
-    if (this.is('-', t) || this.is('+', t)) {
-      this.next();
-      this.unarySigns.add(t.start);
-      const operand = this.parseUnary();
-      return { kind: 'Unary', op: t.text as '-' | '+', operand, range: { start: t.start, end: operand.range.end } };
-    }
-    return this.parsePower();
-  }
-
-  /** `^` binds tighter than unary minus on its left (-a^2 = -(a^2)) and is right-associative. */
-  private parsePower(): A.Expr {
-    const base = this.parsePrimary();
-    if (this.is('^')) {
-      const op = this.next();
-      const exponent = this.operand(op, () => this.parseUnary());
-      return this.binary('^', base, exponent);
-    }
-    return base;
-  }
-
-  private parsePrimary(): A.Expr {
-    const t = this.peek();
-    if (t.kind === 'number') {
-      this.next();
-      return { kind: 'Number', value: t.value ?? NaN, text: t.text, range: { start: t.start, end: t.end } };
-    }
-    if (t.kind === 'string') {
-      this.next();
-      return { kind: 'String', value: t.stringValue ?? '', range: { start: t.start, end: t.end } };
-    }
-    if (t.kind === 'ident' && t.text !== 'and' && t.text !== 'or') {
-      this.next();
-      if (this.is('(')) {
-        const callee: A.Name = { kind: 'Name', text: t.text, range: { start: t.start, end: t.end } };
-        this.callParens.add(this.next().start);
-        this.parenDepth++;
-        const args: A.Expr[] = [];
-        let close: Token;
-        try {
-          if (!this.is(')')) {
-            args.push(this.parseExpr());
-            while (this.accept(',')) args.push(this.parseExpr());
-          }
-          close = this.closing([')'], `')' to close ${t.text}(…)`);
-        } finally {
-          this.parenDepth--;
-        }
-        return { kind: 'Call', callee, args, range: { start: t.start, end: close.end } };
-      }
-      return { kind: 'NameRef', name: t.text, range: { start: t.start, end: t.end } };
-    }
-    if (this.is('(', t)) {
-      this.next();
-      this.parenDepth++;
-      let inner: A.Expr;
-      let close: Token;
-      try {
-        inner = this.parseExpr();
-        close = this.closing([')'], "')'");
-      } finally {
-        this.parenDepth--;
-      }
-      // Keep the parentheses in the range so hovers and errors cover what the user wrote.
-      return { ...inner, range: { start: t.start, end: close.end } } as A.Expr;
-    }
-    this.fail(`expected a value, a name or '(', found ${describe(t)}`, t);
-  }
-}
-
-function describe(t: Token): string {
-  switch (t.kind) {
-    case 'eof':
-      return 'the end of the file';
-    case 'newline':
-      return 'the end of the line';
-    case 'string':
-      return `the string ${t.text}`;
-    case 'number':
-      return `the number '${t.text}'`;
-    default:
-      return `'${t.text}'`;
-  }
-}
-
-/** `unexpected 'x'`, `unexpected number '6'`, `unexpected string "b"`, `unexpected end of the line`. */
-function unexpected(t: Token): string {
-  switch (t.kind) {
-    case 'eof':
-      return 'unexpected end of the file';
-    case 'newline':
-      return 'unexpected end of the line';
-    case 'string':
-      return `unexpected string ${t.text}`;
-    case 'number':
-      return `unexpected number '${t.text}'`;
-    default:
-      return `unexpected '${t.text}'`;
-  }
-}
-
-/** `'stdy'` for a word, `starting with the number '44M'` for anything else. */
-function whatStarts(t: Token): string {
-  return t.kind === 'ident' || t.kind === 'punct' ? `'${t.text}'` : `starting with ${describe(t)}`;
-}
-
-function listOr(words: string[]): string {
-  return words.slice(0, -1).join(', ') + ' or ' + words[words.length - 1];
-}
-
-/** The closest keyword within edit distance 2, for "did you mean". */
-export function suggest(word: string, candidates: string[]): string | undefined {
-  return closest(word, candidates, 2);
 }

@@ -1,0 +1,50 @@
+// What the stages of a law's fit share with their callers: the options a fit runs under, and the
+// fitted law that predictions and optima read.
+import type { Diagnostic } from '../diagnostics';
+import type { BoundLaw } from '../model';
+import type { LawResult } from '../results';
+import type { Node } from './compile';
+
+interface CancellationToken {
+  isCancelled(): boolean;
+}
+
+export interface FitOptions {
+  signal?: AbortSignal;
+  token?: CancellationToken;
+  /** Worker threads for bootstrap refits (default: 2). */
+  workers?: number;
+  /** Path of the bundled fit worker, when it is not dist/fitWorker.js beside this bundle. */
+  workerFile?: string;
+  /** Wall-clock budget per stage of a law (multi-start search, bootstrap), ms (default 60 s); the best so far is kept. */
+  timeBudgetMs?: number;
+  /** Optimize every declared start instead of the screened best. */
+  exhaustive?: boolean;
+  onProgress?: (p: { law: string; phase: 'fit' | 'uncertainty' | 'isoflop' | 'done' }) => void;
+}
+
+/** A fitted law with what predictions and optima need. */
+export interface LawFit {
+  result: LawResult;
+  diagnostics: Diagnostic[];
+  /** Full parameter vector (user space), undefined when the fit failed. */
+  theta: Float64Array | undefined;
+  node: Node | undefined;
+  law: BoundLaw;
+  /** Covariance of theta (user space, P×P) for `asymptotic`. */
+  covariance: Float64Array | undefined;
+  /** Bootstrap draws, K×P row-major. */
+  draws: Float64Array | undefined;
+  level: number | null;
+}
+
+/** A stage that ends the fit early: why it stopped, and what is known so far. */
+export interface StageFailure {
+  failed: string;
+  points?: LawResult['points'];
+  node?: Node;
+}
+
+export function cancelled(opts: FitOptions): boolean {
+  return !!(opts.signal?.aborted || opts.token?.isCancelled());
+}

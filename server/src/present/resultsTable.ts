@@ -1,0 +1,96 @@
+// The readable table of `scaling-studio fit FILE` and `npm run demo`, from the same facts as the
+// hover and the reports. It reads only the results document (plus, when the study is at hand, its
+// compute lines and isoflop budgets), so it also prints results that went through JSON.
+import type { ComputeDef } from '../core/model';
+import type { StudyResults } from '../core/results';
+import {
+  envelopeFacts,
+  frontierLine,
+  isoflopFacts,
+  lawSummary,
+  optimumFacts,
+  optimumLine,
+  predictionFacts,
+  predictionLine,
+  problemLine,
+  problems,
+} from './facts';
+
+export interface TableContext {
+  /** The study's compute lines, for the allocation ratio (D* over N*) of each optimum. */
+  computes?: readonly ComputeDef[];
+  /** Each isoflop's budget variable (C by default). */
+  budgetVars?: Record<string, string>;
+  /** Each law's target variable (L by default). */
+  targets?: Record<string, string>;
+}
+
+export function formatResultsTable(results: StudyResults, file: string, context: TableContext = {}): string {
+  const lines: string[] = [];
+  lines.push(`study: ${results.study ?? '(untitled)'}  (${file})`);
+  for (const law of results.laws) {
+    const s = lawSummary(law);
+    lines.push('');
+    lines.push(`law ${s.name}: ${s.formula}`);
+    lines.push(`  objective ${s.objectiveKind} = ${s.objectiveValue}`);
+    lines.push(`  runs: ${s.rows}   starts: ${s.starts}`);
+    lines.push(`  ${s.convergence}   ${s.time}`);
+    const width = Math.max(...s.params.map((p) => p.name.length), 5);
+    if (s.intervals && s.params.some((p) => p.interval)) lines.push(`  intervals: ${s.intervals.label}`);
+    for (const p of s.params) {
+      lines.push(`  ${p.name.padEnd(width)}  ${p.value.padStart(12)}${p.interval ? `   ${p.interval}` : ''}`);
+    }
+    if (law.holdout) lines.push(`  hold-out: ${s.holdout}`);
+  }
+  for (const iso of results.isoflops) {
+    const budgetVar = context.budgetVars?.[iso.name] ?? 'C';
+    const f = isoflopFacts(iso, budgetVar);
+    lines.push('');
+    lines.push(`isoflop ${f.name}: ${f.budgets.length} budgets`);
+    for (const b of f.budgets) {
+      lines.push(
+        `  budget ${b.budget.padStart(10)}  ${String(b.runs).padStart(3)} runs  ${b.at}  value ${b.value}${b.kept ? '' : '  (excluded: minimum on the edge)'}`,
+      );
+    }
+    for (const line of f.frontier) lines.push(`  ${frontierLine(line, budgetVar, f.intervals)}`);
+  }
+  for (const env of results.envelopes ?? []) {
+    const budgetVar = context.budgetVars?.[env.name] ?? 'C';
+    const f = envelopeFacts(env, budgetVar);
+    lines.push('');
+    lines.push(`envelope ${f.name}: ${f.points}`);
+    for (const line of f.frontier) lines.push(`  ${frontierLine(line, budgetVar, f.intervals)}`);
+  }
+  if (results.predictions.length > 0) lines.push('');
+  for (const p of results.predictions) {
+    const f = predictionFacts(
+      p,
+      results.laws.find((l) => l.name === p.law),
+    );
+    lines.push(`predict ${f.law} at ${f.at}: ${f.failed ? 'no value (see the warning below)' : predictionLine(f)}`);
+  }
+  for (const o of results.optima) {
+    const f = optimumFacts(o, context.computes ?? [], context.targets?.[o.law] ?? 'L');
+    if (f.failed) lines.push(`optimize ${f.law} for ${f.budget}: no optimum (see the warning below)`);
+    else lines.push(`optimize ${f.law} for ${f.budget}: ${optimumLine(f)}`);
+  }
+  const list = problems(results);
+  if (list.length > 0) {
+    lines.push('');
+    for (const d of list) lines.push(problemLine(d, file));
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** The table's context from an analysed study. */
+export function tableContext(model: {
+  computes: readonly ComputeDef[];
+  isoflops: readonly { name: string; budget: string }[];
+  laws: readonly { name: string; target: string }[];
+}): TableContext {
+  return {
+    computes: model.computes,
+    budgetVars: Object.fromEntries(model.isoflops.map((i) => [i.name, i.budget])),
+    targets: Object.fromEntries(model.laws.map((l) => [l.name, l.target])),
+  };
+}

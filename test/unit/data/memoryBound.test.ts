@@ -1,0 +1,104 @@
+// Issue 15.2 and 15.7: loading is bounded by the memory it needs, and the data cache is bounded and
+// evicted when no open study uses a file.
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { Writable } from 'node:stream';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { DataLoader, MEMORY_PER_FILE_BYTE } from '../../../server/src/core/data/loader';
+import { MemoryHost } from '../../../server/src/core/data/memoryHost';
+import { main } from '../../../server/src/cli';
+import { DocumentStore } from '../../../server/src/lsp/documents';
+import { normalizeSettings } from '../../../server/src/lsp/settings';
+
+/** A CSV of about `mb` megabytes. */
+function csvOf(mb: number): string {
+  const row = '123456789,987654321,2.5\n';
+  return 'params,tokens,loss\n' + row.repeat(Math.ceil((mb * 2 ** 20) / row.length));
+}
+
+describe('data memory bound and cache eviction', () => {
+  it('refuses a file whose load would exceed the bound, saying how to proceed, and loads it under a larger bound', async () => {
+    const host = new MemoryHost({ '/d/big.csv': csvOf(1) });
+    const small = new DataLoader(host, { maxMemoryMB: 10 }); // 1 MB × 14 = 14 MB > 10 MB
+    const r = await small.load('/d/big.csv', 'csv');
+    assert.equal(r.ok, false);
+    assert.match(
+      !r.ok ? r.message : '',
+      /^'\/d\/big\.csv' is 1 MB; loading it needs about 14 MB, over the 10 MB bound for data: filter the file to the runs the study uses, or raise the bound \(setting scalingStudio\.data\.maxMemoryMB, CLI --max-memory-mb\)$/,
+    );
+    assert.equal(host.reads.get('/d/big.csv'), undefined, 'refused from its size, before any read');
+    small.setMaxMemoryMB(20);
+    assert.equal((await small.load('/d/big.csv', 'csv')).ok, true);
+  });
+
+  it('keeps at most the bound in its cache, least recently used out first', async () => {
+    const files = { '/d/a.csv': csvOf(0.25), '/d/b.csv': csvOf(0.25), '/d/c.csv': csvOf(0.25) };
+    const host = new MemoryHost(files);
+    // Each file is ~0.25 MB × 14 = 3.5 MB of estimated memory; 8 MB holds two of them.
+    const loader = new DataLoader(host, { maxMemoryMB: 8 });
+    assert.ok(0.25 * MEMORY_PER_FILE_BYTE * 2 < 8 && 0.25 * MEMORY_PER_FILE_BYTE * 3 > 8);
+    await loader.load('/d/a.csv', 'csv');
+    await loader.load('/d/b.csv', 'csv');
+    await loader.load('/d/a.csv', 'csv'); // a is now the most recently used
+    await loader.load('/d/c.csv', 'csv');
+    assert.deepEqual(loader.cachedPaths().sort(), ['/d/a.csv', '/d/c.csv']);
+    await loader.load('/d/b.csv', 'csv');
+    assert.equal(host.reads.get('/d/b.csv'), 2, 'an evicted file is read again');
+  });
+
+  it('the editor evicts the files of a closed study that no open study names', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'evict-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'one.csv'), 'params,loss\n1,2\n');
+      fs.writeFileSync(path.join(dir, 'two.csv'), 'params,loss\n1,2\n');
+      const study = (f: string) => `dataset d = csv("${f}") {\n  N: params\n  L: loss\n}\n`;
+      const host = new MemoryHost();
+      for (const f of ['one.csv', 'two.csv']) host.write(path.join(dir, f), fs.readFileSync(path.join(dir, f)));
+      const store = new DocumentStore(host);
+      const uri = (n: string) => 'file://' + path.join(dir, n);
+      await store.get({ uri: uri('a.scaling'), version: 1, getText: () => study('one.csv') });
+      await store.get({ uri: uri('b.scaling'), version: 1, getText: () => study('two.csv') });
+      assert.deepEqual(store.loader.cachedPaths().sort(), [path.join(dir, 'one.csv'), path.join(dir, 'two.csv')]);
+      store.close(uri('a.scaling'));
+      assert.deepEqual(store.loader.cachedPaths(), [path.join(dir, 'two.csv')]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the setting reaches the loader; the CLI obeys --max-memory-mb and rejects a bad value', async () => {
+    assert.equal(normalizeSettings({ data: { maxMemoryMB: 64 } }).maxMemoryMB, 64);
+    assert.equal(normalizeSettings({ data: { maxMemoryMB: -1 } }).maxMemoryMB, 2048);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-mem-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'big.csv'), csvOf(1));
+      const file = path.join(dir, 's.scaling');
+      fs.writeFileSync(file, 'dataset d = csv("big.csv") {\n  N: params\n  L: loss\n}\n');
+      const run = async (...args: string[]) => {
+        let text = '';
+        const sink = new Writable({
+          write(chunk, _e, done) {
+            text += String(chunk);
+            done();
+          },
+        });
+        const code = await main(args, sink, sink);
+        return { code, text };
+      };
+      const refused = await run('check', file, '--max-memory-mb', '5');
+      assert.equal(refused.code, 1);
+      assert.match(
+        refused.text,
+        /s\.scaling:1:\d+: error scaling\.bad-data-file: '.*big\.csv' is 1 MB; loading it needs about 14 MB, over the 5 MB bound/,
+      );
+      const fine = await run('check', file, '--max-memory-mb', '100');
+      assert.doesNotMatch(fine.text, /bad-data-file/);
+      const bad = await run('check', file, '--max-memory-mb', 'lots');
+      assert.equal(bad.code, 2);
+      assert.match(bad.text, /--max-memory-mb takes a positive number of megabytes, not 'lots'/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
