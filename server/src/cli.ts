@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyze, toJsonDiagnostic, type Analysis } from './core/study';
+import type { LawResult } from './core/results';
 import { catalogue } from './core/laws';
 import { DataLoader } from './core/data/loader';
 import { NodeHost } from './host/nodeHost';
@@ -25,12 +26,20 @@ commands:
 
 options of check and fit:
   --max-memory-mb N     refuse data files whose load would need more than N MB (default 2048)
+options of fit:
+  --time-budget S       stop each law's search after S seconds (default 60); a law stopped early
+                        is reported as not converged
 
-exit status: 0 no errors, 1 the study has errors, 2 usage errors`;
+exit status: 0 no errors, 1 the study has errors or a law's fit did not converge, 2 usage errors`;
 
 const COMMAND_OPTIONS = {
   check: { 'max-memory-mb': { type: 'string' } },
-  fit: { json: { type: 'boolean' }, report: { type: 'string' }, 'max-memory-mb': { type: 'string' } },
+  fit: {
+    json: { type: 'boolean' },
+    report: { type: 'string' },
+    'max-memory-mb': { type: 'string' },
+    'time-budget': { type: 'string' },
+  },
   demo: { out: { type: 'string' } },
 } as const;
 
@@ -49,7 +58,7 @@ export async function main(
   // util.parseArgs, strict: an unknown option or a missing option value is a usage error.
   let parsed: {
     positionals: string[];
-    values: { json?: boolean; report?: string; out?: string; 'max-memory-mb'?: string };
+    values: { json?: boolean; report?: string; out?: string; 'max-memory-mb'?: string; 'time-budget'?: string };
   };
   try {
     parsed = parseArgs({
@@ -67,6 +76,9 @@ export async function main(
   const maxMemoryMB = values['max-memory-mb'] === undefined ? undefined : Number(values['max-memory-mb']);
   if (maxMemoryMB !== undefined && !(Number.isFinite(maxMemoryMB) && maxMemoryMB > 0))
     return usage(`--max-memory-mb takes a positive number of megabytes, not '${values['max-memory-mb']}'`);
+  const timeBudget = values['time-budget'] === undefined ? undefined : Number(values['time-budget']);
+  if (timeBudget !== undefined && !(Number.isFinite(timeBudget) && timeBudget > 0))
+    return usage(`--time-budget takes a positive number of seconds, not '${values['time-budget']}'`);
   switch (command) {
     case undefined:
     case 'help':
@@ -85,12 +97,13 @@ export async function main(
       if (positional.length !== 1) return usage('fit takes one FILE');
       const analysis = await load(positional[0], err, maxMemoryMB);
       if (!analysis) return 2;
-      const { results, hasError } = await runFit(analysis, path.resolve(positional[0]));
+      const timeBudgetMs = timeBudget === undefined ? undefined : timeBudget * 1000;
+      const { results, hasError } = await runFit(analysis, path.resolve(positional[0]), { timeBudgetMs });
       if (values.json) out.write(JSON.stringify(results, null, 2) + '\n');
       else out.write(formatResultsTable(results, positional[0], tableContext(analysis.model)));
       const report = values.report;
       if (report) await writeReport(analysis, results, report, path.resolve(positional[0]), err);
-      return hasError ? 1 : 0;
+      return fitExitStatus(results.laws, hasError, err);
     }
     case 'demo': {
       const example = path.resolve(__dirname, '..', 'examples', 'chinchilla.scaling');
@@ -102,7 +115,7 @@ export async function main(
       out.write(formatResultsTable(results, path.relative(process.cwd(), example), tableContext(analysis.model)));
       const dir = values.out ?? 'scaling-report';
       await writeReport(analysis, results, path.join(dir, 'chinchilla.html'), example, err, out);
-      return hasError ? 1 : 0;
+      return fitExitStatus(results.laws, hasError, err);
     }
     default:
       return usage(`unknown command '${command}'`);
@@ -135,6 +148,14 @@ function printDiagnostics(file: string, analysis: Analysis, out: NodeJS.Writable
   if (analysis.diagnostics.length === 0) out.write(`${file}: no problems\n`);
   else
     out.write(`${file}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
+}
+
+/** A fit whose best start did not converge is not a result to build on: exit 1 and say which law. */
+function fitExitStatus(laws: readonly LawResult[], hasError: boolean, err: NodeJS.WritableStream): number {
+  const unconverged = laws.filter((l) => !l.converged);
+  for (const l of unconverged)
+    err.write(`scaling-studio: law '${l.name}' did not converge (${l.stop_reason}); its numbers are not trustworthy\n`);
+  return hasError || unconverged.length > 0 ? 1 : 0;
 }
 
 async function writeReport(

@@ -16,10 +16,14 @@ export interface FitRun {
 export async function runFit(
   analysis: Analysis,
   _studyPath: string,
-  options: { signal?: AbortSignal; workers?: number } = {},
+  options: { signal?: AbortSignal; workers?: number; timeBudgetMs?: number } = {},
 ): Promise<FitRun> {
   const syntaxOrBindErrors = analysis.diagnostics.some((d) => d.severity === 'error');
-  const fitted = await fitStudy(analysis.model, { signal: options.signal, workers: options.workers });
+  const fitted = await fitStudy(analysis.model, {
+    signal: options.signal,
+    workers: options.workers,
+    timeBudgetMs: options.timeBudgetMs,
+  });
   const diagnostics = [...analysis.diagnostics, ...fitted.diagnostics].sort((a, b) => a.range.start - b.range.start);
   const results: StudyResults = {
     study: analysis.model.title ?? null,

@@ -31,7 +31,8 @@ async function fit(job: FitJob): Promise<FitReply> {
     laws: analysis.model.laws.filter((l) => laws.has(l.name)),
     isoflops: analysis.model.isoflops.filter((i) => isoflops.has(i.name)),
     predictions: analysis.model.predictions.filter((p) => laws.has(p.law)),
-    optima: analysis.model.optima.filter((o) => laws.has(o.law)),
+    optima: analysis.model.optima.filter((o) => laws.has(o.law) || isoflops.has(o.law)),
+    frontiers: analysis.model.frontiers.filter((f) => laws.has(f.law) || isoflops.has(f.law)),
   };
   // Leave one core to the editor: the language server's main thread must stay responsive.
   const workers = Math.max(1, os.cpus().length - 1);

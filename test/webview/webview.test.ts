@@ -329,9 +329,32 @@ describe('webview (chromium)', function () {
     assert.ok(sums.every((s) => s === model.laws[0].draws?.E.length));
     await screenshot(page, 'bootstrap');
 
+    // Scale parameters' draws within a few percent stay on linear axes; a positive parameter whose
+    // draws span decades (lognormal, sd 1.5 in ln: ~20x between the 5% and 95% draws) gets a log axis.
+    assert.ok(cs.every((c) => c.xType === 'linear'));
+    const wide = structuredClone(model);
+    const aDraws = wide.laws[0].draws?.A ?? [];
+    assert.ok(aDraws.length > 0);
+    wide.laws[0].draws = {
+      ...wide.laws[0].draws,
+      A: aDraws.map((_, i) => 400 * Math.exp(1.5 * Math.sin(i * 12.9898))),
+    };
+    await sendUpdate(page, wide, { version: 2, view: { view: 'bootstrap' } });
+    const logged = await charts(page);
+    const a = logged.find((c) => c.id.endsWith(':A'));
+    const e = logged.find((c) => c.id.endsWith(':E'));
+    assert.equal(a?.xType, 'logarithmic');
+    assert.equal(e?.xType, 'linear');
+    const aSum = await page.evaluate(() => {
+      const c = (window.__scalingCharts ?? []).find((ch) => String(ch.scalingId).endsWith(':A'));
+      return (c?.data.datasets[0].data as { y: number }[]).reduce((s, p) => s + p.y, 0);
+    });
+    assert.equal(aSum, aDraws.length, 'every draw lands in a geometric bin');
+    await screenshot(page, 'bootstrap-log');
+
     const noDraws = chinchillaModel({ bootstrap: false });
     assert.ok(!availableViews(noDraws).includes('bootstrap'));
-    await sendUpdate(page, noDraws, { version: 2, view: { view: 'fit' } });
+    await sendUpdate(page, noDraws, { version: 3, view: { view: 'fit' } });
     const options = await page.$$eval('#view-select option', (os) => os.map((o) => (o as HTMLOptionElement).value));
     assert.deepEqual(options, ['fit', 'residuals', 'isoflop', 'frontier']);
     const [c] = await charts(page);

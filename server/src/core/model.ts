@@ -93,6 +93,16 @@ export interface BoundOptimize {
   range: Range;
 }
 
+/** `frontier LAW over C = from..to points K`: the optimum at K log-spaced budgets, both ends included. */
+export interface BoundFrontier {
+  law: string;
+  variable: string;
+  from: number;
+  to: number;
+  points: number;
+  range: Range;
+}
+
 interface BoundPlot {
   subject: string;
   y: string | undefined;
@@ -115,6 +125,7 @@ export interface StudyModel {
   isoflops: BoundIsoflop[];
   predictions: BoundPredict[];
   optima: BoundOptimize[];
+  frontiers: BoundFrontier[];
   plots: BoundPlot[];
   diagnostics: Diagnostic[];
 }

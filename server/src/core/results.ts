@@ -99,6 +99,18 @@ export interface OptimumResult {
   /** L*; null when no optimum could be computed (a diagnostic on its line says why). */
   value: number | null;
   intervals: Record<string, Interval>;
+  /** With `inference = I`: training plus inference FLOPs (k·N·D + 2·N·I) at the allocation. */
+  total_compute?: number;
+  /** With `inference = I`: the training-only answer to the same question, to show how far N*, D* move. */
+  training_only?: { at: Record<string, number>; value: number };
+}
+
+/** `frontier LAW over C = a..b`: one optimum per budget (each as `optimize LAW for C = budget`). */
+export interface FrontierResult {
+  law: string;
+  /** The budget variable (C). */
+  variable: string;
+  points: Pick<OptimumResult, 'budget' | 'at' | 'value' | 'intervals'>[];
 }
 
 export interface JsonDiagnostic {
@@ -117,5 +129,7 @@ export interface StudyResults {
   envelopes?: EnvelopeResult[];
   predictions: PredictionResult[];
   optima: OptimumResult[];
+  /** Absent in results from before frontiers existed. */
+  frontiers?: FrontierResult[];
   diagnostics: JsonDiagnostic[];
 }

@@ -125,13 +125,25 @@ export function completion(analysis: Analysis, offset: number, ctx: CompletionCo
       else if (words.length === 2) push(first === 'predict' ? 'at' : 'for', CompletionItemKind.Keyword);
       else if (after('at') || after(',') || after('for')) {
         const law = analysis.model.laws.find((l) => l.name === words[1]);
-        if (first === 'optimize') computes();
-        else if (law)
+        if (first === 'optimize') {
+          computes();
+          if (law)
+            push(law.target, CompletionItemKind.Variable, `a target ${law.target} to reach`, {
+              insertText: `${law.target} = `,
+            });
+          push('inference', CompletionItemKind.Keyword, 'inference tokens served (cost 2·N per token)', {
+            insertText: 'inference = ',
+          });
+        } else if (law)
           law.variables.forEach((v) =>
             push(v, CompletionItemKind.Variable, `variable of ${law.name}`, { insertText: `${v} = ` }),
           );
         else variables();
       }
+    } else if (first === 'frontier') {
+      if (words.length === 1) laws();
+      else if (words.length === 2) push('over', CompletionItemKind.Keyword);
+      else if (after('over')) computes();
     } else if (first === 'plot') {
       if (words.length === 1) {
         laws();

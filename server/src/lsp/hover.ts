@@ -19,7 +19,8 @@ import {
   predictionFacts,
   predictionLine,
 } from '../present/facts';
-import { lawResult, optimumResult, predictionResult } from '../present/resultsLookup';
+import { frontierResult, lawResult, optimumResult, predictionResult } from '../present/resultsLookup';
+import { frontierTable, inferenceShift } from '../present/questions';
 import { extrapolationMessage, farExtrapolations, EXTRAPOLATION_FACTOR } from '../core/semantics/extrapolation';
 import { occurrenceAt, statementAt, symbolIndex, type Occurrence } from './symbolIndex';
 
@@ -45,6 +46,7 @@ export function hover(
     const s = statementAt(analysis, offset);
     if (s?.kind === 'Predict') text = predictHover(analysis, results, s, fitting);
     else if (s?.kind === 'Optimize') text = optimizeHover(analysis, results, s, fitting);
+    else if (s?.kind === 'Frontier') text = frontierHover(analysis, results, s, fitting);
     else if (s?.kind === 'Runs') {
       const row = rowAt(s, offset);
       if (row) {
@@ -280,12 +282,33 @@ function optimizeHover(
       .join(', '),
   );
   const lines = [`**optimize** ${code(o.law)} for ${budget}`, ''];
-  if (!f) return [...lines, notFitted(results, fitting)].join('\n');
+  if (!r || !f) return [...lines, notFitted(results, fitting)].join('\n');
   if (f.failed) return [...lines, 'no optimum — it could not be computed (see the diagnostic on this line)'].join('\n');
   for (const a of f.at) lines.push(`${md(a.name)}* = **${a.value}** ${a.interval}  `);
   if (f.ratio) lines.push(`${md(f.ratio.label)} = ${f.ratio.value}  `);
   lines.push(`${md(f.target)}* = **${f.value}** ${f.valueInterval}`);
+  if (r.total_compute !== undefined) lines.push('', `training + inference compute: ${formatValue(r.total_compute)}`);
+  const shift = inferenceShift(r);
+  if (shift) lines.push('', md(shift));
   return lines.join('\n');
+}
+
+function frontierHover(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  s: A.FrontierStmt,
+  fitting?: FitProgress,
+): string | undefined {
+  const f = analysis.model.frontiers.find((x) => x.range.start === s.range.start);
+  if (!f) return undefined;
+  const head = `**frontier** ${code(f.law)} over ${md(f.variable)} = ${md(formatSize(f.from))} … ${md(formatSize(f.to))}, ${f.points} log-spaced budgets`;
+  const r = frontierResult(analysis, results, f);
+  if (!r) return [head, '', notFitted(results, fitting)].join('\n');
+  if (r.points.length === 0) return [head, '', 'no frontier — see the diagnostic on this line'].join('\n');
+  const target = analysis.model.laws.find((l) => l.name === f.law)?.target ?? 'L';
+  const { header, rows } = frontierTable(r, target, analysis.model.computes);
+  const row = (cells: string[]) => `| ${cells.map(md).join(' | ')} |`;
+  return [head, '', row(header), `|${header.map(() => '---:|').join('')}`, ...rows.map(row)].join('\n');
 }
 
 function rowAt(s: A.RunsDecl, offset: number): { row: A.RunRow; index: number } | undefined {

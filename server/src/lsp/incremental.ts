@@ -10,7 +10,7 @@ import type { EnvelopeResult, IsoflopResult, StudyResults } from '../core/result
 import type { Analysis } from '../core/study';
 import { toJsonDiagnostic } from '../core/study';
 import { exprToString } from '../core/semantics/evaluate';
-import { optimumResult, predictionResult } from '../present/resultsLookup';
+import { frontierResult, optimumResult, predictionResult } from '../present/resultsLookup';
 
 export interface FitKeys {
   laws: Map<string, string>;
@@ -64,6 +64,7 @@ function lawKey(analysis: Analysis, law: BoundLaw, computes: string): string {
   const questions = JSON.stringify([
     m.predictions.filter((p) => p.law === law.name).map((p) => p.at),
     m.optima.filter((o) => o.law === law.name).map((o) => o.budget),
+    m.frontiers.filter((f) => f.law === law.name).map((f) => [f.variable, f.from, f.to, f.points]),
   ]);
   // The `by` column decides the bootstrap's groups: a text column (files) or a numeric one (inline runs).
   const byValues = byColumn ? (law.data.text.get(byColumn) ?? Array.from(law.data.numeric.get(byColumn) ?? [])) : [];
@@ -86,6 +87,11 @@ function isoflopKey(analysis: Analysis, iso: BoundIsoflop, computes: string): st
   return [
     source,
     JSON.stringify({ ...iso, data: undefined, range: undefined }),
+    // Its approach-2 questions: a changed `optimize`/`frontier` line refits it (cheap).
+    JSON.stringify([
+      analysis.model.optima.filter((o) => o.law === iso.name).map((o) => o.budget),
+      analysis.model.frontiers.filter((f) => f.law === iso.name).map((f) => [f.from, f.to, f.points]),
+    ]),
     computes,
     hashTable(iso.data, [iso.budget, iso.size, iso.tokens, iso.target]),
     // An envelope's curves are told apart by the run column: renaming runs regroups them.
@@ -143,9 +149,11 @@ export function combine(
   const freshLaws = new Set(fresh?.laws ?? []);
   const freshIsoflops = new Set(fresh?.isoflops ?? []);
   const failed: FitRecord['failed'] = { laws: [], isoflops: [] };
-  const source = (law: string) =>
-    freshLaws.has(law) ? fresh!.results : keptLaws.has(law) ? previous!.results : undefined;
-  const sourceAnalysis = (law: string) => (freshLaws.has(law) ? analysis : previous!.analysis);
+  // A question's results come with its law's fit, or its isoflop's (approach-2 answers).
+  const isFresh = (name: string) => freshLaws.has(name) || freshIsoflops.has(name);
+  const isKept = (name: string) => keptLaws.has(name) || keptIsoflops.has(name);
+  const source = (law: string) => (isFresh(law) ? fresh!.results : isKept(law) ? previous!.results : undefined);
+  const sourceAnalysis = (law: string) => (isFresh(law) ? analysis : previous!.analysis);
 
   const results: StudyResults = {
     study: m.title ?? null,
@@ -154,6 +162,7 @@ export function combine(
     envelopes: [],
     predictions: [],
     optima: [],
+    frontiers: [],
     diagnostics: [],
   };
   const missing: FitRecord['missing'] = { laws: [], isoflops: [] };
@@ -201,6 +210,11 @@ export function combine(
       a.model.optima.find((x) => x.law === o.law && JSON.stringify(x.budget) === JSON.stringify(o.budget)) ?? o;
     const r = optimumResult(a, from, bound);
     if (r) results.optima.push(r);
+  }
+  for (const f of m.frontiers) {
+    const from = source(f.law);
+    const r = from && frontierResult(sourceAnalysis(f.law), from, f);
+    if (r) results.frontiers!.push(r);
   }
   // Fit diagnostics: fresh ones as they are; kept laws' and isoflops' ones (including those on
   // their predict and optimize lines) moved with the text they are on.

@@ -4,7 +4,8 @@ import { InlayHintKind } from 'vscode-languageserver';
 import type { StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
 import { optimumFacts, predictionFacts } from '../present/facts';
-import { lawResult, optimumResult, predictionResult } from '../present/resultsLookup';
+import { frontierEnds, inferenceShift } from '../present/questions';
+import { frontierResult, lawResult, optimumResult, predictionResult } from '../present/resultsLookup';
 
 export function inlayHints(
   analysis: Analysis,
@@ -32,13 +33,28 @@ export function inlayHints(
     const r = optimumResult(analysis, results, o);
     const target = analysis.model.laws.find((l) => l.name === o.law)?.target ?? 'L';
     const f = r && optimumFacts(r, analysis.model.computes, target);
-    if (!f || f.failed) continue;
+    if (!r || !f || f.failed) continue;
     const parts = f.at.map((a) => `${a.name}* = ${a.value}`);
     if (f.ratio) parts.push(`${f.ratio.label} = ${f.ratio.value}`);
     parts.push(`${target}* = ${f.value}`);
+    const shift = inferenceShift(r);
+    if (shift) parts.push(shift);
     hints.push({
       position: lineEnd(analysis, o.range.end),
       label: `→ ${parts.join(', ')}`,
+      kind: InlayHintKind.Type,
+      paddingLeft: true,
+    });
+  }
+  for (const f of analysis.model.frontiers) {
+    if (!inRange(f.range)) continue;
+    const r = frontierResult(analysis, results, f);
+    const target = analysis.model.laws.find((l) => l.name === f.law)?.target ?? 'L';
+    const ends = r && frontierEnds(r, target);
+    if (!ends) continue;
+    hints.push({
+      position: lineEnd(analysis, f.range.end),
+      label: `→ ${ends}`,
       kind: InlayHintKind.Type,
       paddingLeft: true,
     });

@@ -85,6 +85,9 @@ export function semanticTokens(analysis: Analysis): SemanticTokens {
       case 'Optimize':
         s.budget.forEach((a) => visit(a.value));
         break;
+      case 'Frontier':
+        for (const e of [s.from, s.to, s.points]) if (e) visit(e);
+        break;
     }
   }
   // Formula NameRefs substituted from the catalogue share the call's range: drop overlaps.

@@ -174,6 +174,10 @@ function build(analysis: Analysis): SymbolIndex {
           varsIn(a.value);
         }
         break;
+      case 'Frontier':
+        if (s.law) add(s.law.text, 'law', s.law.range, false);
+        if (s.variable) variableRef(s.variable.text, s.variable.range);
+        break;
       case 'Plot':
         subject(s.subject);
         for (const n of [s.y, s.x, s.by]) if (n) variableRef(n.text, n.range);

@@ -97,6 +97,9 @@ export function documentSymbols(analysis: Analysis): DocumentSymbol[] {
       case 'Optimize':
         out.push(sym(`optimize ${s.law?.text ?? ''}`.trim(), SymbolKind.Event, s.range, s.law?.range ?? s.range));
         break;
+      case 'Frontier':
+        out.push(sym(`frontier ${s.law?.text ?? ''}`.trim(), SymbolKind.Event, s.range, s.law?.range ?? s.range));
+        break;
       case 'Plot':
         out.push(sym(`plot ${s.subject?.text ?? ''}`.trim(), SymbolKind.Event, s.range, s.subject?.range ?? s.range));
         break;

@@ -129,9 +129,13 @@ export interface AllocationRatio {
 /**
  * The allocation ratio of an optimum (tokens per parameter, D* over N*): the second variable of the
  * budget's `compute` line over the first (C = 6 * N * D gives D* over N*; C = 6 * P * T gives T* over P*).
+ * A target-loss optimum (`for L = 2`) has its compute variable in `at` instead of the budget.
  */
-export function allocationRatio(computes: readonly ComputeDef[], o: OptimumResult): AllocationRatio | null {
-  for (const budgetVar of Object.keys(o.budget)) {
+export function allocationRatio(
+  computes: readonly ComputeDef[],
+  o: Pick<OptimumResult, 'budget' | 'at'>,
+): AllocationRatio | null {
+  for (const budgetVar of [...Object.keys(o.budget), ...Object.keys(o.at)]) {
     const compute = computes.find((c) => c.name === budgetVar);
     if (!compute) continue;
     const vars = [...namesIn(compute.formula).keys()].filter((v) => Number.isFinite(o.at[v]) && o.at[v] !== 0);

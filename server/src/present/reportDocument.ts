@@ -9,7 +9,8 @@ import type * as A from '../core/syntax/ast';
 import type { Analysis } from '../core/study';
 import { formatPercent, formatSize } from '../../../protocol/numbers';
 import { frontierLine, isoflopFacts, lawSummary, optimumFacts, optimumLine, predictionFacts, problems } from './facts';
-import { lawResult, optimumResult, predictionResult } from './resultsLookup';
+import { frontierTable, inferenceShift } from './questions';
+import { frontierResult, lawResult, optimumResult, predictionResult } from './resultsLookup';
 
 /** Inline text: plain strings and code spans (formulas, study source). */
 export type Inline = (string | { code: string })[];
@@ -156,8 +157,30 @@ export function buildReportDocument(analysis: Analysis, results: StudyResults, m
         const budget = Object.entries(o.budget)
           .map(([k, v]) => `${k} = ${formatSize(v)}`)
           .join(', ');
-        return [`optimize ${o.law} for ${budget}: ${!f ? 'not fitted' : f.failed ? 'no optimum' : optimumLine(f)}`];
+        const shift = r && !f?.failed ? inferenceShift(r) : undefined;
+        return [
+          `optimize ${o.law} for ${budget}: ${!f ? 'not fitted' : f.failed ? 'no optimum' : optimumLine(f)}${shift ? `; ${shift}` : ''}`,
+        ];
       }),
+    });
+  }
+  for (const fr of m.frontiers) {
+    const r = frontierResult(analysis, results, fr);
+    if (!r || r.points.length === 0) continue;
+    const target = m.laws.find((l) => l.name === fr.law)?.target ?? 'L';
+    const { header, rows } = frontierTable(r, target, m.computes);
+    blocks.push({
+      kind: 'heading',
+      level: 2,
+      text: `Frontier of ${fr.law} over ${fr.variable}`,
+      id: slug('frontier', `${fr.law}-${m.frontiers.indexOf(fr)}`),
+    });
+    blocks.push({
+      kind: 'table',
+      id: slug('frontier-table', `${fr.law}-${m.frontiers.indexOf(fr)}`),
+      head: header,
+      numeric: header.map(() => true),
+      rows: rows.map((row) => row.map((c) => [c])),
     });
   }
 

@@ -1,7 +1,7 @@
 // Finds, in a fit's StudyResults, the entry for a law, a predict or an optimize line of the
 // analysis it was fitted from. Hover, inlay hints, code lenses and reports all read through here.
-import type { BoundOptimize, BoundPredict } from '../core/model';
-import type { LawResult, OptimumResult, PredictionResult, StudyResults } from '../core/results';
+import type { BoundFrontier, BoundOptimize, BoundPredict } from '../core/model';
+import type { FrontierResult, LawResult, OptimumResult, PredictionResult, StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
 
 export function lawResult(results: StudyResults | undefined, name: string): LawResult | undefined {
@@ -37,6 +37,31 @@ export function optimumResult(
   if (!results) return undefined;
   const i = analysis.model.optima.indexOf(o);
   const byIndex = results.optima[i];
-  if (byIndex && byIndex.law === o.law && sameAt(o.budget, byIndex.budget)) return byIndex;
-  return results.optima.find((r) => r.law === o.law && sameAt(o.budget, r.budget));
+  // The same keys too: `for L = 2` and `for L = 2, inference = 2T` are different questions.
+  const same = (r: OptimumResult) =>
+    r.law === o.law && Object.keys(r.budget).length === Object.keys(o.budget).length && sameAt(o.budget, r.budget);
+  if (byIndex && same(byIndex)) return byIndex;
+  return results.optima.find(same);
+}
+
+export function frontierResult(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  f: BoundFrontier,
+): FrontierResult | undefined {
+  if (!results?.frontiers) return undefined;
+  const same = (r: FrontierResult) => {
+    const first = r.points[0]?.budget[f.variable];
+    const last = r.points[r.points.length - 1]?.budget[f.variable];
+    return (
+      r.law === f.law &&
+      r.variable === f.variable &&
+      r.points.length === f.points &&
+      close(first, f.from) &&
+      close(last, f.to)
+    );
+  };
+  const byIndex = results.frontiers[analysis.model.frontiers.indexOf(f)];
+  if (byIndex && same(byIndex)) return byIndex;
+  return results.frontiers.find(same);
 }

@@ -15,6 +15,7 @@ import {
   problemLine,
   problems,
 } from './facts';
+import { frontierTable, inferenceShift } from './questions';
 
 export interface TableContext {
   /** The study's compute lines, for the allocation ratio (D* over N*) of each optimum. */
@@ -72,7 +73,18 @@ export function formatResultsTable(results: StudyResults, file: string, context:
   for (const o of results.optima) {
     const f = optimumFacts(o, context.computes ?? [], context.targets?.[o.law] ?? 'L');
     if (f.failed) lines.push(`optimize ${f.law} for ${f.budget}: no optimum (see the warning below)`);
-    else lines.push(`optimize ${f.law} for ${f.budget}: ${optimumLine(f)}`);
+    else {
+      lines.push(`optimize ${f.law} for ${f.budget}: ${optimumLine(f)}`);
+      const shift = inferenceShift(o);
+      if (shift) lines.push(`   ${shift}`);
+    }
+  }
+  for (const fr of results.frontiers ?? []) {
+    lines.push('');
+    const { header, rows } = frontierTable(fr, context.targets?.[fr.law] ?? 'L', context.computes);
+    lines.push(`frontier ${fr.law} over ${fr.variable} (${fr.points.length} points):`);
+    const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
+    for (const r of [header, ...rows]) lines.push(`  ${r.map((c, j) => c.padEnd(widths[j])).join('  ')}`.trimEnd());
   }
   const list = problems(results);
   if (list.length > 0) {

@@ -82,3 +82,34 @@ describe('cli check', () => {
     assert.match(noValue.err, /'--report <value>' argument missing/);
   });
 });
+
+describe('cli fit exit status', () => {
+  const study =
+    'dataset s = csv("runs/sweep.csv") {\n  N: params\n  D: tokens\n  L: loss\n}\n' +
+    'law l: L = E + A / N^alpha + B / D^beta {\n  fit s\n' +
+    '  param E in (0, 10) init grid -1..1 by 0.5 log\n  param A in (0, inf) init grid 0..25 by 5 log\n' +
+    '  param B in (0, inf) init grid 0..25 by 5 log\n  param alpha in [0, 3] init grid 0..2 by 0.5\n' +
+    '  param beta in [0, 3] init grid 0..2 by 0.5\n}\n';
+
+  it('exits 0 after a converged fit', async () => {
+    const r = await cli('fit', tempStudy(study), '--json');
+    assert.equal(r.code, 0, r.err);
+    assert.equal(JSON.parse(r.out).laws[0].converged, true);
+  });
+
+  it('exits 1 and names the law when a fit stopped without converging (here: out of --time-budget)', async () => {
+    // 1 ms cannot fit 4,500 starts on any machine; the search stops at its deadline.
+    const r = await cli('fit', tempStudy(study), '--json', '--time-budget', '0.001');
+    const law = JSON.parse(r.out).laws[0];
+    assert.equal(law.converged, false);
+    assert.equal(law.stop_reason, 'time-budget');
+    assert.equal(r.code, 1);
+    assert.match(r.err, /law 'l' did not converge \(time-budget\)/);
+  });
+
+  it('rejects a time budget that is not a positive number of seconds', async () => {
+    const r = await cli('fit', tempStudy(study), '--time-budget', 'soon');
+    assert.equal(r.code, 2);
+    assert.match(r.err, /--time-budget takes a positive number of seconds, not 'soon'/);
+  });
+});

@@ -448,6 +448,7 @@ describe('fit engine', function () {
       isoflops: [],
       predictions: [{ law: 'chinchilla', at: { N: 7e10, D: 1.4e12 }, range }],
       optima: [{ law: 'chinchilla', budget: { C: 5.76e23 }, range }],
+      frontiers: [],
       plots: [],
       diagnostics: [],
     };

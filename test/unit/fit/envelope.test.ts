@@ -104,6 +104,26 @@ describe('approach 1: the training-curve envelope', () => {
   });
 });
 
+describe('approach 1: its answers through optimize and frontier', () => {
+  it('optimize and frontier read N*(C), D*(C) from the envelope power laws, with bootstrap intervals by run', async () => {
+    const text = STUDY + 'optimize a1 for C = 1e21\nfrontier a1 over C = 1e19..1e21 points 3\n';
+    const { analysis, fitted, envelope } = await envelopeOf(curvesCsv(9, 1e7, 1e10, 30), text);
+    assert.deepEqual(
+      analysis.diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
+    const [o] = fitted.results.optima;
+    const { N, D } = envelope.frontier!;
+    // The answer is the power law itself at C = 1e21 (rounding only).
+    assert.ok(Math.abs(o.at.N / (N.coefficient * 1e21 ** N.exponent) - 1) < 1e-12);
+    assert.ok(Math.abs(o.at.D / (D.coefficient * 1e21 ** D.exponent) - 1) < 1e-12);
+    assert.ok(o.intervals.N[0] <= o.at.N && o.at.N <= o.intervals.N[1], JSON.stringify(o.intervals));
+    assert.ok(o.value !== null && o.value > E, 'L* from the envelope points, above the irreducible loss');
+    const [f] = fitted.results.frontiers!;
+    assert.equal(f.points.length, 3);
+  });
+});
+
 describe('approach 1: JSON, hover and the CLI table', () => {
   it('fit --json has envelopes: [{name, points: [{budget, run, at, value}], frontier, intervals}]; hover and table agree', async () => {
     const { runFit } = await import('../../../server/src/fitRunner');

@@ -84,7 +84,12 @@ describe('lsp completion', () => {
     assert.ok((await labels(inStudy('predict chinchilla at', 'predict |'))).includes('chinchilla'));
     const vars = await labels(inStudy('predict chinchilla at N = 70B, D = 1.4T', 'predict chinchilla at |'));
     assert.deepEqual(vars.sort(), ['D', 'N']);
-    assert.deepEqual(await labels(inStudy('optimize chinchilla for C = 5.76e23', 'optimize chinchilla for |')), ['C']);
+    // A budget, the law's target (issue 11: the least compute reaching it), or inference tokens.
+    assert.deepEqual(await labels(inStudy('optimize chinchilla for C = 5.76e23', 'optimize chinchilla for |')), [
+      'C',
+      'L',
+      'inference',
+    ]);
     const plot = await labels(inStudy('plot chinchilla: L vs C by N', 'plot |'));
     assert.ok(plot.includes('chinchilla') && plot.includes('approach2'));
   });

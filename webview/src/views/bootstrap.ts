@@ -6,7 +6,18 @@ import { formatExact, formatNumber } from '../format';
 import { type Palette, withAlpha } from '../theme';
 import { fin, heldOutColor, lawColor, levelText } from './shared';
 
-function histogram(values: number[], bins: number): { x: number[]; y: number[]; width: number } {
+interface Histogram {
+  x: number[];
+  y: number[];
+  /** Each bin's edges (the tooltip's range; the axis' extent). */
+  lo: number[];
+  hi: number[];
+}
+
+/** Equal-width bins over the values, or over their logarithm when `log` (geometric bins). */
+function histogram(values: number[], bins: number, log: boolean): Histogram {
+  const t = log ? Math.log : (v: number) => v;
+  const back = log ? Math.exp : (v: number) => v;
   let lo = Infinity;
   let hi = -Infinity;
   for (const v of values) {
@@ -14,19 +25,45 @@ function histogram(values: number[], bins: number): { x: number[]; y: number[]; 
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  if (!(lo <= hi)) return { x: [], y: [], width: 0 };
-  if (lo === hi) return { x: [lo], y: [values.length], width: Math.abs(lo) * 0.01 || 1 };
-  const width = (hi - lo) / bins;
+  if (!(lo <= hi)) return { x: [], y: [], lo: [], hi: [] };
+  if (lo === hi) {
+    const pad = Math.abs(lo) * 0.01 || 1;
+    return { x: [lo], y: [values.length], lo: [lo - pad], hi: [lo + pad] };
+  }
+  const [a, b] = [t(lo), t(hi)];
+  const width = (b - a) / bins;
   const y = new Array<number>(bins).fill(0);
-  for (const v of values) if (Number.isFinite(v)) y[Math.min(bins - 1, Math.floor((v - lo) / width))]++;
-  return { x: y.map((_, i) => lo + width * (i + 0.5)), y, width };
+  for (const v of values) if (Number.isFinite(v)) y[Math.min(bins - 1, Math.floor((t(v) - a) / width))]++;
+  return {
+    x: y.map((_, i) => back(a + width * (i + 0.5))),
+    y,
+    lo: y.map((_, i) => back(a + width * i)),
+    hi: y.map((_, i) => back(a + width * (i + 1))),
+  };
 }
 
-function histRange(h: { x: number[]; width: number }, est: number | undefined, iv: [number, number] | undefined) {
-  const xs = [...h.x.map((x) => x - h.width), ...h.x.map((x) => x + h.width)];
+/**
+ * A positive parameter whose draws span a decade or more (a scale such as A or B) is read on a log
+ * axis: its spread is multiplicative, and linear bins would crowd most draws into one bar.
+ */
+export function drawsSpanDecades(draws: readonly number[]): boolean {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of draws) {
+    if (!Number.isFinite(v)) continue;
+    if (v <= 0) return false;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return lo <= hi && hi / lo >= 10;
+}
+
+function histRange(h: Histogram, est: number | undefined, iv: [number, number] | undefined, log: boolean) {
+  const xs = [...h.lo, ...h.hi];
   if (fin(est)) xs.push(est);
   if (iv) xs.push(iv[0], iv[1]);
-  return { min: Math.min(...xs), max: Math.max(...xs) };
+  const shown = log ? xs.filter((v) => v > 0) : xs;
+  return { min: Math.min(...shown), max: Math.max(...shown) };
 }
 
 export function bootstrapView(model: PlotModel, _state: ViewState, pal: Palette): ChartSpec[] {
@@ -37,7 +74,8 @@ export function bootstrapView(model: PlotModel, _state: ViewState, pal: Palette)
     for (const [param, draws] of Object.entries(law.draws)) {
       if (draws.length === 0) continue;
       const bins = Math.max(8, Math.min(40, Math.round(Math.sqrt(draws.length))));
-      const h = histogram(draws, bins);
+      const log = drawsSpanDecades(draws);
+      const h = histogram(draws, bins, log);
       const top = Math.max(1, ...h.y);
       const datasets: DatasetSpec[] = [
         {
@@ -52,7 +90,7 @@ export function bootstrapView(model: PlotModel, _state: ViewState, pal: Palette)
           fill: withAlpha(color, 0.45),
           borderWidth: 1,
           tooltip: (pt) => [
-            `${param} ∈ [${formatNumber(pt.x - h.width / 2)}, ${formatNumber(pt.x + h.width / 2)}]`,
+            `${param} ∈ [${formatNumber(h.lo[pt.i ?? 0])}, ${formatNumber(h.hi[pt.i ?? 0])}]`,
             `${pt.y} draws`,
           ],
         },
@@ -102,7 +140,11 @@ export function bootstrapView(model: PlotModel, _state: ViewState, pal: Palette)
         title: `${law.name}: ${param}`,
         small: true,
         type: 'bar',
-        x: { type: 'linear', title: param, ...histRange(h, est, iv) },
+        x: {
+          type: log ? 'logarithmic' : 'linear',
+          title: log ? `${param} (log axis)` : param,
+          ...histRange(h, est, iv, log),
+        },
         y: { type: 'linear', title: 'draws', min: 0 },
         datasets,
         legend: false,

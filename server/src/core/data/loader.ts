@@ -331,7 +331,7 @@ async function decodeFile(
       if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
         const why =
           cap < MAX_FILE_BYTES
-            ? `it unpacks to over ${(cap / 2 ** 20).toFixed(0)} MB, more than the ${boundMB} MB bound for data allows: ${HOW_TO_PROCEED}`
+            ? `it unpacks to over ${Number((cap / 2 ** 20).toPrecision(2))} MB, and loading that needs more than the ${boundMB} MB bound for data: ${HOW_TO_PROCEED}`
             : `it unpacks to over ${MAX_FILE_BYTES / 2 ** 20} MB; files over that are not loaded`;
         return { result: { ok: false, message: `'${path.basename(file)}': ${why}` }, memory: 0 };
       }

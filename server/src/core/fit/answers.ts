@@ -29,7 +29,7 @@ function resolvePoint(at: Record<string, number>, variables: string[], computes:
 }
 
 /** Interval of g(theta) from bootstrap draws (percentiles) or the covariance (delta method). */
-function intervalOf(fit: LawFit, g: (theta: Float64Array) => number): Interval | null {
+export function intervalOf(fit: LawFit, g: (theta: Float64Array) => number): Interval | null {
   const P = fit.law.params.length;
   if (fit.draws && fit.level !== null) {
     const K = fit.draws.length / P;
@@ -78,7 +78,7 @@ export function predict(
   return { result: { ...base, value, interval: intervalOf(fit, (th) => evalScalar(node, th, point)) } };
 }
 
-function dataRanges(law: BoundLaw): Record<string, [number, number]> {
+export function dataRanges(law: BoundLaw): Record<string, [number, number]> {
   const out: Record<string, [number, number]> = {};
   for (const v of law.variables) {
     const c = law.data.numeric.get(v);
@@ -99,7 +99,7 @@ export function optimum(
   fit: LawFit,
   budget: Record<string, number>,
   computes: ComputeDef[],
-): { result: OptimumResult; error?: string; edge?: boolean } {
+): { result: OptimumResult; error?: string; code?: string; edge?: boolean } {
   const base: OptimumResult = { law: fit.law.name, budget, at: {}, value: NaN, intervals: {} };
   if (!fit.theta || !fit.node) return { result: base, error: `law '${fit.law.name}' has no fit` };
   const ctx: OptimizeContext = {

@@ -8,6 +8,7 @@ import type { EnvelopePoint, EnvelopeResult } from '../results';
 import { diagnostic, type Diagnostic } from '../diagnostics';
 import { checkCurves, rowsByRun } from '../data/curves';
 import { powerLaw } from './isoflop';
+import type { FrontierDraw } from './isoflopAnswers';
 import { mulberry32, percentileInterval, streamSeed } from './stats';
 
 /** Compute values on the envelope's grid, log-spaced over the logged range (documented in docs/engine.md). */
@@ -35,7 +36,12 @@ function interpolate(xs: Float64Array, ys: Float64Array, x: number): number {
   return ys[lo] + t * (ys[hi] - ys[lo]);
 }
 
-export function fitEnvelope(iso: BoundIsoflop): { result: EnvelopeResult; diagnostics: Diagnostic[] } {
+export function fitEnvelope(iso: BoundIsoflop): {
+  result: EnvelopeResult;
+  diagnostics: Diagnostic[];
+  /** Each bootstrap resample's frontier, for the intervals of `optimize`/`frontier` answers. */
+  draws?: FrontierDraw[];
+} {
   const diagnostics: Diagnostic[] = [];
   const empty: EnvelopeResult = { name: iso.name, points: [], frontier: null, intervals: null };
   const col = (name: string) => iso.data.numeric.get(name);
@@ -180,10 +186,12 @@ export function fitEnvelope(iso: BoundIsoflop): { result: EnvelopeResult; diagno
       ),
     );
   let intervals: EnvelopeResult['intervals'] = null;
+  let frontierDraws: FrontierDraw[] | undefined;
   const u = iso.uncertainty;
   if (frontier && u.method === 'bootstrap') {
     // Resample whole runs (curves) with replacement: a run drawn twice competes once on the envelope.
     const draws = { N: [] as number[], D: [] as number[] };
+    frontierDraws = [];
     const alive = new Uint8Array(R);
     for (let k = 0; k < u.resamples; k++) {
       const rand = mulberry32(streamSeed(u.seed, k));
@@ -193,6 +201,7 @@ export function fitEnvelope(iso: BoundIsoflop): { result: EnvelopeResult; diagno
       if (f) {
         draws.N.push(f.N.exponent);
         draws.D.push(f.D.exponent);
+        frontierDraws.push(f);
       }
     }
     const iN = percentileInterval(draws.N, u.level);
@@ -200,5 +209,5 @@ export function fitEnvelope(iso: BoundIsoflop): { result: EnvelopeResult; diagno
     if (iN && iD) intervals = { [`${iso.size}_exponent`]: iN, [`${iso.tokens}_exponent`]: iD };
   }
   const uncertainty = intervals && u.method === 'bootstrap' ? { method: u.method, level: u.level } : null;
-  return { result: { name: iso.name, points, frontier, intervals, uncertainty }, diagnostics };
+  return { result: { name: iso.name, points, frontier, intervals, uncertainty }, diagnostics, draws: frontierDraws };
 }

@@ -5,6 +5,7 @@ import { diagnostic, type Diagnostic } from '../diagnostics';
 import type { StudyModel } from '../model';
 import type {
   EnvelopeResult,
+  FrontierResult,
   IsoflopResult,
   LawResult,
   OptimumResult,
@@ -13,8 +14,11 @@ import type {
 } from '../results';
 import { optimum, predict } from './answers';
 import { fitEnvelope } from './envelope';
+import { traceFrontier } from './frontier';
 import { fitIsoflop } from './isoflop';
+import { isoflopOptimum, type FrontierDraw } from './isoflopAnswers';
 import { fitLaw } from './law';
+import { answerAllocation, needsTargetEngine } from './target';
 import { cancelled, type FitOptions, type LawFit } from './types';
 
 export { optimum, predict } from './answers';
@@ -46,18 +50,28 @@ export async function fitStudy(
   }
   const isoflops: IsoflopResult[] = [];
   const envelopes: EnvelopeResult[] = [];
+  // Approach 2 (isoflop) and approach 1 (envelope): the frontier power laws answer `optimize` and
+  // `frontier` for the budget; the minima (isoflop budgets, envelope points) give L*(C).
+  const isoflopFits = new Map<string, Parameters<typeof isoflopOptimum>[1] & { draws?: FrontierDraw[] }>();
   for (const iso of model.isoflops) {
     options.onProgress?.({ law: iso.name, phase: 'isoflop' });
     if (iso.method === 'envelope') {
       const r = fitEnvelope(iso);
       diagnostics.push(...r.diagnostics);
       envelopes.push(r.result);
+      isoflopFits.set(iso.name, { frontier: r.result.frontier, budgets: r.result.points, draws: r.draws });
     } else {
       const r = fitIsoflop(iso);
       diagnostics.push(...r.diagnostics);
       isoflops.push(r.result);
+      isoflopFits.set(iso.name, { ...r.result, draws: r.draws });
     }
   }
+  const isoflopAnswer = (name: string, budget: number) => {
+    const iso = model.isoflops.find((i) => i.name === name)!;
+    const r = isoflopFits.get(name)!;
+    return isoflopOptimum(iso, r, r.draws, budget);
+  };
   const predictions: PredictionResult[] = [];
   for (const pr of model.predictions) {
     const f = fits.get(pr.law);
@@ -72,10 +86,18 @@ export async function fitStudy(
   }
   const optima: OptimumResult[] = [];
   for (const op of model.optima) {
+    if (isoflopFits.has(op.law)) {
+      const { result, error } = isoflopAnswer(op.law, Object.values(op.budget)[0]);
+      if (error) diagnostics.push(diagnostic('warning', 'scaling.optimize-failed', error, op.range));
+      optima.push({ ...result, value: finiteOrNull(result.value) });
+      continue;
+    }
     const f = fits.get(op.law);
     if (!f) continue;
-    const { result, error, edge } = optimum(f, op.budget, model.computes);
-    if (error) diagnostics.push(diagnostic('warning', 'scaling.optimize-failed', error, op.range));
+    const { result, error, edge, code } = needsTargetEngine(op.budget, f.law.target)
+      ? answerAllocation(f, op.budget, model.computes)
+      : optimum(f, op.budget, model.computes);
+    if (error) diagnostics.push(diagnostic('warning', code ?? 'scaling.optimize-failed', error, op.range));
     if (edge)
       diagnostics.push(
         diagnostic(
@@ -91,5 +113,25 @@ export async function fitStudy(
       );
     optima.push({ ...result, value: finiteOrNull(result.value) });
   }
-  return { results: { laws, isoflops, envelopes, predictions, optima }, diagnostics };
+  const frontiers: FrontierResult[] = [];
+  for (const fr of model.frontiers) {
+    const f = fits.get(fr.law);
+    const answer = isoflopFits.has(fr.law)
+      ? (budget: number) => isoflopAnswer(fr.law, budget)
+      : f && ((budget: number) => optimum(f, { [fr.variable]: budget }, model.computes));
+    if (!answer) continue;
+    const { result, error, edges } = traceFrontier(fr, answer);
+    if (error) diagnostics.push(diagnostic('warning', 'scaling.optimize-failed', error, fr.range));
+    if (edges.length > 0)
+      diagnostics.push(
+        diagnostic(
+          'warning',
+          'scaling.optimum-at-edge',
+          `the law has no interior optimum at ${edges.length} of the frontier's budgets within a wide search range`,
+          fr.range,
+        ),
+      );
+    frontiers.push(result);
+  }
+  return { results: { laws, isoflops, envelopes, predictions, optima, frontiers }, diagnostics };
 }

@@ -1,6 +1,7 @@
 // Chinchilla approach 2: per compute budget a parabola of the target in ln(size); its vertex is the
 // budget's optimum. Vertices outside the sampled sizes (or parabolas opening downward) are
 // flagged and left out of the frontier, then ln N* and ln D* are regressed on ln C.
+import type { FrontierDraw } from './isoflopAnswers';
 import type { BoundIsoflop } from '../model';
 import type { IsoflopBudgetResult, IsoflopResult } from '../results';
 import { diagnostic, type Diagnostic } from '../diagnostics';
@@ -111,7 +112,12 @@ export function powerLaw(
   return { exponent: sol[1], coefficient: Math.exp(sol[0]) };
 }
 
-export function fitIsoflop(iso: BoundIsoflop): { result: IsoflopResult; diagnostics: Diagnostic[] } {
+export function fitIsoflop(iso: BoundIsoflop): {
+  result: IsoflopResult;
+  diagnostics: Diagnostic[];
+  /** Each bootstrap resample's frontier, for intervals of N*(C) and D*(C) (isoflopAnswers.ts). */
+  draws?: FrontierDraw[];
+} {
   const diagnostics: Diagnostic[] = [];
   const col = (name: string) => iso.data.numeric.get(name);
   const C = col(iso.budget);
@@ -214,10 +220,12 @@ export function fitIsoflop(iso: BoundIsoflop): { result: IsoflopResult; diagnost
       ),
     );
   let intervals: IsoflopResult['intervals'] = null;
+  let frontierDraws: FrontierDraw[] | undefined;
   const u = iso.uncertainty;
   if (frontier && u.method === 'bootstrap') {
     // Resample budgets' vertices (the frontier's data points) with replacement.
     const draws = { N: [] as number[], D: [] as number[] };
+    frontierDraws = [];
     for (let k = 0; k < u.resamples; k++) {
       const rand = mulberry32(streamSeed(u.seed, k));
       const pick = usable.map(() => usable[Math.floor(rand() * usable.length)]);
@@ -226,6 +234,7 @@ export function fitIsoflop(iso: BoundIsoflop): { result: IsoflopResult; diagnost
       if (f) {
         draws.N.push(f.N.exponent);
         draws.D.push(f.D.exponent);
+        frontierDraws.push(f);
       }
     }
     const iN = percentileInterval(draws.N, u.level);
@@ -257,5 +266,5 @@ export function fitIsoflop(iso: BoundIsoflop): { result: IsoflopResult; diagnost
   }
   const budgets: IsoflopBudgetResult[] = fits.map(({ varLnN: _v, usable: _u, ...rest }) => rest);
   const uncertainty = intervals && u.method !== 'none' ? { method: u.method, level: u.level } : null;
-  return { result: { name: iso.name, budgets, frontier, intervals, uncertainty }, diagnostics };
+  return { result: { name: iso.name, budgets, frontier, intervals, uncertainty }, diagnostics, draws: frontierDraws };
 }

@@ -5,7 +5,7 @@ import type { ComputeDef } from '../model';
 import { evalScalar, toNode, type Node } from './compile';
 
 /** `k * X * Y` (any order and grouping of a constant and two distinct variables), else undefined. */
-function productForm(def: ComputeDef): { k: number; x: string; y: string } | undefined {
+export function productForm(def: ComputeDef): { k: number; x: string; y: string } | undefined {
   let k = 1;
   const vars: string[] = [];
   const walk = (e: ComputeDef['formula']): boolean => {
@@ -25,7 +25,7 @@ function productForm(def: ComputeDef): { k: number; x: string; y: string } | und
 }
 
 /** The formula with every other compute it reads (not a law variable) replaced by its definition. */
-function inlineComputes(
+export function inlineComputes(
   e: ComputeDef['formula'],
   computes: ComputeDef[],
   variables: string[],
@@ -50,7 +50,7 @@ function inlineComputes(
 }
 
 /** Recognises E + A / X^alpha + B / Y^beta (or A * X^-alpha) and names its pieces. */
-function powerSumForm(
+export function powerSumForm(
   node: Node,
 ): { offset: number | undefined; terms: { amp: number; variable: number; exponent: number }[] } | undefined {
   const terms: Node[] = [];

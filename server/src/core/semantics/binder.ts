@@ -47,6 +47,11 @@ export function bind(parsed: ParseResult, options: BindOptions = {}): M.StudyMod
   return new Binder(parsed, options).run();
 }
 
+/** Budgets on a frontier when `points` is not given (13: two per decade over 1e20..1e26). */
+export const FRONTIER_POINTS = 13;
+/** A frontier re-solves the optimum (and its intervals) per point: cap the work. */
+const MAX_FRONTIER_POINTS = 200;
+
 class Binder {
   private readonly diagnostics: Diagnostic[] = [];
   private readonly catalogue: ReadonlyMap<string, M.CatalogueLaw>;
@@ -66,6 +71,7 @@ class Binder {
       isoflops: [],
       predictions: [],
       optima: [],
+      frontiers: [],
       plots: [],
       diagnostics: this.diagnostics,
     };
@@ -99,6 +105,7 @@ class Binder {
     for (const s of statements) {
       if (s.kind === 'Predict') this.bindPredict(s);
       if (s.kind === 'Optimize') this.bindOptimize(s);
+      if (s.kind === 'Frontier') this.bindFrontier(s);
       if (s.kind === 'Plot') this.bindPlot(s);
     }
     return this.model;
@@ -1035,12 +1042,44 @@ class Binder {
     this.model.predictions.push({ law: law.name, at, range: s.range });
   }
 
+  /** An isoflop answers for its own budget variable (approach 2): no `compute` line is needed. */
+  private isoflopQuestion(law: A.Name | undefined, variable: A.Name | undefined): M.BoundIsoflop | undefined {
+    const iso = law && this.model.isoflops.find((i) => i.name === law.text);
+    if (!iso || !variable) return undefined;
+    if (variable.text !== iso.budget) {
+      this.report(
+        'error',
+        'scaling.bad-question',
+        `isoflop '${iso.name}' answers for its budget variable ${iso.budget}, not ${variable.text}`,
+        variable.range,
+      );
+      return undefined;
+    }
+    return iso;
+  }
+
   private bindOptimize(s: A.OptimizeStmt): void {
+    if (s.law && this.model.isoflops.some((i) => i.name === s.law!.text)) {
+      const budget = this.assignments(s.budget);
+      if (!budget) return;
+      if (s.budget.length !== 1)
+        return this.report(
+          'error',
+          'scaling.bad-question',
+          'an isoflop answers for one budget, e.g. C = 3.8e25',
+          s.range,
+        );
+      if (!this.isoflopQuestion(s.law, s.budget[0].variable)) return;
+      this.model.optima.push({ law: s.law.text, budget, range: s.range });
+      return;
+    }
     const law = this.lawNamed(s.law, 'optimize');
     if (!law) return;
     const budget = this.assignments(s.budget);
     if (!budget) return;
+    if (!this.optimizeQuestionOk(s, law, budget)) return;
     for (const a of s.budget) {
+      if (a.variable.text === law.target || a.variable.text === 'inference') continue;
       if (!this.model.computes.some((c) => c.name === a.variable.text)) {
         this.report(
           'error',
@@ -1053,6 +1092,84 @@ class Binder {
       }
     }
     this.model.optima.push({ law: law.name, budget, range: s.range });
+  }
+
+  private bindFrontier(s: A.FrontierStmt): void {
+    const isIsoflop = !!s.law && this.model.isoflops.some((i) => i.name === s.law!.text);
+    if (isIsoflop && !this.isoflopQuestion(s.law, s.variable)) return;
+    const name = isIsoflop ? s.law?.text : this.lawNamed(s.law, 'trace a frontier of')?.name;
+    if (!name || !s.variable || !s.from || !s.to) return;
+    const variable = s.variable.text;
+    if (!isIsoflop && !this.model.computes.some((c) => c.name === variable)) {
+      this.report(
+        'error',
+        'scaling.no-compute',
+        `'${variable}' is not a computed variable: declare how it is counted, e.g. \`compute ${variable} = 6 * N * D\``,
+        s.variable.range,
+        { variable },
+      );
+      return;
+    }
+    const from = this.constant(s.from);
+    const to = this.constant(s.to);
+    if (from === undefined || to === undefined) return;
+    const range = { start: s.from.range.start, end: s.to.range.end };
+    if (!(from > 0 && Number.isFinite(to)))
+      return this.report('error', 'scaling.bad-range', 'a frontier needs positive, finite budgets', range);
+    if (!(to > from))
+      return this.report('error', 'scaling.bad-range', `the range is reversed or empty: write it low..high`, range);
+    let points = FRONTIER_POINTS;
+    if (s.points) {
+      const k = this.constant(s.points);
+      if (k === undefined) return;
+      if (!(Number.isInteger(k) && k >= 2 && k <= MAX_FRONTIER_POINTS))
+        return this.report(
+          'error',
+          'scaling.bad-value',
+          `points must be a whole number from 2 to ${MAX_FRONTIER_POINTS}`,
+          s.points.range,
+        );
+      points = k;
+    }
+    this.model.frontiers.push({ law: name, variable, from, to, points, range: s.range });
+  }
+
+  /** `for L = 2.0` (a target) or `for C = X` (a budget), each optionally with `inference = I`. */
+  private optimizeQuestionOk(s: A.OptimizeStmt, law: M.BoundLaw, budget: Record<string, number>): boolean {
+    const target = s.budget.find((a) => a.variable.text === law.target);
+    const inference = s.budget.find((a) => a.variable.text === 'inference');
+    const budgets = s.budget.filter((a) => a !== target && a !== inference);
+    const fail = (code: string, message: string, range: A.Range) => {
+      this.report('error', code, message, range);
+      return false;
+    };
+    if (target && budgets.length > 0)
+      return fail(
+        'scaling.bad-question',
+        `give either a target (${law.target} = …) or a compute budget, not both`,
+        budgets[0].variable.range,
+      );
+    if (!target && budgets.length === 0)
+      return fail(
+        'scaling.bad-question',
+        `optimize needs a target (${law.target} = …) or a compute budget (e.g. C = 1e24)`,
+        s.range,
+      );
+    if (budgets.length > 1)
+      return fail('scaling.bad-question', 'one compute budget at a time', budgets[1].variable.range);
+    if (target && !(budget[law.target] > 0 && Number.isFinite(budget[law.target])))
+      return fail('scaling.bad-value', `the target ${law.target} must be a positive number`, target.value.range);
+    if (inference) {
+      if (!(budget.inference >= 0 && Number.isFinite(budget.inference)))
+        return fail('scaling.bad-value', 'inference tokens must be a number ≥ 0', inference.value.range);
+      if (this.model.computes.length === 0)
+        return fail(
+          'scaling.no-compute',
+          'inference needs a `compute` line that counts training, e.g. compute C = 6 * N * D',
+          inference.variable.range,
+        );
+    }
+    return true;
   }
 
   private bindPlot(s: A.PlotStmt): void {

@@ -71,7 +71,16 @@ export interface ErrorExpr {
 // Statements
 
 export type Statement =
-  StudyDecl | ComputeDecl | DatasetDecl | RunsDecl | LawDecl | IsoflopDecl | PredictStmt | OptimizeStmt | PlotStmt;
+  | StudyDecl
+  | ComputeDecl
+  | DatasetDecl
+  | RunsDecl
+  | LawDecl
+  | IsoflopDecl
+  | PredictStmt
+  | OptimizeStmt
+  | FrontierStmt
+  | PlotStmt;
 
 export interface StudyFile {
   kind: 'StudyFile';
@@ -269,6 +278,17 @@ export interface OptimizeStmt {
   kind: 'Optimize';
   law: Name | undefined;
   budget: Assignment[];
+  range: Range;
+}
+
+/** `frontier chinchilla over C = 1e20..1e26 points 13` */
+export interface FrontierStmt {
+  kind: 'Frontier';
+  law: Name | undefined;
+  variable: Name | undefined;
+  from: Expr | undefined;
+  to: Expr | undefined;
+  points: Expr | undefined;
   range: Range;
 }
 

@@ -11,6 +11,7 @@ export const TOP_LEVEL_KEYWORDS = [
   'envelope',
   'predict',
   'optimize',
+  'frontier',
   'plot',
 ];
 export const LAW_KEYWORDS = ['fit', 'holdout', 'objective', 'param', 'search', 'uncertainty'];

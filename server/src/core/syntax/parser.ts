@@ -161,6 +161,8 @@ class Parser extends ExpressionParser {
         return this.parsePredict();
       case 'optimize':
         return this.parseOptimize();
+      case 'frontier':
+        return this.parseFrontier();
       case 'plot':
         return this.parsePlot();
     }
@@ -766,6 +768,29 @@ class Parser extends ExpressionParser {
     this.expect('for', "'for' and the budget, e.g. optimize chinchilla for C = 5.76e23");
     const budget = this.parseAssignments();
     return { kind: 'Optimize', law, budget, range: { start, end: this.prevEnd() } };
+  }
+
+  private parseFrontier(): A.FrontierStmt {
+    const start = this.next().start;
+    const stmt: A.FrontierStmt = {
+      kind: 'Frontier',
+      law: undefined,
+      variable: undefined,
+      from: undefined,
+      to: undefined,
+      points: undefined,
+      range: { start, end: start },
+    };
+    stmt.law = this.name('the law whose frontier to trace');
+    this.expect('over', "'over' and the budget range, e.g. frontier chinchilla over C = 1e20..1e26");
+    stmt.variable = this.name('the budget variable, as in C = 1e20..1e26');
+    this.expect('=');
+    stmt.from = this.parseExpr();
+    this.expect('..', "'..' as in C = 1e20..1e26");
+    stmt.to = this.parseExpr();
+    if (this.accept('points')) stmt.points = this.parseExpr();
+    stmt.range.end = this.prevEnd();
+    return stmt;
   }
 
   private parsePlot(): A.PlotStmt {
