@@ -150,6 +150,14 @@ describe('approach 1: JSON, hover and the CLI table', () => {
     assert.ok(text.includes(md(`N*(C) = `)) && text.includes(md(`C^${exponent}`)), text);
     assert.ok(formatResultsTable(results, 'study.scaling').includes(`N*(C) = `));
     assert.ok(formatResultsTable(results, 'study.scaling').includes(`C^${exponent}`));
+    // The report's envelope section has the table's frontier line, word for word.
+    const { buildMarkdownReport } = await import('../../../server/src/present/reportMarkdown');
+    const table = formatResultsTable(results, 'study.scaling').split('\n');
+    const line = table.find((l) => l.trim().startsWith('N*(C) = '))!.trim();
+    // Markdown escapes: compare the text a reader sees.
+    const report = buildMarkdownReport(analysis, results).replace(/\\(.)/g, '$1');
+    assert.match(report, /## Training-curve envelopes \(approach 1\)\n\n### envelope a1\n/);
+    assert.ok(report.includes(`- ${line}\n`), report.slice(report.indexOf('### envelope a1')));
   });
 });
 
