@@ -245,8 +245,11 @@ function finiteRecord(r: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(r).filter(([, v]) => finite(v)));
 }
 
-function finiteIntervals(r: Record<string, Interval> | null | undefined): Record<string, Interval> {
-  return Object.fromEntries(Object.entries(r ?? {}).filter(([, v]) => finite(v[0]) && finite(v[1])));
+/** Drawable intervals only: an unidentifiable quantity (null) gets no error bar. */
+function finiteIntervals(r: Record<string, Interval | null> | null | undefined): Record<string, Interval> {
+  return Object.fromEntries(
+    Object.entries(r ?? {}).filter((e): e is [string, Interval] => e[1] !== null && finite(e[1][0]) && finite(e[1][1])),
+  );
 }
 
 /** Keeps the points where x, y (and lo, hi when given) are all finite. */

@@ -51,6 +51,7 @@ export const KEYWORDS = [
   'squares',
   'bootstrap',
   'asymptotic',
+  'profile',
   'none',
   'budget',
   'size',

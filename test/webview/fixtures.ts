@@ -209,9 +209,10 @@ export function chinchillaFixture(o: FixtureOptions = {}): Fixture {
       at: { N: 70e9, D: 1.4e12, C: 6 * 70e9 * 1.4e12 },
       value: chinchilla(chParams, 70e9, 1.4e12),
       interval: null,
+      observation_interval: null,
       level,
     },
-    { law: kaName, at: { N: 70e9 }, value: kaplan(kaParams, 70e9), interval: null, level },
+    { law: kaName, at: { N: 70e9 }, value: kaplan(kaParams, 70e9), interval: null, observation_interval: null, level },
   ];
   for (const p of predictions) {
     if (nDraws === 0) continue;

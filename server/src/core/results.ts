@@ -9,7 +9,11 @@ export interface LawResult {
   name: string;
   formula: string;
   params: Record<string, number>;
-  intervals: Record<string, Interval> | null;
+  /**
+   * Per free parameter; a parameter's entry is null when the data cannot pin it down (see the
+   * `scaling.unidentifiable` diagnostic). The whole field is null without `uncertainty`.
+   */
+  intervals: Record<string, Interval | null> | null;
   objective: { kind: 'squares' | 'huber'; delta: number | null; space: 'linear' | 'log'; value: number | null };
   points: { fit: number; holdout: number; dropped: number };
   /** Error on the held-out runs: mean absolute percentage error as a fraction (0.012 = 1.2%), RMSE of log target. */
@@ -31,6 +35,11 @@ export interface LawResult {
   stop_reason: string;
   /** Bootstrap seed, when the law has `uncertainty bootstrap`. */
   seed: number | null;
+  /**
+   * How the parameters' `intervals` were made; null without them. `profile` only where profile
+   * intervals were computed (a Huber fit with `uncertainty profile` gets `asymptotic` ones).
+   */
+  interval_method?: 'bootstrap' | 'asymptotic' | 'profile' | null;
   seconds: number;
   /** Spread among the best starts: how many distinct optima ended within 1e-6 relative of the best. */
   spread?: { best_objectives: number[]; distinct_optima: number };
@@ -39,6 +48,8 @@ export interface LawResult {
   /** Bootstrap draws of each parameter (for the distribution plot), when bootstrapped. */
   draws?: Record<string, number[]>;
   level?: number | null;
+  /** Bootstrap bookkeeping: refits that did not converge (left out) and resamples cut by the time budget. */
+  bootstrap?: { resamples: number; failed: number; skipped: number };
 }
 
 export interface IsoflopBudgetResult {
@@ -60,7 +71,7 @@ export interface IsoflopResult {
   } | null;
   intervals: Record<string, Interval> | null;
   /** How the frontier exponents' intervals were made, when there are any. */
-  uncertainty?: { method: 'bootstrap' | 'asymptotic'; level: number } | null;
+  uncertainty?: { method: 'bootstrap' | 'asymptotic' | 'profile'; level: number } | null;
 }
 
 /** One point of approach 1's envelope: at this compute, the run with the lowest (interpolated) loss. */
@@ -88,7 +99,10 @@ export interface PredictionResult {
   at: Record<string, number>;
   /** null when the prediction failed (a diagnostic on its line says why). */
   value: number | null;
+  /** Confidence interval of the law's mean at this point; null without uncertainty or when the data cannot pin it down. */
   interval: Interval | null;
+  /** Prediction interval for one new run's observed value: the mean's uncertainty plus the residual noise. */
+  observation_interval: Interval | null;
   level: number | null;
 }
 
@@ -98,7 +112,8 @@ export interface OptimumResult {
   at: Record<string, number>; // N, D (and any other free variable)
   /** L*; null when no optimum could be computed (a diagnostic on its line says why). */
   value: number | null;
-  intervals: Record<string, Interval>;
+  /** Per quantity (N, D, …, and the target); null when it depends on what the data cannot pin down. */
+  intervals: Record<string, Interval | null>;
   /** With `inference = I`: training plus inference FLOPs (k·N·D + 2·N·I) at the allocation. */
   total_compute?: number;
   /** With `inference = I`: the training-only answer to the same question, to show how far N*, D* move. */

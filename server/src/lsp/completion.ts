@@ -193,7 +193,7 @@ export function completion(analysis: Analysis, offset: number, ctx: CompletionCo
         push('exhaustive', CompletionItemKind.Keyword, 'optimize every declared start (slower; an audit)');
       }
     } else if (first === 'uncertainty') {
-      if (words.length === 1) keywords(['bootstrap', 'asymptotic', 'none']);
+      if (words.length === 1) keywords(['bootstrap', 'asymptotic', 'profile', 'none']);
       else if (after('by'))
         columnsOfLaw(analysis, lawName, ctx).forEach((c) => push(c, CompletionItemKind.Field, 'column'));
       else keywords(['seed', 'level', 'by'].filter((k) => !words.includes(k)));
@@ -208,7 +208,7 @@ export function completion(analysis: Analysis, offset: number, ctx: CompletionCo
     else if (['budget', 'size', 'tokens', 'target', 'holdout'].includes(first)) {
       if (first === 'budget') computes();
       variables();
-    } else if (first === 'uncertainty' && words.length === 1) keywords(['bootstrap', 'asymptotic', 'none']);
+    } else if (first === 'uncertainty' && words.length === 1) keywords(['bootstrap', 'asymptotic', 'profile', 'none']);
     return items;
   }
 

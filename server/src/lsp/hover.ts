@@ -164,7 +164,12 @@ export function paramHover(
   const fact = summary?.params.find((p) => p.name === name);
   if (summary && fact) {
     const method = summary.intervals ? ` (${summary.intervals.label})` : '';
-    lines.push(`value: **${fact.value}**${fact.interval ? ` ${fact.interval}${method}` : ''}  `);
+    const shown = fact.withheld
+      ? ` ${fact.interval}: the data cannot pin it down (see the warning on the law)`
+      : fact.interval
+        ? ` ${fact.interval}${method}`
+        : '';
+    lines.push(`value: **${fact.value}**${shown}  `);
   } else lines.push(`value: ${notFitted(results, fitting)}  `);
   if (spec) {
     lines.push(`bounds: ${boundsText(spec)}  `);

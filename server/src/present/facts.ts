@@ -13,29 +13,45 @@ import type {
   StudyResults,
 } from '../core/results';
 import { namesIn } from '../core/semantics/evaluate';
-import { formatExact, formatInterval, formatLevel, formatPercent, formatSize, formatValue } from './numbers';
+import {
+  formatExact,
+  formatInterval,
+  formatLevel,
+  formatPercent,
+  formatSize,
+  formatValue,
+  intervalOrWhy,
+  NOT_IDENTIFIABLE,
+} from './numbers';
+
+type Method = 'bootstrap' | 'asymptotic' | 'profile';
 
 export interface IntervalMethod {
-  method: 'bootstrap' | 'asymptotic';
+  method: Method;
   level: number;
-  /** "90% bootstrap" or "90% asymptotic". */
+  /** "90% bootstrap", "90% asymptotic" or "90% profile". */
   label: string;
 }
 
-function method(m: 'bootstrap' | 'asymptotic', level: number | null | undefined): IntervalMethod | null {
+function method(m: Method, level: number | null | undefined): IntervalMethod | null {
   return level === null || level === undefined ? null : { method: m, level, label: `${formatLevel(level)} ${m}` };
 }
 
-/** How a law's intervals were made: bootstrap when it has a seed, else the asymptotic (delta) method. */
+/**
+ * How a law's parameter intervals were made, as the engine records it; results without the record
+ * (older JSON): bootstrap when the law has a seed, else the asymptotic (delta) method.
+ */
 export function lawIntervalMethod(r: LawResult): IntervalMethod | null {
-  return method(r.seed !== null ? 'bootstrap' : 'asymptotic', r.level);
+  return method(r.interval_method ?? (r.seed !== null ? 'bootstrap' : 'asymptotic'), r.level);
 }
 
 export interface ParamFacts {
   name: string;
   value: string;
-  /** '[lo, hi]', or '' without one. */
+  /** '[lo, hi]', NOT_IDENTIFIABLE when withheld, or '' without one. */
   interval: string;
+  /** The engine withheld the interval: the data cannot pin the parameter down. */
+  withheld: boolean;
 }
 
 export interface LawSummary {
@@ -85,7 +101,8 @@ export function lawSummary(r: LawResult): LawSummary {
     params: Object.entries(r.params).map(([name, value]) => ({
       name,
       value: formatValue(value),
-      interval: formatInterval(r.intervals?.[name]),
+      interval: intervalOrWhy(r.intervals?.[name]),
+      withheld: r.intervals?.[name] === null,
     })),
     time: `${Math.round(r.seconds * 1000)} ms`,
   };
@@ -103,7 +120,10 @@ export interface PredictionFacts {
   at: string;
   failed: boolean;
   value: string;
+  /** The law's mean at the point: '[lo, hi]', NOT_IDENTIFIABLE when withheld, or '' without uncertainty. */
   interval: string;
+  /** One new run's observed value (the mean's uncertainty plus the residual noise): '[lo, hi]' or ''. */
+  observationInterval: string;
   /** "90% bootstrap", or null without an interval. */
   intervalMethod: IntervalMethod | null;
 }
@@ -115,7 +135,8 @@ export function predictionFacts(p: PredictionResult, law: LawResult | undefined)
     at: pointText(p.at),
     failed,
     value: formatValue(p.value),
-    interval: formatInterval(p.interval),
+    interval: p.interval ? formatInterval(p.interval) : p.level !== null && !failed ? NOT_IDENTIFIABLE : '',
+    observationInterval: formatInterval(p.observation_interval),
     intervalMethod: p.interval ? method(law && law.seed === null ? 'asymptotic' : 'bootstrap', p.level) : null,
   };
 }
@@ -166,12 +187,12 @@ export function optimumFacts(o: OptimumResult, computes: readonly ComputeDef[], 
     at: Object.entries(o.at).map(([name, v]) => ({
       name,
       value: formatValue(v),
-      interval: formatInterval(o.intervals[name]),
+      interval: intervalOrWhy(o.intervals[name]),
     })),
     ratio: failed ? null : allocationRatio(computes, o),
     target,
     value: formatValue(o.value),
-    valueInterval: formatInterval(o.intervals[target]),
+    valueInterval: intervalOrWhy(o.intervals[target]),
   };
 }
 
@@ -183,9 +204,20 @@ export function optimumLine(f: OptimumFacts): string {
   return parts.join(', ');
 }
 
-/** "1.94 [1.92, 1.97] (90% bootstrap)". */
+/**
+ * A prediction's two intervals, named: "mean [1.92, 1.97]; one new run [1.90, 1.99] (90% bootstrap)";
+ * NOT_IDENTIFIABLE when withheld, '' without uncertainty.
+ */
+export function predictionIntervals(f: PredictionFacts): string {
+  if (!f.intervalMethod) return f.interval;
+  const run = f.observationInterval ? `; one new run ${f.observationInterval}` : '';
+  return `mean ${f.interval}${run} (${f.intervalMethod.label})`;
+}
+
+/** "1.94 mean [1.92, 1.97]; one new run [1.90, 1.99] (90% bootstrap)". */
 export function predictionLine(f: PredictionFacts): string {
-  return `${f.value}${f.interval ? ` ${f.interval}${f.intervalMethod ? ` (${f.intervalMethod.label})` : ''}` : ''}`;
+  const intervals = predictionIntervals(f);
+  return `${f.value}${intervals ? ` ${intervals}` : ''}`;
 }
 
 export interface IsoflopFacts {

@@ -5,7 +5,7 @@
 import type { ComputeDef } from '../core/model';
 import type { FrontierResult, OptimumResult } from '../core/results';
 import { allocationRatio } from './facts';
-import { formatInterval, formatSize, formatValue, MISSING } from './numbers';
+import { formatSize, formatValue, intervalOrWhy, MISSING } from './numbers';
 
 /** `training only: N* = 6.000e+10, D* = 1.000e+12 (inference moves N* ×0.5, D* ×1.5)`, or undefined. */
 export function inferenceShift(r: OptimumResult): string | undefined {
@@ -38,8 +38,9 @@ export function frontierTable(
   };
   const label = first ? ratioOf(first)?.label : undefined;
   const header = [r.variable, ...keys.map((k) => `${k}*`), ...(label ? [label] : []), `${target}*`];
-  const cell = (v: number | null, iv: [number, number] | undefined) =>
-    v !== null && Number.isFinite(v) ? `${formatValue(v)}${iv ? ` ${formatInterval(iv)}` : ''}` : MISSING;
+  // A withheld interval (null: the data cannot pin it down) says so; none asked for shows nothing.
+  const cell = (v: number | null, iv: [number, number] | null | undefined) =>
+    v !== null && Number.isFinite(v) ? `${formatValue(v)}${iv !== undefined ? ` ${intervalOrWhy(iv)}` : ''}` : MISSING;
   const rows = r.points.map((p) => [
     formatSize(p.budget[r.variable]),
     ...keys.map((k) => cell(p.at[k], p.intervals[k])),

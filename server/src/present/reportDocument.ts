@@ -16,6 +16,7 @@ import {
   optimumFacts,
   optimumLine,
   predictionFacts,
+  predictionIntervals,
   problems,
 } from './facts';
 import { frontierTable, inferenceShift } from './questions';
@@ -168,12 +169,7 @@ export function buildReportDocument(analysis: Analysis, results: StudyResults, m
         const at = Object.entries(p.at)
           .map(([k, v]) => `${k} = ${formatSize(v)}`)
           .join(', ');
-        return [
-          [p.law],
-          [at],
-          [f ? f.value : '—'],
-          [f?.interval ? `${f.interval}${f.intervalMethod ? ` (${f.intervalMethod.label})` : ''}` : '—'],
-        ];
+        return [[p.law], [at], [f ? f.value : '—'], [(f && predictionIntervals(f)) || '—']];
       }),
     });
   }

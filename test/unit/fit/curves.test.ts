@@ -71,6 +71,7 @@ describe('laws over whole training curves', () => {
     // Resampling the four runs: every interval holds the truth (exact data: each resample refits it).
     for (const [name, value] of Object.entries(TRUE)) {
       const iv = law.intervals![name];
+      assert.ok(iv, `${name}: no interval`);
       assert.ok(iv[0] <= value * (1 + 1e-3) && value * (1 - 1e-3) <= iv[1], `${name}: ${iv}`);
     }
   });

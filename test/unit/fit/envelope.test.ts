@@ -117,7 +117,8 @@ describe('approach 1: its answers through optimize and frontier', () => {
     // The answer is the power law itself at C = 1e21 (rounding only).
     assert.ok(Math.abs(o.at.N / (N.coefficient * 1e21 ** N.exponent) - 1) < 1e-12);
     assert.ok(Math.abs(o.at.D / (D.coefficient * 1e21 ** D.exponent) - 1) < 1e-12);
-    assert.ok(o.intervals.N[0] <= o.at.N && o.at.N <= o.intervals.N[1], JSON.stringify(o.intervals));
+    const iN = o.intervals.N;
+    assert.ok(iN && iN[0] <= o.at.N && o.at.N <= iN[1], JSON.stringify(o.intervals));
     assert.ok(o.value !== null && o.value > E, 'L* from the envelope points, above the irreducible loss');
     const [f] = fitted.results.frontiers!;
     assert.equal(f.points.length, 3);

@@ -146,3 +146,14 @@ export function catalogueLaw(
   b.catalogue = name;
   return b;
 }
+
+/** Ordinary least squares of y on x: the slope and its standard error (n − 2 degrees of freedom). */
+export function olsSlope(x: number[], y: number[]): { slope: number; se: number } {
+  const n = x.length;
+  const mx = x.reduce((a, b) => a + b) / n;
+  const my = y.reduce((a, b) => a + b) / n;
+  const sxx = x.reduce((a, v) => a + (v - mx) ** 2, 0);
+  const slope = x.reduce((a, v, i) => a + (v - mx) * (y[i] - my), 0) / sxx;
+  const rss = x.reduce((a, v, i) => a + (y[i] - my - slope * (v - mx)) ** 2, 0);
+  return { slope, se: Math.sqrt(rss / (n - 2) / sxx) };
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { fitIsoflop } from '../../../server/src/core/fit/isoflop';
 import type { BoundIsoflop } from '../../../server/src/core/model';
-import { table } from './helpers';
+import { olsSlope, table } from './helpers';
 
 /** IsoFLOP rows from L = E + A/N^a + B/D^b with D = C/(6N), at sizes N = centre * 2^k. */
 function iso(
@@ -193,5 +193,35 @@ describe('isoflop (approach 2)', () => {
     const b = fitIsoflop(iso(budgets, false, u)).result.intervals;
     assert.ok(a && a.N_exponent);
     assert.deepEqual(a, b);
+  });
+
+  it('asymptotic exponent intervals use Student t with budgets − 2 degrees of freedom', () => {
+    const cs = [1e18, 1e19, 1e20, 1e21, 1e22];
+    // Centres off the optimum by a budget-dependent factor, so the frontier has residuals.
+    const centres = Object.fromEntries(cs.map((c, i) => [c, truthN(c) * (1 + 0.15 * Math.sin(3 * i))]));
+    const { result } = fitIsoflop(iso(centres, false, { method: 'asymptotic', level: 0.9 }));
+    assert.equal(result.budgets.filter((b) => !b.edge).length, 5);
+    const x = result.budgets.map((b) => Math.log(b.budget));
+    const y = result.budgets.map((b) => Math.log(b.at.N));
+    const half = 2.3533634348018233 * olsSlope(x, y).se; // scipy.stats.t.ppf(0.95, 3)
+    const [lo, hi] = result.intervals!.N_exponent!;
+    assert.ok(Math.abs((hi - lo) / (2 * half) - 1) < 1e-9, `width ${hi - lo} vs t-interval ${2 * half}`);
+  });
+
+  it('weighted: budgets of exactly 3 runs still get a weight (their parabola has no residual variance)', () => {
+    const cs = [1e18, 1e19, 1e20, 1e21];
+    // The exact optimum for alpha = beta, so the 3 middle sizes bracket it.
+    const optN = (c: number) => (480 / 2100) ** (1 / 0.7) * Math.sqrt(c / 6);
+    const b = iso(Object.fromEntries(cs.map((c) => [c, optN(c)])), true);
+    // Keep the 3 middle sizes of each budget (k = −1, 0, 1 of −3..3).
+    const keep = Array.from({ length: b.data.rowCount }, (_, i) => Math.abs((i % 7) - 3) <= 1);
+    const cols = Object.fromEntries([...b.data.numeric].map(([k, v]) => [k, v.filter((_, i) => keep[i])]));
+    const { result, diagnostics } = fitIsoflop({ ...b, data: table('t3', cols) });
+    assert.deepEqual(
+      result.budgets.map((x) => x.runs),
+      [3, 3, 3, 3],
+    );
+    assert.ok(result.frontier, JSON.stringify(diagnostics.map((d) => d.message)));
+    assert.ok(Math.abs(result.frontier.N.exponent - 0.5) < 0.02, `${result.frontier.N.exponent}`);
   });
 });

@@ -149,7 +149,12 @@ describe('hardening: numerics', function () {
   it('N^-1000 underflows to 0: the amplitude is unidentifiable, said so', async () => {
     const text = study('L = E + A * N^-1000 + B / D^beta', [P_E, P_A, P_B, P_beta].join('\n'));
     const { json } = await check(text);
-    expectDiagnostic(json, 'scaling.unidentifiable', lineOf(text, 'law l'), /^the data cannot pin down A \(/);
+    expectDiagnostic(
+      json,
+      'scaling.unidentifiable',
+      lineOf(text, 'law l'),
+      /^the data cannot pin down A: moving along 1\.00·ln A leaves the fit unchanged \(/,
+    );
   });
 
   it('a parameter that does not affect the output: unidentifiable', async () => {
@@ -158,7 +163,12 @@ describe('hardening: numerics', function () {
       ALL + '\n  param k in [0, 1] init grid 0.5..0.5 by 1',
     );
     const { json } = await check(text);
-    expectDiagnostic(json, 'scaling.unidentifiable', lineOf(text, 'law l'), /^the data cannot pin down k \(/);
+    expectDiagnostic(
+      json,
+      'scaling.unidentifiable',
+      lineOf(text, 'law l'),
+      /^the data cannot pin down k: moving along 1\.00·k leaves the fit unchanged \(/,
+    );
   });
 
   it('every run at one D: B / D^beta is a constant that E absorbs (singular Jacobian)', async () => {

@@ -60,6 +60,7 @@ describe('lsp completion', () => {
       'asymptotic',
       'bootstrap',
       'none',
+      'profile',
     ]);
   });
 

@@ -60,9 +60,10 @@ describe('lsp hover', () => {
     assert.match(hoverText(a, at('law chinchilla:', 5).offset, false), /not fitted yet/);
   });
 
-  it('on predict: the value, its interval and how far it extrapolates', async () => {
+  it('on predict: the value, its two intervals (mean, one new run) and how far it extrapolates', async () => {
     const t = hoverText(a, at('predict chinchilla', 2).offset).replace(/\\(.)/g, '$1');
-    assert.match(t, /\*\*1\.941\*\* \[1\.92, 1\.973\] \(90% bootstrap\)/);
+    // fakeResults: mean [1.9201, 1.9733], one new run [1.9001, 1.9933], at 4 significant digits.
+    assert.match(t, /\*\*1\.941\*\* mean \[1\.92, 1\.973\]; one new run \[1\.9, 1\.993\] \(90% bootstrap\)/);
     // The same warning as `check` (scaling.extrapolation): past 10× on N and on the implied C = 6ND.
     assert.match(t, /extrapolates: N = 70B is .*× above the largest fitted N/);
     assert.match(t, /extrapolates: C = 5\.880e\+23 is 196× above the largest fitted C \(3\.001e\+21\)/);

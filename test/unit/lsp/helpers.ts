@@ -75,6 +75,7 @@ export function fakeResults(a: Analysis): StudyResults {
       at: { ...p.at },
       value: 1.9412 + i,
       interval: [1.9201 + i, 1.9733 + i] as [number, number],
+      observation_interval: [1.9001 + i, 1.9933 + i] as [number, number],
       level: 0.9,
     })),
     optima: a.model.optima.map((o) => ({

@@ -33,7 +33,7 @@ describe('lsp export report', () => {
       ...CHINCHILLA_ROWS,
       '| Nc | 10.37 | [9.336, 11.41] | (0, inf) |',
       '| alphaN | 11.37 | [10.24, 12.51] | (0, 3] |',
-      '| chinchilla | N = 70B, D = 1.4T, C = 5.880e+23 | 1.941 | [1.92, 1.973] (90% bootstrap) |',
+      '| chinchilla | N = 70B, D = 1.4T, C = 5.880e+23 | 1.941 | mean [1.92, 1.973]; one new run [1.9, 1.993] (90% bootstrap) |',
       '- optimize chinchilla for C = 5.760e+23: N* = 6.700e+10 [6.000e+10, 7.500e+10], D* = 1.430e+12 [1.300e+12, 1.600e+12], D*/N* = 21.34, L* = 1.937',
     ])
       assert.ok(md.split('\n').includes(row), `missing row ${row} in\n${md}`);

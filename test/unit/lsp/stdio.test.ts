@@ -162,10 +162,10 @@ describe('lsp server over --stdio', function () {
       textDocument: { uri: STUDY_URI },
       position: { line: predictLine, character: 2 },
     });
-    // The hover shows **value** [lo, hi] to 4 significant digits: each shown number is within half a
+    // The hover shows **value** mean [lo, hi] to 4 significant digits: each shown number is within half a
     // unit of the 4th significant digit (5e-4 relative: protocol/numbers.ts shows 4) of the CLI's.
     const p = cli.predictions[0];
-    const shown = /\*\*([-+.\de]+)\*\* \[([-+.\de]+), ([-+.\de]+)\]/.exec(hover.contents.value);
+    const shown = /\*\*([-+.\de]+)\*\* mean \[([-+.\de]+), ([-+.\de]+)\]/.exec(hover.contents.value);
     assert.ok(shown, hover.contents.value);
     [p.value!, ...p.interval!].forEach((v, i) => {
       const got = Number(shown[i + 1]);

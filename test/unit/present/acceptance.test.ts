@@ -74,12 +74,15 @@ describe('every number shown one way, everywhere', () => {
     shows(['hover', 'table', 'markdown', 'html'], `huber(0.001) on log = ${exact}`);
   });
 
-  it('predictions, with their interval', () => {
+  it('predictions, with their two intervals (mean, one new run)', () => {
     const p = results.predictions[0];
-    shows(['hover', 'inlay', 'table'], `${formatValue(p.value)} ${formatInterval(p.interval)}`);
-    // The reports put value and interval in two columns.
+    const both = `mean ${formatInterval(p.interval)}; one new run ${formatInterval(p.observation_interval)} (90% bootstrap)`;
+    shows(['hover', 'table'], `${formatValue(p.value)} ${both}`);
+    // The inlay hint is short: the mean's interval only.
+    shows(['inlay'], `${formatValue(p.value)} ${formatInterval(p.interval)}`);
+    // The reports put value and intervals in two columns.
     shows(['markdown', 'html'], formatValue(p.value));
-    shows(['markdown', 'html'], `${formatInterval(p.interval)} (90% bootstrap)`);
+    shows(['markdown', 'html'], both);
     // The webview's model carries the same value; formatted by the webview it reads the same.
     const model = plotModel(a, results);
     assert.equal(formatValue(model.predictions[0].value), formatValue(p.value));

@@ -37,7 +37,9 @@ describe('presentation facts', () => {
       study: 's',
       laws: [failedLaw()],
       isoflops: [],
-      predictions: [{ law: 'broken', at: { N: 1e9 }, value: null, interval: null, level: null }],
+      predictions: [
+        { law: 'broken', at: { N: 1e9 }, value: null, interval: null, observation_interval: null, level: null },
+      ],
       optima: [],
       diagnostics: [],
     };

@@ -216,7 +216,7 @@ describe('syntax: parser', () => {
       });
     });
 
-    it('uncertainty: asymptotic level P, none', () => {
+    it('uncertainty: asymptotic level P, profile level P, none', () => {
       const u = (text: string) => one(`law l: L = a { uncertainty ${text} }`, 'Law').body[0];
       assert.deepEqual(u('asymptotic level 0.95'), {
         kind: 'Uncertainty',
@@ -224,6 +224,14 @@ describe('syntax: parser', () => {
         resamples: undefined,
         seed: undefined,
         level: num('0.95', 0.95),
+        by: undefined,
+      });
+      assert.deepEqual(u('profile level 0.8'), {
+        kind: 'Uncertainty',
+        method: 'profile',
+        resamples: undefined,
+        seed: undefined,
+        level: num('0.8', 0.8),
         by: undefined,
       });
       assert.deepEqual(u('none'), {

@@ -4,8 +4,9 @@ import type { BoundLaw, ComputeDef } from '../model';
 import type { Interval, OptimumResult, PredictionResult } from '../results';
 import { evalScalar, toNode } from './compile';
 import { optimizeAllocation, type OptimizeContext } from './optimize';
-import { normalQuantile, percentileInterval } from './stats';
+import { mulberry32, percentileInterval, studentQuantile } from './stats';
 import type { LawFit } from './types';
+import { dependsOnWeak } from './uncertainty';
 
 /** Values of the law's variables at a point; missing ones come from `compute` definitions. */
 function resolvePoint(at: Record<string, number>, variables: string[], computes: ComputeDef[]): Float64Array | string {
@@ -28,38 +29,73 @@ function resolvePoint(at: Record<string, number>, variables: string[], computes:
   return Float64Array.from(variables, (v) => known[v]);
 }
 
-/** Interval of g(theta) from bootstrap draws (percentiles) or the covariance (delta method). */
-export function intervalOf(fit: LawFit, g: (theta: Float64Array) => number): Interval | null {
+/** Central difference gradient of g at theta (user space), one step per parameter. */
+function gradientOf(g: (theta: Float64Array) => number, theta: Float64Array): Float64Array {
+  const th = Float64Array.from(theta);
+  const grad = new Float64Array(th.length);
+  for (let j = 0; j < th.length; j++) {
+    const h = 1e-6 * Math.max(1e-8, Math.abs(th[j]));
+    const keep = th[j];
+    th[j] = keep + h;
+    const up = g(th);
+    th[j] = keep - h;
+    const down = g(th);
+    th[j] = keep;
+    grad[j] = (up - down) / (2 * h);
+  }
+  return grad;
+}
+
+/**
+ * Interval of g(theta) from bootstrap draws (percentiles) or the covariance (delta method, Student
+ * t with the residual degrees of freedom). `observation` widens it to one new run's observed value:
+ * the residual noise is added (resampled residuals for the bootstrap, s² for the delta method),
+ * in the objective's space (multiplicative for `on log`). Null when g moves along a direction
+ * the data cannot pin down.
+ */
+export function intervalOf(fit: LawFit, g: (theta: Float64Array) => number, observation = false): Interval | null {
   const P = fit.law.params.length;
-  if (fit.draws && fit.level !== null) {
+  const basis = fit.basis;
+  if (!fit.theta || fit.level === null || !basis) return null;
+  const g0 = g(fit.theta);
+  const needsGrad = !fit.draws || basis.weakDirs.length > 0;
+  const grad = needsGrad ? gradientOf(g, fit.theta) : undefined;
+  if (grad && dependsOnWeak(basis, fit.theta, grad)) return null;
+  const noise = observation ? Math.sqrt(basis.s2) : 0;
+  if (observation && !Number.isFinite(noise)) return null;
+  if (fit.draws) {
     const K = fit.draws.length / P;
     const vals: number[] = [];
+    const res = basis.residuals;
+    // Residuals shrink by fitting p parameters; sqrt(n/dof) restores the noise's scale.
+    const inflate = Math.sqrt(res.length / Math.max(1, basis.dof));
+    const rand = mulberry32(0x5eed);
     for (let k = 0; k < K; k++) {
       const th = fit.draws.subarray(k * P, (k + 1) * P);
-      if (Number.isFinite(th[0])) vals.push(g(th));
+      if (!Number.isFinite(th[0])) continue;
+      const mean = g(th);
+      if (!observation) vals.push(mean);
+      else {
+        const e = res[Math.floor(rand() * res.length)] * inflate;
+        vals.push(basis.onLog ? mean * Math.exp(e) : mean + e);
+      }
     }
     return percentileInterval(vals, fit.level);
   }
-  if (fit.covariance && fit.theta && fit.level !== null) {
-    const th = Float64Array.from(fit.theta);
-    const g0 = g(th);
-    const grad = new Float64Array(P);
-    for (let j = 0; j < P; j++) {
-      const h = 1e-6 * Math.max(1e-8, Math.abs(th[j]));
-      const keep = th[j];
-      th[j] = keep + h;
-      const up = g(th);
-      th[j] = keep - h;
-      const down = g(th);
-      th[j] = keep;
-      grad[j] = (up - down) / (2 * h);
-    }
+  if (fit.covariance && grad) {
     let v = 0;
     for (let a = 0; a < P; a++)
       for (let b = 0; b < P; b++) if (grad[a] && grad[b]) v += grad[a] * grad[b] * fit.covariance[a * P + b];
-    const z = normalQuantile((1 + fit.level) / 2);
+    const t = studentQuantile((1 + fit.level) / 2, basis.dof);
     const sd = Math.sqrt(Math.max(0, v));
-    return Number.isFinite(sd) ? [g0 - z * sd, g0 + z * sd] : null;
+    if (!Number.isFinite(sd) || !Number.isFinite(t)) return null;
+    if (!observation) return [g0 - t * sd, g0 + t * sd];
+    if (basis.onLog) {
+      const sdLog = Math.sqrt((sd / g0) ** 2 + noise * noise);
+      return [g0 * Math.exp(-t * sdLog), g0 * Math.exp(t * sdLog)];
+    }
+    const sdObs = Math.sqrt(sd * sd + noise * noise);
+    return [g0 - t * sdObs, g0 + t * sdObs];
   }
   return null;
 }
@@ -69,13 +105,23 @@ export function predict(
   at: Record<string, number>,
   computes: ComputeDef[],
 ): { result: PredictionResult; error?: string } {
-  const base: PredictionResult = { law: fit.law.name, at, value: NaN, interval: null, level: fit.level };
+  const base: PredictionResult = {
+    law: fit.law.name,
+    at,
+    value: NaN,
+    interval: null,
+    observation_interval: null,
+    level: fit.level,
+  };
   if (!fit.theta || !fit.node) return { result: base, error: `law '${fit.law.name}' has no fit` };
   const point = resolvePoint(at, fit.law.variables, computes);
   if (typeof point === 'string') return { result: base, error: `a value for ${point} is needed` };
   const node = fit.node;
   const value = evalScalar(node, fit.theta, point);
-  return { result: { ...base, value, interval: intervalOf(fit, (th) => evalScalar(node, th, point)) } };
+  const mean = (th: Float64Array) => evalScalar(node, th, point);
+  return {
+    result: { ...base, value, interval: intervalOf(fit, mean), observation_interval: intervalOf(fit, mean, true) },
+  };
 }
 
 export function dataRanges(law: BoundLaw): Record<string, [number, number]> {
@@ -115,12 +161,11 @@ export function optimum(
       result: base,
       error: `no compute definition ties two of ${fit.law.name}'s variables (${fit.law.variables.join(', ')}) to ${Object.keys(budget).join(', ')}`,
     };
-  const intervals: Record<string, Interval> = {};
-  for (const key of Object.keys(alloc.at)) {
-    const iv = intervalOf(fit, (th) => optimizeAllocation(ctx, th, budget)?.at[key] ?? NaN);
-    if (iv) intervals[key] = iv;
+  const intervals: Record<string, Interval | null> = {};
+  if (fit.level !== null) {
+    for (const key of Object.keys(alloc.at))
+      intervals[key] = intervalOf(fit, (th) => optimizeAllocation(ctx, th, budget)?.at[key] ?? NaN);
+    intervals[fit.law.target] = intervalOf(fit, (th) => optimizeAllocation(ctx, th, budget)?.value ?? NaN);
   }
-  const iv = intervalOf(fit, (th) => optimizeAllocation(ctx, th, budget)?.value ?? NaN);
-  if (iv) intervals[fit.law.target] = iv;
   return { result: { ...base, at: alloc.at, value: alloc.value, intervals }, edge: alloc.edge };
 }

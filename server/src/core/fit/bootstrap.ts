@@ -22,8 +22,10 @@ export interface BootstrapTask {
   seed: number;
   from: number;
   to: number;
-  /** Wall-clock deadline (Date.now() ms, valid across threads): later resamples are left NaN. */
+  /** Wall-clock deadline (Date.now() ms, valid across threads): later resamples are skipped. */
   deadline?: number;
+  /** Iteration limit of each refit (default 200); a refit that reaches it counts as failed. */
+  maxIterations?: number;
 }
 
 /** Row weights of resample k. */
@@ -46,20 +48,37 @@ function resampleWeights(
   return w;
 }
 
-/** Refits resamples [from, to) from the full-data optimum (one local polish each). Returns draws row-major. */
-export function runBootstrap(task: BootstrapTask, interrupt?: () => boolean): Float64Array {
+/** What became of one resample's refit. */
+export const DrawStatus = { ok: 0, failed: 1, skipped: 2 } as const;
+
+/** Draws (row-major, NaN unless ok) and a DrawStatus per resample. */
+export interface BootstrapSlice {
+  draws: Float64Array;
+  status: Uint8Array;
+}
+
+/**
+ * Refits resamples [from, to) from the full-data optimum (one local polish each). A refit that
+ * stops without converging (iteration limit, non-finite objective) is failed, not a draw: its
+ * parameters are wherever the optimizer gave up. Resamples past the deadline are skipped.
+ */
+export function runBootstrap(task: BootstrapTask, interrupt?: () => boolean): BootstrapSlice {
   const prob = buildProblem(task, task.columns, task.y);
   const ev = new Evaluator(prob);
   const ws = new LmWorkspace(ev.n, ev.p);
   const P = prob.names.length;
   const u0 = toInternal(prob, task.theta);
-  const out = new Float64Array((task.to - task.from) * P).fill(NaN);
+  const count = task.to - task.from;
+  const draws = new Float64Array(count * P).fill(NaN);
+  const status = new Uint8Array(count).fill(DrawStatus.skipped);
   for (let k = task.from; k < task.to; k++) {
     if ((task.deadline !== undefined && Date.now() > task.deadline) || interrupt?.()) break;
     prob.weights = resampleWeights(k, task.seed, prob.rows, task.groups, task.groupCount);
-    const res = levenbergMarquardt(ev, u0, { maxIterations: 200, ftol: 1e-10 }, ws);
-    const theta = Number.isFinite(res.value) ? toTheta(prob, res.u) : new Float64Array(P).fill(NaN);
-    out.set(theta, (k - task.from) * P);
+    const res = levenbergMarquardt(ev, u0, { maxIterations: task.maxIterations ?? 200, ftol: 1e-10 }, ws);
+    if (res.stop === 'interrupted') break;
+    const ok = res.converged && Number.isFinite(res.value);
+    status[k - task.from] = ok ? DrawStatus.ok : DrawStatus.failed;
+    if (ok) draws.set(toTheta(prob, res.u), (k - task.from) * P);
   }
-  return out;
+  return { draws, status };
 }

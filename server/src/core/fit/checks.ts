@@ -14,6 +14,11 @@ export interface AtOptimum {
   inverse: Float64Array;
   /** Distinct optima within 1e-6 of the best objective. */
   nearBest: number;
+  /** Jacobian at the optimum, n × free, optimizer coordinates. */
+  J: Float64Array;
+  /** Directions the data cannot pin down (unit vectors in coordinates scaled by `scale`: u = scale·x). */
+  weakDirs: Float64Array[];
+  scale: Float64Array;
 }
 
 export function checkOptimum(
@@ -32,7 +37,8 @@ export function checkOptimum(
   const r = new Float64Array(n);
   const J = new Float64Array(n * p);
   ev.eval(best.u, r, J);
-  const ident = checkIdentifiable(law, J, n, p, freeNames, diags);
+  const coordinateNames = prob.free.map((j) => (prob.logParam[j] ? `ln ${names[j]}` : names[j]));
+  const ident = checkIdentifiable(law, J, n, p, freeNames, diags, coordinateNames);
   if (!best.converged)
     diags.push(
       diagnostic(
@@ -53,7 +59,7 @@ export function checkOptimum(
         law.range,
       ),
     );
-  return { r, inverse: ident.inverse, nearBest: nearBest.length };
+  return { r, inverse: ident.inverse, nearBest: nearBest.length, J, weakDirs: ident.weakDirs, scale: ident.scale };
 }
 
 /** Ending on a bound. */

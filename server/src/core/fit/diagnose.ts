@@ -3,6 +3,28 @@ import { diagnostic, type Diagnostic } from '../diagnostics';
 import type { BoundLaw } from '../model';
 import { scaledInverse } from './linalg';
 
+/** A weak direction's component (unit vector, scaled coordinates) above this involves the parameter. */
+export const WEAK_COMPONENT = 1e-4;
+
+/**
+ * A weak direction as a readable combination, e.g. "0.71·ln B − 0.71·E": the optimizer's coordinates
+ * (ln of scale parameters) scaled to unit sensitivity, terms above 0.05.
+ */
+function combination(dir: Float64Array, names: string[]): string {
+  const terms = names
+    .map((n, k) => ({ n, c: dir[k] }))
+    .filter((t) => Math.abs(t.c) > 0.05)
+    .sort((a, b) => Math.abs(b.c) - Math.abs(a.c));
+  const sign = terms[0]?.c < 0 ? -1 : 1;
+  return terms
+    .map((t, i) => {
+      const c = sign * t.c;
+      const mag = Math.abs(c).toFixed(2);
+      return i === 0 ? `${c < 0 ? '−' : ''}${mag}·${t.n}` : `${c < 0 ? ' − ' : ' + '}${mag}·${t.n}`;
+    })
+    .join('');
+}
+
 function origin(law: BoundLaw, i: number): string {
   const o = law.data.origin[i];
   if (!o) return `row ${i + 1}`;
@@ -116,7 +138,8 @@ export function checkIdentifiable(
   p: number,
   freeNames: string[],
   diags: Diagnostic[],
-): { JtJ: Float64Array; inverse: Float64Array; condition: number } {
+  coordinateNames?: string[],
+): { JtJ: Float64Array; inverse: Float64Array; condition: number; weakDirs: Float64Array[]; scale: Float64Array } {
   const JtJ = new Float64Array(p * p);
   for (let i = 0; i < n; i++)
     for (let a = 0; a < p; a++) {
@@ -124,24 +147,19 @@ export function checkIdentifiable(
       if (ja === 0) continue;
       for (let b = 0; b < p; b++) JtJ[a * p + b] += ja * J[i * p + b];
     }
-  const { inverse, condition, nullDirs } = scaledInverse(JtJ, p);
-  if (nullDirs.length > 0 || condition > 1e12) {
-    const dir = nullDirs[0];
-    let names = freeNames;
-    if (dir) {
-      const mags = Array.from(dir, Math.abs);
-      const max = Math.max(...mags);
-      names = freeNames.filter((_, k) => mags[k] > 0.2 * max);
-    }
+  const { inverse, condition, nullDirs, weakDirs, scale } = scaledInverse(JtJ, p);
+  if (weakDirs.length > 0) {
+    const combos = weakDirs.map((dir) => combination(dir, coordinateNames ?? freeNames));
+    const names = freeNames.filter((_, k) => weakDirs.some((dir) => Math.abs(dir[k]) > WEAK_COMPONENT));
     diags.push(
       diagnostic(
         'warning',
         'scaling.unidentifiable',
-        `the data cannot pin down ${names.join(', ')} (the Jacobian is ${nullDirs.length > 0 ? 'singular' : `ill-conditioned, condition ${condition.toExponential(1)}`}); vary the inputs more or fix a parameter`,
+        `the data cannot pin down ${names.join(', ')}: moving along ${combos.join('; ')} leaves the fit unchanged (the Jacobian is ${nullDirs.length > 0 ? 'singular' : `ill-conditioned, condition ${condition.toExponential(1)}`}), so ${names.length > 1 ? 'they get' : 'it gets'} no interval; vary the inputs more or fix a parameter`,
         law.range,
-        { data: { params: names, condition } },
+        { data: { params: names, combinations: combos, condition } },
       ),
     );
   }
-  return { JtJ, inverse, condition };
+  return { JtJ, inverse, condition, weakDirs, scale };
 }

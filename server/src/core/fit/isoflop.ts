@@ -6,14 +6,17 @@ import type { BoundIsoflop } from '../model';
 import type { IsoflopBudgetResult, IsoflopResult } from '../results';
 import { diagnostic, type Diagnostic } from '../diagnostics';
 import { leastSquares } from './linalg';
-import { percentileInterval, mulberry32, streamSeed, normalQuantile } from './stats';
+import { percentileInterval, mulberry32, streamSeed, studentQuantile } from './stats';
 
 /** Runs whose budgets differ by less than this fraction belong to one isoFLOP profile. */
 const BUDGET_TOLERANCE = 0.05;
 
 interface BudgetFit extends IsoflopBudgetResult {
-  /** Variance of ln N* from the parabola's coefficient covariance (delta method). */
-  varLnN: number;
+  /** Variance of ln N* per unit residual variance: g'(XᵀX)⁻¹g for the vertex (delta method). */
+  vertexFactor: number;
+  /** The parabola's residual sum of squares and degrees of freedom (runs − 3). */
+  rss: number;
+  dof: number;
   usable: boolean;
 }
 
@@ -46,8 +49,7 @@ function fitBudget(
   // Residual variance and the covariance of (c1, c2) for the weight of this budget's vertex.
   let rss = 0;
   for (let i = 0; i < n; i++) rss += (y[i] - (c0 + c1 * xc[i] + c2 * xc[i] * xc[i])) ** 2;
-  const s2 = n > 3 ? rss / (n - 3) : NaN;
-  let varLnN = NaN;
+  let vertexFactor = NaN;
   {
     const p = 3;
     const a = new Float64Array(9);
@@ -58,7 +60,7 @@ function fitBudget(
       // d vertex / d c1 = -1/(2 c2), d vertex / d c2 = c1 / (2 c2^2)
       const g1 = -1 / (2 * c2);
       const g2 = c1 / (2 * c2 * c2);
-      varLnN = s2 * (g1 * g1 * inv[4] + 2 * g1 * g2 * inv[5] + g2 * g2 * inv[8]);
+      vertexFactor = g1 * g1 * inv[4] + 2 * g1 * g2 * inv[5] + g2 * g2 * inv[8];
     }
   }
   // Parabola reported in uncentred x: c0' + c1' x + c2' x^2.
@@ -70,7 +72,9 @@ function fitBudget(
     value: c0 + c1 * vertexC + c2 * vertexC * vertexC,
     edge,
     parabola,
-    varLnN,
+    vertexFactor,
+    rss,
+    dof: n - 3,
     usable: !edge && Number.isFinite(xs) && Number.isFinite(lnDs),
   };
 }
@@ -194,9 +198,15 @@ export function fitIsoflop(iso: BoundIsoflop): {
       ),
     );
   const usable = fits.filter((f) => f.usable);
+  // A 3-run parabola passes through its points: no residual variance of its own. Such budgets
+  // borrow the variance pooled over the budgets that have one; with none, the variances are taken
+  // equal (they cancel out of the weighted fit) and only the vertex factors weigh.
+  const pooledDof = usable.reduce((a, f) => a + Math.max(0, f.dof), 0);
+  const pooled = pooledDof > 0 ? usable.reduce((a, f) => a + (f.dof > 0 ? f.rss : 0), 0) / pooledDof : 1;
+  const varLnN = (f: BudgetFit) => (f.dof > 0 ? f.rss / f.dof : pooled) * f.vertexFactor;
   const frontierOf = (pts: BudgetFit[]) => {
     const lnC = pts.map((f) => Math.log(f.budget));
-    const w = iso.weighted ? pts.map((f) => (f.varLnN > 0 ? 1 / f.varLnN : 0)) : undefined;
+    const w = iso.weighted ? pts.map((f) => (varLnN(f) > 0 ? 1 / varLnN(f) : 0)) : undefined;
     const n = powerLaw(
       lnC,
       pts.map((f) => Math.log(f.at[iso.size])),
@@ -240,8 +250,10 @@ export function fitIsoflop(iso: BoundIsoflop): {
     const iN = percentileInterval(draws.N, u.level);
     const iD = percentileInterval(draws.D, u.level);
     if (iN && iD) intervals = { [`${iso.size}_exponent`]: iN, [`${iso.tokens}_exponent`]: iD };
-  } else if (frontier && u.method === 'asymptotic' && usable.length > 2) {
-    const z = normalQuantile((1 + u.level) / 2);
+  } else if (frontier && (u.method === 'asymptotic' || u.method === 'profile') && usable.length > 2) {
+    // The frontier is a straight-line fit: its exact t-interval serves `profile` as well.
+    // Student's t with the frontier regression's residual degrees of freedom (budgets − 2).
+    const z = studentQuantile((1 + u.level) / 2, usable.length - 2);
     const lnC = usable.map((f) => Math.log(f.budget));
     const se = (ys: number[], slope: number, icpt: number) => {
       const m = lnC.reduce((a, b) => a + b, 0) / lnC.length;
@@ -264,7 +276,9 @@ export function fitIsoflop(iso: BoundIsoflop): {
       [`${iso.tokens}_exponent`]: [frontier.D.exponent - z * sD, frontier.D.exponent + z * sD],
     };
   }
-  const budgets: IsoflopBudgetResult[] = fits.map(({ varLnN: _v, usable: _u, ...rest }) => rest);
+  const budgets: IsoflopBudgetResult[] = fits.map(
+    ({ vertexFactor: _v, rss: _r, dof: _d, usable: _u, ...rest }) => rest,
+  );
   const uncertainty = intervals && u.method !== 'none' ? { method: u.method, level: u.level } : null;
   return { result: { name: iso.name, budgets, frontier, intervals, uncertainty }, diagnostics, draws: frontierDraws };
 }

@@ -63,7 +63,7 @@ export async function fitLaw(law: BoundLaw, opts: FitOptions = {}): Promise<LawF
   const params: Record<string, number> = {};
   law.params.forEach((spec, j) => (params[spec.name] = theta[j]));
   const holdout = holdoutMetrics(law, rows, theta, diags);
-  const { intervals, covariance, draws, level, drawRecord } = await estimateUncertainty(
+  const { intervals, covariance, draws, level, drawRecord, bootstrap, profiled, basis } = await estimateUncertainty(
     law,
     starts,
     found,
@@ -99,14 +99,17 @@ export async function fitLaw(law: BoundLaw, opts: FitOptions = {}): Promise<LawF
     converged: best.converged && !timedOut,
     stop_reason: timedOut ? 'time-budget' : best.stop,
     seed: u.method === 'bootstrap' ? u.seed : null,
+    interval_method:
+      intervals === null ? null : profiled ? 'profile' : u.method === 'bootstrap' ? 'bootstrap' : 'asymptotic',
     seconds: seconds(),
     spread: { best_objectives: ms.optima.slice(0, 5).map((x) => x.value), distinct_optima: atOptimum.nearBest },
     residuals: residualsOf(law, rows, rows.node, theta),
     level,
   };
   if (drawRecord) result.draws = drawRecord;
+  if (bootstrap) result.bootstrap = bootstrap;
   opts.onProgress?.({ law: law.name, phase: 'done' });
-  return { result, diagnostics: diags, theta, node: rows.node, law, covariance, draws, level };
+  return { result, diagnostics: diags, theta, node: rows.node, law, covariance, draws, level, basis };
 }
 
 /** Observed and fitted values of every row, held-out ones marked. */

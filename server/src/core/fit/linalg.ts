@@ -69,14 +69,25 @@ function symmetricEigen(a: Float64Array, p: number): { values: Float64Array; vec
   return { values, vectors: v };
 }
 
+/** Eigenvalues below this fraction of the largest mark a direction the data cannot pin down. */
+export const WEAK_EIGENVALUE = 1e-12;
+
 /**
  * Pseudo-inverse of a symmetric PSD matrix after scaling to unit diagonal; also the condition
- * number of the scaled matrix (what says whether parameters are identifiable).
+ * number of the scaled matrix (what says whether parameters are identifiable), its null
+ * directions, and its weak directions (eigenvalue < WEAK_EIGENVALUE × largest, null ones
+ * included), both as unit vectors in the scaled coordinates x = u / scale.
  */
 export function scaledInverse(
   a: Float64Array,
   p: number,
-): { inverse: Float64Array; condition: number; nullDirs: Float64Array[] } {
+): {
+  inverse: Float64Array;
+  condition: number;
+  nullDirs: Float64Array[];
+  weakDirs: Float64Array[];
+  scale: Float64Array;
+} {
   const d = new Float64Array(p);
   for (let i = 0; i < p; i++) d[i] = a[i * p + i] > 0 ? 1 / Math.sqrt(a[i * p + i]) : 0;
   const s = new Float64Array(p * p);
@@ -89,8 +100,12 @@ export function scaledInverse(
   const condition = min > 0 ? max / min : Infinity;
   const inverse = new Float64Array(p * p);
   const nullDirs: Float64Array[] = [];
+  const weakDirs: Float64Array[] = [];
   for (let k = 0; k < p; k++) {
     const lam = values[k];
+    const zeroColumn = d.some((x, i) => x === 0 && vectors[i * p + k] !== 0);
+    if (!(lam > max * WEAK_EIGENVALUE) || zeroColumn)
+      weakDirs.push(Float64Array.from({ length: p }, (_, i) => vectors[i * p + k]));
     if (!(lam > max * 1e-14) || d.some((x, i) => x === 0 && vectors[i * p + k] !== 0)) {
       const dir = new Float64Array(p);
       for (let i = 0; i < p; i++) dir[i] = vectors[i * p + k];
@@ -101,7 +116,7 @@ export function scaledInverse(
       for (let j = 0; j < p; j++) inverse[i * p + j] += (vectors[i * p + k] * vectors[j * p + k]) / lam;
   }
   for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) inverse[i * p + j] *= d[i] * d[j];
-  return { inverse, condition, nullDirs };
+  return { inverse, condition, nullDirs, weakDirs, scale: d };
 }
 
 /**

@@ -1,9 +1,9 @@
 // Runs bootstrap slices on worker threads. The worker is dist/fitWorker.js next to the bundle; under
-// tsx (tests) it is worker.ts loaded through tsx. If no worker can start, the slices run in-thread:
-// the numbers are identical either way, only the wall time differs.
+// tsx (tests) it is worker.ts loaded through tsx. If a worker fails, its slice runs in-thread (the
+// numbers are identical either way, only the wall time differs) and the failure is reported.
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { runBootstrap, type BootstrapTask } from './bootstrap';
+import { DrawStatus, runBootstrap, type BootstrapSlice, type BootstrapTask } from './bootstrap';
 import type { BlockResult, SearchTask } from './search';
 
 // Decided from how this module itself was loaded, not by probing the file system (the core does no
@@ -16,78 +16,106 @@ function workerEntry(explicit?: string): WorkerEntry {
 
 type WorkerEntry = { file: string; execArgv: string[] };
 
-/** Posts one message to a fresh worker and resolves with the field `key` of its reply. */
-function runWorker<T>(entry: WorkerEntry, message: unknown, key: 'draws' | 'block', signal?: AbortSignal): Promise<T> {
+/** Thrown when the caller's signal aborts a run: the only error that means "cancelled". */
+export class FitCancelled extends Error {
+  constructor() {
+    super('cancelled');
+  }
+}
+
+/**
+ * Runs one task on a fresh worker. Settles exactly once: with the worker's answer, its error
+ * message, a thrown error, an exit before answering (a crash, out of memory), or an abort.
+ */
+function inWorker<T>(
+  entry: WorkerEntry,
+  message: unknown,
+  read: (m: Record<string, unknown>) => T,
+  signal?: AbortSignal,
+): Promise<T> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new FitCancelled());
     const w = new Worker(entry.file, { execArgv: entry.execArgv });
-    const onAbort = () => {
+    let settled = false;
+    const settle = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
       void w.terminate();
-      reject(new Error('cancelled'));
+      f();
     };
+    const onAbort = () => settle(() => reject(new FitCancelled()));
     signal?.addEventListener('abort', onAbort, { once: true });
-    w.once('message', (m: { ok: boolean; draws?: Float64Array; block?: BlockResult; error?: string }) => {
-      signal?.removeEventListener('abort', onAbort);
-      void w.terminate();
-      if (m.ok) resolve(m[key] as T);
-      else reject(new Error(m.error));
-    });
-    w.once('error', (e) => {
-      signal?.removeEventListener('abort', onAbort);
-      reject(e);
-    });
+    w.once('message', (m: Record<string, unknown>) =>
+      settle(() => (m.ok ? resolve(read(m)) : reject(new Error(String(m.error))))),
+    );
+    w.once('error', (e) => settle(() => reject(e)));
+    w.once('exit', (code) => settle(() => reject(new Error(`the worker exited with code ${code} before answering`))));
     w.postMessage(message);
   });
 }
 
-function runInWorker(entry: WorkerEntry, task: BootstrapTask, signal?: AbortSignal): Promise<Float64Array> {
-  return runWorker<Float64Array>(entry, task, 'draws', signal);
+/** The draws of all resamples, their statuses, and the errors of workers whose share ran in-thread. */
+export interface BootstrapRun extends BootstrapSlice {
+  workerErrors: string[];
 }
 
-/** Splits resamples [0, K) into `workers` contiguous slices and concatenates the draws in order. */
+/**
+ * Splits resamples [0, K) into `workers` contiguous slices and concatenates the draws in order. A
+ * slice whose worker fails runs on this thread instead (same numbers), and the failure is
+ * returned so the caller can say so; an abort rejects with FitCancelled.
+ */
 export async function bootstrapParallel(
   task: Omit<BootstrapTask, 'from' | 'to'>,
   K: number,
   workers: number,
   signal?: AbortSignal,
   workerFile?: string,
-): Promise<Float64Array> {
+): Promise<BootstrapRun> {
   const P = task.params.length;
   const slices: [number, number][] = [];
   const count = Math.max(1, Math.min(workers, K));
   for (let s = 0; s < count; s++) slices.push([Math.floor((s * K) / count), Math.floor(((s + 1) * K) / count)]);
   const entry = workers > 1 ? workerEntry(workerFile) : undefined;
+  const workerErrors: string[] = [];
   const parts = await Promise.all(
-    slices.map(async ([from, to]) => {
+    slices.map(async ([from, to]): Promise<BootstrapSlice> => {
       const t = { ...task, from, to };
       if (entry) {
         try {
-          return await runInWorker(entry, t, signal);
+          return await inWorker(entry, t, (m) => m.slice as BootstrapSlice, signal);
         } catch (e) {
-          if (signal?.aborted) throw e;
+          if (signal?.aborted || e instanceof FitCancelled) throw new FitCancelled();
+          workerErrors.push(e instanceof Error ? e.message : String(e));
         }
       }
       // In-thread: chunks with a yield between them, so an abort can land.
-      const P = task.params.length;
-      const out = new Float64Array((to - from) * P).fill(NaN);
-      // Past the deadline, the remaining chunks are left NaN at once (each chunk rebuilds the problem).
+      const draws = new Float64Array((to - from) * P).fill(NaN);
+      const status = new Uint8Array(to - from).fill(DrawStatus.skipped);
+      // Past the deadline, the remaining chunks are skipped at once (each chunk rebuilds the problem).
       const late = () => t.deadline !== undefined && Date.now() > t.deadline;
-      for (let a = from; a < to && !signal?.aborted && !late(); a += 16) {
+      for (let a = from; a < to && !late(); a += 16) {
+        if (signal?.aborted) throw new FitCancelled();
         const b = Math.min(to, a + 16);
-        out.set(
-          runBootstrap({ ...t, from: a, to: b }, () => !!signal?.aborted),
-          (a - from) * P,
-        );
+        const part = runBootstrap({ ...t, from: a, to: b }, () => !!signal?.aborted);
+        draws.set(part.draws, (a - from) * P);
+        status.set(part.status, a - from);
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      return out;
+      if (signal?.aborted) throw new FitCancelled();
+      return { draws, status };
     }),
   );
-  const out = new Float64Array(K * P);
-  slices.forEach(([from], s) => out.set(parts[s], from * P));
-  return out;
+  const draws = new Float64Array(K * P);
+  const status = new Uint8Array(K);
+  slices.forEach(([from], s) => {
+    draws.set(parts[s].draws, from * P);
+    status.set(parts[s].status, from);
+  });
+  return { draws, status, workerErrors };
 }
 
 /** Runs a share of an exhaustive search on a worker thread; rejects when the worker cannot start. */
 export function searchBlockInWorker(task: SearchTask, signal?: AbortSignal, workerFile?: string): Promise<BlockResult> {
-  return runWorker<BlockResult>(workerEntry(workerFile), { ...task, kind: 'search' }, 'block', signal);
+  return inWorker(workerEntry(workerFile), { ...task, kind: 'search' }, (m) => m.block as BlockResult, signal);
 }

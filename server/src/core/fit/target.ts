@@ -250,14 +250,11 @@ export function answerAllocation(fit: LawFit, budget: Record<string, number>, co
     if (!memo.has(key)) memo.set(key, solve(theta, q.inference));
     return memo.get(key);
   };
-  const intervals: Record<string, Interval> = {};
-  for (const key of Object.keys(best.at)) {
-    const iv = intervalOf(fit, (th) => at(th)?.at[key] ?? NaN);
-    if (iv) intervals[key] = iv;
-  }
-  if (q.target === undefined) {
-    const iv = intervalOf(fit, (th) => at(th)?.value ?? NaN);
-    if (iv) intervals[fit.law.target] = iv;
+  // As for `optimize … for C`: with uncertainty, a quantity the data cannot pin down gets null.
+  const intervals: Record<string, Interval | null> = {};
+  if (fit.level !== null) {
+    for (const key of Object.keys(best.at)) intervals[key] = intervalOf(fit, (th) => at(th)?.at[key] ?? NaN);
+    if (q.target === undefined) intervals[fit.law.target] = intervalOf(fit, (th) => at(th)?.value ?? NaN);
   }
   const result: OptimumResult = { ...base, at: best.at, value: best.value, intervals };
   if (q.inference > 0) {

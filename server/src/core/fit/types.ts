@@ -36,6 +36,25 @@ export interface LawFit {
   /** Bootstrap draws, K×P row-major. */
   draws: Float64Array | undefined;
   level: number | null;
+  /** Noise and identifiability at the optimum, for intervals of derived quantities. */
+  basis?: IntervalBasis;
+}
+
+/** What intervals of predictions and optima need besides the draws or the covariance. */
+export interface IntervalBasis {
+  /** Residual degrees of freedom: fitted rows − free parameters. */
+  dof: number;
+  /** Residual variance in the objective's space (ln target for `on log`): rss/dof, or a robust scale² for Huber. */
+  s2: number;
+  onLog: boolean;
+  /** Residuals at the optimum (objective space), resampled for bootstrap observation intervals. */
+  residuals: Float64Array;
+  /** Directions the data cannot pin down, unit vectors in scaled optimizer coordinates (u = scale·x). */
+  weakDirs: Float64Array[];
+  scale: Float64Array;
+  /** Free parameters' indices, and which are optimized as ln(value). */
+  free: number[];
+  logParam: boolean[];
 }
 
 /** A stage that ends the fit early: why it stopped, and what is known so far. */

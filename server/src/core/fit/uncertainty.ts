@@ -1,17 +1,22 @@
 // The uncertainty stage of a law's fit: asymptotic intervals from the Jacobian at the optimum, or
 // percentile intervals from bootstrap refits (in worker threads, optionally resampling groups).
 import { diagnostic, type Diagnostic } from '../diagnostics';
-import type { BoundLaw, UncertaintySpec } from '../model';
+import type { BoundLaw, ParamSpec, UncertaintySpec } from '../model';
 import type { Interval } from '../results';
 import type { AtOptimum } from './checks';
-import { bootstrapParallel } from './pool';
+import { DrawStatus } from './bootstrap';
+import { WEAK_COMPONENT } from './diagnose';
+import { scaledInverse } from './linalg';
+import { bootstrapParallel, FitCancelled, type BootstrapRun } from './pool';
+import { profileIntervals } from './profile';
 import type { LawRows } from './rows';
 import type { Search, Starts } from './searchStage';
-import { normalQuantile, percentileInterval } from './stats';
-import type { FitOptions } from './types';
+import { percentileInterval, studentQuantile } from './stats';
+import { cancelled, type FitOptions, type IntervalBasis } from './types';
 
 interface Uncertainty {
-  intervals: Record<string, Interval> | null;
+  /** Per free parameter; null where the data cannot pin the parameter down. */
+  intervals: Record<string, Interval | null> | null;
   /** Covariance of theta (user space, P×P), for `asymptotic`. */
   covariance?: Float64Array;
   /** Bootstrap draws, K×P row-major. */
@@ -19,7 +24,15 @@ interface Uncertainty {
   level: number | null;
   /** Each free parameter's bootstrap draws, for the results document. */
   drawRecord?: Record<string, number[]>;
+  /** Bootstrap refits that did not converge, and resamples left unrun by the time budget. */
+  bootstrap?: { resamples: number; failed: number; skipped: number };
+  /** The parameters' intervals are profile-likelihood ones (a Huber fit with `profile` keeps asymptotic ones). */
+  profiled?: boolean;
+  basis: IntervalBasis;
 }
+
+/** Above this share of failed bootstrap refits the percentile interval is withheld: the survivors are a biased sample. */
+export const MAX_FAILED_SHARE = 0.1;
 
 export async function estimateUncertainty(
   law: BoundLaw,
@@ -32,12 +45,124 @@ export async function estimateUncertainty(
   diags: Diagnostic[],
 ): Promise<Uncertainty> {
   const u = law.uncertainty;
-  if (u.method === 'asymptotic') return asymptotic(law, starts, found, theta, atOptimum, u.level);
+  const basis = basisOf(law, starts, atOptimum);
+  if (u.method === 'asymptotic') return asymptotic(law, starts, found, theta, atOptimum, u.level, basis, diags);
+  if (u.method === 'profile') {
+    opts.onProgress?.({ law: law.name, phase: 'uncertainty' });
+    return profile(law, starts, found, theta, atOptimum, rows, u.level, basis, opts, diags);
+  }
   if (u.method === 'bootstrap') {
     opts.onProgress?.({ law: law.name, phase: 'uncertainty' });
-    return bootstrap(law, u, starts, theta, rows, opts, diags);
+    return bootstrap(law, u, starts, theta, rows, opts, diags, basis);
   }
-  return { intervals: null, level: null };
+  return { intervals: null, level: null, basis };
+}
+
+function basisOf(law: BoundLaw, { prob }: Starts, { r, weakDirs, scale }: AtOptimum): IntervalBasis {
+  const n = prob.rows;
+  const dof = n - prob.free.length;
+  let s2: number;
+  if (law.objective.loss === 'huber') {
+    // Huber down-weights outliers; their squares would inflate the noise. 1.4826·MAD is the
+    // normal-consistent robust scale.
+    const abs = Array.from(r, Math.abs).sort((a, b) => a - b);
+    const mad = abs.length ? abs[Math.floor((abs.length - 1) / 2)] : NaN;
+    s2 = (1.4826 * mad) ** 2 * (dof > 0 ? n / dof : NaN);
+  } else {
+    let rss = 0;
+    for (let i = 0; i < n; i++) rss += r[i] * r[i];
+    s2 = dof > 0 ? rss / dof : NaN;
+  }
+  return {
+    dof,
+    s2,
+    onLog: law.objective.onLog,
+    residuals: Float64Array.from(r),
+    weakDirs,
+    scale,
+    free: prob.free,
+    logParam: prob.logParam,
+  };
+}
+
+/**
+ * Whether a quantity with gradient `gradTheta` (user space, all P parameters) at `theta` moves along
+ * a direction the data cannot pin down: then it has no honest interval.
+ */
+export function dependsOnWeak(basis: IntervalBasis, theta: ArrayLike<number>, gradTheta: ArrayLike<number>): boolean {
+  if (basis.weakDirs.length === 0) return false;
+  const gx = basis.free.map((j, a) => gradTheta[j] * (basis.logParam[j] ? theta[j] : 1) * basis.scale[a]);
+  const norm = Math.hypot(...gx);
+  if (!(norm > 0)) return false;
+  return basis.weakDirs.some((v) => Math.abs(gx.reduce((acc, g, a) => acc + g * v[a], 0)) > WEAK_COMPONENT * norm);
+}
+
+/** Free parameters (indices into law.params) that a weak direction involves. */
+function unidentified(basis: IntervalBasis): Set<number> {
+  const out = new Set<number>();
+  basis.free.forEach((j, a) => {
+    if (basis.weakDirs.some((v) => Math.abs(v[a]) > WEAK_COMPONENT)) out.add(j);
+  });
+  return out;
+}
+
+/** Whether theta_j sits on a bound of its spec (the test checkBounds uses). */
+function onBound(spec: ParamSpec, v: number, logParam: boolean): 'lower' | 'upper' | undefined {
+  const at = (b: number) => Number.isFinite(b) && Math.abs(v - b) <= 1e-6 * Math.max(1, Math.abs(b));
+  if (at(spec.lower) || (logParam && spec.lower === 0 && v < 1e-200)) return 'lower';
+  if (at(spec.upper)) return 'upper';
+  return undefined;
+}
+
+/**
+ * Covariance of the optimizer's coordinates. Squares: s²(JᵀJ)⁻¹. Huber: the sandwich
+ * n/(n−p)·H⁻¹BH⁻¹ with H = Σ ψ'(rᵢ) JᵢJᵢᵀ and B = Σ ψ(rᵢ)² JᵢJᵢᵀ (ψ = ρ', the clipped residual):
+ * the M-estimator's robust covariance. Undefined when the rows inside δ cannot identify the
+ * parameters (H singular).
+ */
+function coordinateCovariance(
+  law: BoundLaw,
+  prob: Starts['prob'],
+  { r, J, inverse, weakDirs }: AtOptimum,
+  basis: IntervalBasis,
+): Float64Array | undefined {
+  const n = prob.rows;
+  const p = prob.free.length;
+  const o = law.objective;
+  if (o.loss === 'squares') {
+    let rss = 0;
+    for (let i = 0; i < n; i++) rss += r[i] * r[i];
+    return Float64Array.from(inverse, (v) => (v * rss) / basis.dof);
+  }
+  const H = new Float64Array(p * p);
+  const B = new Float64Array(p * p);
+  for (let i = 0; i < n; i++) {
+    const inside = Math.abs(r[i]) <= o.delta;
+    const psi = inside ? r[i] : Math.sign(r[i]) * o.delta;
+    for (let a = 0; a < p; a++)
+      for (let b = 0; b < p; b++) {
+        const jj = J[i * p + a] * J[i * p + b];
+        if (inside) H[a * p + b] += jj;
+        B[a * p + b] += psi * psi * jj;
+      }
+  }
+  const h = scaledInverse(H, p);
+  if (h.weakDirs.length > weakDirs.length) return undefined;
+  const HiB = new Float64Array(p * p);
+  for (let a = 0; a < p; a++)
+    for (let b = 0; b < p; b++) {
+      let acc = 0;
+      for (let k = 0; k < p; k++) acc += h.inverse[a * p + k] * B[k * p + b];
+      HiB[a * p + b] = acc;
+    }
+  const cov = new Float64Array(p * p);
+  for (let a = 0; a < p; a++)
+    for (let b = 0; b < p; b++) {
+      let acc = 0;
+      for (let k = 0; k < p; k++) acc += HiB[a * p + k] * h.inverse[k * p + b];
+      cov[a * p + b] = (acc * n) / basis.dof;
+    }
+  return cov;
 }
 
 function asymptotic(
@@ -45,35 +170,125 @@ function asymptotic(
   { prob }: Starts,
   { best }: Search,
   theta: Float64Array,
-  { r, inverse }: AtOptimum,
+  atOptimum: AtOptimum,
   level: number,
+  basis: IntervalBasis,
+  diags: Diagnostic[],
 ): Uncertainty {
   const names = law.params.map((p) => p.name);
-  const n = prob.rows;
   const p = prob.free.length;
-  let rss = 0;
-  for (let i = 0; i < n; i++) rss += r[i] * r[i];
-  const s2 = n > p ? rss / (n - p) : NaN;
+  if (!(basis.dof > 0)) {
+    diags.push(
+      diagnostic(
+        'warning',
+        'scaling.no-residual-dof',
+        `${prob.rows} fitted rows for ${p} free parameters leave no residual degrees of freedom: no noise estimate, so no asymptotic intervals`,
+        law.range,
+      ),
+    );
+    return { intervals: null, level, basis };
+  }
+  const covU = coordinateCovariance(law, prob, atOptimum, basis);
+  if (!covU) {
+    diags.push(
+      diagnostic(
+        'warning',
+        'scaling.huber-asymptotic',
+        `too few rows fall inside the Huber δ = ${law.objective.loss === 'huber' ? law.objective.delta : ''} to estimate the robust (sandwich) covariance: no asymptotic intervals; use \`uncertainty bootstrap\``,
+        law.range,
+      ),
+    );
+    return { intervals: null, level, basis };
+  }
   const P = names.length;
   const covariance = new Float64Array(P * P);
-  const z = normalQuantile((1 + level) / 2);
-  const intervals: Record<string, Interval> = {};
+  // Student's t with the residual degrees of freedom: the noise scale is estimated, not known.
+  const twoSided = studentQuantile((1 + level) / 2, basis.dof);
+  const oneSided = studentQuantile(level, basis.dof);
+  const weak = unidentified(basis);
+  const intervals: Record<string, Interval | null> = {};
   for (let a = 0; a < p; a++) {
     const ja = prob.free[a];
     const ca = prob.logParam[ja] ? theta[ja] : 1;
     for (let b = 0; b < p; b++) {
       const jb = prob.free[b];
       const cb = prob.logParam[jb] ? theta[jb] : 1;
-      covariance[ja * P + jb] = s2 * inverse[a * p + b] * ca * cb;
+      covariance[ja * P + jb] = covU[a * p + b] * ca * cb;
     }
-    const sdInternal = Math.sqrt(s2 * inverse[a * p + a]);
+    if (weak.has(ja)) {
+      intervals[names[ja]] = null;
+      continue;
+    }
+    const spec = law.params[ja];
+    const sd = Math.sqrt(covU[a * p + a]);
     const ui = best.u[a];
     // Log-parametrised scales get intervals symmetric in ln(param): positive, like the parameter.
-    intervals[names[ja]] = prob.logParam[ja]
-      ? [Math.exp(ui - z * sdInternal), Math.exp(ui + z * sdInternal)]
-      : [ui - z * sdInternal, ui + z * sdInternal];
+    const back = (x: number) => (prob.logParam[ja] ? Math.exp(x) : x);
+    // On a bound the estimate's distribution is cut there: a one-sided interval from the bound.
+    const bound = onBound(spec, theta[ja], prob.logParam[ja]);
+    let iv: Interval =
+      bound === 'lower'
+        ? [spec.lower, back(ui + oneSided * sd)]
+        : bound === 'upper'
+          ? [back(ui - oneSided * sd), spec.upper]
+          : [back(ui - twoSided * sd), back(ui + twoSided * sd)];
+    iv = [Math.max(spec.lower, iv[0]), Math.min(spec.upper, iv[1])];
+    intervals[names[ja]] = iv;
   }
-  return { intervals, covariance, level };
+  return { intervals, covariance, level, basis };
+}
+
+/**
+ * Profile-likelihood intervals for the parameters (squares objectives); the asymptotic covariance
+ * is kept for the delta-method intervals of predictions and optima, and gives the first step.
+ */
+function profile(
+  law: BoundLaw,
+  starts: Starts,
+  found: Search,
+  theta: Float64Array,
+  atOptimum: AtOptimum,
+  rows: LawRows,
+  level: number,
+  basis: IntervalBasis,
+  opts: FitOptions,
+  diags: Diagnostic[],
+): Uncertainty {
+  const asym = asymptotic(law, starts, found, theta, atOptimum, level, basis, diags);
+  if (!asym.intervals || !asym.covariance) return asym;
+  if (law.objective.loss !== 'squares') {
+    diags.push(
+      diagnostic(
+        'info',
+        'scaling.profile-huber',
+        'profile intervals are computed for `squares` objectives only: these are the asymptotic (sandwich) intervals; use `uncertainty bootstrap` for a Huber fit',
+        law.range,
+      ),
+    );
+    return asym;
+  }
+  const { prob } = starts;
+  const p = prob.free.length;
+  const covU = coordinateCovariance(law, prob, atOptimum, basis)!;
+  const params = prob.free
+    .map((index, a) => ({ index, sd: Math.sqrt(covU[a * p + a]) }))
+    .filter(({ index }) => asym.intervals![law.params[index].name] !== null);
+  const deadline = Date.now() + (opts.timeBudgetMs ?? 60_000);
+  const interrupt = () => cancelled(opts) || Date.now() > deadline;
+  const rss = atOptimum.r.reduce((a, v) => a + v * v, 0);
+  const profiled = profileIntervals(law, rows, theta, rss, level, params, interrupt);
+  if (interrupt()) {
+    diags.push(
+      diagnostic(
+        'warning',
+        'scaling.profile-cut',
+        'the profile intervals were cut by cancellation or the time budget: none are given',
+        law.range,
+      ),
+    );
+    return { ...asym, intervals: Object.fromEntries(Object.keys(asym.intervals).map((k) => [k, null])) };
+  }
+  return { ...asym, intervals: { ...asym.intervals, ...profiled }, profiled: true };
 }
 
 async function bootstrap(
@@ -84,12 +299,13 @@ async function bootstrap(
   rows: LawRows,
   opts: FitOptions,
   diags: Diagnostic[],
+  basis: IntervalBasis,
 ): Promise<Uncertainty> {
   const names = law.params.map((p) => p.name);
   const { groups, groupCount } = bootstrapGroups(law, u.by, rows, diags);
-  let draws: Float64Array | undefined;
+  let run: BootstrapRun | undefined;
   try {
-    draws = await bootstrapParallel(
+    run = await bootstrapParallel(
       {
         formula: law.formula,
         params: law.params,
@@ -108,32 +324,75 @@ async function bootstrap(
       opts.signal,
       opts.workerFile,
     );
-  } catch {
-    diags.push(diagnostic('info', 'scaling.fit-cancelled', 'the bootstrap was cancelled', law.range));
+  } catch (e) {
+    if (opts.signal?.aborted || e instanceof FitCancelled)
+      diags.push(diagnostic('info', 'scaling.fit-cancelled', 'the bootstrap was cancelled', law.range));
+    else
+      diags.push(
+        diagnostic(
+          'error',
+          'scaling.bootstrap-error',
+          `the bootstrap failed: ${e instanceof Error ? e.message : String(e)}`,
+          law.range,
+        ),
+      );
   }
-  if (!draws) return { intervals: null, level: u.level };
+  if (!run) return { intervals: null, level: u.level, basis };
+  for (const message of run.workerErrors)
+    diags.push(
+      diagnostic(
+        'warning',
+        'scaling.worker-failed',
+        `a fit worker failed (${message}); its bootstrap refits ran on the main thread instead`,
+        law.range,
+      ),
+    );
+  const { draws, status } = run;
   const P = names.length;
   const K = u.resamples;
-  const intervals: Record<string, Interval> = {};
-  const drawRecord: Record<string, number[]> = {};
-  let failed = 0;
-  for (let k = 0; k < K; k++) if (!Number.isFinite(draws[k * P])) failed++;
+  const failed = status.filter((s) => s === DrawStatus.failed).length;
+  const skipped = status.filter((s) => s === DrawStatus.skipped).length;
+  const withheld = failed > MAX_FAILED_SHARE * (K - skipped);
   if (failed > 0)
     diags.push(
       diagnostic(
         'warning',
         'scaling.bootstrap-failures',
-        `${failed} of ${K} bootstrap refits failed and are left out`,
+        `${failed} of ${K - skipped} bootstrap refits (${((100 * failed) / Math.max(1, K - skipped)).toFixed(0)}%) did not converge and are left out` +
+          (withheld
+            ? `; above ${100 * MAX_FAILED_SHARE}% the survivors are a biased sample, so no bootstrap intervals are given`
+            : ''),
+        law.range,
+        { data: { failed, resamples: K - skipped } },
+      ),
+    );
+  if (skipped > 0)
+    diags.push(
+      diagnostic(
+        'warning',
+        'scaling.bootstrap-time-budget',
+        `${skipped} of ${K} bootstrap refits did not run within the time budget; the intervals rest on ${K - skipped - failed}`,
         law.range,
       ),
     );
+  const weak = unidentified(basis);
+  const intervals: Record<string, Interval | null> = {};
+  const drawRecord: Record<string, number[]> = {};
   for (const j of prob.free) {
     const col = Array.from({ length: K }, (_, k) => draws[k * P + j]);
-    drawRecord[names[j]] = col;
-    const iv = percentileInterval(col, u.level);
-    if (iv) intervals[names[j]] = iv;
+    // Failed and skipped resamples are not draws (and NaN has no JSON form).
+    drawRecord[names[j]] = col.filter(Number.isFinite);
+    // Refits start at the optimum, so an unidentified direction barely moves: a tight, false interval.
+    intervals[names[j]] = withheld || weak.has(j) ? null : percentileInterval(col, u.level);
   }
-  return { intervals, draws, level: u.level, drawRecord };
+  return {
+    intervals,
+    draws: withheld ? undefined : draws,
+    level: u.level,
+    drawRecord,
+    bootstrap: { resamples: K, failed, skipped },
+    basis,
+  };
 }
 
 /** The fitted rows' group ids for `bootstrap … by COLUMN`: whole groups are resampled together. */

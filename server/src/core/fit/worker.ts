@@ -10,8 +10,11 @@ parentPort?.on('message', (task: BootstrapTask | (SearchTask & { kind: 'search' 
       parentPort!.postMessage({ ok: true, block: runSearchTask(task) });
       return;
     }
-    const draws = runBootstrap(task as BootstrapTask);
-    parentPort!.postMessage({ ok: true, draws }, [draws.buffer as ArrayBuffer]);
+    const slice = runBootstrap(task as BootstrapTask);
+    parentPort!.postMessage({ ok: true, slice }, [
+      slice.draws.buffer as ArrayBuffer,
+      slice.status.buffer as ArrayBuffer,
+    ]);
   } catch (e) {
     parentPort!.postMessage({ ok: false, error: String(e) });
   }

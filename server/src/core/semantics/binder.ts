@@ -814,7 +814,7 @@ class Binder {
       );
       return { method: 'none' };
     }
-    if (u.method === 'asymptotic') return { method: 'asymptotic', level: safeLevel };
+    if (u.method === 'asymptotic' || u.method === 'profile') return { method: u.method, level: safeLevel };
     const resamples = u.resamples?.value ?? 0;
     if (!(Number.isInteger(resamples) && resamples >= 10 && resamples <= 100000)) {
       this.report(

@@ -233,10 +233,10 @@ export interface InitValues {
   range: Range;
 }
 
-/** `uncertainty bootstrap 1000 seed 7 level 0.9 by run` | `uncertainty asymptotic level 0.95` | `uncertainty none` */
+/** `uncertainty bootstrap 1000 seed 7 level 0.9 by run` | `uncertainty asymptotic level 0.95` | `uncertainty profile level 0.9` | `uncertainty none` */
 export interface UncertaintyClause {
   kind: 'Uncertainty';
-  method: 'bootstrap' | 'asymptotic' | 'none';
+  method: 'bootstrap' | 'asymptotic' | 'profile' | 'none';
   resamples: NumberLit | undefined;
   seed: NumberLit | undefined;
   level: NumberLit | undefined;

@@ -679,11 +679,11 @@ class Parser extends ExpressionParser {
       by: undefined,
       range: { start, end: start },
     };
-    if (this.is('none', t) || this.is('asymptotic', t) || this.is('bootstrap', t)) {
+    if (this.is('none', t) || this.is('asymptotic', t) || this.is('profile', t) || this.is('bootstrap', t)) {
       this.next();
       clause.method = t.text as A.UncertaintyClause['method'];
     } else {
-      this.fail(`expected bootstrap, asymptotic or none, found ${describe(t)}`, t);
+      this.fail(`expected bootstrap, asymptotic, profile or none, found ${describe(t)}`, t);
     }
     if (clause.method === 'bootstrap')
       clause.resamples = this.numberLit('the number of bootstrap resamples, e.g. bootstrap 1000');
