@@ -99,7 +99,7 @@ export interface PlotResponse {
 }
 export const PlotRequest = new RequestType<PlotParams, PlotResponse | null, void>('scaling/plot');
 
-/** Client → server: scaffold a study for a data file (New Study from CSV…). */
+/** Client → server: scaffold a study for a data file (New Study from Data…). */
 export interface ScaffoldParams {
   /** Absolute path of the CSV/TSV/JSONL file. */
   dataPath: string;

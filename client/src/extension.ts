@@ -56,7 +56,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Scalin
       options: { execArgv: ['--nolazy', '--inspect=6019'] },
     },
   };
-  const dataWatcher = vscode.workspace.createFileSystemWatcher('**/*.{csv,tsv,jsonl}');
+  const dataWatcher = vscode.workspace.createFileSystemWatcher('**/*.{csv,tsv,jsonl,parquet,gz}');
   context.subscriptions.push(dataWatcher);
 
   let restarts: number[] = [];
@@ -265,7 +265,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Scalin
     if (!data) {
       const picked = await vscode.window.showOpenDialog({
         canSelectMany: false,
-        filters: { 'Run data': ['csv', 'tsv', 'jsonl'] },
+        filters: { 'Run data': ['csv', 'tsv', 'jsonl', 'parquet', 'gz'] },
         openLabel: 'Create study',
         defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
       });

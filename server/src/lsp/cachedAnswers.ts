@@ -5,9 +5,18 @@ import { predict, optimum } from '../core/fit/answers';
 import { toNode } from '../core/fit/compile';
 import { traceFrontier } from '../core/fit/frontier';
 import { answerAllocation, needsTargetEngine } from '../core/fit/target';
-import type { LawFit } from '../core/fit/types';
+import type { AnswerBasis, LawFit } from '../core/fit/types';
 import type { BoundFrontier, BoundLaw, BoundOptimize, BoundPredict, ComputeDef } from '../core/model';
 import type { FrontierResult, LawResult, OptimumResult, PredictionResult } from '../core/results';
+
+/**
+ * What the fit knew about noise, identifiability and the parameters' covariance, kept beside each
+ * result (not part of the JSON): without it a cached answer would have a value but no interval.
+ */
+const bases = new WeakMap<LawResult, AnswerBasis>();
+export function rememberBasis(result: LawResult, basis: AnswerBasis): void {
+  bases.set(result, basis);
+}
 
 /** The fitted law rebuilt from its result (undefined when the result has no parameters). */
 function cachedFit(law: BoundLaw, r: LawResult): LawFit | undefined {
@@ -31,7 +40,17 @@ function cachedFit(law: BoundLaw, r: LawResult): LawFit | undefined {
     }
   }
   const level = r.level ?? null;
-  return { result: r, diagnostics: [], theta, node, law, covariance: undefined, draws, level };
+  return {
+    result: r,
+    diagnostics: [],
+    theta,
+    node,
+    law,
+    covariance: bases.get(r)?.covariance,
+    draws,
+    level,
+    basis: bases.get(r)?.basis,
+  };
 }
 
 const fits = new WeakMap<LawResult, LawFit | null>();

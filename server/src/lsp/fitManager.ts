@@ -6,8 +6,10 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { diagnostic, type Diagnostic, type Severity } from '../core/diagnostics';
 import type { StudyResults } from '../core/results';
+import type { AnswerBasis } from '../core/fit/types';
 import type { Analysis } from '../core/study';
 import type { FitResponse, FitStateParams } from '../../../protocol/lsp';
+import { rememberBasis } from './cachedAnswers';
 import { fitView, type FitView } from './fitState';
 import { combine, fitKeys, moveDiagnostics, planFit, type FitKeys, type FitRecord } from './incremental';
 import { logMessage } from './safe';
@@ -29,7 +31,13 @@ export interface FitJob {
 }
 
 export type FitReply =
-  | { ok: true; results: StudyResults; fitDiagnostics: Diagnostic[] }
+  | {
+      ok: true;
+      results: StudyResults;
+      fitDiagnostics: Diagnostic[];
+      /** Per law, the basis of its answers' intervals (structured-cloned from the worker). */
+      bases?: Record<string, AnswerBasis>;
+    }
   | { ok: false; message: string; cancelled?: boolean };
 
 export interface FitBackend {
@@ -355,6 +363,10 @@ export class FitManager {
         return { uri, version: cur.version, state: 'cancelled', ms };
       }
       const base = d.record?.version === now.version ? d.record : combine(now.analysis, now.version, nowKeys, d.record);
+      for (const lr of reply.results.laws) {
+        const basis = reply.bases?.[lr.name];
+        if (basis) rememberBasis(lr, basis);
+      }
       d.record = combine(now.analysis, now.version, nowKeys, base, {
         results: reply.results,
         fitDiagnostics: moveDiagnostics(reply.fitDiagnostics, cur.analysis, now.analysis),

@@ -11,6 +11,7 @@ import { exprToString } from '../core/semantics/evaluate';
 import { toRange } from './diagnostics';
 import { code, formatSize, formatValue, md } from '../present/numbers';
 import {
+  envelopeFacts,
   lawSummary,
   frontierLine,
   isoflopFacts,
@@ -80,7 +81,9 @@ function occurrenceHover(
     case 'dataset':
       return datasetHover(analysis, at.name);
     case 'isoflop':
-      return isoflopHover(analysis, results, at.name, states);
+      return analysis.model.isoflops.find((i) => i.name === at.name)?.method === 'envelope'
+        ? envelopeHover(analysis, results, at.name, states)
+        : isoflopHover(analysis, results, at.name, states);
     case 'variable': {
       const c = analysis.model.computes.find((x) => x.name === at.name);
       if (c) return `**compute** ${code(`${c.name} = ${exprToString(c.formula)}`)}`;
@@ -201,6 +204,18 @@ function datasetHover(analysis: Analysis, name: string): string | undefined {
   const first = t.origin[0];
   const file = first && 'file' in first ? ` from ${code(first.file.split(/[\\/]/).pop() ?? '')}` : ' (inline)';
   return `**runs** ${code(name)}${file}: ${t.rowCount} row${t.rowCount === 1 ? '' : 's'}  \nvariables: ${[...t.numeric.keys()].map(md).join(', ')}`;
+}
+
+/** Approach 1: how many compute values the envelope has, how many say something, and the frontier. */
+function envelopeHover(analysis: Analysis, results: StudyResults | undefined, name: string, states: LawStates): string {
+  const r = results?.envelopes?.find((i) => i.name === name);
+  const lines = [`**envelope** ${code(name)} (Chinchilla approach 1)`, ''];
+  if (!r) return [...lines, notFitted(results, states, name)].join('\n');
+  const budgetVar = analysis.model.isoflops.find((i) => i.name === name)?.budget ?? 'C';
+  const f = envelopeFacts(r, budgetVar);
+  lines.push(`${f.points}  `);
+  for (const line of f.frontier) lines.push(`${md(frontierLine(line, budgetVar, f.intervals))}  `);
+  return lines.join('\n');
 }
 
 function isoflopHover(analysis: Analysis, results: StudyResults | undefined, name: string, states: LawStates): string {

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Diagnostic } from '../core/diagnostics';
 import type { BoundIsoflop, BoundLaw, DataTable } from '../core/model';
-import type { StudyResults } from '../core/results';
+import type { EnvelopeResult, IsoflopResult, StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
 import { toJsonDiagnostic } from '../core/study';
 import { exprToString } from '../core/semantics/evaluate';
@@ -95,6 +95,10 @@ function isoflopKey(analysis: Analysis, iso: BoundIsoflop, computes: string): st
     ]),
     computes,
     hashTable(iso.data, [iso.budget, iso.size, iso.tokens, iso.target]),
+    // An envelope's curves are told apart by the run column: renaming runs regroups them.
+    iso.run
+      ? hashString(JSON.stringify(iso.data.text.get(iso.run) ?? Array.from(iso.data.numeric.get(iso.run) ?? [])))
+      : '',
   ].join('\u0000');
 }
 
@@ -156,6 +160,7 @@ export function combine(
     study: m.title ?? null,
     laws: [],
     isoflops: [],
+    envelopes: [],
     predictions: [],
     optima: [],
     frontiers: [],
@@ -175,8 +180,13 @@ export function combine(
       : keptIsoflops.has(iso.name)
         ? previous!.results
         : undefined;
-    const r = from?.isoflops.find((x) => x.name === iso.name);
-    if (r) results.isoflops.push(r);
+    // Envelopes (approach 1) ride with the isoflops: keyed, planned and fitted the same way.
+    const r =
+      iso.method === 'envelope'
+        ? from?.envelopes?.find((x) => x.name === iso.name)
+        : from?.isoflops.find((x) => x.name === iso.name);
+    if (r && iso.method === 'envelope') results.envelopes!.push(r as EnvelopeResult);
+    else if (r) results.isoflops.push(r as IsoflopResult);
     else if (
       freshIsoflops.has(iso.name) ||
       (keptIsoflops.has(iso.name) && previous!.failed.isoflops.includes(iso.name))

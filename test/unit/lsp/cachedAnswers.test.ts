@@ -8,7 +8,7 @@ import { hover } from '../../../server/src/lsp/hover';
 import type { Analysis } from '../../../server/src/core/study';
 import { analyzeText, STUDY_PATH, STUDY_URI } from './helpers';
 
-const STUDY = (predictN: string, budget: string) =>
+const STUDY = (predictN: string, budget: string, uncertainty = 'bootstrap 60 seed 3 level 0.9') =>
   [
     'compute C = 6 * N * D',
     'dataset sweep = csv("runs/sweep.csv") {',
@@ -23,7 +23,7 @@ const STUDY = (predictN: string, budget: string) =>
     '  param B in (0, inf) init grid 100..400 by 300',
     '  param alpha in [0, 3] init grid 0.3..0.6 by 0.3',
     '  param beta in [0, 3] init grid 0.3..0.6 by 0.3',
-    '  uncertainty bootstrap 60 seed 3 level 0.9',
+    `  uncertainty ${uncertainty}`,
     '}',
     `predict chin at N = ${predictN}, D = 1T`,
     `optimize chin for C = ${budget}`,
@@ -38,7 +38,7 @@ class RealBackend implements FitBackend {
     this.jobs.push(job);
     const a = await analyzeText(job.text);
     const run = await runFit(a, STUDY_PATH, { workers: 1 });
-    return { ok: true, results: run.results, fitDiagnostics: [] };
+    return { ok: true, results: run.results, fitDiagnostics: [], bases: run.bases };
   }
 }
 
@@ -77,6 +77,10 @@ describe('lsp cheap questions: answered from the cached fit', function () {
     assert.ok(close(cached.predictions[0].value, full.predictions[0].value));
     assert.ok(cached.predictions[0].interval && full.predictions[0].interval);
     for (const i of [0, 1]) assert.ok(close(cached.predictions[0].interval![i], full.predictions[0].interval![i]));
+    // One new run's interval too: it needs the fit's residuals, kept beside the cached result (rememberBasis).
+    const [co, fo] = [cached.predictions[0].observation_interval, full.predictions[0].observation_interval];
+    assert.ok(co && fo);
+    for (const i of [0, 1]) assert.ok(close(co[i], fo[i]));
     // The optimum's search is iterative: equal to its own tolerance (1e-6 relative).
     for (const k of ['N', 'D']) {
       assert.ok(Math.abs(cached.optima[0].at[k] / full.optima[0].at[k] - 1) < 1e-6, k);
@@ -94,8 +98,37 @@ describe('lsp cheap questions: answered from the cached fit', function () {
     // The hover shows the new value at once, as current.
     const offset = doc.analysis.text.indexOf('predict chin');
     const text = (hover(doc.analysis, cached, offset, view.law)!.contents as { value: string }).value;
-    assert.match(text, /L = \*\*[\d.]+\*\* \[[\d.]+, [\d.]+\] \(90% bootstrap\)/);
+    assert.match(text, /L = \*\*[\d.]+\*\* mean \[[\d.]+, [\d.]+\]; one new run \[[\d.]+, [\d.]+\] \(90% bootstrap\)/);
     assert.doesNotMatch(text, /refitting|stale|fitting/);
+    manager.dispose();
+  });
+
+  it('an asymptotic law answers a new predict line with the interval a full refit gives (the covariance is kept)', async () => {
+    const backend = new RealBackend();
+    const study = (n: string) => STUDY(n, '1e21', 'asymptotic level 0.9');
+    const doc = { version: 1, analysis: (await analyzeText(study('70B'))) as Analysis };
+    const manager = new FitManager({
+      backend,
+      current: () => ({ version: doc.version, analysis: doc.analysis, studyPath: undefined }),
+      severities: () => ({}),
+      debounceMs: () => 0,
+      enabled: () => true,
+      onState: () => {},
+      onRecord: () => {},
+    });
+    await manager.start(STUDY_URI, {});
+    doc.version = 2;
+    doc.analysis = await analyzeText(study('200B'));
+    manager.update(STUDY_URI, 2, doc.analysis);
+    const cached = manager.view(STUDY_URI, 2).results!.predictions[0];
+    assert.equal(backend.jobs.length, 1, 'no refit');
+    const full = (await runFit(doc.analysis, STUDY_PATH, { workers: 1 })).results.predictions[0];
+    assert.ok(cached.interval && full.interval && cached.observation_interval && full.observation_interval);
+    // The delta method on the same covariance and basis: equal to rounding.
+    for (const i of [0, 1]) {
+      assert.ok(Math.abs(cached.interval[i] / full.interval[i] - 1) < 1e-9);
+      assert.ok(Math.abs(cached.observation_interval[i] / full.observation_interval[i] - 1) < 1e-9);
+    }
     manager.dispose();
   });
 });

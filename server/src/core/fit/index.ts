@@ -3,14 +3,23 @@
 // checks a cancellation signal/token and a time budget, so no fit hangs.
 import { diagnostic, type Diagnostic } from '../diagnostics';
 import type { StudyModel } from '../model';
-import type { FrontierResult, LawResult, OptimumResult, PredictionResult, StudyResults } from '../results';
+import type {
+  EnvelopeResult,
+  FrontierResult,
+  IsoflopResult,
+  LawResult,
+  OptimumResult,
+  PredictionResult,
+  StudyResults,
+} from '../results';
 import { optimum, predict } from './answers';
+import { fitEnvelope } from './envelope';
 import { traceFrontier } from './frontier';
 import { fitIsoflop } from './isoflop';
-import { isoflopOptimum } from './isoflopAnswers';
+import { isoflopOptimum, type FrontierDraw } from './isoflopAnswers';
 import { fitLaw } from './law';
 import { answerAllocation, needsTargetEngine } from './target';
-import { cancelled, type FitOptions, type LawFit } from './types';
+import { cancelled, type FitOptions, type AnswerBasis, type LawFit } from './types';
 
 export { optimum, predict } from './answers';
 export { fitLaw } from './law';
@@ -27,7 +36,12 @@ function finiteOrNull(v: number | null): number | null {
 export async function fitStudy(
   model: StudyModel,
   options: FitOptions = {},
-): Promise<{ results: Omit<StudyResults, 'diagnostics' | 'study'>; diagnostics: Diagnostic[] }> {
+): Promise<{
+  results: Omit<StudyResults, 'diagnostics' | 'study'>;
+  diagnostics: Diagnostic[];
+  /** Per fitted law, what intervals of later predict/optimize answers need (not part of the JSON). */
+  bases: Record<string, AnswerBasis>;
+}> {
   const diagnostics: Diagnostic[] = [];
   const fits = new Map<string, LawFit>();
   const laws: LawResult[] = [];
@@ -39,19 +53,29 @@ export async function fitStudy(
     diagnostics.push(...f.diagnostics);
     await new Promise((res) => setImmediate(res)); // let cancellation in between laws
   }
-  const isoflopFits = new Map<string, ReturnType<typeof fitIsoflop>>();
-  const isoflops = model.isoflops.map((iso) => {
+  const isoflops: IsoflopResult[] = [];
+  const envelopes: EnvelopeResult[] = [];
+  // Approach 2 (isoflop) and approach 1 (envelope): the frontier power laws answer `optimize` and
+  // `frontier` for the budget; the minima (isoflop budgets, envelope points) give L*(C).
+  const isoflopFits = new Map<string, Parameters<typeof isoflopOptimum>[1] & { draws?: FrontierDraw[] }>();
+  for (const iso of model.isoflops) {
     options.onProgress?.({ law: iso.name, phase: 'isoflop' });
-    const r = fitIsoflop(iso);
-    isoflopFits.set(iso.name, r);
-    diagnostics.push(...r.diagnostics);
-    return r.result;
-  });
-  // Approach 2: an isoflop's frontier power laws answer `optimize` and `frontier` for its budget.
+    if (iso.method === 'envelope') {
+      const r = fitEnvelope(iso);
+      diagnostics.push(...r.diagnostics);
+      envelopes.push(r.result);
+      isoflopFits.set(iso.name, { frontier: r.result.frontier, budgets: r.result.points, draws: r.draws });
+    } else {
+      const r = fitIsoflop(iso);
+      diagnostics.push(...r.diagnostics);
+      isoflops.push(r.result);
+      isoflopFits.set(iso.name, { ...r.result, draws: r.draws });
+    }
+  }
   const isoflopAnswer = (name: string, budget: number) => {
     const iso = model.isoflops.find((i) => i.name === name)!;
     const r = isoflopFits.get(name)!;
-    return isoflopOptimum(iso, r.result, r.draws, budget);
+    return isoflopOptimum(iso, r, r.draws, budget);
   };
   const predictions: PredictionResult[] = [];
   for (const pr of model.predictions) {
@@ -114,5 +138,7 @@ export async function fitStudy(
       );
     frontiers.push(result);
   }
-  return { results: { laws, isoflops, predictions, optima, frontiers }, diagnostics };
+  const bases: Record<string, AnswerBasis> = {};
+  for (const [name, f] of fits) bases[name] = { basis: f.basis, covariance: f.covariance };
+  return { results: { laws, isoflops, envelopes, predictions, optima, frontiers }, diagnostics, bases };
 }
