@@ -22,6 +22,9 @@ export async function bundleBench(name) {
     target: 'node20',
     outdir: out,
     logLevel: 'warning',
+    // As in scripts/build.mjs: ESM-only dependencies (fdir, under tinyglobby) read import.meta.url.
+    define: { 'import.meta.url': '__importMetaUrl' },
+    banner: { js: "const __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
   });
   return out;
 }

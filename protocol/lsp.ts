@@ -6,9 +6,18 @@ import { NotificationType, RequestType } from 'vscode-jsonrpc';
 import type { StudyResults } from '../server/src/core/results';
 import type { PlotModel } from './plot';
 
-export type FitStateKind = 'queued' | 'fitting' | 'fitted' | 'failed' | 'cancelled';
+/**
+ * The honest state of the results an editor shows for a document (docs/editor.md):
+ * - `fitting`: no result yet, a fit runs (or is about to);
+ * - `refitting`: the last result is shown while a new one is computed;
+ * - `fitted`: the results shown are those of the current text and data;
+ * - `stale`: the inputs changed or broke since the result shown (`message` says how);
+ * - `failed`: the last fit failed (`message` says why);
+ * - `cancelled`: the fit was cancelled; what is shown is the last result, if any.
+ */
+export type FitStateKind = 'fitting' | 'refitting' | 'fitted' | 'stale' | 'failed' | 'cancelled';
 
-/** Server → client: the background fit of one document version changed state. */
+/** Server → client: the fit state of one document version changed. */
 export interface FitStateParams {
   uri: string;
   version: number;
@@ -17,7 +26,7 @@ export interface FitStateParams {
   ms?: number;
   /** Law being fitted when only one law was asked for. */
   law?: string;
-  /** A short reason when failed. */
+  /** A short reason when failed or stale. */
   message?: string;
 }
 export const FitStateNotification = new NotificationType<FitStateParams>('scaling/fitState');
@@ -85,10 +94,12 @@ export interface PlotResponse {
   uri: string;
   version: number;
   model: PlotModel;
+  /** When the curves are not current: the fit state (the panel shows a banner). */
+  state?: { state: FitStateKind; message?: string };
 }
 export const PlotRequest = new RequestType<PlotParams, PlotResponse | null, void>('scaling/plot');
 
-/** Client → server: scaffold a study for a data file (New Study from CSV…). */
+/** Client → server: scaffold a study for a data file (New Study from Data…). */
 export interface ScaffoldParams {
   /** Absolute path of the CSV/TSV/JSONL file. */
   dataPath: string;

@@ -5,12 +5,12 @@
 // `CurveSampler`, which the server implements with its formula compiler and bootstrap draws; everything else here
 // is pure arithmetic on the results. The webview never evaluates a law: it draws arrays.
 
-import type { Interval, IsoflopResult, LawResult, StudyResults } from '../server/src/core/results';
+import type { EnvelopeResult, Interval, IsoflopResult, LawResult, StudyResults } from '../server/src/core/results';
 
 const PLOT_MODEL_VERSION = 1;
 
-export type PlotView = 'fit' | 'residuals' | 'isoflop' | 'frontier' | 'bootstrap';
-export const PLOT_VIEWS: readonly PlotView[] = ['fit', 'residuals', 'isoflop', 'frontier', 'bootstrap'];
+export type PlotView = 'fit' | 'residuals' | 'isoflop' | 'envelope' | 'frontier' | 'bootstrap';
+export const PLOT_VIEWS: readonly PlotView[] = ['fit', 'residuals', 'isoflop', 'envelope', 'frontier', 'bootstrap'];
 
 /** A sampled curve: y over x, with an optional pointwise interval band [lo, hi]. Arrays have equal lengths. */
 export interface Series {
@@ -102,6 +102,16 @@ interface PlotIsoflop {
   frontier: PlotFrontierLine[];
 }
 
+/** Approach 1: the training curves (target over budget, one line per run) and the envelope drawn over them. */
+export interface PlotEnvelope {
+  name: string;
+  budgetVar: string;
+  sizeVar: string;
+  curves: { run: string; size: number; x: number[]; y: number[] }[];
+  /** The envelope: at each budget, the best run's value; `edge` points are left out of the frontier. */
+  points: { x: number[]; y: number[]; run: string[]; edge: boolean[] };
+}
+
 export interface PlotModel {
   version: typeof PLOT_MODEL_VERSION;
   title: string;
@@ -116,6 +126,8 @@ export interface PlotModel {
   predictions: PlotPrediction[];
   optima: PlotOptimum[];
   isoflops: PlotIsoflop[];
+  /** Envelopes (approach 1); their frontier lines are in `isoflops` too, with no budgets. */
+  envelopes?: PlotEnvelope[];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -172,6 +184,8 @@ export interface PlotSources {
   /** Run tables keyed by law name. */
   runs: Record<string, LawRuns>;
   isoflopRuns?: Record<string, IsoflopRuns>;
+  /** The curves behind each envelope, by envelope name (already thinned for drawing). */
+  envelopeCurves?: Record<string, Pick<PlotEnvelope, 'budgetVar' | 'sizeVar' | 'curves'>>;
   sampler: CurveSampler;
   /** Points per sampled curve (default 64). */
   gridPoints?: number;
@@ -391,6 +405,21 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
     const optBudgets = optima.map((o) => o.at[budgetVar]).filter((v): v is number => v !== undefined);
     return buildIsoflop(iso, sources, n, optBudgets);
   });
+  const envelopes = (results.envelopes ?? []).map((env) => buildEnvelope(env, sources));
+  for (const env of results.envelopes ?? []) {
+    // The frontier view draws an envelope's N*(C) and D*(C) like an isoflop's, through its interior points.
+    const budgetVar = sources.envelopeCurves?.[env.name]?.budgetVar ?? 'C';
+    const optBudgets = optima.map((o) => o.at[budgetVar]).filter((v): v is number => v !== undefined);
+    const interior = env.points.filter((p) => !p.edge);
+    const asIsoflop: IsoflopResult = {
+      name: env.name,
+      budgets: interior.map((p) => ({ budget: p.budget, runs: 1, at: p.at, value: p.value, edge: false })),
+      frontier: env.frontier,
+      intervals: env.intervals,
+    };
+    const built = buildIsoflop(asIsoflop, sources, n, optBudgets);
+    if (built.frontier.length > 0) isoflops.push({ ...built, budgetVar, budgets: [] });
+  }
 
   return {
     version: PLOT_MODEL_VERSION,
@@ -404,7 +433,31 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
     predictions,
     optima,
     isoflops,
+    ...(envelopes.length > 0 ? { envelopes } : {}),
   };
+}
+
+function buildEnvelope(env: EnvelopeResult, sources: PlotSources): PlotEnvelope {
+  const given = sources.envelopeCurves?.[env.name];
+  const sizeVar = given?.sizeVar ?? Object.keys(env.points[0]?.at ?? {})[0] ?? 'N';
+  const points = env.points.filter((p) => finite(p.budget) && finite(p.value));
+  return {
+    name: env.name,
+    budgetVar: given?.budgetVar ?? 'C',
+    sizeVar,
+    curves: (given?.curves ?? []).map((c) => finiteSeriesOf(c)),
+    points: {
+      x: points.map((p) => p.budget),
+      y: points.map((p) => p.value),
+      run: points.map((p) => p.run),
+      edge: points.map((p) => p.edge),
+    },
+  };
+}
+
+function finiteSeriesOf<T extends { x: number[]; y: number[] }>(c: T): T {
+  const keep = c.x.map((x, i) => finite(x) && finite(c.y[i]));
+  return { ...c, x: c.x.filter((_, i) => keep[i]), y: c.y.filter((_, i) => keep[i]) };
 }
 
 /** A sorted grid with the given points added (those not already on it). */
@@ -595,7 +648,20 @@ export function isPlotModel(x: unknown): x is PlotModel {
   for (const o of x.optima) {
     if (!isObj(o) || !isStr(o.law) || !numRecord(o.at) || !isNum(o.value) || !intervalRecord(o.intervals)) return false;
   }
+  if (x.envelopes !== undefined && !(Array.isArray(x.envelopes) && x.envelopes.every(isEnvelope))) return false;
   return Array.isArray(x.isoflops) && x.isoflops.every(isIsoflop);
+}
+
+function isEnvelope(x: unknown): x is PlotEnvelope {
+  if (!isObj(x) || !isStr(x.name) || !isStr(x.budgetVar) || !isStr(x.sizeVar) || !Array.isArray(x.curves)) return false;
+  for (const c of x.curves) {
+    if (!isObj(c) || !isStr(c.run) || !isNum(c.size) || !numArr(c.x) || !numArr(c.y, (c.x as number[]).length))
+      return false;
+  }
+  const p = x.points;
+  if (!isObj(p) || !numArr(p.x)) return false;
+  const n = (p.x as number[]).length;
+  return numArr(p.y, n) && strArr(p.run, n) && Array.isArray(p.edge) && p.edge.length === n && p.edge.every(isBool);
 }
 
 /** Which views have something to show for this model. */
@@ -604,6 +670,7 @@ export function availableViews(model: PlotModel): PlotView[] {
   if (model.laws.length > 0 || model.runSets.length > 0) out.push('fit');
   if (model.laws.some((l) => l.fitted.some((v) => v !== null))) out.push('residuals');
   if (model.isoflops.some((i) => i.budgets.length > 0)) out.push('isoflop');
+  if (model.envelopes?.some((e) => e.points.x.length > 0)) out.push('envelope');
   // One optimum alone is a point, not a frontier: it shows on the fit view.
   if (model.isoflops.some((i) => i.frontier.length > 0) || model.optima.length > 1) out.push('frontier');
   if (model.laws.some((l) => l.draws && Object.keys(l.draws).length > 0)) out.push('bootstrap');

@@ -19,6 +19,8 @@ interface UpdateMessage {
   version: number;
   model: PlotModel;
   view?: ViewState;
+  /** Shown above the charts when the curves are not current ("refitting…", "data changed: …"). */
+  banner?: string;
 }
 /** The colour theme changed: re-read the --vscode-* variables. */
 interface ThemeMessage {
@@ -92,8 +94,9 @@ export function isExtensionMessage(x: unknown): x is ExtensionMessage {
   switch (x.type) {
     case 'update':
       return (
-        hasOnly(x, ['type', 'uri', 'version', 'model', 'view']) &&
+        hasOnly(x, ['type', 'uri', 'version', 'model', 'view', 'banner']) &&
         (x.view === undefined || isViewState(x.view)) &&
+        (x.banner === undefined || (typeof x.banner === 'string' && x.banner.length <= 1000)) &&
         isPlotModel(x.model)
       );
     case 'theme':
@@ -189,6 +192,9 @@ body { margin: 0; padding: 8px 12px; color: var(--vscode-editor-foreground, #333
 #status { opacity: 0.7; font-size: 0.9em; margin: 0 0 0 8px; }
 #error { color: var(--vscode-errorForeground, #c00); white-space: pre-wrap; }
 #error:empty { display: none; }
+#banner { padding: 4px 8px; margin: 4px 0; border-left: 3px solid var(--vscode-editorWarning-foreground, #b80); background: var(--vscode-inputValidation-warningBackground, #fff4d6); }
+#banner:empty { display: none; }
+#banner.stale ~ #views { opacity: 0.6; }
 .view-title { font-size: 1.1em; font-weight: 600; margin: 16px 0 4px; }
 .chart-box { position: relative; height: 420px; min-width: 0; }
 .mode-panel .chart-box { height: max(320px, calc(100vh - 64px)); }

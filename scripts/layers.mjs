@@ -14,8 +14,10 @@ export const LAYERS = [
     name: 'core',
     dir: 'server/src/core/',
     may: ['core'],
-    text: 'itself, its pure libraries (csv-parse, picomatch), node built-ins other than file system, process and network',
-    packageAllowed: (s) => /^(csv-parse|picomatch)(\/|$)/.test(s) || (BUILTINS.has(s) && !isIoBuiltin(s)),
+    text: 'itself, its pure libraries (csv-parse, picomatch, hyparquet, hyparquet-compressors), node built-ins other than file system, process and network',
+    // hyparquet and its compressors decode Parquet from bytes the host read: pure JavaScript, no I/O.
+    packageAllowed: (s) =>
+      /^(csv-parse|picomatch|hyparquet|hyparquet-compressors)(\/|$)/.test(s) || (BUILTINS.has(s) && !isIoBuiltin(s)),
   },
   {
     name: 'protocol',

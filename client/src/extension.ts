@@ -56,7 +56,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Scalin
       options: { execArgv: ['--nolazy', '--inspect=6019'] },
     },
   };
-  const dataWatcher = vscode.workspace.createFileSystemWatcher('**/*.{csv,tsv,jsonl}');
+  const dataWatcher = vscode.workspace.createFileSystemWatcher('**/*.{csv,tsv,jsonl,parquet,gz}');
   context.subscriptions.push(dataWatcher);
 
   let restarts: number[] = [];
@@ -117,7 +117,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Scalin
     context.subscriptions.push(
       c.onNotification(FitStateNotification, (p: FitStateParams) => {
         status.update(p);
-        if (p.state === 'fitted') plots.fitted(p.uri);
+        plots.fitted(p.uri);
       }),
     );
   };
@@ -265,7 +265,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Scalin
     if (!data) {
       const picked = await vscode.window.showOpenDialog({
         canSelectMany: false,
-        filters: { 'Run data': ['csv', 'tsv', 'jsonl'] },
+        filters: { 'Run data': ['csv', 'tsv', 'jsonl', 'parquet', 'gz'] },
         openLabel: 'Create study',
         defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
       });

@@ -81,10 +81,28 @@ export class PlotPanels implements vscode.Disposable {
   }
 }
 
+/** The banner over curves that are not current (the fit state, docs/editor.md). */
+function banner(s: PlotResponse['state']): { banner?: string } {
+  switch (s?.state) {
+    case undefined:
+    case 'fitted':
+      return {};
+    case 'refitting':
+    case 'fitting':
+      return { banner: 'refitting… the curves are from the last fit' };
+    case 'stale':
+      return { banner: `data changed: curves from the last good fit${s.message ? ` (${s.message})` : ''}` };
+    case 'cancelled':
+      return { banner: 'fit cancelled: curves from the last fit' };
+    case 'failed':
+      return { banner: `the fit failed${s.message ? ` (${s.message})` : ''}: curves from the last good fit` };
+  }
+}
+
 class PlotPanel {
   private ready = false;
   private timer: NodeJS.Timeout | undefined;
-  private last: { version: number; model: PlotModel } | undefined;
+  private last: { version: number; model: PlotModel; banner?: string } | undefined;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -125,7 +143,9 @@ class PlotPanel {
       (r) => {
         if (!r) return;
         if (this.last && r.version < this.last.version) return; // never go back to an older version
-        this.last = { version: r.version, model: r.model as PlotModel };
+        // Stale: the inputs broke, so the new model may have lost its curves; keep the last good ones, marked.
+        const model = r.state?.state === 'stale' && this.last ? this.last.model : (r.model as PlotModel);
+        this.last = { version: r.version, model, ...banner(r.state) };
         this.post();
       },
       (e) => this.host.log(`[plot] ${(e as Error)?.message ?? e}`),
@@ -140,6 +160,7 @@ class PlotPanel {
       version: this.last.version,
       model: this.last.model,
       ...(this.view ? { view: this.view } : {}),
+      ...(this.last.banner ? { banner: this.last.banner } : {}),
     });
   }
 

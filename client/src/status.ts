@@ -1,4 +1,6 @@
-// The fit status item: `fitting…`, `fitted in N ms`, `fit failed` — click for the log.
+// The fit status item, one per document state (docs/editor.md): `fitting…`, `refitting…`,
+// `fitted in N ms`, `stale` (an error: the results shown no longer match the data), `fit failed`,
+// `fit cancelled` — click for the log.
 import * as vscode from 'vscode';
 import type { FitStateParams } from '../../protocol/lsp';
 import { Commands } from '../../protocol/lsp';
@@ -25,11 +27,13 @@ export class FitStatus implements vscode.Disposable {
   }
 
   anyFitting(): boolean {
-    return [...this.states.values()].some((s) => s.state === 'fitting');
+    return [...this.states.values()].some((s) => s.state === 'fitting' || s.state === 'refitting');
   }
 
   serverRestarted(): void {
-    for (const [uri, s] of this.states) if (s.state === 'fitting') this.states.set(uri, { ...s, state: 'cancelled' });
+    for (const [uri, s] of this.states) {
+      if (s.state === 'fitting' || s.state === 'refitting') this.states.set(uri, { ...s, state: 'cancelled' });
+    }
     this.render();
   }
 
@@ -44,16 +48,21 @@ export class FitStatus implements vscode.Disposable {
     }
     switch (s.state) {
       case 'fitting':
-      case 'queued':
-        this.item.text = `$(sync~spin) fitting…${s.law ? ` ${s.law}` : ''}`;
+      case 'refitting':
+        this.item.text = `$(sync~spin) ${s.state}…${s.law ? ` ${s.law}` : ''}`;
         this.item.tooltip =
           'Scaling Studio is fitting in the background. Click for the log; run "Scaling Studio: Cancel Fit" to stop.';
         this.item.backgroundColor = undefined;
         break;
       case 'fitted':
-        this.item.text = `$(check) fitted in ${s.ms ?? 0} ms`;
+        this.item.text = `$(check) fitted${s.ms ? ` in ${s.ms} ms` : ''}`;
         this.item.tooltip = 'Fit results are up to date. Click for the log.';
         this.item.backgroundColor = undefined;
+        break;
+      case 'stale':
+        this.item.text = '$(error) fit stale';
+        this.item.tooltip = `The results shown are from the last good fit: ${s.message ?? 'the inputs changed'}. Click for the log.`;
+        this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
         break;
       case 'failed':
         this.item.text = '$(error) fit failed';
@@ -62,7 +71,7 @@ export class FitStatus implements vscode.Disposable {
         break;
       case 'cancelled':
         this.item.text = '$(circle-slash) fit cancelled';
-        this.item.tooltip = 'The fit was cancelled. Click for the log.';
+        this.item.tooltip = 'The fit was cancelled; the last results are shown, marked cancelled. Click for the log.';
         this.item.backgroundColor = undefined;
         break;
     }

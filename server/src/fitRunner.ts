@@ -5,12 +5,15 @@ import { toJsonDiagnostic } from './core/study';
 import type { StudyResults } from './core/results';
 import { fitStudy } from './core/fit';
 import type { Diagnostic } from './core/diagnostics';
+import type { AnswerBasis } from './core/fit/types';
 
 export interface FitRun {
   results: StudyResults;
   /** All diagnostics, the analysis' and the fit's, with source ranges (for the editor). */
   diagnostics: Diagnostic[];
   hasError: boolean;
+  /** Per fitted law, the basis of its answers' intervals (the editor answers new questions from it). */
+  bases: Record<string, AnswerBasis>;
 }
 
 export async function runFit(
@@ -30,5 +33,10 @@ export async function runFit(
     ...fitted.results,
     diagnostics: diagnostics.map((d) => toJsonDiagnostic(d, analysis.lines)),
   };
-  return { results, diagnostics, hasError: syntaxOrBindErrors || diagnostics.some((d) => d.severity === 'error') };
+  return {
+    results,
+    diagnostics,
+    hasError: syntaxOrBindErrors || diagnostics.some((d) => d.severity === 'error'),
+    bases: fitted.bases,
+  };
 }

@@ -38,7 +38,12 @@ async function fit(job: FitJob): Promise<FitReply> {
   const workers = Math.max(1, os.cpus().length - 1);
   const run = await runFit({ ...analysis, model }, job.studyPath ?? '', { workers });
   const own = new Set<Diagnostic>(analysis.diagnostics);
-  return { ok: true, results: run.results, fitDiagnostics: run.diagnostics.filter((d) => !own.has(d)) };
+  return {
+    ok: true,
+    results: run.results,
+    fitDiagnostics: run.diagnostics.filter((d) => !own.has(d)),
+    bases: run.bases,
+  };
 }
 
 parentPort?.on('message', (job: FitJob) => {

@@ -259,9 +259,18 @@ async function context(uri: string, position?: { line: number; character: number
   const doc = documents.get(uri);
   if (!doc) return undefined;
   const state = await store.get(doc);
-  const record = fits.record(uri, doc.version);
+  // The results shown include a law's last result while it refits or is stale, marked by `states`.
+  const view = fits.view(uri, doc.version);
   const offset = position ? state.analysis.lines.offset(position.line, position.character) : 0;
-  return { doc, state, analysis: state.analysis, results: record?.results, offset };
+  return {
+    doc,
+    state,
+    analysis: state.analysis,
+    results: view.results,
+    states: view.law,
+    document: view.document,
+    offset,
+  };
 }
 
 /** Tells the user once per document and feature why a whole-document feature is off (lsp/limits.ts). */
@@ -286,9 +295,7 @@ connection.onDocumentFormatting(
 connection.onHover(
   safeAsync('hover', null, async (params) => {
     const c = await context(params.textDocument.uri, params.position);
-    if (!c) return null;
-    const since = fits.runningSince(params.textDocument.uri);
-    return hover(c.analysis, c.results, c.offset, since !== undefined ? { since } : undefined);
+    return c ? hover(c.analysis, c.results, c.offset, c.states) : null;
   }),
 );
 
@@ -362,7 +369,7 @@ connection.onCodeAction(
 connection.onCodeLens(
   safeAsync('codeLens', [], async (params) => {
     const c = await context(params.textDocument.uri);
-    return c ? codeLenses(c.analysis, params.textDocument.uri, c.results) : [];
+    return c ? codeLenses(c.analysis, params.textDocument.uri, c.results, c.states) : [];
   }),
 );
 
@@ -372,7 +379,7 @@ connection.languages.inlayHint.on(
     if (!c || !store.getSettings().inlayHints) return [];
     const start = c.analysis.lines.offset(params.range.start.line, params.range.start.character);
     const end = c.analysis.lines.offset(params.range.end.line, params.range.end.character);
-    return inlayHints(c.analysis, c.results, { start, end });
+    return inlayHints(c.analysis, c.results, { start, end }, c.states);
   }),
 );
 
@@ -436,18 +443,20 @@ connection.onRequest(
   ReportRequest,
   safeAsync('report', null, async (params: ReportParams): Promise<ReportResponse | null> => {
     const c = await context(params.uri);
-    if (!c || !c.results) return null;
+    // A report is exported: only results current for this text and data, never carried ones.
+    const results = c && fits.record(params.uri, c.doc.version)?.results;
+    if (!c || !results) return null;
     const meta = reportMeta(c.analysis, c.state.studyPath);
     if (!meta.studyFile) meta.studyFile = params.uri;
-    const markdown = buildReportMarkdown(c.analysis, c.results, c.state.studyPath, meta);
+    const markdown = buildReportMarkdown(c.analysis, results, c.state.studyPath, meta);
     let html: string | undefined;
     try {
       const bundle = path.join(__dirname, 'webview.js');
-      if (fs.existsSync(bundle)) html = buildReportHtml(c.analysis, c.results, bundle, c.state.studyPath, meta);
+      if (fs.existsSync(bundle)) html = buildReportHtml(c.analysis, results, bundle, c.state.studyPath, meta);
     } catch (e) {
       logMessage(`[warn] HTML report: ${(e as Error).message}`);
     }
-    return { uri: params.uri, version: c.doc.version, markdown, results: c.results, ...(html ? { html } : {}) };
+    return { uri: params.uri, version: c.doc.version, markdown, results, ...(html ? { html } : {}) };
   }),
 );
 
@@ -456,7 +465,15 @@ connection.onRequest(
   safeAsync('plot', null, async (params: PlotParams): Promise<PlotResponse | null> => {
     const c = await context(params.uri);
     if (!c || !c.results) return null;
-    return { uri: params.uri, version: c.doc.version, model: plotModel(c.analysis, c.results) };
+    const d = c.document;
+    const state =
+      !d || d.state === 'fitted' ? undefined : { state: d.state, ...(d.reason ? { message: d.reason } : {}) };
+    return {
+      uri: params.uri,
+      version: c.doc.version,
+      model: plotModel(c.analysis, c.results),
+      ...(state ? { state } : {}),
+    };
   }),
 );
 

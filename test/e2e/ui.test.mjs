@@ -15,6 +15,7 @@ import path from 'node:path';
 import assert from 'node:assert/strict';
 
 const PREDICT = 'e2e/predict.scaling';
+const STALE = 'e2e/stale.scaling';
 const BROKEN = 'e2e/broken.scaling';
 const BROKEN_FIX = { line: 5, column: 11, text: '= ' }; // see the fixture's comment
 
@@ -385,6 +386,59 @@ export function define(t) {
     },
     { timeout: 150000 },
   );
+
+  // Issue 18: the editor tells the truth about a fit whose data broke.
+  t.test(
+    'deleting the data file marks the fit stale: status item, hover and plot banner',
+    async ({ wb, ws }) => {
+      const csv = path.join(ws, 'e2e', 'stale-runs.csv');
+      const copy = fs.readFileSync(csv);
+      await wb.openFile(STALE);
+      await wb.runCommand('Scaling Studio: Fit Study');
+      await wb.statusItem(/fitted in/).waitFor({ timeout: 60000 });
+      const before = await wb.hover('predict quick', 'predict', { accept: (t) => /L = \d/.test(t) });
+      const value = /L = ([\d.]+)/.exec(before)[1];
+      await wb.clearHover();
+      await wb.runCommand('Scaling Studio: Show Plot');
+      await wb.webview().locator('#status', { hasText: 'rendered' }).waitFor({ timeout: 30000 });
+      try {
+        fs.rmSync(csv);
+        await wb.statusItem(/fit stale/).waitFor({ timeout: 30000 });
+        await wb
+          .webview()
+          .locator('#banner', { hasText: 'data changed: curves from the last good fit' })
+          .waitFor({ timeout: 30000 });
+        const text = await wb.hover('predict quick', 'predict', { accept: (t) => /stale/.test(t) });
+        assert.ok(text.includes(`L = ${value}`), `the last value ${value} is kept: ${text}`);
+        assert.match(text, /stale — file not found/);
+      } finally {
+        fs.writeFileSync(csv, copy);
+      }
+    },
+    { timeout: 120000 },
+  );
+
+  t.test('a missing compute line is declared by a quick fix (Ctrl+.)', async ({ wb, page, ws }) => {
+    await wb.openFile(STALE);
+    const editor = wb.editorFor('stale.scaling');
+    await editor.locator('.view-line', { hasText: 'compute C = 6' }).click();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Shift+End');
+    await page.keyboard.type('// no compute line');
+    await wb.waitForProblems('stale.scaling', (ps) => ps.some((p) => /compute C = 6 \* N \* D/.test(p.message)), {
+      message: 'the no-compute error on the optimize line',
+    });
+    await wb.goTo(lineNumber(ws, STALE, 'optimize'), 'optimize quick for C'.length); // on the C
+    await page.keyboard.press('Control+Period');
+    const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Declare `compute C = 6 * N * D`' }).first();
+    await fix.waitFor({ timeout: 15000 });
+    await fix.click();
+    await wb.waitForProblems('stale.scaling', (ps) => !ps.some((p) => p.severity === 'error'), {
+      message: 'no errors after the fix',
+    });
+    await wb.goTo(4, 1); // the fix declares it after the study line
+    await wb.line('compute C = 6 * N * D', editor).waitFor({ timeout: 10000 });
+  });
 
   t.test(
     'reloading the window restores the plot panel',

@@ -103,6 +103,7 @@ export class App {
 
   private readonly status: HTMLElement;
   private readonly error: HTMLElement;
+  private readonly banner: HTMLElement;
   private readonly viewsRoot: HTMLElement;
   private readonly viewSelect: HTMLSelectElement;
   private readonly xSelect: HTMLSelectElement;
@@ -143,8 +144,9 @@ export class App {
     if (mode === 'panel') toolbar.append(viewLabel, this.xLabel, this.residualLabel);
     toolbar.append(el('span', { class: 'spacer' }), reset, png, csv, this.status);
     this.error = el('div', { id: 'error', role: 'alert' });
+    this.banner = el('div', { id: 'banner', role: 'status' });
     this.viewsRoot = el('div', { id: 'views' });
-    root.replaceChildren(toolbar, this.error, this.viewsRoot);
+    root.replaceChildren(toolbar, this.error, this.banner, this.viewsRoot);
 
     this.viewSelect.addEventListener('change', () =>
       this.setState({ ...this.state, view: this.viewSelect.value as PlotView }),
@@ -221,6 +223,8 @@ export class App {
     const hostView = m.view ? JSON.stringify(m.view) : null;
     const useHost = m.view !== undefined && (m.uri !== this.uri || hostView !== this.lastHostView);
     this.lastHostView = hostView;
+    this.banner.textContent = m.banner ?? '';
+    this.banner.className = m.banner && !m.banner.startsWith('refitting') ? 'stale' : '';
     this.adopt(m.uri, m.version, m.model, useHost && m.view ? m.view : this.state);
     this.renderAll();
   }

@@ -101,6 +101,10 @@ export interface BoundLaw {
 export interface BoundIsoflop {
   name: string;
   range: Range;
+  /** `envelope` for approach 1 (the training-curve envelope); absent for an `isoflop` (approach 2's parabolas). */
+  method?: 'envelope';
+  /** Envelope only: the column naming each training run. */
+  run?: string;
   budget: string; // the variable that groups runs (C)
   size: string; // N
   tokens: string; // D

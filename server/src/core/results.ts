@@ -86,6 +86,26 @@ export interface IsoflopResult {
   groups?: ({ value: string | number } & IsoflopResult)[];
 }
 
+/** One point of approach 1's envelope: at this compute, the run with the lowest (interpolated) loss. */
+export interface EnvelopePoint {
+  budget: number;
+  run: string;
+  at: Record<string, number>; // that run's N, and its D at this compute
+  value: number; // L on the envelope
+  /** The best run is the smallest or largest model overall: the point says nothing about the optimum. */
+  edge: boolean;
+}
+
+/** Chinchilla's approach 1: the training-curve envelope and the frontier regressed through it. */
+export interface EnvelopeResult {
+  name: string;
+  points: EnvelopePoint[];
+  frontier: IsoflopResult['frontier'];
+  intervals: Record<string, Interval> | null;
+  /** How the frontier exponents' intervals were made (bootstrap by run), when there are any. */
+  uncertainty?: { method: 'bootstrap'; level: number } | null;
+}
+
 export interface PredictionResult {
   law: string;
   at: Record<string, number>;
@@ -136,6 +156,8 @@ export interface StudyResults {
   study: string | null;
   laws: LawResult[];
   isoflops: IsoflopResult[];
+  /** Approach 1 results; always written by fitStudy (optional only for documents made before it existed). */
+  envelopes?: EnvelopeResult[];
   predictions: PredictionResult[];
   optima: OptimumResult[];
   /** Absent in results from before frontiers existed. */

@@ -5,7 +5,7 @@ import type { CatalogueLaw, StudyModel } from './model';
 import type { JsonDiagnostic } from './results';
 import { DataLoader } from './data/loader';
 import { bind, type StudyData } from './semantics/binder';
-import { resolveDataPath } from './data/paths';
+import { dataKey, globBase, isGlob, resolveDataPath } from './data/paths';
 import { withoutCascades } from './semantics/cascades';
 import { applySeverities, validate } from './semantics/validate';
 import type { DataFormat } from './syntax/ast';
@@ -38,7 +38,7 @@ export interface Analysis {
 /** Phases: parse → load the data the study names (asynchronous, through the host) → bind → validate. */
 export async function analyze(text: string, options: AnalyzeOptions): Promise<Analysis> {
   const parsed = parse(text);
-  const data = await loadStudyData(parsed, options);
+  const data = await loadStudyData(parsed, text, options);
   const model = bind(parsed, { ...options, data });
   const all = withoutCascades([...parsed.diagnostics, ...model.diagnostics, ...validate(parsed, model)], parsed, text);
   const diagnostics = applySeverities(all, options.severities ?? {}).sort((a, b) => a.range.start - b.range.start);
@@ -68,23 +68,58 @@ export function toJsonDiagnostic(d: Diagnostic, lines: LineIndex): JsonDiagnosti
   return { severity: d.severity, code: d.code, message: d.message, line: p.line + 1, column: p.character + 1 };
 }
 
+/**
+ * The names a study could mean by a column: every identifier and quoted string in its text. A
+ * superset, cheap and safe: a Parquet file decodes only its columns named here.
+ */
+export function namesInText(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const m of text.matchAll(/[A-Za-z_$][\w$]*|"([^"\n]*)"/g)) names.add(m[1] ?? m[0]);
+  return names;
+}
+
 /** Every data file the study names, loaded (or refused by the trust policy) before binding. */
-async function loadStudyData(parsed: ParseResult, options: AnalyzeOptions): Promise<StudyData> {
+async function loadStudyData(parsed: ParseResult, text: string, options: AnalyzeOptions): Promise<StudyData> {
   const data: StudyData = new Map();
   const pending: Promise<void>[] = [];
+  const wanted = namesInText(text);
   for (const s of parsed.file.statements) {
     if (s.kind !== 'Dataset' || !s.path || !s.format) continue;
     const file = resolveDataPath(s.path.value, options.studyPath, options.baseDir);
-    if (file === undefined || data.has(file)) continue;
-    const refusal = options.isPathAllowed?.(file);
+    const format = s.format.text as DataFormat;
+    if (file === undefined || data.has(dataKey(file, format))) continue;
+    const key = dataKey(file, format);
+    const refusal = options.isPathAllowed?.(isGlob(s.path.value) ? globBase(file) : file);
     if (refusal) {
-      data.set(file, { ok: false, message: refusal, refused: true });
+      data.set(key, { ok: false, message: refusal, refused: true });
       continue;
     }
-    const format = s.format.text as DataFormat;
-    data.set(file, { ok: false, message: 'not loaded' });
-    pending.push(options.loader.load(file, format).then((r) => void data.set(file, r)));
+    data.set(key, { ok: false, message: 'not loaded' });
+    if (isGlob(s.path.value)) pending.push(loadGlob(file, format, wanted, options).then((r) => void data.set(key, r)));
+    else pending.push(options.loader.load(file, format, wanted).then((r) => void data.set(key, r)));
   }
   await Promise.all(pending);
   return data;
+}
+
+/** Every file a pattern matches, each passing the trust policy, as one table with a `file` column. */
+async function loadGlob(
+  pattern: string,
+  format: DataFormat,
+  wanted: ReadonlySet<string>,
+  options: AnalyzeOptions,
+): Promise<StudyData extends Map<string, infer V> ? V : never> {
+  const base = globBase(pattern);
+  let files: string[];
+  try {
+    files = await options.loader.host.list(pattern.slice(base.length + 1), base);
+  } catch (e) {
+    return { ok: false, message: `cannot list '${pattern}': ${(e as Error).message}` };
+  }
+  if (files.length === 0) return { ok: false, message: `no file matches '${pattern}'`, code: 'scaling.no-match' };
+  for (const f of files) {
+    const refusal = options.isPathAllowed?.(f);
+    if (refusal) return { ok: false, message: refusal, refused: true };
+  }
+  return options.loader.loadMany(files, base, format, wanted);
 }

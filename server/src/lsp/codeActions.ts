@@ -1,8 +1,12 @@
-// Quick fixes: checklist hints insert their missing line (objective, holdout, uncertainty inside
-// the law block, `compute` at the top); "did you mean" diagnostics replace the name.
+// Quick fixes: every diagnostic whose message proposes an edit offers it. Checklist hints insert
+// their missing line (objective, holdout, uncertainty inside the law block, `compute` at the top);
+// an `optimize` over an undeclared budget declares `compute C = 6 * N * D`; a parameter with no
+// `param` line gets one with bounds and a start grid; an unknown column is mapped to the likeliest
+// unmapped column (by meaning, then spelling); "did you mean" diagnostics replace the name.
 import type { CodeAction, Diagnostic as LspDiagnostic, TextEdit } from 'vscode-languageserver';
 import { CodeActionKind } from 'vscode-languageserver';
 import type { Analysis } from '../core/study';
+import type * as A from '../core/syntax/ast';
 import { nameOrString } from '../core/syntax/lexer';
 import { closest } from '../core/text';
 
@@ -31,18 +35,37 @@ export function codeActions(analysis: Analysis, uri: string, diagnostics: LspDia
       });
       continue;
     }
+    const data = (d.data ?? {}) as { variable?: unknown; param?: unknown; columns?: unknown };
+    if (codeText === 'scaling.no-compute' && typeof data.variable === 'string') {
+      const insert = `compute ${data.variable} = 6 * N * D`;
+      actions.push({
+        title: `Declare \`${insert}\``,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [d],
+        isPreferred: true,
+        edit: { changes: { [uri]: [insertLine(analysis, { insert, offset: 0 })] } },
+      });
+      continue;
+    }
+    if (codeText === 'scaling.undeclared-param' && typeof data.param === 'string') {
+      const edit = declareParam(analysis, d, data.param);
+      if (edit) {
+        actions.push({
+          title: `Declare \`param ${data.param}\` with bounds and a start grid`,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [d],
+          isPreferred: true,
+          edit: { changes: { [uri]: [edit] } },
+        });
+      }
+      continue;
+    }
     const replacements: string[] = [];
     const message = typeof d.message === 'string' ? d.message : d.message.value;
     const hint = /did you mean '([^']+)'\?/.exec(message)?.[1];
-    if (hint) replacements.push(hint);
-    const columns = (d.data as { columns?: unknown } | undefined)?.columns;
-    if (codeText === 'scaling.unknown-column' && Array.isArray(columns)) {
-      const current = sliceRange(analysis, d).replace(/^"|"$/g, '');
-      const best = closest(current, columns.map(String));
-      if (best && !replacements.includes(best)) replacements.unshift(best);
-      for (const c of columns.map(String))
-        if (replacements.length < 6 && !replacements.includes(c)) replacements.push(c);
-    }
+    if (codeText === 'scaling.unknown-column' && Array.isArray(data.columns)) {
+      replacements.push(...rankColumns(analysis, d, data.columns.map(String)).slice(0, 6));
+    } else if (hint) replacements.push(hint);
     // Only what the language reads back: a name, or a string in its own quoting (not JSON's).
     const written = replacements.flatMap((r) => {
       const newText = nameOrString(r);
@@ -59,6 +82,69 @@ export function codeActions(analysis: Analysis, uri: string, diagnostics: LspDia
     });
   }
   return actions;
+}
+
+/** Column names that say what a variable means (lower case, without separators). */
+const MEANINGS: Record<string, string[]> = {
+  N: ['params', 'nparams', 'parameters', 'nimplied', 'modelsize', 'size', 'n'],
+  D: ['tokens', 'traintokens', 'ntokens', 'data', 'dataset', 'd'],
+  L: ['loss', 'valloss', 'evalloss', 'validationloss', 'finalloss', 'trainloss', 'l'],
+  C: ['flops', 'compute', 'budget', 'c'],
+};
+const squash = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/**
+ * Columns for an unknown column mapping, best first: unmapped before mapped, then those whose name
+ * says what the variable means (`loss` for L), then by spelling (edit distance).
+ */
+function rankColumns(analysis: Analysis, d: LspDiagnostic, columns: string[]): string[] {
+  const offset = analysis.lines.offset(d.range.start.line, d.range.start.character);
+  const dataset = analysis.parsed.file.statements.find(
+    (s): s is A.DatasetDecl => s.kind === 'Dataset' && s.range.start <= offset && offset <= s.range.end,
+  );
+  const mapping = dataset?.columns.find((m) => m.column.range.start <= offset && offset <= m.column.range.end);
+  const mapped = new Set(
+    (dataset?.columns ?? [])
+      .filter((m) => m !== mapping)
+      .map((m) => (m.column.kind === 'Name' ? m.column.text : m.column.value)),
+  );
+  const meanings = (mapping && MEANINGS[mapping.variable.text]) ?? [];
+  const current = sliceRange(analysis, d).replace(/^"|"$/g, '');
+  const spelled = closest(current, columns);
+  const score = (c: string) => {
+    const meaning = meanings.indexOf(squash(c));
+    return [mapped.has(c) ? 1 : 0, meaning >= 0 ? meaning : meanings.length + (c === spelled ? 0 : 1)];
+  };
+  return [...columns]
+    .map((c, i) => ({ c, i, s: score(c) }))
+    .sort((a, b) => a.s[0] - b.s[0] || a.s[1] - b.s[1] || a.i - b.i)
+    .map((x) => x.c);
+}
+
+/**
+ * A `param` line for a parameter of a law, inside the law's block (or a new block after the law):
+ * an exponent (a power's right side, or a Greek name) in [0, 3] with a grid 0..2; an irreducible
+ * term E in (0, 10) with a log grid around 1; an amplitude in (0, inf) with a log grid up to e^25,
+ * as Hoffmann et al.'s grid does.
+ */
+function declareParam(analysis: Analysis, d: LspDiagnostic, name: string): TextEdit | undefined {
+  const offset = analysis.lines.offset(d.range.start.line, d.range.start.character);
+  const law = analysis.parsed.file.statements.find(
+    (s): s is A.LawDecl => s.kind === 'Law' && s.range.start <= offset && offset <= s.range.end,
+  );
+  if (!law) return undefined;
+  const source = analysis.text.slice(law.range.start, law.bodyRange?.start ?? law.range.end);
+  // The names right after a `^` (a literal pattern: the hardening test checks every regex is linear).
+  const powers = [...source.matchAll(/\^[\s(-]*([A-Za-z_]\w*)/g)].map((m) => m[1]);
+  const exponent = powers.includes(name) || /^(alpha|beta|gamma|delta|nu|mu)(_\w+)?$/i.test(name);
+  const line = exponent
+    ? `param ${name} in [0, 3] init grid 0..2 by 0.5`
+    : /^E(_\w+)?$/.test(name)
+      ? `param ${name} in (0, 10) init grid -1..1 by 0.5 log`
+      : `param ${name} in (0, inf) init grid 0..25 by 5 log`;
+  if (law.bodyRange) return insertLine(analysis, { insert: line, offset: law.bodyRange.end - 1 });
+  const end = analysis.lines.position(law.range.end);
+  return { range: { start: end, end }, newText: ` {\n  ${line}\n}` };
 }
 
 function sliceRange(analysis: Analysis, d: LspDiagnostic): string {

@@ -5,9 +5,14 @@ import type { StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
 import { Commands } from '../../../protocol/lsp';
 import { lawResult } from '../present/resultsLookup';
-import { lawSummary } from '../present/facts';
+import { fitLensTitle, type LawFitState } from '../present/fitStates';
 
-export function codeLenses(analysis: Analysis, uri: string, results: StudyResults | undefined): CodeLens[] {
+export function codeLenses(
+  analysis: Analysis,
+  uri: string,
+  results: StudyResults | undefined,
+  states: (law: string) => LawFitState | undefined = () => undefined,
+): CodeLens[] {
   const lenses: CodeLens[] = [];
   for (const s of analysis.parsed.file.statements) {
     if (s.kind === 'Plot' && s.subject) {
@@ -27,11 +32,7 @@ export function codeLenses(analysis: Analysis, uri: string, results: StudyResult
     const line = analysis.lines.position(s.range.start).line;
     const range = { start: { line, character: 0 }, end: { line, character: 0 } };
     const r = s.kind === 'Law' ? lawResult(results, name) : undefined;
-    const fitTitle = !r
-      ? 'Fit'
-      : r.converged
-        ? `$(check) Fit (${lawSummary(r).time})`
-        : `$(warning) Fit (not converged)`;
+    const fitTitle = fitLensTitle(states(name), r);
     lenses.push({ range, command: { title: fitTitle, command: Commands.fitLawAtCursor, arguments: [uri, name] } });
     lenses.push({ range, command: { title: 'Plot', command: Commands.showPlot, arguments: [uri, name] } });
     lenses.push({ range, command: { title: 'Report', command: Commands.exportReport, arguments: [uri] } });

@@ -9,7 +9,13 @@ import type { Analysis } from '../core/study';
 import { catalogue } from '../core/laws';
 import { exprToString } from '../core/semantics/evaluate';
 import { lex, type Token } from '../core/syntax/lexer';
-import { DATA_FORMATS, ISOFLOP_KEYWORDS, LAW_KEYWORDS, TOP_LEVEL_KEYWORDS } from '../core/syntax/parser';
+import {
+  DATA_FORMATS,
+  ENVELOPE_KEYWORDS,
+  ISOFLOP_KEYWORDS,
+  LAW_KEYWORDS,
+  TOP_LEVEL_KEYWORDS,
+} from '../core/syntax/parser';
 import { symbolIndex } from './symbolIndex';
 
 interface CompletionContext {
@@ -195,9 +201,9 @@ export function completion(analysis: Analysis, offset: number, ctx: CompletionCo
     return items;
   }
 
-  if (block.keyword === 'isoflop') {
+  if (block.keyword === 'isoflop' || block.keyword === 'envelope') {
     const first = words[0];
-    if (words.length === 0) keywords(ISOFLOP_KEYWORDS);
+    if (words.length === 0) keywords(block.keyword === 'envelope' ? ENVELOPE_KEYWORDS : ISOFLOP_KEYWORDS);
     else if (first === 'fit') datasets(words.slice(1));
     else if (['budget', 'size', 'tokens', 'target', 'holdout'].includes(first)) {
       if (first === 'budget') computes();
@@ -213,9 +219,18 @@ export function completion(analysis: Analysis, offset: number, ctx: CompletionCo
     const columns = decl && ctx.columns ? ctx.columns(decl) : [];
     if (words.length === 0) {
       push('where', CompletionItemKind.Keyword, 'row filter');
+      push('last', CompletionItemKind.Keyword, "each run's final row: last by run [along step]");
       return items;
     }
-    if ((words.length >= 2 && words[1] === ':' && words.length === 2) || words[0] === 'where') {
+    if (words[0] === 'last' && words.length === 1) {
+      push('by', CompletionItemKind.Keyword, 'the column naming each run');
+      return items;
+    }
+    if (
+      (words.length >= 2 && words[1] === ':' && words.length === 2) ||
+      words[0] === 'where' ||
+      (words[0] === 'last' && (words.length === 2 || words[words.length - 1] === 'along'))
+    ) {
       for (const c of columns) {
         const written = nameOrString(c);
         if (written !== undefined)

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DataHost } from '../core/data/host';
 import { DataLoader } from '../core/data/loader';
-import { resolveDataPath } from '../core/data/paths';
+import { pathMatches, resolveDataPath } from '../core/data/paths';
 import { catalogue } from '../core/laws';
 import { analyze, failedAnalysis, type Analysis } from '../core/study';
 import { logMessage } from './safe';
@@ -143,14 +143,14 @@ export class DocumentStore {
     this.cache.clear();
   }
 
-  /** Whether a document's study reads this data file. */
+  /** Whether a document's study reads this data file (by name, or as a match of one of its patterns). */
   usesFile(uri: string, filePath: string): boolean {
     const state = this.peek(uri);
     if (!state) return true;
     for (const s of state.analysis.parsed.file.statements) {
       if (s.kind !== 'Dataset' || !s.path) continue;
       const file = resolveDataPath(s.path.value, state.studyPath, state.baseDir);
-      if (file === path.resolve(filePath)) return true;
+      if (file !== undefined && pathMatches(file, filePath)) return true;
     }
     return false;
   }

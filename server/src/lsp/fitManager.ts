@@ -6,8 +6,11 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { diagnostic, type Diagnostic, type Severity } from '../core/diagnostics';
 import type { StudyResults } from '../core/results';
+import type { AnswerBasis } from '../core/fit/types';
 import type { Analysis } from '../core/study';
 import type { FitResponse, FitStateParams } from '../../../protocol/lsp';
+import { rememberBasis } from './cachedAnswers';
+import { fitView, type FitView } from './fitState';
 import { combine, fitKeys, moveDiagnostics, planFit, type FitKeys, type FitRecord } from './incremental';
 import { logMessage } from './safe';
 import type { PathPolicy } from './trust';
@@ -28,7 +31,13 @@ export interface FitJob {
 }
 
 export type FitReply =
-  | { ok: true; results: StudyResults; fitDiagnostics: Diagnostic[] }
+  | {
+      ok: true;
+      results: StudyResults;
+      fitDiagnostics: Diagnostic[];
+      /** Per law, the basis of its answers' intervals (structured-cloned from the worker). */
+      bases?: Record<string, AnswerBasis>;
+    }
   | { ok: false; message: string; cancelled?: boolean };
 
 export interface FitBackend {
@@ -128,6 +137,12 @@ interface DocFits {
   record?: FitRecord;
   running?: Running;
   timer?: NodeJS.Timeout;
+  /** How the last fit ended when it gave no results (cleared when a fit starts). */
+  outcome?: { state: 'cancelled' | 'failed'; message?: string };
+  /** The last state sent, so each change is sent once. */
+  published?: string;
+  /** Wall-clock ms of the fit the shown results came from (the status item says "fitted in N ms"). */
+  lastMs?: number;
 }
 
 interface FitManagerOptions {
@@ -167,13 +182,47 @@ export class FitManager {
     return this.docs.get(uri)?.record;
   }
 
-  /** When the fit now running for the document started, if one is. */
-  runningSince(uri: string): number | undefined {
-    return this.docs.get(uri)?.running?.started;
-  }
-
   isRunning(uri: string): boolean {
     return !!this.docs.get(uri)?.running;
+  }
+
+  /** What the editor shows for this version: results (current and carried) and their states. */
+  view(uri: string, version: number): FitView {
+    const d = this.docs.get(uri);
+    const record = d?.record && d.record.version === version ? d.record : undefined;
+    return fitView(record, this.activity(d));
+  }
+
+  private activity(d: DocFits | undefined) {
+    const missing = d?.record ? d.record.missing.laws.length + d.record.missing.isoflops.length > 0 : false;
+    const busy = !!d && (!!d.running || !!d.timer || (missing && this.o.enabled() && !d.outcome));
+    return {
+      busy,
+      ...(d?.running ? { since: d.running.started } : {}),
+      ...(d?.outcome ? { outcome: d.outcome } : {}),
+    };
+  }
+
+  /** Sends the document's state when it changed (ms and law only describe a fit that just ended or began). */
+  private publish(uri: string, extra: { ms?: number; law?: string } = {}): void {
+    const d = this.docs.get(uri);
+    if (!d?.record) return;
+    const s = fitView(d.record, this.activity(d)).document;
+    if (!s) return;
+    if (s.state === 'fitted') {
+      if (extra.ms !== undefined && extra.ms > 0) d.lastMs = extra.ms;
+      else if (d.lastMs !== undefined) extra = { ...extra, ms: d.lastMs };
+    }
+    const key = `${d.record.version}|${s.state}|${s.reason ?? ''}|${extra.ms ?? ''}|${extra.law ?? ''}`;
+    if (key === d.published) return;
+    d.published = key;
+    this.o.onState({
+      uri,
+      version: d.record.version,
+      state: s.state,
+      ...extra,
+      ...(s.reason ? { message: s.reason } : {}),
+    });
   }
 
   /** A new version was analysed: carry unchanged laws' results over, schedule a refit of the rest. */
@@ -187,10 +236,11 @@ export class FitManager {
     // A running job whose laws' inputs changed is wasted work: stop it.
     if (d.running && !sameKeys(d.running, keys)) this.abort(uri, d, false);
     const needed = planFit(d.record, keys);
-    if (needed.laws.length + needed.isoflops.length === 0) return;
-    if (d.running) return; // it will cover what is missing, or its result is re-planned when it ends
-    if (!this.o.enabled()) return;
-    this.schedule(uri, d);
+    if (needed.laws.length + needed.isoflops.length > 0 && !d.running && this.o.enabled()) {
+      d.outcome = undefined;
+      this.schedule(uri, d);
+    }
+    this.publish(uri);
   }
 
   private schedule(uri: string, d: DocFits): void {
@@ -222,7 +272,7 @@ export class FitManager {
       isoflops = [...keys.isoflops.keys()];
     } else ({ laws, isoflops } = planFit(d.record, keys));
     if (laws.length + isoflops.length === 0) {
-      this.o.onState({ uri, version: cur.version, state: 'fitted', ms: 0 });
+      this.publish(uri, { ms: 0 });
       return { uri, version: cur.version, state: 'fitted', ms: 0 };
     }
     if (d.running) {
@@ -244,7 +294,8 @@ export class FitManager {
       promise: undefined as unknown as Promise<FitResponse>,
     };
     d.running = running;
-    this.o.onState({ uri, version: cur.version, state: 'fitting', ...(options.law ? { law: options.law } : {}) });
+    d.outcome = undefined;
+    this.publish(uri, options.law ? { law: options.law } : {});
     running.promise = (async (): Promise<FitResponse> => {
       const job: FitJob = {
         text: cur.analysis.text,
@@ -265,7 +316,10 @@ export class FitManager {
       if (d.running === running) d.running = undefined;
       const ms = Date.now() - started;
       if (!reply.ok) {
-        if (reply.cancelled) return { uri, version: cur.version, state: 'cancelled', ms };
+        if (reply.cancelled) {
+          this.publish(uri);
+          return { uri, version: cur.version, state: 'cancelled', ms };
+        }
         logMessage(`[fit] ${uri} v${cur.version} failed after ${ms} ms: ${reply.message}`);
         // The failure becomes a diagnostic on each law it was fitting (when the text still matches).
         const now = await this.o.current(uri);
@@ -295,7 +349,8 @@ export class FitManager {
           };
           this.o.onRecord(uri, d.record);
         }
-        this.o.onState({ uri, version: cur.version, state: 'failed', ms, message: reply.message });
+        d.outcome = { state: 'failed', message: reply.message };
+        this.publish(uri, { ms });
         return { uri, version: cur.version, state: 'failed', ms, message: reply.message };
       }
       // Apply to the document's current version when its inputs for these laws are the ones fitted.
@@ -304,9 +359,14 @@ export class FitManager {
       const nowKeys = now.version === cur.version ? keys : fitKeys(now.analysis);
       if (!sameKeys(running, nowKeys)) {
         logMessage(`[fit] ${uri}: result for v${cur.version} dropped (now v${now.version})`);
+        this.publish(uri);
         return { uri, version: cur.version, state: 'cancelled', ms };
       }
       const base = d.record?.version === now.version ? d.record : combine(now.analysis, now.version, nowKeys, d.record);
+      for (const lr of reply.results.laws) {
+        const basis = reply.bases?.[lr.name];
+        if (basis) rememberBasis(lr, basis);
+      }
       d.record = combine(now.analysis, now.version, nowKeys, base, {
         results: reply.results,
         fitDiagnostics: moveDiagnostics(reply.fitDiagnostics, cur.analysis, now.analysis),
@@ -316,16 +376,11 @@ export class FitManager {
       logMessage(`[fit] ${uri} v${now.version}: ${laws.length} law(s), ${isoflops.length} isoflop(s) in ${ms} ms`);
       this.o.onRecord(uri, d.record);
       const failed = d.record.fitDiagnostics.some((x) => x.severity === 'error');
-      this.o.onState({
-        uri,
-        version: now.version,
-        state: failed ? 'failed' : 'fitted',
-        ms,
-        ...(failed ? { message: 'a law failed to fit (see Problems)' } : {}),
-      });
+      if (failed) d.outcome = { state: 'failed', message: 'a law failed to fit (see Problems)' };
       // Edits during the fit may have left other laws to refit.
       const rest = planFit(d.record, nowKeys);
       if (rest.laws.length + rest.isoflops.length > 0 && this.o.enabled()) this.schedule(uri, d);
+      this.publish(uri, { ms });
       return { uri, version: now.version, state: failed ? 'failed' : 'fitted', ms };
     })();
     return running.promise;
@@ -336,7 +391,10 @@ export class FitManager {
     if (!r) return;
     d.running = undefined;
     r.controller.abort();
-    if (notify) this.o.onState({ uri, version: r.version, state: 'cancelled', ms: Date.now() - r.started });
+    if (notify) {
+      d.outcome = { state: 'cancelled' };
+      this.publish(uri, { ms: Date.now() - r.started });
+    }
   }
 
   /** Cancel Fit: stop the running fit (and a pending one) of a document, or of all. */
@@ -344,10 +402,15 @@ export class FitManager {
     let n = 0;
     for (const [u, d] of this.docs) {
       if (uri && u !== uri) continue;
+      const pending = !!d.timer;
       if (d.timer) clearTimeout(d.timer);
       d.timer = undefined;
       if (d.running) n++;
-      this.abort(u, d, true);
+      if (d.running) this.abort(u, d, true);
+      else if (pending) {
+        d.outcome = { state: 'cancelled' };
+        this.publish(u);
+      }
     }
     return n;
   }

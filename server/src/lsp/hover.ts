@@ -11,6 +11,7 @@ import { exprToString } from '../core/semantics/evaluate';
 import { toRange } from './diagnostics';
 import { code, formatSize, formatValue, md } from '../present/numbers';
 import {
+  envelopeFacts,
   groupFacts,
   lawSummary,
   frontierLine,
@@ -22,36 +23,41 @@ import {
 } from '../present/facts';
 import { frontierResult, lawResult, optimumResults, predictionResults } from '../present/resultsLookup';
 import { frontierTable, inferenceShift } from '../present/questions';
+import { notFittedText, stateNote, type LawFitState } from '../present/fitStates';
 import { extrapolationMessage, farExtrapolations, EXTRAPOLATION_FACTOR } from '../core/semantics/extrapolation';
 import { occurrenceAt, statementAt, symbolIndex, type Occurrence } from './symbolIndex';
 
-/** A background fit under way for the document: when it started (Date.now() ms). */
-export interface FitProgress {
-  since: number;
+/** The fit state of a law's shown result (lsp/fitState.ts); absent: every result shown is current. */
+export type LawStates = (law: string) => LawFitState | undefined;
+
+/** "refitting…" / "stale — REASON" for a law's shown value, as Markdown ('' when it is current). */
+function note(states: LawStates, law: string, lead = ' — '): string {
+  const n = stateNote(states(law));
+  return n ? `${lead}_${md(n)}_` : '';
 }
 
 export function hover(
   analysis: Analysis,
   results: StudyResults | undefined,
   offset: number,
-  fitting?: FitProgress,
+  states: LawStates = () => undefined,
 ): Hover | null {
   const at = occurrenceAt(symbolIndex(analysis), offset);
   let text: string | undefined;
   let range: A.Range | undefined;
   if (at) {
-    text = occurrenceHover(analysis, results, at, fitting);
+    text = occurrenceHover(analysis, results, at, states);
     range = at.range;
   }
   if (!text) {
     const s = statementAt(analysis, offset);
-    if (s?.kind === 'Predict') text = predictHover(analysis, results, s, fitting);
-    else if (s?.kind === 'Optimize') text = optimizeHover(analysis, results, s, fitting);
-    else if (s?.kind === 'Frontier') text = frontierHover(analysis, results, s, fitting);
+    if (s?.kind === 'Predict') text = predictHover(analysis, results, s, states);
+    else if (s?.kind === 'Optimize') text = optimizeHover(analysis, results, s, states);
+    else if (s?.kind === 'Frontier') text = frontierHover(analysis, results, s, states);
     else if (s?.kind === 'Runs') {
       const row = rowAt(s, offset);
       if (row) {
-        text = runRowHover(analysis, results, s, row, fitting);
+        text = runRowHover(analysis, results, s, row, states);
         range = row.row.range;
       }
     }
@@ -65,19 +71,21 @@ function occurrenceHover(
   analysis: Analysis,
   results: StudyResults | undefined,
   at: Occurrence,
-  fitting?: FitProgress,
+  states: LawStates,
 ): string | undefined {
   switch (at.kind) {
     case 'law':
-      return lawHover(analysis, results, at.name, fitting);
+      return lawHover(analysis, results, at.name, states);
     case 'parameter':
-      return paramHover(analysis, results, at.scope ?? '', at.name, fitting);
+      return paramHover(analysis, results, at.scope ?? '', at.name, states);
     case 'catalogue':
       return catalogueHover(at.name);
     case 'dataset':
       return datasetHover(analysis, at.name);
     case 'isoflop':
-      return isoflopHover(analysis, results, at.name, fitting);
+      return analysis.model.isoflops.find((i) => i.name === at.name)?.method === 'envelope'
+        ? envelopeHover(analysis, results, at.name, states)
+        : isoflopHover(analysis, results, at.name, states);
     case 'variable': {
       const c = analysis.model.computes.find((x) => x.name === at.name);
       if (c) return `**compute** ${code(`${c.name} = ${exprToString(c.formula)}`)}`;
@@ -88,19 +96,15 @@ function occurrenceHover(
   }
 }
 
-function notFitted(results: StudyResults | undefined, fitting: FitProgress | undefined): string {
-  if (fitting) {
-    const seconds = Math.max(0, Math.round((Date.now() - fitting.since) / 1000));
-    return `_fitting… (started ${new Date(fitting.since).toLocaleTimeString('en-GB')}, ${seconds} s ago)_`;
-  }
-  return results ? '_no fit result for this law (see Problems)_' : '_not fitted yet_';
+function notFitted(results: StudyResults | undefined, states: LawStates, law: string): string {
+  return notFittedText(states(law), !!results);
 }
 
 export function lawHover(
   analysis: Analysis,
   results: StudyResults | undefined,
   name: string,
-  fitting?: FitProgress,
+  states: LawStates,
 ): string | undefined {
   const law = analysis.model.laws.find((l) => l.name === name);
   const r = lawResult(results, name);
@@ -114,10 +118,11 @@ export function lawHover(
   }
   lines.push('');
   if (!r) {
-    lines.push(notFitted(results, fitting));
+    lines.push(notFitted(results, states, name));
     if (law) lines.push('', paramTable(law, undefined));
     return lines.join('\n');
   }
+  if (note(states, name)) lines.push(note(states, name, ''), '');
   const summary = lawSummary(r);
   const groups = groupFacts(r);
   lines.push(groups ? groupTable(groups) : paramTable(law, r));
@@ -155,7 +160,7 @@ export function paramHover(
   results: StudyResults | undefined,
   lawName: string,
   name: string,
-  fitting?: FitProgress,
+  states: LawStates,
 ): string {
   const law = analysis.model.laws.find((l) => l.name === lawName);
   const spec = law?.params.find((p) => p.name === name);
@@ -170,8 +175,8 @@ export function paramHover(
       : fact.interval
         ? ` ${fact.interval}${method}`
         : '';
-    lines.push(`value: **${fact.value}**${shown}  `);
-  } else lines.push(`value: ${notFitted(results, fitting)}  `);
+    lines.push(`value: **${fact.value}**${shown}${note(states, lawName)}  `);
+  } else lines.push(`value: ${notFitted(results, states, lawName)}  `);
   if (spec) {
     lines.push(`bounds: ${boundsText(spec)}  `);
     if (spec.fixed === undefined && spec.starts.length > 0) {
@@ -205,19 +210,26 @@ function datasetHover(analysis: Analysis, name: string): string | undefined {
   return `**runs** ${code(name)}${file}: ${t.rowCount} row${t.rowCount === 1 ? '' : 's'}  \nvariables: ${[...t.numeric.keys()].map(md).join(', ')}`;
 }
 
-function isoflopHover(
-  analysis: Analysis,
-  results: StudyResults | undefined,
-  name: string,
-  fitting?: FitProgress,
-): string {
+/** Approach 1: how many compute values the envelope has, how many say something, and the frontier. */
+function envelopeHover(analysis: Analysis, results: StudyResults | undefined, name: string, states: LawStates): string {
+  const r = results?.envelopes?.find((i) => i.name === name);
+  const lines = [`**envelope** ${code(name)} (Chinchilla approach 1)`, ''];
+  if (!r) return [...lines, notFitted(results, states, name)].join('\n');
+  const budgetVar = analysis.model.isoflops.find((i) => i.name === name)?.budget ?? 'C';
+  const f = envelopeFacts(r, budgetVar);
+  lines.push(`${f.points}  `);
+  for (const line of f.frontier) lines.push(`${md(frontierLine(line, budgetVar, f.intervals))}  `);
+  return lines.join('\n');
+}
+
+function isoflopHover(analysis: Analysis, results: StudyResults | undefined, name: string, states: LawStates): string {
   const r = results?.isoflops.find((i) => i.name === name);
   const lines = [`**isoflop** ${code(name)}`, ''];
-  if (!r) return [...lines, notFitted(results, fitting)].join('\n');
+  if (!r) return [...lines, notFitted(results, states, name)].join('\n');
   const budgetVar = analysis.model.isoflops.find((i) => i.name === name)?.budget ?? 'C';
   const f = isoflopFacts(r, budgetVar);
   const kept = f.budgets.filter((b) => b.kept).length;
-  lines.push(`${f.budgets.length} budgets (${kept} kept for the frontier)  `);
+  lines.push(`${f.budgets.length} budgets (${kept} kept for the frontier)${note(states, name)}  `);
   for (const line of f.frontier) lines.push(`${md(frontierLine(line, budgetVar, f.intervals))}  `);
   return lines.join('\n');
 }
@@ -226,10 +238,10 @@ function predictHover(
   analysis: Analysis,
   results: StudyResults | undefined,
   s: A.PredictStmt,
-  fitting?: FitProgress,
+  states: LawStates,
 ): string | undefined {
   const p = analysis.model.predictions.find((x) => x.range.start === s.range.start);
-  if (!p) return undefined;
+  if (!p) return unboundPredictHover(analysis, results, s, states);
   const law = analysis.model.laws.find((l) => l.name === p.law);
   const lines = [
     `**predict** ${code(p.law)} at ${md(
@@ -246,9 +258,12 @@ function predictHover(
     const f = predictionFacts(r, lawResult(results, p.law));
     const group = f.group ? `${md(f.group)}: ` : '';
     if (f.failed) lines.push(`${group}${target}: no value — the prediction failed (see the diagnostic on this line)  `);
-    else lines.push(`${group}${target} = **${f.value}**${predictionLine(f).slice(f.value.length)}  `);
+    else
+      lines.push(
+        `${group}${target} = **${f.value}**${predictionLine(f).slice(f.value.length)}${note(states, p.law)}  `,
+      );
   }
-  if (answers.length === 0) lines.push(`${notFitted(results, fitting)}  `);
+  if (answers.length === 0) lines.push(`${notFitted(results, states, p.law)}  `);
   if (law) {
     const far = farExtrapolations(law, p.at, analysis.model.computes);
     if (far.length === 0) lines.push(`within ${EXTRAPOLATION_FACTOR}× of the fitted runs`);
@@ -257,11 +272,33 @@ function predictHover(
   return lines.join('\n');
 }
 
+/**
+ * A predict line whose law no longer binds (its data broke): the answer of the last good fit, by
+ * position among the law's predict lines, marked with the law's state ("stale — REASON").
+ */
+function unboundPredictHover(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  s: A.PredictStmt,
+  states: LawStates,
+): string | undefined {
+  const name = s.law?.text;
+  if (!name || !note(states, name)) return undefined;
+  const same = analysis.parsed.file.statements.filter((x) => x.kind === 'Predict' && x.law?.text === name);
+  const r = results?.predictions.filter((x) => x.law === name)[same.indexOf(s)];
+  if (!r) return undefined;
+  const decl = analysis.parsed.file.statements.find((x) => x.kind === 'Law' && x.name?.text === name);
+  const target = md((decl?.kind === 'Law' && decl.target?.text) || 'L');
+  const f = predictionFacts(r, lawResult(results, name));
+  const value = `${target} = **${f.value}**${predictionLine(f).slice(f.value.length)}`;
+  return [`**predict** ${code(name)} at ${md(f.at)}`, '', `${value}${note(states, name)}  `].join('\n');
+}
+
 function optimizeHover(
   analysis: Analysis,
   results: StudyResults | undefined,
   s: A.OptimizeStmt,
-  fitting?: FitProgress,
+  states: LawStates,
 ): string | undefined {
   const o = analysis.model.optima.find((x) => x.range.start === s.range.start);
   if (!o) return undefined;
@@ -274,7 +311,8 @@ function optimizeHover(
       .join(', '),
   );
   const lines = [`**optimize** ${code(o.law)} for ${budget}`];
-  if (answers.length === 0) return [...lines, '', notFitted(results, fitting)].join('\n');
+  if (answers.length === 0) return [...lines, '', notFitted(results, states, o.law)].join('\n');
+  if (note(states, o.law)) lines.push('', note(states, o.law, ''));
   // One paragraph per group on a `per` law.
   for (const r of answers) {
     const f = optimumFacts(r, analysis.model.computes, law?.target ?? 'L', per);
@@ -298,18 +336,20 @@ function frontierHover(
   analysis: Analysis,
   results: StudyResults | undefined,
   s: A.FrontierStmt,
-  fitting?: FitProgress,
+  states: LawStates,
 ): string | undefined {
   const f = analysis.model.frontiers.find((x) => x.range.start === s.range.start);
   if (!f) return undefined;
   const head = `**frontier** ${code(f.law)} over ${md(f.variable)} = ${md(formatSize(f.from))} … ${md(formatSize(f.to))}, ${f.points} log-spaced budgets`;
   const r = frontierResult(analysis, results, f);
-  if (!r) return [head, '', notFitted(results, fitting)].join('\n');
+  if (!r) return [head, '', notFitted(results, states, f.law)].join('\n');
   if (r.points.length === 0) return [head, '', 'no frontier — see the diagnostic on this line'].join('\n');
+  const state = note(states, f.law, '');
   const target = analysis.model.laws.find((l) => l.name === f.law)?.target ?? 'L';
   const { header, rows } = frontierTable(r, target, analysis.model.computes);
   const row = (cells: string[]) => `| ${cells.map(md).join(' | ')} |`;
-  return [head, '', row(header), `|${header.map(() => '---:|').join('')}`, ...rows.map(row)].join('\n');
+  const table = [row(header), `|${header.map(() => '---:|').join('')}`, ...rows.map(row)];
+  return [head, '', ...(state ? [state, ''] : []), ...table].join('\n');
 }
 
 function rowAt(s: A.RunsDecl, offset: number): { row: A.RunRow; index: number } | undefined {
@@ -330,7 +370,7 @@ function runRowHover(
   results: StudyResults | undefined,
   s: A.RunsDecl,
   { row, index }: { row: A.RunRow; index: number },
-  fitting?: FitProgress,
+  states: LawStates,
 ): string | undefined {
   const name = s.name?.text ?? 'runs';
   const lines = [`**run** ${index + 1} of ${code(name)}`, ''];
@@ -341,7 +381,7 @@ function runRowHover(
     any = true;
     const r = lawResult(results, law.name)?.residuals?.[i];
     if (!r) {
-      lines.push(`${code(law.name)}: ${notFitted(results, fitting)}  `);
+      lines.push(`${code(law.name)}: ${notFitted(results, states, law.name)}  `);
       continue;
     }
     const residual = r.observed - r.fitted;

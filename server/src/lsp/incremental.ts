@@ -1,16 +1,18 @@
 // "Refit what changed": each law (and isoflop) gets a key built from everything its fit depends
-// on — its source text, its data (hashed), the predict/optimize lines that ask it questions, the
-// compute lines. A new document version keeps the results of every law whose key is unchanged
-// (their numbers are valid for the new text too) and refits only the rest. Fit diagnostics of kept
-// laws move with their law's text.
+// on — its source text, its data (hashed), the compute lines. A new document version keeps the
+// results of every law whose key is unchanged (their numbers are valid for the new text too) and
+// refits only the rest. The predict/optimize/frontier lines are not in the key: a new question to a kept
+// law is answered from its cached result (cachedAnswers.ts), without a refit. Fit diagnostics of
+// kept laws move with their law's text.
 import { createHash } from 'node:crypto';
 import type { Diagnostic } from '../core/diagnostics';
 import type { BoundIsoflop, BoundLaw, DataTable } from '../core/model';
-import type { StudyResults } from '../core/results';
+import type { EnvelopeResult, IsoflopResult, StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
 import { toJsonDiagnostic } from '../core/study';
 import { exprToString } from '../core/semantics/evaluate';
-import { frontierResult, optimumResult, predictionResult } from '../present/resultsLookup';
+import { frontierResult, lawResult, optimumResult, predictionResult } from '../present/resultsLookup';
+import { cachedFrontier, cachedOptimum, cachedPrediction } from './cachedAnswers';
 
 export interface FitKeys {
   laws: Map<string, string>;
@@ -29,6 +31,11 @@ export interface FitRecord {
   missing: { laws: string[]; isoflops: string[] };
   /** Fitted with these inputs but the engine gave no result (its diagnostics say why): not retried until they change. */
   failed: { laws: string[]; isoflops: string[] };
+  /**
+   * The last results of laws and isoflops that have none for this version (their inputs changed or
+   * broke): still shown by the editor, marked refitting or stale (fitState.ts), never as current.
+   */
+  carried: StudyResults;
 }
 
 // Keys hash the data with SHA-256 (node:crypto): a 32-bit hash of 100,000-row columns would let
@@ -61,11 +68,6 @@ function lawKey(analysis: Analysis, law: BoundLaw, computes: string): string {
   const source = analysis.text.slice(law.range.start, law.range.end);
   const columns = [...new Set([...law.variables, law.target, ...m.computes.map((c) => c.name)])].sort();
   const byColumn = law.uncertainty.method === 'bootstrap' ? law.uncertainty.by : undefined;
-  const questions = JSON.stringify([
-    m.predictions.filter((p) => p.law === law.name).map((p) => p.at),
-    m.optima.filter((o) => o.law === law.name).map((o) => o.budget),
-    m.frontiers.filter((f) => f.law === law.name).map((f) => [f.variable, f.from, f.to, f.points]),
-  ]);
   // The `by` column decides the bootstrap's groups: a text column (files) or a numeric one (inline runs).
   const byValues = byColumn ? (law.data.text.get(byColumn) ?? Array.from(law.data.numeric.get(byColumn) ?? [])) : [];
   const by = byColumn ? JSON.stringify(byValues) : '';
@@ -78,7 +80,6 @@ function lawKey(analysis: Analysis, law: BoundLaw, computes: string): string {
     computes,
     hashTable(law.data, columns, law.heldOut),
     by.length > 10000 ? hashString(by) : by,
-    questions,
   ].join('\u0000');
 }
 
@@ -94,6 +95,10 @@ function isoflopKey(analysis: Analysis, iso: BoundIsoflop, computes: string): st
     ]),
     computes,
     hashTable(iso.data, [iso.budget, iso.size, iso.tokens, iso.target]),
+    // An envelope's curves are told apart by the run column: renaming runs regroups them.
+    iso.run
+      ? hashString(JSON.stringify(iso.data.text.get(iso.run) ?? Array.from(iso.data.numeric.get(iso.run) ?? [])))
+      : '',
   ].join('\u0000');
 }
 
@@ -155,6 +160,7 @@ export function combine(
     study: m.title ?? null,
     laws: [],
     isoflops: [],
+    envelopes: [],
     predictions: [],
     optima: [],
     frontiers: [],
@@ -174,8 +180,13 @@ export function combine(
       : keptIsoflops.has(iso.name)
         ? previous!.results
         : undefined;
-    const r = from?.isoflops.find((x) => x.name === iso.name);
-    if (r) results.isoflops.push(r);
+    // Envelopes (approach 1) ride with the isoflops: keyed, planned and fitted the same way.
+    const r =
+      iso.method === 'envelope'
+        ? from?.envelopes?.find((x) => x.name === iso.name)
+        : from?.isoflops.find((x) => x.name === iso.name);
+    if (r && iso.method === 'envelope') results.envelopes!.push(r as EnvelopeResult);
+    else if (r) results.isoflops.push(r as IsoflopResult);
     else if (
       freshIsoflops.has(iso.name) ||
       (keptIsoflops.has(iso.name) && previous!.failed.isoflops.includes(iso.name))
@@ -189,7 +200,9 @@ export function combine(
     const a = sourceAnalysis(p.law);
     const bound =
       a.model.predictions.find((x) => x.law === p.law && JSON.stringify(x.at) === JSON.stringify(p.at)) ?? p;
-    const r = predictionResult(a, from, bound);
+    const law = m.laws.find((l) => l.name === p.law);
+    const lr = lawResult(from, p.law);
+    const r = predictionResult(a, from, bound) ?? (law && lr && cachedPrediction(law, lr, p, m.computes));
     if (r) results.predictions.push(r);
   }
   for (const o of m.optima) {
@@ -198,12 +211,17 @@ export function combine(
     const a = sourceAnalysis(o.law);
     const bound =
       a.model.optima.find((x) => x.law === o.law && JSON.stringify(x.budget) === JSON.stringify(o.budget)) ?? o;
-    const r = optimumResult(a, from, bound);
+    const law = m.laws.find((l) => l.name === o.law);
+    const lr = lawResult(from, o.law);
+    const r = optimumResult(a, from, bound) ?? (law && lr && cachedOptimum(law, lr, o, m.computes));
     if (r) results.optima.push(r);
   }
   for (const f of m.frontiers) {
     const from = source(f.law);
-    const r = from && frontierResult(sourceAnalysis(f.law), from, f);
+    if (!from) continue;
+    const law = m.laws.find((l) => l.name === f.law);
+    const lr = lawResult(from, f.law);
+    const r = frontierResult(sourceAnalysis(f.law), from, f) ?? (law && lr && cachedFrontier(law, lr, f, m.computes));
     if (r) results.frontiers!.push(r);
   }
   // Fit diagnostics: fresh ones as they are; kept laws' and isoflops' ones (including those on
@@ -222,7 +240,43 @@ export function combine(
   }
   const all = [...analysis.diagnostics, ...fitDiagnostics].sort((a, b) => a.range.start - b.range.start);
   results.diagnostics = all.map((d) => toJsonDiagnostic(d, analysis.lines));
-  return { version, analysis, keys, results, fitDiagnostics, missing, failed };
+  const carried = carryOver(analysis, results, previous);
+  return { version, analysis, keys, results, fitDiagnostics, missing, failed, carried };
+}
+
+function emptyResults(): StudyResults {
+  return { study: null, laws: [], isoflops: [], predictions: [], optima: [], frontiers: [], diagnostics: [] };
+}
+
+/**
+ * The previous record's shown results (its own and those it carried) of each law or isoflop that
+ * has no result now but is still declared in the text — with its predict, optimize and frontier answers.
+ */
+function carryOver(analysis: Analysis, results: StudyResults, previous: FitRecord | undefined): StudyResults {
+  const carried = emptyResults();
+  if (!previous) return carried;
+  const declared = new Set(
+    analysis.parsed.file.statements.flatMap((s) =>
+      (s.kind === 'Law' || s.kind === 'Isoflop') && s.name ? [s.name.text] : [],
+    ),
+  );
+  const shown = [previous.results, previous.carried];
+  const laws = new Set<string>();
+  for (const from of shown) {
+    for (const law of from.laws) {
+      if (!declared.has(law.name) || laws.has(law.name) || results.laws.some((l) => l.name === law.name)) continue;
+      laws.add(law.name);
+      carried.laws.push(law);
+      carried.predictions.push(...from.predictions.filter((p) => p.law === law.name));
+      carried.optima.push(...from.optima.filter((o) => o.law === law.name));
+      carried.frontiers!.push(...(from.frontiers ?? []).filter((f) => f.law === law.name));
+    }
+    for (const iso of from.isoflops) {
+      if (!declared.has(iso.name) || carried.isoflops.some((i) => i.name === iso.name)) continue;
+      if (!results.isoflops.some((i) => i.name === iso.name)) carried.isoflops.push(iso);
+    }
+  }
+  return carried;
 }
 
 /**

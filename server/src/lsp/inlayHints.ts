@@ -1,4 +1,5 @@
 // Inlay hints after each `predict` (`= 1.94 [1.92, 1.97]`) and `optimize` (`N* = …, D* = …, L* = …`).
+// A value from a result that is not current keeps its hint, marked (`… · refitting…`, `… · stale`).
 import type { InlayHint } from 'vscode-languageserver';
 import { InlayHintKind } from 'vscode-languageserver';
 import type { StudyResults } from '../core/results';
@@ -6,11 +7,13 @@ import type { Analysis } from '../core/study';
 import { optimumFacts, predictionFacts } from '../present/facts';
 import { frontierEnds, inferenceShift } from '../present/questions';
 import { frontierResult, lawResult, optimumResult, predictionResult } from '../present/resultsLookup';
+import { hintMark, stateNote, type LawFitState } from '../present/fitStates';
 
 export function inlayHints(
   analysis: Analysis,
   results: StudyResults | undefined,
   range?: { start: number; end: number },
+  states: (law: string) => LawFitState | undefined = () => undefined,
 ): InlayHint[] {
   if (!results) return [];
   const hints: InlayHint[] = [];
@@ -23,9 +26,10 @@ export function inlayHints(
     if (!f || f.failed) continue;
     hints.push({
       position: lineEnd(analysis, p.range.end),
-      label: `= ${f.value}${f.interval ? ` ${f.interval}` : ''}`,
+      label: `= ${f.value}${f.interval ? ` ${f.interval}` : ''}${hintMark(states(p.law))}`,
       kind: InlayHintKind.Type,
       paddingLeft: true,
+      ...tooltip(states(p.law)),
     });
   }
   for (const o of analysis.model.optima) {
@@ -41,9 +45,10 @@ export function inlayHints(
     if (shift) parts.push(shift);
     hints.push({
       position: lineEnd(analysis, o.range.end),
-      label: `→ ${parts.join(', ')}`,
+      label: `→ ${parts.join(', ')}${hintMark(states(o.law))}`,
       kind: InlayHintKind.Type,
       paddingLeft: true,
+      ...tooltip(states(o.law)),
     });
   }
   for (const f of analysis.model.frontiers) {
@@ -54,12 +59,18 @@ export function inlayHints(
     if (!ends) continue;
     hints.push({
       position: lineEnd(analysis, f.range.end),
-      label: `→ ${ends}`,
+      label: `→ ${ends}${hintMark(states(f.law))}`,
       kind: InlayHintKind.Type,
       paddingLeft: true,
+      ...tooltip(states(f.law)),
     });
   }
   return hints;
+}
+
+function tooltip(s: LawFitState | undefined): { tooltip?: string } {
+  const n = stateNote(s);
+  return n ? { tooltip: n } : {};
 }
 
 /** The end of the statement's code (before a trailing comment is fine: the statement range ends at its code). */

@@ -89,7 +89,7 @@ export function documentSymbols(analysis: Analysis): DocumentSymbol[] {
           );
         break;
       case 'Isoflop':
-        if (s.name) out.push(sym(s.name.text, SymbolKind.Function, s.range, s.name.range, 'isoflop'));
+        if (s.name) out.push(sym(s.name.text, SymbolKind.Function, s.range, s.name.range, s.keyword));
         break;
       case 'Predict':
         out.push(sym(`predict ${s.law?.text ?? ''}`.trim(), SymbolKind.Event, s.range, s.law?.range ?? s.range));

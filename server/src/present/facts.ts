@@ -4,6 +4,7 @@
 // read these strings, so a number reads the same wherever it is shown.
 import type { ComputeDef } from '../core/model';
 import type {
+  EnvelopeResult,
   IsoflopResult,
   JsonDiagnostic,
   LawResult,
@@ -277,22 +278,33 @@ export interface IsoflopFacts {
   frontier: { variable: string; coefficient: string; exponent: string; interval: string }[];
 }
 
-export function isoflopFacts(iso: IsoflopResult, budgetVar = 'C'): IsoflopFacts {
-  const [sizeVar = 'N', tokensVar = 'D'] = Object.keys(iso.budgets[0]?.at ?? {});
+/** The frontier lines of an isoflop or an envelope, named by the study's size and tokens variables. */
+function frontierFacts(
+  r: Pick<IsoflopResult, 'frontier' | 'intervals'>,
+  sizeVar: string,
+  tokensVar: string,
+  budgetVar: string,
+): IsoflopFacts['frontier'] {
   const frontier: IsoflopFacts['frontier'] = [];
-  if (iso.frontier) {
+  if (r.frontier) {
     for (const [variable, line] of [
-      [sizeVar, iso.frontier.N],
-      [tokensVar, iso.frontier.D],
+      [sizeVar, r.frontier.N],
+      [tokensVar, r.frontier.D],
     ] as const) {
       frontier.push({
         variable: `${variable}*(${budgetVar})`,
         coefficient: formatValue(line.coefficient),
         exponent: formatValue(line.exponent),
-        interval: formatInterval(iso.intervals?.[`${variable}_exponent`]),
+        interval: formatInterval(r.intervals?.[`${variable}_exponent`]),
       });
     }
   }
+  return frontier;
+}
+
+export function isoflopFacts(iso: IsoflopResult, budgetVar = 'C'): IsoflopFacts {
+  const [sizeVar = 'N', tokensVar = 'D'] = Object.keys(iso.budgets[0]?.at ?? {});
+  const frontier = frontierFacts(iso, sizeVar, tokensVar, budgetVar);
   return {
     name: iso.name,
     sizeVar,
@@ -308,6 +320,26 @@ export function isoflopFacts(iso: IsoflopResult, budgetVar = 'C'): IsoflopFacts 
     })),
     intervals: iso.uncertainty ? method(iso.uncertainty.method, iso.uncertainty.level) : null,
     frontier,
+  };
+}
+
+export interface EnvelopeFacts {
+  name: string;
+  /** "250 compute values, 180 with an interior best run (of 12 runs)". */
+  points: string;
+  intervals: IntervalMethod | null;
+  frontier: IsoflopFacts['frontier'];
+}
+
+/** Approach 1: how many compute values the envelope has, how many say something, and the frontier. */
+export function envelopeFacts(env: EnvelopeResult, budgetVar = 'C'): EnvelopeFacts {
+  const [sizeVar = 'N', tokensVar = 'D'] = Object.keys(env.points[0]?.at ?? {});
+  const inside = env.points.filter((p) => !p.edge);
+  return {
+    name: env.name,
+    points: `${env.points.length} compute values, ${inside.length} with an interior best run (of ${new Set(inside.map((p) => p.run)).size} runs)`,
+    intervals: env.uncertainty ? method(env.uncertainty.method, env.uncertainty.level) : null,
+    frontier: frontierFacts(env, sizeVar, tokensVar, budgetVar),
   };
 }
 

@@ -9,6 +9,8 @@ import {
   type LawRuns,
   type PlotModel,
 } from '../../../protocol/plot';
+import { rowsByRun } from '../core/data/curves';
+import type { BoundIsoflop } from '../core/model';
 import { quantile } from '../../../protocol/numbers';
 import type { StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
@@ -109,6 +111,7 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
   };
   const isoflopRuns: Record<string, IsoflopRuns> = {};
   for (const iso of m.isoflops) {
+    if (iso.method === 'envelope') continue; // its curves are drawn from envelopeCurves
     const column = (v: string) => Array.from(iso.data.numeric.get(v) ?? []);
     isoflopRuns[iso.name] = {
       budgetVar: iso.budget,
@@ -119,6 +122,8 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
       value: column(iso.target),
     };
   }
+  const envelopeCurves: NonNullable<Parameters<typeof buildPlotModel>[1]['envelopeCurves']> = {};
+  for (const iso of m.isoflops) if (iso.method === 'envelope') envelopeCurves[iso.name] = envelopeCurvesOf(iso);
   return buildPlotModel(results, {
     title: results.study ?? m.title ?? null,
     source: source ?? null,
@@ -127,8 +132,36 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
     x: plot?.x ?? null,
     runs,
     isoflopRuns,
+    envelopeCurves,
     sampler,
   });
+}
+
+/** At most this many curves, of this many points each: enough to see Figure 2's fan, light to send. */
+const MAX_CURVES = 200;
+const MAX_CURVE_POINTS = 60;
+
+/** Each run's curve (target over budget), thinned evenly; with many runs, an even pick of them by size. */
+function envelopeCurvesOf(iso: BoundIsoflop) {
+  const C = iso.data.numeric.get(iso.budget);
+  const L = iso.data.numeric.get(iso.target);
+  const N = iso.data.numeric.get(iso.size);
+  const names = iso.run ? (iso.data.text.get(iso.run) ?? Array.from(iso.data.numeric.get(iso.run) ?? [], String)) : [];
+  const curves: { run: string; size: number; x: number[]; y: number[] }[] = [];
+  if (C && L && N && names.length === iso.data.rowCount) {
+    for (const [run, rows] of rowsByRun(names)) {
+      const step = Math.max(1, Math.ceil(rows.length / MAX_CURVE_POINTS));
+      const picked = rows.filter((_, k) => k % step === 0 || k === rows.length - 1);
+      curves.push({ run, size: N[rows[rows.length - 1]], x: picked.map((r) => C[r]), y: picked.map((r) => L[r]) });
+    }
+  }
+  curves.sort((a, b) => a.size - b.size);
+  const every = Math.max(1, Math.ceil(curves.length / MAX_CURVES));
+  return {
+    budgetVar: iso.budget,
+    sizeVar: iso.size,
+    curves: curves.filter((_, k) => k % every === 0 || k === curves.length - 1),
+  };
 }
 
 /** The datasets a law fits, as its `fit` line names them: `sweep`, or `sweep + pilot`. */

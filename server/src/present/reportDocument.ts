@@ -1,7 +1,7 @@
 // The report of a fitted study as one document model — an appendix a reviewer can check: the
 // study text, its data files (path, rows, SHA-256), the tool's version and the date, every law's
-// fit in full, isoflop budgets and frontiers, predictions, optima, every error and warning as
-// `fit --json` has it, and the (Mis)Fitting checklist. reportMarkdown.ts and reportHtml.ts render
+// fit in full, isoflop budgets and frontiers, training-curve envelopes, predictions, optima, every
+// error and warning as `fit --json` has it, and the (Mis)Fitting checklist. reportMarkdown.ts and reportHtml.ts render
 // it; neither builds a number of its own.
 import type { BoundLaw, ParamSpec } from '../core/model';
 import type { StudyResults } from '../core/results';
@@ -9,6 +9,7 @@ import type * as A from '../core/syntax/ast';
 import type { Analysis } from '../core/study';
 import { formatPercent, formatSize } from '../../../protocol/numbers';
 import {
+  envelopeFacts,
   frontierLine,
   groupFacts,
   isoflopFacts,
@@ -130,6 +131,28 @@ export function buildReportDocument(analysis: Analysis, results: StudyResults, m
           f.frontier.length > 0
             ? f.frontier.map((line) => [frontierLine(line, budgetVar, f.intervals)])
             : [['no frontier (fewer than two budgets with an interior minimum)']],
+      });
+    }
+  }
+
+  if ((results.envelopes ?? []).length > 0) {
+    blocks.push({ kind: 'heading', level: 2, text: 'Training-curve envelopes (approach 1)', id: 'envelopes' });
+    for (const env of results.envelopes ?? []) {
+      const budgetVar = m.isoflops.find((i) => i.name === env.name)?.budget ?? 'C';
+      const f = envelopeFacts(env, budgetVar);
+      blocks.push({ kind: 'heading', level: 3, text: `envelope ${f.name}`, id: slug('envelope', f.name) });
+      blocks.push({
+        kind: 'list',
+        items: [
+          [f.points],
+          ...(f.frontier.length > 0
+            ? f.frontier.map((line) => [frontierLine(line, budgetVar, f.intervals)])
+            : [
+                [
+                  'no frontier (fewer than two compute values whose best run is neither the smallest nor the largest model)',
+                ],
+              ]),
+        ],
       });
     }
   }

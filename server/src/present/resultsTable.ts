@@ -4,6 +4,7 @@
 import type { ComputeDef } from '../core/model';
 import type { StudyResults } from '../core/results';
 import {
+  envelopeFacts,
   frontierLine,
   isoflopFacts,
   lawSummary,
@@ -53,6 +54,13 @@ export function formatResultsTable(results: StudyResults, file: string, context:
         `  budget ${b.budget.padStart(10)}  ${String(b.runs).padStart(3)} runs  ${b.at}  value ${b.value}${b.kept ? '' : '  (excluded: minimum on the edge)'}`,
       );
     }
+    for (const line of f.frontier) lines.push(`  ${frontierLine(line, budgetVar, f.intervals)}`);
+  }
+  for (const env of results.envelopes ?? []) {
+    const budgetVar = context.budgetVars?.[env.name] ?? 'C';
+    const f = envelopeFacts(env, budgetVar);
+    lines.push('');
+    lines.push(`envelope ${f.name}: ${f.points}`);
     for (const line of f.frontier) lines.push(`  ${frontierLine(line, budgetVar, f.intervals)}`);
   }
   if (results.predictions.length > 0) lines.push('');

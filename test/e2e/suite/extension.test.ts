@@ -246,6 +246,20 @@ describe('Scaling Studio in a real extension host', () => {
     assert.equal(checked.status, 0, checked.stdout + checked.stderr);
   });
 
+  check('a glob dataset follows a file that starts matching (the watcher covers data files)', async () => {
+    const folder = workspaceFile('e2e/globruns').fsPath;
+    fs.mkdirSync(folder, { recursive: true });
+    fs.writeFileSync(path.join(folder, 'a.csv'), 'N,L\n1e8,3.1\n');
+    const study = workspaceFile('e2e/glob.scaling');
+    fs.writeFileSync(study.fsPath, 'dataset runs = csv("globruns/*.csv") {\n  N: N\n  where file == "b.csv"\n}\n');
+    await open('e2e/glob.scaling');
+    const messages = () => vscode.languages.getDiagnostics(study).map((d) => d.message);
+    await waitFor(() => messages().some((m) => /no rows of 'runs'/.test(m)), 'the empty-selection error');
+    // b.csv appears: the client's watcher tells the server, which re-reads the pattern's matches.
+    fs.writeFileSync(path.join(folder, 'b.csv'), 'N,L\n2e8,2.9\n');
+    await waitFor(() => messages().length === 0, `the error to clear once b.csv matches (now: ${messages()})`, 30000);
+  });
+
   check('scalingStudio.showPlot opens a webview beside the editor', async () => {
     const ed = await open('e2e/predict.scaling');
     await vscode.commands.executeCommand('scalingStudio.showPlot');

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { DataLoader, MEMORY_PER_FILE_BYTE } from '../../../server/src/core/data/loader';
+import * as zlib from 'node:zlib';
+import { DataLoader, MEMORY_PER_FILE_BYTE, MEMORY_PER_PARQUET_CELL } from '../../../server/src/core/data/loader';
 import { MemoryHost } from '../../../server/src/core/data/memoryHost';
 import { main } from '../../../server/src/cli';
 import { DocumentStore } from '../../../server/src/lsp/documents';
@@ -100,5 +101,56 @@ describe('data memory bound and cache eviction', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('data memory bound: compressed data counted from its contents', () => {
+  const fixture = (f: string) => fs.readFileSync(path.resolve(__dirname, '../../fixtures/formats', f));
+
+  it('a Parquet file counts its file plus 64 bytes per decoded cell (rows x columns read), not 14x its size', async () => {
+    const bytes = fixture('sweep.zstd.parquet');
+    const rows = 8; // sweep.csv, its twin
+    const wanted = new Set(['N', 'D', 'loss']);
+    const needed = bytes.length + rows * wanted.size * MEMORY_PER_PARQUET_CELL;
+    assert.ok(needed < bytes.length * MEMORY_PER_FILE_BYTE, 'the text estimate would refuse what fits');
+    const load = (boundBytes: number) => {
+      const host = new MemoryHost();
+      host.write('/d/s.parquet', bytes);
+      return new DataLoader(host, { maxMemoryMB: boundBytes / 2 ** 20 }).load('/d/s.parquet', 'parquet', wanted);
+    };
+    assert.equal((await load(needed)).ok, true, 'exactly at the bound: loads');
+    const refused = await load(needed - 1);
+    assert.equal(refused.ok, false);
+    assert.match(!refused.ok ? refused.message : '', /loading it needs about 0 MB, over the 0\.\d+ MB bound for data/);
+  });
+
+  it('a .gz may unpack only to what the bound allows: a small file of much text is refused, saying so', async () => {
+    const text = csvOf(1); // 1 MB of text: 14 MB to load
+    const packed = zlib.gzipSync(text);
+    assert.ok(packed.length * MEMORY_PER_FILE_BYTE < 5 * 2 ** 20, 'its packed size alone would pass a 5 MB bound');
+    const host = new MemoryHost();
+    host.write('/d/big.csv.gz', packed);
+    // zlib stops at (5 MB - the packed bytes) / 14 of text: 0.36 MB to two digits.
+    const tight = await new DataLoader(host, { maxMemoryMB: 5 }).load('/d/big.csv.gz', 'csv');
+    assert.equal(tight.ok, false);
+    assert.match(
+      !tight.ok ? tight.message : '',
+      /^'big\.csv\.gz': it unpacks to over 0\.36 MB, and loading that needs more than the 5 MB bound for data: filter the file/,
+    );
+    assert.equal((await new DataLoader(host, { maxMemoryMB: 20 }).load('/d/big.csv.gz', 'csv')).ok, true);
+  });
+
+  it('the files of a glob are counted together', async () => {
+    // Each ~0.25 MB file needs ~3.5 MB; three need ~10.5 MB, over an 8 MB bound that fits each alone.
+    const files = { '/d/runs/a.csv': csvOf(0.25), '/d/runs/b.csv': csvOf(0.25), '/d/runs/c.csv': csvOf(0.25) };
+    const host = new MemoryHost(files);
+    const loader = new DataLoader(host, { maxMemoryMB: 8 });
+    const all = await loader.loadMany(Object.keys(files), '/d/runs', 'csv');
+    assert.equal(all.ok, false);
+    assert.match(
+      !all.ok ? all.message : '',
+      /^the 3 files under '\/d\/runs' need about 11 MB together, over the 8 MB bound/,
+    );
+    assert.equal((await loader.loadMany(Object.keys(files).slice(0, 2), '/d/runs', 'csv')).ok, true);
   });
 });

@@ -371,7 +371,7 @@ describe('hardening round two (issue 15)', function () {
       const untrusted = pathGuard({ trusted: false, roots: [ws] }, studyPath);
       await assert.rejects(scaffoldStudy(outside, studyPath, diskLoader(), untrusted), /outside the workspace/);
       const trusted = pathGuard({ trusted: true, roots: [ws] }, studyPath);
-      assert.match(await scaffoldStudy(outside, studyPath, diskLoader(), trusted), /dataset runs = csv/);
+      assert.match(await scaffoldStudy(outside, studyPath, diskLoader(), trusted), /dataset outside = csv/);
     });
 
     it('the formatter keeps CRLF line endings and a byte-order mark', async () => {

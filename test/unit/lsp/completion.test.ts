@@ -71,8 +71,14 @@ describe('lsp completion', () => {
     for (const k of ['loss', 'params', 'N', 'D']) assert.ok(where.includes(k), `${k} in ${where}`);
   });
 
-  it('offers `where` at the start of a dataset line', async () => {
-    assert.deepEqual(await labels(inStudy('  D: tokens ', '  |\n  D: tokens ')), ['where']);
+  it('offers `where` and `last` at the start of a dataset line, `by` after `last`', async () => {
+    assert.deepEqual(await labels(inStudy('  D: tokens ', '  |\n  D: tokens ')), ['where', 'last']);
+    assert.deepEqual(await labels(inStudy('  D: tokens ', '  last |\n  D: tokens ')), ['by']);
+  });
+
+  it('offers the envelope settings (with `run`, without `weighted`) inside an envelope block', async () => {
+    const l = await labels(inStudy('\npredict chinchilla', '\nenvelope a1 {\n  |\n}\npredict chinchilla'));
+    assert.deepEqual(l.sort(), ['budget', 'fit', 'holdout', 'run', 'size', 'target', 'tokens', 'uncertainty']);
   });
 
   it('offers laws after predict / optimize / plot, and variables after `at`', async () => {

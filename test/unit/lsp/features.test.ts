@@ -213,6 +213,60 @@ describe('lsp quick fixes', () => {
     );
     assert.equal((await analyzeText(fixed)).diagnostics.filter((d) => d.severity === 'error').length, 0);
   });
+
+  // Issue 18.4: every diagnostic whose message proposes an edit offers it.
+  const fixesFor = async (text: string, code: string) => {
+    const a = await analyzeText(text);
+    const ds = documentDiagnostics(a.diagnostics, a.lines).filter((d) => d.code === code);
+    assert.ok(ds.length > 0, `no ${code} in ${JSON.stringify(a.diagnostics.map((d) => d.code))}`);
+    const actions = codeActions(a, STUDY_URI, ds);
+    const apply = (i = 0) => applyEdits(text, a, actions[i].edit!.changes![STUDY_URI]);
+    return { actions, apply, titles: actions.map((x) => x.title) };
+  };
+  const errors = async (text: string) =>
+    (await analyzeText(text)).diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
+
+  it('declares the missing compute line an optimize needs', async () => {
+    const text = STUDY_TEXT.replace('compute C = 6 * N * D', '');
+    const { actions, apply } = await fixesFor(text, 'scaling.no-compute');
+    assert.equal(actions[0].title, 'Declare `compute C = 6 * N * D`');
+    assert.equal(actions[0].isPreferred, true);
+    assert.deepEqual(await errors(apply()), []);
+  });
+
+  it('declares a parameter with bounds and a start grid, by its role in the formula', async () => {
+    const text = STUDY_TEXT.replace(
+      'law kaplan: kaplan_n(N) { fit sweep }',
+      'law mine: L = E2 + G / N^gam { fit sweep }',
+    );
+    const a = await analyzeText(text);
+    const ds = documentDiagnostics(a.diagnostics, a.lines).filter((d) => d.code === 'scaling.undeclared-param');
+    assert.deepEqual(ds.map((d) => (d.data as { param: string }).param).sort(), ['E2', 'G', 'gam']);
+    const actions = codeActions(a, STUDY_URI, ds);
+    const fixed = applyEdits(
+      text,
+      a,
+      actions.flatMap((x) => x.edit!.changes![STUDY_URI]),
+    );
+    assert.match(fixed, /param gam in \[0, 3\] init grid 0\.\.2 by 0\.5/);
+    assert.match(fixed, /param G in \(0, inf\) init grid 0\.\.25 by 5 log/);
+    const b = await analyzeText(fixed);
+    assert.deepEqual(
+      b.diagnostics
+        .filter((d) => d.severity === 'error' || d.code === 'scaling.undeclared-param')
+        .map((d) => d.message),
+      [],
+    );
+  });
+
+  it('maps an unknown column to the unmapped column that means the variable first (loss for L)', async () => {
+    // The study's `L: L` after the file's L column was renamed to `loss`: N's `params` is mapped already.
+    const text = STUDY_TEXT.replace('L: loss', 'L: L');
+    const { titles, apply } = await fixesFor(text, 'scaling.unknown-column');
+    assert.equal(titles[0], "Change to 'loss'", JSON.stringify(titles));
+    assert.ok(titles.indexOf("Change to 'run'") < titles.indexOf("Change to 'params'"), 'unmapped before mapped');
+    assert.deepEqual(await errors(apply()), []);
+  });
 });
 
 describe('lsp navigation', () => {

@@ -74,13 +74,72 @@ describe('lsp new study from CSV', () => {
       [],
       text,
     );
-    assert.match(text, /dataset runs = csv\("data\/sweep\.csv"\) \{\n {2}N: params\n {2}D: tokens\n {2}L: loss\n\}/);
+    // Named after the file; the unmapped `run` column listed.
+    assert.match(
+      text,
+      /dataset sweep = csv\("data\/sweep\.csv"\) \{\n {2}N: params\n {2}D: tokens\n {2}L: loss\n\}\n\/\/ Unused columns: run\n/,
+    );
     assert.match(text, /compute C = 6 \* N \* D/);
     assert.match(text, /holdout N >= /);
     assert.equal(a.model.laws.length, 1);
     let held = 0;
     for (const h of a.model.laws[0].heldOut) held += h;
     assert.ok(held >= 1 && held < a.model.laws[0].data.rowCount / 3, `held out ${held}`);
+  });
+
+  // Issue 18.3, on the shared data sets (read in place, never copied into the repository).
+  const SHARED = path.resolve(__dirname, '../../../../shared/datasets');
+  const scaffoldShared = async (rel: string) => {
+    const csv = path.join(SHARED, rel);
+    const studyPath = path.join(path.dirname(csv), 'study.scaling');
+    const loader = diskLoader();
+    const text = await scaffoldStudy(csv, studyPath, loader);
+    const a = await analyze(text, { studyPath, loader, catalogue });
+    const problems = a.diagnostics.filter((d) => d.severity === 'error' || d.severity === 'warning');
+    assert.deepEqual(
+      problems.map((d) => `${d.code}: ${d.message}`),
+      [],
+      text,
+    );
+    return { text, a };
+  };
+
+  it("Epoch's Chinchilla points: C is 6·N·D, so a compute line, not a C column, and optimize works", async function () {
+    if (!fs.existsSync(SHARED)) this.skip();
+    const { text, a } = await scaffoldShared('epoch_chinchilla/chinchilla_svg_extracted.csv');
+    assert.match(text, /\ncompute C = 6 \* N \* D\n/);
+    assert.doesNotMatch(text, / {2}C: C/);
+    assert.match(text, /dataset chinchilla_svg_extracted = csv/);
+    assert.match(text, /\/\/ Unused columns: C, excluded_top5_loss/);
+    // An optimize line on the scaffold binds at once (before, it failed: C was a data column).
+    const b = await analyze(`${text}\noptimize chinchilla_fit for C = 5.76e23\n`, {
+      studyPath: path.join(SHARED, 'epoch_chinchilla', 'study.scaling'),
+      loader: diskLoader(),
+      catalogue,
+    });
+    assert.deepEqual(
+      b.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message),
+      [],
+    );
+    assert.equal(a.model.laws.length, 1);
+  });
+
+  it('Llama 3 IsoFLOP points: N_implied mapped, an isoflop block instead of a law', async function () {
+    if (!fs.existsSync(SHARED)) this.skip();
+    const { text, a } = await scaffoldShared('llama3_isoflops/isoflops_points.csv');
+    assert.match(text, / {2}N: N_implied/);
+    assert.match(text, /isoflop approach2 \{\n {2}fit isoflops_points\n {2}budget C/);
+    assert.equal(a.model.isoflops.length, 1);
+    assert.equal(a.model.laws.length, 0);
+  });
+
+  it('never names the dataset after a keyword', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scaffold-'));
+    const csv = path.join(dir, 'runs.csv');
+    fs.copyFileSync(path.join(FIXTURES, 'runs', 'sweep.csv'), csv);
+    const text = await scaffoldStudy(csv, path.join(dir, 'runs.scaling'), diskLoader());
+    assert.match(text, /dataset runs_data = csv/);
+    assert.match(text, /fit runs_data/);
   });
 
   it('maps unknown headers to variables and still parses', async () => {

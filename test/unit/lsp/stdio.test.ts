@@ -1,6 +1,8 @@
 // The standalone server driven by a real LSP client over stdio: `node dist/server.js --stdio`.
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { diskLoader } from '../hosts';
 import {
@@ -259,6 +261,61 @@ describe('lsp server over --stdio', function () {
     );
     assert.match(p.diagnostics[0].message, /more than 1000 levels/);
     assert.doesNotMatch(stderr, /RangeError/);
+  });
+
+  // Issue 18: a deleted data file reaches the server as workspace/didChangeWatchedFiles; the last
+  // result stays visible, marked stale with the reason, and the state sent says stale.
+  it('a deleted data file leaves the last result shown, marked stale', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scaling-stale-'));
+    const csv = path.join(dir, 'sweep.csv');
+    fs.copyFileSync(path.join(FIXTURES, 'runs', 'sweep.csv'), csv);
+    const study = path.join(dir, 'stale.scaling');
+    const text = [
+      'dataset sweep = csv("sweep.csv") {',
+      '  N: params',
+      '  D: tokens',
+      '  L: loss',
+      '}',
+      'law quick: L = E + A / N^alpha {',
+      '  fit sweep',
+      '  param E in (0, 10) init grid 1..2 by 1',
+      '  param A in (0, inf) init grid 10..20 by 10 log',
+      '  param alpha in [0, 3] init grid 0.3..0.6 by 0.3',
+      '}',
+      'predict quick at N = 1B',
+      '',
+    ].join('\n');
+    const uri = 'file://' + study;
+    const states: { uri: string; state: string; message?: string }[] = [];
+    conn.onNotification('scaling/fitState', (p: { uri: string; state: string; message?: string }) => {
+      if (p.uri === uri) states.push(p);
+    });
+    try {
+      await conn.sendNotification('textDocument/didOpen', {
+        textDocument: { uri, languageId: 'scaling', version: 1, text },
+      });
+      const r = await conn.sendRequest<{ state: string }>('scaling/fit', { uri });
+      assert.equal(r.state, 'fitted');
+      const hoverPredict = async () =>
+        (
+          await conn.sendRequest<{ contents: { value: string } } | null>('textDocument/hover', {
+            textDocument: { uri },
+            position: { line: 11, character: 2 },
+          })
+        )?.contents.value ?? '';
+      const before = await hoverPredict();
+      const value = /L = \*\*([^*]+)\*\*/.exec(before)?.[1];
+      assert.ok(value, before);
+      fs.rmSync(csv);
+      await conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: 'file://' + csv, type: 3 }] });
+      const stale = await waitFor(() => states.find((s) => s.state === 'stale'), 'the stale state');
+      assert.match(stale.message ?? '', /sweep\.csv/);
+      const after = await hoverPredict();
+      assert.ok(after.includes(`L = **${value}**`), after);
+      assert.match(after, /_stale — file not found: .*sweep\\?\.csv/); // Markdown escapes the dot
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('shuts down and exits', async () => {

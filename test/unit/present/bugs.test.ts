@@ -15,7 +15,9 @@ async function study(text: string, files: Record<string, string> = {}): Promise<
 const codes = (a: { diagnostics: { code: string }[] }) => a.diagnostics.map((d) => d.code);
 
 function hoverAt(a: Analysis, needle: string, fitting?: { since: number }): string {
-  const h = hover(a, undefined, a.text.indexOf(needle) + 1, fitting);
+  // While a fit runs, every law's state is `fitting` since its start (lsp/fitState.ts).
+  const states = () => (fitting ? { state: 'fitting' as const, since: fitting.since } : undefined);
+  const h = hover(a, undefined, a.text.indexOf(needle) + 1, states);
   return h ? (h.contents as { value: string }).value.replace(/\\(.)/g, '$1') : '';
 }
 

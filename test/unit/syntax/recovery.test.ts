@@ -17,7 +17,12 @@ const CASES: [string, string, string, string][] = [
   ['compute C = 6', 'compute C 6', '5:11', "expected '=', found the number '6'"],
   ['compute C = 6 * N * D', 'compute C = 6 * N * ', '5:20', "expected a value after '*', found the end of the line"],
   ['compute C = 6 * N', 'compute C = 6 ** N', '5:16', "expected a value, a name or '(', found '*'"],
-  ['dataset sweep = csv(', 'dataset sweep = cvs(', '8:17', 'expected csv("…"), tsv("…") or jsonl("…"), found \'cvs\''],
+  [
+    'dataset sweep = csv(',
+    'dataset sweep = cvs(',
+    '8:17',
+    'expected csv("…"), tsv("…"), jsonl("…") or parquet("…"), found \'cvs\'',
+  ],
   ['csv("runs/sweep.csv")', 'csv("runs/sweep.csv"', '8:38', "expected ')', found '{'"],
   [
     'csv("runs/sweep.csv") {',

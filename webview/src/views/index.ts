@@ -5,6 +5,7 @@ import type { ViewState } from '../../../protocol/webview';
 import type { ChartSpec } from '../charts';
 import type { Palette } from '../theme';
 import { bootstrapView } from './bootstrap';
+import { envelopeView } from './envelope';
 import { fitView } from './fit';
 import { frontierView } from './frontier';
 import { isoflopView } from './isoflop';
@@ -14,6 +15,7 @@ export const VIEW_LABELS: Record<PlotView, string> = {
   fit: 'Fit',
   residuals: 'Residuals',
   isoflop: 'IsoFLOP',
+  envelope: 'Envelope',
   frontier: 'Frontier',
   bootstrap: 'Bootstrap',
 };
@@ -65,6 +67,7 @@ export const VIEWS: Record<PlotView, (m: PlotModel, s: ViewState, p: Palette) =>
   fit: padded(fitView, ['runs', 'heldout', 'prediction', 'optimum']),
   residuals: padded(residualsView),
   isoflop: padded(isoflopView),
+  envelope: padded(envelopeView),
   frontier: padded(frontierView),
   bootstrap: bootstrapView,
 };

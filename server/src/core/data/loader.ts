@@ -1,18 +1,34 @@
-// Reads CSV, TSV and JSONL files (through the caller's DataHost) into text columns, cached by path,
-// modification time and size.
+// Reads CSV, TSV, JSONL and Parquet files (through the caller's DataHost) into columns, cached by path,
+// modification time and size; `.gz` on any of them is decompressed first.
 // csv-parse does the quoting rules (RFC 4180, quoted newlines, BOM) so we don't hand-roll them.
 import { parse as parseCsv } from 'csv-parse/sync';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import * as zlib from 'node:zlib';
 import type { DataFormat } from '../syntax/ast';
 import type { DataHost, FileStat, HostError } from './host';
 import { SI_SUFFIX } from '../syntax/lexer';
+import { parseParquet } from './parquet';
+import { pathMatches } from './paths';
 
 export interface RawTable {
   path: string;
   columns: string[];
   /** cells[c][r]: the text of column c in row r (JSONL numbers are kept as their JSON text). */
   cells: string[][];
-  /** 1-based line in the file where each row starts. */
+  /** 1-based line in the file where each row starts (Parquet: the row's number). */
   lines: number[];
+  /**
+   * Columns already read as numbers (Parquet), parallel to `columns`; NaN where a cell is empty (null).
+   * Their `cells` are written out only when asked for (cellsOf): 1M strings cost more than the numbers.
+   */
+  numbers?: (Float64Array | undefined)[];
+  /** Every column of the file, when only some were read (Parquet decodes the ones the study names). */
+  fileColumns?: string[];
+  /** What `lines` counts: lines of text, or rows of a Parquet file. */
+  rowWord?: 'line' | 'row';
+  /** The file each row came from, when the table joins several (a glob). */
+  rowFiles?: string[];
 }
 
 /**
@@ -41,6 +57,13 @@ export function numericColumn(table: RawTable, column: number): NumericColumn {
   if (!perTable) numericCache.set(table, (perTable = new Map()));
   const cached = perTable.get(column);
   if (cached) return cached;
+  const read = table.numbers?.[column];
+  if (read) {
+    // Already numbers (Parquet): a null cell is NaN here, a missing value as an empty CSV cell is.
+    const result = { values: read, badRow: undefined, badRows: [] };
+    perTable.set(column, result);
+    return result;
+  }
   const cells = table.cells[column];
   const values = new Float64Array(cells.length);
   const badRows: number[] = [];
@@ -54,7 +77,18 @@ export function numericColumn(table: RawTable, column: number): NumericColumn {
   return result;
 }
 
-export type LoadResult = { ok: true; table: RawTable } | { ok: false; message: string; line?: number };
+/** The text of column `c`; a column read as numbers is written out on first use (NaN as an empty cell). */
+export function cellsOf(table: RawTable, c: number): string[] {
+  const numbers = table.numbers?.[c];
+  if (numbers && table.cells[c].length !== numbers.length)
+    table.cells[c] = Array.from(numbers, (v) => (Number.isNaN(v) ? '' : String(v)));
+  return table.cells[c];
+}
+
+export type LoadResult =
+  | { ok: true; table: RawTable }
+  /** `code`: the diagnostic's code when it is not the usual scaling.bad-data-file. */
+  | { ok: false; message: string; line?: number; code?: string };
 
 /** Larger files are refused with a message rather than read into memory. */
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
@@ -65,6 +99,13 @@ export const MAX_FILE_BYTES = 512 * 1024 * 1024;
  * 400 MB CSV reached 4.9 GB (12×).
  */
 export const MEMORY_PER_FILE_BYTE = 14;
+/**
+ * Peak memory of a decoded Parquet cell: hyparquet's array of boxed numbers or BigInts, our copy of
+ * it and the Float64Array. Measured on a 1M-row DuckDB file: a DOUBLE column raised peak RSS by 44 MB,
+ * four INT64/DOUBLE columns by 246 MB (62 bytes a cell). A Parquet file's size says little (10.8 MB
+ * for 5M cells), so its estimate is counted from its footer: rows × columns read, plus the file.
+ */
+export const MEMORY_PER_PARQUET_CELL = 64;
 /** The default bound on that estimate; the editor's setting and the CLI's flag change it. */
 export const DEFAULT_MAX_MEMORY_MB = 2048;
 
@@ -73,6 +114,20 @@ interface CacheEntry {
   size: number;
   format: DataFormat;
   result: LoadResult;
+  /** The load's estimated memory, what the cache's bound counts. */
+  memory: number;
+}
+
+const gunzip = promisify(zlib.gunzip);
+
+/** Whether a cached Parquet table holds every column of `wanted` its file has. */
+function coversColumns(result: LoadResult, wanted: ReadonlySet<string> | undefined): boolean {
+  if (!result.ok || !result.table.fileColumns) return true;
+  const { columns, fileColumns } = result.table;
+  if (fileColumns.length === columns.length) return true;
+  if (!wanted) return false;
+  const have = new Set(columns);
+  return fileColumns.every((c) => !wanted.has(c) || have.has(c));
 }
 
 export interface LoaderOptions {
@@ -102,17 +157,53 @@ export class DataLoader {
     this.evictOver(mb * 2 ** 20);
   }
 
-  load(path: string, format: DataFormat): Promise<LoadResult> {
+  /**
+   * One file as a table. `wanted`: the names the study could mean by a column; a Parquet file decodes
+   * only those of its columns (all when undefined). Text formats always read every column.
+   */
+  load(path: string, format: DataFormat, wanted?: ReadonlySet<string>): Promise<LoadResult> {
     // Analyses of several versions may ask at once: one read serves them all.
-    const key = `${format}\0${path}`;
+    const key = `${format}\0${path}${format === 'parquet' && wanted ? `\0${[...wanted].sort().join('\0')}` : ''}`;
     const running = this.inFlight.get(key);
     if (running) return running;
-    const promise = this.loadUncached(path, format).finally(() => this.inFlight.delete(key));
+    const promise = this.loadUncached(path, format, wanted).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, promise);
     return promise;
   }
 
-  private async loadUncached(path: string, format: DataFormat): Promise<LoadResult> {
+  /**
+   * Several files (the matches of a glob) as one table with a `file` column naming each row's file
+   * (relative to `base`). Every file needs the first one's columns; the first that differs is named.
+   */
+  async loadMany(
+    files: readonly string[],
+    base: string,
+    format: DataFormat,
+    wanted?: ReadonlySet<string>,
+  ): Promise<LoadResult> {
+    // Each file fits the bound on its own; together they must too (counted before any read).
+    let needed = 0;
+    for (const f of files) {
+      try {
+        needed += memoryBeforeRead(f, format, (await this.host.stat(f)).size);
+      } catch {
+        // load() says what is wrong with that file.
+      }
+    }
+    if (needed > this.maxMemoryMB * 2 ** 20) {
+      return {
+        ok: false,
+        message: `the ${files.length} files under '${base}' need about ${(needed / 2 ** 20).toFixed(0)} MB together, over the ${this.maxMemoryMB} MB bound for data: ${HOW_TO_PROCEED}`,
+      };
+    }
+    const results = await Promise.all(files.map((f) => this.load(f, format, wanted)));
+    const failed = results.find((r) => !r.ok);
+    if (failed) return failed;
+    const tables = results.map((r) => (r as { table: RawTable }).table);
+    return joinTables(tables, base);
+  }
+
+  private async loadUncached(path: string, format: DataFormat, wanted?: ReadonlySet<string>): Promise<LoadResult> {
     let stat: FileStat;
     try {
       stat = await this.host.stat(path);
@@ -126,47 +217,52 @@ export class DataLoader {
         message: `'${path}' is ${(stat.size / 2 ** 20).toFixed(0)} MB; files over ${MAX_FILE_BYTES / 2 ** 20} MB are not loaded`,
       };
     }
-    const needed = stat.size * MEMORY_PER_FILE_BYTE;
-    if (needed > this.maxMemoryMB * 2 ** 20) {
-      return {
-        ok: false,
-        message: `'${path}' is ${(stat.size / 2 ** 20).toFixed(0)} MB; loading it needs about ${(needed / 2 ** 20).toFixed(0)} MB, over the ${this.maxMemoryMB} MB bound for data: filter the file to the runs the study uses, or raise the bound (setting scalingStudio.data.maxMemoryMB, CLI --max-memory-mb)`,
-      };
-    }
+    // Compressed formats (Parquet, .gz) are counted again once their bytes say how much they hold.
+    const bound = this.maxMemoryMB * 2 ** 20;
+    const needed = memoryBeforeRead(path, format, stat.size);
+    if (needed > bound) return overBound(path, stat.size, needed, this.maxMemoryMB);
     const cached = this.cache.get(path);
-    if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size && cached.format === format) {
+    if (
+      cached &&
+      cached.mtimeMs === stat.mtimeMs &&
+      cached.size === stat.size &&
+      cached.format === format &&
+      coversColumns(cached.result, wanted)
+    ) {
       // Most recently used last: eviction takes from the front.
       this.cache.delete(path);
       this.cache.set(path, cached);
       return cached.result;
     }
-    let text: string;
+    let bytes: Uint8Array;
     try {
-      text = new TextDecoder('utf-8').decode(await this.host.read(path));
+      bytes = await this.host.read(path);
     } catch (e) {
       return { ok: false, message: describeHostError(e, path) };
     }
-    const result = parseTable(path, text, format);
+    const { result, memory } = await decodeFile(path, bytes, format, wanted, this.maxMemoryMB);
     this.cache.delete(path);
-    this.cache.set(path, { mtimeMs: stat.mtimeMs, size: stat.size, format, result });
-    this.evictOver(this.maxMemoryMB * 2 ** 20);
+    this.cache.set(path, { mtimeMs: stat.mtimeMs, size: stat.size, format, result, memory });
+    this.evictOver(bound);
     return result;
   }
 
   /** Drops the least recently used files until the cache's estimated memory is within `bytes` (the newest stays). */
   private evictOver(bytes: number): void {
     let total = 0;
-    for (const e of this.cache.values()) total += e.size * MEMORY_PER_FILE_BYTE;
+    for (const e of this.cache.values()) total += e.memory;
     for (const [path, e] of this.cache) {
       if (total <= bytes || this.cache.size <= 1) break;
       this.cache.delete(path);
-      total -= e.size * MEMORY_PER_FILE_BYTE;
+      total -= e.memory;
     }
   }
 
-  /** Forgets every cached file not in `paths` (the files the open studies name). */
+  /** Forgets every cached file not in `paths` (the files and patterns the open studies name). */
   retainOnly(paths: ReadonlySet<string>): void {
-    for (const path of [...this.cache.keys()]) if (!paths.has(path)) this.cache.delete(path);
+    for (const path of [...this.cache.keys()]) {
+      if (!paths.has(path) && ![...paths].some((p) => pathMatches(p, path))) this.cache.delete(path);
+    }
   }
 
   /** The paths cached now (tests and the server's log). */
@@ -177,7 +273,7 @@ export class DataLoader {
   /** The header of a file already loaded, for completion (no I/O; empty when not loaded). */
   loadedColumns(path: string): string[] {
     const r = this.cache.get(path)?.result;
-    return r?.ok ? r.table.columns : [];
+    return r?.ok ? (r.table.fileColumns ?? r.table.columns) : [];
   }
 
   invalidate(path?: string): void {
@@ -193,6 +289,128 @@ function describeHostError(e: unknown, path: string): string {
   if (code === 'ELOOP') return `'${path}' is a symbolic link loop`;
   if (code === 'EISDIR') return `'${path}' is a folder, not a file`;
   return `cannot read '${path}': ${(e as Error)?.message ?? String(e)}`;
+}
+
+const HOW_TO_PROCEED =
+  'filter the file to the runs the study uses, or raise the bound (setting scalingStudio.data.maxMemoryMB, CLI --max-memory-mb)';
+
+function overBound(file: string, size: number, needed: number, boundMB: number): LoadResult {
+  return {
+    ok: false,
+    message: `'${file}' is ${(size / 2 ** 20).toFixed(0)} MB; loading it needs about ${(needed / 2 ** 20).toFixed(0)} MB, over the ${boundMB} MB bound for data: ${HOW_TO_PROCEED}`,
+  };
+}
+
+const isGzip = (file: string) => /\.gz$/i.test(file);
+
+/**
+ * The memory a load needs, as far as the file's size tells before reading it: all of it for a text
+ * file; a lower bound for compressed ones (the bytes themselves for Parquet, whose footer tells the
+ * rest; text packed by gzip unpacks to at least its packed size).
+ */
+function memoryBeforeRead(file: string, format: DataFormat, size: number): number {
+  return format === 'parquet' ? size : size * MEMORY_PER_FILE_BYTE;
+}
+
+/**
+ * A file's bytes as a table: gunzipped first when its name ends in `.gz`, then parsed as its format.
+ * `boundMB` is checked again against what the bytes say they hold (gzip's unpacked size, Parquet's
+ * rows × columns); `memory` is the load's estimate.
+ */
+async function decodeFile(
+  file: string,
+  bytes: Uint8Array,
+  format: DataFormat,
+  wanted: ReadonlySet<string> | undefined,
+  boundMB: number,
+): Promise<{ result: LoadResult; memory: number }> {
+  const bound = boundMB * 2 ** 20;
+  const packed = bytes.length;
+  let held = 0; // bytes kept while the unpacked ones are parsed
+  if (isGzip(file)) {
+    if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b)
+      return { result: { ok: false, message: `'${path.basename(file)}' ends in .gz but is not gzip data` }, memory: 0 };
+    // What the unpacked bytes may be, given the bound: zlib stops there, so a gzip bomb or a file
+    // larger than the bound allows is refused having used no more than the bound. (The trailer's
+    // size field is not trusted: a truncated file has garbage there.)
+    const perByte = format === 'parquet' ? 1 : MEMORY_PER_FILE_BYTE;
+    const cap = Math.max(1, Math.min(MAX_FILE_BYTES, Math.floor((bound - packed) / perByte)));
+    try {
+      // zlib works in its thread pool, off the main thread; the cap refuses a gzip bomb.
+      bytes = await gunzip(bytes, { maxOutputLength: cap });
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+        const why =
+          cap < MAX_FILE_BYTES
+            ? `it unpacks to over ${Number((cap / 2 ** 20).toPrecision(2))} MB, and loading that needs more than the ${boundMB} MB bound for data: ${HOW_TO_PROCEED}`
+            : `it unpacks to over ${MAX_FILE_BYTES / 2 ** 20} MB; files over that are not loaded`;
+        return { result: { ok: false, message: `'${path.basename(file)}': ${why}` }, memory: 0 };
+      }
+      const why = (e as Error).message;
+      return {
+        result: { ok: false, message: `'${path.basename(file)}': the gzip data is damaged or truncated (${why})` },
+        memory: 0,
+      };
+    }
+    held = packed;
+  }
+  if (format === 'parquet') {
+    let memory = held + bytes.length;
+    const result = await parseParquet(file, bytes, wanted, (cells) => {
+      memory += cells * MEMORY_PER_PARQUET_CELL;
+      return memory > bound ? overBound(file, packed, memory, boundMB) : undefined;
+    });
+    return { result, memory };
+  }
+  const result = parseTable(file, new TextDecoder('utf-8').decode(bytes), format);
+  return { result, memory: held + bytes.length * MEMORY_PER_FILE_BYTE };
+}
+
+/** Stacks the tables of a glob's files, adding a `file` column (unless the files have their own). */
+function joinTables(tables: RawTable[], base: string): LoadResult {
+  const first = tables[0];
+  const columns = first.columns;
+  for (const t of tables.slice(1)) {
+    const missing = columns.filter((c) => !t.columns.includes(c));
+    const extra = t.columns.filter((c) => !columns.includes(c));
+    if (missing.length > 0 || extra.length > 0) {
+      return {
+        ok: false,
+        message: `'${path.basename(t.path)}' has ${missing.length > 0 ? `no column ${missing.map((c) => `'${c}'`).join(', ')}` : `column ${extra.map((c) => `'${c}'`).join(', ')} that '${path.basename(first.path)}' has not`}: every file a pattern matches needs the same columns`,
+      };
+    }
+  }
+  const rowCount = tables.reduce((n, t) => n + t.lines.length, 0);
+  const numbers = columns.map((c) => {
+    const parts = tables.map((t) => t.numbers?.[t.columns.indexOf(c)]);
+    if (parts.some((p) => !p)) return undefined;
+    const out = new Float64Array(rowCount);
+    let o = 0;
+    for (const p of parts as Float64Array[]) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
+  });
+  const cells = columns.map((c, i) => (numbers[i] ? [] : tables.flatMap((t) => cellsOf(t, t.columns.indexOf(c)))));
+  const rowFiles = tables.flatMap((t) => new Array<string>(t.lines.length).fill(t.path));
+  const joined: RawTable = {
+    path: base,
+    columns: [...columns],
+    cells,
+    lines: tables.flatMap((t) => t.lines),
+    numbers: numbers.some((n) => n) ? numbers : undefined,
+    fileColumns: first.fileColumns,
+    rowWord: first.rowWord,
+    rowFiles,
+  };
+  if (!columns.includes('file')) {
+    joined.columns.push('file');
+    joined.cells.push(rowFiles.map((f) => path.relative(base, f).split(path.sep).join('/')));
+    joined.numbers?.push(undefined);
+    joined.fileColumns = joined.fileColumns && [...joined.fileColumns, 'file'];
+  }
+  return { ok: true, table: joined };
 }
 
 export function parseTable(path: string, text: string, format: DataFormat): LoadResult {

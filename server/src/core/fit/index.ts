@@ -3,15 +3,24 @@
 // checks a cancellation signal/token and a time budget, so no fit hangs.
 import { diagnostic, type Diagnostic } from '../diagnostics';
 import type { StudyModel } from '../model';
-import type { FrontierResult, LawResult, OptimumResult, PredictionResult, StudyResults } from '../results';
+import type {
+  EnvelopeResult,
+  FrontierResult,
+  IsoflopResult,
+  LawResult,
+  OptimumResult,
+  PredictionResult,
+  StudyResults,
+} from '../results';
 import { optimum, predict } from './answers';
+import { fitEnvelope } from './envelope';
 import { traceFrontier } from './frontier';
 import { fitIsoflop } from './isoflop';
-import { isoflopOptimum } from './isoflopAnswers';
+import { isoflopOptimum, type FrontierDraw } from './isoflopAnswers';
 import { fitLaw } from './law';
 import { fitGroupedIsoflop, fitGroupedLaw, groupLabel, type GroupFit } from './groups';
 import { answerAllocation, needsTargetEngine } from './target';
-import { cancelled, type FitOptions, type LawFit } from './types';
+import { cancelled, type FitOptions, type AnswerBasis, type LawFit } from './types';
 
 export { optimum, predict } from './answers';
 export { fitLaw } from './law';
@@ -28,7 +37,12 @@ function finiteOrNull(v: number | null): number | null {
 export async function fitStudy(
   model: StudyModel,
   options: FitOptions = {},
-): Promise<{ results: Omit<StudyResults, 'diagnostics' | 'study'>; diagnostics: Diagnostic[] }> {
+): Promise<{
+  results: Omit<StudyResults, 'diagnostics' | 'study'>;
+  diagnostics: Diagnostic[];
+  /** Per fitted law, what intervals of later predict/optimize answers need (not part of the JSON). */
+  bases: Record<string, AnswerBasis>;
+}> {
   const diagnostics: Diagnostic[] = [];
   const fits = new Map<string, LawFit & { groupFits?: GroupFit[] }>();
   const laws: LawResult[] = [];
@@ -40,20 +54,38 @@ export async function fitStudy(
     diagnostics.push(...f.diagnostics);
     await new Promise((res) => setImmediate(res)); // let cancellation in between laws
   }
-  const isoflopFits = new Map<string, ReturnType<typeof fitIsoflop>>();
-  const isoflops = model.isoflops.map((iso) => {
+  const isoflops: IsoflopResult[] = [];
+  const envelopes: EnvelopeResult[] = [];
+  // Approach 2 (isoflop) and approach 1 (envelope): the frontier power laws answer `optimize` and
+  // `frontier` for the budget; the minima (isoflop budgets, envelope points) give L*(C).
+  const isoflopFits = new Map<string, Parameters<typeof isoflopOptimum>[1] & { draws?: FrontierDraw[] }>();
+  for (const iso of model.isoflops) {
     options.onProgress?.({ law: iso.name, phase: 'isoflop' });
-    // A `per` isoflop answers no approach-2 questions yet (each group has its own frontier).
-    const r = iso.per ? fitGroupedIsoflop(iso) : fitIsoflop(iso);
-    if (!iso.per) isoflopFits.set(iso.name, r as ReturnType<typeof fitIsoflop>);
-    diagnostics.push(...r.diagnostics);
-    return r.result;
-  });
-  // Approach 2: an isoflop's frontier power laws answer `optimize` and `frontier` for its budget.
+    if (iso.method === 'envelope') {
+      const r = fitEnvelope(iso);
+      diagnostics.push(...r.diagnostics);
+      envelopes.push(r.result);
+      isoflopFits.set(iso.name, { frontier: r.result.frontier, budgets: r.result.points, draws: r.draws });
+    } else if (iso.per) {
+      // A `per` isoflop answers no approach-2 questions yet (each group has its own frontier).
+      const r = fitGroupedIsoflop(iso);
+      diagnostics.push(...r.diagnostics);
+      isoflops.push(r.result);
+    } else {
+      const r = fitIsoflop(iso);
+      diagnostics.push(...r.diagnostics);
+      isoflops.push(r.result);
+      isoflopFits.set(iso.name, { ...r.result, draws: r.draws });
+    }
+  }
+  // A `per` isoflop has one frontier per group: its approach-2 answers are not given (yet), and say so.
+  const groupedIsoflop = (name: string) => model.isoflops.some((i) => i.name === name && i.per);
+  const groupedIsoflopAnswer = (name: string) =>
+    `isoflop '${name}' is fitted per group; optimize and frontier answer only ungrouped isoflops (split it into one isoflop per group)`;
   const isoflopAnswer = (name: string, budget: number) => {
     const iso = model.isoflops.find((i) => i.name === name)!;
     const r = isoflopFits.get(name)!;
-    return isoflopOptimum(iso, r.result, r.draws, budget);
+    return isoflopOptimum(iso, r, r.draws, budget);
   };
   const predictions: PredictionResult[] = [];
   for (const pr of model.predictions) {
@@ -78,6 +110,10 @@ export async function fitStudy(
   }
   const optima: OptimumResult[] = [];
   for (const op of model.optima) {
+    if (groupedIsoflop(op.law)) {
+      diagnostics.push(diagnostic('warning', 'scaling.optimize-failed', groupedIsoflopAnswer(op.law), op.range));
+      continue;
+    }
     if (isoflopFits.has(op.law)) {
       const { result, error } = isoflopAnswer(op.law, Object.values(op.budget)[0]);
       if (error) diagnostics.push(diagnostic('warning', 'scaling.optimize-failed', error, op.range));
@@ -116,6 +152,10 @@ export async function fitStudy(
   }
   const frontiers: FrontierResult[] = [];
   for (const fr of model.frontiers) {
+    if (groupedIsoflop(fr.law)) {
+      diagnostics.push(diagnostic('warning', 'scaling.optimize-failed', groupedIsoflopAnswer(fr.law), fr.range));
+      continue;
+    }
     const f = fits.get(fr.law);
     const answer = isoflopFits.has(fr.law)
       ? (budget: number) => isoflopAnswer(fr.law, budget)
@@ -134,7 +174,9 @@ export async function fitStudy(
       );
     frontiers.push(result);
   }
-  return { results: { laws, isoflops, predictions, optima, frontiers }, diagnostics };
+  const bases: Record<string, AnswerBasis> = {};
+  for (const [name, f] of fits) bases[name] = { basis: f.basis, covariance: f.covariance };
+  return { results: { laws, isoflops, envelopes, predictions, optima, frontiers }, diagnostics, bases };
 }
 
 /** The fits a question is answered from: the law's own, or each group's. */

@@ -101,7 +101,11 @@ function invert3(m: Float64Array): Float64Array | undefined {
 }
 
 /** Power law y = k C^e through the points, least squares in log-log (weighted when asked). */
-function powerLaw(lnC: number[], lnY: number[], w?: number[]): { exponent: number; coefficient: number } | undefined {
+export function powerLaw(
+  lnC: number[],
+  lnY: number[],
+  w?: number[],
+): { exponent: number; coefficient: number } | undefined {
   if (lnC.length < 2) return undefined;
   const sol = leastSquares(
     [Float64Array.from(lnC, () => 1), Float64Array.from(lnC)],

@@ -1,5 +1,5 @@
-// Approach-2 answers: `optimize ISOFLOP for C = X` and `frontier ISOFLOP over C = a..b` read the
-// isoflop's fitted frontier power laws, N*(C) = k_N·C^a and D*(C) = k_D·C^b, with intervals from
+// Approach-2 (and approach-1) answers: `optimize ISOFLOP for C = X` and `frontier ISOFLOP over C = a..b` read the
+// isoflop's (or envelope's) fitted frontier power laws, N*(C) = k_N·C^a and D*(C) = k_D·C^b, with intervals from
 // its bootstrap (each resample's pair of power laws evaluated at C, percentiles). L*(C) is a power
 // law through the budgets' minimum losses (least squares of ln L* on ln C, interior minima only).
 import type { BoundIsoflop } from '../model';
@@ -19,8 +19,14 @@ export interface FrontierDraw {
 
 const at = (p: PowerLaw, c: number) => p.coefficient * Math.pow(c, p.exponent);
 
+/** What answers: an isoflop's result, or an envelope's frontier with its points as the budgets. */
+interface Frontier {
+  frontier: IsoflopResult['frontier'];
+  budgets: readonly { budget: number; value: number; edge: boolean }[];
+}
+
 /** Least squares of ln L* on ln C over the budgets with an interior minimum. */
-function lossFrontier(r: IsoflopResult): PowerLaw | undefined {
+function lossFrontier(r: Frontier): PowerLaw | undefined {
   const pts = r.budgets.filter((b) => !b.edge && b.value > 0 && b.budget > 0);
   if (pts.length < 2) return undefined;
   const x = pts.map((b) => Math.log(b.budget));
@@ -35,12 +41,13 @@ function lossFrontier(r: IsoflopResult): PowerLaw | undefined {
 
 export function isoflopOptimum(
   iso: BoundIsoflop,
-  r: IsoflopResult,
+  r: Frontier,
   draws: FrontierDraw[] | undefined,
   budget: number,
 ): { result: OptimumResult; error?: string } {
   const base: OptimumResult = { law: iso.name, budget: { [iso.budget]: budget }, at: {}, value: NaN, intervals: {} };
-  if (!r.frontier) return { result: base, error: `isoflop '${iso.name}' has no frontier (see its diagnostic)` };
+  if (!r.frontier)
+    return { result: base, error: `${iso.method ?? 'isoflop'} '${iso.name}' has no frontier (see its diagnostic)` };
   const { N, D } = r.frontier;
   const loss = lossFrontier(r);
   const result: OptimumResult = {

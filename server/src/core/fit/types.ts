@@ -40,6 +40,15 @@ export interface LawFit {
   basis?: IntervalBasis;
 }
 
+/**
+ * What a fitted law's later answers need for their intervals, besides its result (which carries the
+ * draws): kept beside the results, not in the JSON, so the editor can answer a new predict line.
+ */
+export interface AnswerBasis {
+  basis?: IntervalBasis;
+  covariance?: Float64Array;
+}
+
 /** What intervals of predictions and optima need besides the draws or the covariance. */
 export interface IntervalBasis {
   /** Residual degrees of freedom: fitted rows − free parameters. */

@@ -6,8 +6,9 @@ import { diagnostic, type Diagnostic, type Severity } from '../diagnostics';
 import type * as M from '../model';
 import type * as A from '../syntax/ast';
 import type { ParseResult } from '../syntax/parser';
-import { numericColumn, type LoadResult } from '../data/loader';
-import { resolveDataPath } from '../data/paths';
+import { cellsOf, numericColumn, type LoadResult } from '../data/loader';
+import { checkCurves, lastRows } from '../data/curves';
+import { dataKey, resolveDataPath } from '../data/paths';
 import { columnLookup, concatTables, selectRows, whereMask } from '../data/table';
 import { rowWeights } from './weights';
 import { groupRows, MAX_GROUPS, withSourceColumn } from './groups';
@@ -23,7 +24,7 @@ import {
   namesIn,
 } from './evaluate';
 
-/** The data files a study names, by absolute path, as loaded (or refused) before binding. */
+/** The data files a study names, by dataKey(absolute path, format), as loaded (or refused) before binding. */
 export type StudyData = Map<string, LoadResult | { ok: false; message: string; refused: true }>;
 
 export interface BindOptions {
@@ -97,7 +98,7 @@ class Binder {
     for (const table of this.model.datasets.values()) this.addComputes(table);
     for (const s of statements) {
       if (s.kind === 'Law' && s.name) this.declare(s.name, 'law');
-      if (s.kind === 'Isoflop' && s.name) this.declare(s.name, 'isoflop');
+      if (s.kind === 'Isoflop' && s.name) this.declare(s.name, s.keyword);
     }
     for (const s of statements) {
       if (s.kind === 'Law') this.bindLaw(s);
@@ -217,13 +218,17 @@ class Binder {
       );
       return;
     }
-    const loaded = this.options.data?.get(file) ?? { ok: false, message: `'${file}' was not loaded` };
+    const loaded = this.options.data?.get(dataKey(file, s.format.text)) ?? {
+      ok: false,
+      message: `'${file}' was not loaded`,
+    };
     if ('refused' in loaded) {
       this.report('error', 'scaling.path-refused', loaded.message, s.path.range);
       return;
     }
     if (!loaded.ok) {
-      const code = loaded.message.startsWith('file not found') ? 'scaling.missing-file' : 'scaling.bad-data-file';
+      const code =
+        loaded.code ?? (loaded.message.startsWith('file not found') ? 'scaling.missing-file' : 'scaling.bad-data-file');
       this.report('error', code, loaded.message, s.path.range);
       return;
     }
@@ -244,22 +249,30 @@ class Binder {
       rowCount: raw.lines.length,
       numeric: new Map(),
       text: new Map(),
-      origin: raw.lines.map((line) => ({ file, line })),
+      origin: raw.lines.map((line, r) => ({ file: raw.rowFiles?.[r] ?? file, line })),
     };
-    for (const [i, c] of raw.columns.entries()) table.text.set(c, raw.cells[i]);
+    // Columns read as numbers (Parquet) join the table as numbers while `where` and `last by` run, and
+    // are written as text only for the rows kept (a million strings cost more than the numbers).
+    const fileNumbers = new Map<string, Float64Array>();
+    for (const [i, c] of raw.columns.entries()) {
+      const numbers = raw.numbers?.[i];
+      if (numbers) fileNumbers.set(c, numbers);
+      else table.text.set(c, raw.cells[i]);
+    }
     let ok = true;
     for (const m of s.columns) {
       const columnName = m.column.kind === 'Name' ? m.column.text : m.column.value;
       const c = columnIndex.get(columnName);
       if (c === undefined) {
-        const hint = closest(columnName, raw.columns);
+        const all = raw.fileColumns ?? raw.columns;
+        const hint = closest(columnName, all);
         this.report(
           'error',
           'scaling.unknown-column',
-          `'${path.basename(file)}' has no column '${columnName}'${hint ? ` (did you mean '${hint}'?)` : ''}; its columns are ${listed(raw.columns)}`,
+          `'${path.basename(file)}' has no column '${columnName}'${hint ? ` (did you mean '${hint}'?)` : ''}; its columns are ${listed(all)}`,
           m.column.range,
           // The quick fix's candidates: as many as a suggestion ever compares.
-          { columns: raw.columns.slice(0, MAX_SUGGEST_CANDIDATES) },
+          { columns: all.slice(0, MAX_SUGGEST_CANDIDATES) },
         );
         ok = false;
         continue;
@@ -267,7 +280,7 @@ class Binder {
       const { values, badRows } = numericColumn(raw, c);
       if (badRows.length > 0 && values.every((v) => Number.isNaN(v))) {
         // Not one number: a text column (a configuration's name), for `where` and `per`.
-        table.text.set(m.variable.text, raw.cells[c]);
+        table.text.set(m.variable.text, cellsOf(raw, c));
         continue;
       }
       if (badRows.length > 0) {
@@ -276,16 +289,105 @@ class Binder {
         table.invalid.set(m.variable.text, {
           column: columnName,
           at: m.column.range,
-          rows: new Map(badRows.map((r) => [r, raw.cells[c][r]])),
+          rows: new Map(badRows.map((r) => [r, cellsOf(raw, c)[r]])),
         });
       }
       // The cached column is shared between analyses: whoever changes rows makes a copy (selectRows does).
       table.numeric.set(m.variable.text, values);
     }
     if (!ok) return;
+    // File columns read as numbers, under names no variable takes (a variable of the same name wins,
+    // and its column's text is written now).
+    const borrowed: string[] = [];
+    for (const [c, numbers] of fileNumbers) {
+      const own = table.numeric.get(c);
+      if (own === undefined) {
+        table.numeric.set(c, numbers);
+        borrowed.push(c);
+      } else if (own !== numbers) table.text.set(c, cellsOf(raw, raw.columns.indexOf(c)));
+    }
     // A `where` may name file columns too; numbers where they parse, text otherwise.
     const filtered = this.applyWhere(table, s.where);
-    if (filtered) this.model.datasets.set(s.name.text, filtered);
+    if (!filtered) return;
+    const reduced = s.last ? this.lastByRun(filtered, s.last, s.path.range) : filtered;
+    if (!reduced) return;
+    for (const c of fileNumbers.keys()) {
+      // A variable of the column's own name (`N: N`) already answers for it, as numbers.
+      if (reduced.text.has(c) || (!borrowed.includes(c) && table.numeric.get(c) === fileNumbers.get(c))) continue;
+      const values = reduced.numeric.get(c);
+      if (values)
+        reduced.text.set(
+          c,
+          Array.from(values, (v) => (Number.isNaN(v) ? '' : String(v))),
+        );
+    }
+    for (const c of borrowed) reduced.numeric.delete(c);
+    this.model.datasets.set(s.name.text, reduced);
+  }
+
+  /** A run-name column as text (numbers written as numbers), or undefined after reporting it missing. */
+  private runColumn(table: M.DataTable, name: A.Name): ArrayLike<string> | undefined {
+    const column = columnLookup(table)(name.text);
+    if (column) return column.kind === 'text' ? column.values : Array.from(column.values, String);
+    this.report(
+      'error',
+      'scaling.unknown-column',
+      `'${table.name}' has no column '${name.text}' to name its runs`,
+      name.range,
+    );
+    return undefined;
+  }
+
+  /**
+   * `last by run [along step]`: each run's final row in file order. With `along`, a curve whose steps go
+   * back or repeat is an error, and a run with one point a warning, reported at the dataset's path.
+   */
+  private lastByRun(table: M.DataTable, last: A.LastClause, at: A.Range): M.DataTable | undefined {
+    const runs = this.runColumn(table, last.by);
+    if (!runs) return undefined;
+    if (last.along && !this.curvesInOrder(table, runs, last.along, at)) return undefined;
+    const keep = new Uint8Array(table.rowCount);
+    for (const r of lastRows(runs)) keep[r] = 1;
+    return selectRows(table, keep);
+  }
+
+  /** Reports curves whose steps go back or repeat (errors) and runs with one point (a warning). */
+  private curvesInOrder(table: M.DataTable, runs: ArrayLike<string>, along: A.Name, at: A.Range): boolean {
+    const steps = columnLookup(table)(along.text);
+    if (!steps || steps.kind !== 'number') {
+      this.report(
+        'error',
+        steps ? 'scaling.non-numeric' : 'scaling.unknown-column',
+        `'${table.name}' has no numeric column '${along.text}' to order its curves`,
+        along.range,
+      );
+      return false;
+    }
+    let ok = true;
+    for (const { problem: p, runs: count } of checkCurves(runs, steps.values)) {
+      const origin = table.origin[p.row];
+      const where = 'file' in origin ? `'${path.basename(origin.file)}' line ${origin.line}: ` : '';
+      const others = count > 1 ? ` (and ${count - 1} more run${count > 2 ? 's' : ''})` : '';
+      if (p.kind === 'one-point') {
+        this.report(
+          'warning',
+          'scaling.curve-one-point',
+          `${where}run '${p.run}' has one logged point${others}: a curve needs two or more`,
+          at,
+        );
+        continue;
+      }
+      ok = false;
+      this.report(
+        'error',
+        'scaling.curve-order',
+        p.kind === 'repeated'
+          ? `${where}run '${p.run}' logs ${along.text} ${fmt(p.step)} twice${others}: each step of a curve once, please`
+          : `${where}run '${p.run}' goes back from ${along.text} ${fmt(p.previous!)} to ${fmt(p.step)}${others}: a curve's steps must increase in file order`,
+        at,
+      );
+    }
+    return ok;
   }
 
   private applyWhere(table: M.DataTable, conditions: A.Expr[]): M.DataTable | undefined {
@@ -796,7 +898,7 @@ class Binder {
       this.report(
         'error',
         'scaling.no-fit',
-        `isoflop '${s.name.text}' has no \`fit\` line naming its runs`,
+        `${s.keyword} '${s.name.text}' has no \`fit\` line naming its runs`,
         s.name.range,
       );
       return;
@@ -830,6 +932,20 @@ class Binder {
         return;
       }
     }
+    const run = s.keyword === 'envelope' ? setting('run', 'run') : undefined;
+    if (run !== undefined) {
+      const missing = sources.find((t) => !t.text.has(run) && !t.numeric.has(run));
+      if (missing) {
+        const item = s.items.find((i): i is A.IsoflopSetting => i.kind === 'IsoflopSetting' && i.setting === 'run');
+        this.report(
+          'error',
+          'scaling.unknown-column',
+          `'${missing.name}' has no column '${run}' naming its training runs${item ? '' : ' (set it with `run COLUMN`)'}`,
+          item?.variable?.range ?? s.name.range,
+        );
+        return;
+      }
+    }
     let data = withSourceColumn(concatTables(s.name.text, sources));
     const holdouts = s.items.filter((i): i is A.HoldoutClause => i.kind === 'Holdout');
     if (holdouts.length > 0) {
@@ -854,6 +970,7 @@ class Binder {
       ...(per ? { per } : {}),
       name: s.name.text,
       range: s.range,
+      ...(s.keyword === 'envelope' ? { method: 'envelope' as const, run } : {}),
       ...vars,
       weighted: s.items.some((i) => i.kind === 'IsoflopSetting' && i.setting === 'weighted'),
       data,

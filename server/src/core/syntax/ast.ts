@@ -103,17 +103,27 @@ export interface ComputeDecl {
   range: Range;
 }
 
-export type DataFormat = 'csv' | 'tsv' | 'jsonl';
+export type DataFormat = 'csv' | 'tsv' | 'jsonl' | 'parquet';
 
 /** `dataset sweep = csv("runs/sweep.csv") { N: params  where loss < 10 }` */
 export interface DatasetDecl {
   kind: 'Dataset';
   name: Name | undefined;
-  format: Name | undefined; // csv | tsv | jsonl as written
+  format: Name | undefined; // csv | tsv | jsonl | parquet as written
   path: StringLit | undefined;
   columns: ColumnMap[];
   where: Expr[]; // each `where` line; all must hold
+  last?: LastClause; // `last by run [along step]`: each run's final row
   bodyRange?: Range; // the `{ … }` block, when present
+  range: Range;
+}
+
+/** `last by run` or `last by run along step`: keep each run's last row (in file order, after `where`). */
+export interface LastClause {
+  kind: 'Last';
+  by: Name;
+  /** The column that orders each curve; with it, steps out of order or repeated are reported. */
+  along: Name | undefined;
   range: Range;
 }
 
@@ -259,6 +269,8 @@ export interface UncertaintyClause {
 /** `isoflop approach2 { fit sweep  budget C  size N  tokens D  target L  weighted }` */
 export interface IsoflopDecl {
   kind: 'Isoflop';
+  /** `isoflop` (approach 2) or `envelope` (approach 1), as written. */
+  keyword: 'isoflop' | 'envelope';
   name: Name | undefined;
   items: IsoflopItem[];
   range: Range;
@@ -266,10 +278,10 @@ export interface IsoflopDecl {
 
 export type IsoflopItem = FitClause | IsoflopSetting | HoldoutClause | UncertaintyClause | PerClause;
 
-/** `budget C`, `size N`, `tokens D`, `target L`, `weighted` (a flag, variable undefined). */
+/** `budget C`, `size N`, `tokens D`, `target L`, `run run` (envelopes), `weighted` (a flag, variable undefined). */
 export interface IsoflopSetting {
   kind: 'IsoflopSetting';
-  setting: 'budget' | 'size' | 'tokens' | 'target' | 'weighted';
+  setting: 'budget' | 'size' | 'tokens' | 'target' | 'run' | 'weighted';
   keyword: Name;
   variable: Name | undefined;
   range: Range;
@@ -324,4 +336,4 @@ export interface Comment {
   range: Range;
 }
 
-export type AnyNode = Statement | LawItem | IsoflopItem | Expr | Name | ColumnMap | RunRow | Assignment;
+export type AnyNode = Statement | LawItem | IsoflopItem | Expr | Name | ColumnMap | LastClause | RunRow | Assignment;

@@ -1,5 +1,5 @@
 // The study language's keywords, by where they start a line: a statement, an item of a law or an
-// isoflop block; and the data formats `dataset` reads. Keywords are identifiers to the lexer; the
+// isoflop or envelope block; and the data formats `dataset` reads. Keywords are identifiers to the lexer; the
 // parser decides by position.
 export const TOP_LEVEL_KEYWORDS = [
   'study',
@@ -8,6 +8,7 @@ export const TOP_LEVEL_KEYWORDS = [
   'runs',
   'law',
   'isoflop',
+  'envelope',
   'predict',
   'optimize',
   'frontier',
@@ -25,4 +26,5 @@ export const ISOFLOP_KEYWORDS = [
   'uncertainty',
   'per',
 ];
-export const DATA_FORMATS = ['csv', 'tsv', 'jsonl'];
+export const ENVELOPE_KEYWORDS = ['fit', 'budget', 'run', 'size', 'tokens', 'target', 'holdout', 'uncertainty'];
+export const DATA_FORMATS = ['csv', 'tsv', 'jsonl', 'parquet'];

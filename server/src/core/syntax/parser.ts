@@ -5,11 +5,11 @@ import type * as A from './ast';
 import type { Diagnostic } from '../diagnostics';
 import { SyntaxFailure } from './cursor';
 import { ExpressionParser } from './expressions';
-import { DATA_FORMATS, ISOFLOP_KEYWORDS, LAW_KEYWORDS, TOP_LEVEL_KEYWORDS } from './keywords';
+import { DATA_FORMATS, ENVELOPE_KEYWORDS, ISOFLOP_KEYWORDS, LAW_KEYWORDS, TOP_LEVEL_KEYWORDS } from './keywords';
 import type { Token } from './lexer';
 import { describe, listOr, suggest, unexpected, whatStarts } from './messages';
 
-export { DATA_FORMATS, ISOFLOP_KEYWORDS, LAW_KEYWORDS, TOP_LEVEL_KEYWORDS } from './keywords';
+export { DATA_FORMATS, ENVELOPE_KEYWORDS, ISOFLOP_KEYWORDS, LAW_KEYWORDS, TOP_LEVEL_KEYWORDS } from './keywords';
 export { MAX_FORMULA_DEPTH } from './expressions';
 
 export interface ParseResult {
@@ -124,7 +124,7 @@ class Parser extends ExpressionParser {
     if (previous.kind === 'Law' && previous.bodyRange === undefined && previous.name) {
       if (t.kind === 'ident' && LAW_KEYWORDS.includes(t.text)) what = `law '${previous.name.text}'`;
     } else if (previous.kind === 'Dataset' && previous.bodyRange === undefined && previous.name) {
-      if (t.kind === 'ident' && (t.text === 'where' || this.is(':', this.peekSecond())))
+      if (t.kind === 'ident' && (t.text === 'where' || t.text === 'last' || this.is(':', this.peekSecond())))
         what = `dataset '${previous.name.text}'`;
     }
     if (!what) return false;
@@ -155,6 +155,7 @@ class Parser extends ExpressionParser {
       case 'law':
         return this.parseLaw();
       case 'isoflop':
+      case 'envelope':
         return this.parseIsoflop();
       case 'predict':
         return this.parsePredict();
@@ -263,7 +264,7 @@ class Parser extends ExpressionParser {
       this.expect('=');
       const format = this.peek();
       if (format.kind !== 'ident' || !DATA_FORMATS.includes(format.text)) {
-        this.fail(`expected csv("…"), tsv("…") or jsonl("…"), found ${describe(format)}`, format);
+        this.fail(`expected csv("…"), tsv("…"), jsonl("…") or parquet("…"), found ${describe(format)}`, format);
       }
       decl.format = this.name('a format');
       this.callParens.add(this.expect('(').start);
@@ -280,10 +281,19 @@ class Parser extends ExpressionParser {
     }
     if (this.is('{')) {
       const open = this.peek().start;
-      this.parseBlock(['where'], () => {
+      this.parseBlock(['where', 'last'], () => {
         if (this.is('where')) {
           this.next();
           decl.where.push(this.parseExpr());
+          return;
+        }
+        if (this.is('last') && !this.is(':', this.peekSecond())) {
+          const start = this.next().start;
+          this.expect('by', "'by' and the column naming each run, as in `last by run`");
+          const by = this.name('the column naming each run');
+          const along = this.accept('along') ? this.name('the column ordering each curve (e.g. step)') : undefined;
+          if (decl.last) this.report('a dataset has one `last by` line; this one is ignored', start, this.prevEnd());
+          else decl.last = { kind: 'Last', by, along, range: { start, end: this.prevEnd() } };
           return;
         }
         const variable = this.name('a mapping `VARIABLE: column` or `where CONDITION`');
@@ -701,19 +711,30 @@ class Parser extends ExpressionParser {
     return clause;
   }
 
+  /** `isoflop NAME { … }` (approach 2) and `envelope NAME { … }` (approach 1) share their settings. */
   private parseIsoflop(): A.IsoflopDecl {
-    const start = this.next().start;
-    const decl: A.IsoflopDecl = { kind: 'Isoflop', name: undefined, items: [], range: { start, end: start } };
-    decl.name = this.name('a name for the isoflop analysis');
-    if (!this.is('{')) this.fail(`expected '{' and the isoflop settings (fit, budget)`, this.peek());
-    this.parseBlock(ISOFLOP_KEYWORDS, () => {
+    const keywordToken = this.next();
+    const start = keywordToken.start;
+    const keyword = keywordToken.text === 'envelope' ? 'envelope' : 'isoflop';
+    const keywords = keyword === 'envelope' ? ENVELOPE_KEYWORDS : ISOFLOP_KEYWORDS;
+    const decl: A.IsoflopDecl = { kind: 'Isoflop', keyword, name: undefined, items: [], range: { start, end: start } };
+    decl.name = this.name(`a name for the ${keyword} analysis`);
+    if (!this.is('{')) this.fail(`expected '{' and the ${keyword} settings (fit, budget)`, this.peek());
+    this.parseBlock(keywords, () => {
       const t = this.peek();
       const word = t.kind === 'ident' ? t.text : '';
       if (word === 'fit') decl.items.push(this.parseFit());
       else if (word === 'holdout') decl.items.push(this.parseHoldout());
       else if (word === 'uncertainty') decl.items.push(this.parseUncertainty());
-      else if (word === 'per') decl.items.push(this.parsePer());
-      else if (word === 'budget' || word === 'size' || word === 'tokens' || word === 'target' || word === 'weighted') {
+      else if (word === 'per' && keyword === 'isoflop') decl.items.push(this.parsePer());
+      else if (
+        word === 'budget' ||
+        word === 'size' ||
+        word === 'tokens' ||
+        word === 'target' ||
+        (word === 'run' && keyword === 'envelope') ||
+        (word === 'weighted' && keyword === 'isoflop')
+      ) {
         const keyword = this.name(word);
         const variable = word === 'weighted' ? undefined : this.name(`the ${word} variable`);
         decl.items.push({
@@ -725,9 +746,9 @@ class Parser extends ExpressionParser {
         });
       } else {
         this.leadingOperator(t);
-        const hint = t.kind === 'ident' ? suggest(t.text, ISOFLOP_KEYWORDS) : undefined;
+        const hint = t.kind === 'ident' ? suggest(t.text, keywords) : undefined;
         this.fail(
-          `unknown isoflop setting ${whatStarts(t)}${hint ? ` (did you mean '${hint}'?)` : ''}: expected ${listOr(ISOFLOP_KEYWORDS)}`,
+          `unknown ${keyword} setting ${whatStarts(t)}${hint ? ` (did you mean '${hint}'?)` : ''}: expected ${listOr(keywords)}`,
           t,
         );
       }
