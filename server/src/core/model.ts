@@ -38,7 +38,13 @@ export interface InvalidCells {
   rows: Map<number, string>;
 }
 
-type RowOrigin = { file: string; line: number } | { range: Range };
+/** Where a row came from: a file's line (or, for Parquet, its row number), or an inline `runs` row. */
+type RowOrigin = { file: string; line: number; word?: 'line' | 'row' } | { range: Range };
+
+/** How a message names a row: `'runs.csv' line 5`, `'runs.parquet' row 4`, or `row 3` (inline). */
+export function rowPlace(o: RowOrigin | undefined, i: number): string {
+  return o && 'file' in o ? `'${o.file.split(/[\\/]/).pop()}' ${o.word ?? 'line'} ${o.line}` : `row ${i + 1}`;
+}
 
 export interface ParamSpec {
   name: string;

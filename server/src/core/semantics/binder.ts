@@ -249,7 +249,7 @@ class Binder {
       rowCount: raw.lines.length,
       numeric: new Map(),
       text: new Map(),
-      origin: raw.lines.map((line, r) => ({ file: raw.rowFiles?.[r] ?? file, line })),
+      origin: raw.lines.map((line, r) => ({ file: raw.rowFiles?.[r] ?? file, line, word: raw.rowWord })),
     };
     // Columns read as numbers (Parquet) join the table as numbers while `where` and `last by` run, and
     // are written as text only for the rows kept (a million strings cost more than the numbers).

@@ -2,7 +2,7 @@
 // code; the editor lets users change each code's severity.
 import { diagnostic, type Diagnostic, type Severity } from '../diagnostics';
 import { positiveVariables } from './positivity';
-import type { BoundLaw, ComputeDef, StudyModel } from '../model';
+import { rowPlace, type BoundLaw, type ComputeDef, type StudyModel } from '../model';
 import { extrapolationMessage, farExtrapolations } from './extrapolation';
 import type * as A from '../syntax/ast';
 import type { ParseResult } from '../syntax/parser';
@@ -53,7 +53,7 @@ function missingRows(law: BoundLaw): Uint8Array {
 
 function rowName(law: BoundLaw, i: number): string {
   const o = law.data.origin[i];
-  return o && 'file' in o ? `'${o.file.split(/[\\/]/).pop()}' line ${o.line}` : `row ${i + 1}`;
+  return rowPlace(o, i);
 }
 
 /**
@@ -109,7 +109,7 @@ function checkUnfittedDatasets(parsed: ParseResult, model: StudyModel, out: Diag
     for (const cells of table.invalid?.values() ?? []) {
       const [row, text] = cells.rows.entries().next().value!;
       const o = table.origin[row];
-      const where = o && 'file' in o ? `'${o.file.split(/[\\/]/).pop()}' line ${o.line}` : `row ${row + 1}`;
+      const where = rowPlace(o, row);
       out.push(
         diagnostic(
           'error',

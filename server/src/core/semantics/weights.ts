@@ -2,6 +2,7 @@
 // its columns as `where` and `holdout` are. Pure: the binder reports the problems found here.
 import { columnLookup } from '../data/table';
 import type * as M from '../model';
+import { rowPlace } from '../model';
 import type * as A from '../syntax/ast';
 import { EvalError, evaluateColumns, namesIn } from './evaluate';
 
@@ -45,7 +46,7 @@ export function rowWeights(expr: A.Expr, data: M.DataTable): RowWeights {
     if (w >= 0 && w < Infinity) continue;
     if (Number.isNaN(w) && inputs.some((c) => Number.isNaN(c[i]))) continue; // a missing input
     const o = data.origin[i];
-    const row = o && 'file' in o ? `'${o.file.split(/[\\/]/).pop()}' line ${o.line}` : `row ${i + 1}`;
+    const row = rowPlace(o, i);
     return {
       ok: false,
       code: 'scaling.bad-weight',
