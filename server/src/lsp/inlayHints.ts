@@ -6,7 +6,7 @@ import type { StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
 import { optimumFacts, predictionFacts } from '../present/facts';
 import { frontierEnds, inferenceShift } from '../present/questions';
-import { frontierResult, lawResult, optimumResult, predictionResult } from '../present/resultsLookup';
+import { frontierResult, lawResult, optimumResults, predictionResults } from '../present/resultsLookup';
 import { hintMark, stateNote, type LawFitState } from '../present/fitStates';
 
 export function inlayHints(
@@ -20,13 +20,18 @@ export function inlayHints(
   const inRange = (r: { start: number; end: number }) => !range || (r.end >= range.start && r.start <= range.end);
   for (const p of analysis.model.predictions) {
     if (!inRange(p.range)) continue;
-    const r = predictionResult(analysis, results, p);
-    const f = r && predictionFacts(r, lawResult(results, p.law));
-    // No hint for a failed prediction: its diagnostic on this line says why.
-    if (!f || f.failed) continue;
+    // One answer, or one per group of a `per` law (each labelled with its group).
+    const parts: string[] = [];
+    for (const r of predictionResults(analysis, results, p)) {
+      const f = predictionFacts(r, lawResult(results, p.law));
+      // No value for a failed prediction: its diagnostic on this line says why.
+      if (f.failed) continue;
+      parts.push(`${f.group ? `${f.group}: ` : '= '}${f.value}${f.interval ? ` ${f.interval}` : ''}`);
+    }
+    if (parts.length === 0) continue;
     hints.push({
       position: lineEnd(analysis, p.range.end),
-      label: `= ${f.value}${f.interval ? ` ${f.interval}` : ''}${hintMark(states(p.law))}`,
+      label: `${groupsLabel(parts)}${hintMark(states(p.law))}`,
       kind: InlayHintKind.Type,
       paddingLeft: true,
       ...tooltip(states(p.law)),
@@ -34,18 +39,23 @@ export function inlayHints(
   }
   for (const o of analysis.model.optima) {
     if (!inRange(o.range)) continue;
-    const r = optimumResult(analysis, results, o);
     const target = analysis.model.laws.find((l) => l.name === o.law)?.target ?? 'L';
-    const f = r && optimumFacts(r, analysis.model.computes, target);
-    if (!r || !f || f.failed) continue;
-    const parts = f.at.map((a) => `${a.name}* = ${a.value}`);
-    if (f.ratio) parts.push(`${f.ratio.label} = ${f.ratio.value}`);
-    parts.push(`${target}* = ${f.value}`);
-    const shift = inferenceShift(r);
-    if (shift) parts.push(shift);
+    const answers: string[] = [];
+    const per = lawResult(results, o.law)?.per;
+    for (const r of optimumResults(analysis, results, o)) {
+      const f = optimumFacts(r, analysis.model.computes, target, per);
+      if (f.failed) continue;
+      const parts = f.at.map((a) => `${a.name}* = ${a.value}`);
+      if (f.ratio) parts.push(`${f.ratio.label} = ${f.ratio.value}`);
+      parts.push(`${target}* = ${f.value}`);
+      const shift = inferenceShift(r);
+      if (shift) parts.push(shift);
+      answers.push(`${f.group ? `${f.group}: ` : '→ '}${parts.join(', ')}`);
+    }
+    if (answers.length === 0) continue;
     hints.push({
       position: lineEnd(analysis, o.range.end),
-      label: `→ ${parts.join(', ')}${hintMark(states(o.law))}`,
+      label: `${groupsLabel(answers)}${hintMark(states(o.law))}`,
       kind: InlayHintKind.Type,
       paddingLeft: true,
       ...tooltip(states(o.law)),
@@ -66,6 +76,13 @@ export function inlayHints(
     });
   }
   return hints;
+}
+
+/** A `per` law's answers, three at most on the line (the hover lists every group). */
+const MAX_GROUPS_INLINE = 3;
+function groupsLabel(parts: string[]): string {
+  if (parts.length <= MAX_GROUPS_INLINE) return parts.join('; ');
+  return `${parts.slice(0, MAX_GROUPS_INLINE).join('; ')}; … ${parts.length - MAX_GROUPS_INLINE} more groups (hover)`;
 }
 
 function tooltip(s: LawFitState | undefined): { tooltip?: string } {

@@ -7,6 +7,7 @@ import { catalogue } from '../../../server/src/core/laws';
 import { analyze, type Analysis } from '../../../server/src/core/study';
 import { runFit } from '../../../server/src/fitRunner';
 import { hover } from '../../../server/src/lsp/hover';
+import { inlayHints } from '../../../server/src/lsp/inlayHints';
 import { buildMarkdownReport } from '../../../server/src/present/reportMarkdown';
 import { formatResultsTable } from '../../../server/src/present/resultsTable';
 import { diskLoader, memoryLoader } from '../hosts';
@@ -85,6 +86,11 @@ describe('per-group fits (issue 10.1)', function () {
       'config = "big": L = **0.5**  ',
       'config = "wide": L = **0.03**  ',
     ]);
+    // Its inlay hint too: every group labelled (three here, all on the line).
+    const hint = inlayHints(a, results).find(
+      (x) => x.position.line === a.lines.position(a.text.indexOf('predict k')).line,
+    );
+    assert.equal(hint?.label, 'config = "small": 2; config = "big": 0.5; config = "wide": 0.03');
     const table = formatResultsTable(results, 'study.scaling').split('\n');
     assert.deepEqual(
       table.filter((l) => l.startsWith('predict')),
