@@ -5,7 +5,7 @@
 // `CurveSampler`, which the server implements with its formula compiler and bootstrap draws; everything else here
 // is pure arithmetic on the results. The webview never evaluates a law: it draws arrays.
 
-import type { Interval, IsoflopResult, LawResult, StudyResults } from '../server/src/core/results';
+import type { FrontierResult, Interval, IsoflopResult, LawResult, StudyResults } from '../server/src/core/results';
 
 const PLOT_MODEL_VERSION = 1;
 
@@ -94,6 +94,19 @@ interface PlotFrontierLine {
   minima: { x: number[]; y: number[] };
 }
 
+/** `frontier LAW over C = a..b`: each quantity of the allocation (N*, D*, and the target L*) over the budgets. */
+export interface PlotLawFrontier {
+  /** The law (or isoflop) whose optimum is traced. */
+  law: string;
+  /** The budget variable (C); every curve's x is its value at each point. */
+  variable: string;
+  /** Which quantity is the law's value (L*): it is drawn on its own chart, on a linear scale. */
+  target: string;
+  level: number | null;
+  /** One curve per quantity, with the points' intervals as its band when every point has one. */
+  curves: { quantity: string; curve: Series }[];
+}
+
 interface PlotIsoflop {
   name: string;
   budgetVar: string;
@@ -116,6 +129,8 @@ export interface PlotModel {
   predictions: PlotPrediction[];
   optima: PlotOptimum[];
   isoflops: PlotIsoflop[];
+  /** Absent in models from before law frontiers were drawn (a restored panel's saved state). */
+  frontiers?: PlotLawFrontier[];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -392,6 +407,8 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
     return buildIsoflop(iso, sources, n, optBudgets);
   });
 
+  const frontiers = (results.frontiers ?? []).map((f) => buildLawFrontier(f, results, sources.target));
+
   return {
     version: PLOT_MODEL_VERSION,
     title: sources.title ?? results.study ?? 'Scaling study',
@@ -404,7 +421,35 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
     predictions,
     optima,
     isoflops,
+    frontiers,
   };
+}
+
+/** A frontier's points as curves over the budget: N*(C), D*(C) from `at`, L*(C) from `value`. */
+function buildLawFrontier(f: FrontierResult, results: StudyResults, fallbackTarget: string): PlotLawFrontier {
+  const law = results.laws.find((l) => l.name === f.law);
+  const iso = results.isoflops.find((i) => i.name === f.law);
+  const level = law?.level ?? iso?.uncertainty?.level ?? null;
+  // The target is the one interval key that is not a variable of the allocation.
+  const quantities = [...new Set(f.points.flatMap((p) => Object.keys(p.at)))];
+  const target =
+    [...new Set(f.points.flatMap((p) => Object.keys(p.intervals)))].find((k) => !quantities.includes(k)) ??
+    fallbackTarget;
+  const x = f.points.map((p) => p.budget[f.variable]);
+  const bandOf = (k: string) => {
+    const iv = f.points.map((p) => p.intervals[k]);
+    return iv.every((v) => v)
+      ? { lo: iv.map((v) => (v as Interval)[0]), hi: iv.map((v) => (v as Interval)[1]) }
+      : { lo: undefined, hi: undefined };
+  };
+  const curves: PlotLawFrontier['curves'] = [];
+  for (const quantity of [...quantities, target]) {
+    const y = f.points.map((p) => (quantity === target ? (p.value ?? NaN) : (p.at[quantity] ?? NaN)));
+    const band = bandOf(quantity);
+    const curve = finiteSeries(x, y, band.lo, band.hi);
+    if (curve.x.length > 0) curves.push({ quantity, curve });
+  }
+  return { law: f.law, variable: f.variable, target, level: finite(level) ? level : null, curves };
 }
 
 /** A sorted grid with the given points added (those not already on it). */
@@ -578,6 +623,12 @@ function isIsoflop(x: unknown): x is PlotIsoflop {
   return true;
 }
 
+function isLawFrontier(x: unknown): x is PlotLawFrontier {
+  if (!isObj(x) || !isStr(x.law) || !isStr(x.variable) || !isStr(x.target)) return false;
+  if (!(x.level === null || isNum(x.level)) || !Array.isArray(x.curves)) return false;
+  return x.curves.every((c) => isObj(c) && isStr(c.quantity) && isSeries(c.curve));
+}
+
 /** Checks every field of a PlotModel (shape, types and array lengths). */
 export function isPlotModel(x: unknown): x is PlotModel {
   if (!isObj(x) || x.version !== PLOT_MODEL_VERSION) return false;
@@ -595,6 +646,7 @@ export function isPlotModel(x: unknown): x is PlotModel {
   for (const o of x.optima) {
     if (!isObj(o) || !isStr(o.law) || !numRecord(o.at) || !isNum(o.value) || !intervalRecord(o.intervals)) return false;
   }
+  if (x.frontiers !== undefined && !(Array.isArray(x.frontiers) && x.frontiers.every(isLawFrontier))) return false;
   return Array.isArray(x.isoflops) && x.isoflops.every(isIsoflop);
 }
 
@@ -605,7 +657,8 @@ export function availableViews(model: PlotModel): PlotView[] {
   if (model.laws.some((l) => l.fitted.some((v) => v !== null))) out.push('residuals');
   if (model.isoflops.some((i) => i.budgets.length > 0)) out.push('isoflop');
   // One optimum alone is a point, not a frontier: it shows on the fit view.
-  if (model.isoflops.some((i) => i.frontier.length > 0) || model.optima.length > 1) out.push('frontier');
+  const traced = model.frontiers?.some((f) => f.curves.length > 0) ?? false;
+  if (traced || model.isoflops.some((i) => i.frontier.length > 0) || model.optima.length > 1) out.push('frontier');
   if (model.laws.some((l) => l.draws && Object.keys(l.draws).length > 0)) out.push('bootstrap');
   return out;
 }

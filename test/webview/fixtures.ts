@@ -104,6 +104,8 @@ export interface FixtureOptions {
   /** Offset added to all observed losses (to make an update visibly different). */
   shift?: number;
   gridPoints?: number;
+  /** Add `frontier chinchilla over C = 1e20..1e24 points 9` (bootstrap intervals when drawn). */
+  frontier?: boolean;
 }
 
 export interface Fixture {
@@ -254,6 +256,27 @@ export function chinchillaFixture(o: FixtureOptions = {}): Fixture {
     { law: chName, budget: { C: cOpt }, at, value: chinchilla(chParams, at.N, at.D), intervals: optIntervals },
   ];
 
+  // A traced frontier: the same closed-form optimum at 9 log-spaced budgets, intervals from the draws.
+  const frontierPoints = Array.from({ length: 9 }, (_, i) => 1e20 * 10 ** (i / 2)).map((c) => {
+    const a = optimumAt(chParams, c);
+    const intervals: Record<string, [number, number]> = {};
+    if (nDraws > 0) {
+      const cols: Record<string, number[]> = { N: [], D: [], L: [] };
+      for (let i = 0; i < nDraws; i++) {
+        const p = drawParams(chDraws, i);
+        const o = optimumAt(p, c);
+        cols.N.push(o.N);
+        cols.D.push(o.D);
+        cols.L.push(chinchilla(p, o.N, o.D));
+      }
+      for (const [k, v] of Object.entries(cols)) {
+        const sorted = v.sort((x, y) => x - y);
+        intervals[k] = [quantile(sorted, 0.05), quantile(sorted, 0.95)];
+      }
+    }
+    return { budget: { C: c }, at: a, value: chinchilla(chParams, a.N, a.D), intervals };
+  });
+
   // --- isoflop: a parabola in ln N per budget, minima, power laws N*(C), D*(C)
   const isoBudgets: IsoflopBudgetResult[] = budgets.map((c) => {
     const idx = budgetOf.map((b, i) => (b === c ? i : -1)).filter((i) => i >= 0);
@@ -296,6 +319,7 @@ export function chinchillaFixture(o: FixtureOptions = {}): Fixture {
     isoflops: o.isoflop === false ? [] : [isoflop],
     predictions,
     optima,
+    ...(o.frontier ? { frontiers: [{ law: chName, variable: 'C', points: frontierPoints }] } : {}),
     diagnostics: [],
   };
 

@@ -124,6 +124,49 @@ describe('PlotModel (node)', () => {
     );
   });
 
+  it('a traced frontier: each curve is the points themselves, the band their intervals; a gap drops only the band', () => {
+    const fx2 = chinchillaFixture({ frontier: true });
+    const points = fx2.results.frontiers![0].points;
+    const f = fx2.model.frontiers![0];
+    assert.equal(f.target, 'L');
+    assert.equal(f.level, 0.9);
+    const byQ = Object.fromEntries(f.curves.map((c) => [c.quantity, c.curve]));
+    assert.deepEqual(
+      byQ.N.x,
+      points.map((p) => p.budget.C),
+    );
+    assert.deepEqual(
+      byQ.N.y,
+      points.map((p) => p.at.N),
+    );
+    assert.deepEqual(
+      byQ.L.y,
+      points.map((p) => p.value),
+    );
+    assert.deepEqual(
+      byQ.D.lo,
+      points.map((p) => p.intervals.D![0]),
+    );
+    assert.ok(availableViews(fx2.model).includes('frontier'));
+    // One point the data could not pin down (a null interval) and one failed point (value null).
+    const results = structuredClone(fx2.results);
+    results.frontiers![0].points[3].intervals.N = null;
+    results.frontiers![0].points[4].value = null;
+    const g = buildPlotModel(results, fx2.sources).frontiers![0];
+    const n = g.curves.find((c) => c.quantity === 'N')!.curve;
+    assert.equal(n.x.length, 9);
+    assert.equal(n.lo, undefined, 'no band with a hole in it');
+    assert.equal(g.curves.find((c) => c.quantity === 'L')!.curve.x.length, 8, 'the failed point is left out');
+    assert.ok(isPlotModel(JSON.parse(JSON.stringify(fx2.model))));
+    const bad = structuredClone(fx2.model);
+    bad.frontiers![0].curves[0].curve.y.pop();
+    assert.ok(!isPlotModel(bad), 'a ragged frontier curve is rejected');
+    // Without frontiers (an old saved state) the model is still valid.
+    const old = structuredClone(fx.model);
+    delete old.frontiers;
+    assert.ok(isPlotModel(old));
+  });
+
   it('logGrid is log-spaced and inclusive', () => {
     const g = logGrid(1e6, 1e9, 4);
     assert.deepEqual(
