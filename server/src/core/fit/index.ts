@@ -9,6 +9,7 @@ import { traceFrontier } from './frontier';
 import { fitIsoflop } from './isoflop';
 import { isoflopOptimum } from './isoflopAnswers';
 import { fitLaw } from './law';
+import { fitSweep } from './sweep';
 import { answerAllocation, needsTargetEngine } from './target';
 import { cancelled, type FitOptions, type LawFit } from './types';
 
@@ -44,6 +45,12 @@ export async function fitStudy(
     options.onProgress?.({ law: iso.name, phase: 'isoflop' });
     const r = fitIsoflop(iso);
     isoflopFits.set(iso.name, r);
+    diagnostics.push(...r.diagnostics);
+    return r.result;
+  });
+  const sweeps = model.sweeps.map((sw) => {
+    options.onProgress?.({ law: sw.name, phase: 'isoflop' });
+    const r = fitSweep(sw);
     diagnostics.push(...r.diagnostics);
     return r.result;
   });
@@ -114,5 +121,5 @@ export async function fitStudy(
       );
     frontiers.push(result);
   }
-  return { results: { laws, isoflops, predictions, optima, frontiers }, diagnostics };
+  return { results: { laws, isoflops, predictions, optima, frontiers, sweeps }, diagnostics };
 }

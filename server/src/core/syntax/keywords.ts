@@ -11,8 +11,12 @@ export const TOP_LEVEL_KEYWORDS = [
   'predict',
   'optimize',
   'frontier',
+  'sweep',
   'plot',
 ];
 export const LAW_KEYWORDS = ['fit', 'holdout', 'objective', 'param', 'search', 'uncertainty'];
 export const ISOFLOP_KEYWORDS = ['fit', 'budget', 'size', 'tokens', 'target', 'weighted', 'holdout', 'uncertainty'];
+export const SWEEP_KEYWORDS = ['fit', 'over', 'per', 'target', 'minimum', 'holdout', 'uncertainty'];
+/** How a sweep finds each group's minimum. */
+export const MINIMUM_METHODS = ['parabola', 'akima'];
 export const DATA_FORMATS = ['csv', 'tsv', 'jsonl'];
