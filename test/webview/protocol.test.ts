@@ -167,6 +167,29 @@ describe('PlotModel (node)', () => {
     assert.ok(isPlotModel(old));
   });
 
+  it('a sweep: runs to their group, a parabola per group, the minima and the power law; a sweep view', () => {
+    const fx3 = chinchillaFixture({ sweep: true });
+    const result = fx3.results.sweeps![0];
+    const sw = fx3.model.sweeps![0];
+    assert.equal(sw.groups.length, 5);
+    assert.ok(sw.groups.every((g) => g.runs.x.length === 7 && g.curve && g.curve.x.length >= 16));
+    assert.deepEqual(
+      sw.groups.map((g) => g.minimum.x),
+      result.groups.map((g) => g.at.lr),
+    );
+    // The sampled parabola bottoms out at an interior minimum (grid spacing: within 1e-3 of the loss).
+    for (const g of sw.groups.filter((x) => !x.edge)) assert.ok(Math.abs(Math.min(...g.curve!.y) - g.minimum.y) < 1e-3);
+    const law = sw.law!;
+    const i = Math.floor(law.curve.x.length / 2);
+    assert.ok(Math.abs(law.curve.y[i] / (law.coefficient * law.curve.x[i] ** law.exponent) - 1) < 1e-12);
+    assert.ok(availableViews(fx3.model).includes('sweep'));
+    assert.ok(isPlotModel(JSON.parse(JSON.stringify(fx3.model))));
+    const bad = structuredClone(fx3.model);
+    bad.sweeps![0].groups[0].runs.y.pop();
+    assert.ok(!isPlotModel(bad), 'ragged sweep runs are rejected');
+    assert.ok(!availableViews(fx.model).includes('sweep'));
+  });
+
   it('logGrid is log-spaced and inclusive', () => {
     const g = logGrid(1e6, 1e9, 4);
     assert.deepEqual(

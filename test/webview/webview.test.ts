@@ -358,6 +358,29 @@ describe('webview (chromium)', function () {
     await screenshot(page, 'frontier-traced');
   });
 
+  it('sweep view: loss vs lr per group with parabolas and minima, then lr*(N) with its power law', async () => {
+    const withSweep = chinchillaModel({ sweep: true });
+    const sw = withSweep.sweeps![0];
+    const page = await panel();
+    await sendUpdate(page, withSweep, { view: { view: 'sweep' } });
+    const cs = await charts(page);
+    assert.deepEqual(
+      cs.map((c) => c.id),
+      ['sweep:lr_star', 'sweep-law:lr_star'],
+    );
+    const [profiles, law] = cs;
+    assert.equal(profiles.xType, 'logarithmic');
+    assert.equal(profiles.yType, 'linear');
+    assert.equal(byRole(profiles, 'runs').length, sw.groups.length);
+    assert.equal(byRole(profiles, 'parabola').length, sw.groups.length);
+    assert.equal(byRole(profiles, 'minimum').length, sw.groups.length);
+    assert.equal(profiles.legend.length, sw.groups.length);
+    assert.equal(law.yType, 'logarithmic');
+    assert.equal(byRole(law, 'frontier').length, 1);
+    assert.equal(byRole(law, 'frontier-minima')[0].n, sw.groups.length);
+    await screenshot(page, 'sweep');
+  });
+
   it('bootstrap view: a histogram per parameter, only when draws exist', async () => {
     const page = await panel();
     await sendUpdate(page, model, { view: { view: 'bootstrap' } });

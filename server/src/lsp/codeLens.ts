@@ -22,6 +22,15 @@ export function codeLenses(analysis: Analysis, uri: string, results: StudyResult
       });
       continue;
     }
+    if (s.kind === 'Sweep' && s.name) {
+      // A sweep is computed with every edit: no Fit lens, a Plot lens on its own view.
+      const line = analysis.lines.position(s.range.start).line;
+      lenses.push({
+        range: { start: { line, character: 0 }, end: { line, character: 0 } },
+        command: { title: 'Plot', command: Commands.showPlot, arguments: [uri, { view: 'sweep' }] },
+      });
+      continue;
+    }
     if ((s.kind !== 'Law' && s.kind !== 'Isoflop') || !s.name) continue;
     const name = s.name.text;
     const line = analysis.lines.position(s.range.start).line;

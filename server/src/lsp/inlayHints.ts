@@ -5,6 +5,8 @@ import type { StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
 import { optimumFacts, predictionFacts } from '../present/facts';
 import { frontierEnds, inferenceShift } from '../present/questions';
+import { formatInterval } from '../present/numbers';
+import { sweepLaw, sweepResult } from '../present/sweeps';
 import { frontierResult, lawResult, optimumResult, predictionResult } from '../present/resultsLookup';
 
 export function inlayHints(
@@ -55,6 +57,19 @@ export function inlayHints(
     hints.push({
       position: lineEnd(analysis, f.range.end),
       label: `→ ${ends}`,
+      kind: InlayHintKind.Type,
+      paddingLeft: true,
+    });
+  }
+  for (const s of analysis.parsed.file.statements) {
+    if (s.kind !== 'Sweep' || !s.name || !inRange(s.range)) continue;
+    const r = sweepResult(results, s.name.text);
+    const law = r && sweepLaw(r);
+    if (!r || !law) continue;
+    const iv = r.intervals?.exponent;
+    hints.push({
+      position: lineEnd(analysis, s.name.range.end),
+      label: `→ ${law}${iv ? `, exponent ${formatInterval(iv)}` : ''}`,
       kind: InlayHintKind.Type,
       paddingLeft: true,
     });

@@ -8,6 +8,7 @@ import {
   type IsoflopRuns,
   type LawRuns,
   type PlotModel,
+  type SweepRuns,
 } from '../../../protocol/plot';
 import { quantile } from '../../../protocol/numbers';
 import type { StudyResults } from '../core/results';
@@ -119,6 +120,11 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
       value: column(iso.target),
     };
   }
+  const sweepRuns: Record<string, SweepRuns> = {};
+  for (const sw of m.sweeps) {
+    const column = (v: string) => Array.from(sw.data.numeric.get(v) ?? []);
+    sweepRuns[sw.name] = { over: column(sw.over), per: column(sw.per), value: column(sw.target) };
+  }
   return buildPlotModel(results, {
     title: results.study ?? m.title ?? null,
     source: source ?? null,
@@ -127,6 +133,7 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
     x: plot?.x ?? null,
     runs,
     isoflopRuns,
+    sweepRuns,
     sampler,
   });
 }

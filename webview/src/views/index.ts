@@ -9,12 +9,14 @@ import { fitView } from './fit';
 import { frontierView } from './frontier';
 import { isoflopView } from './isoflop';
 import { residualsView } from './residuals';
+import { sweepView } from './sweep';
 
 export const VIEW_LABELS: Record<PlotView, string> = {
   fit: 'Fit',
   residuals: 'Residuals',
   isoflop: 'IsoFLOP',
   frontier: 'Frontier',
+  sweep: 'Sweep',
   bootstrap: 'Bootstrap',
 };
 
@@ -66,5 +68,6 @@ export const VIEWS: Record<PlotView, (m: PlotModel, s: ViewState, p: Palette) =>
   residuals: padded(residualsView),
   isoflop: padded(isoflopView),
   frontier: padded(frontierView),
+  sweep: padded(sweepView),
   bootstrap: bootstrapView,
 };
