@@ -5,11 +5,14 @@ import assert from 'node:assert/strict';
 import { fitStudy } from '../../../server/src/core/fit';
 import type { StudyResults } from '../../../server/src/core/results';
 import { codeLenses } from '../../../server/src/lsp/codeLens';
+import { completion } from '../../../server/src/lsp/completion';
+import { documentSymbols } from '../../../server/src/lsp/symbols';
 import { hover } from '../../../server/src/lsp/hover';
+import { combine, fitKeys } from '../../../server/src/lsp/incremental';
 import { inlayHints } from '../../../server/src/lsp/inlayHints';
 import { buildMarkdownReport } from '../../../server/src/present/reportMarkdown';
 import { formatResultsTable } from '../../../server/src/present/resultsTable';
-import { analyzeText } from '../lsp/helpers';
+import { analyzeText, cursor } from '../lsp/helpers';
 
 function studyText(): string {
   const rows = ['  N lr L'];
@@ -61,9 +64,7 @@ describe('questions: sweep in hover, inlay hints, lenses, the CLI table and the 
   });
 
   it('no law: the hover and the table say so, and no inlay hint is shown', async () => {
-    const text = studyText()
-      .replace(/^ {2}1e\+?10 .*\n/gm, '')
-      .replace(/^ {2}10000000000 .*\n/gm, '');
+    const text = studyText().replace(/^ {2}10000000000 .*\n/gm, '');
     const a = await analyzeText(text);
     const fitted = await fitStudy(a.model);
     const results: StudyResults = { study: null, ...fitted.results, diagnostics: [] };
@@ -78,5 +79,51 @@ describe('questions: sweep in hover, inlay hints, lenses, the CLI table and the 
     assert.match(md, /no power law/);
     assert.equal(inlayHints(b, r2).length, 0);
     assert.match(formatResultsTable(r2, 's.scaling'), /sweep lr_star: no power law/);
+  });
+
+  it('completes the sweep block, lists the sweep in the outline, and `plot SWEEP` opens its view', async () => {
+    const labels = async (marked: string) => {
+      const { text, offset } = cursor(marked);
+      return completion(await analyzeText(text), offset).map((i) => i.label);
+    };
+    const base = studyText().replace('  uncertainty asymptotic level 0.9\n', '');
+    const settings = await labels(base.replace('  per N\n', '  per N\n  |\n'));
+    for (const k of ['over', 'per', 'target', 'minimum', 'uncertainty']) assert.ok(settings.includes(k), k);
+    assert.deepEqual(await labels(base.replace('  per N\n', '  per N\n  minimum |\n')), ['parabola', 'akima']);
+    assert.ok((await labels(base.replace('  per N\n', '  per N\n  minimum parabola |\n'))).includes('window'));
+
+    const text = `${base}plot lr_star\n`;
+    const a = await analyzeText(text);
+    assert.deepEqual(
+      a.diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
+    const lenses = codeLenses(a, 'file:///s.scaling', undefined).filter((l) => l.command?.title === 'Show plot');
+    assert.deepEqual(lenses[0].command?.arguments, ['file:///s.scaling', { view: 'sweep' }]);
+    const names = documentSymbols(a).map((x) => x.name);
+    assert.ok(names.includes('lr_star'), names.join(', '));
+    const bad = await analyzeText(`${base}plot lr_star: L vs lr\n`);
+    assert.ok(bad.diagnostics.some((d) => d.code === 'scaling.bad-value' && /plotted as it is/.test(d.message)));
+  });
+
+  it('the language server computes sweeps for every version, with their diagnostics, without the fit worker', async () => {
+    const a = await analyzeText(studyText());
+    const first = combine(a, 1, fitKeys(a), undefined);
+    assert.equal(first.results.sweeps?.length, 1);
+    assert.ok(Math.abs(first.results.sweeps![0].law!.exponent + 0.3) < 1e-3);
+    // An edit that leaves one group with two learning rates: the next version says so at the sweep.
+    const text = studyText()
+      .split('\n')
+      .filter((l) => !/^ {2}100000000 0\.(01|001|0001) /.test(l))
+      .join('\n');
+    const b = await analyzeText(text);
+    const second = combine(b, 2, fitKeys(b), first);
+    const d = second.fitDiagnostics.filter((x) => x.code === 'scaling.sweep-too-few-values');
+    assert.equal(d.length, 1);
+    assert.equal(d[0].range.start, text.indexOf('sweep lr_star'));
+    assert.equal(second.results.sweeps![0].groups.length, 2);
+    // The old version's sweep diagnostics are not carried over: one of each, from this version.
+    const third = combine(b, 3, fitKeys(b), second);
+    assert.equal(third.fitDiagnostics.filter((x) => x.code === 'scaling.sweep-too-few-values').length, 1);
   });
 });

@@ -1159,15 +1159,23 @@ class Binder {
   private bindPlot(s: A.PlotStmt): void {
     if (!s.subject) return;
     const declared = this.declared.get(s.subject.text);
-    if (!declared || (declared.kind !== 'law' && declared.kind !== 'isoflop')) {
+    if (!declared || (declared.kind !== 'law' && declared.kind !== 'isoflop' && declared.kind !== 'sweep')) {
       this.report(
         'error',
         'scaling.unknown-name',
-        `no law or isoflop named '${s.subject.text}' to plot`,
+        `no law, isoflop or sweep named '${s.subject.text}' to plot`,
         s.subject.range,
       );
       return;
     }
+    // A sweep has its own two charts (the target against `over` per group, the law across groups).
+    if (declared.kind === 'sweep' && (s.x || s.by))
+      return this.report(
+        'error',
+        'scaling.bad-value',
+        `a sweep is plotted as it is: \`plot ${s.subject.text}\`, without axes or \`by\``,
+        s.range,
+      );
     this.model.plots.push({ subject: s.subject.text, y: s.y?.text, x: s.x?.text, by: s.by?.text, range: s.range });
   }
 
