@@ -3,6 +3,7 @@
 // the parabola methods recover the exponent to 1e-3 (the acceptance criterion; they are exact up to
 // rounding), Akima's spline (which assumes no shape) to 1e-2; bad input is a diagnostic.
 import assert from 'node:assert/strict';
+import * as path from 'node:path';
 import { profileMinimum } from '../../../server/src/core/fit/minimum';
 import type { StudyResults } from '../../../server/src/core/results';
 import { fitStudyText } from './helpers';
@@ -135,5 +136,40 @@ describe('questions: sweep (hyperparameter laws)', function () {
     const m = profileMinimum(x, y, { method: 'parabola' })!;
     assert.ok(Math.abs(m.x - 1) < 1e-12 && Math.abs(m.y - 0.5) < 1e-12);
     assert.equal(profileMinimum([0, 1, 1], [1, 0, 0], { method: 'akima' }), undefined);
+  });
+
+  it("approach 2 is the same computation: `over N per C` gives the isoflop block's N*(C) exponent", async () => {
+    const csv = JSON.stringify(path.resolve(__dirname, '../../../examples/runs/sweep.csv'));
+    const r = await fit(`compute C = 6 * N * D
+dataset runs = csv(${csv}) {
+  N: params
+  D: tokens
+  L: loss
+}
+isoflop a2 {
+  fit runs
+  budget C
+  uncertainty none
+}
+sweep a2_sweep {
+  fit runs
+  over N
+  per C
+  uncertainty none
+}
+`);
+    const iso = r.isoflops[0];
+    const sw = r.sweeps![0];
+    assert.ok(iso.frontier && sw.law);
+    // The same groups, the same parabolas in ln N, the same least squares: equal to rounding.
+    assert.deepEqual(
+      sw.groups.map((g) => g.edge),
+      iso.budgets.map((b) => b.edge),
+    );
+    assert.ok(
+      Math.abs(sw.law.exponent - iso.frontier.N.exponent) < 1e-9,
+      `${sw.law.exponent} vs ${iso.frontier.N.exponent}`,
+    );
+    assert.ok(Math.abs(sw.law.coefficient / iso.frontier.N.coefficient - 1) < 1e-6);
   });
 });
