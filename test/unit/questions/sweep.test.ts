@@ -136,6 +136,13 @@ describe('questions: sweep (hyperparameter laws)', function () {
     const m = profileMinimum(x, y, { method: 'parabola' })!;
     assert.ok(Math.abs(m.x - 1) < 1e-12 && Math.abs(m.y - 0.5) < 1e-12);
     assert.equal(profileMinimum([0, 1, 1], [1, 0, 0], { method: 'akima' }), undefined);
+    // A window wider than the group: the parabola through all its values.
+    const all = profileMinimum([0, 1, 2, 3], [4, 1, 0, 1], { method: 'parabola' })!;
+    assert.deepEqual(profileMinimum([0, 1, 2, 3], [4, 1, 0, 1], { method: 'parabola', window: 5 }), all);
+    // A window of 3 around the lowest value: exact on that parabola (y = (x - 2)^2 near x = 2).
+    const w = profileMinimum([0, 1, 2, 3, 4], [9, 1, 0, 1, 9], { method: 'parabola', window: 3 })!;
+    assert.ok(Math.abs(w.x - 2) < 1e-12 && w.edge === false);
+    assert.deepEqual(w.range, [1, 3]);
   });
 
   it("approach 2 is the same computation: `over N per C` gives the isoflop block's N*(C) exponent", async () => {

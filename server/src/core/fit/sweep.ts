@@ -66,7 +66,7 @@ export function fitSweep(s: BoundSweep): { result: SweepResult; diagnostics: Dia
       diagnostic(
         'warning',
         'scaling.sweep-too-few-values',
-        `${tooFew.length} group(s) have fewer than 3 distinct values of ${s.over}${s.minimum.method === 'parabola' && s.minimum.window ? ` (or fewer than the window's ${s.minimum.window})` : ''}, too few for a minimum, and are skipped: ${tooFew.slice(0, 6).join(', ')}${tooFew.length > 6 ? ', …' : ''} (distinct values in parentheses)`,
+        `${tooFew.length} group(s) have fewer than 3 distinct values of ${s.over}, too few for a minimum, and are skipped: ${tooFew.slice(0, 6).join(', ')}${tooFew.length > 6 ? ', …' : ''} (distinct values in parentheses)`,
         s.range,
       ),
     );
