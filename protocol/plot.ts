@@ -5,12 +5,28 @@
 // `CurveSampler`, which the server implements with its formula compiler and bootstrap draws; everything else here
 // is pure arithmetic on the results. The webview never evaluates a law: it draws arrays.
 
-import type { EnvelopeResult, Interval, IsoflopResult, LawResult, StudyResults } from '../server/src/core/results';
+import type {
+  EnvelopeResult,
+  FrontierResult,
+  Interval,
+  IsoflopResult,
+  LawResult,
+  StudyResults,
+  SweepResult,
+} from '../server/src/core/results';
 
 const PLOT_MODEL_VERSION = 1;
 
-export type PlotView = 'fit' | 'residuals' | 'isoflop' | 'envelope' | 'frontier' | 'bootstrap';
-export const PLOT_VIEWS: readonly PlotView[] = ['fit', 'residuals', 'isoflop', 'envelope', 'frontier', 'bootstrap'];
+export type PlotView = 'fit' | 'residuals' | 'isoflop' | 'envelope' | 'frontier' | 'sweep' | 'bootstrap';
+export const PLOT_VIEWS: readonly PlotView[] = [
+  'fit',
+  'residuals',
+  'isoflop',
+  'envelope',
+  'frontier',
+  'sweep',
+  'bootstrap',
+];
 
 /** A sampled curve: y over x, with an optional pointwise interval band [lo, hi]. Arrays have equal lengths. */
 export interface Series {
@@ -94,6 +110,44 @@ interface PlotFrontierLine {
   minima: { x: number[]; y: number[] };
 }
 
+/** `frontier LAW over C = a..b`: each quantity of the allocation (N*, D*, and the target L*) over the budgets. */
+export interface PlotLawFrontier {
+  /** The law (or isoflop) whose optimum is traced. */
+  law: string;
+  /** The budget variable (C); every curve's x is its value at each point. */
+  variable: string;
+  /** Which quantity is the law's value (L*): it is drawn on its own chart, on a linear scale. */
+  target: string;
+  level: number | null;
+  /** One curve per quantity, with the points' intervals as its band when every point has one. */
+  curves: { quantity: string; curve: Series }[];
+}
+
+/** `sweep`: per group the target against the swept variable, its minimum; the power law through the minima. */
+export interface PlotSweep {
+  name: string;
+  over: string;
+  per: string;
+  target: string;
+  groups: {
+    value: number;
+    edge: boolean;
+    runs: { x: number[]; y: number[] };
+    /** The fitted parabola over the group's runs, or (akima) the profile's mean per value joined. */
+    curve: Series | null;
+    minimum: { x: number; y: number };
+  }[];
+  /** over* = coefficient · per^exponent, sampled over the groups' values; null without a law. */
+  law: { exponent: number; coefficient: number; curve: Series } | null;
+}
+
+/** The runs of a sweep, column-wise. */
+export interface SweepRuns {
+  over: number[];
+  per: number[];
+  value: number[];
+}
+
 interface PlotIsoflop {
   name: string;
   budgetVar: string;
@@ -128,6 +182,10 @@ export interface PlotModel {
   isoflops: PlotIsoflop[];
   /** Envelopes (approach 1); their frontier lines are in `isoflops` too, with no budgets. */
   envelopes?: PlotEnvelope[];
+  /** Absent in models from before law frontiers were drawn (a restored panel's saved state). */
+  frontiers?: PlotLawFrontier[];
+  /** Absent in models from before sweeps were drawn. */
+  sweeps?: PlotSweep[];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -186,6 +244,7 @@ export interface PlotSources {
   isoflopRuns?: Record<string, IsoflopRuns>;
   /** The curves behind each envelope, by envelope name (already thinned for drawing). */
   envelopeCurves?: Record<string, Pick<PlotEnvelope, 'budgetVar' | 'sizeVar' | 'curves'>>;
+  sweepRuns?: Record<string, SweepRuns>;
   sampler: CurveSampler;
   /** Points per sampled curve (default 64). */
   gridPoints?: number;
@@ -421,6 +480,9 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
     if (built.frontier.length > 0) isoflops.push({ ...built, budgetVar, budgets: [] });
   }
 
+  const frontiers = (results.frontiers ?? []).map((f) => buildLawFrontier(f, results, sources.target));
+  const sweeps = (results.sweeps ?? []).map((sw) => buildSweep(sw, sources.sweepRuns?.[sw.name], n));
+
   return {
     version: PLOT_MODEL_VERSION,
     title: sources.title ?? results.study ?? 'Scaling study',
@@ -434,6 +496,8 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
     optima,
     isoflops,
     ...(envelopes.length > 0 ? { envelopes } : {}),
+    frontiers,
+    sweeps,
   };
 }
 
@@ -458,6 +522,88 @@ function buildEnvelope(env: EnvelopeResult, sources: PlotSources): PlotEnvelope 
 function finiteSeriesOf<T extends { x: number[]; y: number[] }>(c: T): T {
   const keep = c.x.map((x, i) => finite(x) && finite(c.y[i]));
   return { ...c, x: c.x.filter((_, i) => keep[i]), y: c.y.filter((_, i) => keep[i]) };
+}
+
+/** A sweep's groups with their runs (each run to the nearest group value), curves and minima, and its law. */
+function buildSweep(sw: SweepResult, runs: SweepRuns | undefined, n: number): PlotSweep {
+  const groups: PlotSweep['groups'] = [];
+  for (const g of sw.groups) {
+    const best = g.at[sw.over];
+    if (!finite(g.value) || !finite(best) || !(best > 0) || !finite(g.value_min)) continue;
+    const own = { x: [] as number[], y: [] as number[] };
+    for (let i = 0; i < (runs?.per.length ?? 0); i++) {
+      const r = runs!;
+      if (!(r.over[i] > 0) || !finite(r.value[i]) || !(r.per[i] > 0)) continue;
+      const nearest = sw.groups.reduce((a, b) =>
+        Math.abs(Math.log(r.per[i] / b.value)) < Math.abs(Math.log(r.per[i] / a.value)) ? b : a,
+      );
+      if (nearest !== g || Math.abs(Math.log(r.per[i] / g.value)) > Math.log(1.06)) continue;
+      own.x.push(r.over[i]);
+      own.y.push(r.value[i]);
+    }
+    const range = positiveRange([...own.x, best]);
+    let curve: Series | null = null;
+    if (g.parabola && g.parabola.every(finite) && range) {
+      const x = logGrid(range[0] / 1.1, range[1] * 1.1, Math.max(16, Math.round(n / 2)));
+      const [c0, c1, c2] = g.parabola;
+      curve = finiteSeries(
+        x,
+        x.map((v) => c0 + c1 * Math.log(v) + c2 * Math.log(v) ** 2),
+      );
+    } else if (own.x.length > 1) {
+      // No parabola (akima): the mean of the runs at each value, joined.
+      const byX = new Map<number, number[]>();
+      own.x.forEach((x, i) => byX.set(x, [...(byX.get(x) ?? []), own.y[i]]));
+      const xs = [...byX.keys()].sort((a, b) => a - b);
+      curve = finiteSeries(
+        xs,
+        xs.map((x) => byX.get(x)!.reduce((a, b) => a + b, 0) / byX.get(x)!.length),
+      );
+    }
+    groups.push({ value: g.value, edge: g.edge, runs: own, curve, minimum: { x: best, y: g.value_min } });
+  }
+  let law: PlotSweep['law'] = null;
+  const span = positiveRange(groups.map((g) => g.value));
+  if (sw.law && finite(sw.law.exponent) && finite(sw.law.coefficient) && span) {
+    const { exponent, coefficient } = sw.law;
+    const x = logGrid(span[0] / 1.5, span[1] * 1.5, n);
+    law = {
+      exponent,
+      coefficient,
+      curve: finiteSeries(
+        x,
+        x.map((v) => coefficient * v ** exponent),
+      ),
+    };
+  }
+  return { name: sw.name, over: sw.over, per: sw.per, target: sw.target, groups, law };
+}
+
+/** A frontier's points as curves over the budget: N*(C), D*(C) from `at`, L*(C) from `value`. */
+function buildLawFrontier(f: FrontierResult, results: StudyResults, fallbackTarget: string): PlotLawFrontier {
+  const law = results.laws.find((l) => l.name === f.law);
+  const iso = results.isoflops.find((i) => i.name === f.law);
+  const level = law?.level ?? iso?.uncertainty?.level ?? null;
+  // The target is the one interval key that is not a variable of the allocation.
+  const quantities = [...new Set(f.points.flatMap((p) => Object.keys(p.at)))];
+  const target =
+    [...new Set(f.points.flatMap((p) => Object.keys(p.intervals)))].find((k) => !quantities.includes(k)) ??
+    fallbackTarget;
+  const x = f.points.map((p) => p.budget[f.variable]);
+  const bandOf = (k: string) => {
+    const iv = f.points.map((p) => p.intervals[k]);
+    return iv.every((v) => v)
+      ? { lo: iv.map((v) => (v as Interval)[0]), hi: iv.map((v) => (v as Interval)[1]) }
+      : { lo: undefined, hi: undefined };
+  };
+  const curves: PlotLawFrontier['curves'] = [];
+  for (const quantity of [...quantities, target]) {
+    const y = f.points.map((p) => (quantity === target ? (p.value ?? NaN) : (p.at[quantity] ?? NaN)));
+    const band = bandOf(quantity);
+    const curve = finiteSeries(x, y, band.lo, band.hi);
+    if (curve.x.length > 0) curves.push({ quantity, curve });
+  }
+  return { law: f.law, variable: f.variable, target, level: finite(level) ? level : null, curves };
 }
 
 /** A sorted grid with the given points added (those not already on it). */
@@ -631,6 +777,25 @@ function isIsoflop(x: unknown): x is PlotIsoflop {
   return true;
 }
 
+function isLawFrontier(x: unknown): x is PlotLawFrontier {
+  if (!isObj(x) || !isStr(x.law) || !isStr(x.variable) || !isStr(x.target)) return false;
+  if (!(x.level === null || isNum(x.level)) || !Array.isArray(x.curves)) return false;
+  return x.curves.every((c) => isObj(c) && isStr(c.quantity) && isSeries(c.curve));
+}
+
+function isSweep(x: unknown): x is PlotSweep {
+  if (!isObj(x) || !isStr(x.name) || !isStr(x.over) || !isStr(x.per) || !isStr(x.target)) return false;
+  if (!Array.isArray(x.groups)) return false;
+  for (const g of x.groups) {
+    if (!isObj(g) || !isNum(g.value) || !isBool(g.edge)) return false;
+    if (!isObj(g.runs) || !numArr(g.runs.x) || !numArr(g.runs.y, (g.runs.x as number[]).length)) return false;
+    if (g.curve !== null && !isSeries(g.curve)) return false;
+    if (!isObj(g.minimum) || !isNum(g.minimum.x) || !isNum(g.minimum.y)) return false;
+  }
+  const l = x.law;
+  return l === null || (isObj(l) && isNum(l.exponent) && isNum(l.coefficient) && isSeries(l.curve));
+}
+
 /** Checks every field of a PlotModel (shape, types and array lengths). */
 export function isPlotModel(x: unknown): x is PlotModel {
   if (!isObj(x) || x.version !== PLOT_MODEL_VERSION) return false;
@@ -649,6 +814,8 @@ export function isPlotModel(x: unknown): x is PlotModel {
     if (!isObj(o) || !isStr(o.law) || !numRecord(o.at) || !isNum(o.value) || !intervalRecord(o.intervals)) return false;
   }
   if (x.envelopes !== undefined && !(Array.isArray(x.envelopes) && x.envelopes.every(isEnvelope))) return false;
+  if (x.frontiers !== undefined && !(Array.isArray(x.frontiers) && x.frontiers.every(isLawFrontier))) return false;
+  if (x.sweeps !== undefined && !(Array.isArray(x.sweeps) && x.sweeps.every(isSweep))) return false;
   return Array.isArray(x.isoflops) && x.isoflops.every(isIsoflop);
 }
 
@@ -672,7 +839,9 @@ export function availableViews(model: PlotModel): PlotView[] {
   if (model.isoflops.some((i) => i.budgets.length > 0)) out.push('isoflop');
   if (model.envelopes?.some((e) => e.points.x.length > 0)) out.push('envelope');
   // One optimum alone is a point, not a frontier: it shows on the fit view.
-  if (model.isoflops.some((i) => i.frontier.length > 0) || model.optima.length > 1) out.push('frontier');
+  const traced = model.frontiers?.some((f) => f.curves.length > 0) ?? false;
+  if (traced || model.isoflops.some((i) => i.frontier.length > 0) || model.optima.length > 1) out.push('frontier');
+  if (model.sweeps?.some((s) => s.groups.length > 0)) out.push('sweep');
   if (model.laws.some((l) => l.draws && Object.keys(l.draws).length > 0)) out.push('bootstrap');
   return out;
 }

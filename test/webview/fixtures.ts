@@ -17,6 +17,8 @@ import type {
   OptimumResult,
   PredictionResult,
   StudyResults,
+  SweepGroupResult,
+  SweepResult,
 } from '../../server/src/core/results';
 
 /** Deterministic PRNG (mulberry32) and a normal draw. */
@@ -104,6 +106,10 @@ export interface FixtureOptions {
   /** Offset added to all observed losses (to make an update visibly different). */
   shift?: number;
   gridPoints?: number;
+  /** Add `frontier chinchilla over C = 1e20..1e24 points 9` (bootstrap intervals when drawn). */
+  frontier?: boolean;
+  /** Add `sweep lr_star { over lr per N }`: 5 sizes × 7 learning rates, loss parabolic in ln lr with noise. */
+  sweep?: boolean;
 }
 
 export interface Fixture {
@@ -254,6 +260,27 @@ export function chinchillaFixture(o: FixtureOptions = {}): Fixture {
     { law: chName, budget: { C: cOpt }, at, value: chinchilla(chParams, at.N, at.D), intervals: optIntervals },
   ];
 
+  // A traced frontier: the same closed-form optimum at 9 log-spaced budgets, intervals from the draws.
+  const frontierPoints = Array.from({ length: 9 }, (_, i) => 1e20 * 10 ** (i / 2)).map((c) => {
+    const a = optimumAt(chParams, c);
+    const intervals: Record<string, [number, number]> = {};
+    if (nDraws > 0) {
+      const cols: Record<string, number[]> = { N: [], D: [], L: [] };
+      for (let i = 0; i < nDraws; i++) {
+        const p = drawParams(chDraws, i);
+        const o = optimumAt(p, c);
+        cols.N.push(o.N);
+        cols.D.push(o.D);
+        cols.L.push(chinchilla(p, o.N, o.D));
+      }
+      for (const [k, v] of Object.entries(cols)) {
+        const sorted = v.sort((x, y) => x - y);
+        intervals[k] = [quantile(sorted, 0.05), quantile(sorted, 0.95)];
+      }
+    }
+    return { budget: { C: c }, at: a, value: chinchilla(chParams, a.N, a.D), intervals };
+  });
+
   // --- isoflop: a parabola in ln N per budget, minima, power laws N*(C), D*(C)
   const isoBudgets: IsoflopBudgetResult[] = budgets.map((c) => {
     const idx = budgetOf.map((b, i) => (b === c ? i : -1)).filter((i) => i >= 0);
@@ -290,12 +317,58 @@ export function chinchillaFixture(o: FixtureOptions = {}): Fixture {
     intervals: { 'N.exponent': [fN.slope - 0.03, fN.slope + 0.03], 'D.exponent': [fD.slope - 0.03, fD.slope + 0.03] },
   };
 
+  // --- a learning-rate sweep: loss a parabola in ln lr around lr*(N) = 0.5·N^-0.3, with noise
+  const sweepSizes = [1e8, 3e8, 1e9, 3e9, 1e10];
+  const lrs = Array.from({ length: 7 }, (_, i) => 3e-4 * 10 ** (i / 3));
+  const sweepRuns = { over: [] as number[], per: [] as number[], value: [] as number[] };
+  const sweepGroups: SweepGroupResult[] = sweepSizes.map((n) => {
+    const x = lrs.map((lr) => Math.log(lr));
+    const y = lrs.map(
+      (lr) => 2 + 30 / n ** 0.2 + 0.05 * (Math.log(lr) - Math.log(0.5 * n ** -0.3)) ** 2 + 0.003 * r.normal(),
+    );
+    lrs.forEach((lr, i) => {
+      sweepRuns.over.push(lr);
+      sweepRuns.per.push(n);
+      sweepRuns.value.push(y[i]);
+    });
+    const coef = quadFit(x, y);
+    const xm = -coef[1] / (2 * coef[2]);
+    const edge = xm <= x[0] || xm >= x[x.length - 1];
+    const low = y.indexOf(Math.min(...y));
+    return {
+      value: n,
+      runs: lrs.length,
+      at: { lr: edge ? lrs[low] : Math.exp(xm) },
+      value_min: edge ? y[low] : coef[0] + coef[1] * xm + coef[2] * xm * xm,
+      edge,
+      parabola: coef,
+    };
+  });
+  const inLaw = sweepGroups.filter((g) => !g.edge);
+  const sweepLine = lineFit(
+    inLaw.map((g) => Math.log(g.value)),
+    inLaw.map((g) => Math.log(g.at.lr)),
+  );
+  const sweep: SweepResult = {
+    name: 'lr_star',
+    over: 'lr',
+    per: 'N',
+    target: 'L',
+    minimum: { method: 'parabola', window: null },
+    groups: sweepGroups,
+    law: { exponent: sweepLine.slope, coefficient: Math.exp(sweepLine.intercept) },
+    intervals: { exponent: [sweepLine.slope - 0.02, sweepLine.slope + 0.02], coefficient: null },
+    uncertainty: { method: 'bootstrap', level: 0.9 },
+  };
+
   const results: StudyResults = {
     study: o.title ?? 'Chinchilla approach 3',
     laws,
     isoflops: o.isoflop === false ? [] : [isoflop],
     predictions,
     optima,
+    ...(o.frontier ? { frontiers: [{ law: chName, variable: 'C', points: frontierPoints }] } : {}),
+    ...(o.sweep ? { sweeps: [sweep] } : {}),
     diagnostics: [],
   };
 
@@ -356,6 +429,7 @@ export function chinchillaFixture(o: FixtureOptions = {}): Fixture {
     by: o.by ? 'C' : null,
     runs: { [chName]: lawRuns, [kaName]: lawRuns },
     isoflopRuns: { approach2: isoRuns },
+    ...(o.sweep ? { sweepRuns: { lr_star: sweepRuns } } : {}),
     sampler,
     gridPoints: o.gridPoints,
   };

@@ -124,6 +124,72 @@ describe('PlotModel (node)', () => {
     );
   });
 
+  it('a traced frontier: each curve is the points themselves, the band their intervals; a gap drops only the band', () => {
+    const fx2 = chinchillaFixture({ frontier: true });
+    const points = fx2.results.frontiers![0].points;
+    const f = fx2.model.frontiers![0];
+    assert.equal(f.target, 'L');
+    assert.equal(f.level, 0.9);
+    const byQ = Object.fromEntries(f.curves.map((c) => [c.quantity, c.curve]));
+    assert.deepEqual(
+      byQ.N.x,
+      points.map((p) => p.budget.C),
+    );
+    assert.deepEqual(
+      byQ.N.y,
+      points.map((p) => p.at.N),
+    );
+    assert.deepEqual(
+      byQ.L.y,
+      points.map((p) => p.value),
+    );
+    assert.deepEqual(
+      byQ.D.lo,
+      points.map((p) => p.intervals.D![0]),
+    );
+    assert.ok(availableViews(fx2.model).includes('frontier'));
+    // One point the data could not pin down (a null interval) and one failed point (value null).
+    const results = structuredClone(fx2.results);
+    results.frontiers![0].points[3].intervals.N = null;
+    results.frontiers![0].points[4].value = null;
+    const g = buildPlotModel(results, fx2.sources).frontiers![0];
+    const n = g.curves.find((c) => c.quantity === 'N')!.curve;
+    assert.equal(n.x.length, 9);
+    assert.equal(n.lo, undefined, 'no band with a hole in it');
+    assert.equal(g.curves.find((c) => c.quantity === 'L')!.curve.x.length, 8, 'the failed point is left out');
+    assert.ok(isPlotModel(JSON.parse(JSON.stringify(fx2.model))));
+    const bad = structuredClone(fx2.model);
+    bad.frontiers![0].curves[0].curve.y.pop();
+    assert.ok(!isPlotModel(bad), 'a ragged frontier curve is rejected');
+    // Without frontiers (an old saved state) the model is still valid.
+    const old = structuredClone(fx.model);
+    delete old.frontiers;
+    assert.ok(isPlotModel(old));
+  });
+
+  it('a sweep: runs to their group, a parabola per group, the minima and the power law; a sweep view', () => {
+    const fx3 = chinchillaFixture({ sweep: true });
+    const result = fx3.results.sweeps![0];
+    const sw = fx3.model.sweeps![0];
+    assert.equal(sw.groups.length, 5);
+    assert.ok(sw.groups.every((g) => g.runs.x.length === 7 && g.curve && g.curve.x.length >= 16));
+    assert.deepEqual(
+      sw.groups.map((g) => g.minimum.x),
+      result.groups.map((g) => g.at.lr),
+    );
+    // The sampled parabola bottoms out at an interior minimum (grid spacing: within 1e-3 of the loss).
+    for (const g of sw.groups.filter((x) => !x.edge)) assert.ok(Math.abs(Math.min(...g.curve!.y) - g.minimum.y) < 1e-3);
+    const law = sw.law!;
+    const i = Math.floor(law.curve.x.length / 2);
+    assert.ok(Math.abs(law.curve.y[i] / (law.coefficient * law.curve.x[i] ** law.exponent) - 1) < 1e-12);
+    assert.ok(availableViews(fx3.model).includes('sweep'));
+    assert.ok(isPlotModel(JSON.parse(JSON.stringify(fx3.model))));
+    const bad = structuredClone(fx3.model);
+    bad.sweeps![0].groups[0].runs.y.pop();
+    assert.ok(!isPlotModel(bad), 'ragged sweep runs are rejected');
+    assert.ok(!availableViews(fx.model).includes('sweep'));
+  });
+
   it('logGrid is log-spaced and inclusive', () => {
     const g = logGrid(1e6, 1e9, 4);
     assert.deepEqual(

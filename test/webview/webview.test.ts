@@ -315,6 +315,72 @@ describe('webview (chromium)', function () {
     await screenshot(page, 'frontier');
   });
 
+  it('frontier view of `frontier LAW over C`: N*(C), D*(C) with bands beside the isoflop lines, L*(C) apart', async () => {
+    const traced = chinchillaModel({ frontier: true });
+    const f = traced.frontiers?.[0];
+    assert.ok(f);
+    assert.deepEqual(
+      f.curves.map((c) => c.quantity),
+      ['N', 'D', 'L'],
+    );
+    const page = await panel();
+    await sendUpdate(page, traced, { view: { view: 'frontier' } });
+    const cs = await charts(page);
+    assert.deepEqual(
+      cs.map((c) => c.id),
+      ['frontier', 'frontier-value'],
+    );
+    const [alloc, value] = cs;
+    const tracedOf = (c: ChartInfo, role: string) =>
+      c.datasets.filter((d) => d.key.startsWith('traced:') && d.role === role);
+    // N* and D*: a dashed curve and its band each, through one marker per budget of the statement.
+    assert.deepEqual(
+      tracedOf(alloc, 'frontier').map((d) => d.label),
+      ['chinchilla: N*(C)', 'chinchilla: D*(C)'],
+    );
+    assert.equal(tracedOf(alloc, 'band-hi').length, 2);
+    assert.deepEqual(
+      tracedOf(alloc, 'frontier-point').map((d) => d.n),
+      [9, 9],
+    );
+    // The isoflop's own lines are still there, and the legend lists both kinds.
+    assert.equal(byRole(alloc, 'frontier').length, 4);
+    assert.ok(alloc.legend.includes('chinchilla: N*(C)'));
+    // L*(C): linear y (a loss), its band, and the same budgets.
+    assert.equal(value.xType, 'logarithmic');
+    assert.equal(value.yType, 'linear');
+    assert.deepEqual(
+      tracedOf(value, 'frontier').map((d) => d.label),
+      ['chinchilla: L*(C)'],
+    );
+    assert.equal(tracedOf(value, 'band-hi').length, 1);
+    assert.equal(tracedOf(value, 'frontier-point')[0].n, 9);
+    await screenshot(page, 'frontier-traced');
+  });
+
+  it('sweep view: loss vs lr per group with parabolas and minima, then lr*(N) with its power law', async () => {
+    const withSweep = chinchillaModel({ sweep: true });
+    const sw = withSweep.sweeps![0];
+    const page = await panel();
+    await sendUpdate(page, withSweep, { view: { view: 'sweep' } });
+    const cs = await charts(page);
+    assert.deepEqual(
+      cs.map((c) => c.id),
+      ['sweep:lr_star', 'sweep-law:lr_star'],
+    );
+    const [profiles, law] = cs;
+    assert.equal(profiles.xType, 'logarithmic');
+    assert.equal(profiles.yType, 'linear');
+    assert.equal(byRole(profiles, 'runs').length, sw.groups.length);
+    assert.equal(byRole(profiles, 'parabola').length, sw.groups.length);
+    assert.equal(byRole(profiles, 'minimum').length, sw.groups.length);
+    assert.equal(profiles.legend.length, sw.groups.length);
+    assert.equal(law.yType, 'logarithmic');
+    assert.equal(byRole(law, 'frontier').length, 1);
+    assert.equal(byRole(law, 'frontier-minima')[0].n, sw.groups.length);
+    await screenshot(page, 'sweep');
+  });
+
   it('bootstrap view: a histogram per parameter, only when draws exist', async () => {
     const page = await panel();
     await sendUpdate(page, model, { view: { view: 'bootstrap' } });

@@ -67,6 +67,7 @@ type Role =
   | 'minimum'
   | 'frontier'
   | 'frontier-minima'
+  | 'frontier-point'
   | 'hist'
   | 'marker';
 

@@ -122,6 +122,20 @@ export interface BoundIsoflop {
   per?: PerSpec;
 }
 
+/** `sweep NAME { fit runs  over lr  per N  target L  minimum parabola }`: a hyperparameter law. */
+export interface BoundSweep {
+  name: string;
+  range: Range;
+  /** The swept hyperparameter (lr): its best value is sought in each group, in ln(over). */
+  over: string;
+  /** One minimum per value of this variable (N). */
+  per: string;
+  target: string;
+  minimum: { method: 'parabola'; window?: number } | { method: 'akima' };
+  data: DataTable;
+  uncertainty: UncertaintySpec;
+}
+
 export interface BoundPredict {
   law: string;
   at: Record<string, number>;
@@ -167,6 +181,7 @@ export interface StudyModel {
   predictions: BoundPredict[];
   optima: BoundOptimize[];
   frontiers: BoundFrontier[];
+  sweeps: BoundSweep[];
   plots: BoundPlot[];
   diagnostics: Diagnostic[];
 }

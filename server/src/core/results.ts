@@ -144,6 +144,36 @@ export interface FrontierResult {
   points: Pick<OptimumResult, 'budget' | 'at' | 'value' | 'intervals'>[];
 }
 
+/** One group of a `sweep` (one value of its `per` variable): where the swept variable is best. */
+export interface SweepGroupResult {
+  /** The `per` variable's value (N). */
+  value: number;
+  runs: number;
+  /** The best value of the swept variable: `{lr: 3e-3}`. */
+  at: Record<string, number>;
+  /** The target at that minimum. */
+  value_min: number;
+  /** The minimum is not inside the swept values (then `at` is the lowest run's); left out of the law. */
+  edge: boolean;
+  /** The parabola in ln(over), target = c0 + c1·x + c2·x², for the parabola methods. */
+  parabola?: [number, number, number];
+}
+
+/** `sweep NAME { over lr  per N … }`: the best `over` per group, then over* = coefficient · per^exponent. */
+export interface SweepResult {
+  name: string;
+  over: string;
+  per: string;
+  target: string;
+  minimum: { method: 'parabola' | 'akima'; window: number | null };
+  groups: SweepGroupResult[];
+  /** null with fewer than two groups with an interior minimum (a diagnostic says so). */
+  law: { exponent: number; coefficient: number } | null;
+  /** Of the law's exponent and coefficient; null without uncertainty or without a law. */
+  intervals: { exponent: Interval | null; coefficient: Interval | null } | null;
+  uncertainty: { method: 'bootstrap' | 'asymptotic' | 'profile'; level: number } | null;
+}
+
 export interface JsonDiagnostic {
   severity: 'error' | 'warning' | 'info' | 'hint';
   code: string;
@@ -162,5 +192,7 @@ export interface StudyResults {
   optima: OptimumResult[];
   /** Absent in results from before frontiers existed. */
   frontiers?: FrontierResult[];
+  /** Absent in results from before sweeps existed. */
+  sweeps?: SweepResult[];
   diagnostics: JsonDiagnostic[];
 }

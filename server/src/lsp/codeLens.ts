@@ -20,10 +20,22 @@ export function codeLenses(
       const line = analysis.lines.position(s.range.start).line;
       const subject = s.subject.text;
       const isoflop = analysis.model.isoflops.some((i) => i.name === subject);
-      const view = { view: isoflop ? 'isoflop' : 'fit', ...(s.x && !isoflop ? { x: s.x.text } : {}) };
+      const sweep = analysis.model.sweeps.some((x) => x.name === subject);
+      const view = sweep
+        ? { view: 'sweep' }
+        : { view: isoflop ? 'isoflop' : 'fit', ...(s.x && !isoflop ? { x: s.x.text } : {}) };
       lenses.push({
         range: { start: { line, character: 0 }, end: { line, character: 0 } },
         command: { title: 'Show plot', command: Commands.showPlot, arguments: [uri, view] },
+      });
+      continue;
+    }
+    if (s.kind === 'Sweep' && s.name) {
+      // A sweep is computed with every edit: no Fit lens, a Plot lens on its own view.
+      const line = analysis.lines.position(s.range.start).line;
+      lenses.push({
+        range: { start: { line, character: 0 }, end: { line, character: 0 } },
+        command: { title: 'Plot', command: Commands.showPlot, arguments: [uri, { view: 'sweep' }] },
       });
       continue;
     }

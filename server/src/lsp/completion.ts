@@ -14,6 +14,8 @@ import {
   ENVELOPE_KEYWORDS,
   ISOFLOP_KEYWORDS,
   LAW_KEYWORDS,
+  MINIMUM_METHODS,
+  SWEEP_KEYWORDS,
   TOP_LEVEL_KEYWORDS,
 } from '../core/syntax/parser';
 import { symbolIndex } from './symbolIndex';
@@ -208,6 +210,18 @@ export function completion(analysis: Analysis, offset: number, ctx: CompletionCo
     else if (['budget', 'size', 'tokens', 'target', 'holdout'].includes(first)) {
       if (first === 'budget') computes();
       variables();
+    } else if (first === 'uncertainty' && words.length === 1) keywords(['bootstrap', 'asymptotic', 'profile', 'none']);
+    return items;
+  }
+
+  if (block.keyword === 'sweep') {
+    const first = words[0];
+    if (words.length === 0) keywords(SWEEP_KEYWORDS);
+    else if (first === 'fit') datasets(words.slice(1));
+    else if (['over', 'per', 'target', 'holdout'].includes(first)) variables();
+    else if (first === 'minimum') {
+      if (words.length === 1) keywords(MINIMUM_METHODS);
+      else if (words.length === 2 && words[1] === 'parabola') keywords(['window']);
     } else if (first === 'uncertainty' && words.length === 1) keywords(['bootstrap', 'asymptotic', 'profile', 'none']);
     return items;
   }

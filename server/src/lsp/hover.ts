@@ -24,6 +24,7 @@ import {
 import { frontierResult, lawResult, optimumResults, predictionResults } from '../present/resultsLookup';
 import { frontierTable, inferenceShift } from '../present/questions';
 import { notFittedText, stateNote, type LawFitState } from '../present/fitStates';
+import { sweepIntervals, sweepLaw, sweepMethod, sweepResult, sweepTable } from '../present/sweeps';
 import { extrapolationMessage, farExtrapolations, EXTRAPOLATION_FACTOR } from '../core/semantics/extrapolation';
 import { occurrenceAt, statementAt, symbolIndex, type Occurrence } from './symbolIndex';
 
@@ -54,6 +55,7 @@ export function hover(
     if (s?.kind === 'Predict') text = predictHover(analysis, results, s, states);
     else if (s?.kind === 'Optimize') text = optimizeHover(analysis, results, s, states);
     else if (s?.kind === 'Frontier') text = frontierHover(analysis, results, s, states);
+    else if (s?.kind === 'Sweep') text = sweepHover(analysis, results, s);
     else if (s?.kind === 'Runs') {
       const row = rowAt(s, offset);
       if (row) {
@@ -231,6 +233,24 @@ function isoflopHover(analysis: Analysis, results: StudyResults | undefined, nam
   const kept = f.budgets.filter((b) => b.kept).length;
   lines.push(`${f.budgets.length} budgets (${kept} kept for the frontier)${note(states, name)}  `);
   for (const line of f.frontier) lines.push(`${md(frontierLine(line, budgetVar, f.intervals))}  `);
+  return lines.join('\n');
+}
+
+/** A sweep's law with its intervals and its groups' minima (computed with every version: never pending). */
+function sweepHover(analysis: Analysis, results: StudyResults | undefined, s: A.SweepDecl): string | undefined {
+  const b = analysis.model.sweeps.find((x) => x.range.start === s.range.start);
+  if (!b) return undefined;
+  const lines = [`**sweep** ${code(b.name)}: best ${md(b.over)} per ${md(b.per)}`, ''];
+  const r = sweepResult(results, b.name);
+  if (!r) return [...lines, notFitted(results, () => undefined, b.name)].join('\n');
+  const law = sweepLaw(r);
+  lines.push(law ? `${md(law)}  ` : 'no power law — see the diagnostic on this sweep  ');
+  const iv = sweepIntervals(r);
+  if (iv) lines.push(`${md(iv)}  `);
+  lines.push(`minimum: ${md(sweepMethod(r))}`, '');
+  const { header, rows } = sweepTable(r);
+  lines.push(`| ${header.map(md).join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`);
+  for (const row of rows) lines.push(`| ${row.map(md).join(' | ')} |`);
   return lines.join('\n');
 }
 

@@ -11,6 +11,7 @@ import type { EnvelopeResult, IsoflopResult, StudyResults } from '../core/result
 import type { Analysis } from '../core/study';
 import { toJsonDiagnostic } from '../core/study';
 import { exprToString } from '../core/semantics/evaluate';
+import { fitSweep } from '../core/fit/sweep';
 import { frontierResult, lawResult, optimumResult, predictionResult } from '../present/resultsLookup';
 import { cachedFrontier, cachedOptimum, cachedPrediction } from './cachedAnswers';
 
@@ -224,9 +225,13 @@ export function combine(
     const r = frontierResult(sourceAnalysis(f.law), from, f) ?? (law && lr && cachedFrontier(law, lr, f, m.computes));
     if (r) results.frontiers!.push(r);
   }
+  // Sweeps are arithmetic on a few minima: computed afresh for every version, never carried over
+  // (their old diagnostics are dropped below: relocate() knows no sweep).
+  const sweepRuns = m.sweeps.map(fitSweep);
+  results.sweeps = sweepRuns.map((r) => r.result);
   // Fit diagnostics: fresh ones as they are; kept laws' and isoflops' ones (including those on
   // their predict and optimize lines) moved with the text they are on.
-  const fitDiagnostics: Diagnostic[] = [...(fresh?.fitDiagnostics ?? [])];
+  const fitDiagnostics: Diagnostic[] = [...(fresh?.fitDiagnostics ?? []), ...sweepRuns.flatMap((r) => r.diagnostics)];
   if (previous) {
     for (const d of previous.fitDiagnostics) {
       const moved = relocate(d, previous.analysis, analysis);

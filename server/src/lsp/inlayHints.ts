@@ -6,6 +6,8 @@ import type { StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
 import { optimumFacts, predictionFacts } from '../present/facts';
 import { frontierEnds, inferenceShift } from '../present/questions';
+import { formatInterval } from '../present/numbers';
+import { sweepLaw, sweepResult } from '../present/sweeps';
 import { frontierResult, lawResult, optimumResults, predictionResults } from '../present/resultsLookup';
 import { hintMark, stateNote, type LawFitState } from '../present/fitStates';
 
@@ -73,6 +75,19 @@ export function inlayHints(
       kind: InlayHintKind.Type,
       paddingLeft: true,
       ...tooltip(states(f.law)),
+    });
+  }
+  for (const s of analysis.parsed.file.statements) {
+    if (s.kind !== 'Sweep' || !s.name || !inRange(s.range)) continue;
+    const r = sweepResult(results, s.name.text);
+    const law = r && sweepLaw(r);
+    if (!r || !law) continue;
+    const iv = r.intervals?.exponent;
+    hints.push({
+      position: lineEnd(analysis, s.name.range.end),
+      label: `→ ${law}${iv ? `, exponent ${formatInterval(iv)}` : ''}`,
+      kind: InlayHintKind.Type,
+      paddingLeft: true,
     });
   }
   return hints;

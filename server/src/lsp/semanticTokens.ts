@@ -80,6 +80,12 @@ export function semanticTokens(analysis: Analysis): SemanticTokens {
       case 'Isoflop':
         for (const i of s.items) if (i.kind === 'Holdout') visit(i.condition);
         break;
+      case 'Sweep':
+        for (const i of s.items) {
+          if (i.kind === 'Holdout') visit(i.condition);
+          else if (i.kind === 'SweepMinimum' && i.window) visit(i.window);
+        }
+        break;
       case 'Predict':
         s.at.forEach((a) => visit(a.value));
         break;

@@ -161,6 +161,13 @@ function build(analysis: Analysis): SymbolIndex {
           else if (item.kind === 'Uncertainty' && item.by) add(item.by.text, 'column', item.by.range, false);
         }
         break;
+      case 'Sweep':
+        for (const item of s.items) {
+          if (item.kind === 'Fit') sources(item);
+          else if (item.kind === 'SweepSetting' && item.variable) variableRef(item.variable.text, item.variable.range);
+          else if (item.kind === 'Holdout') varsIn(item.condition);
+        }
+        break;
       case 'Predict':
         if (s.law) add(s.law.text, 'law', s.law.range, false);
         for (const a of s.at) {

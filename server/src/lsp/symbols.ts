@@ -91,6 +91,9 @@ export function documentSymbols(analysis: Analysis): DocumentSymbol[] {
       case 'Isoflop':
         if (s.name) out.push(sym(s.name.text, SymbolKind.Function, s.range, s.name.range, s.keyword));
         break;
+      case 'Sweep':
+        if (s.name) out.push(sym(s.name.text, SymbolKind.Function, s.range, s.name.range, 'sweep'));
+        break;
       case 'Predict':
         out.push(sym(`predict ${s.law?.text ?? ''}`.trim(), SymbolKind.Event, s.range, s.law?.range ?? s.range));
         break;

@@ -8,6 +8,7 @@ import {
   type IsoflopRuns,
   type LawRuns,
   type PlotModel,
+  type SweepRuns,
 } from '../../../protocol/plot';
 import { rowsByRun } from '../core/data/curves';
 import type { BoundIsoflop } from '../core/model';
@@ -124,6 +125,11 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
   }
   const envelopeCurves: NonNullable<Parameters<typeof buildPlotModel>[1]['envelopeCurves']> = {};
   for (const iso of m.isoflops) if (iso.method === 'envelope') envelopeCurves[iso.name] = envelopeCurvesOf(iso);
+  const sweepRuns: Record<string, SweepRuns> = {};
+  for (const sw of m.sweeps) {
+    const column = (v: string) => Array.from(sw.data.numeric.get(v) ?? []);
+    sweepRuns[sw.name] = { over: column(sw.over), per: column(sw.per), value: column(sw.target) };
+  }
   return buildPlotModel(results, {
     title: results.study ?? m.title ?? null,
     source: source ?? null,
@@ -133,6 +139,7 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
     runs,
     isoflopRuns,
     envelopeCurves,
+    sweepRuns,
     sampler,
   });
 }

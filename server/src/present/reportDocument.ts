@@ -21,6 +21,7 @@ import {
   problems,
 } from './facts';
 import { frontierTable, inferenceShift } from './questions';
+import { sweepIntervals, sweepLaw, sweepMethod, sweepTable } from './sweeps';
 import { frontierResult, lawResult, optimumResults, predictionResults } from './resultsLookup';
 
 /** Inline text: plain strings and code spans (formulas, study source). */
@@ -218,6 +219,33 @@ export function buildReportDocument(analysis: Analysis, results: StudyResults, m
       id: slug('frontier-table', `${fr.law}-${m.frontiers.indexOf(fr)}`),
       head: header,
       numeric: header.map(() => true),
+      rows: rows.map((row) => row.map((c) => [c])),
+    });
+  }
+
+  for (const sw of results.sweeps ?? []) {
+    const k = (results.sweeps ?? []).indexOf(sw);
+    blocks.push({
+      kind: 'heading',
+      level: 2,
+      text: `Sweep ${sw.name}: best ${sw.over} per ${sw.per}`,
+      id: slug('sweep', `${sw.name}-${k}`),
+    });
+    const iv = sweepIntervals(sw);
+    blocks.push({
+      kind: 'list',
+      items: [
+        [sweepLaw(sw) ?? 'no power law (fewer than two groups with a minimum inside the sweep)'],
+        ...(iv ? [[iv]] : []),
+        [`minimum: ${sweepMethod(sw)}`],
+      ],
+    });
+    const { header, rows } = sweepTable(sw);
+    blocks.push({
+      kind: 'table',
+      id: slug('sweep-table', `${sw.name}-${k}`),
+      head: header,
+      numeric: header.map((_, j) => j < 4),
       rows: rows.map((row) => row.map((c) => [c])),
     });
   }

@@ -16,6 +16,7 @@ import {
   problems,
 } from './facts';
 import { frontierTable, inferenceShift } from './questions';
+import { sweepIntervals, sweepLaw, sweepMethod, sweepTable } from './sweeps';
 
 export interface TableContext {
   /** The study's compute lines, for the allocation ratio (D* over N*) of each optimum. */
@@ -82,6 +83,16 @@ export function formatResultsTable(results: StudyResults, file: string, context:
       const shift = inferenceShift(o);
       if (shift) lines.push(`   ${shift}`);
     }
+  }
+  for (const sw of results.sweeps ?? []) {
+    lines.push('');
+    lines.push(`sweep ${sw.name}: ${sweepLaw(sw) ?? 'no power law (see the warning below)'}`);
+    const iv = sweepIntervals(sw);
+    if (iv) lines.push(`  ${iv}`);
+    lines.push(`  minimum: ${sweepMethod(sw)}`);
+    const { header, rows } = sweepTable(sw);
+    const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
+    for (const r of [header, ...rows]) lines.push(`  ${r.map((c, j) => c.padEnd(widths[j])).join('  ')}`.trimEnd());
   }
   for (const fr of results.frontiers ?? []) {
     lines.push('');

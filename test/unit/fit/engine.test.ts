@@ -453,6 +453,7 @@ describe('fit engine', function () {
       predictions: [{ law: 'chinchilla', at: { N: 7e10, D: 1.4e12 }, range }],
       optima: [{ law: 'chinchilla', budget: { C: 5.76e23 }, range }],
       frontiers: [],
+      sweeps: [],
       plots: [],
       diagnostics: [],
     };

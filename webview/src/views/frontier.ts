@@ -1,10 +1,12 @@
-// The frontier view: the compute-optimal N*(C) and D*(C) power laws through the isoflop minima.
-import type { PlotModel } from '../../../protocol/plot';
+// The frontier view: the compute-optimal N*(C) and D*(C) power laws through the isoflop minima, the
+// traced frontiers of `frontier LAW over C = a..b` (N*, D* here; L* on a chart of its own, since a
+// loss and a size share no axis), and the optima of `optimize` lines.
+import type { PlotLawFrontier, PlotModel, Series } from '../../../protocol/plot';
 import type { ViewState } from '../../../protocol/webview';
 import type { ChartSpec, DatasetSpec } from '../charts';
 import { formatInterval, formatNumber, formatValue } from '../format';
 import type { Palette } from '../theme';
-import { curveDatasets, pos } from './shared';
+import { curveDatasets, fin, lawColor, levelText, pos } from './shared';
 
 export function frontierView(model: PlotModel, _state: ViewState, pal: Palette): ChartSpec[] {
   const datasets: DatasetSpec[] = [];
@@ -88,15 +90,99 @@ export function frontierView(model: PlotModel, _state: ViewState, pal: Palette):
       });
     }
   }
-  if (datasets.length === 0) return [];
-  return [
-    {
+  // Traced frontiers: the allocation's quantities beside the isoflop lines, the law's value apart.
+  const traced = (model.frontiers ?? []).filter((f) => f.curves.length > 0);
+  const values: DatasetSpec[] = [];
+  const targets = new Set<string>();
+  traced.forEach((f, fi) => {
+    budgetVar = f.variable;
+    const name = traced.length > 1 ? `${f.law} (${fi + 1})` : f.law;
+    for (const { quantity, curve } of f.curves) {
+      const isTarget = quantity === f.target;
+      if (isTarget) targets.add(quantity);
+      const color = isTarget ? lawColor(pal, fi) : colorFor(quantity);
+      const into = isTarget ? values : datasets;
+      into.push(...tracedDatasets(f, name, fi, quantity, curve, color, pal));
+    }
+  });
+  if (datasets.length === 0 && values.length === 0) return [];
+  const charts: ChartSpec[] = [];
+  if (datasets.length > 0)
+    charts.push({
       id: 'frontier',
       title: `Compute-optimal frontier: ${[...varColor.keys()].map((v) => `${v}*(${budgetVar})`).join(', ')}`,
       type: 'scatter',
       x: { type: 'logarithmic', title: budgetVar },
       y: { type: 'logarithmic', title: [...varColor.keys()].map((v) => `${v}*`).join(', ') },
       datasets,
+    });
+  if (values.length > 0) {
+    const t = [...targets].join(', ');
+    charts.push({
+      id: 'frontier-value',
+      title: `Loss on the frontier: ${[...targets].map((v) => `${v}*(${budgetVar})`).join(', ')}`,
+      type: 'scatter',
+      x: { type: 'logarithmic', title: budgetVar },
+      y: { type: 'linear', title: `${t}*` },
+      datasets: values,
+    });
+  }
+  return charts;
+}
+
+/** One traced quantity: the curve through the frontier's points with its band, and the points themselves. */
+function tracedDatasets(
+  f: PlotLawFrontier,
+  name: string,
+  index: number,
+  quantity: string,
+  curve: Series,
+  color: string,
+  pal: Palette,
+): DatasetSpec[] {
+  const key = `traced:${f.law}:${index}:${quantity}`;
+  const label = `${name}: ${quantity}*(${f.variable})`;
+  const at = (q: string, x: number) => {
+    const c = f.curves.find((k) => k.quantity === q)?.curve;
+    const i = c ? c.x.indexOf(x) : -1;
+    return c && i >= 0 ? c.y[i] : undefined;
+  };
+  return [
+    ...curveDatasets(key, label, curve, color, pal, {
+      legend: true,
+      legendGroup: key,
+      law: f.law,
+      dash: [6, 3],
+      levelText: levelText(f.level),
+    }).map((d) => ({ ...d, role: d.role === 'curve' ? ('frontier' as const) : d.role })),
+    {
+      key: `${key}:points`,
+      role: 'frontier-point',
+      label: `${label} points`,
+      law: f.law,
+      legend: false,
+      legendGroup: key,
+      type: 'scatter',
+      data: curve.x.map((x, i) => ({ x, y: curve.y[i], i })).filter((p) => pos(p.x) && fin(p.y)),
+      color,
+      pointRadius: 3,
+      tooltip: (pt) => {
+        const i = pt.i ?? 0;
+        const iv: [number, number] | undefined = curve.lo && curve.hi ? [curve.lo[i], curve.hi[i]] : undefined;
+        // The allocation ratio (D*/N*) when the allocation has two quantities.
+        const [a, b] = f.curves.filter((c) => c.quantity !== f.target).map((c) => c.quantity);
+        const ya = a !== undefined ? at(a, pt.x) : undefined;
+        const yb = b !== undefined ? at(b, pt.x) : undefined;
+        return [
+          `frontier of ${f.law} at ${f.variable} = ${formatNumber(pt.x)}`,
+          `${quantity}* = ${formatValue(pt.y)}${iv ? ` ${formatInterval(iv)} (${levelText(f.level)})` : ''}`,
+          ...(ya !== undefined && yb !== undefined && ya > 0 ? [`${b}*/${a}* = ${formatValue(yb / ya)}`] : []),
+        ];
+      },
+      csv:
+        curve.lo && curve.hi
+          ? { lo: (pt) => curve.lo?.[pt.i ?? -1] ?? null, hi: (pt) => curve.hi?.[pt.i ?? -1] ?? null }
+          : undefined,
     },
   ];
 }

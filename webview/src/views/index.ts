@@ -10,6 +10,7 @@ import { fitView } from './fit';
 import { frontierView } from './frontier';
 import { isoflopView } from './isoflop';
 import { residualsView } from './residuals';
+import { sweepView } from './sweep';
 
 export const VIEW_LABELS: Record<PlotView, string> = {
   fit: 'Fit',
@@ -17,6 +18,7 @@ export const VIEW_LABELS: Record<PlotView, string> = {
   isoflop: 'IsoFLOP',
   envelope: 'Envelope',
   frontier: 'Frontier',
+  sweep: 'Sweep',
   bootstrap: 'Bootstrap',
 };
 
@@ -69,5 +71,6 @@ export const VIEWS: Record<PlotView, (m: PlotModel, s: ViewState, p: Palette) =>
   isoflop: padded(isoflopView),
   envelope: padded(envelopeView),
   frontier: padded(frontierView),
+  sweep: padded(sweepView),
   bootstrap: bootstrapView,
 };

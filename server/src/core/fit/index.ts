@@ -19,6 +19,7 @@ import { fitIsoflop } from './isoflop';
 import { isoflopOptimum, type FrontierDraw } from './isoflopAnswers';
 import { fitLaw } from './law';
 import { fitGroupedIsoflop, fitGroupedLaw, groupLabel, type GroupFit } from './groups';
+import { fitSweep } from './sweep';
 import { answerAllocation, needsTargetEngine } from './target';
 import { cancelled, type FitOptions, type AnswerBasis, type LawFit } from './types';
 
@@ -78,6 +79,12 @@ export async function fitStudy(
       isoflopFits.set(iso.name, { ...r.result, draws: r.draws });
     }
   }
+  const sweeps = model.sweeps.map((sw) => {
+    options.onProgress?.({ law: sw.name, phase: 'isoflop' });
+    const r = fitSweep(sw);
+    diagnostics.push(...r.diagnostics);
+    return r.result;
+  });
   // A `per` isoflop has one frontier per group: its approach-2 answers are not given (yet), and say so.
   const groupedIsoflop = (name: string) => model.isoflops.some((i) => i.name === name && i.per);
   const groupedIsoflopAnswer = (name: string) =>
@@ -176,7 +183,7 @@ export async function fitStudy(
   }
   const bases: Record<string, AnswerBasis> = {};
   for (const [name, f] of fits) bases[name] = { basis: f.basis, covariance: f.covariance };
-  return { results: { laws, isoflops, envelopes, predictions, optima, frontiers }, diagnostics, bases };
+  return { results: { laws, isoflops, envelopes, predictions, optima, frontiers, sweeps }, diagnostics, bases };
 }
 
 /** The fits a question is answered from: the law's own, or each group's. */

@@ -100,6 +100,24 @@ function invert3(m: Float64Array): Float64Array | undefined {
   return Float64Array.from(inv, (v) => v / det);
 }
 
+/**
+ * Rows grouped by a positive value (a budget, a model size): rows within BUDGET_TOLERANCE of a
+ * group's smallest value join it; the group's value is their geometric mean (exact when equal).
+ * Shared with `sweep` (sweep.ts), whose `per` variable groups its runs the same way.
+ */
+export function groupRows(values: Float64Array, rows: number[]): Map<number, number[]> {
+  const sorted = [...rows].sort((a, b) => values[a] - values[b]);
+  const groups = new Map<number, number[]>();
+  for (let k = 0; k < sorted.length;) {
+    const first = values[sorted[k]];
+    const members: number[] = [];
+    while (k < sorted.length && values[sorted[k]] <= first * (1 + BUDGET_TOLERANCE)) members.push(sorted[k++]);
+    const mean = Math.exp(members.reduce((sum, i) => sum + Math.log(values[i]), 0) / members.length);
+    groups.set(members.every((i) => values[i] === first) ? first : mean, members);
+  }
+  return groups;
+}
+
 /** Power law y = k C^e through the points, least squares in log-log (weighted when asked). */
 export function powerLaw(
   lnC: number[],
@@ -141,22 +159,13 @@ export function fitIsoflop(iso: BoundIsoflop): {
     return { result: empty, diagnostics };
   }
   // Group rows by budget. A budget computed per run (C = 6ND from rounded N and D) scatters around
-  // its nominal value, so runs within BUDGET_TOLERANCE of a group's smallest budget join it; the
-  // group's budget is their geometric mean (exact when the values are equal).
+  // its nominal value, so nearby budgets are one group (groupRows).
   const valid: number[] = [];
   for (let i = 0; i < iso.data.rowCount; i++) {
     if (![C[i], N[i], D[i], L[i]].every((v) => Number.isFinite(v)) || N[i] <= 0 || D[i] <= 0 || C[i] <= 0) continue;
     valid.push(i);
   }
-  valid.sort((a, b) => C[a] - C[b]);
-  const groups = new Map<number, number[]>();
-  for (let k = 0; k < valid.length;) {
-    const first = C[valid[k]];
-    const rows: number[] = [];
-    while (k < valid.length && C[valid[k]] <= first * (1 + BUDGET_TOLERANCE)) rows.push(valid[k++]);
-    const budget = Math.exp(rows.reduce((sum, i) => sum + Math.log(C[i]), 0) / rows.length);
-    groups.set(rows.every((i) => C[i] === first) ? first : budget, rows);
-  }
+  const groups = groupRows(C, valid);
   const fits: BudgetFit[] = [];
   const tooFew: string[] = [];
   const edges: string[] = [];

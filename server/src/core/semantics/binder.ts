@@ -49,6 +49,9 @@ export function bind(parsed: ParseResult, options: BindOptions = {}): M.StudyMod
   return new Binder(parsed, options).run();
 }
 
+/** Bootstrap resamples of a sweep's law when it declares no `uncertainty` (seed 0, level 0.9). */
+const SWEEP_RESAMPLES = 1000;
+
 /** Budgets on a frontier when `points` is not given (13: two per decade over 1e20..1e26). */
 export const FRONTIER_POINTS = 13;
 /** A frontier re-solves the optimum (and its intervals) per point: cap the work. */
@@ -71,6 +74,7 @@ class Binder {
       datasets: new Map(),
       laws: [],
       isoflops: [],
+      sweeps: [],
       predictions: [],
       optima: [],
       frontiers: [],
@@ -99,10 +103,12 @@ class Binder {
     for (const s of statements) {
       if (s.kind === 'Law' && s.name) this.declare(s.name, 'law');
       if (s.kind === 'Isoflop' && s.name) this.declare(s.name, s.keyword);
+      if (s.kind === 'Sweep' && s.name) this.declare(s.name, 'sweep');
     }
     for (const s of statements) {
       if (s.kind === 'Law') this.bindLaw(s);
       if (s.kind === 'Isoflop') this.bindIsoflop(s);
+      if (s.kind === 'Sweep') this.bindSweep(s);
     }
     for (const s of statements) {
       if (s.kind === 'Predict') this.bindPredict(s);
@@ -978,6 +984,101 @@ class Binder {
     });
   }
 
+  /** `sweep NAME { fit …  over lr  per N  target L  minimum … }`: columns checked here, minima found by the engine. */
+  private bindSweep(s: A.SweepDecl): void {
+    if (!s.name || this.declared.get(s.name.text)?.range !== s.name.range) return;
+    const name = s.name.text;
+    const setting = (k: A.SweepSetting['setting']) =>
+      s.items.find((i): i is A.SweepSetting => i.kind === 'SweepSetting' && i.setting === k);
+    const fits = s.items.filter((i): i is A.FitClause => i.kind === 'Fit');
+    if (fits.length === 0)
+      return this.report(
+        'error',
+        'scaling.no-fit',
+        `sweep '${name}' has no \`fit\` line naming its runs`,
+        s.name.range,
+      );
+    for (const role of ['over', 'per'] as const)
+      if (!setting(role)?.variable)
+        return this.report(
+          'error',
+          'scaling.sweep-missing-setting',
+          `sweep '${name}' needs \`${role} VARIABLE\`: ${role === 'over' ? 'the hyperparameter whose best value is sought (over lr)' : 'the variable with one minimum per value (per N)'}`,
+          s.name.range,
+        );
+    const sources: M.DataTable[] = [];
+    for (const src of fits.flatMap((f) => f.sources)) {
+      const t = this.model.datasets.get(src.text);
+      if (!t) {
+        if (!this.declared.has(src.text))
+          this.report('error', 'scaling.unknown-name', `no dataset or runs table named '${src.text}'`, src.range);
+        return;
+      }
+      sources.push(t);
+    }
+    const vars = {
+      over: setting('over')!.variable!.text,
+      per: setting('per')!.variable!.text,
+      target: setting('target')?.variable?.text ?? 'L',
+    };
+    for (const [role, v] of Object.entries(vars)) {
+      const missing = sources.find((t) => !t.numeric.has(v));
+      if (missing) {
+        const item = setting(role as A.SweepSetting['setting']);
+        return this.report(
+          'error',
+          'scaling.missing-variable',
+          `'${missing.name}' has no ${role} variable '${v}'${item ? '' : ` (set it with \`${role} VARIABLE\`)`}`,
+          item?.variable?.range ?? s.name.range,
+        );
+      }
+    }
+    if (vars.over === vars.per)
+      return this.report(
+        'error',
+        'scaling.bad-value',
+        `\`over\` and \`per\` must be different variables`,
+        setting('per')!.variable!.range,
+      );
+    const minItems = s.items.filter((i): i is A.SweepMinimum => i.kind === 'SweepMinimum');
+    const m = minItems[minItems.length - 1];
+    let minimum: M.BoundSweep['minimum'] = { method: 'parabola' };
+    if (m?.method?.text === 'akima') minimum = { method: 'akima' };
+    else if (m?.window) {
+      const k = this.constant(m.window);
+      if (k === undefined) return;
+      if (!(Number.isInteger(k) && k >= 3 && k <= 1000))
+        return this.report(
+          'error',
+          'scaling.bad-value',
+          'a parabola window is a whole number of points from 3 to 1000 (a parabola needs three)',
+          m.window.range,
+        );
+      minimum = { method: 'parabola', window: k };
+    }
+    let data = concatTables(name, sources);
+    const holdouts = s.items.filter((i): i is A.HoldoutClause => i.kind === 'Holdout');
+    if (holdouts.length > 0) {
+      const keep = new Uint8Array(data.rowCount).fill(1);
+      for (const h of holdouts) {
+        try {
+          const v = evaluateColumns(h.condition, data.rowCount, columnLookup(data));
+          for (let i = 0; i < v.length; i++) if (v[i]) keep[i] = 0;
+        } catch (e) {
+          if (!(e instanceof EvalError)) throw e;
+          this.report('error', 'scaling.unknown-name', e.message, e.expr.range);
+        }
+      }
+      data = selectRows(data, keep);
+    }
+    // Bootstrap intervals unless the sweep says otherwise: resampling a few minima is cheap.
+    const declared = s.items.find((i): i is A.UncertaintyClause => i.kind === 'Uncertainty');
+    const uncertainty: M.UncertaintySpec = declared
+      ? this.bindUncertainty(declared)
+      : { method: 'bootstrap', resamples: SWEEP_RESAMPLES, seed: 0, level: 0.9, by: undefined };
+    this.model.sweeps.push({ name, range: s.range, ...vars, minimum, data, uncertainty });
+  }
+
   private lawNamed(name: A.Name | undefined, what: string): M.BoundLaw | undefined {
     if (!name) return undefined;
     const law = this.model.laws.find((l) => l.name === name.text);
@@ -1230,15 +1331,23 @@ class Binder {
   private bindPlot(s: A.PlotStmt): void {
     if (!s.subject) return;
     const declared = this.declared.get(s.subject.text);
-    if (!declared || (declared.kind !== 'law' && declared.kind !== 'isoflop')) {
+    if (!declared || (declared.kind !== 'law' && declared.kind !== 'isoflop' && declared.kind !== 'sweep')) {
       this.report(
         'error',
         'scaling.unknown-name',
-        `no law or isoflop named '${s.subject.text}' to plot`,
+        `no law, isoflop or sweep named '${s.subject.text}' to plot`,
         s.subject.range,
       );
       return;
     }
+    // A sweep has its own two charts (the target against `over` per group, the law across groups).
+    if (declared.kind === 'sweep' && (s.x || s.by))
+      return this.report(
+        'error',
+        'scaling.bad-value',
+        `a sweep is plotted as it is: \`plot ${s.subject.text}\`, without axes or \`by\``,
+        s.range,
+      );
     this.model.plots.push({ subject: s.subject.text, y: s.y?.text, x: s.x?.text, by: s.by?.text, range: s.range });
   }
 

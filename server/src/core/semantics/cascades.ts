@@ -17,7 +17,7 @@ export function withoutCascades(diagnostics: Diagnostic[], parsed: ParseResult, 
   // A statement the parser abandoned is not in the tree: read the declared name from its line.
   for (const d of syntax) {
     const lineStart = text.lastIndexOf('\n', d.range.start - 1) + 1;
-    const m = /^\s*(?:compute|dataset|runs|law|isoflop)\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(
+    const m = /^\s*(?:compute|dataset|runs|law|isoflop|sweep)\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(
       text.slice(lineStart, lineStart + 200),
     );
     if (m) names.add(m[1]);

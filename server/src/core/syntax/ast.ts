@@ -80,6 +80,7 @@ export type Statement =
   | PredictStmt
   | OptimizeStmt
   | FrontierStmt
+  | SweepDecl
   | PlotStmt;
 
 export interface StudyFile {
@@ -287,6 +288,34 @@ export interface IsoflopSetting {
   range: Range;
 }
 
+/** `sweep lr_star { fit runs  over lr  per N  target L  minimum parabola window 5 }` */
+export interface SweepDecl {
+  kind: 'Sweep';
+  name: Name | undefined;
+  items: SweepItem[];
+  range: Range;
+}
+
+export type SweepItem = FitClause | SweepSetting | SweepMinimum | HoldoutClause | UncertaintyClause;
+
+/** `over lr`, `per N`, `target L`. */
+export interface SweepSetting {
+  kind: 'SweepSetting';
+  setting: 'over' | 'per' | 'target';
+  keyword: Name;
+  variable: Name | undefined;
+  range: Range;
+}
+
+/** `minimum parabola`, `minimum parabola window 5`, `minimum akima`. */
+export interface SweepMinimum {
+  kind: 'SweepMinimum';
+  keyword: Name;
+  method: Name | undefined;
+  window: Expr | undefined;
+  range: Range;
+}
+
 /** `predict chinchilla at N = 70B, D = 1.4T` */
 export interface PredictStmt {
   kind: 'Predict';
@@ -336,4 +365,5 @@ export interface Comment {
   range: Range;
 }
 
-export type AnyNode = Statement | LawItem | IsoflopItem | Expr | Name | ColumnMap | LastClause | RunRow | Assignment;
+export type AnyNode =
+  Statement | LawItem | IsoflopItem | SweepItem | Expr | Name | ColumnMap | LastClause | RunRow | Assignment;

@@ -12,6 +12,7 @@ export const TOP_LEVEL_KEYWORDS = [
   'predict',
   'optimize',
   'frontier',
+  'sweep',
   'plot',
 ];
 export const LAW_KEYWORDS = ['fit', 'holdout', 'objective', 'param', 'search', 'uncertainty', 'weight', 'per'];
@@ -27,4 +28,7 @@ export const ISOFLOP_KEYWORDS = [
   'per',
 ];
 export const ENVELOPE_KEYWORDS = ['fit', 'budget', 'run', 'size', 'tokens', 'target', 'holdout', 'uncertainty'];
+export const SWEEP_KEYWORDS = ['fit', 'over', 'per', 'target', 'minimum', 'holdout', 'uncertainty'];
+/** How a sweep finds each group's minimum. */
+export const MINIMUM_METHODS = ['parabola', 'akima'];
 export const DATA_FORMATS = ['csv', 'tsv', 'jsonl', 'parquet'];

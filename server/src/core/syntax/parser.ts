@@ -5,11 +5,27 @@ import type * as A from './ast';
 import type { Diagnostic } from '../diagnostics';
 import { SyntaxFailure } from './cursor';
 import { ExpressionParser } from './expressions';
-import { DATA_FORMATS, ENVELOPE_KEYWORDS, ISOFLOP_KEYWORDS, LAW_KEYWORDS, TOP_LEVEL_KEYWORDS } from './keywords';
+import {
+  DATA_FORMATS,
+  ENVELOPE_KEYWORDS,
+  ISOFLOP_KEYWORDS,
+  LAW_KEYWORDS,
+  MINIMUM_METHODS,
+  SWEEP_KEYWORDS,
+  TOP_LEVEL_KEYWORDS,
+} from './keywords';
 import type { Token } from './lexer';
 import { describe, listOr, suggest, unexpected, whatStarts } from './messages';
 
-export { DATA_FORMATS, ENVELOPE_KEYWORDS, ISOFLOP_KEYWORDS, LAW_KEYWORDS, TOP_LEVEL_KEYWORDS } from './keywords';
+export {
+  DATA_FORMATS,
+  ENVELOPE_KEYWORDS,
+  ISOFLOP_KEYWORDS,
+  LAW_KEYWORDS,
+  MINIMUM_METHODS,
+  SWEEP_KEYWORDS,
+  TOP_LEVEL_KEYWORDS,
+} from './keywords';
 export { MAX_FORMULA_DEPTH } from './expressions';
 
 export interface ParseResult {
@@ -163,6 +179,8 @@ class Parser extends ExpressionParser {
         return this.parseOptimize();
       case 'frontier':
         return this.parseFrontier();
+      case 'sweep':
+        return this.parseSweep();
       case 'plot':
         return this.parsePlot();
     }
@@ -749,6 +767,50 @@ class Parser extends ExpressionParser {
         const hint = t.kind === 'ident' ? suggest(t.text, keywords) : undefined;
         this.fail(
           `unknown ${keyword} setting ${whatStarts(t)}${hint ? ` (did you mean '${hint}'?)` : ''}: expected ${listOr(keywords)}`,
+          t,
+        );
+      }
+    });
+    decl.range.end = this.prevEnd();
+    return decl;
+  }
+
+  private parseSweep(): A.SweepDecl {
+    const start = this.next().start;
+    const decl: A.SweepDecl = { kind: 'Sweep', name: undefined, items: [], range: { start, end: start } };
+    decl.name = this.name('a name for the sweep');
+    if (!this.is('{')) this.fail(`expected '{' and the sweep settings (fit, over, per)`, this.peek());
+    this.parseBlock(SWEEP_KEYWORDS, () => {
+      const t = this.peek();
+      const word = t.kind === 'ident' ? t.text : '';
+      if (word === 'fit') decl.items.push(this.parseFit());
+      else if (word === 'holdout') decl.items.push(this.parseHoldout());
+      else if (word === 'uncertainty') decl.items.push(this.parseUncertainty());
+      else if (word === 'over' || word === 'per' || word === 'target') {
+        const keyword = this.name(word);
+        const variable = this.name(`the ${word} variable`);
+        decl.items.push({
+          kind: 'SweepSetting',
+          setting: word,
+          keyword,
+          variable,
+          range: { start: keyword.range.start, end: this.prevEnd() },
+        });
+      } else if (word === 'minimum') {
+        const keyword = this.name(word);
+        const m = this.peek();
+        if (!(m.kind === 'ident' && MINIMUM_METHODS.includes(m.text)))
+          this.fail(`expected how to find the minimum: ${listOr(MINIMUM_METHODS)}`, m);
+        const method = this.name('parabola or akima');
+        const item: A.SweepMinimum = { kind: 'SweepMinimum', keyword, method, window: undefined, range: keyword.range };
+        if (method.text === 'parabola' && this.accept('window')) item.window = this.parseExpr();
+        item.range = { start: keyword.range.start, end: this.prevEnd() };
+        decl.items.push(item);
+      } else {
+        this.leadingOperator(t);
+        const hint = t.kind === 'ident' ? suggest(t.text, SWEEP_KEYWORDS) : undefined;
+        this.fail(
+          `unknown sweep setting ${whatStarts(t)}${hint ? ` (did you mean '${hint}'?)` : ''}: expected ${listOr(SWEEP_KEYWORDS)}`,
           t,
         );
       }
