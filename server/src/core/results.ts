@@ -84,6 +84,8 @@ export interface PredictionResult {
   /** Prediction interval for one new run's observed value: the mean's uncertainty plus the residual noise. */
   observation_interval: Interval | null;
   level: number | null;
+  /** How `interval` was made (absent without one, and in older results). */
+  interval_method?: 'bootstrap' | 'asymptotic' | 'profile';
 }
 
 export interface OptimumResult {
@@ -94,6 +96,8 @@ export interface OptimumResult {
   value: number | null;
   /** Per quantity (N, D, …, and the target); null when it depends on what the data cannot pin down. */
   intervals: Record<string, Interval | null>;
+  /** How the `intervals` were made (absent without any, and in older results). */
+  interval_method?: 'bootstrap' | 'asymptotic' | 'profile';
   /** With `inference = I`: training plus inference FLOPs (k·N·D + 2·N·I) at the allocation. */
   total_compute?: number;
   /** With `inference = I`: the training-only answer to the same question, to show how far N*, D* move. */
