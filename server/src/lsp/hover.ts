@@ -19,6 +19,7 @@ import {
   predictionLine,
 } from '../present/facts';
 import { frontierResult, lawResult, optimumResult, predictionResult } from '../present/resultsLookup';
+import { calibrationNotes } from '../present/calibration';
 import { frontierTable, inferenceShift } from '../present/questions';
 import { extrapolationMessage, farExtrapolations, EXTRAPOLATION_FACTOR } from '../core/semantics/extrapolation';
 import { occurrenceAt, statementAt, symbolIndex, type Occurrence } from './symbolIndex';
@@ -241,6 +242,7 @@ function predictHover(
     const f = predictionFacts(r, lawResult(results, p.law));
     if (f.failed) lines.push(`${target}: no value — the prediction failed (see the diagnostic on this line)  `);
     else lines.push(`${target} = **${f.value}**${predictionLine(f).slice(f.value.length)}  `);
+    for (const note of calibrationNotes(law?.catalogue, f.intervalMethod?.method)) lines.push(`${md(note)}  `);
   } else lines.push(`${notFitted(results, fitting)}  `);
   if (law) {
     const far = farExtrapolations(law, p.at, analysis.model.computes);
