@@ -30,7 +30,7 @@ function resolvePoint(at: Record<string, number>, variables: string[], computes:
 }
 
 /** Central difference gradient of g at theta (user space), one step per parameter. */
-function gradientOf(g: (theta: Float64Array) => number, theta: Float64Array): Float64Array {
+export function gradientOf(g: (theta: Float64Array) => number, theta: Float64Array): Float64Array {
   const th = Float64Array.from(theta);
   const grad = new Float64Array(th.length);
   for (let j = 0; j < th.length; j++) {
