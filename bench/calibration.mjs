@@ -1,5 +1,6 @@
-// Calibration of bootstrap prediction intervals (not a CI test; slow):
-//   node bench/calibration.mjs [replicates=100] [resamples=200] [noise=0.01]
+// Calibration of 90% prediction intervals: 3 laws × {bootstrap, asymptotic, profile} ×
+// {interior, extrapolated} × {mean, observation} (not a CI test; a few minutes):
+//   node bench/calibration.mjs [replicates=60] [resamples=100] [noise=0.01]
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { bundleBench } from './bundle.mjs';

@@ -66,7 +66,7 @@ export type Objective = { loss: 'squares'; onLog: boolean } | { loss: 'huber'; d
 export type UncertaintySpec =
   | { method: 'none' }
   | { method: 'asymptotic'; level: number }
-  /** Profile likelihood for parameters; predictions and optima by the delta method meanwhile. */
+  /** Profile likelihood for parameters, predictions and optima (profile.ts, profileQuantity.ts). */
   | { method: 'profile'; level: number }
   | { method: 'bootstrap'; resamples: number; seed: number; level: number; by: string | undefined };
 

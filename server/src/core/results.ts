@@ -118,6 +118,8 @@ export interface PredictionResult {
   level: number | null;
   /** On a `per` law: the group this prediction is for. */
   group?: string | number;
+  /** How `interval` was made (absent without one, and in older results). */
+  interval_method?: 'bootstrap' | 'asymptotic' | 'profile';
 }
 
 export interface OptimumResult {
@@ -130,6 +132,8 @@ export interface OptimumResult {
   intervals: Record<string, Interval | null>;
   /** On a `per` law: the group this optimum is for. */
   group?: string | number;
+  /** How the `intervals` were made (absent without any, and in older results). */
+  interval_method?: 'bootstrap' | 'asymptotic' | 'profile';
   /** With `inference = I`: training plus inference FLOPs (k·N·D + 2·N·I) at the allocation. */
   total_compute?: number;
   /** With `inference = I`: the training-only answer to the same question, to show how far N*, D* move. */

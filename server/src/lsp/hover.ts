@@ -22,6 +22,7 @@ import {
   predictionLine,
 } from '../present/facts';
 import { frontierResult, lawResult, optimumResults, predictionResults } from '../present/resultsLookup';
+import { calibrationNotes } from '../present/calibration';
 import { frontierTable, inferenceShift } from '../present/questions';
 import { notFittedText, stateNote, type LawFitState } from '../present/fitStates';
 import { sweepIntervals, sweepLaw, sweepMethod, sweepResult, sweepTable } from '../present/sweeps';
@@ -282,6 +283,7 @@ function predictHover(
       lines.push(
         `${group}${target} = **${f.value}**${predictionLine(f).slice(f.value.length)}${note(states, p.law)}  `,
       );
+    for (const c of calibrationNotes(law?.catalogue, f.intervalMethod?.method)) lines.push(`${md(c)}  `);
   }
   if (answers.length === 0) lines.push(`${notFitted(results, states, p.law)}  `);
   if (law) {

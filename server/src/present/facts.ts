@@ -170,7 +170,9 @@ export function predictionFacts(p: PredictionResult, law: LawResult | undefined)
     value: formatValue(p.value),
     interval: p.interval ? formatInterval(p.interval) : p.level !== null && !failed ? NOT_IDENTIFIABLE : '',
     observationInterval: formatInterval(p.observation_interval),
-    intervalMethod: p.interval ? method(law && law.seed === null ? 'asymptotic' : 'bootstrap', p.level) : null,
+    intervalMethod: p.interval
+      ? method(p.interval_method ?? (law && law.seed === null ? 'asymptotic' : 'bootstrap'), p.level)
+      : null,
   };
 }
 

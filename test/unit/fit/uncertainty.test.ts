@@ -327,7 +327,8 @@ describe('uncertainty in every corner', function () {
     assert.equal(f.result.interval_method, 'profile');
     assert.equal(asym.result.interval_method, 'asymptotic');
     assert.equal(lawSummary(f.result).intervals?.label, `${Math.round(ref.level * 100)}% profile`);
-    // A Huber fit asked for a profile keeps its sandwich intervals, and is labelled asymptotic.
+    // A Huber fit gets profile intervals too, from the Huber likelihood with a fitted scale
+    // (profileQuantity.ts; checked against scipy in profileAnswers.test.ts).
     const huber = await fitLaw(
       catalogueLaw(
         'chinchilla',
@@ -339,7 +340,11 @@ describe('uncertainty in every corner', function () {
         },
       ),
     );
-    assert.ok(huber.diagnostics.some((d) => d.code === 'scaling.profile-huber'));
-    assert.equal(huber.result.interval_method, 'asymptotic');
+    assert.ok(!huber.diagnostics.some((d) => d.code === 'scaling.profile-huber'));
+    assert.equal(huber.result.interval_method, 'profile');
+    for (const name of Object.keys(ref.intervals)) {
+      const [lo, hi] = huber.result.intervals![name]!;
+      assert.ok(lo < huber.result.params[name] && huber.result.params[name] < hi, `${name}: [${lo}, ${hi}]`);
+    }
   });
 });

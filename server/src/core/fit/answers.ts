@@ -30,7 +30,7 @@ function resolvePoint(at: Record<string, number>, variables: string[], computes:
 }
 
 /** Central difference gradient of g at theta (user space), one step per parameter. */
-function gradientOf(g: (theta: Float64Array) => number, theta: Float64Array): Float64Array {
+export function gradientOf(g: (theta: Float64Array) => number, theta: Float64Array): Float64Array {
   const th = Float64Array.from(theta);
   const grad = new Float64Array(th.length);
   for (let j = 0; j < th.length; j++) {
@@ -54,13 +54,62 @@ function gradientOf(g: (theta: Float64Array) => number, theta: Float64Array): Fl
  * the data cannot pin down.
  */
 export function intervalOf(fit: LawFit, g: (theta: Float64Array) => number, observation = false): Interval | null {
-  const P = fit.law.params.length;
+  return answerInterval(fit, g, observation).interval;
+}
+
+type AnswerMethod = 'bootstrap' | 'asymptotic' | 'profile';
+
+/**
+ * intervalOf, and the method that made the interval: with `uncertainty profile` the mean's
+ * interval is g's own profile-likelihood interval (profileQuantity.ts), and the observation
+ * interval widens each side of it by the residual noise, t·s, in quadrature (in ln space for
+ * `on log`); a profile the time budget cut falls back to the delta method, labelled `asymptotic`.
+ */
+export function answerInterval(
+  fit: LawFit,
+  g: (theta: Float64Array) => number,
+  observation = false,
+): { interval: Interval | null; method: AnswerMethod | null } {
+  const method: AnswerMethod = fit.draws ? 'bootstrap' : 'asymptotic';
   const basis = fit.basis;
-  if (!fit.theta || fit.level === null || !basis) return null;
-  const g0 = g(fit.theta);
+  if (!fit.theta || fit.level === null || !basis) return { interval: null, method: null };
   const needsGrad = !fit.draws || basis.weakDirs.length > 0;
   const grad = needsGrad ? gradientOf(g, fit.theta) : undefined;
-  if (grad && dependsOnWeak(basis, fit.theta, grad)) return null;
+  if (grad && dependsOnWeak(basis, fit.theta, grad)) return { interval: null, method: null };
+  if (fit.profiler) {
+    const profiled = fit.profiler(g);
+    if (profiled !== undefined) {
+      const interval = profiled && observation ? widenByNoise(fit, g(fit.theta), profiled) : profiled;
+      return { interval, method: 'profile' };
+    }
+  }
+  return { interval: deltaOrDraws(fit, g, grad, observation), method };
+}
+
+/** A mean's interval widened on each side by the residual noise (t·s, in the objective's space). */
+function widenByNoise(fit: LawFit, g0: number, [lo, hi]: Interval): Interval | null {
+  const basis = fit.basis!;
+  const noise = studentQuantile((1 + fit.level!) / 2, basis.dof) * Math.sqrt(basis.s2);
+  if (!Number.isFinite(noise)) return null;
+  const out = (h: number) => Math.sqrt(h * h + noise * noise);
+  if (basis.onLog) {
+    if (!(lo > 0 && g0 > 0)) return null;
+    return [g0 * Math.exp(-out(Math.log(g0 / lo))), g0 * Math.exp(out(Math.log(hi / g0)))];
+  }
+  return [g0 - out(g0 - lo), g0 + out(hi - g0)];
+}
+
+function deltaOrDraws(
+  fit: LawFit,
+  g: (theta: Float64Array) => number,
+  grad: Float64Array | undefined,
+  observation: boolean,
+): Interval | null {
+  const P = fit.law.params.length;
+  const basis = fit.basis!;
+  const theta = fit.theta!;
+  if (fit.level === null) return null;
+  const g0 = g(theta);
   const noise = observation ? Math.sqrt(basis.s2) : 0;
   if (observation && !Number.isFinite(noise)) return null;
   if (fit.draws) {
@@ -119,9 +168,20 @@ export function predict(
   const node = fit.node;
   const value = evalScalar(node, fit.theta, point);
   const mean = (th: Float64Array) => evalScalar(node, th, point);
-  return {
-    result: { ...base, value, interval: intervalOf(fit, mean), observation_interval: intervalOf(fit, mean, true) },
+  const meanInterval = answerInterval(fit, mean);
+  // A profile is computed once: the observation interval widens it (answerInterval would redo it).
+  const observation =
+    meanInterval.method === 'profile'
+      ? meanInterval.interval && widenByNoise(fit, value, meanInterval.interval)
+      : intervalOf(fit, mean, true);
+  const result: PredictionResult = {
+    ...base,
+    value,
+    interval: meanInterval.interval,
+    observation_interval: observation,
   };
+  if (meanInterval.method) result.interval_method = meanInterval.method;
+  return { result };
 }
 
 export function dataRanges(law: BoundLaw): Record<string, [number, number]> {
@@ -162,10 +222,18 @@ export function optimum(
       error: `no compute definition ties two of ${fit.law.name}'s variables (${fit.law.variables.join(', ')}) to ${Object.keys(budget).join(', ')}`,
     };
   const intervals: Record<string, Interval | null> = {};
+  const methods = new Set<AnswerMethod>();
+  const record = ({ interval, method }: ReturnType<typeof answerInterval>) => {
+    if (method && interval) methods.add(method);
+    return interval;
+  };
   if (fit.level !== null) {
     for (const key of Object.keys(alloc.at))
-      intervals[key] = intervalOf(fit, (th) => optimizeAllocation(ctx, th, budget)?.at[key] ?? NaN);
-    intervals[fit.law.target] = intervalOf(fit, (th) => optimizeAllocation(ctx, th, budget)?.value ?? NaN);
+      intervals[key] = record(answerInterval(fit, (th) => optimizeAllocation(ctx, th, budget)?.at[key] ?? NaN));
+    intervals[fit.law.target] = record(answerInterval(fit, (th) => optimizeAllocation(ctx, th, budget)?.value ?? NaN));
   }
-  return { result: { ...base, at: alloc.at, value: alloc.value, intervals }, edge: alloc.edge };
+  const result: OptimumResult = { ...base, at: alloc.at, value: alloc.value, intervals };
+  // One label for the optimum's intervals: a profile cut short for one of them is labelled `asymptotic`.
+  if (methods.size > 0) result.interval_method = methods.has('asymptotic') ? 'asymptotic' : [...methods][0];
+  return { result, edge: alloc.edge };
 }

@@ -63,16 +63,8 @@ export async function fitLaw(law: BoundLaw, opts: FitOptions = {}): Promise<LawF
   const params: Record<string, number> = {};
   law.params.forEach((spec, j) => (params[spec.name] = theta[j]));
   const holdout = holdoutMetrics(law, rows, theta, diags);
-  const { intervals, covariance, draws, level, drawRecord, bootstrap, profiled, basis } = await estimateUncertainty(
-    law,
-    starts,
-    found,
-    theta,
-    atOptimum,
-    rows,
-    opts,
-    diags,
-  );
+  const { intervals, covariance, draws, level, drawRecord, bootstrap, profiled, profiler, basis } =
+    await estimateUncertainty(law, starts, found, theta, atOptimum, rows, opts, diags);
   const o = law.objective;
   const u = law.uncertainty;
   const result: LawResult = {
@@ -110,7 +102,7 @@ export async function fitLaw(law: BoundLaw, opts: FitOptions = {}): Promise<LawF
   if (bootstrap) result.bootstrap = bootstrap;
   if (law.weightText) result.weight = law.weightText;
   opts.onProgress?.({ law: law.name, phase: 'done' });
-  return { result, diagnostics: diags, theta, node: rows.node, law, covariance, draws, level, basis };
+  return { result, diagnostics: diags, theta, node: rows.node, law, covariance, draws, level, basis, profiler };
 }
 
 /** Observed and fitted values of every row, held-out ones marked. */

@@ -4,6 +4,7 @@ import type { Diagnostic } from '../diagnostics';
 import type { BoundLaw } from '../model';
 import type { LawResult } from '../results';
 import type { Node } from './compile';
+import type { QuantityProfiler } from './profileQuantity';
 
 interface CancellationToken {
   isCancelled(): boolean;
@@ -38,6 +39,8 @@ export interface LawFit {
   level: number | null;
   /** Noise and identifiability at the optimum, for intervals of derived quantities. */
   basis?: IntervalBasis;
+  /** With `uncertainty profile`: the profile-likelihood interval of a quantity g(θ) (see profileQuantity.ts). */
+  profiler?: QuantityProfiler;
 }
 
 /**

@@ -8,7 +8,9 @@ import { DrawStatus } from './bootstrap';
 import { WEAK_COMPONENT } from './diagnose';
 import { scaledInverse } from './linalg';
 import { bootstrapParallel, FitCancelled, type BootstrapRun } from './pool';
+import { lossOf } from './loss';
 import { profileIntervals } from './profile';
+import { devianceOf, quantityProfiler, type QuantityProfiler } from './profileQuantity';
 import type { LawRows } from './rows';
 import type { Search, Starts } from './searchStage';
 import { percentileInterval, studentQuantile } from './stats';
@@ -26,8 +28,10 @@ interface Uncertainty {
   drawRecord?: Record<string, number[]>;
   /** Bootstrap refits that did not converge, and resamples left unrun by the time budget. */
   bootstrap?: { resamples: number; failed: number; skipped: number };
-  /** The parameters' intervals are profile-likelihood ones (a Huber fit with `profile` keeps asymptotic ones). */
+  /** The parameters' intervals are profile-likelihood ones (a Huber fit with no row inside δ keeps asymptotic ones). */
   profiled?: boolean;
+  /** Profile intervals of predictions and optima, with `uncertainty profile`. */
+  profiler?: QuantityProfiler;
   basis: IntervalBasis;
 }
 
@@ -239,8 +243,10 @@ function asymptotic(
 }
 
 /**
- * Profile-likelihood intervals for the parameters (squares objectives); the asymptotic covariance
- * is kept for the delta-method intervals of predictions and optima, and gives the first step.
+ * Profile-likelihood intervals. Parameters: `profileIntervals` (bisection on θⱼ) for `squares`, the
+ * Lagrangian path of `profileQuantity.ts` for Huber's likelihood. Predictions and optima: the
+ * returned `profiler`, which profiles each quantity itself. The asymptotic covariance is kept: it
+ * gives the first steps, and the delta-method fallback when the time budget cuts a profile.
  */
 function profile(
   law: BoundLaw,
@@ -256,12 +262,15 @@ function profile(
 ): Uncertainty {
   const asym = asymptotic(law, starts, found, theta, atOptimum, level, basis, diags);
   if (!asym.intervals || !asym.covariance) return asym;
-  if (law.objective.loss !== 'squares') {
+  const loss = lossOf(law.objective);
+  const sMin = atOptimum.r.reduce((a, v) => a + loss.value(v), 0);
+  const deviance = devianceOf(law, atOptimum.r, sMin, level);
+  if (!deviance) {
     diags.push(
       diagnostic(
         'info',
         'scaling.profile-huber',
-        'profile intervals are computed for `squares` objectives only: these are the asymptotic (sandwich) intervals; use `uncertainty bootstrap` for a Huber fit',
+        'no residual falls inside the Huber δ, so the Huber likelihood has no fitted scale: these are the asymptotic (sandwich) intervals; use `uncertainty bootstrap`',
         law.range,
       ),
     );
@@ -273,10 +282,18 @@ function profile(
   const params = prob.free
     .map((index, a) => ({ index, sd: Math.sqrt(covU[a * p + a]) }))
     .filter(({ index }) => asym.intervals![law.params[index].name] !== null);
-  const deadline = Date.now() + (opts.timeBudgetMs ?? 60_000);
+  const budget = opts.timeBudgetMs ?? 60_000;
+  const deadline = Date.now() + budget;
   const interrupt = () => cancelled(opts) || Date.now() > deadline;
-  const rss = atOptimum.r.reduce((a, v) => a + v * v, 0);
-  const profiled = profileIntervals(law, rows, theta, rss, level, params, interrupt);
+  let profiled: Record<string, Interval | null>;
+  if (law.objective.loss === 'squares') {
+    profiled = profileIntervals(law, rows, theta, sMin, level, params, interrupt);
+  } else {
+    const byParam = quantityProfiler(law, rows, theta, deviance, interrupt);
+    profiled = Object.fromEntries(
+      params.map(({ index }) => [law.params[index].name, byParam((th) => th[index]) ?? null]),
+    );
+  }
   if (interrupt()) {
     diags.push(
       diagnostic(
@@ -288,7 +305,14 @@ function profile(
     );
     return { ...asym, intervals: Object.fromEntries(Object.keys(asym.intervals).map((k) => [k, null])) };
   }
-  return { ...asym, intervals: { ...asym.intervals, ...profiled }, profiled: true };
+  // Predictions and optima are profiled later, within their own time budget from the first one.
+  let answersDeadline: number | undefined;
+  const answersInterrupt = () => {
+    answersDeadline ??= Date.now() + budget;
+    return cancelled(opts) || Date.now() > answersDeadline;
+  };
+  const profiler = quantityProfiler(law, rows, theta, deviance, answersInterrupt);
+  return { ...asym, intervals: { ...asym.intervals, ...profiled }, profiled: true, profiler };
 }
 
 async function bootstrap(
