@@ -33,6 +33,7 @@ async function fit(job: FitJob): Promise<FitReply> {
     predictions: analysis.model.predictions.filter((p) => laws.has(p.law)),
     optima: analysis.model.optima.filter((o) => laws.has(o.law) || isoflops.has(o.law)),
     frontiers: analysis.model.frontiers.filter((f) => laws.has(f.law) || isoflops.has(f.law)),
+    comparisons: (analysis.model.comparisons ?? []).filter((c) => c.laws.every((n) => laws.has(n))),
   };
   // Leave one core to the editor: the language server's main thread must stay responsive.
   const workers = Math.max(1, os.cpus().length - 1);

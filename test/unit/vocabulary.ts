@@ -17,6 +17,8 @@ export const KEYWORDS = [
   'frontier',
   'over',
   'points',
+  'compare',
+  'cv',
   'plot',
   'fit',
   'holdout',

@@ -101,6 +101,17 @@ export interface BoundFrontier {
   range: Range;
 }
 
+/** How `compare` cross-validates: K folds by a seeded shuffle, or one group per value of a column. */
+export type CrossValidation = { folds: number; seed: number } | { by: string };
+
+/** `compare a, b [cv K [seed S] | cv by COLUMN]`: laws side by side on the same rows. */
+export interface BoundCompare {
+  name: string | undefined;
+  laws: string[];
+  cv: CrossValidation | undefined;
+  range: Range;
+}
+
 interface BoundPlot {
   subject: string;
   y: string | undefined;
@@ -124,6 +135,8 @@ export interface StudyModel {
   predictions: BoundPredict[];
   optima: BoundOptimize[];
   frontiers: BoundFrontier[];
+  /** Absent in models built before `compare` existed. */
+  comparisons?: BoundCompare[];
   plots: BoundPlot[];
   diagnostics: Diagnostic[];
 }

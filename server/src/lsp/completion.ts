@@ -138,6 +138,12 @@ export function completion(analysis: Analysis, offset: number, ctx: CompletionCo
       if (words.length === 1) laws();
       else if (words.length === 2) push('over', CompletionItemKind.Keyword);
       else if (after('over')) computes();
+    } else if (first === 'compare') {
+      if (words.length === 1 || after(',') || after(':')) laws();
+      else if (after('cv')) push('by', CompletionItemKind.Keyword, 'leave one group out, e.g. cv by N');
+      else if (after('by')) variables();
+      else if (!words.includes('cv'))
+        push('cv', CompletionItemKind.Keyword, 'cross-validation: cv K folds, or cv by COLUMN');
     } else if (first === 'plot') {
       if (words.length === 1) {
         laws();

@@ -5,8 +5,8 @@
 // laws move with their law's text.
 import { createHash } from 'node:crypto';
 import type { Diagnostic } from '../core/diagnostics';
-import type { BoundIsoflop, BoundLaw, DataTable } from '../core/model';
-import type { StudyResults } from '../core/results';
+import type { BoundCompare, BoundIsoflop, BoundLaw, DataTable } from '../core/model';
+import type { ComparisonResult, StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
 import { toJsonDiagnostic } from '../core/study';
 import { exprToString } from '../core/semantics/evaluate';
@@ -51,6 +51,7 @@ export function fitKeys(analysis: Analysis): FitKeys {
   const computes = m.computes.map((c) => `${c.name}=${exprToString(c.formula)}`).join(';');
   const laws = new Map<string, string>();
   for (const law of m.laws) laws.set(law.name, lawKey(analysis, law, computes));
+  comparisonKeys(m.comparisons ?? [], laws);
   const isoflops = new Map<string, string>();
   for (const iso of m.isoflops) isoflops.set(iso.name, isoflopKey(analysis, iso, computes));
   return { laws, isoflops };
@@ -80,6 +81,18 @@ function lawKey(analysis: Analysis, law: BoundLaw, computes: string): string {
     by.length > 10000 ? hashString(by) : by,
     questions,
   ].join('\u0000');
+}
+
+/**
+ * A comparison needs all its laws fitted in one job (its CV refits each of them): every member's
+ * key takes the comparison and all members' keys, so a change to one refits them together.
+ */
+function comparisonKeys(comparisons: readonly BoundCompare[], laws: Map<string, string>): void {
+  const base = new Map(laws);
+  for (const c of comparisons) {
+    const group = hashString(JSON.stringify([c.name, c.laws, c.cv, c.laws.map((n) => base.get(n))]));
+    for (const n of c.laws) if (laws.has(n)) laws.set(n, `${laws.get(n)}\u0000compare:${group}`);
+  }
 }
 
 function isoflopKey(analysis: Analysis, iso: BoundIsoflop, computes: string): string {
@@ -158,6 +171,7 @@ export function combine(
     predictions: [],
     optima: [],
     frontiers: [],
+    comparisons: [],
     diagnostics: [],
   };
   const missing: FitRecord['missing'] = { laws: [], isoflops: [] };
@@ -206,6 +220,16 @@ export function combine(
     const r = from && frontierResult(sourceAnalysis(f.law), from, f);
     if (r) results.frontiers!.push(r);
   }
+  // A comparison comes with its laws' fit: all fresh (fitted together) or all kept.
+  for (const c of m.comparisons ?? []) {
+    const from = c.laws.every((n) => freshLaws.has(n))
+      ? fresh!.results
+      : c.laws.every((n) => keptLaws.has(n))
+        ? previous!.results
+        : undefined;
+    const r = from?.comparisons?.find((x) => x.name === c.name && sameLaws(x.laws, c.laws) && sameCv(x.cv, c.cv));
+    if (r) results.comparisons!.push(r);
+  }
   // Fit diagnostics: fresh ones as they are; kept laws' and isoflops' ones (including those on
   // their predict and optimize lines) moved with the text they are on.
   const fitDiagnostics: Diagnostic[] = [...(fresh?.fitDiagnostics ?? [])];
@@ -223,6 +247,15 @@ export function combine(
   const all = [...analysis.diagnostics, ...fitDiagnostics].sort((a, b) => a.range.start - b.range.start);
   results.diagnostics = all.map((d) => toJsonDiagnostic(d, analysis.lines));
   return { version, analysis, keys, results, fitDiagnostics, missing, failed };
+}
+
+function sameLaws(rows: { law: string }[], names: string[]): boolean {
+  return rows.length === names.length && rows.every((r, i) => r.law === names[i]);
+}
+
+function sameCv(result: ComparisonResult['cv'], bound: BoundCompare['cv']): boolean {
+  if (!result || !bound) return !result && !bound;
+  return 'by' in bound ? 'by' in result && result.by === bound.by : JSON.stringify(result) === JSON.stringify(bound);
 }
 
 /**
@@ -272,6 +305,15 @@ function relocate(
       now && { diagnostic: move(old.range.start, now.range.start), owner: { kind: 'law' as const, name: old.law } }
     );
   };
+  const oldCompare = (from.model.comparisons ?? []).find((c) => inside(c.range));
+  if (oldCompare) {
+    const same = (c: BoundCompare) =>
+      JSON.stringify([c.name, c.laws, c.cv]) === JSON.stringify([oldCompare.name, oldCompare.laws, oldCompare.cv]);
+    const now = (to.model.comparisons ?? []).find(same);
+    return (
+      now && { diagnostic: move(oldCompare.range.start, now.range.start), owner: { kind: 'law', name: now.laws[0] } }
+    );
+  }
   return (
     question(from.model.predictions, to.model.predictions, (p) => p.at) ??
     question(from.model.optima, to.model.optima, (o) => o.budget)

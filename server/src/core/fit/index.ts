@@ -3,8 +3,16 @@
 // checks a cancellation signal/token and a time budget, so no fit hangs.
 import { diagnostic, type Diagnostic } from '../diagnostics';
 import type { StudyModel } from '../model';
-import type { FrontierResult, LawResult, OptimumResult, PredictionResult, StudyResults } from '../results';
+import type {
+  ComparisonResult,
+  FrontierResult,
+  LawResult,
+  OptimumResult,
+  PredictionResult,
+  StudyResults,
+} from '../results';
 import { optimum, predict } from './answers';
+import { compareLaws } from './compare';
 import { traceFrontier } from './frontier';
 import { fitIsoflop } from './isoflop';
 import { isoflopOptimum } from './isoflopAnswers';
@@ -114,5 +122,14 @@ export async function fitStudy(
       );
     frontiers.push(result);
   }
-  return { results: { laws, isoflops, predictions, optima, frontiers }, diagnostics };
+  const comparisons: ComparisonResult[] = [];
+  for (const c of model.comparisons ?? []) {
+    const compared = c.laws.map((n) => model.laws.find((l) => l.name === n));
+    if (compared.some((l) => !l) || cancelled(options)) continue;
+    options.onProgress?.({ law: c.laws.join(', '), phase: 'compare' });
+    const r = await compareLaws(c, compared as typeof model.laws, fits, options);
+    diagnostics.push(...r.diagnostics);
+    comparisons.push(r.result);
+  }
+  return { results: { laws, isoflops, predictions, optima, frontiers, comparisons }, diagnostics };
 }

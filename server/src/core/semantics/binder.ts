@@ -50,6 +50,8 @@ export function bind(parsed: ParseResult, options: BindOptions = {}): M.StudyMod
 export const FRONTIER_POINTS = 13;
 /** A frontier re-solves the optimum (and its intervals) per point: cap the work. */
 const MAX_FRONTIER_POINTS = 200;
+/** `cv K` refits every compared law K times: cap the work (leave-one-out on a large sweep is `cv by`). */
+const MAX_FOLDS = 100;
 
 class Binder {
   private readonly diagnostics: Diagnostic[] = [];
@@ -71,6 +73,7 @@ class Binder {
       predictions: [],
       optima: [],
       frontiers: [],
+      comparisons: [],
       plots: [],
       diagnostics: this.diagnostics,
     };
@@ -105,6 +108,7 @@ class Binder {
       if (s.kind === 'Predict') this.bindPredict(s);
       if (s.kind === 'Optimize') this.bindOptimize(s);
       if (s.kind === 'Frontier') this.bindFrontier(s);
+      if (s.kind === 'Compare') this.bindCompare(s);
       if (s.kind === 'Plot') this.bindPlot(s);
     }
     return this.model;
@@ -1017,6 +1021,88 @@ class Binder {
     this.model.frontiers.push({ law: name, variable, from, to, points, range: s.range });
   }
 
+  /**
+   * `compare a, b [cv K [seed S] | cv by COLUMN]`: the laws must predict the same target on the same
+   * rows (the same data, the same hold-out), or their likelihoods and CV errors do not compare.
+   */
+  private bindCompare(s: A.CompareStmt): void {
+    if (s.name && !this.declare(s.name, 'comparison')) return;
+    const laws: M.BoundLaw[] = [];
+    for (const n of s.laws) {
+      if (laws.some((l) => l.name === n.text))
+        return this.report('error', 'scaling.bad-question', `'${n.text}' is already in this comparison`, n.range);
+      const law = this.lawNamed(n, 'compare');
+      if (!law) return; // unknown, not a law, or a law that failed to bind: reported already
+      laws.push(law);
+    }
+    if (laws.length < 2)
+      return this.report(
+        'error',
+        'scaling.bad-question',
+        'compare needs two laws or more, e.g. compare full, no_floor',
+        s.range,
+      );
+    const first = laws[0];
+    for (const [j, law] of laws.entries()) {
+      if (j === 0) continue;
+      const why = incomparable(first, law);
+      if (why)
+        return this.report(
+          'error',
+          'scaling.incomparable-laws',
+          `'${law.name}' and '${first.name}' cannot be compared: ${why}`,
+          s.laws[j].range,
+        );
+    }
+    let cv: M.CrossValidation | undefined;
+    if (s.by) {
+      const column = s.by.text;
+      if (!first.data.numeric.has(column) && !first.data.text.has(column))
+        return this.report(
+          'error',
+          'scaling.unknown-column',
+          `the compared laws' data has no column '${column}' to group the folds by`,
+          s.by.range,
+        );
+      const values = first.data.text.get(column) ?? Array.from(first.data.numeric.get(column)!);
+      const groups = new Set(values.filter((_, i) => !first.heldOut[i])).size;
+      if (groups < 2 || groups > MAX_FOLDS)
+        return this.report(
+          'error',
+          'scaling.bad-value',
+          `cv by ${column} needs 2 to ${MAX_FOLDS} groups (one fit per group left out); the fitted rows have ${groups} value${groups === 1 ? '' : 's'} of ${column}`,
+          s.by.range,
+        );
+      cv = { by: column };
+    } else if (s.folds) {
+      const k = this.constant(s.folds);
+      if (k === undefined) return;
+      const rows = first.heldOut.length - first.heldOut.reduce((a, b) => a + b, 0);
+      if (!(Number.isInteger(k) && k >= 2 && k <= Math.min(rows, MAX_FOLDS)))
+        return this.report(
+          'error',
+          'scaling.bad-value',
+          `cv takes a whole number of folds from 2 to ${Math.min(rows, MAX_FOLDS)} (the laws fit ${rows} rows)`,
+          s.folds.range,
+        );
+      let seed = 0;
+      if (s.seed) {
+        const v = this.constant(s.seed);
+        if (v === undefined) return;
+        if (!isSeed(v))
+          return this.report(
+            'error',
+            'scaling.bad-value',
+            '`seed` must be a whole number from 0 to 4294967295 (below 2^32)',
+            s.seed.range,
+          );
+        seed = v;
+      }
+      cv = { folds: k, seed };
+    }
+    this.model.comparisons!.push({ name: s.name?.text, laws: laws.map((l) => l.name), cv, range: s.range });
+  }
+
   /** `for L = 2.0` (a target) or `for C = X` (a budget), each optionally with `inference = I`. */
   private optimizeQuestionOk(s: A.OptimizeStmt, law: M.BoundLaw, budget: Record<string, number>): boolean {
     const target = s.budget.find((a) => a.variable.text === law.target);
@@ -1093,6 +1179,18 @@ class Binder {
 }
 
 // ----------------------------------------------------------------------------- helpers
+
+/** Why two laws cannot be compared (another target, other rows, another hold-out), or undefined. */
+function incomparable(a: M.BoundLaw, b: M.BoundLaw): string | undefined {
+  if (a.target !== b.target) return `they predict different targets (${b.target} and ${a.target})`;
+  const ya = a.data.numeric.get(a.target)!;
+  const yb = b.data.numeric.get(b.target)!;
+  if (ya.length !== yb.length || ya.some((v, i) => !Object.is(v, yb[i])))
+    return `they fit different data (${yb.length} and ${ya.length} rows; compared laws must \`fit\` the same sources)`;
+  if (a.heldOut.some((v, i) => v !== b.heldOut[i]))
+    return 'they hold out different rows (give both the same `holdout`)';
+  return undefined;
+}
 
 function callsIn(e: A.Expr, out: A.Call[] = []): A.Call[] {
   if (e.kind === 'Call') {

@@ -11,6 +11,7 @@ export const TOP_LEVEL_KEYWORDS = [
   'predict',
   'optimize',
   'frontier',
+  'compare',
   'plot',
 ];
 export const LAW_KEYWORDS = ['fit', 'holdout', 'objective', 'param', 'search', 'uncertainty'];
