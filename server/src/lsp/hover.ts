@@ -1,5 +1,6 @@
 // Hover: fitted numbers read from the same StudyResults that `fit --json` prints, so they agree.
 // User-written text is escaped; formulas go into code spans.
+import { comparisonResult, comparisonTable, comparisonVerdict } from '../present/comparison';
 import type { Hover } from 'vscode-languageserver';
 import { MarkupKind } from 'vscode-languageserver';
 import type { BoundLaw, ParamSpec } from '../core/model';
@@ -46,6 +47,7 @@ export function hover(
     if (s?.kind === 'Predict') text = predictHover(analysis, results, s, fitting);
     else if (s?.kind === 'Optimize') text = optimizeHover(analysis, results, s, fitting);
     else if (s?.kind === 'Frontier') text = frontierHover(analysis, results, s, fitting);
+    else if (s?.kind === 'Compare') text = compareHover(analysis, results, s, fitting);
     else if (s?.kind === 'Runs') {
       const row = rowAt(s, offset);
       if (row) {
@@ -294,6 +296,32 @@ function frontierHover(
   const { header, rows } = frontierTable(r, target, analysis.model.computes);
   const row = (cells: string[]) => `| ${cells.map(md).join(' | ')} |`;
   return [head, '', row(header), `|${header.map(() => '---:|').join('')}`, ...rows.map(row)].join('\n');
+}
+
+function compareHover(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  s: A.CompareStmt,
+  fitting?: FitProgress,
+): string | undefined {
+  const c = analysis.model.comparisons?.find((x) => x.range.start === s.range.start);
+  if (!c) return undefined;
+  const head = `**compare** ${c.laws.map(code).join(', ')}${c.name ? ` (${md(c.name)})` : ''}`;
+  const r = comparisonResult(results, c);
+  if (!r) return [head, '', notFitted(results, fitting)].join('\n');
+  const { header, rows, numeric } = comparisonTable(r);
+  const row = (cells: string[]) => `| ${cells.map(md).join(' | ')} |`;
+  return [
+    head,
+    '',
+    row(header),
+    `|${numeric.map((n) => (n ? '---:|' : ':---|')).join('')}`,
+    ...rows.map(row),
+    '',
+    md(comparisonVerdict(r)),
+    '',
+    'AIC and BIC are of the observed target, from the likelihood the objective implies (squares: Gaussian; huber: the Huber density with a fitted scale); k + 1 parameters with the noise scale.',
+  ].join('\n');
 }
 
 function rowAt(s: A.RunsDecl, offset: number): { row: A.RunRow; index: number } | undefined {

@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { Diagnostic } from '../core/diagnostics';
 import type { BoundCompare, BoundIsoflop, BoundLaw, DataTable } from '../core/model';
-import type { ComparisonResult, StudyResults } from '../core/results';
+import type { StudyResults } from '../core/results';
+import { comparisonResult } from '../present/comparison';
 import type { Analysis } from '../core/study';
 import { toJsonDiagnostic } from '../core/study';
 import { exprToString } from '../core/semantics/evaluate';
@@ -227,7 +228,7 @@ export function combine(
       : c.laws.every((n) => keptLaws.has(n))
         ? previous!.results
         : undefined;
-    const r = from?.comparisons?.find((x) => x.name === c.name && sameLaws(x.laws, c.laws) && sameCv(x.cv, c.cv));
+    const r = comparisonResult(from, c);
     if (r) results.comparisons!.push(r);
   }
   // Fit diagnostics: fresh ones as they are; kept laws' and isoflops' ones (including those on
@@ -247,15 +248,6 @@ export function combine(
   const all = [...analysis.diagnostics, ...fitDiagnostics].sort((a, b) => a.range.start - b.range.start);
   results.diagnostics = all.map((d) => toJsonDiagnostic(d, analysis.lines));
   return { version, analysis, keys, results, fitDiagnostics, missing, failed };
-}
-
-function sameLaws(rows: { law: string }[], names: string[]): boolean {
-  return rows.length === names.length && rows.every((r, i) => r.law === names[i]);
-}
-
-function sameCv(result: ComparisonResult['cv'], bound: BoundCompare['cv']): boolean {
-  if (!result || !bound) return !result && !bound;
-  return 'by' in bound ? 'by' in result && result.by === bound.by : JSON.stringify(result) === JSON.stringify(bound);
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   problemLine,
   problems,
 } from './facts';
+import { comparisonTable, comparisonVerdict } from './comparison';
 import { frontierTable, inferenceShift } from './questions';
 
 export interface TableContext {
@@ -77,6 +78,17 @@ export function formatResultsTable(results: StudyResults, file: string, context:
     lines.push(`frontier ${fr.law} over ${fr.variable} (${fr.points.length} points):`);
     const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
     for (const r of [header, ...rows]) lines.push(`  ${r.map((c, j) => c.padEnd(widths[j])).join('  ')}`.trimEnd());
+  }
+  for (const c of results.comparisons ?? []) {
+    lines.push('');
+    const { header, rows, numeric } = comparisonTable(c);
+    lines.push(`compare ${c.name ? `${c.name}: ` : ''}${c.laws.map((l) => l.law).join(', ')}`);
+    const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
+    for (const r of [header, ...rows])
+      lines.push(
+        `  ${r.map((cell, j) => (numeric[j] ? cell.padStart(widths[j]) : cell.padEnd(widths[j]))).join('  ')}`.trimEnd(),
+      );
+    lines.push(`  ${comparisonVerdict(c)}`);
   }
   const list = problems(results);
   if (list.length > 0) {
