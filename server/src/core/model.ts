@@ -63,8 +63,18 @@ export interface BoundLaw {
   heldOut: Uint8Array;
   uncertainty: UncertaintySpec;
   uncertaintyDeclared: boolean;
+  /** A published fit (`published("hoffmann2022")`): every parameter fixed, no data of its own. */
+  published?: PublishedSource;
   /** `search exhaustive`: optimize every declared start instead of the screened best. */
   search?: 'screened' | 'exhaustive';
+}
+
+/** Where a published law's numbers come from, and how they were verified. */
+export interface PublishedSource {
+  id: string;
+  source: string;
+  units: string;
+  verification: string;
 }
 
 export interface BoundIsoflop {

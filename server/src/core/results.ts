@@ -33,6 +33,8 @@ export interface LawResult {
   };
   converged: boolean;
   stop_reason: string;
+  /** A published law: not fitted; its source and how its numbers were verified. */
+  published?: { id: string; source: string; units: string; verification: string };
   /** Bootstrap seed, when the law has `uncertainty bootstrap`. */
   seed: number | null;
   /**

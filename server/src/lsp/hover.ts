@@ -112,6 +112,12 @@ export function lawHover(
     const entry = catalogue.get(law.catalogue);
     if (entry) lines.push('', `_${md(entry.source)}_`);
   }
+  if (law?.published) {
+    const p = law.published;
+    lines.push('', `published fit: _${md(p.source)}_  `, `units: ${md(p.units)}  `, `verified: ${md(p.verification)}`);
+    lines.push('', paramTable(law, r), '', 'not fitted: these are the published values, without intervals');
+    return lines.join('\n');
+  }
   lines.push('');
   if (!r) {
     lines.push(notFitted(results, fitting));

@@ -33,6 +33,12 @@ export function formatResultsTable(results: StudyResults, file: string, context:
     const s = lawSummary(law);
     lines.push('');
     lines.push(`law ${s.name}: ${s.formula}`);
+    if (law.published) {
+      lines.push(`  published: ${law.published.source}`, `  verified: ${law.published.verification}`);
+      const width = Math.max(...s.params.map((p) => p.name.length), 5);
+      for (const p of s.params) lines.push(`  ${p.name.padEnd(width)}  ${p.value.padStart(12)}`);
+      continue;
+    }
     lines.push(`  objective ${s.objectiveKind} = ${s.objectiveValue}`);
     lines.push(`  runs: ${s.rows}   starts: ${s.starts}`);
     lines.push(`  ${s.convergence}   ${s.time}`);

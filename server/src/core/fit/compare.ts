@@ -6,6 +6,7 @@ import { diagnostic, type Diagnostic } from '../diagnostics';
 import type { BoundCompare, BoundLaw } from '../model';
 import type { ComparedLaw, ComparisonResult } from '../results';
 import { fitLaw } from './law';
+import { publishedFit } from './published';
 import { informationCriteria, objectiveLogLik } from './likelihood';
 import { prepareRows } from './rows';
 import { mulberry32 } from './stats';
@@ -48,6 +49,17 @@ async function crossValidate(
   const y = law.data.numeric.get(law.target)!;
   let sq = 0;
   let count = 0;
+  if (law.published) {
+    // Nothing is fitted: leaving a fold out changes no prediction.
+    const fitted = publishedFit(law).result.residuals!;
+    for (const i of fit.filter((r) => folds.fold[r] >= 0)) {
+      const e = Math.log(fitted[i].fitted) - Math.log(y[i]);
+      if (!Number.isFinite(e)) return 'it predicts a value <= 0 (or none) for a row';
+      sq += e * e;
+      count++;
+    }
+    return count > 0 ? Math.sqrt(sq / count) : 'no rows';
+  }
   for (let g = 0; g < folds.count; g++) {
     if (cancelled(options)) return 'the fit was cancelled';
     const test = fit.filter((i) => folds.fold[i] === g);
@@ -129,10 +141,15 @@ export async function compareLaws(
   options: FitOptions = {},
 ): Promise<{ result: ComparisonResult; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = [];
-  const folds = c.cv && assignFolds(laws[0], c.cv);
+  // A published law is evaluated on the fitted laws' rows, with their objective, k = 0.
+  const fitted = laws.find((l) => !l.published)!;
+  const onRows = (l: BoundLaw): BoundLaw =>
+    l.published ? { ...l, data: fitted.data, heldOut: fitted.heldOut, objective: fitted.objective } : l;
+  const folds = c.cv && assignFolds(fitted, c.cv);
   const rows: ComparedLaw[] = [];
-  for (const law of laws) {
-    const { row, problems } = await compareOne(law, fits.get(law.name), folds, options);
+  for (const law of laws.map(onRows)) {
+    const fit = law.published ? publishedFit(law) : fits.get(law.name);
+    const { row, problems } = await compareOne(law, fit, folds, options);
     rows.push(row);
     for (const p of problems) diagnostics.push(diagnostic('warning', 'scaling.compare-incomplete', p, c.range));
   }

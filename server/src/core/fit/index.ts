@@ -17,6 +17,7 @@ import { traceFrontier } from './frontier';
 import { fitIsoflop } from './isoflop';
 import { isoflopOptimum } from './isoflopAnswers';
 import { fitLaw } from './law';
+import { publishedFit } from './published';
 import { answerAllocation, needsTargetEngine } from './target';
 import { cancelled, type FitOptions, type LawFit } from './types';
 
@@ -41,7 +42,7 @@ export async function fitStudy(
   const laws: LawResult[] = [];
   for (const law of model.laws) {
     if (cancelled(options)) break;
-    const f = await fitLaw(law, options);
+    const f = law.published ? publishedFit(law) : await fitLaw(law, options);
     fits.set(law.name, f);
     laws.push(f.result);
     diagnostics.push(...f.diagnostics);

@@ -7,6 +7,7 @@ import type * as M from '../model';
 import type * as A from '../syntax/ast';
 import type { ParseResult } from '../syntax/parser';
 import { numericColumn, type LoadResult } from '../data/loader';
+import { PUBLISHED } from '../laws/published';
 import { resolveDataPath } from '../data/paths';
 import { columnLookup, concatTables, selectRows, whereMask } from '../data/table';
 import { closest, editDistance, formatNumber, listed, MAX_SUGGEST_CANDIDATES } from '../text';
@@ -357,6 +358,8 @@ class Binder {
     let catalogueName: string | undefined;
     let catalogueParams: M.CatalogueLaw['params'] = [];
     const formulaText = exprToString(s.formula);
+    if (!s.target && s.formula.kind === 'Call' && s.formula.callee.text === 'published')
+      return this.bindPublished(s, s.formula);
     if (!s.target) {
       // `law k: kaplan_n(N)`: expand the catalogue entry over the user's variables.
       if (s.formula.kind !== 'Call') return;
@@ -555,6 +558,71 @@ class Binder {
       uncertainty,
       uncertaintyDeclared: uncertaintyClause !== undefined,
       search: body.find((b): b is A.SearchClause => b.kind === 'Search')?.mode ?? 'screened',
+    });
+  }
+
+  /** `law NAME: published("hoffmann2022")`: the library's values, every parameter fixed, no data. */
+  private bindPublished(s: A.LawDecl, call: A.Call): void {
+    const arg = call.args[0];
+    if (call.args.length !== 1 || arg.kind !== 'String')
+      return this.report(
+        'error',
+        'scaling.catalogue-arguments',
+        `published takes one name in quotes, e.g. published("hoffmann2022"); the library has ${[...PUBLISHED.keys()].join(', ')}`,
+        call.range,
+      );
+    const entry = PUBLISHED.get(arg.value);
+    if (!entry) {
+      const hint = closest(arg.value, [...PUBLISHED.keys()]);
+      return this.report(
+        'error',
+        'scaling.unknown-law',
+        `no published law '${arg.value}'${hint ? ` (did you mean '${hint}'?)` : ''}; the library has ${[...PUBLISHED.keys()].join(', ')}`,
+        arg.range,
+      );
+    }
+    if (s.body.length > 0)
+      this.report(
+        'warning',
+        'scaling.published-settings',
+        `a published law is not fitted: its settings are ignored (fit, objective and the rest belong to laws you fit)`,
+        s.body[0].range,
+      );
+    const empty = new Float64Array(0);
+    const params: M.ParamSpec[] = Object.entries(entry.values).map(([name, value]) => ({
+      name,
+      lower: -Infinity,
+      upper: Infinity,
+      lowerClosed: false,
+      upperClosed: false,
+      fixed: value,
+      starts: [],
+      logGrid: false,
+      range: s.name!.range,
+    }));
+    this.model.laws.push({
+      name: s.name!.text,
+      range: s.range,
+      nameRange: s.name!.range,
+      target: 'L',
+      formula: substitute(entry.formula, new Map(), call.range),
+      formulaText: entry.formulaText,
+      catalogue: undefined,
+      variables: entry.variables,
+      params,
+      objective: DEFAULT_OBJECTIVE,
+      objectiveDeclared: true,
+      data: {
+        name: s.name!.text,
+        rowCount: 0,
+        numeric: new Map([...entry.variables, 'L'].map((v) => [v, empty])),
+        text: new Map(),
+        origin: [],
+      },
+      heldOut: new Uint8Array(0),
+      uncertainty: { method: 'none' },
+      uncertaintyDeclared: true,
+      published: { id: entry.id, source: entry.source, units: entry.units, verification: entry.verification },
     });
   }
 
@@ -1042,10 +1110,18 @@ class Binder {
         'compare needs two laws or more, e.g. compare full, no_floor',
         s.range,
       );
-    const first = laws[0];
+    // A published law is evaluated on the fitted laws' rows: one of them gives the rows.
+    const first = laws.find((l) => !l.published);
+    if (!first)
+      return this.report(
+        'error',
+        'scaling.incomparable-laws',
+        'published laws have no rows of their own: compare them with a law fitted to your data',
+        s.range,
+      );
     for (const [j, law] of laws.entries()) {
-      if (j === 0) continue;
-      const why = incomparable(first, law);
+      if (law === first) continue;
+      const why = law.published ? unevaluable(first, law) : incomparable(first, law);
       if (why)
         return this.report(
           'error',
@@ -1179,6 +1255,16 @@ class Binder {
 }
 
 // ----------------------------------------------------------------------------- helpers
+
+/** Why a published law cannot be evaluated on a fitted law's rows (another target, a missing variable). */
+function unevaluable(fitted: M.BoundLaw, published: M.BoundLaw): string | undefined {
+  if (fitted.target !== published.target)
+    return `they predict different targets (${published.target} and ${fitted.target})`;
+  const missing = published.variables.filter((v) => !fitted.data.numeric.has(v));
+  if (missing.length > 0)
+    return `the rows of '${fitted.name}' have no ${listed(missing)}, which the published law reads`;
+  return undefined;
+}
 
 /** Why two laws cannot be compared (another target, other rows, another hold-out), or undefined. */
 function incomparable(a: M.BoundLaw, b: M.BoundLaw): string | undefined {

@@ -32,6 +32,7 @@ function fittedRows(law: BoundLaw): number[] {
 }
 
 function checkRunCount(law: BoundLaw, out: Diagnostic[]): void {
+  if (law.published) return; // not fitted: it has no runs of its own
   const free = law.params.filter((p) => p.fixed === undefined).length;
   const rows = fittedRows(law).length;
   if (rows === 0) {
@@ -111,7 +112,7 @@ function checklist(parsed: ParseResult, model: StudyModel, out: Diagnostic[]): v
   for (const s of parsed.file.statements) {
     if (s.kind !== 'Law' || !s.name || !s.bodyRange) continue;
     const law = model.laws.find((l) => l.name === s.name!.text);
-    if (!law) continue;
+    if (!law || law.published) continue;
     const insertAt = s.bodyRange.end - 1; // before the closing brace
     const missing: [string, string, string][] = [];
     if (!s.body.some((b) => b.kind === 'Objective')) {
