@@ -7,6 +7,7 @@ import { hover } from '../../../server/src/lsp/hover';
 import { inlayHints } from '../../../server/src/lsp/inlayHints';
 import { buildMarkdownReport } from '../../../server/src/present/reportMarkdown';
 import { formatResultsTable } from '../../../server/src/present/resultsTable';
+import { combine, fitKeys, planFit } from '../../../server/src/lsp/incremental';
 import { analyzeText, STUDY_TEXT } from '../lsp/helpers';
 
 const extra = `law no_floor: L = A / N^alpha + B / D^beta {
@@ -105,5 +106,29 @@ describe('compare: hover, inlay hint, CLI table and report', () => {
       best,
     ]);
     assert.ok(report.includes(`- ${verdict}`));
+  });
+});
+
+describe('compare in the editor: the laws refit together, the result is carried while none changes', () => {
+  it('a change to one compared law replans both; a comment edit keeps the comparison', async () => {
+    const text = `${STUDY_TEXT.trimEnd()}\n${extra}`;
+    const a = await analyzeText(text);
+    const keys = fitKeys(a);
+    const first = combine(a, 1, keys, undefined, {
+      results: { ...standIn(a), laws: [] },
+      fitDiagnostics: [],
+      laws: [...keys.laws.keys()],
+      isoflops: [],
+    });
+    assert.deepEqual(first.results.comparisons, [comparison]);
+    const comment = await analyzeText(text.replace('// A law: a named', '// A law (edited): a named'));
+    const kept = combine(comment, 2, fitKeys(comment), first);
+    assert.deepEqual(kept.results.comparisons, [comparison]);
+    const edited = await analyzeText(
+      text.replace('  holdout N >= 5B\n}\ncompare', '  holdout N >= 5B\n  objective squares on log\n}\ncompare'),
+    );
+    const plan = planFit(first, fitKeys(edited));
+    assert.deepEqual(plan.laws.sort(), ['chinchilla', 'no_floor']);
+    assert.deepEqual(combine(edited, 3, fitKeys(edited), first).results.comparisons, []);
   });
 });
