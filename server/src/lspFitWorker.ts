@@ -35,6 +35,7 @@ async function fit(job: FitJob): Promise<FitReply> {
     frontiers: analysis.model.frontiers.filter((f) => laws.has(f.law) || isoflops.has(f.law)),
     // Sweeps are cheap: the language server computes them for every version itself (incremental.ts).
     sweeps: [],
+    comparisons: (analysis.model.comparisons ?? []).filter((c) => c.laws.every((n) => laws.has(n))),
   };
   // Leave one core to the editor: the language server's main thread must stay responsive.
   const workers = Math.max(1, os.cpus().length - 1);

@@ -24,6 +24,8 @@ export const KEYWORDS = [
   'window',
   'over',
   'points',
+  'compare',
+  'cv',
   'plot',
   'fit',
   'holdout',

@@ -100,8 +100,18 @@ export interface BoundLaw {
   per?: PerSpec;
   uncertainty: UncertaintySpec;
   uncertaintyDeclared: boolean;
+  /** A published fit (`published("hoffmann2022")`): every parameter fixed, no data of its own. */
+  published?: PublishedSource;
   /** `search exhaustive`: optimize every declared start instead of the screened best. */
   search?: 'screened' | 'exhaustive';
+}
+
+/** Where a published law's numbers come from, and how they were verified. */
+export interface PublishedSource {
+  id: string;
+  source: string;
+  units: string;
+  verification: string;
 }
 
 export interface BoundIsoflop {
@@ -158,6 +168,17 @@ export interface BoundFrontier {
   range: Range;
 }
 
+/** How `compare` cross-validates: K folds by a seeded shuffle, or one group per value of a column. */
+export type CrossValidation = { folds: number; seed: number } | { by: string };
+
+/** `compare a, b [cv K [seed S] | cv by COLUMN]`: laws side by side on the same rows. */
+export interface BoundCompare {
+  name: string | undefined;
+  laws: string[];
+  cv: CrossValidation | undefined;
+  range: Range;
+}
+
 interface BoundPlot {
   subject: string;
   y: string | undefined;
@@ -182,6 +203,8 @@ export interface StudyModel {
   optima: BoundOptimize[];
   frontiers: BoundFrontier[];
   sweeps: BoundSweep[];
+  /** Absent in models built before `compare` existed. */
+  comparisons?: BoundCompare[];
   plots: BoundPlot[];
   diagnostics: Diagnostic[];
 }

@@ -33,6 +33,8 @@ export interface LawResult {
   };
   converged: boolean;
   stop_reason: string;
+  /** A published law: not fitted; its source and how its numbers were verified. */
+  published?: { id: string; source: string; units: string; verification: string };
   /** Bootstrap seed, when the law has `uncertainty bootstrap`. */
   seed: number | null;
   /**
@@ -178,6 +180,35 @@ export interface SweepResult {
   uncertainty: { method: 'bootstrap' | 'asymptotic' | 'profile'; level: number } | null;
 }
 
+/** One law's row in a `compare` table. Values a law could not give are null (a diagnostic says why). */
+export interface ComparedLaw {
+  law: string;
+  /** Free parameters of the law (a published law: 0). The noise scale counts once more in AIC and BIC. */
+  k: number;
+  /** Rows the likelihood is over: the law's fitted rows. */
+  n: number;
+  objective: { kind: 'squares' | 'huber'; delta: number | null; space: 'linear' | 'log' };
+  /** Maximised log-likelihood of the observed target (see docs/engine.md, "Comparing laws"). */
+  log_likelihood: number | null;
+  aic: number | null;
+  bic: number | null;
+  holdout: { mape: number; rmse_log: number } | null;
+  /** RMSE of ln target over every row, each predicted by the refit that left its fold out; null without `cv`. */
+  cv: number | null;
+}
+
+/** `compare a, b [cv …]`: the laws side by side, the best by the criterion named. */
+export interface ComparisonResult {
+  name?: string;
+  /** `cv` when the statement asks for cross-validation, else `aic`. */
+  criterion: 'aic' | 'cv';
+  /** The folds: K by a seeded shuffle, or one per value of a column; null without `cv`. */
+  cv: { folds: number; seed: number } | { by: string; folds: number } | null;
+  /** The winning law's name; null when a law has no value of the criterion. */
+  best: string | null;
+  laws: ComparedLaw[];
+}
+
 export interface JsonDiagnostic {
   severity: 'error' | 'warning' | 'info' | 'hint';
   code: string;
@@ -198,5 +229,7 @@ export interface StudyResults {
   frontiers?: FrontierResult[];
   /** Absent in results from before sweeps existed. */
   sweeps?: SweepResult[];
+  /** Absent in results from before `compare` existed. */
+  comparisons?: ComparisonResult[];
   diagnostics: JsonDiagnostic[];
 }

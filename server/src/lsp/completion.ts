@@ -1,6 +1,7 @@
 // Completion in context: keywords for the block the cursor is in (top level, law, isoflop,
 // dataset), catalogue laws after `law NAME:`, variables and parameters in formulas, datasets after
 // `fit`, laws after `predict`/`optimize`/`plot`, and a dataset's file columns after `VAR:` and in `where`.
+import { PUBLISHED } from '../core/laws/published';
 import { nameOrString } from '../core/syntax/lexer';
 import type { CompletionItem } from 'vscode-languageserver';
 import { CompletionItemKind, InsertTextFormat } from 'vscode-languageserver';
@@ -101,6 +102,7 @@ export function completion(analysis: Analysis, offset: number, ctx: CompletionCo
       const eq = words.indexOf('=');
       if (colon >= 0 && colon === words.length - 1) {
         catalogueItems(push);
+        publishedItems(push);
         variables();
       } else if (eq > colon && colon >= 0) {
         const name = words[1];
@@ -146,6 +148,12 @@ export function completion(analysis: Analysis, offset: number, ctx: CompletionCo
       if (words.length === 1) laws();
       else if (words.length === 2) push('over', CompletionItemKind.Keyword);
       else if (after('over')) computes();
+    } else if (first === 'compare') {
+      if (words.length === 1 || after(',') || after(':')) laws();
+      else if (after('cv')) push('by', CompletionItemKind.Keyword, 'leave one group out, e.g. cv by N');
+      else if (after('by')) variables();
+      else if (!words.includes('cv'))
+        push('cv', CompletionItemKind.Keyword, 'cross-validation: cv K folds, or cv by COLUMN');
     } else if (first === 'plot') {
       if (words.length === 1) {
         laws();
@@ -274,6 +282,19 @@ function catalogueItems(
       documentation: { kind: 'markdown', value: `${entry.description}\n\n_${entry.source}_` },
       insertText: `${entry.name}(${args})`,
       insertTextFormat: InsertTextFormat.Snippet,
+    });
+  }
+}
+
+/** Published fits, `law NAME: published("hoffmann2022")`: one item per library entry. */
+function publishedItems(
+  push: (label: string, kind: CompletionItemKind, detail?: string, extra?: Partial<CompletionItem>) => void,
+): void {
+  for (const p of PUBLISHED.values()) {
+    push(`published("${p.id}")`, CompletionItemKind.Constant, `published: L = ${p.formulaText}`, {
+      documentation: { kind: 'markdown', value: `_${p.source}_\n\nverified: ${p.verification}` },
+      insertText: `published("${p.id}")`,
+      filterText: `published ${p.id}`,
     });
   }
 }

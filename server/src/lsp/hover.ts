@@ -1,5 +1,6 @@
 // Hover: fitted numbers read from the same StudyResults that `fit --json` prints, so they agree.
 // User-written text is escaped; formulas go into code spans.
+import { comparisonResult, comparisonTable, comparisonVerdict } from '../present/comparison';
 import type { Hover } from 'vscode-languageserver';
 import { MarkupKind } from 'vscode-languageserver';
 import type { BoundLaw, ParamSpec } from '../core/model';
@@ -57,6 +58,7 @@ export function hover(
     else if (s?.kind === 'Optimize') text = optimizeHover(analysis, results, s, states);
     else if (s?.kind === 'Frontier') text = frontierHover(analysis, results, s, states);
     else if (s?.kind === 'Sweep') text = sweepHover(analysis, results, s);
+    else if (s?.kind === 'Compare') text = compareHover(analysis, results, s, states);
     else if (s?.kind === 'Runs') {
       const row = rowAt(s, offset);
       if (row) {
@@ -118,6 +120,12 @@ export function lawHover(
   if (law?.catalogue) {
     const entry = catalogue.get(law.catalogue);
     if (entry) lines.push('', `_${md(entry.source)}_`);
+  }
+  if (law?.published) {
+    const p = law.published;
+    lines.push('', `published fit: _${md(p.source)}_  `, `units: ${md(p.units)}  `, `verified: ${md(p.verification)}`);
+    lines.push('', paramTable(law, r), '', 'not fitted: these are the published values, without intervals');
+    return lines.join('\n');
   }
   lines.push('');
   if (!r) {
@@ -372,6 +380,32 @@ function frontierHover(
   const row = (cells: string[]) => `| ${cells.map(md).join(' | ')} |`;
   const table = [row(header), `|${header.map(() => '---:|').join('')}`, ...rows.map(row)];
   return [head, '', ...(state ? [state, ''] : []), ...table].join('\n');
+}
+
+function compareHover(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  s: A.CompareStmt,
+  states: LawStates,
+): string | undefined {
+  const c = analysis.model.comparisons?.find((x) => x.range.start === s.range.start);
+  if (!c) return undefined;
+  const head = `**compare** ${c.laws.map(code).join(', ')}${c.name ? ` (${md(c.name)})` : ''}`;
+  const r = comparisonResult(results, c);
+  if (!r) return [head, '', notFitted(results, states, c.laws[0])].join('\n');
+  const { header, rows, numeric } = comparisonTable(r);
+  const row = (cells: string[]) => `| ${cells.map(md).join(' | ')} |`;
+  return [
+    head,
+    '',
+    row(header),
+    `|${numeric.map((n) => (n ? '---:|' : ':---|')).join('')}`,
+    ...rows.map(row),
+    '',
+    md(comparisonVerdict(r)),
+    '',
+    'AIC and BIC are of the observed target, from the likelihood the objective implies (squares: Gaussian; huber: the Huber density with a fitted scale); k + 1 parameters with the noise scale.',
+  ].join('\n');
 }
 
 function rowAt(s: A.RunsDecl, offset: number): { row: A.RunRow; index: number } | undefined {

@@ -6,8 +6,9 @@
 // kept laws move with their law's text.
 import { createHash } from 'node:crypto';
 import type { Diagnostic } from '../core/diagnostics';
-import type { BoundIsoflop, BoundLaw, DataTable } from '../core/model';
+import type { BoundCompare, BoundIsoflop, BoundLaw, DataTable } from '../core/model';
 import type { EnvelopeResult, IsoflopResult, StudyResults } from '../core/results';
+import { comparisonResult } from '../present/comparison';
 import type { Analysis } from '../core/study';
 import { toJsonDiagnostic } from '../core/study';
 import { exprToString } from '../core/semantics/evaluate';
@@ -59,6 +60,7 @@ export function fitKeys(analysis: Analysis): FitKeys {
   const computes = m.computes.map((c) => `${c.name}=${exprToString(c.formula)}`).join(';');
   const laws = new Map<string, string>();
   for (const law of m.laws) laws.set(law.name, lawKey(analysis, law, computes));
+  comparisonKeys(m.comparisons ?? [], laws);
   const isoflops = new Map<string, string>();
   for (const iso of m.isoflops) isoflops.set(iso.name, isoflopKey(analysis, iso, computes));
   return { laws, isoflops };
@@ -82,6 +84,18 @@ function lawKey(analysis: Analysis, law: BoundLaw, computes: string): string {
     hashTable(law.data, columns, law.heldOut),
     by.length > 10000 ? hashString(by) : by,
   ].join('\u0000');
+}
+
+/**
+ * A comparison needs all its laws fitted in one job (its CV refits each of them): every member's
+ * key takes the comparison and all members' keys, so a change to one refits them together.
+ */
+function comparisonKeys(comparisons: readonly BoundCompare[], laws: Map<string, string>): void {
+  const base = new Map(laws);
+  for (const c of comparisons) {
+    const group = hashString(JSON.stringify([c.name, c.laws, c.cv, c.laws.map((n) => base.get(n))]));
+    for (const n of c.laws) if (laws.has(n)) laws.set(n, `${laws.get(n)}\u0000compare:${group}`);
+  }
 }
 
 function isoflopKey(analysis: Analysis, iso: BoundIsoflop, computes: string): string {
@@ -165,6 +179,7 @@ export function combine(
     predictions: [],
     optima: [],
     frontiers: [],
+    comparisons: [],
     diagnostics: [],
   };
   const missing: FitRecord['missing'] = { laws: [], isoflops: [] };
@@ -229,6 +244,16 @@ export function combine(
   // (their old diagnostics are dropped below: relocate() knows no sweep).
   const sweepRuns = m.sweeps.map(fitSweep);
   results.sweeps = sweepRuns.map((r) => r.result);
+  // A comparison comes with its laws' fit: all fresh (fitted together) or all kept.
+  for (const c of m.comparisons ?? []) {
+    const from = c.laws.every((n) => freshLaws.has(n))
+      ? fresh!.results
+      : c.laws.every((n) => keptLaws.has(n))
+        ? previous!.results
+        : undefined;
+    const r = comparisonResult(from, c);
+    if (r) results.comparisons!.push(r);
+  }
   // Fit diagnostics: fresh ones as they are; kept laws' and isoflops' ones (including those on
   // their predict and optimize lines) moved with the text they are on.
   const fitDiagnostics: Diagnostic[] = [...(fresh?.fitDiagnostics ?? []), ...sweepRuns.flatMap((r) => r.diagnostics)];
@@ -331,6 +356,15 @@ function relocate(
       now && { diagnostic: move(old.range.start, now.range.start), owner: { kind: 'law' as const, name: old.law } }
     );
   };
+  const oldCompare = (from.model.comparisons ?? []).find((c) => inside(c.range));
+  if (oldCompare) {
+    const same = (c: BoundCompare) =>
+      JSON.stringify([c.name, c.laws, c.cv]) === JSON.stringify([oldCompare.name, oldCompare.laws, oldCompare.cv]);
+    const now = (to.model.comparisons ?? []).find(same);
+    return (
+      now && { diagnostic: move(oldCompare.range.start, now.range.start), owner: { kind: 'law', name: now.laws[0] } }
+    );
+  }
   return (
     question(from.model.predictions, to.model.predictions, (p) => p.at) ??
     question(from.model.optima, to.model.optima, (o) => o.budget)

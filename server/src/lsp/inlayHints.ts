@@ -1,5 +1,6 @@
 // Inlay hints after each `predict` (`= 1.94 [1.92, 1.97]`) and `optimize` (`N* = …, D* = …, L* = …`).
 // A value from a result that is not current keeps its hint, marked (`… · refitting…`, `… · stale`).
+import { comparisonResult, comparisonVerdict } from '../present/comparison';
 import type { InlayHint } from 'vscode-languageserver';
 import { InlayHintKind } from 'vscode-languageserver';
 import type { StudyResults } from '../core/results';
@@ -86,6 +87,17 @@ export function inlayHints(
     hints.push({
       position: lineEnd(analysis, s.name.range.end),
       label: `→ ${law}${iv ? `, exponent ${formatInterval(iv)}` : ''}`,
+      kind: InlayHintKind.Type,
+      paddingLeft: true,
+    });
+  }
+  for (const c of analysis.model.comparisons ?? []) {
+    if (!inRange(c.range)) continue;
+    const r = comparisonResult(results, c);
+    if (!r) continue;
+    hints.push({
+      position: lineEnd(analysis, c.range.end),
+      label: `→ ${comparisonVerdict(r)}`,
       kind: InlayHintKind.Type,
       paddingLeft: true,
     });

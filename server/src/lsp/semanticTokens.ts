@@ -95,6 +95,9 @@ export function semanticTokens(analysis: Analysis): SemanticTokens {
       case 'Frontier':
         for (const e of [s.from, s.to, s.points]) if (e) visit(e);
         break;
+      case 'Compare':
+        for (const e of [s.folds, s.seed]) if (e) visit(e);
+        break;
     }
   }
   // Formula NameRefs substituted from the catalogue share the call's range: drop overlaps.

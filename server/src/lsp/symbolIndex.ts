@@ -186,6 +186,11 @@ function build(analysis: Analysis): SymbolIndex {
         if (s.law) add(s.law.text, 'law', s.law.range, false);
         if (s.variable) variableRef(s.variable.text, s.variable.range);
         break;
+      case 'Compare':
+        for (const law of s.laws) add(law.text, 'law', law.range, false);
+        if (s.by && variables.has(s.by.text)) variableRef(s.by.text, s.by.range);
+        else if (s.by) add(s.by.text, 'column', s.by.range, false);
+        break;
       case 'Plot':
         subject(s.subject);
         for (const n of [s.y, s.x, s.by]) if (n) variableRef(n.text, n.range);

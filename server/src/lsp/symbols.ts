@@ -103,6 +103,16 @@ export function documentSymbols(analysis: Analysis): DocumentSymbol[] {
       case 'Frontier':
         out.push(sym(`frontier ${s.law?.text ?? ''}`.trim(), SymbolKind.Event, s.range, s.law?.range ?? s.range));
         break;
+      case 'Compare':
+        out.push(
+          sym(
+            s.name?.text ?? `compare ${s.laws.map((l) => l.text).join(', ')}`,
+            SymbolKind.Event,
+            s.range,
+            s.name?.range ?? s.laws[0]?.range ?? s.range,
+          ),
+        );
+        break;
       case 'Plot':
         out.push(sym(`plot ${s.subject?.text ?? ''}`.trim(), SymbolKind.Event, s.range, s.subject?.range ?? s.range));
         break;

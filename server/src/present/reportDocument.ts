@@ -3,6 +3,7 @@
 // fit in full, isoflop budgets and frontiers, training-curve envelopes, predictions, optima, every
 // error and warning as `fit --json` has it, and the (Mis)Fitting checklist. reportMarkdown.ts and reportHtml.ts render
 // it; neither builds a number of its own.
+import { comparisonResult, comparisonTable, comparisonVerdict } from './comparison';
 import type { BoundLaw, ParamSpec } from '../core/model';
 import type { StudyResults } from '../core/results';
 import type * as A from '../core/syntax/ast';
@@ -248,6 +249,25 @@ export function buildReportDocument(analysis: Analysis, results: StudyResults, m
       numeric: header.map((_, j) => j < 4),
       rows: rows.map((row) => row.map((c) => [c])),
     });
+  }
+  for (const [j, c] of (m.comparisons ?? []).entries()) {
+    const r = comparisonResult(results, c);
+    if (!r) continue;
+    const { header, rows, numeric } = comparisonTable(r);
+    blocks.push({
+      kind: 'heading',
+      level: 2,
+      text: `Comparison ${c.name ? `${c.name}: ` : 'of '}${c.laws.join(', ')}`,
+      id: slug('compare', `${c.name ?? c.laws.join('-')}-${j}`),
+    });
+    blocks.push({
+      kind: 'table',
+      id: slug('compare-table', `${c.name ?? c.laws.join('-')}-${j}`),
+      head: header,
+      numeric,
+      rows: rows.map((row) => row.map((cell) => [cell])),
+    });
+    blocks.push({ kind: 'list', items: [[comparisonVerdict(r)]] });
   }
 
   blocks.push({ kind: 'heading', level: 2, text: 'Plots', id: 'plots' });

@@ -15,6 +15,7 @@ import {
   problemLine,
   problems,
 } from './facts';
+import { comparisonTable, comparisonVerdict } from './comparison';
 import { frontierTable, inferenceShift } from './questions';
 import { sweepIntervals, sweepLaw, sweepMethod, sweepTable } from './sweeps';
 
@@ -34,6 +35,12 @@ export function formatResultsTable(results: StudyResults, file: string, context:
     const s = lawSummary(law);
     lines.push('');
     lines.push(`law ${s.name}: ${s.formula}`);
+    if (law.published) {
+      lines.push(`  published: ${law.published.source}`, `  verified: ${law.published.verification}`);
+      const width = Math.max(...s.params.map((p) => p.name.length), 5);
+      for (const p of s.params) lines.push(`  ${p.name.padEnd(width)}  ${p.value.padStart(12)}`);
+      continue;
+    }
     lines.push(`  objective ${s.objectiveKind} = ${s.objectiveValue}`);
     lines.push(`  runs: ${s.rows}   starts: ${s.starts}`);
     if (s.weight) lines.push(`  weight: ${s.weight}`);
@@ -100,6 +107,17 @@ export function formatResultsTable(results: StudyResults, file: string, context:
     lines.push(`frontier ${fr.law} over ${fr.variable} (${fr.points.length} points):`);
     const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
     for (const r of [header, ...rows]) lines.push(`  ${r.map((c, j) => c.padEnd(widths[j])).join('  ')}`.trimEnd());
+  }
+  for (const c of results.comparisons ?? []) {
+    lines.push('');
+    const { header, rows, numeric } = comparisonTable(c);
+    lines.push(`compare ${c.name ? `${c.name}: ` : ''}${c.laws.map((l) => l.law).join(', ')}`);
+    const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
+    for (const r of [header, ...rows])
+      lines.push(
+        `  ${r.map((cell, j) => (numeric[j] ? cell.padStart(widths[j]) : cell.padEnd(widths[j]))).join('  ')}`.trimEnd(),
+      );
+    lines.push(`  ${comparisonVerdict(c)}`);
   }
   const list = problems(results);
   if (list.length > 0) {

@@ -137,6 +137,30 @@ describe('Scaling Studio in a real extension host', () => {
     });
   });
 
+  check('the hover of a published law cites its source; the hover of a compare line names the best law', async () => {
+    const ed = await open('e2e/compare.scaling');
+    const hoverAt = async (line: number, character: number) => {
+      const h = await vscode.commands.executeCommand<vscode.Hover[]>(
+        'vscode.executeHoverProvider',
+        ed.document.uri,
+        new vscode.Position(line, character),
+      );
+      return h.flatMap((x) => x.contents.map(text)).join('\n');
+    };
+    const published = lineOf(ed.document, 'law hoffmann');
+    await waitFor(async () => {
+      const h = await hoverAt(published, 'law hoff'.length);
+      return h.includes('Hoffmann et al. 2022') && h.includes('rounded as printed');
+    }, 'the published law hover with its source and verification');
+    // The comparison needs the fit: ask again until its verdict is there.
+    const compare = lineOf(ed.document, 'compare');
+    await waitFor(
+      async () => /best by AIC/.test(await hoverAt(compare, 2)),
+      'the compare hover with its verdict',
+      60000,
+    );
+  });
+
   check('completion offers the dataset columns', async () => {
     const ed = await open('e2e/predict.scaling');
     const line = lineOf(ed.document, '  N: params');

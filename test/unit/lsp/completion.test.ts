@@ -43,6 +43,7 @@ describe('lsp completion', () => {
   it('offers catalogue laws after `law NAME:`', async () => {
     const l = await labels(inStudy('law kaplan: kaplan_n(N) { fit sweep }', 'law kaplan: |'));
     for (const k of ['chinchilla', 'kaplan_n', 'kaplan_d']) assert.ok(l.includes(k), `${k} in ${l}`);
+    assert.ok(l.includes('published("hoffmann2022")'), `published("hoffmann2022") in ${l}`);
   });
 
   it('offers variables, parameters and functions in a formula', async () => {

@@ -4,6 +4,7 @@
 import { diagnostic, type Diagnostic } from '../diagnostics';
 import type { StudyModel } from '../model';
 import type {
+  ComparisonResult,
   EnvelopeResult,
   FrontierResult,
   IsoflopResult,
@@ -14,12 +15,14 @@ import type {
 } from '../results';
 import { optimum, predict } from './answers';
 import { fitEnvelope } from './envelope';
+import { compareLaws } from './compare';
 import { traceFrontier } from './frontier';
 import { fitIsoflop } from './isoflop';
 import { isoflopOptimum, type FrontierDraw } from './isoflopAnswers';
 import { fitLaw } from './law';
 import { fitGroupedIsoflop, fitGroupedLaw, groupLabel, type GroupFit } from './groups';
 import { fitSweep } from './sweep';
+import { publishedFit } from './published';
 import { answerAllocation, needsTargetEngine } from './target';
 import { cancelled, type FitOptions, type AnswerBasis, type LawFit } from './types';
 
@@ -49,7 +52,11 @@ export async function fitStudy(
   const laws: LawResult[] = [];
   for (const law of model.laws) {
     if (cancelled(options)) break;
-    const f = law.per ? await fitGroupedLaw(law, options) : await fitLaw(law, options);
+    const f = law.published
+      ? publishedFit(law)
+      : law.per
+        ? await fitGroupedLaw(law, options)
+        : await fitLaw(law, options);
     fits.set(law.name, f);
     laws.push(f.result);
     diagnostics.push(...f.diagnostics);
@@ -181,9 +188,22 @@ export async function fitStudy(
       );
     frontiers.push(result);
   }
+  const comparisons: ComparisonResult[] = [];
+  for (const c of model.comparisons ?? []) {
+    const compared = c.laws.map((n) => model.laws.find((l) => l.name === n));
+    if (compared.some((l) => !l) || cancelled(options)) continue;
+    options.onProgress?.({ law: c.laws.join(', '), phase: 'compare' });
+    const r = await compareLaws(c, compared as typeof model.laws, fits, options);
+    diagnostics.push(...r.diagnostics);
+    comparisons.push(r.result);
+  }
   const bases: Record<string, AnswerBasis> = {};
   for (const [name, f] of fits) bases[name] = { basis: f.basis, covariance: f.covariance };
-  return { results: { laws, isoflops, envelopes, predictions, optima, frontiers, sweeps }, diagnostics, bases };
+  return {
+    results: { laws, isoflops, envelopes, predictions, optima, frontiers, sweeps, comparisons },
+    diagnostics,
+    bases,
+  };
 }
 
 /** The fits a question is answered from: the law's own, or each group's. */

@@ -9,6 +9,7 @@ import type { ParseResult } from '../syntax/parser';
 import { cellsOf, numericColumn, type LoadResult } from '../data/loader';
 import { checkCurves, lastRows } from '../data/curves';
 import { dataKey, resolveDataPath } from '../data/paths';
+import { PUBLISHED } from '../laws/published';
 import { columnLookup, concatTables, selectRows, whereMask } from '../data/table';
 import { rowWeights } from './weights';
 import { groupRows, MAX_GROUPS, withSourceColumn } from './groups';
@@ -56,6 +57,8 @@ const SWEEP_RESAMPLES = 1000;
 export const FRONTIER_POINTS = 13;
 /** A frontier re-solves the optimum (and its intervals) per point: cap the work. */
 const MAX_FRONTIER_POINTS = 200;
+/** `cv K` refits every compared law K times: cap the work (leave-one-out on a large sweep is `cv by`). */
+const MAX_FOLDS = 100;
 
 class Binder {
   private readonly diagnostics: Diagnostic[] = [];
@@ -78,6 +81,7 @@ class Binder {
       predictions: [],
       optima: [],
       frontiers: [],
+      comparisons: [],
       plots: [],
       diagnostics: this.diagnostics,
     };
@@ -114,6 +118,7 @@ class Binder {
       if (s.kind === 'Predict') this.bindPredict(s);
       if (s.kind === 'Optimize') this.bindOptimize(s);
       if (s.kind === 'Frontier') this.bindFrontier(s);
+      if (s.kind === 'Compare') this.bindCompare(s);
       if (s.kind === 'Plot') this.bindPlot(s);
     }
     return this.model;
@@ -467,6 +472,8 @@ class Binder {
     let catalogueName: string | undefined;
     let catalogueParams: M.CatalogueLaw['params'] = [];
     const formulaText = exprToString(s.formula);
+    if (!s.target && s.formula.kind === 'Call' && s.formula.callee.text === 'published')
+      return this.bindPublished(s, s.formula);
     if (!s.target) {
       // `law k: kaplan_n(N)`: expand the catalogue entry over the user's variables.
       if (s.formula.kind !== 'Call') return;
@@ -709,6 +716,71 @@ class Binder {
         clause.column.range,
       );
     return { column, groups: g.groups };
+  }
+
+  /** `law NAME: published("hoffmann2022")`: the library's values, every parameter fixed, no data. */
+  private bindPublished(s: A.LawDecl, call: A.Call): void {
+    const arg = call.args[0];
+    if (call.args.length !== 1 || arg.kind !== 'String')
+      return this.report(
+        'error',
+        'scaling.catalogue-arguments',
+        `published takes one name in quotes, e.g. published("hoffmann2022"); the library has ${[...PUBLISHED.keys()].join(', ')}`,
+        call.range,
+      );
+    const entry = PUBLISHED.get(arg.value);
+    if (!entry) {
+      const hint = closest(arg.value, [...PUBLISHED.keys()]);
+      return this.report(
+        'error',
+        'scaling.unknown-law',
+        `no published law '${arg.value}'${hint ? ` (did you mean '${hint}'?)` : ''}; the library has ${[...PUBLISHED.keys()].join(', ')}`,
+        arg.range,
+      );
+    }
+    if (s.body.length > 0)
+      this.report(
+        'warning',
+        'scaling.published-settings',
+        `a published law is not fitted: its settings are ignored (fit, objective and the rest belong to laws you fit)`,
+        s.body[0].range,
+      );
+    const empty = new Float64Array(0);
+    const params: M.ParamSpec[] = Object.entries(entry.values).map(([name, value]) => ({
+      name,
+      lower: -Infinity,
+      upper: Infinity,
+      lowerClosed: false,
+      upperClosed: false,
+      fixed: value,
+      starts: [],
+      logGrid: false,
+      range: s.name!.range,
+    }));
+    this.model.laws.push({
+      name: s.name!.text,
+      range: s.range,
+      nameRange: s.name!.range,
+      target: 'L',
+      formula: substitute(entry.formula, new Map(), call.range),
+      formulaText: entry.formulaText,
+      catalogue: undefined,
+      variables: entry.variables,
+      params,
+      objective: DEFAULT_OBJECTIVE,
+      objectiveDeclared: true,
+      data: {
+        name: s.name!.text,
+        rowCount: 0,
+        numeric: new Map([...entry.variables, 'L'].map((v) => [v, empty])),
+        text: new Map(),
+        origin: [],
+      },
+      heldOut: new Uint8Array(0),
+      uncertainty: { method: 'none' },
+      uncertaintyDeclared: true,
+      published: { id: entry.id, source: entry.source, units: entry.units, verification: entry.verification },
+    });
   }
 
   private bindParams(
@@ -1290,6 +1362,96 @@ class Binder {
     this.model.frontiers.push({ law: name, variable, from, to, points, range: s.range });
   }
 
+  /**
+   * `compare a, b [cv K [seed S] | cv by COLUMN]`: the laws must predict the same target on the same
+   * rows (the same data, the same hold-out), or their likelihoods and CV errors do not compare.
+   */
+  private bindCompare(s: A.CompareStmt): void {
+    if (s.name && !this.declare(s.name, 'comparison')) return;
+    const laws: M.BoundLaw[] = [];
+    for (const n of s.laws) {
+      if (laws.some((l) => l.name === n.text))
+        return this.report('error', 'scaling.bad-question', `'${n.text}' is already in this comparison`, n.range);
+      const law = this.lawNamed(n, 'compare');
+      if (!law) return; // unknown, not a law, or a law that failed to bind: reported already
+      laws.push(law);
+    }
+    if (laws.length < 2)
+      return this.report(
+        'error',
+        'scaling.bad-question',
+        'compare needs two laws or more, e.g. compare full, no_floor',
+        s.range,
+      );
+    // A published law is evaluated on the fitted laws' rows: one of them gives the rows.
+    const first = laws.find((l) => !l.published);
+    if (!first)
+      return this.report(
+        'error',
+        'scaling.incomparable-laws',
+        'published laws have no rows of their own: compare them with a law fitted to your data',
+        s.range,
+      );
+    for (const [j, law] of laws.entries()) {
+      if (law === first) continue;
+      const why = law.published ? unevaluable(first, law) : incomparable(first, law);
+      if (why)
+        return this.report(
+          'error',
+          'scaling.incomparable-laws',
+          `'${law.name}' and '${first.name}' cannot be compared: ${why}`,
+          s.laws[j].range,
+        );
+    }
+    let cv: M.CrossValidation | undefined;
+    if (s.by) {
+      const column = s.by.text;
+      if (!first.data.numeric.has(column) && !first.data.text.has(column))
+        return this.report(
+          'error',
+          'scaling.unknown-column',
+          `the compared laws' data has no column '${column}' to group the folds by`,
+          s.by.range,
+        );
+      const values = first.data.text.get(column) ?? Array.from(first.data.numeric.get(column)!);
+      const groups = new Set(values.filter((_, i) => !first.heldOut[i])).size;
+      if (groups < 2 || groups > MAX_FOLDS)
+        return this.report(
+          'error',
+          'scaling.bad-value',
+          `cv by ${column} needs 2 to ${MAX_FOLDS} groups (one fit per group left out); the fitted rows have ${groups} value${groups === 1 ? '' : 's'} of ${column}`,
+          s.by.range,
+        );
+      cv = { by: column };
+    } else if (s.folds) {
+      const k = this.constant(s.folds);
+      if (k === undefined) return;
+      const rows = first.heldOut.length - first.heldOut.reduce((a, b) => a + b, 0);
+      if (!(Number.isInteger(k) && k >= 2 && k <= Math.min(rows, MAX_FOLDS)))
+        return this.report(
+          'error',
+          'scaling.bad-value',
+          `cv takes a whole number of folds from 2 to ${Math.min(rows, MAX_FOLDS)} (the laws fit ${rows} rows)`,
+          s.folds.range,
+        );
+      let seed = 0;
+      if (s.seed) {
+        const v = this.constant(s.seed);
+        if (v === undefined) return;
+        if (!isSeed(v))
+          return this.report(
+            'error',
+            'scaling.bad-value',
+            '`seed` must be a whole number from 0 to 4294967295 (below 2^32)',
+            s.seed.range,
+          );
+        seed = v;
+      }
+      cv = { folds: k, seed };
+    }
+    this.model.comparisons!.push({ name: s.name?.text, laws: laws.map((l) => l.name), cv, range: s.range });
+  }
+
   /** `for L = 2.0` (a target) or `for C = X` (a budget), each optionally with `inference = I`. */
   private optimizeQuestionOk(s: A.OptimizeStmt, law: M.BoundLaw, budget: Record<string, number>): boolean {
     const target = s.budget.find((a) => a.variable.text === law.target);
@@ -1374,6 +1536,28 @@ class Binder {
 }
 
 // ----------------------------------------------------------------------------- helpers
+
+/** Why a published law cannot be evaluated on a fitted law's rows (another target, a missing variable). */
+function unevaluable(fitted: M.BoundLaw, published: M.BoundLaw): string | undefined {
+  if (fitted.target !== published.target)
+    return `they predict different targets (${published.target} and ${fitted.target})`;
+  const missing = published.variables.filter((v) => !fitted.data.numeric.has(v));
+  if (missing.length > 0)
+    return `the rows of '${fitted.name}' have no ${listed(missing)}, which the published law reads`;
+  return undefined;
+}
+
+/** Why two laws cannot be compared (another target, other rows, another hold-out), or undefined. */
+function incomparable(a: M.BoundLaw, b: M.BoundLaw): string | undefined {
+  if (a.target !== b.target) return `they predict different targets (${b.target} and ${a.target})`;
+  const ya = a.data.numeric.get(a.target)!;
+  const yb = b.data.numeric.get(b.target)!;
+  if (ya.length !== yb.length || ya.some((v, i) => !Object.is(v, yb[i])))
+    return `they fit different data (${yb.length} and ${ya.length} rows; compared laws must \`fit\` the same sources)`;
+  if (a.heldOut.some((v, i) => v !== b.heldOut[i]))
+    return 'they hold out different rows (give both the same `holdout`)';
+  return undefined;
+}
 
 function callsIn(e: A.Expr, out: A.Call[] = []): A.Call[] {
   if (e.kind === 'Call') {

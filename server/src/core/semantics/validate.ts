@@ -146,6 +146,7 @@ function checkMissingValues(law: BoundLaw, out: Diagnostic[]): void {
 }
 
 function checkRunCount(law: BoundLaw, out: Diagnostic[]): void {
+  if (law.published) return; // not fitted: it has no runs of its own
   const free = law.params.filter((p) => p.fixed === undefined).length;
   const rows = fittedRows(law).length;
   if (rows === 0) {
@@ -225,7 +226,7 @@ function checklist(parsed: ParseResult, model: StudyModel, out: Diagnostic[]): v
   for (const s of parsed.file.statements) {
     if (s.kind !== 'Law' || !s.name || !s.bodyRange) continue;
     const law = model.laws.find((l) => l.name === s.name!.text);
-    if (!law) continue;
+    if (!law || law.published) continue;
     const insertAt = s.bodyRange.end - 1; // before the closing brace
     const missing: [string, string, string][] = [];
     if (!s.body.some((b) => b.kind === 'Objective')) {

@@ -81,6 +81,7 @@ export type Statement =
   | OptimizeStmt
   | FrontierStmt
   | SweepDecl
+  | CompareStmt
   | PlotStmt;
 
 export interface StudyFile {
@@ -340,6 +341,20 @@ export interface FrontierStmt {
   from: Expr | undefined;
   to: Expr | undefined;
   points: Expr | undefined;
+  range: Range;
+}
+
+/** `compare full, no_floor cv 5 seed 1` | `compare floors: full, no_floor cv by N` */
+export interface CompareStmt {
+  kind: 'Compare';
+  /** The comparison's own name, when written (`compare NAME: a, b`). */
+  name: Name | undefined;
+  laws: Name[];
+  /** `cv K`: K folds. */
+  folds: Expr | undefined;
+  seed: Expr | undefined;
+  /** `cv by COLUMN`: leave one group out. */
+  by: Name | undefined;
   range: Range;
 }
 

@@ -13,6 +13,7 @@ export const TOP_LEVEL_KEYWORDS = [
   'optimize',
   'frontier',
   'sweep',
+  'compare',
   'plot',
 ];
 export const LAW_KEYWORDS = ['fit', 'holdout', 'objective', 'param', 'search', 'uncertainty', 'weight', 'per'];

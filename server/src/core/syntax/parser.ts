@@ -181,6 +181,8 @@ class Parser extends ExpressionParser {
         return this.parseFrontier();
       case 'sweep':
         return this.parseSweep();
+      case 'compare':
+        return this.parseCompare();
       case 'plot':
         return this.parsePlot();
     }
@@ -865,6 +867,34 @@ class Parser extends ExpressionParser {
     this.expect('..', "'..' as in C = 1e20..1e26");
     stmt.to = this.parseExpr();
     if (this.accept('points')) stmt.points = this.parseExpr();
+    stmt.range.end = this.prevEnd();
+    return stmt;
+  }
+
+  private parseCompare(): A.CompareStmt {
+    const start = this.next().start;
+    const stmt: A.CompareStmt = {
+      kind: 'Compare',
+      name: undefined,
+      laws: [],
+      folds: undefined,
+      seed: undefined,
+      by: undefined,
+      range: { start, end: start },
+    };
+    const first = this.name('the laws to compare, e.g. compare full, no_floor');
+    if (this.accept(':')) {
+      stmt.name = first;
+      stmt.laws.push(this.name('the laws to compare after the name'));
+    } else stmt.laws.push(first);
+    while (this.accept(',')) stmt.laws.push(this.name('a law to compare'));
+    if (this.accept('cv')) {
+      if (this.accept('by')) stmt.by = this.name('the column whose groups are left out, e.g. cv by N');
+      else {
+        stmt.folds = this.parseExpr();
+        if (this.accept('seed')) stmt.seed = this.parseExpr();
+      }
+    }
     stmt.range.end = this.prevEnd();
     return stmt;
   }
