@@ -26,7 +26,9 @@ import { formatDocument } from '../../../server/src/lsp/formatting';
 import { hover } from '../../../server/src/lsp/hover';
 import { inlayHints } from '../../../server/src/lsp/inlayHints';
 import { MAX_WHOLE_DOCUMENT_CHARS, tooLargeFor } from '../../../server/src/lsp/limits';
-import { buildMarkdownReport } from '../../../server/src/present/reportMarkdown';
+import { buildMarkdownReport, MAX_REPORT_LINE } from '../../../server/src/present/reportMarkdown';
+import { capLines, MAX_SHOWN_LINE } from '../../../server/src/present/lineCap';
+import { fakeResults } from '../lsp/helpers';
 import { scaffoldStudy } from '../../../server/src/lsp/scaffold';
 import { semanticTokens } from '../../../server/src/lsp/semanticTokens';
 import { documentSymbols } from '../../../server/src/lsp/symbols';
@@ -397,6 +399,33 @@ describe('hardening round two (issue 15)', function () {
         'nothing to replace: no question',
       );
       assert.equal(asked.length, 2);
+    });
+  });
+
+  describe('hover and report lines are length-capped', () => {
+    it('a 100,000-character law name shows its start and an ellipsis, not in full', async () => {
+      const long = 'a'.repeat(100_000);
+      const text = lawStudy('E + A / N^alpha')
+        .replace('law l:', `law ${long}:`)
+        .replace('predict l ', `predict ${long} `);
+      const { analysis } = await studyIn(text);
+      const lawAt = text.indexOf(long) + 10;
+      const h = hover(analysis, undefined, lawAt);
+      const value = (h!.contents as { value: string }).value;
+      assert.ok(value.length < 5_000, `hover of ${value.length} characters`);
+      assert.match(value, /`a{100,}`…/);
+      for (const line of value.split('\n')) assert.ok(line.length <= MAX_SHOWN_LINE, `a line of ${line.length}`);
+      const report = buildMarkdownReport(analysis, fakeResults(analysis));
+      for (const line of report.split('\n'))
+        assert.ok(line.length <= MAX_REPORT_LINE, `a report line of ${line.length}`);
+      assert.match(report, /a{100,}…/);
+    });
+
+    it("capLines keeps short text as it is, keeps each long line's start and closes a code span", () => {
+      assert.equal(capLines('short\ntext'), 'short\ntext');
+      assert.equal(capLines('abcdefghij', 5), 'abcd…');
+      assert.equal(capLines('x `abcdefgh` y', 6), 'x `a`…');
+      assert.equal(capLines('ok\n' + 'z'.repeat(20), 10, 8), 'ok\nzzzz…');
     });
   });
 });

@@ -254,6 +254,12 @@ export class DataLoader {
     }
   }
 
+  /** A file's cached table in this format, without I/O (undefined when it is not cached). */
+  cachedResult(path: string, format: DataFormat): LoadResult | undefined {
+    const e = this.cache.get(path);
+    return e && e.format === format ? e.result : undefined;
+  }
+
   /** The paths cached now (tests and the server's log). */
   cachedPaths(): string[] {
     return [...this.cache.keys()];
