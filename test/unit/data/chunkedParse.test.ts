@@ -12,6 +12,10 @@ const SAMPLES: [string, string, 'csv' | 'tsv'][] = [
   ['short row', 'a,b\n1,2\n3,4\n5\n6,7\n', 'csv'],
   ['bad quote', 'a,b\n1,2\n3,4\n"5,6\n', 'csv'],
   ['plain', 'a,b\n1,2\n3,4\n', 'csv'],
+  ['plain CRLF, blank lines, spaces', 'a,b\r\n1,2\r\n\r\n 3 ,4 \r\n\r\n5,6', 'csv'],
+  ['plain, a blank-looking line', 'a,b\n1,2\n  \n3,4\n', 'csv'],
+  ['lone carriage returns', 'a,b\r1,2\r3,4\r', 'csv'],
+  ['trailing delimiter', 'a,b,\n1,2,\n', 'csv'],
   ['header only', 'a,b\n', 'csv'],
   ['empty lines only', '\n\n\n', 'csv'],
 ];

@@ -481,19 +481,21 @@ export async function parseDelimited(
   for (let at = 0; at < bytes.length || pending.length > 0;) {
     const end = Math.min(bytes.length, at + chunkBytes);
     const last = end >= bytes.length;
-    pending += decoder.decode(bytes.subarray(at, end), { stream: !last });
+    const piece = decoder.decode(bytes.subarray(at, end), { stream: !last });
     at = end;
-    for (let i = scanned; i < pending.length; i++) {
-      const c = pending.charCodeAt(i);
+    // Scan the new piece alone: it is a flat string, `pending` a concatenation (slow to index).
+    for (let i = 0; i < piece.length; i++) {
+      const c = piece.charCodeAt(i);
       if (c === 34) inQuotes = !inQuotes;
       else if (c === 10) {
         newlinesScanned++;
         if (!inQuotes) {
-          cut = i + 1;
+          cut = scanned + i + 1;
           newlinesBeforeCut = newlinesScanned;
         }
       }
     }
+    pending += piece;
     scanned = pending.length;
     const upTo = last ? pending.length : cut;
     if (upTo === 0) continue;
@@ -503,7 +505,9 @@ export async function parseDelimited(
       const line = lineBase + chunk.slice(0, bad).split('\n').length - 1;
       return { ok: false, message: `'${file}' is not valid UTF-8 text (line ${line})`, line };
     }
-    const parsed = parseRecords(file, chunk, format, lineBase, columns === undefined);
+    const parsed =
+      simpleRecords(chunk, format === 'tsv' ? '\t' : ',', lineBase) ??
+      parseRecords(file, chunk, format, lineBase, columns === undefined);
     if (!parsed.ok) return parsed;
     let first = 0;
     if (columns === undefined && parsed.records.length > 0) {
@@ -535,6 +539,30 @@ export async function parseDelimited(
   }
   if (columns === undefined) return { ok: false, message: `'${file}' is empty: expected a header line` };
   return { ok: true, table: { path: file, columns, cells, lines } };
+}
+
+/**
+ * The records of a chunk with no quotes and no lone carriage return: split at newlines and delimiters,
+ * empty lines skipped, as csv-parse reads such text, several times faster. Undefined otherwise.
+ */
+function simpleRecords(
+  text: string,
+  delimiter: string,
+  lineBase: number,
+): { ok: true; records: string[][]; lines: number[] } | undefined {
+  if (text.includes('"')) return undefined;
+  for (let i = text.indexOf('\r'); i >= 0; i = text.indexOf('\r', i + 1)) if (text[i + 1] !== '\n') return undefined;
+  const records: string[][] = [];
+  const lines: number[] = [];
+  const all = text.split('\n');
+  for (let i = 0; i < all.length; i++) {
+    let line = all[i];
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    if (line === '') continue;
+    records.push(line.split(delimiter));
+    lines.push(lineBase + i);
+  }
+  return { ok: true, records, lines };
 }
 
 /** csv-parse on a run of whole records starting at the file's line `lineBase`; its line numbers made the file's. */
