@@ -15,7 +15,7 @@ import { MAX_STARTS } from '../../../server/src/core/semantics/binder';
 import { exprToString } from '../../../server/src/core/semantics/evaluate';
 import { analyze, toJsonDiagnostic, type Analysis } from '../../../server/src/core/study';
 import { format } from '../../../server/src/core/syntax/formatter';
-import { MAX_FORMULA_DEPTH } from '../../../server/src/core/syntax/parser';
+import { MAX_FORMULA_DEPTH, MAX_INLINE_ROWS, parse } from '../../../server/src/core/syntax/parser';
 import { closest, MAX_MESSAGE_LENGTH, MAX_SUGGEST_CANDIDATES } from '../../../server/src/core/text';
 import { runFit } from '../../../server/src/fitRunner';
 import { codeActions } from '../../../server/src/lsp/codeActions';
@@ -221,6 +221,39 @@ describe('hardening round two (issue 15)', function () {
       const { analysis } = await studyIn(text);
       assert.ok(!analysis.diagnostics.some((x) => x.code === 'scaling.too-many-starts'));
       assert.equal(analysis.model.laws.length, 1);
+    });
+  });
+
+  describe('6. an inline runs table over the row limit is refused, its rows unread', () => {
+    const table = (rows: number) => {
+      const lines = ['runs r {', '  N    L'];
+      for (let i = 0; i < rows; i++) lines.push(`  ${i + 1}     ${(2 + (i % 7) / 10).toFixed(2)}`);
+      lines.push('}', 'law l: L = E + A / N^alpha {', '  fit r', '}', '');
+      return lines.join('\n');
+    };
+
+    it(`${MAX_INLINE_ROWS + 1} rows: one error at the table's name saying to move the rows into a CSV`, async () => {
+      const text = table(MAX_INLINE_ROWS + 1);
+      const parsed = parse(text);
+      const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
+      assert.equal(errors.length, 1, errors.map((d) => d.message).join('\n'));
+      assert.equal(errors[0].range.start, text.indexOf('r {'));
+      assert.match(errors[0].message, /'r' has 100,001 rows; inline tables stop at 100,000/);
+      assert.match(errors[0].message, /dataset r = csv\("r\.csv"\)/);
+      const runs = parsed.file.statements.find((st) => st.kind === 'Runs');
+      assert.ok(runs && runs.kind === 'Runs' && runs.rows.length === 0, 'no row is read');
+      // The statements after the table still parse: the law is there.
+      assert.ok(parsed.file.statements.some((st) => st.kind === 'Law'));
+    });
+
+    it(`${MAX_INLINE_ROWS} rows are read as before`, () => {
+      const parsed = parse(table(MAX_INLINE_ROWS));
+      assert.deepEqual(
+        parsed.diagnostics.filter((d) => d.severity === 'error'),
+        [],
+      );
+      const runs = parsed.file.statements.find((st) => st.kind === 'Runs');
+      assert.equal(runs?.kind === 'Runs' && runs.rows.length, MAX_INLINE_ROWS);
     });
   });
 
