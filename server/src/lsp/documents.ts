@@ -140,6 +140,8 @@ export class DocumentStore {
     clearTimeout(timer);
     if (first) return first;
     if (entry.state) return entry.state;
+    // Slow for another reason (a huge study's text): a second analysis of the text would not help.
+    if (!this.loader.isLoading()) return full;
     entry.interim ??= this.interim(doc);
     return entry.interim;
   }

@@ -260,6 +260,11 @@ export class DataLoader {
     return e && e.format === format ? e.result : undefined;
   }
 
+  /** Whether a file is being read or parsed now. */
+  isLoading(): boolean {
+    return this.inFlight.size > 0;
+  }
+
   /** The paths cached now (tests and the server's log). */
   cachedPaths(): string[] {
     return [...this.cache.keys()];
