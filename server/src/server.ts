@@ -51,7 +51,7 @@ import { DocumentStore, uriToPath } from './lsp/documents';
 import { FitManager, LimitedBackend, WorkerBackend } from './lsp/fitManager';
 import { formatDocument } from './lsp/formatting';
 import { tooLargeFor } from './lsp/limits';
-import { hover } from './lsp/hover';
+import { hover, loadingHover } from './lsp/hover';
 import { inlayHints } from './lsp/inlayHints';
 import { definition, prepareRename, references, rename, RenameError } from './lsp/navigation';
 import { plotModel } from './present/plotModel';
@@ -210,7 +210,20 @@ function scheduleValidation(uri: string, dataChanged = false): void {
 const validate = safeAsync('diagnostics', undefined, async (uri: string, dataChanged: boolean): Promise<void> => {
   const doc = documents.get(uri);
   if (!doc) return;
-  const state = await store.get(doc);
+  let state = await store.current(doc);
+  if (state.loading) {
+    // A large file is loading: show the syntax errors now, and "loading data…" at its dataset line.
+    const now = state.analysis.diagnostics.filter(
+      (d) => d.code === 'scaling.syntax' || d.code === 'scaling.loading-data',
+    );
+    void connection.sendDiagnostics({
+      uri,
+      version: doc.version,
+      diagnostics: documentDiagnostics(now, state.analysis.lines),
+    });
+    state = await store.get(doc);
+    refreshViews(); // inlay hints and lenses asked meanwhile had no data
+  }
   if (documents.get(uri)?.version !== doc.version) return; // a newer version's validation is on its way
   fits.update(uri, doc.version, state.analysis, { dataChanged });
   const record = fits.record(uri, doc.version);
@@ -254,11 +267,15 @@ connection.onDidChangeWatchedFiles(
 
 // ----------------------------------------------------------------------------- features
 
-/** The cached analysis, the fit results valid for this version, and an offset for a position. */
-async function context(uri: string, position?: { line: number; character: number }) {
+/**
+ * The cached analysis, the fit results valid for this version, and an offset for a position.
+ * `answerWhileLoading`: while a large file loads, answer from an interim analysis of the text
+ * (state.loading) rather than wait for the data (hover and completion).
+ */
+async function context(uri: string, position?: { line: number; character: number }, answerWhileLoading = false) {
   const doc = documents.get(uri);
   if (!doc) return undefined;
-  const state = await store.get(doc);
+  const state = answerWhileLoading ? await store.current(doc) : await store.get(doc);
   // The results shown include a law's last result while it refits or is stale, marked by `states`.
   const view = fits.view(uri, doc.version);
   const offset = position ? state.analysis.lines.offset(position.line, position.character) : 0;
@@ -294,14 +311,16 @@ connection.onDocumentFormatting(
 
 connection.onHover(
   safeAsync('hover', null, async (params) => {
-    const c = await context(params.textDocument.uri, params.position);
-    return c ? hover(c.analysis, c.results, c.offset, c.states) : null;
+    const c = await context(params.textDocument.uri, params.position, true);
+    if (!c) return null;
+    const h = hover(c.analysis, c.results, c.offset, c.states);
+    return c.state.loading ? loadingHover(h) : h;
   }),
 );
 
 connection.onCompletion(
   safeAsync('completion', [], async (params) => {
-    const c = await context(params.textDocument.uri, params.position);
+    const c = await context(params.textDocument.uri, params.position, true);
     if (!c) return [];
     // The analysis has loaded (or refused, under workspace trust) every file the study names.
     return completion(c.analysis, c.offset, {

@@ -22,7 +22,16 @@ export interface AnalyzeOptions {
   catalogue?: ReadonlyMap<string, CatalogueLaw>;
   isPathAllowed?: (absolutePath: string) => string | undefined;
   severities?: Record<string, Severity | 'off'>;
+  /**
+   * Bind without waiting for data: each file the loader has not cached is "loading data…" (an
+   * information diagnostic at its dataset line). The editor answers hover and completion from this
+   * while a large file loads (issue 15.2).
+   */
+  dataPending?: boolean;
 }
+
+/** What a dataset reads while its file is still loading (AnalyzeOptions.dataPending). */
+export const LOADING_DATA = { ok: false, message: 'loading data…', code: 'scaling.loading-data' } as const;
 
 export interface Analysis {
   text: string;
@@ -92,6 +101,10 @@ async function loadStudyData(parsed: ParseResult, text: string, options: Analyze
     const refusal = options.isPathAllowed?.(isGlob(s.path.value) ? globBase(file) : file);
     if (refusal) {
       data.set(key, { ok: false, message: refusal, refused: true });
+      continue;
+    }
+    if (options.dataPending) {
+      data.set(key, (!isGlob(s.path.value) && options.loader.cachedResult(file, format)) || LOADING_DATA);
       continue;
     }
     data.set(key, { ok: false, message: 'not loaded' });

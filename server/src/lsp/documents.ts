@@ -7,7 +7,7 @@ import type { DataHost } from '../core/data/host';
 import { DataLoader } from '../core/data/loader';
 import { pathMatches, resolveDataPath } from '../core/data/paths';
 import { catalogue } from '../core/laws';
-import { analyze, failedAnalysis, type Analysis } from '../core/study';
+import { analyze, failedAnalysis, type Analysis, type AnalyzeOptions } from '../core/study';
 import { logMessage } from './safe';
 import type { ServerSettings } from './settings';
 import { pathGuard, type PathPolicy } from './trust';
@@ -28,13 +28,19 @@ interface DocumentState {
   /** The folder relative data paths resolve against when there is no study file (the workspace folder). */
   baseDir: string | undefined;
   analysis: Analysis;
+  /** An interim analysis made while the data loads (no data bound): features answer from the text. */
+  loading?: boolean;
 }
 
 interface CacheEntry {
   version: number;
   promise: Promise<DocumentState>;
   state?: DocumentState;
+  interim?: Promise<DocumentState>;
 }
+
+/** How long a hover or completion waits for the data before it answers from the interim analysis. */
+export const INTERIM_AFTER_MS = 150;
 
 export function uriToPath(uri: string): string | undefined {
   if (!uri.startsWith('file:')) return undefined;
@@ -88,17 +94,7 @@ export class DocumentStore {
     const text = doc.getText();
     const baseDir = studyPath ? undefined : this.workspaceRoot();
     const entry: CacheEntry = { version: doc.version, promise: undefined as unknown as Promise<DocumentState> };
-    entry.promise = analyze(text, {
-      studyPath,
-      baseDir,
-      loader: this.loader,
-      catalogue,
-      severities: this.settings.severities,
-      isPathAllowed: pathGuard(
-        this.policy,
-        studyPath ?? (baseDir ? path.join(baseDir, 'untitled.scaling') : undefined),
-      ),
-    }).then(
+    entry.promise = analyze(text, this.analyzeOptions(studyPath, baseDir)).then(
       (analysis) => {
         this.analyses++;
         entry.state = { uri: doc.uri, version: doc.version, studyPath, baseDir, analysis };
@@ -114,6 +110,53 @@ export class DocumentStore {
     );
     this.cache.set(doc.uri, entry);
     return entry.promise;
+  }
+
+  private analyzeOptions(studyPath: string | undefined, baseDir: string | undefined): AnalyzeOptions {
+    return {
+      studyPath,
+      baseDir,
+      loader: this.loader,
+      catalogue,
+      severities: this.settings.severities,
+      isPathAllowed: pathGuard(
+        this.policy,
+        studyPath ?? (baseDir ? path.join(baseDir, 'untitled.scaling') : undefined),
+      ),
+    };
+  }
+
+  /**
+   * This version's analysis if it finishes within `waitMs`; otherwise (a large file is loading) an
+   * interim analysis of the text with no data bound, marked `loading`, made at most once per version.
+   */
+  async current(doc: VersionedText, waitMs = INTERIM_AFTER_MS): Promise<DocumentState> {
+    const full = this.get(doc);
+    const entry = this.cache.get(doc.uri)!;
+    if (entry.state) return entry.state;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs)));
+    const first = await Promise.race([full, timeout]);
+    clearTimeout(timer);
+    if (first) return first;
+    if (entry.state) return entry.state;
+    // Slow for another reason (a huge study's text): a second analysis of the text would not help.
+    if (!this.loader.isLoading()) return full;
+    entry.interim ??= this.interim(doc);
+    return entry.interim;
+  }
+
+  private async interim(doc: VersionedText): Promise<DocumentState> {
+    const studyPath = uriToPath(doc.uri);
+    const baseDir = studyPath ? undefined : this.workspaceRoot();
+    const text = doc.getText();
+    let analysis: Analysis;
+    try {
+      analysis = await analyze(text, { ...this.analyzeOptions(studyPath, baseDir), dataPending: true });
+    } catch (e) {
+      analysis = failedAnalysis(text, e);
+    }
+    return { uri: doc.uri, version: doc.version, studyPath, baseDir, analysis, loading: true };
   }
 
   /** The latest finished analysis without analysing (undefined when none has finished). */

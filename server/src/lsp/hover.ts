@@ -11,6 +11,7 @@ import { catalogue } from '../core/laws';
 import { exprToString } from '../core/semantics/evaluate';
 import { toRange } from './diagnostics';
 import { code, formatSize, formatValue, md } from '../present/numbers';
+import { capLines } from '../present/lineCap';
 import {
   envelopeFacts,
   groupFacts,
@@ -69,7 +70,20 @@ export function hover(
     if (text && !range) range = s?.range;
   }
   if (!text) return null;
-  return { contents: { kind: MarkupKind.Markdown, value: text }, range: range && toRange(range, analysis.lines) };
+  return {
+    contents: { kind: MarkupKind.Markdown, value: capLines(text) },
+    range: range && toRange(range, analysis.lines),
+  };
+}
+
+/** What a hover says while the study's data is still loading (issue 15.2): it answers from the text meanwhile. */
+export const LOADING_NOTE = '*loading data… the figures that need the data appear when it has loaded*';
+
+/** A hover given while data loads: the note first, then whatever the text alone tells. */
+export function loadingHover(h: Hover | null): Hover {
+  if (!h) return { contents: { kind: MarkupKind.Markdown, value: LOADING_NOTE } };
+  const value = typeof h.contents === 'object' && 'value' in h.contents ? h.contents.value : '';
+  return { ...h, contents: { kind: MarkupKind.Markdown, value: `${LOADING_NOTE}\n\n${value}` } };
 }
 
 function occurrenceHover(

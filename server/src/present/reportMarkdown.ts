@@ -1,5 +1,6 @@
 // The report as Markdown: the document model of reportDocument.ts, rendered. Pure: the CLI
 // (`fit --report FILE.md`) and Export Report use it.
+import { capLines } from './lineCap';
 import * as path from 'node:path';
 import type { StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
@@ -65,8 +66,12 @@ export function buildMarkdownReport(analysis: Analysis, results: StudyResults, m
   for (const m of doc.meta) out.push(`${inline(m)}  `);
   out.push('');
   for (const b of doc.blocks) out.push(...block(b));
-  return out.join('\n');
+  // A 100,000-character name must not make a 100,000-character line (issue 15).
+  return capLines(out.join('\n'), MAX_REPORT_LINE, Infinity);
 }
+
+/** The longest line of the Markdown report; longer ones keep their start and end in "…". */
+export const MAX_REPORT_LINE = 2_000;
 
 /** Where Export Report writes: next to the study, `NAME.report.md`. */
 export function reportPath(studyPath: string, ext = '.md'): string {

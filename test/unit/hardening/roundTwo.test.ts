@@ -15,7 +15,7 @@ import { MAX_STARTS } from '../../../server/src/core/semantics/binder';
 import { exprToString } from '../../../server/src/core/semantics/evaluate';
 import { analyze, toJsonDiagnostic, type Analysis } from '../../../server/src/core/study';
 import { format } from '../../../server/src/core/syntax/formatter';
-import { MAX_FORMULA_DEPTH } from '../../../server/src/core/syntax/parser';
+import { MAX_FORMULA_DEPTH, MAX_INLINE_ROWS, parse } from '../../../server/src/core/syntax/parser';
 import { closest, MAX_MESSAGE_LENGTH, MAX_SUGGEST_CANDIDATES } from '../../../server/src/core/text';
 import { runFit } from '../../../server/src/fitRunner';
 import { codeActions } from '../../../server/src/lsp/codeActions';
@@ -26,7 +26,9 @@ import { formatDocument } from '../../../server/src/lsp/formatting';
 import { hover } from '../../../server/src/lsp/hover';
 import { inlayHints } from '../../../server/src/lsp/inlayHints';
 import { MAX_WHOLE_DOCUMENT_CHARS, tooLargeFor } from '../../../server/src/lsp/limits';
-import { buildMarkdownReport } from '../../../server/src/present/reportMarkdown';
+import { buildMarkdownReport, MAX_REPORT_LINE } from '../../../server/src/present/reportMarkdown';
+import { capLines, MAX_SHOWN_LINE } from '../../../server/src/present/lineCap';
+import { fakeResults } from '../lsp/helpers';
 import { scaffoldStudy } from '../../../server/src/lsp/scaffold';
 import { semanticTokens } from '../../../server/src/lsp/semanticTokens';
 import { documentSymbols } from '../../../server/src/lsp/symbols';
@@ -222,6 +224,39 @@ describe('hardening round two (issue 15)', function () {
     });
   });
 
+  describe('6. an inline runs table over the row limit is refused, its rows unread', () => {
+    const table = (rows: number) => {
+      const lines = ['runs r {', '  N    L'];
+      for (let i = 0; i < rows; i++) lines.push(`  ${i + 1}     ${(2 + (i % 7) / 10).toFixed(2)}`);
+      lines.push('}', 'law l: L = E + A / N^alpha {', '  fit r', '}', '');
+      return lines.join('\n');
+    };
+
+    it(`${MAX_INLINE_ROWS + 1} rows: one error at the table's name saying to move the rows into a CSV`, async () => {
+      const text = table(MAX_INLINE_ROWS + 1);
+      const parsed = parse(text);
+      const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
+      assert.equal(errors.length, 1, errors.map((d) => d.message).join('\n'));
+      assert.equal(errors[0].range.start, text.indexOf('r {'));
+      assert.match(errors[0].message, /'r' has 100,001 rows; inline tables stop at 100,000/);
+      assert.match(errors[0].message, /dataset r = csv\("r\.csv"\)/);
+      const runs = parsed.file.statements.find((st) => st.kind === 'Runs');
+      assert.ok(runs && runs.kind === 'Runs' && runs.rows.length === 0, 'no row is read');
+      // The statements after the table still parse: the law is there.
+      assert.ok(parsed.file.statements.some((st) => st.kind === 'Law'));
+    });
+
+    it(`${MAX_INLINE_ROWS} rows are read as before`, () => {
+      const parsed = parse(table(MAX_INLINE_ROWS));
+      assert.deepEqual(
+        parsed.diagnostics.filter((d) => d.severity === 'error'),
+        [],
+      );
+      const runs = parsed.file.statements.find((st) => st.kind === 'Runs');
+      assert.equal(runs?.kind === 'Runs' && runs.rows.length, MAX_INLINE_ROWS);
+    });
+  });
+
   describe('6. whole-document features refuse huge studies with a notice', () => {
     const rows = Math.ceil(MAX_WHOLE_DOCUMENT_CHARS / 12);
     const lines = ['runs r {', '  N    L'];
@@ -397,6 +432,33 @@ describe('hardening round two (issue 15)', function () {
         'nothing to replace: no question',
       );
       assert.equal(asked.length, 2);
+    });
+  });
+
+  describe('hover and report lines are length-capped', () => {
+    it('a 100,000-character law name shows its start and an ellipsis, not in full', async () => {
+      const long = 'a'.repeat(100_000);
+      const text = lawStudy('E + A / N^alpha')
+        .replace('law l:', `law ${long}:`)
+        .replace('predict l ', `predict ${long} `);
+      const { analysis } = await studyIn(text);
+      const lawAt = text.indexOf(long) + 10;
+      const h = hover(analysis, undefined, lawAt);
+      const value = (h!.contents as { value: string }).value;
+      assert.ok(value.length < 5_000, `hover of ${value.length} characters`);
+      assert.match(value, /`a{100,}`…/);
+      for (const line of value.split('\n')) assert.ok(line.length <= MAX_SHOWN_LINE, `a line of ${line.length}`);
+      const report = buildMarkdownReport(analysis, fakeResults(analysis));
+      for (const line of report.split('\n'))
+        assert.ok(line.length <= MAX_REPORT_LINE, `a report line of ${line.length}`);
+      assert.match(report, /a{100,}…/);
+    });
+
+    it("capLines keeps short text as it is, keeps each long line's start and closes a code span", () => {
+      assert.equal(capLines('short\ntext'), 'short\ntext');
+      assert.equal(capLines('abcdefghij', 5), 'abcd…');
+      assert.equal(capLines('x `abcdefgh` y', 6), 'x `a`…');
+      assert.equal(capLines('ok\n' + 'z'.repeat(20), 10, 8), 'ok\nzzzz…');
     });
   });
 });

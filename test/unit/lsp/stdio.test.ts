@@ -318,6 +318,66 @@ describe('lsp server over --stdio', function () {
     }
   });
 
+  it('answers hover and completion while a large CSV loads, and shows "loading data…" at its dataset line', async () => {
+    // 300,000 rows (about 8 MB): its load takes well over the 150 ms a hover waits for it.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scaling-loading-'));
+    try {
+      const rows = Array.from({ length: 300_000 }, (_, i) => `${1e6 + i},${2e9 + i},${(3 + i * 1e-7).toFixed(7)}`);
+      fs.writeFileSync(path.join(dir, 'big.csv'), `N,D,L\n${rows.join('\n')}\n`);
+      const text = 'dataset big = csv("big.csv") {\n  N: N\n  L: L\n}\nlaw l: L = E + A / N^a { fit big }\n';
+      const uri = 'file://' + path.join(dir, 'big.scaling');
+      let finalAt = 0;
+      const isFinal = (p: PublishParams) =>
+        p.uri === uri && !p.diagnostics.some((d) => d.code === 'scaling.loading-data');
+      conn.onNotification('textDocument/publishDiagnostics', (p: PublishParams) => {
+        published.push(p);
+        if (isFinal(p) && finalAt === 0) finalAt = Date.now();
+      });
+      await conn.sendNotification('textDocument/didOpen', {
+        textDocument: { uri, languageId: 'scaling', version: 1, text },
+      });
+      const h = await conn.sendRequest<{ contents: { value: string } }>('textDocument/hover', {
+        textDocument: { uri },
+        position: { line: 4, character: 'law l: L = '.length },
+      });
+      const hoverAt = Date.now();
+      const items = await conn.sendRequest<{ label: string }[]>('textDocument/completion', {
+        textDocument: { uri },
+        position: { line: 5, character: 0 },
+      });
+      const loading = await waitFor(
+        () => published.find((p) => p.uri === uri && p.diagnostics.some((d) => d.code === 'scaling.loading-data')),
+        'the loading notice',
+      );
+      await waitFor(() => finalAt || undefined, 'the diagnostics once loaded', 60_000);
+      // The hover answered before the data had loaded, from the text, and said so.
+      assert.ok(hoverAt < finalAt, `hover at ${hoverAt}, data loaded at ${finalAt}`);
+      assert.match(h.contents.value, /^\*loading data…/);
+      assert.match(h.contents.value, /\*\*parameter\*\* `E` of law `l`/);
+      assert.ok(
+        items.some((i) => i.label === 'law'),
+        'statement keywords completed meanwhile',
+      );
+      assert.deepEqual(
+        loading.diagnostics.map((d) => ({
+          code: d.code,
+          severity: d.severity,
+          line: d.range.start.line,
+          message: d.message,
+        })),
+        [{ code: 'scaling.loading-data', severity: 3, line: 0, message: 'loading data…' }],
+      );
+      const after = await conn.sendRequest<{ contents: { value: string } }>('textDocument/hover', {
+        textDocument: { uri },
+        position: { line: 4, character: 'law l: L = '.length },
+      });
+      assert.doesNotMatch(after.contents.value, /loading data/);
+      await conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('shuts down and exits', async () => {
     await conn.sendRequest('shutdown');
     const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)));

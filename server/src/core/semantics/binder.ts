@@ -240,7 +240,8 @@ class Binder {
     if (!loaded.ok) {
       const code =
         loaded.code ?? (loaded.message.startsWith('file not found') ? 'scaling.missing-file' : 'scaling.bad-data-file');
-      this.report('error', code, loaded.message, s.path.range);
+      // A file still loading (an editor's interim analysis) is news, not a fault.
+      this.report(code === 'scaling.loading-data' ? 'info' : 'error', code, loaded.message, s.path.range);
       return;
     }
     const raw = loaded.table;

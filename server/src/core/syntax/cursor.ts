@@ -115,6 +115,12 @@ export class TokenCursor {
     this.pos -= drop;
   }
 
+  /** Drops the tokens lexed ahead of the parser and lexes on from `offset` (a line start). */
+  protected seekText(offset: number): void {
+    this.tokens.length = this.pos;
+    this.lexer.seek(offset);
+  }
+
   /** The absolute position of the parser, for progress checks across a `compact`. */
   protected here(): number {
     return this.base + this.pos;

@@ -106,6 +106,11 @@ export class Lexer {
 
   constructor(private readonly text: string) {}
 
+  /** Continues lexing at `offset` (a line start): the parser skips a refused runs table's rows unread. */
+  seek(offset: number): void {
+    this.i = offset;
+  }
+
   /** The next token; at the end, `eof` (again on every call). */
   next(): Token {
     const text = this.text;

@@ -60,6 +60,9 @@ export function parseExpression(text: string): A.Expr {
   return result;
 }
 
+/** Inline runs tables with more rows are refused (issue 15.3): such data belongs in a CSV file. */
+export const MAX_INLINE_ROWS = 100_000;
+
 class Parser extends ExpressionParser {
   private readonly scratchCells: (A.NumberLit | A.StringLit)[] = [];
 
@@ -363,6 +366,17 @@ class Parser extends ExpressionParser {
           while (this.peek().kind === 'ident') decl.header.push(this.name('a column name'));
           if (decl.header.length === 0)
             this.fail(`expected the table's header (variable names), found ${describe(this.peek())}`, this.peek());
+          const oversized = this.oversizedRows(this.peek().start);
+          if (oversized) {
+            const name = decl.name.text;
+            this.report(
+              `the runs table '${name}' has ${oversized.rows.toLocaleString('en-US')} rows; inline tables stop at ${MAX_INLINE_ROWS.toLocaleString('en-US')} (each edit would re-read them all): move the rows into a CSV file and read it with \`dataset ${name} = csv("${name}.csv") { … }\``,
+              decl.name.range.start,
+              decl.name.range.end,
+            );
+            this.seekText(oversized.end);
+            continue;
+          }
         } else {
           const row = this.parseRunRow();
           decl.rows.push(row);
@@ -384,6 +398,28 @@ class Parser extends ExpressionParser {
     this.reportRowCounts(decl, mismatched);
     decl.range.end = this.prevEnd();
     return decl;
+  }
+
+  /**
+   * When the table from `from` (just after its header) has more than MAX_INLINE_ROWS lines of rows,
+   * their count and where they end (the line of the closing brace or of the next statement), found
+   * by a scan of the text; undefined for a table of allowed size.
+   */
+  private oversizedRows(from: number): { rows: number; end: number } | undefined {
+    const text = this.text;
+    let rows = 0;
+    let at = text.indexOf('\n', from) + 1;
+    while (at > 0 && at < text.length) {
+      let i = at;
+      while (text[i] === ' ' || text[i] === '\t') i++;
+      if (text[i] === '}') break;
+      const word = /^[A-Za-z_]+/.exec(text.slice(i, i + 16))?.[0];
+      if (word && TOP_LEVEL_KEYWORDS.includes(word)) break;
+      if (text[i] !== '\n' && text[i] !== '\r' && text[i] !== '#' && !text.startsWith('//', i)) rows++;
+      at = text.indexOf('\n', at) + 1;
+    }
+    if (rows <= MAX_INLINE_ROWS) return undefined;
+    return { rows, end: at > 0 ? at : text.length };
   }
 
   private reportRowCounts(decl: A.RunsDecl, mismatched: A.RunRow[]): void {
