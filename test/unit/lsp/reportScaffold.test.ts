@@ -74,10 +74,10 @@ describe('lsp new study from CSV', () => {
       [],
       text,
     );
-    // Named after the file; the unmapped `run` column listed.
+    // Named after the file (`sweep` is a statement keyword now, so `sweep_data`); the unmapped `run` column listed.
     assert.match(
       text,
-      /dataset sweep = csv\("data\/sweep\.csv"\) \{\n {2}N: params\n {2}D: tokens\n {2}L: loss\n\}\n\/\/ Unused columns: run\n/,
+      /dataset sweep_data = csv\("data\/sweep\.csv"\) \{\n {2}N: params\n {2}D: tokens\n {2}L: loss\n\}\n\/\/ Unused columns: run\n/,
     );
     assert.match(text, /compute C = 6 \* N \* D/);
     assert.match(text, /holdout N >= /);
