@@ -1,10 +1,12 @@
-// Code lenses above each law (and isoflop): Fit, Plot, Report; above each `plot` line: Show plot,
+// Code lenses above each law (and isoflop): Fit, Plot, Report; above each `compare` line: its verdict
+// (a click fits the compared laws, together), Report; above each `plot` line: Show plot,
 // opening the panel on that statement's view. Each runs a client command.
 import type { CodeLens } from 'vscode-languageserver';
 import type { StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
 import { Commands } from '../../../protocol/lsp';
 import { lawResult } from '../present/resultsLookup';
+import { comparisonResult, comparisonVerdict } from '../present/comparison';
 import { fitLensTitle, type LawFitState } from '../present/fitStates';
 
 export function codeLenses(
@@ -37,6 +39,18 @@ export function codeLenses(
         range: { start: { line, character: 0 }, end: { line, character: 0 } },
         command: { title: 'Plot', command: Commands.showPlot, arguments: [uri, { view: 'sweep' }] },
       });
+      continue;
+    }
+    if (s.kind === 'Compare') {
+      // The verdict once the compared laws are fitted; the lens fits the study (a comparison needs all its laws in one fit).
+      const c = analysis.model.comparisons?.find((x) => x.range.start === s.range.start);
+      if (!c || c.laws.length === 0) continue;
+      const line = analysis.lines.position(s.range.start).line;
+      const range = { start: { line, character: 0 }, end: { line, character: 0 } };
+      const r = comparisonResult(results, c);
+      const title = r ? `★ ${comparisonVerdict(r)}` : `Compare: fit ${c.laws.join(', ')}`;
+      lenses.push({ range, command: { title, command: Commands.fitStudy, arguments: [uri] } });
+      lenses.push({ range, command: { title: 'Report', command: Commands.exportReport, arguments: [uri] } });
       continue;
     }
     if ((s.kind !== 'Law' && s.kind !== 'Isoflop') || !s.name) continue;

@@ -5,6 +5,7 @@ import type { Analysis } from '../../../server/src/core/study';
 import type { ComparisonResult, StudyResults } from '../../../server/src/core/results';
 import { hover } from '../../../server/src/lsp/hover';
 import { inlayHints } from '../../../server/src/lsp/inlayHints';
+import { codeLenses } from '../../../server/src/lsp/codeLens';
 import { buildMarkdownReport } from '../../../server/src/present/reportMarkdown';
 import { formatResultsTable } from '../../../server/src/present/resultsTable';
 import { combine, fitKeys, planFit } from '../../../server/src/lsp/incremental';
@@ -84,6 +85,21 @@ describe('compare: hover, inlay hint, CLI table and report', () => {
     assert.ok(lines.includes(verdict), plain);
     const hints = inlayHints(a, results).map((x) => x.label as string);
     assert.ok(hints.includes(`→ ${verdict}`), JSON.stringify(hints));
+    // The code lens above the line: the verdict, fitting the study when clicked.
+    const line = a.lines.position(text.indexOf('compare floors')).line;
+    const lenses = codeLenses(a, 'file:///s.scaling', results).filter((l) => l.range.start.line === line);
+    assert.deepEqual(
+      lenses.map((l) => [l.command?.title, l.command?.arguments]),
+      [
+        [`★ ${verdict}`, ['file:///s.scaling']],
+        ['Report', ['file:///s.scaling']],
+      ],
+    );
+    const unfitted = codeLenses(a, 'file:///s.scaling', { ...results, comparisons: [] });
+    assert.equal(
+      unfitted.find((l) => l.range.start.line === line)?.command?.title,
+      'Compare: fit chinchilla, no_floor',
+    );
   });
 
   it('without results the hover says the laws are not fitted yet', () => {
