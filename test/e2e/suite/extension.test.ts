@@ -145,7 +145,11 @@ describe('Scaling Studio in a real extension host', () => {
         ed.document.uri,
         new vscode.Position(line, character),
       );
-      return h.flatMap((x) => x.contents.map(text)).join('\n');
+      // As read: the Markdown's escapes (a backslash before each '.', '(' …) removed.
+      return h
+        .flatMap((x) => x.contents.map(text))
+        .join('\n')
+        .replace(/\\(.)/g, '$1');
     };
     const published = lineOf(ed.document, 'law hoffmann');
     await waitFor(async () => {
