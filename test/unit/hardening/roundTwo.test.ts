@@ -244,6 +244,12 @@ describe('hardening round two (issue 15)', function () {
       assert.ok(runs && runs.kind === 'Runs' && runs.rows.length === 0, 'no row is read');
       // The statements after the table still parse: the law is there.
       assert.ok(parsed.file.statements.some((st) => st.kind === 'Law'));
+      // The analysis adds nothing about the law that fits it (no "no runs left to fit" cascade).
+      const { analysis } = await studyIn(text);
+      assert.deepEqual(
+        analysis.diagnostics.filter((d) => d.severity === 'error' || d.severity === 'warning').map((d) => d.code),
+        ['scaling.syntax'],
+      );
     });
 
     it(`${MAX_INLINE_ROWS} rows are read as before`, () => {

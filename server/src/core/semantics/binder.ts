@@ -436,6 +436,9 @@ class Binder {
   private bindRuns(s: A.RunsDecl): void {
     if (!s.name) return;
     if (!this.declare(s.name, 'runs table')) return;
+    // A refused table (over the row limit) has its error already: like a dataset whose file failed,
+    // it binds no table, so laws fitting it say nothing more.
+    if (s.refused) return;
     const table: M.DataTable = {
       name: s.name.text,
       rowCount: s.rows.length,

@@ -143,6 +143,8 @@ export interface RunsDecl {
   name: Name | undefined;
   header: Name[];
   rows: RunRow[];
+  /** The table was over the row limit and its rows were not read (an error says so). */
+  refused?: boolean;
   range: Range;
 }
 

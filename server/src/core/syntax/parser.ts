@@ -374,6 +374,7 @@ class Parser extends ExpressionParser {
               decl.name.range.start,
               decl.name.range.end,
             );
+            decl.refused = true;
             this.seekText(oversized.end);
             continue;
           }
