@@ -282,7 +282,7 @@ function lawClauseHover(
   const law = analysis.model.laws.find((l) => l.range.start === s.range.start);
   if (!item || !law) return undefined;
   if (item.kind === 'Holdout') {
-    const f = holdoutFacts(law);
+    const f = holdoutFacts(law, (o) => lineOf(analysis, o) + 1);
     const lines = [`**holdout** ${code(exprToString(item.condition))} of law ${code(law.name)}`, ''];
     lines.push(`holds out ${f.held} of ${f.total} runs from the fit  `);
     if (f.first.length > 0) {

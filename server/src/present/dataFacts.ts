@@ -22,14 +22,19 @@ export interface HoldoutFacts {
   first: string[];
 }
 
-/** The rows a law's `holdout` keeps out of the fit. */
-export function holdoutFacts(law: BoundLaw): HoldoutFacts {
+/**
+ * The rows a law's `holdout` keeps out of the fit. `studyLine` turns an inline run's offset into its
+ * 1-based line of the study (rowPlace alone would number it within the law's joined rows).
+ */
+export function holdoutFacts(law: BoundLaw, studyLine?: (offset: number) => number): HoldoutFacts {
   const first: string[] = [];
   let held = 0;
   for (let i = 0; i < law.heldOut.length; i++) {
     if (!law.heldOut[i]) continue;
     held++;
-    if (first.length < HOLDOUT_SHOWN) first.push(rowPlace(law.data.origin[i], i));
+    if (first.length >= HOLDOUT_SHOWN) continue;
+    const o = law.data.origin[i];
+    first.push(o && 'range' in o && studyLine ? `study line ${studyLine(o.range.start)}` : rowPlace(o, i));
   }
   return { held, total: law.data.rowCount, first };
 }

@@ -52,6 +52,17 @@ describe('hover: data questions (issue 18.5)', () => {
     assert.ok(t.includes(`first: ${first} … and ${held.length - 5} more`), t);
   });
 
+  it('a holdout of inline runs names their lines of the study', async () => {
+    const small = STUDY_TEXT.replace('holdout N >= 5B', 'holdout N < 50M');
+    const a = await analyzeText(small);
+    const csv = csvRows().filter((r) => r.params < 50e6);
+    const pilotLine = small.slice(0, small.indexOf('44M    8.8B')).split('\n').length;
+    const t = text(a, at('holdout N < 50M', 2, small).offset, undefined);
+    const places = [...csv.map((r) => `'sweep\\.csv' line ${r.line}`), `study line ${pilotLine}`];
+    assert.ok(t.includes(`holds out ${places.length} of ${csvRows().length + 2} runs`), t);
+    assert.ok(t.endsWith(places.join(', ')), t);
+  });
+
   it('an objective line gives its meaning, and its fitted value once results exist', async () => {
     const a = await analyzeText(STUDY_TEXT);
     const o = at('objective huber', 3).offset;
