@@ -207,6 +207,21 @@ export interface StudyModel {
   comparisons?: BoundCompare[];
   plots: BoundPlot[];
   diagnostics: Diagnostic[];
+  /** Per dataset name: the file behind it and the rows each step kept (hover); absent for inline `runs`. */
+  datasetSources?: Map<string, DatasetSource>;
+}
+
+/** What a `dataset` read: its file, and how many rows the file had and `where` / `last by` kept. */
+export interface DatasetSource {
+  file: string;
+  /** Bytes and modification time (ms since 1970), as the data host reported when the loader read it. */
+  size: number | undefined;
+  mtimeMs: number | undefined;
+  fileRows: number;
+  /** Rows every `where` condition kept (fileRows when there is none). */
+  afterWhere: number;
+  /** Rows left after `last by` (afterWhere when there is none). */
+  rows: number;
 }
 
 /** A law of the built-in catalogue, as the binder needs it (server/src/core/laws provides them). */

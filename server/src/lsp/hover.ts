@@ -8,6 +8,17 @@ import type { LawResult, StudyResults } from '../core/results';
 import type * as A from '../core/syntax/ast';
 import type { Analysis } from '../core/study';
 import { catalogue } from '../core/laws';
+import {
+  computeFacts,
+  datasetRowLines,
+  fileNote,
+  holdoutFacts,
+  objectiveMeaning,
+  objectiveValue,
+  variableFacts,
+  whereLine,
+  type ColumnFacts,
+} from '../present/dataFacts';
 import { exprToString } from '../core/semantics/evaluate';
 import { toRange } from './diagnostics';
 import { code, formatSize, formatValue, md } from '../present/numbers';
@@ -17,6 +28,7 @@ import {
   groupFacts,
   lawSummary,
   frontierLine,
+  objectiveKind,
   type GroupFacts,
   isoflopFacts,
   optimumFacts,
@@ -60,7 +72,12 @@ export function hover(
     else if (s?.kind === 'Frontier') text = frontierHover(analysis, results, s, states);
     else if (s?.kind === 'Sweep') text = sweepHover(analysis, results, s);
     else if (s?.kind === 'Compare') text = compareHover(analysis, results, s, states);
-    else if (s?.kind === 'Runs') {
+    else if (s?.kind === 'Compute' && s.name) text = computeHover(analysis, s.name.text);
+    else if (s?.kind === 'Law' || s?.kind === 'Dataset') {
+      const part =
+        s.kind === 'Law' ? lawClauseHover(analysis, results, s, offset, states) : datasetPartHover(analysis, s, offset);
+      if (part) ({ text, range } = part);
+    } else if (s?.kind === 'Runs') {
       const row = rowAt(s, offset);
       if (row) {
         text = runRowHover(analysis, results, s, row, states);
@@ -106,9 +123,7 @@ function occurrenceHover(
         ? envelopeHover(analysis, results, at.name, states)
         : isoflopHover(analysis, results, at.name, states);
     case 'variable': {
-      const c = analysis.model.computes.find((x) => x.name === at.name);
-      if (c) return `**compute** ${code(`${c.name} = ${exprToString(c.formula)}`)}`;
-      return undefined;
+      return computeHover(analysis, at.name);
     }
     default:
       return undefined;
@@ -232,7 +247,106 @@ function datasetHover(analysis: Analysis, name: string): string | undefined {
   if (!t) return undefined;
   const first = t.origin[0];
   const file = first && 'file' in first ? ` from ${code(first.file.split(/[\\/]/).pop() ?? '')}` : ' (inline)';
-  return `**runs** ${code(name)}${file}: ${t.rowCount} row${t.rowCount === 1 ? '' : 's'}  \nvariables: ${[...t.numeric.keys()].map(md).join(', ')}`;
+  const head = `**runs** ${code(name)}${file}: ${t.rowCount} row${t.rowCount === 1 ? '' : 's'}  \nvariables: ${[...t.numeric.keys()].map(md).join(', ')}`;
+  const source = analysis.model.datasetSources?.get(name);
+  if (!source) return head;
+  const about = fileNote(source);
+  const fileLine = `file: ${code(source.file)}${about ? ` (${md(about)})` : ''}`;
+  return [head, '', ...datasetRowLines(source).map((l) => `${md(l)}  `), fileLine].join('\n');
+}
+
+/** `compute NAME = …`: its formula and its range over the data of the laws that read it. */
+function computeHover(analysis: Analysis, name: string): string | undefined {
+  const c = analysis.model.computes.find((x) => x.name === name);
+  if (!c) return undefined;
+  const head = `**compute** ${code(`${c.name} = ${exprToString(c.formula)}`)}`;
+  const { users, facts } = computeFacts(analysis.model, name);
+  if (users.length === 0) return [head, '', `no law reads ${code(name)}`].join('\n');
+  return [head, '', `over the runs of ${users.map(code).join(', ')}:  `, columnLine(facts)].join('\n');
+}
+
+function columnLine(f: ColumnFacts): string {
+  const invalid = f.invalid > 0 ? ` (${f.invalid} not a number)` : '';
+  return `min ${f.min}, max ${f.max}, count ${f.count}, missing ${f.missing}${invalid}`;
+}
+
+/** A law's `holdout` or `objective` line (other clauses have their own hovers or none). */
+function lawClauseHover(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  s: A.LawDecl,
+  offset: number,
+  states: LawStates,
+): { text: string; range: A.Range } | undefined {
+  const item = s.body.find((i) => i.range.start <= offset && offset <= i.range.end);
+  const law = analysis.model.laws.find((l) => l.range.start === s.range.start);
+  if (!item || !law) return undefined;
+  if (item.kind === 'Holdout') {
+    const f = holdoutFacts(law, (o) => lineOf(analysis, o) + 1);
+    const lines = [`**holdout** ${code(exprToString(item.condition))} of law ${code(law.name)}`, ''];
+    lines.push(`holds out ${f.held} of ${f.total} runs from the fit  `);
+    if (f.first.length > 0) {
+      const more = f.held - f.first.length;
+      lines.push(
+        `${f.held > f.first.length ? 'first: ' : ''}${f.first.map(md).join(', ')}${more > 0 ? ` … and ${more} more` : ''}`,
+      );
+    }
+    return { text: lines.join('\n'), range: item.range };
+  }
+  if (item.kind === 'Objective') {
+    const r = lawResult(results, law.name);
+    const value = objectiveValue(r);
+    const lines = [`**objective** ${code(objectiveKind(objectiveOf(law)))} of law ${code(law.name)}`, ''];
+    lines.push(`minimises ${md(objectiveMeaning(law.objective))}  `);
+    lines.push(
+      value ? `value: **${value}**${note(states, law.name)}` : `value: ${notFitted(results, states, law.name)}`,
+    );
+    return { text: lines.join('\n'), range: item.range };
+  }
+  return undefined;
+}
+
+/** The bound objective in the results' shape, so the hover names it as the law hover does. */
+function objectiveOf(law: BoundLaw): LawResult['objective'] {
+  const o = law.objective;
+  return { kind: o.loss, delta: o.loss === 'huber' ? o.delta : null, space: o.onLog ? 'log' : 'linear', value: null };
+}
+
+/** Inside a dataset block: a column mapping's values, or what the `where` lines kept. */
+function datasetPartHover(
+  analysis: Analysis,
+  s: A.DatasetDecl,
+  offset: number,
+): { text: string; range: A.Range } | undefined {
+  const name = s.name?.text;
+  const table = name ? analysis.model.datasets.get(name) : undefined;
+  const source = name ? analysis.model.datasetSources?.get(name) : undefined;
+  if (!name || !table) return undefined;
+  const map = s.columns.find((m) => m.range.start <= offset && offset <= m.range.end);
+  if (map) {
+    const f = variableFacts(table, map.variable.text);
+    const column = map.column.kind === 'Name' ? map.column.text : map.column.value;
+    const head = `**${md(map.variable.text)}** ← column ${code(column)} of ${code(name)}`;
+    const text = f ? [head, '', columnLine(f)].join('\n') : [head, '', 'text, not numbers'].join('\n');
+    return { text, range: map.range };
+  }
+  const where = s.where.find((w) => lineOf(analysis, w.range.start) === lineOf(analysis, offset));
+  if (where && source) {
+    const all = s.where.length > 1 ? ` (all ${s.where.length} \`where\` lines together)` : '';
+    return {
+      text: [`**where** ${code(exprToString(where))}`, '', `${md(whereLine(source))}${all}`].join('\n'),
+      range: where.range,
+    };
+  }
+  if (s.name && !(s.bodyRange && offset > s.bodyRange.start)) {
+    const text = datasetHover(analysis, name);
+    return text ? { text, range: s.range } : undefined;
+  }
+  return undefined;
+}
+
+function lineOf(analysis: Analysis, offset: number): number {
+  return analysis.lines.position(offset).line;
 }
 
 /** Approach 1: how many compute values the envelope has, how many say something, and the frontier. */

@@ -29,6 +29,8 @@ export interface RawTable {
   rowWord?: 'line' | 'row';
   /** The file each row came from, when the table joins several (a glob). */
   rowFiles?: string[];
+  /** The file's size and modification time as the host reported them when it was read (hover shows them). */
+  stat?: { size: number; mtimeMs: number };
 }
 
 /**
@@ -241,6 +243,7 @@ export class DataLoader {
       return { ok: false, message: describeHostError(e, path) };
     }
     const { result, memory } = await decodeFile(path, bytes, format, wanted, this.maxMemoryMB);
+    if (result.ok) result.table.stat = { size: stat.size, mtimeMs: stat.mtimeMs };
     this.cache.delete(path);
     this.cache.set(path, { mtimeMs: stat.mtimeMs, size: stat.size, format, result, memory });
     this.evictOver(bound);
@@ -417,6 +420,13 @@ function joinTables(tables: RawTable[], base: string): LoadResult {
     fileColumns: first.fileColumns,
     rowWord: first.rowWord,
     rowFiles,
+    // A pattern's files together: their total size and the newest modification.
+    stat: tables.every((t) => t.stat)
+      ? {
+          size: tables.reduce((n, t) => n + t.stat!.size, 0),
+          mtimeMs: Math.max(...tables.map((t) => t.stat!.mtimeMs)),
+        }
+      : undefined,
   };
   if (!columns.includes('file')) {
     joined.columns.push('file');

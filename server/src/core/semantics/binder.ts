@@ -335,6 +335,14 @@ class Binder {
     }
     for (const c of borrowed) reduced.numeric.delete(c);
     this.model.datasets.set(s.name.text, reduced);
+    (this.model.datasetSources ??= new Map()).set(s.name.text, {
+      file,
+      size: raw.stat?.size,
+      mtimeMs: raw.stat?.mtimeMs,
+      fileRows: raw.lines.length,
+      afterWhere: filtered.rowCount,
+      rows: reduced.rowCount,
+    });
   }
 
   /** A run-name column as text (numbers written as numbers), or undefined after reporting it missing. */

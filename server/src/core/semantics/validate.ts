@@ -107,7 +107,10 @@ function checkUnfittedDatasets(parsed: ParseResult, model: StudyModel, out: Diag
   for (const [name, table] of model.datasets) {
     if (fittedByLaws.has(name)) continue;
     for (const cells of table.invalid?.values() ?? []) {
-      const [row, text] = cells.rows.entries().next().value!;
+      // A `where` may have dropped every bad cell of the column.
+      const first = cells.rows.entries().next();
+      if (first.done) continue;
+      const [row, text] = first.value;
       const o = table.origin[row];
       const where = rowPlace(o, row);
       out.push(
