@@ -165,6 +165,56 @@ describe('Scaling Studio in a real extension host', () => {
     );
   });
 
+  check('the hover of a sweep shows its law, and of a frontier line its points, as the CLI computes them', async () => {
+    const ed = await open('e2e/sweep.scaling');
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext);
+    const cli = spawnSync(
+      process.execPath,
+      [path.join(ext.extensionPath, 'dist', 'cli.js'), 'fit', ed.document.uri.fsPath, '--json'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(cli.status, 0, cli.stderr);
+    const json = JSON.parse(cli.stdout) as {
+      sweeps: { law: { exponent: number; coefficient: number } }[];
+      frontiers: { points: { at: Record<string, number>; value: number }[] }[];
+    };
+    const hoverAt = async (line: number) => {
+      const h = await vscode.commands.executeCommand<vscode.Hover[]>(
+        'vscode.executeHoverProvider',
+        ed.document.uri,
+        new vscode.Position(line, 2),
+      );
+      return h
+        .flatMap((x) => x.contents.map(text))
+        .join('\n')
+        .replace(/\\(.)/g, '$1');
+    };
+    // The sweep is computed with every version: its law is there at once (lr* = 0.5 · N^-0.3 here).
+    const { exponent, coefficient } = json.sweeps[0].law;
+    let last = '';
+    await waitFor(async () => {
+      last = await hoverAt(lineOf(ed.document, 'sweep lr_star'));
+      return last.includes('**sweep**') && shows(last, exponent) && shows(last, coefficient);
+    }, 'the sweep hover with its law').catch((e: Error) => {
+      throw new Error(`${e.message}; CLI: ${coefficient} · N^${exponent}; last hover: ${last}`);
+    });
+    // The frontier needs the background fit: ask again until every point's N*, D* and L* are shown.
+    const points = json.frontiers[0].points;
+    await waitFor(
+      async () => {
+        last = await hoverAt(lineOf(ed.document, 'frontier quick'));
+        return points.every((p) => shows(last, p.at.N) && shows(last, p.at.D) && shows(last, p.value));
+      },
+      'the frontier hover with the CLI points',
+      60000,
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}; CLI: ${JSON.stringify(points)}; last hover: ${last}`);
+    });
+  });
+
   check('completion offers the dataset columns', async () => {
     const ed = await open('e2e/predict.scaling');
     const line = lineOf(ed.document, '  N: params');
