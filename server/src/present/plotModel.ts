@@ -51,6 +51,11 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
     else if (by && law.data.text.get(by)) r.groups = law.data.text.get(by)!.slice();
     runs[law.name] = r;
   }
+  // A published law has no runs of its own: its curve is drawn over the first fitted law's runs (the
+  // rows `compare` evaluates it on), so `plot hoffmann` shows it beside the data.
+  const withRows = m.laws.find((l) => !l.published && l.data.rowCount > 0);
+  for (const law of m.laws)
+    if (law.published && law.data.rowCount === 0 && withRows) runs[law.name] = runs[withRows.name];
   const sampler: CurveSampler = {
     sample(req: CurveRequest) {
       const law = m.laws.find((l) => l.name === req.law.name);

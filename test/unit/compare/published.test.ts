@@ -9,6 +9,7 @@ import { catalogue } from '../../../server/src/core/laws';
 import { analyze, type Analysis } from '../../../server/src/core/study';
 import type { StudyResults } from '../../../server/src/core/results';
 import { hover } from '../../../server/src/lsp/hover';
+import { plotModel } from '../../../server/src/present/plotModel';
 import { diskLoader } from '../hosts';
 import { fitStudyText } from '../questions/helpers';
 
@@ -82,6 +83,25 @@ describe('published laws: answers, comparison, hover', function () {
     );
     assert.equal(code, 0, out);
     json = JSON.parse(out);
+  });
+
+  it("plots over the fitted law's runs: a curve along N, D and C beside the data", async () => {
+    const a = await study(head);
+    const model = plotModel(a, json);
+    const h = model.laws.find((l) => l.name === 'hoffmann');
+    assert.ok(h, 'the published law is in the plot');
+    assert.deepEqual(
+      h.curves.map((c) => c.along),
+      ['N', 'D', 'C'],
+    );
+    // The curve is the published formula along N, with D at the runs' median.
+    const alongN = h.curves[0].points;
+    assert.ok(alongN.x.length >= 64);
+    const D = [...(model.runSets[0].columns.D ?? [])].sort((x, y) => x - y)[
+      Math.floor(model.runSets[0].columns.D.length / 2)
+    ];
+    const f = (n: number) => 1.69 + 406.4 / n ** 0.34 + 410.7 / D ** 0.28;
+    alongN.x.forEach((x, i) => assert.ok(Math.abs(alongN.y[i] - f(x)) < 1e-12 * f(x)));
   });
 
   it('predict is the published formula at the point', () => {
