@@ -1,4 +1,5 @@
-// Code lenses above each law (and isoflop): Fit, Plot, Report; above each `compare` line: its verdict
+// Code lenses above each law (and isoflop): Fit, Plot, Report; above each `frontier` line: Plot (the
+// Frontier view); above each `compare` line: its verdict
 // (a click fits the compared laws, together), Report; above each `plot` line: Show plot,
 // opening the panel on that statement's view. Each runs a client command.
 import type { CodeLens } from 'vscode-languageserver';
@@ -38,6 +39,15 @@ export function codeLenses(
       lenses.push({
         range: { start: { line, character: 0 }, end: { line, character: 0 } },
         command: { title: 'Plot', command: Commands.showPlot, arguments: [uri, { view: 'sweep' }] },
+      });
+      continue;
+    }
+    if (s.kind === 'Frontier') {
+      // A frontier is drawn in the Frontier view (N*, D*, L* over the budgets, with bands).
+      const line = analysis.lines.position(s.range.start).line;
+      lenses.push({
+        range: { start: { line, character: 0 }, end: { line, character: 0 } },
+        command: { title: 'Plot', command: Commands.showPlot, arguments: [uri, { view: 'frontier' }] },
       });
       continue;
     }

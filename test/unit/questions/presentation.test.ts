@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { StudyResults } from '../../../server/src/core/results';
 import { hover } from '../../../server/src/lsp/hover';
 import { inlayHints } from '../../../server/src/lsp/inlayHints';
+import { codeLenses } from '../../../server/src/lsp/codeLens';
 import type { Analysis } from '../../../server/src/core/study';
 import { buildMarkdownReport } from '../../../server/src/present/reportMarkdown';
 import { analyzeText, STUDY_TEXT } from '../lsp/helpers';
@@ -72,6 +73,13 @@ describe('questions: hover, inlay hints and the report', () => {
     assert.ok(
       hints.some((x) => x.includes('training only: N* = 6.000e+10, D* = 1.000e+12')),
       JSON.stringify(hints),
+    );
+    // Its code lens opens the Frontier view.
+    const line = a.lines.position(text.indexOf('frontier chinchilla')).line;
+    const lens = codeLenses(a, 'file:///s.scaling', results).filter((l) => l.range.start.line === line);
+    assert.deepEqual(
+      lens.map((l) => [l.command?.title, l.command?.arguments]),
+      [['Plot', ['file:///s.scaling', { view: 'frontier' }]]],
     );
   });
 
