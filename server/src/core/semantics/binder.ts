@@ -441,6 +441,23 @@ class Binder {
     return result;
   }
 
+  /** An isoflop's or sweep's rows without those its `holdout` clauses hold out (they are not fitted at all). */
+  private withoutHeldOut(data: M.DataTable, items: readonly { kind: string }[]): M.DataTable {
+    const holdouts = items.filter((i): i is A.HoldoutClause => i.kind === 'Holdout');
+    if (holdouts.length === 0) return data;
+    const keep = new Uint8Array(data.rowCount).fill(1);
+    for (const h of holdouts) {
+      try {
+        const v = evaluateColumns(h.condition, data.rowCount, columnLookup(data));
+        for (let i = 0; i < v.length; i++) if (v[i]) keep[i] = 0;
+      } catch (e) {
+        if (!(e instanceof EvalError)) throw e;
+        this.report('error', 'scaling.unknown-name', e.message, e.expr.range);
+      }
+    }
+    return selectRows(data, keep);
+  }
+
   private bindRuns(s: A.RunsDecl): void {
     if (!s.name) return;
     if (!this.declare(s.name, 'runs table')) return;
@@ -1036,21 +1053,7 @@ class Binder {
         return;
       }
     }
-    let data = withSourceColumn(concatTables(s.name.text, sources));
-    const holdouts = s.items.filter((i): i is A.HoldoutClause => i.kind === 'Holdout');
-    if (holdouts.length > 0) {
-      const keep = new Uint8Array(data.rowCount).fill(1);
-      for (const h of holdouts) {
-        try {
-          const v = evaluateColumns(h.condition, data.rowCount, columnLookup(data));
-          for (let i = 0; i < v.length; i++) if (v[i]) keep[i] = 0;
-        } catch (e) {
-          if (!(e instanceof EvalError)) throw e;
-          this.report('error', 'scaling.unknown-name', e.message, e.expr.range);
-        }
-      }
-      data = selectRows(data, keep);
-    }
+    const data = this.withoutHeldOut(withSourceColumn(concatTables(s.name.text, sources)), s.items);
     const per = this.bindPer(
       s.items.find((i): i is A.PerClause => i.kind === 'Per'),
       data,
@@ -1140,21 +1143,7 @@ class Binder {
         );
       minimum = { method: 'parabola', window: k };
     }
-    let data = concatTables(name, sources);
-    const holdouts = s.items.filter((i): i is A.HoldoutClause => i.kind === 'Holdout');
-    if (holdouts.length > 0) {
-      const keep = new Uint8Array(data.rowCount).fill(1);
-      for (const h of holdouts) {
-        try {
-          const v = evaluateColumns(h.condition, data.rowCount, columnLookup(data));
-          for (let i = 0; i < v.length; i++) if (v[i]) keep[i] = 0;
-        } catch (e) {
-          if (!(e instanceof EvalError)) throw e;
-          this.report('error', 'scaling.unknown-name', e.message, e.expr.range);
-        }
-      }
-      data = selectRows(data, keep);
-    }
+    const data = this.withoutHeldOut(concatTables(name, sources), s.items);
     // Bootstrap intervals unless the sweep says otherwise: resampling a few minima is cheap.
     const declared = s.items.find((i): i is A.UncertaintyClause => i.kind === 'Uncertainty');
     const uncertainty: M.UncertaintySpec = declared
