@@ -507,7 +507,13 @@ function frontierHover(
   const { header, rows } = frontierTable(r, target, analysis.model.computes);
   const row = (cells: string[]) => `| ${cells.map(md).join(' | ')} |`;
   const table = [row(header), `|${header.map(() => '---:|').join('')}`, ...rows.map(row)];
-  return [head, '', ...(state ? [state, ''] : []), ...table].join('\n');
+  // The same warnings as the frontier's scaling.extrapolation diagnostics (validate.ts).
+  const law = analysis.model.laws.find((l) => l.name === f.law);
+  const far = law
+    ? [...new Set([f.from, f.to])].flatMap((b) => farExtrapolations(law, { [f.variable]: b }, analysis.model.computes))
+    : [];
+  const warnings = far.map((e) => `⚠ ${md(extrapolationMessage('extrapolates', e))}  `);
+  return [head, '', ...(state ? [state, ''] : []), ...table, ...(warnings.length ? ['', ...warnings] : [])].join('\n');
 }
 
 function compareHover(

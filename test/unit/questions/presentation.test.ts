@@ -45,6 +45,22 @@ function standIn(a: Analysis): StudyResults {
 }
 
 describe('questions: hover, inlay hints and the report', () => {
+  it('warns in the frontier hover when a budget lies far past the fitted compute, as check does', async () => {
+    const text = `${STUDY_TEXT.trimEnd()}\n${extra.replace('1e22 points 2', '1e30 points 2')}`;
+    const a = await analyzeText(text);
+    const warned = a.diagnostics.filter((d) => d.code === 'scaling.extrapolation').map((d) => d.message);
+    assert.ok(
+      warned.some((m) => m.startsWith('frontier: C = 1.000e+30 is ')),
+      JSON.stringify(warned),
+    );
+    const results = standIn(a);
+    results.frontiers![0].points[1].budget = { C: 1e30 };
+    const md = (hover(a, results, text.indexOf('frontier chinchilla') + 2)?.contents as { value: string }).value;
+    assert.match(md, /⚠ extrapolates: C = 1\\\.000e\\\+30 is \d+× above the largest fitted C/);
+    // The near end (1e20) is within the runs' compute: one warning, not two.
+    assert.equal(md.match(/⚠/g)?.length, 1, md);
+  });
+
   it('shows the frontier table and ends, and inference beside the training-only optimum', async () => {
     const text = `${STUDY_TEXT.trimEnd()}\n${extra}`;
     const a = await analyzeText(text);

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import type { StudyResults } from '../../../server/src/core/results';
 import { datasetOrSkip } from '../fit/helpers';
+import { formatNumber } from '../../../server/src/core/text';
 import { fitStudyText } from './helpers';
 
 /** scipy's answers, or a skip when python3 with scipy is not installed (a failure on CI). */
@@ -101,5 +102,18 @@ frontier chinchilla over C = 5.76e23..1e26 points 3`,
     const floor = results.diagnostics.find((d) => d.code === 'scaling.target-below-floor');
     assert.ok(floor, JSON.stringify(results.diagnostics));
     assert.equal(floor.line, 21);
+    // A target's reach is known only from its answer: warned against the runs' largest compute
+    // (Epoch's runs reach C ≈ 1e22 here), as check warns of a budget; and the frontier's far end too.
+    const far = results.diagnostics.filter((d) => d.code === 'scaling.extrapolation');
+    const farAt = (line: number) => far.filter((d) => d.line === line).map((d) => d.message);
+    assert.deepEqual(farAt(18), [
+      `the optimum: C = ${formatNumber(target.at.C)} is 18.8× above the largest fitted C (1.296e+22)`,
+    ]);
+    assert.equal(farAt(19).length, 1, 'the inference-aware target is warned of too');
+    assert.deepEqual(farAt(20), ['optimize: C = 1.000e+24 is 77.2× above the largest fitted C (1.296e+22)']);
+    assert.deepEqual(farAt(23), [
+      'frontier: C = 5.760e+23 is 44.5× above the largest fitted C (1.296e+22)',
+      'frontier: C = 1.000e+26 is 7718× above the largest fitted C (1.296e+22)',
+    ]);
   });
 });

@@ -305,6 +305,16 @@ describe('validation rules', () => {
     assert.match(w[0].message, /N = 1T is 51\.2× above the largest fitted N \(19\.54B\)/);
   });
 
+  it('warns when a frontier reaches more than 10x past the fitted compute, at the far end only', async () => {
+    const law = 'law l: L = E + A / N^a + B / D^b { fit sweep }';
+    const far = await study(`${header}${law}\nfrontier l over C = 1e18..1e26\n`);
+    const w = far.diagnostics.filter((d) => d.code === 'scaling.extrapolation');
+    assert.equal(w.length, 1, w.map((d) => d.message).join('; '));
+    assert.match(w[0].message, /^frontier: C = 1\.000e\+26 is \d+× above the largest fitted C/);
+    const inside = await study(`${header}${law}\nfrontier l over C = 1e18..1e19\n`);
+    assert.ok(!inside.diagnostics.some((d) => d.code === 'scaling.extrapolation'));
+  });
+
   it('gives checklist hints with the line to insert', async () => {
     const a = await study(
       `dataset sweep = csv("runs/sweep.csv") {\n  N: params\n  C: tokens\n  L: loss\n}\nlaw l: L = E + A / C^a {\n  fit sweep\n}\n`,

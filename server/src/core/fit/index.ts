@@ -24,6 +24,7 @@ import { fitGroupedIsoflop, fitGroupedLaw, groupLabel, type GroupFit } from './g
 import { fitSweep } from './sweep';
 import { publishedFit } from './published';
 import { answerAllocation, needsTargetEngine } from './target';
+import { extrapolationMessage, farExtrapolations } from '../semantics/extrapolation';
 import { cancelled, type FitOptions, type AnswerBasis, type LawFit } from './types';
 
 export { optimum, predict } from './answers';
@@ -161,6 +162,14 @@ export async function fitStudy(
             op.range,
           ),
         );
+      // A target loss question's reach is known only from its answer: warn as check warns of a budget.
+      if (!error && f.law.target in op.budget)
+        for (const e of farExtrapolations(f.law, result.at, model.computes))
+          diagnostics.push(
+            diagnostic('warning', 'scaling.extrapolation', prefix + extrapolationMessage('the optimum', e), op.range, {
+              data: { variable: e.variable, factor: e.factor },
+            }),
+          );
       optima.push({ ...result, value: finiteOrNull(result.value), ...('value' in f ? { group: f.value } : {}) });
     }
   }

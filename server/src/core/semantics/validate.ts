@@ -26,6 +26,13 @@ export function validate(parsed: ParseResult, model: StudyModel): Diagnostic[] {
     const law = model.laws.find((l) => l.name === o.law);
     if (law) checkExtrapolation(law, o.budget, model.computes, o.range, 'optimize', out);
   }
+  // A frontier reaches as far as its widest budget: warn at whichever end lies far outside the runs.
+  for (const f of model.frontiers) {
+    const law = model.laws.find((l) => l.name === f.law);
+    if (!law) continue;
+    for (const budget of f.from === f.to ? [f.to] : [f.from, f.to])
+      checkExtrapolation(law, { [f.variable]: budget }, model.computes, f.range, 'frontier', out);
+  }
   checklist(parsed, model, out);
   return out;
 }
