@@ -155,6 +155,8 @@ export interface PlannedRunResult {
   at: Record<string, number>;
   cost: number;
   expected_width: number;
+  /** The law's value there now (where the plot draws the run). */
+  predicted: number | null;
 }
 
 /**

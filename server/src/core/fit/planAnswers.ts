@@ -93,7 +93,15 @@ export function answerPlan(fit: LawFit, p: BoundPlan, computes: ComputeDef[]): {
     ...base,
     target,
     candidates: candidates.length,
-    runs: plan.runs.map((r) => ({ at: named(r.at), cost: r.cost, expected_width: r.expectedWidth })),
+    runs: plan.runs.map((r) => {
+      const predicted = evalScalar(node, theta, r.at);
+      return {
+        at: named(r.at),
+        cost: r.cost,
+        expected_width: r.expectedWidth,
+        predicted: Number.isFinite(predicted) ? predicted : null,
+      };
+    }),
     width_before: plan.widthBefore,
     width_after: plan.widthAfter,
     spent: plan.cost,
