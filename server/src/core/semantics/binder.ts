@@ -1324,18 +1324,20 @@ class Binder {
     if (!this.optimizeQuestionOk(s, law, budget)) return;
     for (const a of s.budget) {
       if (a.variable.text === law.target || a.variable.text === 'inference') continue;
-      if (!this.model.computes.some((c) => c.name === a.variable.text)) {
-        this.report(
-          'error',
-          'scaling.no-compute',
-          `'${a.variable.text}' is not a computed variable: declare how it is counted, e.g. \`compute ${a.variable.text} = 6 * N * D\``,
-          a.variable.range,
-          { variable: a.variable.text },
-        );
-        return;
-      }
+      if (!this.model.computes.some((c) => c.name === a.variable.text)) return this.notACompute(a.variable);
     }
     this.model.optima.push({ law: law.name, budget, range: s.range });
+  }
+
+  /** A budget variable that no `compute` line defines (the quick fix declares it as 6 * N * D). */
+  private notACompute(variable: A.Name): void {
+    this.report(
+      'error',
+      'scaling.no-compute',
+      `'${variable.text}' is not a computed variable: declare how it is counted, e.g. \`compute ${variable.text} = 6 * N * D\``,
+      variable.range,
+      { variable: variable.text },
+    );
   }
 
   private bindFrontier(s: A.FrontierStmt): void {
@@ -1344,16 +1346,7 @@ class Binder {
     const name = isIsoflop ? s.law?.text : this.lawNamed(s.law, 'trace a frontier of')?.name;
     if (!name || !s.variable || !s.from || !s.to) return;
     const variable = s.variable.text;
-    if (!isIsoflop && !this.model.computes.some((c) => c.name === variable)) {
-      this.report(
-        'error',
-        'scaling.no-compute',
-        `'${variable}' is not a computed variable: declare how it is counted, e.g. \`compute ${variable} = 6 * N * D\``,
-        s.variable.range,
-        { variable },
-      );
-      return;
-    }
+    if (!isIsoflop && !this.model.computes.some((c) => c.name === variable)) return this.notACompute(s.variable);
     const from = this.constant(s.from);
     const to = this.constant(s.to);
     if (from === undefined || to === undefined) return;
@@ -1423,14 +1416,7 @@ class Binder {
         );
       const variable = s.point[0].variable;
       cost = this.model.computes.find((c) => c.name === variable.text);
-      if (!cost)
-        return this.report(
-          'error',
-          'scaling.no-compute',
-          `'${variable.text}' is not a computed variable: declare how it is counted, e.g. \`compute ${variable.text} = 6 * N * D\``,
-          variable.range,
-          { variable: variable.text },
-        );
+      if (!cost) return this.notACompute(variable);
       if (!(budget[variable.text] > 0))
         return this.report(
           'error',
