@@ -24,7 +24,7 @@ law chin: chinchilla(N, D) {
 }
 ${lines}`;
 
-async function fitted(lines: string) {
+async function analysed(lines: string) {
   const a = await analyze(study(lines), {
     loader: diskLoader(),
     studyPath: path.join(fixtures, 'plan.scaling'),
@@ -34,7 +34,11 @@ async function fitted(lines: string) {
     a.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message),
     [],
   );
-  return fitStudy(a.model);
+  return a;
+}
+
+async function fitted(lines: string) {
+  return fitStudy((await analysed(lines)).model);
 }
 
 const QUESTIONS = `predict chin at N = 70B, D = 1.4T
@@ -91,5 +95,17 @@ describe('plan lines in fitStudy', function () {
     const d = diagnostics.find((x) => x.code === 'scaling.plan-failed');
     assert.ok(d, JSON.stringify(diagnostics.map((x) => x.message)));
     assert.match(d.message, /no candidate run fits within the budget/);
+  });
+
+  it('is cancellable between plans: a signal aborted during the first plan leaves the second unplanned', async () => {
+    const a = await analysed(QUESTIONS);
+    const abort = new AbortController();
+    const { results } = await fitStudy(a.model, {
+      signal: abort.signal,
+      onProgress: (p) => {
+        if (p.phase === 'plan') abort.abort();
+      },
+    });
+    assert.equal(results.plans!.length, 1);
   });
 });
