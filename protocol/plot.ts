@@ -91,6 +91,12 @@ interface PlotOptimum {
   intervals: Record<string, Interval>;
 }
 
+/** A `plan` line's proposed runs, each where the law puts it now (the fit view draws them over the runs). */
+export interface PlotPlan {
+  law: string;
+  runs: { at: Record<string, number>; value: number; cost: number }[];
+}
+
 interface PlotIsoflopBudget {
   budget: number;
   edge: boolean;
@@ -186,6 +192,8 @@ export interface PlotModel {
   frontiers?: PlotLawFrontier[];
   /** Absent in models from before sweeps were drawn. */
   sweeps?: PlotSweep[];
+  /** Absent in models from before plans were drawn. */
+  plans?: PlotPlan[];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -481,6 +489,12 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
   }
 
   const frontiers = (results.frontiers ?? []).map((f) => buildLawFrontier(f, results, sources.target));
+  const plans: PlotPlan[] = (results.plans ?? []).map((p) => ({
+    law: p.law,
+    runs: p.runs.flatMap((r) =>
+      finite(r.predicted) && finite(r.cost) ? [{ at: finiteRecord(r.at), value: r.predicted, cost: r.cost }] : [],
+    ),
+  }));
   const sweeps = (results.sweeps ?? []).map((sw) => buildSweep(sw, sources.sweepRuns?.[sw.name], n));
 
   return {
@@ -498,6 +512,7 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
     ...(envelopes.length > 0 ? { envelopes } : {}),
     frontiers,
     sweeps,
+    ...(plans.length > 0 ? { plans } : {}),
   };
 }
 
@@ -816,7 +831,13 @@ export function isPlotModel(x: unknown): x is PlotModel {
   if (x.envelopes !== undefined && !(Array.isArray(x.envelopes) && x.envelopes.every(isEnvelope))) return false;
   if (x.frontiers !== undefined && !(Array.isArray(x.frontiers) && x.frontiers.every(isLawFrontier))) return false;
   if (x.sweeps !== undefined && !(Array.isArray(x.sweeps) && x.sweeps.every(isSweep))) return false;
+  if (x.plans !== undefined && !(Array.isArray(x.plans) && x.plans.every(isPlan))) return false;
   return Array.isArray(x.isoflops) && x.isoflops.every(isIsoflop);
+}
+
+function isPlan(x: unknown): x is PlotPlan {
+  if (!isObj(x) || !isStr(x.law) || !Array.isArray(x.runs)) return false;
+  return x.runs.every((r) => isObj(r) && numRecord(r.at) && isNum(r.value) && isNum(r.cost));
 }
 
 function isEnvelope(x: unknown): x is PlotEnvelope {

@@ -33,6 +33,7 @@ async function fit(job: FitJob): Promise<FitReply> {
     predictions: analysis.model.predictions.filter((p) => laws.has(p.law)),
     optima: analysis.model.optima.filter((o) => laws.has(o.law) || isoflops.has(o.law)),
     frontiers: analysis.model.frontiers.filter((f) => laws.has(f.law) || isoflops.has(f.law)),
+    plans: (analysis.model.plans ?? []).filter((p) => laws.has(p.law)),
     // Sweeps are cheap: the language server computes them for every version itself (incremental.ts).
     sweeps: [],
     comparisons: (analysis.model.comparisons ?? []).filter((c) => c.laws.every((n) => laws.has(n))),

@@ -16,6 +16,7 @@ export const KEYWORDS = [
   'predict',
   'optimize',
   'frontier',
+  'plan',
   'sweep',
   'per',
   'minimum',

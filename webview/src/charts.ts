@@ -61,6 +61,7 @@ type Role =
   | 'band-hi'
   | 'prediction'
   | 'optimum'
+  | 'planned'
   | 'residuals'
   | 'zero'
   | 'parabola'

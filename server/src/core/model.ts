@@ -168,6 +168,20 @@ export interface BoundFrontier {
   range: Range;
 }
 
+/**
+ * `plan LAW at … budget B` | `plan LAW for C = … budget B`: the runs, each priced by the compute
+ * `cost`, that best shrink the interval of that prediction (`at`) or of that optimum's first
+ * variable, N* (`for`), within B.
+ */
+export interface BoundPlan {
+  law: string;
+  target: { kind: 'predict'; at: Record<string, number> } | { kind: 'optimum'; budget: Record<string, number> };
+  budget: number;
+  /** The `compute` over the law's variables that prices one run (C = 6 * N * D). */
+  cost: string;
+  range: Range;
+}
+
 /** How `compare` cross-validates: K folds by a seeded shuffle, or one group per value of a column. */
 export type CrossValidation = { folds: number; seed: number } | { by: string };
 
@@ -202,6 +216,8 @@ export interface StudyModel {
   predictions: BoundPredict[];
   optima: BoundOptimize[];
   frontiers: BoundFrontier[];
+  /** Absent in models built before `plan` existed. */
+  plans?: BoundPlan[];
   sweeps: BoundSweep[];
   /** Absent in models built before `compare` existed. */
   comparisons?: BoundCompare[];

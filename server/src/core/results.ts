@@ -150,6 +150,41 @@ export interface FrontierResult {
   points: Pick<OptimumResult, 'budget' | 'at' | 'value' | 'intervals'>[];
 }
 
+/** One proposed run of a `plan`: where, what it costs, and the target's expected width once it (and the runs before it) are in. */
+export interface PlannedRunResult {
+  at: Record<string, number>;
+  cost: number;
+  expected_width: number;
+  /** The law's value there now (where the plot draws the run). */
+  predicted: number | null;
+}
+
+/**
+ * `plan LAW at … budget B` | `plan LAW for C = … budget B`: the runs, chosen greedily by expected
+ * interval reduction per unit of compute from the current fit's Fisher information, that shrink
+ * the target's interval most within the budget. Widths are asymptotic (delta-method, Student t)
+ * widths at `level`, whatever the law's own uncertainty method.
+ */
+export interface PlanResult {
+  law: string;
+  /** The prediction (at a point) or the optimum's quantity (N* for a compute budget) to sharpen, with its value now. */
+  target:
+    | { kind: 'predict'; at: Record<string, number>; value: number | null }
+    | { kind: 'optimum'; budget: Record<string, number>; quantity: string; value: number | null };
+  budget: number;
+  /** The compute variable that prices each run. */
+  cost_variable: string;
+  /** How many candidate runs were ranked (a log grid within and beyond the data). */
+  candidates: number;
+  runs: PlannedRunResult[];
+  /** null when no plan could be made (a diagnostic on its line says why). */
+  width_before: number | null;
+  width_after: number | null;
+  /** The compute the proposed runs spend together (≤ budget). */
+  spent: number;
+  level: number;
+}
+
 /** One group of a `sweep` (one value of its `per` variable): where the swept variable is best. */
 export interface SweepGroupResult {
   /** The `per` variable's value (N). */
@@ -227,6 +262,8 @@ export interface StudyResults {
   optima: OptimumResult[];
   /** Absent in results from before frontiers existed. */
   frontiers?: FrontierResult[];
+  /** Absent in results from before plans existed. */
+  plans?: PlanResult[];
   /** Absent in results from before sweeps existed. */
   sweeps?: SweepResult[];
   /** Absent in results from before `compare` existed. */

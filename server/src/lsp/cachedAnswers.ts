@@ -4,10 +4,11 @@
 import { predict, optimum } from '../core/fit/answers';
 import { toNode } from '../core/fit/compile';
 import { traceFrontier } from '../core/fit/frontier';
+import { answerPlan } from '../core/fit/planAnswers';
 import { answerAllocation, needsTargetEngine } from '../core/fit/target';
 import type { AnswerBasis, LawFit } from '../core/fit/types';
-import type { BoundFrontier, BoundLaw, BoundOptimize, BoundPredict, ComputeDef } from '../core/model';
-import type { FrontierResult, LawResult, OptimumResult, PredictionResult } from '../core/results';
+import type { BoundFrontier, BoundLaw, BoundOptimize, BoundPlan, BoundPredict, ComputeDef } from '../core/model';
+import type { FrontierResult, LawResult, OptimumResult, PlanResult, PredictionResult } from '../core/results';
 
 /**
  * What the fit knew about noise, identifiability and the parameters' covariance, kept beside each
@@ -100,5 +101,13 @@ export function cachedFrontier(
   const fit = fitOf(law, r);
   if (!fit) return undefined;
   const { result, error } = traceFrontier(f, (budget) => optimum(fit, { [f.variable]: budget }, computes));
+  return error ? undefined : result;
+}
+
+/** A plan line's proposed runs from the cached result of its law (a few hundred candidates: milliseconds). */
+export function cachedPlan(law: BoundLaw, r: LawResult, p: BoundPlan, computes: ComputeDef[]): PlanResult | undefined {
+  const fit = fitOf(law, r);
+  if (!fit?.basis) return undefined;
+  const { result, error } = answerPlan(fit, p, computes);
   return error ? undefined : result;
 }

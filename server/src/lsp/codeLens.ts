@@ -1,12 +1,13 @@
 // Code lenses above each law (and isoflop): Fit, Plot, Report; above each `frontier` line: Plot (the
-// Frontier view); above each `compare` line: its verdict
+// Frontier view); above each `plan` line: its runs and width change (opens the law's plot); above each `compare` line: its verdict
 // (a click fits the compared laws, together), Report; above each `plot` line: Show plot,
 // opening the panel on that statement's view. Each runs a client command.
 import type { CodeLens } from 'vscode-languageserver';
 import type { StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
 import { Commands } from '../../../protocol/lsp';
-import { lawResult } from '../present/resultsLookup';
+import { lawResult, planResult } from '../present/resultsLookup';
+import { planLensTitle } from '../present/plans';
 import { comparisonResult, comparisonVerdict } from '../present/comparison';
 import { fitLensTitle, type LawFitState } from '../present/fitStates';
 
@@ -48,6 +49,27 @@ export function codeLenses(
       lenses.push({
         range: { start: { line, character: 0 }, end: { line, character: 0 } },
         command: { title: 'Plot', command: Commands.showPlot, arguments: [uri, { view: 'frontier' }] },
+      });
+      continue;
+    }
+    if (s.kind === 'Plan') {
+      // "Plan: 4 runs, width −38%" opens the law's fit view, where the proposed runs are drawn; before
+      // a fit, the lens fits the law.
+      const p = analysis.model.plans?.find((x) => x.range.start === s.range.start);
+      if (!p) continue;
+      const line = analysis.lines.position(s.range.start).line;
+      const range = { start: { line, character: 0 }, end: { line, character: 0 } };
+      const r = planResult(results, p);
+      const title = r && planLensTitle(r);
+      lenses.push({
+        range,
+        command: title
+          ? { title, command: Commands.showPlot, arguments: [uri, p.law] }
+          : {
+              title: r ? 'Plan: no runs proposed' : `Plan: fit ${p.law}`,
+              command: Commands.fitLawAtCursor,
+              arguments: [uri, p.law],
+            },
       });
       continue;
     }

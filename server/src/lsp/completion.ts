@@ -144,6 +144,23 @@ export function completion(analysis: Analysis, offset: number, ctx: CompletionCo
           );
         else variables();
       }
+    } else if (first === 'plan') {
+      const law = analysis.model.laws.find((l) => l.name === words[1]);
+      if (words.length === 1) laws();
+      else if (words.length === 2) {
+        push('at', CompletionItemKind.Keyword, 'sharpen a prediction: at N = …, D = …');
+        push('for', CompletionItemKind.Keyword, 'sharpen an optimum: for C = …');
+      } else if (after('at') || (after(',') && words[2] === 'at')) {
+        if (law)
+          law.variables.forEach((v) =>
+            push(v, CompletionItemKind.Variable, `variable of ${law.name}`, { insertText: `${v} = ` }),
+          );
+        else variables();
+      } else if (after('for')) computes();
+      else if (words.length >= 5 && !after('=') && !after(',') && !words.includes('budget'))
+        push('budget', CompletionItemKind.Keyword, 'the compute the new runs may spend, e.g. budget 3e21', {
+          insertText: 'budget ',
+        });
     } else if (first === 'frontier') {
       if (words.length === 1) laws();
       else if (words.length === 2) push('over', CompletionItemKind.Keyword);

@@ -82,6 +82,7 @@ export function fitView(record: FitRecord | undefined, activity: FitActivity): F
     predictions: [...record.results.predictions, ...record.carried.predictions],
     optima: [...record.results.optima, ...record.carried.optima],
     frontiers: [...(record.results.frontiers ?? []), ...(record.carried.frontiers ?? [])],
+    plans: [...(record.results.plans ?? []), ...(record.carried.plans ?? [])],
   };
   return { results, law, document };
 }

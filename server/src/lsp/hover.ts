@@ -35,7 +35,8 @@ import {
   predictionFacts,
   predictionLine,
 } from '../present/facts';
-import { frontierResult, lawResult, optimumResults, predictionResults } from '../present/resultsLookup';
+import { frontierResult, lawResult, optimumResults, planResult, predictionResults } from '../present/resultsLookup';
+import { HOVER_PLAN_RUNS, planBudgetLine, planSummary, planTable, planTarget } from '../present/plans';
 import { calibrationNotes } from '../present/calibration';
 import { frontierTable, inferenceShift } from '../present/questions';
 import { notFittedText, stateNote, type LawFitState } from '../present/fitStates';
@@ -70,6 +71,7 @@ export function hover(
     if (s?.kind === 'Predict') text = predictHover(analysis, results, s, states);
     else if (s?.kind === 'Optimize') text = optimizeHover(analysis, results, s, states);
     else if (s?.kind === 'Frontier') text = frontierHover(analysis, results, s, states);
+    else if (s?.kind === 'Plan') text = planHover(analysis, results, s, states);
     else if (s?.kind === 'Sweep') text = sweepHover(analysis, results, s);
     else if (s?.kind === 'Compare') text = compareHover(analysis, results, s, states);
     else if (s?.kind === 'Compute' && s.name) text = computeHover(analysis, s.name.text);
@@ -514,6 +516,32 @@ function frontierHover(
     : [];
   const warnings = far.map((e) => `⚠ ${md(extrapolationMessage('extrapolates', e))}  `);
   return [head, '', ...(state ? [state, ''] : []), ...table, ...(warnings.length ? ['', ...warnings] : [])].join('\n');
+}
+
+function planHover(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  s: A.PlanStmt,
+  states: LawStates,
+): string | undefined {
+  const p = analysis.model.plans?.find((x) => x.range.start === s.range.start);
+  if (!p) return undefined;
+  const head = `**plan** ${code(p.law)}: runs within ${md(formatSize(p.budget))} ${md(p.cost)} that best narrow an interval`;
+  const r = planResult(results, p);
+  if (!r) return [head, '', notFitted(results, states, p.law)].join('\n');
+  const target = analysis.model.laws.find((l) => l.name === p.law)?.target ?? 'L';
+  const lines = [head, '', `${md(planTarget(r, target))}  `, `${md(planBudgetLine(r))}  `];
+  const state = note(states, p.law, '');
+  if (state) lines.push(`${state}  `);
+  const summary = planSummary(r);
+  if (!summary) return [...lines, 'no runs proposed — see the diagnostic on this line'].join('\n');
+  lines.push(`**${md(summary)}**`, '');
+  const { header, rows } = planTable(r, HOVER_PLAN_RUNS);
+  const row = (cells: string[]) => `| ${cells.map(md).join(' | ')} |`;
+  lines.push(row(header), `|${header.map(() => '---:|').join('')}`, ...rows.map(row));
+  if (r.runs.length > rows.length)
+    lines.push('', `… and ${r.runs.length - rows.length} more runs (the report lists them all)`);
+  return lines.join('\n');
 }
 
 function compareHover(

@@ -13,8 +13,15 @@ import type { Analysis } from '../core/study';
 import { toJsonDiagnostic } from '../core/study';
 import { exprToString } from '../core/semantics/evaluate';
 import { fitSweep } from '../core/fit/sweep';
-import { frontierResult, lawResult, optimumResult, predictionResult } from '../present/resultsLookup';
-import { cachedFrontier, cachedOptimum, cachedPrediction } from './cachedAnswers';
+import {
+  frontierResult,
+  lawResult,
+  optimumResult,
+  planQuestion,
+  planResult,
+  predictionResult,
+} from '../present/resultsLookup';
+import { cachedFrontier, cachedOptimum, cachedPlan, cachedPrediction } from './cachedAnswers';
 
 export interface FitKeys {
   laws: Map<string, string>;
@@ -179,6 +186,7 @@ export function combine(
     predictions: [],
     optima: [],
     frontiers: [],
+    plans: [],
     comparisons: [],
     diagnostics: [],
   };
@@ -240,6 +248,14 @@ export function combine(
     const r = frontierResult(sourceAnalysis(f.law), from, f) ?? (law && lr && cachedFrontier(law, lr, f, m.computes));
     if (r) results.frontiers!.push(r);
   }
+  for (const p of m.plans ?? []) {
+    const from = source(p.law);
+    if (!from) continue;
+    const law = m.laws.find((l) => l.name === p.law);
+    const lr = lawResult(from, p.law);
+    const r = planResult(from, p) ?? (law && lr && cachedPlan(law, lr, p, m.computes));
+    if (r) results.plans!.push(r);
+  }
   // Sweeps are arithmetic on a few minima: computed afresh for every version, never carried over
   // (their old diagnostics are dropped below: relocate() knows no sweep).
   const sweepRuns = m.sweeps.map(fitSweep);
@@ -275,7 +291,16 @@ export function combine(
 }
 
 function emptyResults(): StudyResults {
-  return { study: null, laws: [], isoflops: [], predictions: [], optima: [], frontiers: [], diagnostics: [] };
+  return {
+    study: null,
+    laws: [],
+    isoflops: [],
+    predictions: [],
+    optima: [],
+    frontiers: [],
+    plans: [],
+    diagnostics: [],
+  };
 }
 
 /**
@@ -300,6 +325,7 @@ function carryOver(analysis: Analysis, results: StudyResults, previous: FitRecor
       carried.predictions.push(...from.predictions.filter((p) => p.law === law.name));
       carried.optima.push(...from.optima.filter((o) => o.law === law.name));
       carried.frontiers!.push(...(from.frontiers ?? []).filter((f) => f.law === law.name));
+      carried.plans!.push(...(from.plans ?? []).filter((p) => p.law === law.name));
     }
     for (const iso of from.isoflops) {
       if (!declared.has(iso.name) || carried.isoflops.some((i) => i.name === iso.name)) continue;
@@ -367,7 +393,8 @@ function relocate(
   }
   return (
     question(from.model.predictions, to.model.predictions, (p) => p.at) ??
-    question(from.model.optima, to.model.optima, (o) => o.budget)
+    question(from.model.optima, to.model.optima, (o) => o.budget) ??
+    question(from.model.plans ?? [], to.model.plans ?? [], planQuestion)
   );
 }
 

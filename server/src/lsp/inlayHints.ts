@@ -9,7 +9,8 @@ import { optimumFacts, predictionFacts } from '../present/facts';
 import { frontierEnds, inferenceShift } from '../present/questions';
 import { formatInterval } from '../present/numbers';
 import { sweepLaw, sweepResult } from '../present/sweeps';
-import { frontierResult, lawResult, optimumResults, predictionResults } from '../present/resultsLookup';
+import { frontierResult, lawResult, optimumResults, planResult, predictionResults } from '../present/resultsLookup';
+import { planSummary } from '../present/plans';
 import { hintMark, stateNote, type LawFitState } from '../present/fitStates';
 
 export function inlayHints(
@@ -76,6 +77,19 @@ export function inlayHints(
       kind: InlayHintKind.Type,
       paddingLeft: true,
       ...tooltip(states(f.law)),
+    });
+  }
+  for (const p of analysis.model.plans ?? []) {
+    if (!inRange(p.range)) continue;
+    const r = planResult(results, p);
+    const summary = r && planSummary(r);
+    if (!summary) continue;
+    hints.push({
+      position: lineEnd(analysis, p.range.end),
+      label: `→ ${summary}${hintMark(states(p.law))}`,
+      kind: InlayHintKind.Type,
+      paddingLeft: true,
+      ...tooltip(states(p.law)),
     });
   }
   for (const s of analysis.parsed.file.statements) {

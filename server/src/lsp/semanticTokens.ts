@@ -95,6 +95,10 @@ export function semanticTokens(analysis: Analysis): SemanticTokens {
       case 'Frontier':
         for (const e of [s.from, s.to, s.points]) if (e) visit(e);
         break;
+      case 'Plan':
+        s.point.forEach((a) => visit(a.value));
+        if (s.budget) visit(s.budget);
+        break;
       case 'Compare':
         for (const e of [s.folds, s.seed]) if (e) visit(e);
         break;

@@ -186,6 +186,14 @@ function build(analysis: Analysis): SymbolIndex {
         if (s.law) add(s.law.text, 'law', s.law.range, false);
         if (s.variable) variableRef(s.variable.text, s.variable.range);
         break;
+      case 'Plan':
+        if (s.law) add(s.law.text, 'law', s.law.range, false);
+        for (const a of s.point) {
+          variableRef(a.variable.text, a.variable.range);
+          varsIn(a.value);
+        }
+        if (s.budget) varsIn(s.budget);
+        break;
       case 'Compare':
         for (const law of s.laws) add(law.text, 'law', law.range, false);
         if (s.by && variables.has(s.by.text)) variableRef(s.by.text, s.by.range);

@@ -103,6 +103,9 @@ export function documentSymbols(analysis: Analysis): DocumentSymbol[] {
       case 'Frontier':
         out.push(sym(`frontier ${s.law?.text ?? ''}`.trim(), SymbolKind.Event, s.range, s.law?.range ?? s.range));
         break;
+      case 'Plan':
+        out.push(sym(`plan ${s.law?.text ?? ''}`.trim(), SymbolKind.Event, s.range, s.law?.range ?? s.range));
+        break;
       case 'Compare':
         out.push(
           sym(

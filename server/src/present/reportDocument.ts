@@ -1,6 +1,6 @@
 // The report of a fitted study as one document model — an appendix a reviewer can check: the
 // study text, its data files (path, rows, SHA-256), the tool's version and the date, every law's
-// fit in full, isoflop budgets and frontiers, training-curve envelopes, predictions, optima, every
+// fit in full, isoflop budgets and frontiers, training-curve envelopes, predictions, optima, plans, every
 // error and warning as `fit --json` has it, and the (Mis)Fitting checklist. reportMarkdown.ts and reportHtml.ts render
 // it; neither builds a number of its own.
 import { comparisonResult, comparisonTable, comparisonVerdict } from './comparison';
@@ -23,7 +23,8 @@ import {
 } from './facts';
 import { frontierTable, inferenceShift } from './questions';
 import { sweepIntervals, sweepLaw, sweepMethod, sweepTable } from './sweeps';
-import { frontierResult, lawResult, optimumResults, predictionResults } from './resultsLookup';
+import { frontierResult, lawResult, optimumResults, planResult, predictionResults } from './resultsLookup';
+import { planBudgetLine, planSummary, planTable, planTarget } from './plans';
 
 /** Inline text: plain strings and code spans (formulas, study source). */
 export type Inline = (string | { code: string })[];
@@ -218,6 +219,35 @@ export function buildReportDocument(analysis: Analysis, results: StudyResults, m
     blocks.push({
       kind: 'table',
       id: slug('frontier-table', `${fr.law}-${m.frontiers.indexOf(fr)}`),
+      head: header,
+      numeric: header.map(() => true),
+      rows: rows.map((row) => row.map((c) => [c])),
+    });
+  }
+  for (const [j, p] of (m.plans ?? []).entries()) {
+    const r = planResult(results, p);
+    if (!r) continue;
+    const target = m.laws.find((l) => l.name === p.law)?.target ?? 'L';
+    blocks.push({
+      kind: 'heading',
+      level: 2,
+      text: `Plan for ${p.law}: the next runs`,
+      id: slug('plan', `${p.law}-${j}`),
+    });
+    const summary = planSummary(r);
+    blocks.push({
+      kind: 'list',
+      items: [
+        [`sharpens ${planTarget(r, target)}`],
+        [planBudgetLine(r)],
+        [summary ?? 'no runs proposed (see the warning on its line)'],
+      ],
+    });
+    if (r.runs.length === 0) continue;
+    const { header, rows } = planTable(r);
+    blocks.push({
+      kind: 'table',
+      id: slug('plan-table', `${p.law}-${j}`),
       head: header,
       numeric: header.map(() => true),
       rows: rows.map((row) => row.map((c) => [c])),

@@ -1,7 +1,14 @@
 // Finds, in a fit's StudyResults, the entry for a law, a predict or an optimize line of the
 // analysis it was fitted from. Hover, inlay hints, code lenses and reports all read through here.
-import type { BoundFrontier, BoundOptimize, BoundPredict } from '../core/model';
-import type { FrontierResult, LawResult, OptimumResult, PredictionResult, StudyResults } from '../core/results';
+import type { BoundFrontier, BoundOptimize, BoundPlan, BoundPredict } from '../core/model';
+import type {
+  FrontierResult,
+  LawResult,
+  OptimumResult,
+  PlanResult,
+  PredictionResult,
+  StudyResults,
+} from '../core/results';
 import type { Analysis } from '../core/study';
 
 export function lawResult(results: StudyResults | undefined, name: string): LawResult | undefined {
@@ -90,4 +97,24 @@ export function frontierResult(
   const byIndex = results.frontiers[analysis.model.frontiers.indexOf(f)];
   if (byIndex && same(byIndex)) return byIndex;
   return results.frontiers.find(same);
+}
+
+/** What a plan asks, as one record: its target's point or budget, and its own budget. */
+export function planQuestion(p: Pick<BoundPlan, 'target' | 'budget'>): Record<string, number> {
+  return { ...(p.target.kind === 'predict' ? p.target.at : p.target.budget), '(budget)': p.budget };
+}
+
+/** The result computed for this plan line (same law, target, budget and pricing compute). */
+export function planResult(results: StudyResults | undefined, p: BoundPlan): PlanResult | undefined {
+  const key = (kind: string, q: Record<string, number>, cost: string) => JSON.stringify([kind, q, cost]);
+  const want = key(p.target.kind, planQuestion(p), p.cost);
+  return (results?.plans ?? []).find(
+    (r) =>
+      r.law === p.law &&
+      key(
+        r.target.kind,
+        { ...(r.target.kind === 'predict' ? r.target.at : r.target.budget), '(budget)': r.budget },
+        r.cost_variable,
+      ) === want,
+  );
 }

@@ -18,6 +18,7 @@ import {
 import { comparisonTable, comparisonVerdict } from './comparison';
 import { frontierTable, inferenceShift } from './questions';
 import { sweepIntervals, sweepLaw, sweepMethod, sweepTable } from './sweeps';
+import { planBudgetLine, planSummary, planTarget } from './plans';
 
 export interface TableContext {
   /** The study's compute lines, for the allocation ratio (D* over N*) of each optimum. */
@@ -107,6 +108,11 @@ export function formatResultsTable(results: StudyResults, file: string, context:
     lines.push(`frontier ${fr.law} over ${fr.variable} (${fr.points.length} points):`);
     const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
     for (const r of [header, ...rows]) lines.push(`  ${r.map((c, j) => c.padEnd(widths[j])).join('  ')}`.trimEnd());
+  }
+  for (const p of results.plans ?? []) {
+    lines.push('');
+    lines.push(`plan ${p.law}: ${planTarget(p, context.targets?.[p.law] ?? 'L')}`);
+    lines.push(`  ${planSummary(p) ?? 'no runs proposed (see the warning below)'}; ${planBudgetLine(p)}`);
   }
   for (const c of results.comparisons ?? []) {
     lines.push('');

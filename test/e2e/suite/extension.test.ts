@@ -215,6 +215,54 @@ describe('Scaling Studio in a real extension host', () => {
     });
   });
 
+  check('the hover of a plan line lists the proposed runs as the CLI plans them', async () => {
+    const ed = await open('e2e/plan.scaling');
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext);
+    const cli = spawnSync(
+      process.execPath,
+      [path.join(ext.extensionPath, 'dist', 'cli.js'), 'fit', ed.document.uri.fsPath, '--json'],
+      { encoding: 'utf8' },
+    );
+    assert.equal(cli.status, 0, cli.stderr);
+    const json = JSON.parse(cli.stdout) as {
+      plans: {
+        runs: { at: Record<string, number>; cost: number; expected_width: number }[];
+        width_before: number;
+        width_after: number;
+      }[];
+    };
+    const plan = json.plans[0];
+    assert.ok(plan.runs.length > 0 && plan.runs.length <= 20, `${plan.runs.length} runs (the hover lists 20)`);
+    let last = '';
+    // The plan needs the background fit: ask again until the widths and every run are shown.
+    await waitFor(
+      async () => {
+        const h = await vscode.commands.executeCommand<vscode.Hover[]>(
+          'vscode.executeHoverProvider',
+          ed.document.uri,
+          new vscode.Position(lineOf(ed.document, 'plan quick'), 2),
+        );
+        last = h
+          .flatMap((x) => x.contents.map(text))
+          .join('\n')
+          .replace(/\\(.)/g, '$1');
+        return (
+          last.includes('**plan**') &&
+          shows(last, plan.width_before) &&
+          shows(last, plan.width_after) &&
+          plan.runs.every(
+            (r) => shows(last, r.at.N) && shows(last, r.at.D) && shows(last, r.cost) && shows(last, r.expected_width),
+          )
+        );
+      },
+      'the plan hover with the CLI runs',
+      60000,
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}; CLI: ${JSON.stringify(plan)}; last hover: ${last}`);
+    });
+  });
+
   check('completion offers the dataset columns', async () => {
     const ed = await open('e2e/predict.scaling');
     const line = lineOf(ed.document, '  N: params');

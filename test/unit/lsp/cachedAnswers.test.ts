@@ -131,4 +131,38 @@ describe('lsp cheap questions: answered from the cached fit', function () {
     }
     manager.dispose();
   });
+
+  it('a new plan line needs no refit: the background fit plans it, the cache replans an edit, both as a full refit', async () => {
+    const backend = new RealBackend();
+    const study = (budget: string) =>
+      `${STUDY('70B', '1e21', 'asymptotic level 0.9')}plan chin at N = 70B, D = 1T budget ${budget}\n`;
+    const doc = { version: 1, analysis: (await analyzeText(study('1e18'))) as Analysis };
+    const manager = new FitManager({
+      backend,
+      current: () => ({ version: doc.version, analysis: doc.analysis, studyPath: undefined }),
+      severities: () => ({}),
+      debounceMs: () => 0,
+      enabled: () => true,
+      onState: () => {},
+      onRecord: () => {},
+    });
+    await manager.start(STUDY_URI, {});
+    const first = manager.view(STUDY_URI, 1).results!.plans![0];
+    assert.equal(first.budget, 1e18);
+    assert.ok(first.runs.length > 0);
+    doc.version = 2;
+    doc.analysis = await analyzeText(study('1e19'));
+    manager.update(STUDY_URI, 2, doc.analysis);
+    const cached = manager.view(STUDY_URI, 2).results!.plans![0];
+    assert.equal(backend.jobs.length, 1, 'no refit');
+    assert.equal(cached.budget, 1e19);
+    const full = (await runFit(doc.analysis, STUDY_PATH, { workers: 1 })).results.plans![0];
+    // The same parameters, basis and candidates: the same runs, widths equal to rounding.
+    assert.deepEqual(
+      cached.runs.map((r) => r.at),
+      full.runs.map((r) => r.at),
+    );
+    assert.ok(Math.abs(cached.width_after! / full.width_after! - 1) < 1e-9);
+    manager.dispose();
+  });
 });

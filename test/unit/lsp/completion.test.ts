@@ -96,6 +96,14 @@ describe('lsp completion', () => {
     assert.ok(plot.includes('chinchilla') && plot.includes('approach2'));
   });
 
+  it('plan: laws, then at/for, then the law’s variables or the computes, then budget', async () => {
+    assert.ok((await labels(inStudy('predict chinchilla at', 'plan |'))).includes('chinchilla'));
+    assert.deepEqual(await labels(inStudy('predict chinchilla at', 'plan chinchilla |')), ['at', 'for']);
+    assert.deepEqual((await labels(inStudy('predict chinchilla at', 'plan chinchilla at |'))).sort(), ['D', 'N']);
+    assert.deepEqual(await labels(inStudy('predict chinchilla at', 'plan chinchilla for |')), ['C']);
+    assert.deepEqual(await labels(inStudy('predict chinchilla at', 'plan chinchilla for C = 1e23 |')), ['budget']);
+  });
+
   it('completes a partly typed word with the same list', async () => {
     const l = await labels(inStudy('  fit sweep, pilot\n', '  fit sweep, pilot\n  obj|\n'));
     assert.ok(l.includes('objective'));

@@ -1,4 +1,5 @@
-// The fit view: runs (by group), fitted curves with their bands, predictions and optima.
+// The fit view: runs (by group), fitted curves with their bands, predictions and optima, and the
+// runs a `plan` line proposes (hollow markers where the law puts them now).
 import { type PlotModel, sortGroups } from '../../../protocol/plot';
 import type { ViewState } from '../../../protocol/webview';
 import type { ChartSpec, DatasetSpec, ErrorBar, Pt } from '../charts';
@@ -181,6 +182,36 @@ export function fitView(model: PlotModel, state: ViewState, pal: Palette): Chart
             `${model.target}* = ${formatExact(o.value)}${yi ? ` [${formatExact(yi[0])}, ${formatExact(yi[1])}]` : ''}`,
           );
           return lines;
+        },
+      });
+    }
+    const planned = (model.plans ?? [])
+      .filter((p) => p.law === law.name)
+      .flatMap((p) => p.runs)
+      .filter((r) => pos(r.at[xVar]) && pos(r.value));
+    if (planned.length > 0) {
+      datasets.push({
+        key: `planned:${law.name}`,
+        role: 'planned',
+        label: 'planned runs',
+        law: law.name,
+        legend: true,
+        type: 'scatter',
+        data: planned.map((r, i) => ({ x: r.at[xVar], y: r.value, i })),
+        color,
+        pointStyle: 'crossRot',
+        pointRadius: 6,
+        borderWidth: 2,
+        tooltip: (pt) => {
+          const r = planned[pt.i ?? 0];
+          const at = Object.entries(r.at)
+            .map(([k, v]) => `${k} = ${formatNumber(v)}`)
+            .join(', ');
+          return [
+            `planned run of ${law.name}: ${at}`,
+            `cost ${formatValue(r.cost)}`,
+            `${model.target} ≈ ${formatValue(r.value)} (the law now)`,
+          ];
         },
       });
     }

@@ -10,6 +10,7 @@ import type {
   IsoflopResult,
   LawResult,
   OptimumResult,
+  PlanResult,
   PredictionResult,
   StudyResults,
 } from '../results';
@@ -23,6 +24,7 @@ import { fitLaw } from './law';
 import { fitGroupedIsoflop, fitGroupedLaw, groupLabel, type GroupFit } from './groups';
 import { fitSweep } from './sweep';
 import { publishedFit } from './published';
+import { answerPlan } from './planAnswers';
 import { answerAllocation, needsTargetEngine } from './target';
 import { extrapolationMessage, farExtrapolations } from '../semantics/extrapolation';
 import { cancelled, type FitOptions, type AnswerBasis, type LawFit } from './types';
@@ -197,6 +199,17 @@ export async function fitStudy(
       );
     frontiers.push(result);
   }
+  // Plans rank a few hundred candidate runs each: cheap, but they let cancellation in between.
+  const plans: PlanResult[] = [];
+  for (const pl of model.plans ?? []) {
+    const f = fits.get(pl.law);
+    if (!f || cancelled(options)) continue;
+    options.onProgress?.({ law: pl.law, phase: 'plan' });
+    const { result, error } = answerPlan(f, pl, model.computes);
+    if (error) diagnostics.push(diagnostic('warning', 'scaling.plan-failed', error, pl.range));
+    plans.push(result);
+    await new Promise((res) => setImmediate(res));
+  }
   const comparisons: ComparisonResult[] = [];
   for (const c of model.comparisons ?? []) {
     const compared = c.laws.map((n) => model.laws.find((l) => l.name === n));
@@ -209,7 +222,7 @@ export async function fitStudy(
   const bases: Record<string, AnswerBasis> = {};
   for (const [name, f] of fits) bases[name] = { basis: f.basis, covariance: f.covariance };
   return {
-    results: { laws, isoflops, envelopes, predictions, optima, frontiers, sweeps, comparisons },
+    results: { laws, isoflops, envelopes, predictions, optima, frontiers, plans, sweeps, comparisons },
     diagnostics,
     bases,
   };

@@ -21,7 +21,7 @@ export interface FitOptions {
   timeBudgetMs?: number;
   /** Optimize every declared start instead of the screened best. */
   exhaustive?: boolean;
-  onProgress?: (p: { law: string; phase: 'fit' | 'uncertainty' | 'isoflop' | 'compare' | 'done' }) => void;
+  onProgress?: (p: { law: string; phase: 'fit' | 'uncertainty' | 'isoflop' | 'compare' | 'plan' | 'done' }) => void;
 }
 
 /** A fitted law with what predictions and optima need. */

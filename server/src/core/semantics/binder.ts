@@ -81,6 +81,7 @@ class Binder {
       predictions: [],
       optima: [],
       frontiers: [],
+      plans: [],
       comparisons: [],
       plots: [],
       diagnostics: this.diagnostics,
@@ -118,6 +119,7 @@ class Binder {
       if (s.kind === 'Predict') this.bindPredict(s);
       if (s.kind === 'Optimize') this.bindOptimize(s);
       if (s.kind === 'Frontier') this.bindFrontier(s);
+      if (s.kind === 'Plan') this.bindPlan(s);
       if (s.kind === 'Compare') this.bindCompare(s);
       if (s.kind === 'Plot') this.bindPlot(s);
     }
@@ -1199,6 +1201,19 @@ class Binder {
   private bindPredict(s: A.PredictStmt): void {
     const law = this.lawNamed(s.law, 'predict with');
     if (!law) return;
+    const at = this.pointOf(law, s.at, s.law!, s.range, 'predict');
+    if (at) this.model.predictions.push({ law: law.name, at, range: s.range });
+  }
+
+  /** A point of `law` (`at N = 70B, D = 1.4T`), computed variables filled in; undefined after a diagnostic. */
+  private pointOf(
+    law: M.BoundLaw,
+    list: A.Assignment[],
+    lawName: A.Name,
+    range: A.Range,
+    verb: string,
+  ): Record<string, number> | undefined {
+    const s = { at: list, range, law: lawName };
     const at = this.assignments(s.at);
     if (!at) return;
     // Computed variables (C = 6ND) follow from the others.
@@ -1252,7 +1267,7 @@ class Binder {
         this.report(
           'warning',
           'scaling.unused-variable',
-          `law '${law.name}' does not use '${a.variable.text}' (its variables: ${listed(law.variables)})`,
+          `law '${law.name}' does not use '${a.variable.text}' (its variables: ${listed(law.variables)})${didYouMean(a.variable.text, law.variables)}`,
           a.variable.range,
         );
       }
@@ -1262,13 +1277,13 @@ class Binder {
       this.report(
         'error',
         'scaling.missing-variable',
-        `predict needs ${listed(missing)} for law '${law.name}'`,
-        s.law!.range,
+        `${verb} needs ${listed(missing)} for law '${law.name}'`,
+        s.law.range,
         { missing },
       );
       return;
     }
-    this.model.predictions.push({ law: law.name, at, range: s.range });
+    return at;
   }
 
   /** An isoflop answers for its own budget variable (approach 2): no `compute` line is needed. */
@@ -1309,18 +1324,20 @@ class Binder {
     if (!this.optimizeQuestionOk(s, law, budget)) return;
     for (const a of s.budget) {
       if (a.variable.text === law.target || a.variable.text === 'inference') continue;
-      if (!this.model.computes.some((c) => c.name === a.variable.text)) {
-        this.report(
-          'error',
-          'scaling.no-compute',
-          `'${a.variable.text}' is not a computed variable: declare how it is counted, e.g. \`compute ${a.variable.text} = 6 * N * D\``,
-          a.variable.range,
-          { variable: a.variable.text },
-        );
-        return;
-      }
+      if (!this.model.computes.some((c) => c.name === a.variable.text)) return this.notACompute(a.variable);
     }
     this.model.optima.push({ law: law.name, budget, range: s.range });
+  }
+
+  /** A budget variable that no `compute` line defines (the quick fix declares it as 6 * N * D). */
+  private notACompute(variable: A.Name): void {
+    this.report(
+      'error',
+      'scaling.no-compute',
+      `'${variable.text}' is not a computed variable: declare how it is counted, e.g. \`compute ${variable.text} = 6 * N * D\``,
+      variable.range,
+      { variable: variable.text },
+    );
   }
 
   private bindFrontier(s: A.FrontierStmt): void {
@@ -1329,16 +1346,7 @@ class Binder {
     const name = isIsoflop ? s.law?.text : this.lawNamed(s.law, 'trace a frontier of')?.name;
     if (!name || !s.variable || !s.from || !s.to) return;
     const variable = s.variable.text;
-    if (!isIsoflop && !this.model.computes.some((c) => c.name === variable)) {
-      this.report(
-        'error',
-        'scaling.no-compute',
-        `'${variable}' is not a computed variable: declare how it is counted, e.g. \`compute ${variable} = 6 * N * D\``,
-        s.variable.range,
-        { variable },
-      );
-      return;
-    }
+    if (!isIsoflop && !this.model.computes.some((c) => c.name === variable)) return this.notACompute(s.variable);
     const from = this.constant(s.from);
     const to = this.constant(s.to);
     if (from === undefined || to === undefined) return;
@@ -1361,6 +1369,88 @@ class Binder {
       points = k;
     }
     this.model.frontiers.push({ law: name, variable, from, to, points, range: s.range });
+  }
+
+  /**
+   * `plan LAW at POINT budget B` | `plan LAW for C = X budget B`: a fitted law (not published, not
+   * `per`), a `compute` over its variables to price each run, a positive budget.
+   */
+  private bindPlan(s: A.PlanStmt): void {
+    const law = this.lawNamed(s.law, 'plan runs for');
+    if (!law || !s.question || !s.budget) return;
+    if (law.published)
+      return this.report(
+        'error',
+        'scaling.bad-question',
+        `law '${law.name}' is published, not fitted to runs: a plan adds runs to a fitted law`,
+        s.law!.range,
+      );
+    if (law.per)
+      return this.report(
+        'error',
+        'scaling.bad-question',
+        `law '${law.name}' is fitted per group: plan runs for one group's law at a time`,
+        s.law!.range,
+      );
+    // The compute that prices a run reads only the law's variables (C = 6 * N * D for chinchilla(N, D)).
+    const prices = (c: M.ComputeDef) => {
+      const inputs = [...namesIn(c.formula).keys()];
+      return inputs.length > 0 && inputs.every((n) => law.variables.includes(n));
+    };
+    let target: M.BoundPlan['target'];
+    let cost: M.ComputeDef | undefined;
+    if (s.question === 'at') {
+      const at = this.pointOf(law, s.point, s.law!, s.range, 'plan');
+      if (!at) return;
+      target = { kind: 'predict', at };
+      cost = this.model.computes.find(prices);
+    } else {
+      const budget = this.assignments(s.point);
+      if (!budget) return;
+      if (s.point.length !== 1)
+        return this.report(
+          'error',
+          'scaling.bad-question',
+          'plan … for takes one compute budget, e.g. for C = 5.76e23',
+          s.point[1].variable.range,
+        );
+      const variable = s.point[0].variable;
+      cost = this.model.computes.find((c) => c.name === variable.text);
+      if (!cost) return this.notACompute(variable);
+      if (!(budget[variable.text] > 0))
+        return this.report(
+          'error',
+          'scaling.bad-value',
+          `the budget ${variable.text} must be positive`,
+          s.point[0].value.range,
+        );
+      if (!prices(cost))
+        return this.report(
+          'error',
+          'scaling.bad-question',
+          `\`compute ${cost.name}\` reads more than ${listed(law.variables)}: it cannot price a run of law '${law.name}'`,
+          variable.range,
+        );
+      target = { kind: 'optimum', budget };
+    }
+    if (!cost)
+      return this.report(
+        'error',
+        'scaling.no-compute',
+        `plan prices each run by a \`compute\` over ${listed(law.variables)}: declare one, e.g. \`compute C = 6 * N * D\``,
+        s.range,
+        { variable: 'C' },
+      );
+    const budget = this.constant(s.budget);
+    if (budget === undefined) return;
+    if (!(budget > 0 && Number.isFinite(budget)))
+      return this.report(
+        'error',
+        'scaling.bad-value',
+        'the budget must be a positive, finite amount of compute (in the units of your `compute`)',
+        s.budget.range,
+      );
+    this.model.plans!.push({ law: law.name, target, budget, cost: cost.name, range: s.range });
   }
 
   /**
@@ -1590,6 +1680,12 @@ function substitute(e: A.Expr, mapping: Map<string, string>, range: A.Range): A.
     default:
       return { ...e, range };
   }
+}
+
+/** ` (did you mean 'N'?)` when a name is close to one of `names`, else nothing. */
+function didYouMean(name: string, names: string[]): string {
+  const hint = closest(name, names);
+  return hint ? ` (did you mean '${hint}'?)` : '';
 }
 
 /**

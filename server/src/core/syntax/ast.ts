@@ -80,6 +80,7 @@ export type Statement =
   | PredictStmt
   | OptimizeStmt
   | FrontierStmt
+  | PlanStmt
   | SweepDecl
   | CompareStmt
   | PlotStmt;
@@ -332,6 +333,21 @@ export interface OptimizeStmt {
   kind: 'Optimize';
   law: Name | undefined;
   budget: Assignment[];
+  range: Range;
+}
+
+/**
+ * `plan chinchilla at N = 70B, D = 1.4T budget 3e21` (the runs that best shrink that prediction's
+ * interval) | `plan chinchilla for C = 5.76e23 budget 3e21` (that optimum's).
+ */
+export interface PlanStmt {
+  kind: 'Plan';
+  law: Name | undefined;
+  /** `at` a prediction's point, or `for` an optimum's compute budget. */
+  question: 'at' | 'for' | undefined;
+  point: Assignment[];
+  /** The compute the proposed runs may spend together. */
+  budget: Expr | undefined;
   range: Range;
 }
 

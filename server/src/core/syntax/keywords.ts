@@ -12,6 +12,7 @@ export const TOP_LEVEL_KEYWORDS = [
   'predict',
   'optimize',
   'frontier',
+  'plan',
   'sweep',
   'compare',
   'plot',

@@ -182,6 +182,8 @@ class Parser extends ExpressionParser {
         return this.parseOptimize();
       case 'frontier':
         return this.parseFrontier();
+      case 'plan':
+        return this.parsePlan();
       case 'sweep':
         return this.parseSweep();
       case 'compare':
@@ -883,6 +885,32 @@ class Parser extends ExpressionParser {
     this.expect('for', "'for' and the budget, e.g. optimize chinchilla for C = 5.76e23");
     const budget = this.parseAssignments();
     return { kind: 'Optimize', law, budget, range: { start, end: this.prevEnd() } };
+  }
+
+  private parsePlan(): A.PlanStmt {
+    const start = this.next().start;
+    const stmt: A.PlanStmt = {
+      kind: 'Plan',
+      law: undefined,
+      question: undefined,
+      point: [],
+      budget: undefined,
+      range: { start, end: start },
+    };
+    stmt.law = this.name('the law whose answer to sharpen, e.g. plan chinchilla at N = 70B, D = 1.4T budget 3e21');
+    if (this.accept('at')) stmt.question = 'at';
+    else {
+      this.expect(
+        'for',
+        "'at' and a point (plan chinchilla at N = 70B, D = 1.4T …) or 'for' and a budget (… for C = 5.76e23 …)",
+      );
+      stmt.question = 'for';
+    }
+    stmt.point = this.parseAssignments();
+    this.expect('budget', "'budget' and the compute the new runs may spend, e.g. budget 3e21");
+    stmt.budget = this.parseExpr();
+    stmt.range.end = this.prevEnd();
+    return stmt;
   }
 
   private parseFrontier(): A.FrontierStmt {
