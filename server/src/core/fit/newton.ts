@@ -600,6 +600,12 @@ export interface NewtonOptions {
   /** false: the IRLS/Gauss–Newton matrix instead of the exact Hessian (default true). */
   exact?: boolean;
   /**
+   * With exact = false: switch to the exact Hessian once an accepted step lowers the objective by
+   * less than this fraction (the run has left the far field, where the Huber Hessian is
+   * indefinite, and crawls; Newton converges there in far fewer steps). Default 0: never.
+   */
+  exactBelow?: number;
+  /**
    * The best objective known elsewhere: a run that, twice in a row, could not come within 10%
    * of it even if every remaining iteration gained as much as the last step, stops as
    * 'dominated' (it is settling into a worse optimum).
@@ -648,12 +654,13 @@ export function newtonLM(
   for (let k = 0; k < p; k++) u[k] = Math.min(hi[k], Math.max(lo[k], u[k]));
   let value = so.value(u);
   if (!Number.isFinite(value)) return { u, value: NaN, iterations: 0, stop: 'nonfinite-start', converged: false };
-  const exact = opts.exact ?? true;
+  let exact = opts.exact ?? true;
+  const exactBelow = opts.exactBelow ?? 0;
   so.derivatives(g, H, exact);
   let lambda = 1e-3;
   // Damping schedule: the Gauss–Newton matrix is a majoriser and tolerates bolder steps.
-  const down = exact ? 0.3 : 0.2;
-  const up = exact ? 10 : 4;
+  let down = exact ? 0.3 : 0.2;
+  let up = exact ? 10 : 4;
   let small = 0;
   let slow = 0;
   let it = 0;
@@ -688,6 +695,11 @@ export function newtonLM(
       const decrease = (value - tv) / Math.max(value, 1e-300);
       u.set(trial);
       value = tv;
+      if (!exact && decrease < exactBelow) {
+        exact = true;
+        down = 0.3;
+        up = 10;
+      }
       so.derivatives(g, H, exact);
       lambda = Math.max(lambda * down, 1e-15);
       small = decrease <= ftol ? small + 1 : 0;
