@@ -385,13 +385,8 @@ export class SecondOrder {
         }
         break;
       }
-      case 'leaflog':
-        // theta = e^u: every derivative equals the value.
-        ins.out.g[0].set(v);
-        ins.out.h[0].set(v);
-        break;
       default:
-        break; // leaf, neg, add, sub: constant partials
+        break; // leaf, leaflog (its derivatives are its value), neg, add, sub: constant partials
     }
   }
 
@@ -448,13 +443,17 @@ export class SecondOrder {
       const out = ins.out;
       const nonzero = (x: Part) => x !== 0;
       for (const k of deps) {
-        const o = newCol();
-        out.g.push(o);
-        ins.outs.push(o);
         const ga = a && gOf(a, k);
         const gb = b && gOf(b, k);
-        if (ga && nonzero(ins.d1a)) ins.grad.push({ out: o, coef: ins.d1a, x: ga, y: undefined });
-        if (gb && nonzero(ins.d1b)) ins.grad.push({ out: o, coef: ins.d1b, x: gb, y: undefined });
+        const list: { coef: Part; x: Col }[] = [];
+        if (ga && nonzero(ins.d1a)) list.push({ coef: ins.d1a, x: ga });
+        if (gb && nonzero(ins.d1b)) list.push({ coef: ins.d1b, x: gb });
+        const only = list.length === 1 && list[0].coef === 1 ? list[0].x : undefined;
+        const o = only ?? newCol();
+        out.g.push(o);
+        if (only) continue; // out = 1 · x: the operand's own column, nothing to compute (a sum's terms)
+        ins.outs.push(o);
+        for (const t of list) ins.grad.push({ out: o, coef: t.coef, x: t.x, y: undefined });
       }
       // Hessian: first-order parts times the operands' Hessians, second-order parts times gradient products.
       const terms = new Map<number, Term[]>();
@@ -490,9 +489,11 @@ export class SecondOrder {
           }
       }
       for (const [kk, list] of [...terms].sort((x, y) => x[0] - y[0])) {
-        const o = newCol();
+        const only = list.length === 1 && list[0].coef === 1 && list[0].y === undefined ? list[0].x : undefined;
+        const o = only ?? newCol();
         out.hk.push(kk);
         out.h.push(o);
+        if (only) continue;
         ins.outs.push(o);
         for (const t of list) ins.hess.push({ ...t, out: o });
       }
@@ -526,8 +527,10 @@ export class SecondOrder {
             outs: [],
           };
           if (log) {
+            // theta = e^u: its derivative and second derivative are the value column itself.
+            out.g[0] = out.v;
             out.hk.push(key(k, k));
-            out.h.push(newCol());
+            out.h.push(out.v);
           } else g.fill(1);
           this.instrs.push(ins);
           return out;
