@@ -3,7 +3,6 @@
 // (analyze's isPathAllowed) before any read.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { glob } from 'tinyglobby';
 import type { DataHost, Disposable, FileStat } from '../core/data/host';
 
 export class NodeHost implements DataHost {
@@ -17,6 +16,7 @@ export class NodeHost implements DataHost {
   }
 
   async list(pattern: string, base: string): Promise<string[]> {
+    const { glob } = await import('tinyglobby'); // only studies with a glob pay for loading it
     const found = await glob(pattern, { cwd: base, absolute: true, onlyFiles: true, followSymbolicLinks: true });
     return found.map((f) => path.resolve(f)).sort();
   }

@@ -8,7 +8,6 @@ import * as zlib from 'node:zlib';
 import type { DataFormat } from '../syntax/ast';
 import type { DataHost, FileStat, HostError } from './host';
 import { SI_SUFFIX } from '../syntax/lexer';
-import { parseParquet } from './parquet';
 import { pathMatches } from './paths';
 
 export interface RawTable {
@@ -370,6 +369,8 @@ async function decodeFile(
   }
   if (format === 'parquet') {
     let memory = held + bytes.length;
+    // Loaded on first use: its decompressors build their tables at load time, ~20 ms of every start.
+    const { parseParquet } = await import('./parquet');
     const result = await parseParquet(file, bytes, wanted, (cells) => {
       memory += cells * MEMORY_PER_PARQUET_CELL;
       return memory > bound ? overBound(file, packed, memory, boundMB) : undefined;

@@ -385,13 +385,8 @@ export class SecondOrder {
         }
         break;
       }
-      case 'leaflog':
-        // theta = e^u: every derivative equals the value.
-        ins.out.g[0].set(v);
-        ins.out.h[0].set(v);
-        break;
       default:
-        break; // leaf, neg, add, sub: constant partials
+        break; // leaf, leaflog (its derivatives are its value), neg, add, sub: constant partials
     }
   }
 
@@ -448,13 +443,17 @@ export class SecondOrder {
       const out = ins.out;
       const nonzero = (x: Part) => x !== 0;
       for (const k of deps) {
-        const o = newCol();
-        out.g.push(o);
-        ins.outs.push(o);
         const ga = a && gOf(a, k);
         const gb = b && gOf(b, k);
-        if (ga && nonzero(ins.d1a)) ins.grad.push({ out: o, coef: ins.d1a, x: ga, y: undefined });
-        if (gb && nonzero(ins.d1b)) ins.grad.push({ out: o, coef: ins.d1b, x: gb, y: undefined });
+        const list: { coef: Part; x: Col }[] = [];
+        if (ga && nonzero(ins.d1a)) list.push({ coef: ins.d1a, x: ga });
+        if (gb && nonzero(ins.d1b)) list.push({ coef: ins.d1b, x: gb });
+        const only = list.length === 1 && list[0].coef === 1 ? list[0].x : undefined;
+        const o = only ?? newCol();
+        out.g.push(o);
+        if (only) continue; // out = 1 · x: the operand's own column, nothing to compute (a sum's terms)
+        ins.outs.push(o);
+        for (const t of list) ins.grad.push({ out: o, coef: t.coef, x: t.x, y: undefined });
       }
       // Hessian: first-order parts times the operands' Hessians, second-order parts times gradient products.
       const terms = new Map<number, Term[]>();
@@ -490,9 +489,11 @@ export class SecondOrder {
           }
       }
       for (const [kk, list] of [...terms].sort((x, y) => x[0] - y[0])) {
-        const o = newCol();
+        const only = list.length === 1 && list[0].coef === 1 && list[0].y === undefined ? list[0].x : undefined;
+        const o = only ?? newCol();
         out.hk.push(kk);
         out.h.push(o);
+        if (only) continue;
         ins.outs.push(o);
         for (const t of list) ins.hess.push({ ...t, out: o });
       }
@@ -526,8 +527,10 @@ export class SecondOrder {
             outs: [],
           };
           if (log) {
+            // theta = e^u: its derivative and second derivative are the value column itself.
+            out.g[0] = out.v;
             out.hk.push(key(k, k));
-            out.h.push(newCol());
+            out.h.push(out.v);
           } else g.fill(1);
           this.instrs.push(ins);
           return out;
@@ -600,6 +603,12 @@ export interface NewtonOptions {
   /** false: the IRLS/Gauss–Newton matrix instead of the exact Hessian (default true). */
   exact?: boolean;
   /**
+   * With exact = false: switch to the exact Hessian once an accepted step lowers the objective by
+   * less than this fraction (the run has left the far field, where the Huber Hessian is
+   * indefinite, and crawls; Newton converges there in far fewer steps). Default 0: never.
+   */
+  exactBelow?: number;
+  /**
    * The best objective known elsewhere: a run that, twice in a row, could not come within 10%
    * of it even if every remaining iteration gained as much as the last step, stops as
    * 'dominated' (it is settling into a worse optimum).
@@ -648,12 +657,13 @@ export function newtonLM(
   for (let k = 0; k < p; k++) u[k] = Math.min(hi[k], Math.max(lo[k], u[k]));
   let value = so.value(u);
   if (!Number.isFinite(value)) return { u, value: NaN, iterations: 0, stop: 'nonfinite-start', converged: false };
-  const exact = opts.exact ?? true;
+  let exact = opts.exact ?? true;
+  const exactBelow = opts.exactBelow ?? 0;
   so.derivatives(g, H, exact);
   let lambda = 1e-3;
   // Damping schedule: the Gauss–Newton matrix is a majoriser and tolerates bolder steps.
-  const down = exact ? 0.3 : 0.2;
-  const up = exact ? 10 : 4;
+  let down = exact ? 0.3 : 0.2;
+  let up = exact ? 10 : 4;
   let small = 0;
   let slow = 0;
   let it = 0;
@@ -688,6 +698,11 @@ export function newtonLM(
       const decrease = (value - tv) / Math.max(value, 1e-300);
       u.set(trial);
       value = tv;
+      if (!exact && decrease < exactBelow) {
+        exact = true;
+        down = 0.3;
+        up = 10;
+      }
       so.derivatives(g, H, exact);
       lambda = Math.max(lambda * down, 1e-15);
       small = decrease <= ftol ? small + 1 : 0;

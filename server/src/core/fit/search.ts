@@ -9,9 +9,9 @@
 //       (competing basins, so the ranking by initial objective decides too much), or
 //   (c) a block after the first improved the best objective (the screen was not exhausted).
 //
-// Phase 1 runs use the IRLS/Gauss–Newton matrix (measured on Epoch: fewer iterations than the
-// exact Hessian far from an optimum, where the Huber Hessian is indefinite); the polish of the
-// best optima uses the exact Hessian (quadratic convergence at the end).
+// Phase 1 runs start on the IRLS/Gauss–Newton matrix (better than the exact Hessian far from an
+// optimum, where the Huber Hessian is indefinite) and switch to the exact Hessian once they
+// crawl (EXACT_BELOW); the polish of the best optima uses the exact Hessian throughout.
 // `search exhaustive` optimizes every start instead, split across worker threads.
 import { evalScalar as evalScalarNode, paramDeps, type Node } from './compile';
 import type { LmResult } from './lm';
@@ -88,6 +88,11 @@ const JOIN_TOL = 1e-2;
 const LOOSE_FTOL = 1e-7;
 const POLISH = 3;
 const JOINABLE = 16;
+/**
+ * Phase 1 starts on the IRLS matrix and switches to the exact Hessian once a step gains less than
+ * 10% (measured on Epoch's 49 best starts: 1,105 evaluations instead of 2,018, same optimum).
+ */
+const EXACT_BELOW = 0.1;
 /** A distinct optimum within this factor of the best competes with it (guard (b)). */
 const COMPETING = 1.1;
 
@@ -132,7 +137,12 @@ export function optimizeBlock(
   const bestKnown = () => best;
   for (const s of starts) {
     if (interrupt?.()) return { optima, optimized, interrupted: true };
-    const res = newtonLM(so, s, { join, interrupt, maxIterations: 300, ftol: LOOSE_FTOL, exact: false, bestKnown }, ws);
+    const res = newtonLM(
+      so,
+      s,
+      { join, interrupt, maxIterations: 300, ftol: LOOSE_FTOL, exact: false, exactBelow: EXACT_BELOW, bestKnown },
+      ws,
+    );
     optimized++;
     if (res.stop === 'interrupted') return { optima, optimized, interrupted: true };
     if (!Number.isFinite(res.value)) continue;
