@@ -28,6 +28,15 @@ export interface TableContext {
   targets?: Record<string, string>;
 }
 
+/** An isoflop's (or one group's) budgets, edge budgets marked as excluded, then its frontier lines. */
+function isoflopLines(f: ReturnType<typeof isoflopFacts>, budgetVar: string, indent: string, lines: string[]): void {
+  for (const b of f.budgets)
+    lines.push(
+      `${indent}budget ${b.budget.padStart(10)}  ${String(b.runs).padStart(3)} runs  ${b.at}  value ${b.value}${b.kept ? '' : '  (excluded: minimum on the edge)'}`,
+    );
+  for (const line of f.frontier) lines.push(`${indent}${frontierLine(line, budgetVar, f.intervals)}`);
+}
+
 export function formatResultsTable(results: StudyResults, file: string, context: TableContext = {}): string {
   const lines: string[] = [];
   lines.push(`study: ${results.study ?? '(untitled)'}  (${file})`);
@@ -56,13 +65,17 @@ export function formatResultsTable(results: StudyResults, file: string, context:
     const budgetVar = context.budgetVars?.[iso.name] ?? 'C';
     const f = isoflopFacts(iso, budgetVar);
     lines.push('');
-    lines.push(`isoflop ${f.name}: ${f.budgets.length} budgets`);
-    for (const b of f.budgets) {
-      lines.push(
-        `  budget ${b.budget.padStart(10)}  ${String(b.runs).padStart(3)} runs  ${b.at}  value ${b.value}${b.kept ? '' : '  (excluded: minimum on the edge)'}`,
-      );
+    if (iso.groups) {
+      lines.push(`isoflop ${f.name}: per ${iso.per}, ${iso.groups.length} groups; minimum: ${f.method}`);
+      for (const g of iso.groups) {
+        const gf = isoflopFacts(g, budgetVar);
+        lines.push(`  ${iso.per} = ${g.value}: ${gf.budgets.length} budgets`);
+        isoflopLines(gf, budgetVar, '    ', lines);
+      }
+      continue;
     }
-    for (const line of f.frontier) lines.push(`  ${frontierLine(line, budgetVar, f.intervals)}`);
+    lines.push(`isoflop ${f.name}: ${f.budgets.length} budgets; minimum: ${f.method}`);
+    isoflopLines(f, budgetVar, '  ', lines);
   }
   for (const env of results.envelopes ?? []) {
     const budgetVar = context.budgetVars?.[env.name] ?? 'C';

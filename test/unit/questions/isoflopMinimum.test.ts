@@ -1,0 +1,157 @@
+// `minimum …` inside an isoflop (issue 10.5): parsed, bound and checked; each budget's minimum by
+// the method named; edge budgets marked in hover and table; hovers on `holdout` in isoflop and sweep
+// blocks and on `last by run` (issue 18). Data: L = 1.8 + 480/N^0.35 + 2100/D^0.35 on D = C/(6N), whose
+// exact optimum is N* = (480/2100)^(1/0.7) (C/6)^0.5; one budget sampled far below it has its minimum at an edge.
+import assert from 'node:assert/strict';
+import { catalogue } from '../../../server/src/core/laws';
+import { analyze, type Analysis } from '../../../server/src/core/study';
+import { runFit } from '../../../server/src/fitRunner';
+import { completion } from '../../../server/src/lsp/completion';
+import { hover } from '../../../server/src/lsp/hover';
+import { formatResultsTable } from '../../../server/src/present/resultsTable';
+import { memoryLoader } from '../hosts';
+
+const studyPath = '/m/study.scaling';
+const optN = (c: number) => (480 / 2100) ** (1 / 0.7) * Math.sqrt(c / 6);
+const BUDGETS = [1e18, 1e19, 1e20, 1e21];
+const EDGE = 1e22;
+
+/** Seven sizes a factor 2 apart per budget; the EDGE budget's all far below its optimum. */
+function points(): string {
+  const lines = ['run,config,C,N,D,L'];
+  let run = 0;
+  for (const config of ['a', 'b'])
+    for (const c of [...BUDGETS, EDGE]) {
+      const centre = c === EDGE ? optN(c) / 100 : optN(c) * 1.3;
+      for (let k = -3; k <= 3; k++) {
+        const n = centre * 2 ** k;
+        const d = c / (6 * n);
+        lines.push(`r${run++},${config},${c},${n},${d},${1.8 + 480 / n ** 0.35 + 2100 / d ** 0.35}`);
+      }
+    }
+  return lines.join('\n');
+}
+
+async function study(block: string, rest = ''): Promise<Analysis> {
+  const { loader } = memoryLoader({ '/m/pts.csv': points() });
+  const text = `dataset pts = csv("pts.csv") {\n  C: C\n  N: N\n  D: D\n  L: L\n}\nisoflop a2 {\n  fit pts\n${block}\n}\n${rest}`;
+  return analyze(text, { loader, studyPath, catalogue });
+}
+
+const codes = (a: Analysis) => a.diagnostics.map((d) => d.code);
+const hoverAt = (a: Analysis, results: Parameters<typeof hover>[1], needle: string) => {
+  const h = hover(a, results, a.text.indexOf(needle) + 1);
+  assert.ok(h, `no hover at ${needle}`);
+  // Markdown escapes (\\. \\* \\( …) removed: the text as it reads.
+  return (h.contents as { value: string }).value.replace(/\\(.)/g, '$1');
+};
+
+describe('isoflop `minimum …` (issue 10.5)', function () {
+  this.timeout(60_000);
+
+  it('binds parabola (default, unrecorded), parabola window K, akima, and `in D`', async () => {
+    const cases: [string, object | undefined, string | undefined][] = [
+      ['', undefined, undefined],
+      ['  minimum parabola', undefined, undefined],
+      ['  minimum parabola window 5', { method: 'parabola', window: 5 }, undefined],
+      ['  minimum akima', { method: 'akima' }, undefined],
+      ['  minimum akima in D', { method: 'akima' }, 'tokens'],
+      ['  minimum akima in N', { method: 'akima' }, undefined],
+      ['  minimum parabola window 4 in D', { method: 'parabola', window: 4 }, 'tokens'],
+    ];
+    for (const [line, minimum, along] of cases) {
+      const a = await study(line);
+      assert.deepEqual(codes(a), [], line);
+      assert.deepEqual(a.model.isoflops[0].minimum, minimum, line);
+      assert.equal(a.model.isoflops[0].along, along, line);
+    }
+  });
+
+  it('bad input: a window below 3 or not whole, `in` naming no size/tokens variable, an unknown method', async () => {
+    for (const w of ['2', '4.5']) {
+      const a = await study(`  minimum parabola window ${w}`);
+      const d = a.diagnostics.find((x) => x.code === 'scaling.bad-value');
+      assert.ok(d, w);
+      assert.equal(a.text.slice(d.range.start, d.range.end), w);
+      assert.equal(a.model.isoflops.length, 0);
+    }
+    const a = await study('  minimum akima in C');
+    const d = a.diagnostics.find((x) => x.code === 'scaling.minimum-along');
+    assert.ok(d, codes(a).join());
+    assert.equal(a.text.slice(d.range.start, d.range.end), 'C');
+    assert.match(d.message, /size variable \(N\) or the tokens variable \(D\), not 'C'/);
+    const typo = await study('  minimum akima in DD');
+    assert.match(typo.diagnostics.find((x) => x.code === 'scaling.minimum-along')!.message, /did you mean 'D'/);
+    const bad = await study('  minimum cubic');
+    assert.ok(codes(bad).includes('scaling.syntax'), codes(bad).join());
+    const weighted = await study('  minimum akima\n  weighted');
+    assert.deepEqual(codes(weighted), ['scaling.weighted-needs-parabola']);
+    assert.equal(weighted.model.isoflops[0].weighted, false);
+  });
+
+  it('akima: edge budgets are excluded and marked in JSON, the table, the block hover and the minimum hover', async () => {
+    const a = await study('  minimum akima');
+    // Both configs share budgets here: one isoflop over all rows sees 14 runs per budget.
+    const { results } = await runFit(a, studyPath, { workers: 1 });
+    const iso = results.isoflops[0];
+    assert.deepEqual(iso.minimum, { method: 'akima', window: null, along: 'N' });
+    assert.deepEqual(
+      iso.budgets.map((b) => [b.budget, b.edge]),
+      [...BUDGETS.map((c) => [c, false]), [EDGE, true]],
+    );
+    for (const b of iso.budgets.filter((x) => !x.edge)) assert.ok(Math.abs(Math.log(b.at.N / optN(b.budget))) < 0.05);
+    assert.ok(Math.abs(iso.frontier!.N.exponent - 0.5) < 0.01);
+    const table = formatResultsTable(results, 'study.scaling', { budgetVars: { a2: 'C' } });
+    assert.match(
+      table,
+      /isoflop a2: 5 budgets; minimum: akima spline[^\n]*\n(.*\n){4} +budget +1\.000e\+22 .*\(excluded: minimum on the edge\)\n/,
+    );
+    const block = hoverAt(a, results, 'a2 {');
+    assert.match(block, /minimum: akima spline of ln L in ln N/);
+    assert.match(block, /5 budgets \(4 kept for the frontier\)/);
+    assert.match(block, /edge \(excluded from the frontier\): C = 1\.000e\+22/);
+    const line = hoverAt(a, results, 'minimum akima');
+    assert.match(line, /^\*\*minimum\*\* of isoflop `a2`/);
+    assert.match(line, /N\*\(C\) = .* · C\^0\.5/);
+    assert.match(line, /\| 1\.000e\+22 \| 14 \| .* \| \*\*edge \(excluded\)\*\* \|/);
+    assert.equal((line.match(/\| kept \|/g) ?? []).length, 4);
+  });
+
+  it('completion after `minimum`: the methods, then window/in, then the size and tokens variables', async () => {
+    const labels = async (line: string) => {
+      const a = await study(`  ${line}`);
+      const offset = a.text.indexOf(line) + line.length;
+      return completion(a, offset).map((i) => i.label);
+    };
+    assert.deepEqual(await labels('minimum '), ['parabola', 'akima']);
+    assert.deepEqual((await labels('minimum parabola ')).sort(), ['in', 'window']);
+    assert.deepEqual(await labels('minimum akima '), ['in']);
+    assert.deepEqual(await labels('minimum akima in '), ['N', 'D']);
+  });
+
+  it('hover on `holdout` in an isoflop and a sweep: the runs held out, the first by file and line', async () => {
+    const a = await study('  holdout C >= 1e22', 'sweep s {\n  fit pts\n  over N\n  per C\n  holdout C < 1e19\n}\n');
+    assert.deepEqual(codes(a), []);
+    const iso = hoverAt(a, undefined, 'holdout C >= 1e22');
+    assert.match(iso, /^\*\*holdout\*\* `C >= 1e22` of isoflop `a2`/);
+    // Rows 29–35 (config a) and 64–70 (config b) of the file: its lines 30–36 and 65–71.
+    assert.match(iso, /holds out 14 of 70 runs/);
+    assert.match(
+      iso,
+      /first: 'pts\.csv' line 30, 'pts\.csv' line 31, 'pts\.csv' line 32, 'pts\.csv' line 33, 'pts\.csv' line 34 … and 9 more/,
+    );
+    const sw = hoverAt(a, undefined, 'holdout C < 1e19');
+    assert.match(sw, /^\*\*holdout\*\* `C < 1e19` of sweep `s`/);
+    assert.match(sw, /holds out 14 of 70 runs/);
+    assert.match(sw, /'pts\.csv' line 2,/);
+  });
+
+  it('hover on `last by run`: the runs kept, the rows reduced', async () => {
+    const { loader } = memoryLoader({ '/m/curves.csv': 'run,step,L\na,1,3\na,2,2.5\nb,1,3.2\nb,2,2.9\nb,3,2.7\n' });
+    const text = 'dataset c = csv("curves.csv") {\n  L: L\n  last by run along step\n}\n';
+    const a = await analyze(text, { loader, studyPath, catalogue });
+    const h = hoverAt(a, undefined, 'last by run');
+    assert.match(h, /^\*\*last by\*\* `run`/);
+    assert.match(h, /keeps each run's last row: 2 runs, 5 rows reduced to 2, in file order \(`step` checked to rise/);
+  });
+});
