@@ -36,8 +36,9 @@ import {
   optimumFacts,
   predictionFacts,
   predictionLine,
+  groupText,
 } from '../present/facts';
-import { frontierResult, lawResult, optimumResults, predictionResults } from '../present/resultsLookup';
+import { frontierResults, groupedBy, lawResult, optimumResults, predictionResults } from '../present/resultsLookup';
 import { calibrationNotes } from '../present/calibration';
 import { frontierTable, inferenceShift } from '../present/questions';
 import { notFittedText, stateNote, type LawFitState } from '../present/fitStates';
@@ -562,7 +563,7 @@ function optimizeHover(
   const o = analysis.model.optima.find((x) => x.range.start === s.range.start);
   if (!o) return undefined;
   const law = analysis.model.laws.find((l) => l.name === o.law);
-  const per = lawResult(results, o.law)?.per;
+  const per = groupedBy(results, o.law);
   const answers = optimumResults(analysis, results, o);
   const budget = md(
     Object.entries(o.budget)
@@ -600,15 +601,25 @@ function frontierHover(
   const f = analysis.model.frontiers.find((x) => x.range.start === s.range.start);
   if (!f) return undefined;
   const head = `**frontier** ${code(f.law)} over ${md(f.variable)} = ${md(formatSize(f.from))} … ${md(formatSize(f.to))}, ${f.points} log-spaced budgets`;
-  const r = frontierResult(analysis, results, f);
-  if (!r) return [head, '', notFitted(results, states, f.law)].join('\n');
-  if (r.points.length === 0) return [head, '', 'no frontier — see the diagnostic on this line'].join('\n');
+  const answers = frontierResults(analysis, results, f);
+  if (answers.length === 0) return [head, '', notFitted(results, states, f.law)].join('\n');
   const state = note(states, f.law, '');
   const target = analysis.model.laws.find((l) => l.name === f.law)?.target ?? 'L';
-  const { header, rows } = frontierTable(r, target, analysis.model.computes);
-  const row = (cells: string[]) => `| ${cells.map(md).join(' | ')} |`;
-  const table = [row(header), `|${header.map(() => '---:|').join('')}`, ...rows.map(row)];
-  return [head, '', ...(state ? [state, ''] : []), ...table].join('\n');
+  const per = groupedBy(results, f.law);
+  const lines = [head, ...(state ? ['', state] : [])];
+  // One table per group of a `per` isoflop, headed by its group.
+  for (const r of answers) {
+    lines.push('');
+    if (r.group !== undefined) lines.push(`_${md(groupText(per, r.group))}_`, '');
+    if (r.points.length === 0) {
+      lines.push('no frontier — see the diagnostic on this line');
+      continue;
+    }
+    const { header, rows } = frontierTable(r, target, analysis.model.computes);
+    const row = (cells: string[]) => `| ${cells.map(md).join(' | ')} |`;
+    lines.push(row(header), `|${header.map(() => '---:|').join('')}`, ...rows.map(row));
+  }
+  return lines.join('\n');
 }
 
 function compareHover(

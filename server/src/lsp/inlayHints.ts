@@ -9,7 +9,7 @@ import { optimumFacts, predictionFacts } from '../present/facts';
 import { frontierEnds, inferenceShift } from '../present/questions';
 import { formatInterval } from '../present/numbers';
 import { sweepLaw, sweepResult } from '../present/sweeps';
-import { frontierResult, lawResult, optimumResults, predictionResults } from '../present/resultsLookup';
+import { frontierResult, groupedBy, lawResult, optimumResults, predictionResults } from '../present/resultsLookup';
 import { hintMark, stateNote, type LawFitState } from '../present/fitStates';
 
 export function inlayHints(
@@ -44,7 +44,7 @@ export function inlayHints(
     if (!inRange(o.range)) continue;
     const target = analysis.model.laws.find((l) => l.name === o.law)?.target ?? 'L';
     const answers: string[] = [];
-    const per = lawResult(results, o.law)?.per;
+    const per = groupedBy(results, o.law);
     for (const r of optimumResults(analysis, results, o)) {
       const f = optimumFacts(r, analysis.model.computes, target, per);
       if (f.failed) continue;

@@ -20,10 +20,11 @@ import {
   predictionFacts,
   predictionIntervals,
   problems,
+  groupText,
 } from './facts';
 import { frontierTable, inferenceShift } from './questions';
 import { sweepIntervals, sweepLaw, sweepMethod, sweepTable } from './sweeps';
-import { frontierResult, lawResult, optimumResults, predictionResults } from './resultsLookup';
+import { frontierResults, groupedBy, lawResult, optimumResults, predictionResults } from './resultsLookup';
 
 /** Inline text: plain strings and code spans (formulas, study source). */
 export type Inline = (string | { code: string })[];
@@ -186,7 +187,7 @@ export function buildReportDocument(analysis: Analysis, results: StudyResults, m
       kind: 'list',
       items: m.optima.flatMap((o) => {
         const target = m.laws.find((l) => l.name === o.law)?.target ?? 'L';
-        const per = lawResult(results, o.law)?.per;
+        const per = groupedBy(results, o.law);
         const budget = Object.entries(o.budget)
           .map(([k, v]) => `${k} = ${formatSize(v)}`)
           .join(', ');
@@ -205,23 +206,27 @@ export function buildReportDocument(analysis: Analysis, results: StudyResults, m
     });
   }
   for (const fr of m.frontiers) {
-    const r = frontierResult(analysis, results, fr);
-    if (!r || r.points.length === 0) continue;
-    const target = m.laws.find((l) => l.name === fr.law)?.target ?? 'L';
-    const { header, rows } = frontierTable(r, target, m.computes);
-    blocks.push({
-      kind: 'heading',
-      level: 2,
-      text: `Frontier of ${fr.law} over ${fr.variable}`,
-      id: slug('frontier', `${fr.law}-${m.frontiers.indexOf(fr)}`),
-    });
-    blocks.push({
-      kind: 'table',
-      id: slug('frontier-table', `${fr.law}-${m.frontiers.indexOf(fr)}`),
-      head: header,
-      numeric: header.map(() => true),
-      rows: rows.map((row) => row.map((c) => [c])),
-    });
+    // One table per group of a `per` isoflop.
+    for (const [j, r] of frontierResults(analysis, results, fr).entries()) {
+      if (r.points.length === 0) continue;
+      const target = m.laws.find((l) => l.name === fr.law)?.target ?? 'L';
+      const { header, rows } = frontierTable(r, target, m.computes);
+      const group = r.group !== undefined ? ` [${groupText(groupedBy(results, fr.law), r.group)}]` : '';
+      const key = `${fr.law}-${m.frontiers.indexOf(fr)}${r.group !== undefined ? `-${j}` : ''}`;
+      blocks.push({
+        kind: 'heading',
+        level: 2,
+        text: `Frontier of ${fr.law}${group} over ${fr.variable}`,
+        id: slug('frontier', key),
+      });
+      blocks.push({
+        kind: 'table',
+        id: slug('frontier-table', key),
+        head: header,
+        numeric: header.map(() => true),
+        rows: rows.map((row) => row.map((c) => [c])),
+      });
+    }
   }
 
   for (const sw of results.sweeps ?? []) {

@@ -14,9 +14,11 @@ import {
   predictionLine,
   problemLine,
   problems,
+  groupText,
 } from './facts';
 import { comparisonTable, comparisonVerdict } from './comparison';
 import { frontierTable, inferenceShift } from './questions';
+import { groupedBy } from './resultsLookup';
 import { sweepIntervals, sweepLaw, sweepMethod, sweepTable } from './sweeps';
 
 export interface TableContext {
@@ -69,7 +71,7 @@ export function formatResultsTable(results: StudyResults, file: string, context:
       lines.push(`isoflop ${f.name}: per ${iso.per}, ${iso.groups.length} groups; minimum: ${f.method}`);
       for (const g of iso.groups) {
         const gf = isoflopFacts(g, budgetVar);
-        lines.push(`  ${iso.per} = ${g.value}: ${gf.budgets.length} budgets`);
+        lines.push(`  ${groupText(iso.per, g.value)}: ${gf.budgets.length} budgets`);
         isoflopLines(gf, budgetVar, '    ', lines);
       }
       continue;
@@ -94,7 +96,7 @@ export function formatResultsTable(results: StudyResults, file: string, context:
     lines.push(`predict ${law} at ${f.at}: ${f.failed ? 'no value (see the warning below)' : predictionLine(f)}`);
   }
   for (const o of results.optima) {
-    const per = results.laws.find((l) => l.name === o.law)?.per;
+    const per = groupedBy(results, o.law);
     const f = optimumFacts(o, context.computes ?? [], context.targets?.[o.law] ?? 'L', per);
     const law = f.group ? `${f.law} [${f.group}]` : f.law;
     if (f.failed) lines.push(`optimize ${law} for ${f.budget}: no optimum (see the warning below)`);
@@ -117,7 +119,8 @@ export function formatResultsTable(results: StudyResults, file: string, context:
   for (const fr of results.frontiers ?? []) {
     lines.push('');
     const { header, rows } = frontierTable(fr, context.targets?.[fr.law] ?? 'L', context.computes);
-    lines.push(`frontier ${fr.law} over ${fr.variable} (${fr.points.length} points):`);
+    const group = fr.group !== undefined ? ` [${groupText(groupedBy(results, fr.law), fr.group)}]` : '';
+    lines.push(`frontier ${fr.law}${group} over ${fr.variable} (${fr.points.length} points):`);
     const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
     for (const r of [header, ...rows]) lines.push(`  ${r.map((c, j) => c.padEnd(widths[j])).join('  ')}`.trimEnd());
   }

@@ -16,8 +16,11 @@ const optN = (c: number) => (480 / 2100) ** (1 / 0.7) * Math.sqrt(c / 6);
 const BUDGETS = [1e18, 1e19, 1e20, 1e21];
 const EDGE = 1e22;
 
-/** Seven sizes a factor 2 apart per budget; the EDGE budget's all far below its optimum. */
-function points(): string {
+/**
+ * Seven sizes a factor 2 apart per budget; the EDGE budget's all far below its optimum. Config b's
+ * N column is `bScale` × the size its loss is computed at, so its N* is bScale × a's.
+ */
+function points(bScale = 1): string {
   const lines = ['run,config,C,N,D,L'];
   let run = 0;
   for (const config of ['a', 'b'])
@@ -26,14 +29,15 @@ function points(): string {
       for (let k = -3; k <= 3; k++) {
         const n = centre * 2 ** k;
         const d = c / (6 * n);
-        lines.push(`r${run++},${config},${c},${n},${d},${1.8 + 480 / n ** 0.35 + 2100 / d ** 0.35}`);
+        const written = config === 'b' ? n * bScale : n;
+        lines.push(`r${run++},${config},${c},${written},${d},${1.8 + 480 / n ** 0.35 + 2100 / d ** 0.35}`);
       }
     }
   return lines.join('\n');
 }
 
-async function study(block: string, rest = ''): Promise<Analysis> {
-  const { loader } = memoryLoader({ '/m/pts.csv': points() });
+async function study(block: string, rest = '', bScale = 1): Promise<Analysis> {
+  const { loader } = memoryLoader({ '/m/pts.csv': points(bScale) });
   const text = `dataset pts = csv("pts.csv") {\n  C: C\n  N: N\n  D: D\n  L: L\n}\nisoflop a2 {\n  fit pts\n${block}\n}\n${rest}`;
   return analyze(text, { loader, studyPath, catalogue });
 }
@@ -153,5 +157,58 @@ describe('isoflop `minimum …` (issue 10.5)', function () {
     const h = hoverAt(a, undefined, 'last by run');
     assert.match(h, /^\*\*last by\*\* `run`/);
     assert.match(h, /keeps each run's last row: 2 runs, 5 rows reduced to 2, in file order \(`step` checked to rise/);
+  });
+});
+
+describe('approach-2 answers of a `per` isoflop (issue 10.5)', function () {
+  this.timeout(60_000);
+
+  it('optimize and frontier answer per group from its own frontier, tagged with the group; hovers list them', async () => {
+    const a = await study(
+      '  per config\n  minimum akima\n  uncertainty bootstrap 50 seed 1',
+      'optimize a2 for C = 1e23\nfrontier a2 over C = 1e20..1e22 points 3\n',
+      2,
+    );
+    assert.deepEqual(codes(a), []);
+    const { results } = await runFit(a, studyPath, { workers: 1 });
+    assert.ok(
+      !results.diagnostics.some((d) => d.code === 'scaling.optimize-failed'),
+      JSON.stringify(results.diagnostics),
+    );
+    const groups = results.isoflops[0].groups!;
+    assert.deepEqual(
+      results.optima.map((o) => o.group),
+      ['a', 'b'],
+    );
+    for (const [j, o] of results.optima.entries()) {
+      const { N, D } = groups[j].frontier!;
+      // The group's own power laws at the budget, to rounding.
+      assert.ok(Math.abs(o.at.N / (N.coefficient * 1e23 ** N.exponent) - 1) < 1e-12);
+      assert.ok(Math.abs(o.at.D / (D.coefficient * 1e23 ** D.exponent) - 1) < 1e-12);
+      assert.ok(o.intervals.N, 'bootstrap interval of N*');
+    }
+    // Config b's sizes are written 2× larger: its N* is 2× a's (the spline in ln N just shifts).
+    assert.ok(Math.abs(results.optima[1].at.N / results.optima[0].at.N - 2) < 1e-9);
+    assert.deepEqual(
+      results.frontiers!.map((f) => [f.group, f.points.length]),
+      [
+        ['a', 3],
+        ['b', 3],
+      ],
+    );
+    // The frontier's point at 1e22 is the optimize answer there.
+    const opt = hoverAt(a, results, 'optimize a2');
+    assert.match(opt, /_config = "a"_/);
+    assert.match(opt, /_config = "b"_/);
+    const fr = hoverAt(a, results, 'frontier a2');
+    assert.match(fr, /_config = "a"_\n\n\| C \|/);
+    assert.match(fr, /_config = "b"_\n\n\| C \|/);
+    const table = formatResultsTable(results, 'study.scaling', { budgetVars: { a2: 'C' } });
+    assert.match(table, /optimize a2 \[config = "a"\] for C = 1\.000e\+23/);
+    assert.match(table, /frontier a2 \[config = "b"\] over C \(3 points\)/);
+    assert.match(table, /isoflop a2: per config, 2 groups; minimum: akima/);
+    const block = hoverAt(a, results, 'a2 {');
+    assert.match(block, /\| config \| N\* exponent \| D\* exponent \| budgets kept \| edge \(excluded\) \|/);
+    assert.match(block, /\| b \| 0\.5 .*\| 4 of 5 \| 1\.000e\+22 \|/);
   });
 });
