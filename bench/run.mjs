@@ -18,6 +18,10 @@ const benches = [
   ['webview: first paint and repaint of a 10,000-run fit view (500 / 150 ms)', 'webview.mjs'],
   ['load: 50 studies open, 100 edits/s for 10 s', 'load.mjs'],
   ['training curves: a 1,000,000-row Parquet file, final points and approach 1 (2 s / 300 MB, 2 s)', 'curves.mjs'],
+  [
+    'approach 2 as Porian et al.: 15 configs in one `isoflop … per config`, akima, 200 resamples, cold `fit --json` (< 2 s)',
+    'isoflop-groups.mjs',
+  ],
 ];
 const only = process.argv.slice(2);
 let failed = 0;
