@@ -112,29 +112,37 @@ export function buildReportDocument(analysis: Analysis, results: StudyResults, m
   if (results.isoflops.length > 0) {
     blocks.push({ kind: 'heading', level: 2, text: 'Isoflop analyses', id: 'isoflops' });
     for (const iso of results.isoflops) {
-      const budgetVar = m.isoflops.find((i) => i.name === iso.name)?.budget ?? 'C';
-      const f = isoflopFacts(iso, budgetVar);
-      blocks.push({ kind: 'heading', level: 3, text: `isoflop ${f.name}`, id: slug('isoflop', f.name) });
-      blocks.push({
-        kind: 'table',
-        id: slug('isoflop-budgets', f.name),
-        head: [`budget ${budgetVar}`, 'runs', 'minimum at', 'value', 'frontier'],
-        numeric: [true, true, false, true, false],
-        rows: f.budgets.map((b) => [
-          [b.budget],
-          [String(b.runs)],
-          [b.at],
-          [b.value],
-          [b.kept ? 'kept' : 'excluded (minimum on the edge)'],
-        ]),
-      });
-      blocks.push({
-        kind: 'list',
-        items:
-          f.frontier.length > 0
-            ? f.frontier.map((line) => [frontierLine(line, budgetVar, f.intervals)])
-            : [['no frontier (fewer than two budgets with an interior minimum)']],
-      });
+      const bound = m.isoflops.find((i) => i.name === iso.name);
+      const budgetVar = bound?.budget ?? 'C';
+      // A `per` isoflop: one section per group, each its budgets and frontier.
+      const parts = iso.groups
+        ? iso.groups.map((g, j) => ({ r: g, title: ` [${groupText(iso.per, g.value)}]`, key: `${iso.name}-${j}` }))
+        : [{ r: iso, title: '', key: iso.name }];
+      for (const { r, title, key } of parts) {
+        const f = isoflopFacts(r, budgetVar, bound?.target);
+        blocks.push({ kind: 'heading', level: 3, text: `isoflop ${f.name}${title}`, id: slug('isoflop', key) });
+        blocks.push({ kind: 'list', items: [[`minimum: ${f.method}`]] });
+        blocks.push({
+          kind: 'table',
+          id: slug('isoflop-budgets', key),
+          head: [`budget ${budgetVar}`, 'runs', 'minimum at', 'value', 'frontier'],
+          numeric: [true, true, false, true, false],
+          rows: f.budgets.map((b) => [
+            [b.budget],
+            [String(b.runs)],
+            [b.at],
+            [b.value],
+            [b.kept ? 'kept' : 'excluded (minimum on the edge)'],
+          ]),
+        });
+        blocks.push({
+          kind: 'list',
+          items:
+            f.frontier.length > 0
+              ? f.frontier.map((line) => [frontierLine(line, budgetVar, f.intervals)])
+              : [['no frontier (fewer than two budgets with an interior minimum)']],
+        });
+      }
     }
   }
 

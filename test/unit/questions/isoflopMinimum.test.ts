@@ -9,6 +9,7 @@ import { runFit } from '../../../server/src/fitRunner';
 import { completion } from '../../../server/src/lsp/completion';
 import { hover } from '../../../server/src/lsp/hover';
 import { formatResultsTable } from '../../../server/src/present/resultsTable';
+import { buildMarkdownReport } from '../../../server/src/present/reportMarkdown';
 import { memoryLoader } from '../hosts';
 
 const studyPath = '/m/study.scaling';
@@ -207,6 +208,12 @@ describe('approach-2 answers of a `per` isoflop (issue 10.5)', function () {
     assert.match(table, /optimize a2 \[config = "a"\] for C = 1\.000e\+23/);
     assert.match(table, /frontier a2 \[config = "b"\] over C \(3 points\)/);
     assert.match(table, /isoflop a2: per config, 2 groups; minimum: akima/);
+    // The report: a section per group, its method, its budgets with the edge one excluded.
+    const report = buildMarkdownReport(a, results).replace(/\\(.)/g, '$1');
+    for (const g of ['a', 'b']) assert.ok(report.includes(`### isoflop a2 [config = "${g}"]`), report);
+    assert.equal((report.match(/minimum: akima spline/g) ?? []).length, 2);
+    assert.equal((report.match(/excluded \(minimum on the edge\)/g) ?? []).length, 2);
+    assert.ok(/Frontier of a2 \[config = "b"\] over C/.test(report));
     const block = hoverAt(a, results, 'a2 {');
     assert.match(block, /\| config \| N\* exponent \| D\* exponent \| budgets kept \| edge \(excluded\) \|/);
     assert.match(block, /\| b \| 0\.5 .*\| 4 of 5 \| 1\.000e\+22 \|/);
