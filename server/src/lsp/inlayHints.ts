@@ -3,11 +3,11 @@
 import { comparisonResult, comparisonVerdict } from '../present/comparison';
 import type { InlayHint } from 'vscode-languageserver';
 import { InlayHintKind } from 'vscode-languageserver';
-import type { StudyResults } from '../core/results';
+import type { IsoflopResult, StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
 import { optimumFacts, predictionFacts } from '../present/facts';
 import { frontierEnds, inferenceShift } from '../present/questions';
-import { formatInterval } from '../present/numbers';
+import { formatInterval, formatValue } from '../present/numbers';
 import { sweepLaw, sweepResult } from '../present/sweeps';
 import { frontierResult, groupedBy, lawResult, optimumResults, predictionResults } from '../present/resultsLookup';
 import { hintMark, stateNote, type LawFitState } from '../present/fitStates';
@@ -78,6 +78,22 @@ export function inlayHints(
       ...tooltip(states(f.law)),
     });
   }
+  // After an isoflop's `minimum` line: the frontier exponent it gives and the budgets it kept.
+  for (const s of analysis.parsed.file.statements) {
+    if (s.kind !== 'Isoflop' || !s.name) continue;
+    const item = s.items.filter((i) => i.kind === 'SweepMinimum').pop();
+    const r = results.isoflops.find((i) => i.name === s.name!.text);
+    if (!item || !r || !inRange(item.range)) continue;
+    const label = minimumHint(r);
+    if (label)
+      hints.push({
+        position: lineEnd(analysis, item.range.end),
+        label: `${label}${hintMark(states(r.name))}`,
+        kind: InlayHintKind.Type,
+        paddingLeft: true,
+        ...tooltip(states(r.name)),
+      });
+  }
   for (const s of analysis.parsed.file.statements) {
     if (s.kind !== 'Sweep' || !s.name || !inRange(s.range)) continue;
     const r = sweepResult(results, s.name.text);
@@ -120,4 +136,17 @@ function tooltip(s: LawFitState | undefined): { tooltip?: string } {
 /** The end of the statement's code (before a trailing comment is fine: the statement range ends at its code). */
 function lineEnd(analysis: Analysis, offset: number) {
   return analysis.lines.position(offset);
+}
+
+/** "→ N* ∝ C^0.4987, 11 of 12 budgets kept"; a `per` isoflop: "→ 15 groups, N* exponents 0.497 … 0.871". */
+function minimumHint(r: IsoflopResult): string | undefined {
+  const [sizeVar = 'N'] = Object.keys((r.groups?.[0] ?? r).budgets[0]?.at ?? {});
+  if (r.groups) {
+    const e = r.groups.map((g) => g.frontier?.N.exponent).filter((x): x is number => x !== undefined);
+    if (e.length === 0) return undefined;
+    return `→ ${r.groups.length} groups, ${sizeVar}* exponents ${formatValue(Math.min(...e))} … ${formatValue(Math.max(...e))}`;
+  }
+  if (!r.frontier) return undefined;
+  const kept = r.budgets.filter((b) => !b.edge).length;
+  return `→ ${sizeVar}* exponent ${formatValue(r.frontier.N.exponent)}, ${kept} of ${r.budgets.length} budgets kept`;
 }

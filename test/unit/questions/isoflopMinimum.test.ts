@@ -8,6 +8,7 @@ import { analyze, type Analysis } from '../../../server/src/core/study';
 import { runFit } from '../../../server/src/fitRunner';
 import { completion } from '../../../server/src/lsp/completion';
 import { hover } from '../../../server/src/lsp/hover';
+import { inlayHints } from '../../../server/src/lsp/inlayHints';
 import { formatResultsTable } from '../../../server/src/present/resultsTable';
 import { buildMarkdownReport } from '../../../server/src/present/reportMarkdown';
 import { memoryLoader } from '../hosts';
@@ -115,6 +116,10 @@ describe('isoflop `minimum …` (issue 10.5)', function () {
     assert.match(block, /minimum: akima spline of ln L in ln N/);
     assert.match(block, /5 budgets \(4 kept for the frontier\)/);
     assert.match(block, /edge \(excluded from the frontier\): C = 1\.000e\+22/);
+    const hint = inlayHints(a, results).find(
+      (h) => h.position.line === a.lines.position(a.text.indexOf('minimum akima')).line,
+    );
+    assert.equal(hint?.label, '→ N* exponent 0.5, 4 of 5 budgets kept');
     const line = hoverAt(a, results, 'minimum akima');
     assert.match(line, /^\*\*minimum\*\* of isoflop `a2`/);
     assert.match(line, /N\*\(C\) = .* · C\^0\.5/);
@@ -208,6 +213,7 @@ describe('approach-2 answers of a `per` isoflop (issue 10.5)', function () {
     assert.match(table, /optimize a2 \[config = "a"\] for C = 1\.000e\+23/);
     assert.match(table, /frontier a2 \[config = "b"\] over C \(3 points\)/);
     assert.match(table, /isoflop a2: per config, 2 groups; minimum: akima/);
+    assert.ok(inlayHints(a, results).some((h) => h.label === '→ 2 groups, N* exponents 0.5 … 0.5'));
     // The report: a section per group, its method, its budgets with the edge one excluded.
     const report = buildMarkdownReport(a, results).replace(/\\(.)/g, '$1');
     for (const g of ['a', 'b']) assert.ok(report.includes(`### isoflop a2 [config = "${g}"]`), report);
