@@ -5,11 +5,11 @@ import type { InlayHint } from 'vscode-languageserver';
 import { InlayHintKind } from 'vscode-languageserver';
 import type { IsoflopResult, StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
-import { optimumFacts, predictionFacts } from '../present/facts';
+import { groupText, optimumFacts, predictionFacts } from '../present/facts';
 import { frontierEnds, inferenceShift } from '../present/questions';
 import { formatInterval, formatValue } from '../present/numbers';
 import { sweepLaw, sweepResult } from '../present/sweeps';
-import { frontierResult, groupedBy, lawResult, optimumResults, predictionResults } from '../present/resultsLookup';
+import { frontierResults, groupedBy, lawResult, optimumResults, predictionResults } from '../present/resultsLookup';
 import { hintMark, stateNote, type LawFitState } from '../present/fitStates';
 
 export function inlayHints(
@@ -66,13 +66,17 @@ export function inlayHints(
   }
   for (const f of analysis.model.frontiers) {
     if (!inRange(f.range)) continue;
-    const r = frontierResult(analysis, results, f);
     const target = analysis.model.laws.find((l) => l.name === f.law)?.target ?? 'L';
-    const ends = r && frontierEnds(r, target);
-    if (!ends) continue;
+    // One part per group of a `per` isoflop, labelled with its group.
+    const per = groupedBy(results, f.law);
+    const parts = frontierResults(analysis, results, f).flatMap((r) => {
+      const ends = frontierEnds(r, target);
+      return ends ? [`${r.group !== undefined ? `${groupText(per, r.group)}: ` : '→ '}${ends}`] : [];
+    });
+    if (parts.length === 0) continue;
     hints.push({
       position: lineEnd(analysis, f.range.end),
-      label: `→ ${ends}${hintMark(states(f.law))}`,
+      label: `${groupsLabel(parts)}${hintMark(states(f.law))}`,
       kind: InlayHintKind.Type,
       paddingLeft: true,
       ...tooltip(states(f.law)),

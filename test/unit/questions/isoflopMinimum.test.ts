@@ -214,6 +214,10 @@ describe('approach-2 answers of a `per` isoflop (issue 10.5)', function () {
     assert.match(table, /frontier a2 \[config = "b"\] over C \(3 points\)/);
     assert.match(table, /isoflop a2: per config, 2 groups; minimum: akima/);
     assert.ok(inlayHints(a, results).some((h) => h.label === '→ 2 groups, N* exponents 0.5 … 0.5'));
+    const frontierHint = inlayHints(a, results).find(
+      (h) => h.position.line === a.lines.position(a.text.indexOf('frontier a2')).line,
+    );
+    assert.match(String(frontierHint?.label), /^config = "a": .*; config = "b": /);
     // The report: a section per group, its method, its budgets with the edge one excluded.
     const report = buildMarkdownReport(a, results).replace(/\\(.)/g, '$1');
     for (const g of ['a', 'b']) assert.ok(report.includes(`### isoflop a2 [config = "${g}"]`), report);
