@@ -22,6 +22,10 @@ const benches = [
     'planner: planned runs vs one more 5-run IsoFLOP of the same compute, refitted over 15 seeds (median width ratio < 1); plan on the Epoch fit (< 2 s)',
     'planner.mjs',
   ],
+  [
+    'approach 2 as Porian et al.: 15 configs in one `isoflop … per config`, akima, 200 resamples, cold `fit --json` (< 2 s)',
+    'isoflop-groups.mjs',
+  ],
 ];
 const only = process.argv.slice(2);
 let failed = 0;

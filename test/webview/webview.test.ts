@@ -294,6 +294,30 @@ describe('webview (chromium)', function () {
     await screenshot(page, 'isoflop');
   });
 
+  it('isoflop view: an edge budget (excluded) has a hollow star and one "edge (excluded)" legend entry', async () => {
+    const page = await panel();
+    const iso = model.isoflops[0];
+    const last = iso.budgets.length - 1;
+    const edged = {
+      ...model,
+      isoflops: [{ ...iso, budgets: iso.budgets.map((b, i) => (i === last ? { ...b, edge: true } : b)) }],
+    };
+    await sendUpdate(page, edged, { view: { view: 'isoflop' } });
+    const [c] = await charts(page);
+    assert.equal(byRole(c, 'minimum').length, iso.budgets.length);
+    const hollow = await page.evaluate(() =>
+      (window.__scalingCharts ?? [])[0].data.datasets
+        .filter((d) => (d as unknown as { role: string }).role === 'minimum')
+        .map((d) => String((d as unknown as { backgroundColor: unknown }).backgroundColor)),
+    );
+    assert.deepEqual(
+      hollow.map((f) => f === 'rgba(0,0,0,0)'),
+      iso.budgets.map((_, i) => i === last),
+    );
+    assert.equal(c.legend.length, iso.budgets.length + 1);
+    assert.equal(c.legend[c.legend.length - 1], 'edge (excluded)');
+  });
+
   it('frontier view: N*(C) and D*(C) with bands, minima and the optimum with intervals', async () => {
     const page = await panel();
     await sendUpdate(page, model, { view: { view: 'frontier' } });

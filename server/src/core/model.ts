@@ -126,11 +126,29 @@ export interface BoundIsoflop {
   tokens: string; // D
   target: string; // L
   weighted: boolean;
+  /** `minimum parabola window K` or `minimum akima`; absent: a parabola through all of a budget's runs. */
+  minimum?: BoundSweep['minimum'];
+  /** `minimum … in D`: the minimum is sought along the tokens variable (absent: along the size variable). */
+  along?: 'tokens';
   data: DataTable;
+  /** What its `holdout` lines removed (absent without any). */
+  heldOut?: HeldOutRows;
   uncertainty: UncertaintySpec;
   /** `per COLUMN`: one analysis per group of rows. */
   per?: PerSpec;
 }
+
+/** The rows an isoflop's or sweep's `holdout` lines removed before the fit: how many, and the first few's places. */
+export interface HeldOutRows {
+  held: number;
+  /** Rows before the holdout. */
+  total: number;
+  /** The first held-out rows (at most HELD_OUT_KEPT), each with its row index in the joined data. */
+  first: { origin: RowOrigin | undefined; index: number }[];
+}
+
+/** How many held-out rows an isoflop or sweep remembers by place (the hover shows a few). */
+export const HELD_OUT_KEPT = 5;
 
 /** `sweep NAME { fit runs  over lr  per N  target L  minimum parabola }`: a hyperparameter law. */
 export interface BoundSweep {
@@ -143,6 +161,8 @@ export interface BoundSweep {
   target: string;
   minimum: { method: 'parabola'; window?: number } | { method: 'akima' };
   data: DataTable;
+  /** What its `holdout` lines removed (absent without any). */
+  heldOut?: HeldOutRows;
   uncertainty: UncertaintySpec;
 }
 

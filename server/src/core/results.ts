@@ -68,8 +68,8 @@ export interface IsoflopBudgetResult {
   runs: number;
   at: Record<string, number>; // the minimum: N*, D*
   value: number; // L at the minimum
-  edge: boolean; // minimum on the edge of the sampled sizes
-  /** The parabola: target = c0 + c1*x + c2*x^2 with x = ln(size). */
+  edge: boolean; // minimum on the edge of the sampled sizes (or tokens): left out of the frontier
+  /** The parabola: target = c0 + c1*x + c2*x^2 with x = ln(size) (parabola methods along the size only). */
   parabola?: [number, number, number];
 }
 
@@ -83,6 +83,8 @@ export interface IsoflopResult {
   intervals: Record<string, Interval> | null;
   /** How the frontier exponents' intervals were made, when there are any. */
   uncertainty?: { method: 'bootstrap' | 'asymptotic' | 'profile'; level: number } | null;
+  /** How each budget's minimum was found (`minimum …`), and along which variable (absent in older results). */
+  minimum?: { method: 'parabola' | 'akima'; window: number | null; along: string };
   /** `per COLUMN`: the column and each group's analysis (the top level then has no budgets). */
   per?: string;
   groups?: ({ value: string | number } & IsoflopResult)[];
@@ -148,6 +150,8 @@ export interface FrontierResult {
   /** The budget variable (C). */
   variable: string;
   points: Pick<OptimumResult, 'budget' | 'at' | 'value' | 'intervals'>[];
+  /** On a `per` isoflop: the group this frontier is for (one entry per group). */
+  group?: string | number;
 }
 
 /** One proposed run of a `plan`: where, what it costs, and the target's expected width once it (and the runs before it) are in. */

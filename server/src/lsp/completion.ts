@@ -235,6 +235,15 @@ export function completion(analysis: Analysis, offset: number, ctx: CompletionCo
     else if (['budget', 'size', 'tokens', 'target', 'holdout'].includes(first)) {
       if (first === 'budget') computes();
       variables();
+    } else if (first === 'minimum' && block.keyword === 'isoflop') {
+      // minimum parabola [window K] [in D] | minimum akima [in D]: `in` names the size or tokens variable.
+      const last = words[words.length - 1];
+      if (words.length === 1) keywords(MINIMUM_METHODS);
+      else if (last === 'in') {
+        const iso = analysis.model.isoflops.find((i) => i.range.start <= block.open && block.open < i.range.end);
+        for (const v of iso ? [iso.size, iso.tokens] : ['N', 'D']) push(v, CompletionItemKind.Variable, 'variable');
+      } else if (!words.includes('in') && last !== 'window')
+        keywords(words.length === 2 && last === 'parabola' ? ['window', 'in'] : ['in']);
     } else if (first === 'uncertainty' && words.length === 1) keywords(['bootstrap', 'asymptotic', 'profile', 'none']);
     return items;
   }

@@ -4,7 +4,7 @@ import { comparisonResult, comparisonTable, comparisonVerdict } from '../present
 import type { Hover } from 'vscode-languageserver';
 import { MarkupKind } from 'vscode-languageserver';
 import type { BoundLaw, ParamSpec } from '../core/model';
-import type { LawResult, StudyResults } from '../core/results';
+import type { IsoflopResult, LawResult, StudyResults } from '../core/results';
 import type * as A from '../core/syntax/ast';
 import type { Analysis } from '../core/study';
 import { catalogue } from '../core/laws';
@@ -18,6 +18,8 @@ import {
   variableFacts,
   whereLine,
   type ColumnFacts,
+  heldOutFacts,
+  lastByLine,
 } from '../present/dataFacts';
 import { exprToString } from '../core/semantics/evaluate';
 import { toRange } from './diagnostics';
@@ -34,8 +36,16 @@ import {
   optimumFacts,
   predictionFacts,
   predictionLine,
+  groupText,
 } from '../present/facts';
-import { frontierResult, lawResult, optimumResults, planResult, predictionResults } from '../present/resultsLookup';
+import {
+  frontierResults,
+  groupedBy,
+  lawResult,
+  optimumResults,
+  planResult,
+  predictionResults,
+} from '../present/resultsLookup';
 import { HOVER_PLAN_RUNS, planBudgetLine, planSummary, planTable, planTarget } from '../present/plans';
 import { calibrationNotes } from '../present/calibration';
 import { frontierTable, inferenceShift } from '../present/questions';
@@ -72,8 +82,11 @@ export function hover(
     else if (s?.kind === 'Optimize') text = optimizeHover(analysis, results, s, states);
     else if (s?.kind === 'Frontier') text = frontierHover(analysis, results, s, states);
     else if (s?.kind === 'Plan') text = planHover(analysis, results, s, states);
-    else if (s?.kind === 'Sweep') text = sweepHover(analysis, results, s);
-    else if (s?.kind === 'Compare') text = compareHover(analysis, results, s, states);
+    else if (s?.kind === 'Sweep' || (s?.kind === 'Isoflop' && s.keyword === 'isoflop')) {
+      const part = blockItemHover(analysis, results, s, offset, states);
+      if (part) ({ text, range } = part);
+      else if (s.kind === 'Sweep') text = sweepHover(analysis, results, s);
+    } else if (s?.kind === 'Compare') text = compareHover(analysis, results, s, states);
     else if (s?.kind === 'Compute' && s.name) text = computeHover(analysis, s.name.text);
     else if (s?.kind === 'Law' || s?.kind === 'Dataset') {
       const part =
@@ -340,6 +353,14 @@ function datasetPartHover(
       range: where.range,
     };
   }
+  if (s.last && source && s.last.range.start <= offset && offset <= s.last.range.end) {
+    const by = s.last.by?.text ?? 'run';
+    const along = `, in file order${s.last.along ? ` (${code(s.last.along.text)} checked to rise along each run)` : ''}`;
+    return {
+      text: [`**last by** ${code(by)}`, '', `${md(lastByLine(source))}${along}`].join('\n'),
+      range: s.last.range,
+    };
+  }
   if (s.name && !(s.bodyRange && offset > s.bodyRange.start)) {
     const text = datasetHover(analysis, name);
     return text ? { text, range: s.range } : undefined;
@@ -367,12 +388,100 @@ function isoflopHover(analysis: Analysis, results: StudyResults | undefined, nam
   const r = results?.isoflops.find((i) => i.name === name);
   const lines = [`**isoflop** ${code(name)}`, ''];
   if (!r) return [...lines, notFitted(results, states, name)].join('\n');
-  const budgetVar = analysis.model.isoflops.find((i) => i.name === name)?.budget ?? 'C';
-  const f = isoflopFacts(r, budgetVar);
+  const iso = analysis.model.isoflops.find((i) => i.name === name);
+  const budgetVar = iso?.budget ?? 'C';
+  const f = isoflopFacts(r, budgetVar, iso?.target);
+  lines.push(`minimum: ${md(f.method)}  `);
+  if (r.groups) {
+    lines.push(`${note(states, name, '')}`, '', isoflopGroupTable(r, budgetVar, iso?.target));
+    return lines.join('\n');
+  }
   const kept = f.budgets.filter((b) => b.kept).length;
   lines.push(`${f.budgets.length} budgets (${kept} kept for the frontier)${note(states, name)}  `);
   for (const line of f.frontier) lines.push(`${md(frontierLine(line, budgetVar, f.intervals))}  `);
+  if (f.edges.length > 0)
+    lines.push(`edge (excluded from the frontier): ${md(budgetVar)} = ${f.edges.map(md).join(', ')}  `);
   return lines.join('\n');
+}
+
+/** A `per` isoflop: one row per group (its value, the frontier exponents, the budgets kept and at an edge), at most 20. */
+function isoflopGroupTable(r: IsoflopResult, budgetVar: string, target?: string): string {
+  const groups = r.groups ?? [];
+  const shown = groups.slice(0, 20);
+  const rows = shown.map((g) => {
+    const f = isoflopFacts(g, budgetVar, target);
+    const [n, d] = f.frontier;
+    const kept = f.budgets.filter((b) => b.kept).length;
+    return `| ${md(String(g.value))} | ${n ? `${n.exponent}${n.interval ? ` ${n.interval}` : ''}` : '—'} | ${d ? d.exponent : '—'} | ${kept} of ${f.budgets.length} | ${f.edges.length > 0 ? f.edges.map(md).join(', ') : '—'} |`;
+  });
+  const [sizeVar, tokensVar] = ((): [string, string] => {
+    const at = groups.flatMap((g) => g.budgets)[0]?.at;
+    const keys = Object.keys(at ?? {});
+    return [keys[0] ?? 'N', keys[1] ?? 'D'];
+  })();
+  return [
+    `per ${code(r.per ?? '')}: ${groups.length} groups${groups.length > shown.length ? ` (first ${shown.length} shown)` : ''}`,
+    '',
+    `| ${md(r.per ?? '')} | ${md(sizeVar)}* exponent | ${md(tokensVar)}* exponent | budgets kept | edge (excluded) |`,
+    '|---|---:|---:|---:|---|',
+    ...rows,
+  ].join('\n');
+}
+
+/** A `minimum` or `holdout` line inside an isoflop or sweep block. */
+function blockItemHover(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  s: A.IsoflopDecl | A.SweepDecl,
+  offset: number,
+  states: LawStates,
+): { text: string; range: A.Range } | undefined {
+  const items: readonly (A.IsoflopItem | A.SweepItem)[] = s.items;
+  const item = items.find((i) => i.range.start <= offset && offset <= i.range.end);
+  if (!item) return undefined;
+  const bound =
+    s.kind === 'Isoflop'
+      ? analysis.model.isoflops.find((i) => i.range.start === s.range.start)
+      : analysis.model.sweeps.find((i) => i.range.start === s.range.start);
+  if (!bound) return undefined;
+  const what = `${s.kind === 'Isoflop' ? 'isoflop' : 'sweep'} ${code(bound.name)}`;
+  if (item.kind === 'Holdout') {
+    const f = heldOutFacts(bound.heldOut, (o) => lineOf(analysis, o) + 1);
+    const lines = [`**holdout** ${code(exprToString(item.condition))} of ${what}`, ''];
+    lines.push(`holds out ${f.held} of ${f.total} runs: they are not fitted at all  `);
+    if (f.first.length > 0) {
+      const more = f.held - f.first.length;
+      lines.push(
+        `${f.held > f.first.length ? 'first: ' : ''}${f.first.map(md).join(', ')}${more > 0 ? ` … and ${more} more` : ''}`,
+      );
+    }
+    return { text: lines.join('\n'), range: item.range };
+  }
+  if (item.kind === 'SweepMinimum' && s.kind === 'Isoflop' && 'budget' in bound) {
+    const r = results?.isoflops.find((i) => i.name === bound.name);
+    const lines = [`**minimum** of ${what}`, ''];
+    if (!r) return { text: [...lines, notFitted(results, states, bound.name)].join('\n'), range: item.range };
+    const f = isoflopFacts(r, bound.budget, bound.target);
+    lines.push(
+      `${md(f.method)}; a budget whose minimum is at an edge is excluded from the frontier${note(states, bound.name)}`,
+      '',
+    );
+    if (r.groups) lines.push(isoflopGroupTable(r, bound.budget, bound.target));
+    else {
+      for (const line of f.frontier) lines.push(`${md(frontierLine(line, bound.budget, f.intervals))}  `);
+      lines.push(
+        '',
+        `| ${md(bound.budget)} | runs | minimum | ${md(bound.target)} | frontier |`,
+        '|---:|---:|---|---:|---|',
+      );
+      for (const b of f.budgets)
+        lines.push(
+          `| ${b.budget} | ${b.runs} | ${md(b.at)} | ${b.value} | ${b.kept ? 'kept' : '**edge (excluded)**'} |`,
+        );
+    }
+    return { text: lines.join('\n'), range: item.range };
+  }
+  return undefined;
 }
 
 /** A sweep's law with its intervals and its groups' minima (computed with every version: never pending). */
@@ -463,7 +572,7 @@ function optimizeHover(
   const o = analysis.model.optima.find((x) => x.range.start === s.range.start);
   if (!o) return undefined;
   const law = analysis.model.laws.find((l) => l.name === o.law);
-  const per = lawResult(results, o.law)?.per;
+  const per = groupedBy(results, o.law);
   const answers = optimumResults(analysis, results, o);
   const budget = md(
     Object.entries(o.budget)
@@ -501,21 +610,31 @@ function frontierHover(
   const f = analysis.model.frontiers.find((x) => x.range.start === s.range.start);
   if (!f) return undefined;
   const head = `**frontier** ${code(f.law)} over ${md(f.variable)} = ${md(formatSize(f.from))} … ${md(formatSize(f.to))}, ${f.points} log-spaced budgets`;
-  const r = frontierResult(analysis, results, f);
-  if (!r) return [head, '', notFitted(results, states, f.law)].join('\n');
-  if (r.points.length === 0) return [head, '', 'no frontier — see the diagnostic on this line'].join('\n');
+  const answers = frontierResults(analysis, results, f);
+  if (answers.length === 0) return [head, '', notFitted(results, states, f.law)].join('\n');
   const state = note(states, f.law, '');
   const target = analysis.model.laws.find((l) => l.name === f.law)?.target ?? 'L';
-  const { header, rows } = frontierTable(r, target, analysis.model.computes);
-  const row = (cells: string[]) => `| ${cells.map(md).join(' | ')} |`;
-  const table = [row(header), `|${header.map(() => '---:|').join('')}`, ...rows.map(row)];
+  const per = groupedBy(results, f.law);
+  const lines = [head, ...(state ? ['', state] : [])];
+  // One table per group of a `per` isoflop, headed by its group.
+  for (const r of answers) {
+    lines.push('');
+    if (r.group !== undefined) lines.push(`_${md(groupText(per, r.group))}_`, '');
+    if (r.points.length === 0) {
+      lines.push('no frontier — see the diagnostic on this line');
+      continue;
+    }
+    const { header, rows } = frontierTable(r, target, analysis.model.computes);
+    const row = (cells: string[]) => `| ${cells.map(md).join(' | ')} |`;
+    lines.push(row(header), `|${header.map(() => '---:|').join('')}`, ...rows.map(row));
+  }
   // The same warnings as the frontier's scaling.extrapolation diagnostics (validate.ts).
   const law = analysis.model.laws.find((l) => l.name === f.law);
   const far = law
     ? [...new Set([f.from, f.to])].flatMap((b) => farExtrapolations(law, { [f.variable]: b }, analysis.model.computes))
     : [];
-  const warnings = far.map((e) => `⚠ ${md(extrapolationMessage('extrapolates', e))}  `);
-  return [head, '', ...(state ? [state, ''] : []), ...table, ...(warnings.length ? ['', ...warnings] : [])].join('\n');
+  if (far.length > 0) lines.push('', ...far.map((e) => `⚠ ${md(extrapolationMessage('extrapolates', e))}  `));
+  return lines.join('\n');
 }
 
 function planHover(

@@ -3,13 +3,20 @@
 import { comparisonResult, comparisonVerdict } from '../present/comparison';
 import type { InlayHint } from 'vscode-languageserver';
 import { InlayHintKind } from 'vscode-languageserver';
-import type { StudyResults } from '../core/results';
+import type { IsoflopResult, StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
-import { optimumFacts, predictionFacts } from '../present/facts';
+import { groupText, optimumFacts, predictionFacts } from '../present/facts';
 import { frontierEnds, inferenceShift } from '../present/questions';
-import { formatInterval } from '../present/numbers';
+import { formatInterval, formatValue } from '../present/numbers';
 import { sweepLaw, sweepResult } from '../present/sweeps';
-import { frontierResult, lawResult, optimumResults, planResult, predictionResults } from '../present/resultsLookup';
+import {
+  frontierResults,
+  groupedBy,
+  lawResult,
+  optimumResults,
+  planResult,
+  predictionResults,
+} from '../present/resultsLookup';
 import { planSummary } from '../present/plans';
 import { hintMark, stateNote, type LawFitState } from '../present/fitStates';
 
@@ -45,7 +52,7 @@ export function inlayHints(
     if (!inRange(o.range)) continue;
     const target = analysis.model.laws.find((l) => l.name === o.law)?.target ?? 'L';
     const answers: string[] = [];
-    const per = lawResult(results, o.law)?.per;
+    const per = groupedBy(results, o.law);
     for (const r of optimumResults(analysis, results, o)) {
       const f = optimumFacts(r, analysis.model.computes, target, per);
       if (f.failed) continue;
@@ -67,13 +74,17 @@ export function inlayHints(
   }
   for (const f of analysis.model.frontiers) {
     if (!inRange(f.range)) continue;
-    const r = frontierResult(analysis, results, f);
     const target = analysis.model.laws.find((l) => l.name === f.law)?.target ?? 'L';
-    const ends = r && frontierEnds(r, target);
-    if (!ends) continue;
+    // One part per group of a `per` isoflop, labelled with its group.
+    const per = groupedBy(results, f.law);
+    const parts = frontierResults(analysis, results, f).flatMap((r) => {
+      const ends = frontierEnds(r, target);
+      return ends ? [`${r.group !== undefined ? `${groupText(per, r.group)}: ` : '→ '}${ends}`] : [];
+    });
+    if (parts.length === 0) continue;
     hints.push({
       position: lineEnd(analysis, f.range.end),
-      label: `→ ${ends}${hintMark(states(f.law))}`,
+      label: `${groupsLabel(parts)}${hintMark(states(f.law))}`,
       kind: InlayHintKind.Type,
       paddingLeft: true,
       ...tooltip(states(f.law)),
@@ -91,6 +102,22 @@ export function inlayHints(
       paddingLeft: true,
       ...tooltip(states(p.law)),
     });
+  }
+  // After an isoflop's `minimum` line: the frontier exponent it gives and the budgets it kept.
+  for (const s of analysis.parsed.file.statements) {
+    if (s.kind !== 'Isoflop' || !s.name) continue;
+    const item = s.items.filter((i) => i.kind === 'SweepMinimum').pop();
+    const r = results.isoflops.find((i) => i.name === s.name!.text);
+    if (!item || !r || !inRange(item.range)) continue;
+    const label = minimumHint(r);
+    if (label)
+      hints.push({
+        position: lineEnd(analysis, item.range.end),
+        label: `${label}${hintMark(states(r.name))}`,
+        kind: InlayHintKind.Type,
+        paddingLeft: true,
+        ...tooltip(states(r.name)),
+      });
   }
   for (const s of analysis.parsed.file.statements) {
     if (s.kind !== 'Sweep' || !s.name || !inRange(s.range)) continue;
@@ -134,4 +161,17 @@ function tooltip(s: LawFitState | undefined): { tooltip?: string } {
 /** The end of the statement's code (before a trailing comment is fine: the statement range ends at its code). */
 function lineEnd(analysis: Analysis, offset: number) {
   return analysis.lines.position(offset);
+}
+
+/** "→ N* ∝ C^0.4987, 11 of 12 budgets kept"; a `per` isoflop: "→ 15 groups, N* exponents 0.497 … 0.871". */
+function minimumHint(r: IsoflopResult): string | undefined {
+  const [sizeVar = 'N'] = Object.keys((r.groups?.[0] ?? r).budgets[0]?.at ?? {});
+  if (r.groups) {
+    const e = r.groups.map((g) => g.frontier?.N.exponent).filter((x): x is number => x !== undefined);
+    if (e.length === 0) return undefined;
+    return `→ ${r.groups.length} groups, ${sizeVar}* exponents ${formatValue(Math.min(...e))} … ${formatValue(Math.max(...e))}`;
+  }
+  if (!r.frontier) return undefined;
+  const kept = r.budgets.filter((b) => !b.edge).length;
+  return `→ ${sizeVar}* exponent ${formatValue(r.frontier.N.exponent)}, ${kept} of ${r.budgets.length} budgets kept`;
 }

@@ -78,8 +78,6 @@ export function semanticTokens(analysis: Analysis): SemanticTokens {
         }
         break;
       case 'Isoflop':
-        for (const i of s.items) if (i.kind === 'Holdout') visit(i.condition);
-        break;
       case 'Sweep':
         for (const i of s.items) {
           if (i.kind === 'Holdout') visit(i.condition);

@@ -6,6 +6,7 @@ import {
   type BoundLaw,
   type DataTable,
   type DatasetSource,
+  type HeldOutRows,
   type Objective,
   type StudyModel,
 } from '../core/model';
@@ -37,6 +38,22 @@ export function holdoutFacts(law: BoundLaw, studyLine?: (offset: number) => numb
     first.push(o && 'range' in o && studyLine ? `study line ${studyLine(o.range.start)}` : rowPlace(o, i));
   }
   return { held, total: law.data.rowCount, first };
+}
+
+/** The rows an isoflop's or sweep's `holdout` removed before its fit (the binder keeps the first few's places). */
+export function heldOutFacts(h: HeldOutRows | undefined, studyLine?: (offset: number) => number): HoldoutFacts {
+  if (!h) return { held: 0, total: 0, first: [] };
+  const first = h.first
+    .slice(0, HOLDOUT_SHOWN)
+    .map(({ origin: o, index }) =>
+      o && 'range' in o && studyLine ? `study line ${studyLine(o.range.start)}` : rowPlace(o, index),
+    );
+  return { held: h.held, total: h.total, first };
+}
+
+/** `last by run`: how many runs it kept (one row each) out of how many rows. */
+export function lastByLine(source: DatasetSource): string {
+  return `keeps each run's last row: ${source.rows} runs, ${source.afterWhere} rows reduced to ${source.rows}`;
 }
 
 /** One line saying what an objective minimises. */

@@ -278,6 +278,19 @@ export interface IsoflopFacts {
   intervals: IntervalMethod | null;
   /** "N*(C) = 0.1234 · C^0.4987 [0.47, 0.52]" per frontier line. */
   frontier: { variable: string; coefficient: string; exponent: string; interval: string }[];
+  /** How each budget's minimum was found: "akima of ln L along ln N (dense grid, interior argmin)". */
+  method: string;
+  /** The budgets left out of the frontier because their minimum is at an edge ("1.25e16"). */
+  edges: string[];
+}
+
+/** "parabola along ln N", "parabola through the 5 runs nearest the lowest, along ln D", "akima …". */
+export function isoflopMethod(m: IsoflopResult['minimum'], target = 'L', sizeVar = 'N'): string {
+  const along = m?.along ?? sizeVar;
+  if (m?.method === 'akima')
+    return `akima spline of ln ${target} in ln ${along}, its argmin on a dense grid (Porian et al. 2024)`;
+  if (m?.window) return `parabola through the ${m.window} runs nearest the lowest ${target}, in ln ${along}`;
+  return `parabola through all runs of a budget, in ln ${along}`;
 }
 
 /** The frontier lines of an isoflop or an envelope, named by the study's size and tokens variables. */
@@ -304,7 +317,7 @@ function frontierFacts(
   return frontier;
 }
 
-export function isoflopFacts(iso: IsoflopResult, budgetVar = 'C'): IsoflopFacts {
+export function isoflopFacts(iso: IsoflopResult, budgetVar = 'C', target = 'L'): IsoflopFacts {
   const [sizeVar = 'N', tokensVar = 'D'] = Object.keys(iso.budgets[0]?.at ?? {});
   const frontier = frontierFacts(iso, sizeVar, tokensVar, budgetVar);
   return {
@@ -322,6 +335,8 @@ export function isoflopFacts(iso: IsoflopResult, budgetVar = 'C'): IsoflopFacts 
     })),
     intervals: iso.uncertainty ? method(iso.uncertainty.method, iso.uncertainty.level) : null,
     frontier,
+    method: isoflopMethod(iso.minimum, target, sizeVar),
+    edges: iso.budgets.filter((b) => b.edge).map((b) => formatSize(b.budget)),
   };
 }
 

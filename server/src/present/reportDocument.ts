@@ -20,10 +20,11 @@ import {
   predictionFacts,
   predictionIntervals,
   problems,
+  groupText,
 } from './facts';
 import { frontierTable, inferenceShift } from './questions';
 import { sweepIntervals, sweepLaw, sweepMethod, sweepTable } from './sweeps';
-import { frontierResult, lawResult, optimumResults, planResult, predictionResults } from './resultsLookup';
+import { frontierResults, groupedBy, lawResult, optimumResults, planResult, predictionResults } from './resultsLookup';
 import { planBudgetLine, planSummary, planTable, planTarget } from './plans';
 
 /** Inline text: plain strings and code spans (formulas, study source). */
@@ -112,29 +113,37 @@ export function buildReportDocument(analysis: Analysis, results: StudyResults, m
   if (results.isoflops.length > 0) {
     blocks.push({ kind: 'heading', level: 2, text: 'Isoflop analyses', id: 'isoflops' });
     for (const iso of results.isoflops) {
-      const budgetVar = m.isoflops.find((i) => i.name === iso.name)?.budget ?? 'C';
-      const f = isoflopFacts(iso, budgetVar);
-      blocks.push({ kind: 'heading', level: 3, text: `isoflop ${f.name}`, id: slug('isoflop', f.name) });
-      blocks.push({
-        kind: 'table',
-        id: slug('isoflop-budgets', f.name),
-        head: [`budget ${budgetVar}`, 'runs', 'minimum at', 'value', 'frontier'],
-        numeric: [true, true, false, true, false],
-        rows: f.budgets.map((b) => [
-          [b.budget],
-          [String(b.runs)],
-          [b.at],
-          [b.value],
-          [b.kept ? 'kept' : 'excluded (minimum on the edge)'],
-        ]),
-      });
-      blocks.push({
-        kind: 'list',
-        items:
-          f.frontier.length > 0
-            ? f.frontier.map((line) => [frontierLine(line, budgetVar, f.intervals)])
-            : [['no frontier (fewer than two budgets with an interior minimum)']],
-      });
+      const bound = m.isoflops.find((i) => i.name === iso.name);
+      const budgetVar = bound?.budget ?? 'C';
+      // A `per` isoflop: one section per group, each its budgets and frontier.
+      const parts = iso.groups
+        ? iso.groups.map((g, j) => ({ r: g, title: ` [${groupText(iso.per, g.value)}]`, key: `${iso.name}-${j}` }))
+        : [{ r: iso, title: '', key: iso.name }];
+      for (const { r, title, key } of parts) {
+        const f = isoflopFacts(r, budgetVar, bound?.target);
+        blocks.push({ kind: 'heading', level: 3, text: `isoflop ${f.name}${title}`, id: slug('isoflop', key) });
+        blocks.push({ kind: 'list', items: [[`minimum: ${f.method}`]] });
+        blocks.push({
+          kind: 'table',
+          id: slug('isoflop-budgets', key),
+          head: [`budget ${budgetVar}`, 'runs', 'minimum at', 'value', 'frontier'],
+          numeric: [true, true, false, true, false],
+          rows: f.budgets.map((b) => [
+            [b.budget],
+            [String(b.runs)],
+            [b.at],
+            [b.value],
+            [b.kept ? 'kept' : 'excluded (minimum on the edge)'],
+          ]),
+        });
+        blocks.push({
+          kind: 'list',
+          items:
+            f.frontier.length > 0
+              ? f.frontier.map((line) => [frontierLine(line, budgetVar, f.intervals)])
+              : [['no frontier (fewer than two budgets with an interior minimum)']],
+        });
+      }
     }
   }
 
@@ -187,7 +196,7 @@ export function buildReportDocument(analysis: Analysis, results: StudyResults, m
       kind: 'list',
       items: m.optima.flatMap((o) => {
         const target = m.laws.find((l) => l.name === o.law)?.target ?? 'L';
-        const per = lawResult(results, o.law)?.per;
+        const per = groupedBy(results, o.law);
         const budget = Object.entries(o.budget)
           .map(([k, v]) => `${k} = ${formatSize(v)}`)
           .join(', ');
@@ -206,23 +215,27 @@ export function buildReportDocument(analysis: Analysis, results: StudyResults, m
     });
   }
   for (const fr of m.frontiers) {
-    const r = frontierResult(analysis, results, fr);
-    if (!r || r.points.length === 0) continue;
-    const target = m.laws.find((l) => l.name === fr.law)?.target ?? 'L';
-    const { header, rows } = frontierTable(r, target, m.computes);
-    blocks.push({
-      kind: 'heading',
-      level: 2,
-      text: `Frontier of ${fr.law} over ${fr.variable}`,
-      id: slug('frontier', `${fr.law}-${m.frontiers.indexOf(fr)}`),
-    });
-    blocks.push({
-      kind: 'table',
-      id: slug('frontier-table', `${fr.law}-${m.frontiers.indexOf(fr)}`),
-      head: header,
-      numeric: header.map(() => true),
-      rows: rows.map((row) => row.map((c) => [c])),
-    });
+    // One table per group of a `per` isoflop.
+    for (const [j, r] of frontierResults(analysis, results, fr).entries()) {
+      if (r.points.length === 0) continue;
+      const target = m.laws.find((l) => l.name === fr.law)?.target ?? 'L';
+      const { header, rows } = frontierTable(r, target, m.computes);
+      const group = r.group !== undefined ? ` [${groupText(groupedBy(results, fr.law), r.group)}]` : '';
+      const key = `${fr.law}-${m.frontiers.indexOf(fr)}${r.group !== undefined ? `-${j}` : ''}`;
+      blocks.push({
+        kind: 'heading',
+        level: 2,
+        text: `Frontier of ${fr.law}${group} over ${fr.variable}`,
+        id: slug('frontier', key),
+      });
+      blocks.push({
+        kind: 'table',
+        id: slug('frontier-table', key),
+        head: header,
+        numeric: header.map(() => true),
+        rows: rows.map((row) => row.map((c) => [c])),
+      });
+    }
   }
   for (const [j, p] of (m.plans ?? []).entries()) {
     const r = planResult(results, p);

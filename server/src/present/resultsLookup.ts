@@ -49,13 +49,18 @@ export function predictionResults(
   return results!.predictions.filter((r) => r.law === p.law && sameAt(p.at, r.at));
 }
 
-/** Every entry of an optimize line: one per group when its law is fitted `per` a column. */
+/** The `per` column of a grouped law or isoflop (whose answers come one per group), else undefined. */
+export function groupedBy(results: StudyResults | undefined, name: string): string | undefined {
+  return lawResult(results, name)?.per ?? results?.isoflops.find((i) => i.name === name && i.groups)?.per;
+}
+
+/** Every entry of an optimize line: one per group when its law or isoflop is fitted `per` a column. */
 export function optimumResults(
   analysis: Analysis,
   results: StudyResults | undefined,
   o: BoundOptimize,
 ): OptimumResult[] {
-  if (lawResult(results, o.law)?.groups === undefined) {
+  if (groupedBy(results, o.law) === undefined) {
     const r = optimumResult(analysis, results, o);
     return r ? [r] : [];
   }
@@ -75,6 +80,29 @@ export function optimumResult(
     r.law === o.law && Object.keys(r.budget).length === Object.keys(o.budget).length && sameAt(o.budget, r.budget);
   if (byIndex && same(byIndex)) return byIndex;
   return results.optima.find(same);
+}
+
+/** Every entry of a frontier line: one per group when its isoflop is fitted `per` a column. */
+export function frontierResults(
+  analysis: Analysis,
+  results: StudyResults | undefined,
+  f: BoundFrontier,
+): FrontierResult[] {
+  if (groupedBy(results, f.law) === undefined) {
+    const r = frontierResult(analysis, results, f);
+    return r ? [r] : [];
+  }
+  return (results?.frontiers ?? []).filter((r) => sameFrontier(r, f));
+}
+
+function sameFrontier(r: FrontierResult, f: BoundFrontier): boolean {
+  const first = r.points[0]?.budget[f.variable];
+  const last = r.points[r.points.length - 1]?.budget[f.variable];
+  return (
+    r.law === f.law &&
+    r.variable === f.variable &&
+    (r.points.length === 0 || (r.points.length === f.points && close(first, f.from) && close(last, f.to)))
+  );
 }
 
 export function frontierResult(

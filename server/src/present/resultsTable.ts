@@ -14,9 +14,11 @@ import {
   predictionLine,
   problemLine,
   problems,
+  groupText,
 } from './facts';
 import { comparisonTable, comparisonVerdict } from './comparison';
 import { frontierTable, inferenceShift } from './questions';
+import { groupedBy } from './resultsLookup';
 import { sweepIntervals, sweepLaw, sweepMethod, sweepTable } from './sweeps';
 import { planBudgetLine, planSummary, planTarget } from './plans';
 
@@ -27,6 +29,15 @@ export interface TableContext {
   budgetVars?: Record<string, string>;
   /** Each law's target variable (L by default). */
   targets?: Record<string, string>;
+}
+
+/** An isoflop's (or one group's) budgets, edge budgets marked as excluded, then its frontier lines. */
+function isoflopLines(f: ReturnType<typeof isoflopFacts>, budgetVar: string, indent: string, lines: string[]): void {
+  for (const b of f.budgets)
+    lines.push(
+      `${indent}budget ${b.budget.padStart(10)}  ${String(b.runs).padStart(3)} runs  ${b.at}  value ${b.value}${b.kept ? '' : '  (excluded: minimum on the edge)'}`,
+    );
+  for (const line of f.frontier) lines.push(`${indent}${frontierLine(line, budgetVar, f.intervals)}`);
 }
 
 export function formatResultsTable(results: StudyResults, file: string, context: TableContext = {}): string {
@@ -57,13 +68,17 @@ export function formatResultsTable(results: StudyResults, file: string, context:
     const budgetVar = context.budgetVars?.[iso.name] ?? 'C';
     const f = isoflopFacts(iso, budgetVar);
     lines.push('');
-    lines.push(`isoflop ${f.name}: ${f.budgets.length} budgets`);
-    for (const b of f.budgets) {
-      lines.push(
-        `  budget ${b.budget.padStart(10)}  ${String(b.runs).padStart(3)} runs  ${b.at}  value ${b.value}${b.kept ? '' : '  (excluded: minimum on the edge)'}`,
-      );
+    if (iso.groups) {
+      lines.push(`isoflop ${f.name}: per ${iso.per}, ${iso.groups.length} groups; minimum: ${f.method}`);
+      for (const g of iso.groups) {
+        const gf = isoflopFacts(g, budgetVar);
+        lines.push(`  ${groupText(iso.per, g.value)}: ${gf.budgets.length} budgets`);
+        isoflopLines(gf, budgetVar, '    ', lines);
+      }
+      continue;
     }
-    for (const line of f.frontier) lines.push(`  ${frontierLine(line, budgetVar, f.intervals)}`);
+    lines.push(`isoflop ${f.name}: ${f.budgets.length} budgets; minimum: ${f.method}`);
+    isoflopLines(f, budgetVar, '  ', lines);
   }
   for (const env of results.envelopes ?? []) {
     const budgetVar = context.budgetVars?.[env.name] ?? 'C';
@@ -82,7 +97,7 @@ export function formatResultsTable(results: StudyResults, file: string, context:
     lines.push(`predict ${law} at ${f.at}: ${f.failed ? 'no value (see the warning below)' : predictionLine(f)}`);
   }
   for (const o of results.optima) {
-    const per = results.laws.find((l) => l.name === o.law)?.per;
+    const per = groupedBy(results, o.law);
     const f = optimumFacts(o, context.computes ?? [], context.targets?.[o.law] ?? 'L', per);
     const law = f.group ? `${f.law} [${f.group}]` : f.law;
     if (f.failed) lines.push(`optimize ${law} for ${f.budget}: no optimum (see the warning below)`);
@@ -105,7 +120,8 @@ export function formatResultsTable(results: StudyResults, file: string, context:
   for (const fr of results.frontiers ?? []) {
     lines.push('');
     const { header, rows } = frontierTable(fr, context.targets?.[fr.law] ?? 'L', context.computes);
-    lines.push(`frontier ${fr.law} over ${fr.variable} (${fr.points.length} points):`);
+    const group = fr.group !== undefined ? ` [${groupText(groupedBy(results, fr.law), fr.group)}]` : '';
+    lines.push(`frontier ${fr.law}${group} over ${fr.variable} (${fr.points.length} points):`);
     const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
     for (const r of [header, ...rows]) lines.push(`  ${r.map((c, j) => c.padEnd(widths[j])).join('  ')}`.trimEnd());
   }

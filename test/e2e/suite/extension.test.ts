@@ -263,6 +263,57 @@ describe('Scaling Studio in a real extension host', () => {
     });
   });
 
+  check(
+    'the hover of an isoflop `minimum akima` line shows the CLI frontier and its edge budget excluded',
+    async () => {
+      const ed = await open('e2e/isoflop.scaling');
+      const ext = vscode.extensions.getExtension(EXTENSION_ID);
+      assert.ok(ext);
+      const cli = spawnSync(
+        process.execPath,
+        [path.join(ext.extensionPath, 'dist', 'cli.js'), 'fit', ed.document.uri.fsPath, '--json'],
+        { encoding: 'utf8' },
+      );
+      assert.equal(cli.status, 0, cli.stderr);
+      const json = JSON.parse(cli.stdout) as {
+        isoflops: {
+          frontier: { N: { exponent: number; coefficient: number } };
+          budgets: { budget: number; edge: boolean }[];
+        }[];
+      };
+      const iso = json.isoflops[0];
+      const edges = iso.budgets.filter((b) => b.edge);
+      assert.equal(edges.length, 1, 'the fixture has one budget at the edge');
+      const line = lineOf(ed.document, '  minimum akima');
+      let last = '';
+      // The isoflop is fitted in the background: ask again until the hover has the frontier.
+      await waitFor(
+        async () => {
+          const h = await vscode.commands.executeCommand<vscode.Hover[]>(
+            'vscode.executeHoverProvider',
+            ed.document.uri,
+            new vscode.Position(line, 4),
+          );
+          last = h
+            .flatMap((x) => x.contents.map(text))
+            .join('\n')
+            .replace(/\\(.)/g, '$1');
+          return (
+            /akima spline of ln L in ln N/.test(last) &&
+            shows(last, iso.frontier.N.exponent) &&
+            shows(last, iso.frontier.N.coefficient) &&
+            last.split('\n').some((l) => shows(l, edges[0].budget) && l.includes('edge (excluded)')) &&
+            (last.match(/\| kept \|/g) ?? []).length === iso.budgets.length - 1
+          );
+        },
+        'the minimum hover with the akima frontier and the edge budget',
+        60000,
+      ).catch((e: Error) => {
+        throw new Error(`${e.message}; CLI: ${JSON.stringify(iso.frontier)}; last hover: ${last}`);
+      });
+    },
+  );
+
   check('completion offers the dataset columns', async () => {
     const ed = await open('e2e/predict.scaling');
     const line = lineOf(ed.document, '  N: params');

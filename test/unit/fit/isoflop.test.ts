@@ -224,4 +224,60 @@ describe('isoflop (approach 2)', () => {
     assert.ok(result.frontier, JSON.stringify(diagnostics.map((d) => d.message)));
     assert.ok(Math.abs(result.frontier.N.exponent - 0.5) < 0.02, `${result.frontier.N.exponent}`);
   });
+
+  // `minimum …` (issue 10.5): the exact optimum for alpha = beta is N* = (A/B)^(1/(2 alpha)) (C/6)^0.5.
+  const optN = (c: number) => (480 / 2100) ** (1 / 0.7) * Math.sqrt(c / 6);
+  const cs = [1e18, 1e19, 1e20, 1e21];
+  it('minimum akima: each budget N* near the exact optimum, N* ∝ C^0.5', () => {
+    // Sizes a factor 2 apart, centred off the optimum so no sampled size sits on it.
+    const b = iso(Object.fromEntries(cs.map((c) => [c, optN(c) * 1.3])));
+    const { result, diagnostics } = fitIsoflop({ ...b, minimum: { method: 'akima' } });
+    assert.deepEqual(diagnostics, []);
+    assert.deepEqual(result.minimum, { method: 'akima', window: null, along: 'N' });
+    // A spline through points ln 2 apart finds the minimum of a smooth curve to a few % in N
+    // (Akima's slopes are not exact); the frontier exponent, a difference of such errors, to 0.01.
+    for (const x of result.budgets) {
+      assert.equal(x.edge, false);
+      assert.ok(Math.abs(Math.log(x.at.N / optN(x.budget))) < 0.05, `${x.at.N} vs ${optN(x.budget)}`);
+      assert.ok(Math.abs(x.at.N * x.at.D * 6 - x.budget) / x.budget < 1e-9, 'D* from the budget line');
+    }
+    assert.ok(Math.abs(result.frontier!.N.exponent - 0.5) < 0.01, `${result.frontier!.N.exponent}`);
+  });
+  it('minimum … in D seeks the minimum along the tokens: the same optimum, found in ln D', () => {
+    const b = iso(Object.fromEntries(cs.map((c) => [c, optN(c) * 1.3])));
+    const byN = fitIsoflop({ ...b, minimum: { method: 'akima' } }).result;
+    const byD = fitIsoflop({ ...b, minimum: { method: 'akima' }, along: 'tokens' }).result;
+    assert.equal(byD.minimum!.along, 'D');
+    // Along ln D the spline runs through the same points mirrored (ln D = ln(C/6) − ln N), and
+    // Akima's construction is symmetric under x → −x: the same minimum to rounding.
+    byD.budgets.forEach((x, i) => {
+      assert.ok(Math.abs(x.at.D / byN.budgets[i].at.D - 1) < 1e-6, `${x.at.D} vs ${byN.budgets[i].at.D}`);
+      assert.equal(x.parabola, undefined);
+    });
+  });
+  it('minimum parabola window K ≥ the runs equals the default parabola; a smaller window moves the vertex', () => {
+    const b = iso(Object.fromEntries(cs.map((c) => [c, optN(c) * 1.3])));
+    const all = fitIsoflop(b).result;
+    const seven = fitIsoflop({ ...b, minimum: { method: 'parabola', window: 7 } }).result;
+    const three = fitIsoflop({ ...b, minimum: { method: 'parabola', window: 3 } }).result;
+    seven.budgets.forEach((x, i) => assert.ok(Math.abs(x.at.N / all.budgets[i].at.N - 1) < 1e-9));
+    three.budgets.forEach((x, i) => assert.ok(Math.abs(x.at.N / all.budgets[i].at.N - 1) > 1e-4));
+  });
+  it('minimum akima: a budget whose argmin is at the end of the grid is an edge, left out of the frontier', () => {
+    const b = iso({ ...Object.fromEntries(cs.map((c) => [c, optN(c) * 1.3])), 1e22: optN(1e22) * 100 });
+    const { result, diagnostics } = fitIsoflop({ ...b, minimum: { method: 'akima' } });
+    assert.deepEqual(
+      result.budgets.map((x) => x.edge),
+      [false, false, false, false, true],
+    );
+    assert.deepEqual(
+      diagnostics.map((d) => d.code),
+      ['scaling.isoflop-edge-minimum'],
+    );
+    const kept = fitIsoflop({
+      ...iso(Object.fromEntries(cs.map((c) => [c, optN(c) * 1.3]))),
+      minimum: { method: 'akima' },
+    });
+    assert.equal(result.frontier!.N.exponent, kept.result.frontier!.N.exponent);
+  });
 });

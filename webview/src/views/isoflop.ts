@@ -1,10 +1,15 @@
 // The isoflop view: per budget, the runs and the parabola in log N through them, with its minimum.
+// A budget whose minimum is at an edge (left out of the frontier) has a hollow star, and the stars
+// of all such budgets share one legend entry, "edge (excluded)", that shows or hides them.
 import type { PlotModel } from '../../../protocol/plot';
 import type { ViewState } from '../../../protocol/webview';
 import type { ChartSpec, DatasetSpec } from '../charts';
 import { formatExact, formatNumber } from '../format';
 import type { Palette } from '../theme';
 import { curveDatasets, fin, pos, ramp } from './shared';
+
+/** The legend group of the edge budgets' minima. */
+const EDGE_GROUP = 'edge';
 
 export function isoflopView(model: PlotModel, _state: ViewState, pal: Palette): ChartSpec[] {
   return model.isoflops
@@ -48,7 +53,7 @@ export function isoflopView(model: PlotModel, _state: ViewState, pal: Palette): 
             role: 'minimum',
             label: `${name}: minimum`,
             legend: false,
-            legendGroup: group,
+            legendGroup: b.edge ? EDGE_GROUP : group,
             type: 'scatter',
             data: [{ x: b.minimum.size, y: b.minimum.value, i: 0 }],
             color,
@@ -64,6 +69,21 @@ export function isoflopView(model: PlotModel, _state: ViewState, pal: Palette): 
           });
         }
       });
+      if (iso.budgets.some((b) => b.edge))
+        datasets.push({
+          key: `edge:${iso.name}`,
+          role: 'marker',
+          label: 'edge (excluded)',
+          legend: true,
+          legendGroup: EDGE_GROUP,
+          type: 'scatter',
+          data: [],
+          color: pal.foreground,
+          pointStyle: 'star',
+          pointRadius: 9,
+          borderWidth: 2,
+          hollow: true,
+        });
       return {
         id: `isoflop:${iso.name}`,
         title: `${iso.name}: ${model.target} vs ${iso.sizeVar} per ${iso.budgetVar} budget`,

@@ -5,7 +5,8 @@ import type { Diagnostic } from '../diagnostics';
 import { selectRows } from '../data/table';
 import type { BoundIsoflop, BoundLaw, RowGroup } from '../model';
 import type { GroupResult, IsoflopResult, LawResult } from '../results';
-import { fitIsoflop } from './isoflop';
+import { fitIsoflop, minimumOf } from './isoflop';
+import type { FrontierDraw } from './isoflopAnswers';
 import { emptyResult, fitLaw } from './law';
 import { cancelled, type FitOptions, type LawFit } from './types';
 
@@ -94,10 +95,18 @@ export async function fitGroupedLaw(law: BoundLaw, opts: FitOptions): Promise<La
   };
 }
 
-/** An isoflop analysis per group: each its own budgets and frontier; none at the top level. */
-export function fitGroupedIsoflop(iso: BoundIsoflop): { result: IsoflopResult; diagnostics: Diagnostic[] } {
+/**
+ * An isoflop analysis per group: each its own budgets and frontier; none at the top level. `draws`
+ * holds each group's bootstrap frontiers, in group order, for its approach-2 answers.
+ */
+export function fitGroupedIsoflop(iso: BoundIsoflop): {
+  result: IsoflopResult;
+  diagnostics: Diagnostic[];
+  draws: (FrontierDraw[] | undefined)[];
+} {
   const per = iso.per!;
   const diagnostics: Diagnostic[] = [];
+  const draws: (FrontierDraw[] | undefined)[] = [];
   const groups = per.groups.map((g) => {
     const keep = new Uint8Array(iso.data.rowCount);
     for (const i of g.rows) keep[i] = 1;
@@ -105,10 +114,20 @@ export function fitGroupedIsoflop(iso: BoundIsoflop): { result: IsoflopResult; d
     const r = fitIsoflop({ ...rest, data: selectRows(iso.data, keep) });
     const prefix = `${groupLabel(per.column, g.value)}: `;
     diagnostics.push(...r.diagnostics.map((d) => ({ ...d, message: prefix + d.message })));
+    draws.push(r.draws);
     return { value: g.value, ...r.result };
   });
   return {
-    result: { name: iso.name, budgets: [], frontier: null, intervals: null, per: per.column, groups },
+    result: {
+      name: iso.name,
+      budgets: [],
+      frontier: null,
+      intervals: null,
+      minimum: minimumOf(iso),
+      per: per.column,
+      groups,
+    },
     diagnostics,
+    draws,
   };
 }

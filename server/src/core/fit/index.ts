@@ -69,24 +69,29 @@ export async function fitStudy(
   const envelopes: EnvelopeResult[] = [];
   // Approach 2 (isoflop) and approach 1 (envelope): the frontier power laws answer `optimize` and
   // `frontier` for the budget; the minima (isoflop budgets, envelope points) give L*(C).
-  const isoflopFits = new Map<string, Parameters<typeof isoflopOptimum>[1] & { draws?: FrontierDraw[] }>();
+  // One basis per isoflop, or one per group of a `per` isoflop (each answer then carries its group).
+  type IsoflopBasis = Parameters<typeof isoflopOptimum>[1] & { draws?: FrontierDraw[]; group?: string | number };
+  const isoflopFits = new Map<string, IsoflopBasis[]>();
   for (const iso of model.isoflops) {
     options.onProgress?.({ law: iso.name, phase: 'isoflop' });
     if (iso.method === 'envelope') {
       const r = fitEnvelope(iso);
       diagnostics.push(...r.diagnostics);
       envelopes.push(r.result);
-      isoflopFits.set(iso.name, { frontier: r.result.frontier, budgets: r.result.points, draws: r.draws });
+      isoflopFits.set(iso.name, [{ frontier: r.result.frontier, budgets: r.result.points, draws: r.draws }]);
     } else if (iso.per) {
-      // A `per` isoflop answers no approach-2 questions yet (each group has its own frontier).
       const r = fitGroupedIsoflop(iso);
       diagnostics.push(...r.diagnostics);
       isoflops.push(r.result);
+      isoflopFits.set(
+        iso.name,
+        (r.result.groups ?? []).map((g, j) => ({ ...g, draws: r.draws[j], group: g.value })),
+      );
     } else {
       const r = fitIsoflop(iso);
       diagnostics.push(...r.diagnostics);
       isoflops.push(r.result);
-      isoflopFits.set(iso.name, { ...r.result, draws: r.draws });
+      isoflopFits.set(iso.name, [{ ...r.result, draws: r.draws }]);
     }
   }
   const sweeps = model.sweeps.map((sw) => {
@@ -95,14 +100,15 @@ export async function fitStudy(
     diagnostics.push(...r.diagnostics);
     return r.result;
   });
-  // A `per` isoflop has one frontier per group: its approach-2 answers are not given (yet), and say so.
-  const groupedIsoflop = (name: string) => model.isoflops.some((i) => i.name === name && i.per);
-  const groupedIsoflopAnswer = (name: string) =>
-    `isoflop '${name}' is fitted per group; optimize and frontier answer only ungrouped isoflops (split it into one isoflop per group)`;
-  const isoflopAnswer = (name: string, budget: number) => {
+  // A `per` isoflop answers once per group, from that group's frontier, each answer tagged with its group.
+  const isoflopAnswer = (name: string, basis: IsoflopBasis, budget: number) => {
     const iso = model.isoflops.find((i) => i.name === name)!;
-    const r = isoflopFits.get(name)!;
-    return isoflopOptimum(iso, r, r.draws, budget);
+    const { result, error } = isoflopOptimum(iso, basis, basis.draws, budget);
+    const prefix = basis.group !== undefined ? `${groupLabel(iso.per!.column, basis.group)}: ` : '';
+    return {
+      result: basis.group !== undefined ? { ...result, group: basis.group } : result,
+      ...(error ? { error: prefix + error } : {}),
+    };
   };
   const predictions: PredictionResult[] = [];
   for (const pr of model.predictions) {
@@ -127,14 +133,13 @@ export async function fitStudy(
   }
   const optima: OptimumResult[] = [];
   for (const op of model.optima) {
-    if (groupedIsoflop(op.law)) {
-      diagnostics.push(diagnostic('warning', 'scaling.optimize-failed', groupedIsoflopAnswer(op.law), op.range));
-      continue;
-    }
-    if (isoflopFits.has(op.law)) {
-      const { result, error } = isoflopAnswer(op.law, Object.values(op.budget)[0]);
-      if (error) diagnostics.push(diagnostic('warning', 'scaling.optimize-failed', error, op.range));
-      optima.push({ ...result, value: finiteOrNull(result.value) });
+    const bases = isoflopFits.get(op.law);
+    if (bases) {
+      for (const basis of bases) {
+        const { result, error } = isoflopAnswer(op.law, basis, Object.values(op.budget)[0]);
+        if (error) diagnostics.push(diagnostic('warning', 'scaling.optimize-failed', error, op.range));
+        optima.push({ ...result, value: finiteOrNull(result.value) });
+      }
       continue;
     }
     const law = fits.get(op.law);
@@ -177,14 +182,18 @@ export async function fitStudy(
   }
   const frontiers: FrontierResult[] = [];
   for (const fr of model.frontiers) {
-    if (groupedIsoflop(fr.law)) {
-      diagnostics.push(diagnostic('warning', 'scaling.optimize-failed', groupedIsoflopAnswer(fr.law), fr.range));
+    const isoBases = isoflopFits.get(fr.law);
+    if (isoBases) {
+      // One frontier per group of a `per` isoflop, tagged with its group.
+      for (const basis of isoBases) {
+        const { result, error } = traceFrontier(fr, (budget) => isoflopAnswer(fr.law, basis, budget));
+        if (error) diagnostics.push(diagnostic('warning', 'scaling.optimize-failed', error, fr.range));
+        frontiers.push(basis.group !== undefined ? { ...result, group: basis.group } : result);
+      }
       continue;
     }
     const f = fits.get(fr.law);
-    const answer = isoflopFits.has(fr.law)
-      ? (budget: number) => isoflopAnswer(fr.law, budget)
-      : f && ((budget: number) => optimum(f, { [fr.variable]: budget }, model.computes));
+    const answer = f && ((budget: number) => optimum(f, { [fr.variable]: budget }, model.computes));
     if (!answer) continue;
     const { result, error, edges } = traceFrontier(fr, answer);
     if (error) diagnostics.push(diagnostic('warning', 'scaling.optimize-failed', error, fr.range));

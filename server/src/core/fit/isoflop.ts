@@ -1,11 +1,15 @@
 // Chinchilla approach 2: per compute budget a parabola of the target in ln(size); its vertex is the
 // budget's optimum. Vertices outside the sampled sizes (or parabolas opening downward) are
 // flagged and left out of the frontier, then ln N* and ln D* are regressed on ln C.
+// `minimum parabola window K` and `minimum akima` find each budget's minimum as a sweep does
+// (minimum.ts); akima interpolates ln(target) on Porian et al.'s (2024) dense grid. `… in D` seeks it
+// along ln(tokens) instead, the other variable then read off its straight line within the budget.
 import type { FrontierDraw } from './isoflopAnswers';
 import type { BoundIsoflop } from '../model';
 import type { IsoflopBudgetResult, IsoflopResult } from '../results';
 import { diagnostic, type Diagnostic } from '../diagnostics';
 import { leastSquares } from './linalg';
+import { profileMinimum } from './minimum';
 import { percentileInterval, mulberry32, streamSeed, studentQuantile } from './stats';
 
 /** Runs whose budgets differ by less than this fraction belong to one isoFLOP profile. */
@@ -79,6 +83,48 @@ function fitBudget(
   };
 }
 
+/** Grid points per interval between sampled sizes for `minimum akima`: Porian et al.'s interp_num_multiplier. */
+const AKIMA_GRID = 25;
+
+/**
+ * A budget's minimum by `minimum parabola window K` or `minimum akima`, along ln(size) or ln(tokens).
+ * No vertex variance: such budgets weigh equally in the frontier (`weighted` needs the parabola).
+ */
+function fitBudgetProfile(
+  iso: BoundIsoflop,
+  budget: number,
+  lnSize: number[],
+  lnTokens: number[],
+  target: number[],
+): BudgetFit | undefined {
+  const how = iso.minimum ?? { method: 'parabola' as const };
+  const [seek, other] = iso.along === 'tokens' ? [lnTokens, lnSize] : [lnSize, lnTokens];
+  // Akima interpolates ln(target), as Porian et al. do; the parabolas the target itself, as today's default.
+  const onLog = how.method === 'akima';
+  const m = profileMinimum(seek, onLog ? target.map(Math.log) : target, onLog ? { ...how, grid: AKIMA_GRID } : how);
+  if (!m) return undefined;
+  // The other variable at the minimum: ln D is (near) affine in ln N within a budget (exactly, for C = 6ND).
+  const mx = seek.reduce((a, b) => a + b, 0) / seek.length;
+  const line = leastSquares(
+    [Float64Array.from(seek, () => 1), Float64Array.from(seek, (v) => v - mx)],
+    Float64Array.from(other),
+  );
+  const otherAt = line ? line[0] + line[1] * (m.x - mx) : NaN;
+  const [lnN, lnD] = iso.along === 'tokens' ? [otherAt, m.x] : [m.x, otherAt];
+  return {
+    budget,
+    runs: seek.length,
+    at: { [iso.size]: Math.exp(lnN), [iso.tokens]: Math.exp(lnD) },
+    value: onLog ? Math.exp(m.y) : m.y,
+    edge: m.edge,
+    ...(m.parabola && iso.along !== 'tokens' ? { parabola: m.parabola } : {}),
+    vertexFactor: NaN,
+    rss: 0,
+    dof: 0,
+    usable: !m.edge && Number.isFinite(lnN) && Number.isFinite(lnD),
+  };
+}
+
 function invert3(m: Float64Array): Float64Array | undefined {
   const [a, b, c, d, e, f, g, h, i] = m;
   const A = e * i - f * h;
@@ -146,7 +192,13 @@ export function fitIsoflop(iso: BoundIsoflop): {
   const N = col(iso.size);
   const D = col(iso.tokens);
   const L = col(iso.target);
-  const empty: IsoflopResult = { name: iso.name, budgets: [], frontier: null, intervals: null };
+  const empty: IsoflopResult = {
+    name: iso.name,
+    budgets: [],
+    frontier: null,
+    intervals: null,
+    minimum: minimumOf(iso),
+  };
   if (!C || !N || !D || !L) {
     diagnostics.push(
       diagnostic(
@@ -158,11 +210,14 @@ export function fitIsoflop(iso: BoundIsoflop): {
     );
     return { result: empty, diagnostics };
   }
+  // The default (a parabola over all of a budget's runs, along the size) keeps its own fit and its vertex variance.
+  const byProfile = iso.minimum !== undefined || iso.along === 'tokens';
   // Group rows by budget. A budget computed per run (C = 6ND from rounded N and D) scatters around
   // its nominal value, so nearby budgets are one group (groupRows).
   const valid: number[] = [];
   for (let i = 0; i < iso.data.rowCount; i++) {
     if (![C[i], N[i], D[i], L[i]].every((v) => Number.isFinite(v)) || N[i] <= 0 || D[i] <= 0 || C[i] <= 0) continue;
+    if (byProfile && iso.minimum?.method === 'akima' && !(L[i] > 0)) continue; // ln(target) needs it positive
     valid.push(i);
   }
   const groups = groupRows(C, valid);
@@ -171,14 +226,24 @@ export function fitIsoflop(iso: BoundIsoflop): {
   const edges: string[] = [];
   const fmt = (c: number) => c.toExponential(2);
   for (const [budget, rows] of [...groups].sort((x, y) => x[0] - y[0])) {
-    const f = fitBudget(
-      budget,
-      rows.map((i) => Math.log(N[i])),
-      rows.map((i) => L[i]),
-      rows.map((i) => Math.log(D[i])),
-      iso.size,
-      iso.tokens,
-    );
+    const lnN = rows.map((i) => Math.log(N[i]));
+    const lnD = rows.map((i) => Math.log(D[i]));
+    const f = byProfile
+      ? fitBudgetProfile(
+          iso,
+          budget,
+          lnN,
+          lnD,
+          rows.map((i) => L[i]),
+        )
+      : fitBudget(
+          budget,
+          lnN,
+          rows.map((i) => L[i]),
+          lnD,
+          iso.size,
+          iso.tokens,
+        );
     if (!f) {
       tooFew.push(`${fmt(budget)} (${rows.length})`);
       continue;
@@ -193,7 +258,7 @@ export function fitIsoflop(iso: BoundIsoflop): {
       diagnostic(
         'warning',
         'scaling.isoflop-too-few-runs',
-        `${tooFew.length} budget(s) have fewer than 3 runs, too few for a parabola, and are skipped: ${list(tooFew)} — runs are grouped by their exact ${iso.budget} value`,
+        `${tooFew.length} budget(s) have fewer than 3 runs, too few for a ${iso.minimum?.method === 'akima' ? 'minimum' : 'parabola'}, and are skipped: ${list(tooFew)} — runs are grouped by their exact ${iso.budget} value`,
         iso.range,
       ),
     );
@@ -202,7 +267,7 @@ export function fitIsoflop(iso: BoundIsoflop): {
       diagnostic(
         'warning',
         'scaling.isoflop-edge-minimum',
-        `the minimum is not inside the sampled sizes for budget(s) ${list(edges)}, so they are left out of the frontier`,
+        `the minimum is not inside the sampled ${iso.along === 'tokens' ? 'tokens' : 'sizes'} for budget(s) ${list(edges)}, so they are left out of the frontier`,
         iso.range,
       ),
     );
@@ -289,5 +354,19 @@ export function fitIsoflop(iso: BoundIsoflop): {
     ({ vertexFactor: _v, rss: _r, dof: _d, usable: _u, ...rest }) => rest,
   );
   const uncertainty = intervals && u.method !== 'none' ? { method: u.method, level: u.level } : null;
-  return { result: { name: iso.name, budgets, frontier, intervals, uncertainty }, diagnostics, draws: frontierDraws };
+  return {
+    result: { name: iso.name, budgets, frontier, intervals, uncertainty, minimum: minimumOf(iso) },
+    diagnostics,
+    draws: frontierDraws,
+  };
+}
+
+/** How the budgets' minima were found, for the JSON and the hover. */
+export function minimumOf(iso: BoundIsoflop): NonNullable<IsoflopResult['minimum']> {
+  const m = iso.minimum ?? { method: 'parabola' as const };
+  return {
+    method: m.method,
+    window: m.method === 'parabola' ? (m.window ?? null) : null,
+    along: iso.along === 'tokens' ? iso.tokens : iso.size,
+  };
 }

@@ -6,7 +6,12 @@
 // not swept far enough, and its x is then the lowest sampled point's, not an extrapolation.
 import { leastSquares } from './linalg';
 
-export type MinimumMethod = { method: 'parabola'; window?: number } | { method: 'akima' };
+/**
+ * `grid` (akima only): seek the minimum on `grid` evenly spaced points per interval between
+ * sampled x (Porian et al. 2024 use 25 on a log grid), the argmin on the grid; interior unless it
+ * is the grid's first or last point. Without it, the spline's exact minimum.
+ */
+export type MinimumMethod = { method: 'parabola'; window?: number } | { method: 'akima'; grid?: number };
 
 export interface ProfileMinimum {
   /** x (a log) and y at the minimum. */
@@ -60,8 +65,8 @@ function parabolaMinimum(x: number[], y: number[], all: { x: number[]; y: number
   return { x: all.x[k], y: all.y[k], edge: true, parabola, range };
 }
 
-/** Akima's slopes at the points (with his end extrapolation), then the cubic Hermite pieces' minimum. */
-function akimaMinimum(x: number[], y: number[]): ProfileMinimum {
+/** Akima's spline through the points (with his end extrapolation), as its cubic Hermite pieces. */
+function akimaPieces(x: number[], y: number[]): { c: number; d: number; t: number }[] {
   const n = x.length;
   const m = new Array<number>(n + 3);
   for (let i = 0; i < n - 1; i++) m[i + 2] = (y[i + 1] - y[i]) / (x[i + 1] - x[i]);
@@ -74,21 +79,34 @@ function akimaMinimum(x: number[], y: number[]): ProfileMinimum {
     const w2 = Math.abs(m[i + 1] - m[i]);
     return w1 + w2 > 0 ? (w1 * m[i + 1] + w2 * m[i + 2]) / (w1 + w2) : (m[i + 1] + m[i + 2]) / 2;
   });
+  // On [x_i, x_i+1]: p(s) = y_i + t_i s + c s² + d s³, s = x − x_i.
+  return x.slice(0, -1).map((_, i) => {
+    const h = x[i + 1] - x[i];
+    return {
+      t: t[i],
+      c: (3 * m[i + 2] - 2 * t[i] - t[i + 1]) / h,
+      d: (t[i] + t[i + 1] - 2 * m[i + 2]) / (h * h),
+    };
+  });
+}
+
+/** The Akima spline's exact minimum: each cubic piece's stationary points, and the sampled points. */
+function akimaMinimum(x: number[], y: number[]): ProfileMinimum {
+  const n = x.length;
+  const pieces = akimaPieces(x, y);
   let best = { x: x[lowest(y)], y: y[lowest(y)] };
   for (let i = 0; i < n - 1; i++) {
-    // On [x_i, x_i+1]: p(s) = y_i + t_i s + c s² + d s³, s = x − x_i.
+    const { t, c, d } = pieces[i];
     const h = x[i + 1] - x[i];
-    const c = (3 * m[i + 2] - 2 * t[i] - t[i + 1]) / h;
-    const d = (t[i] + t[i + 1] - 2 * m[i + 2]) / (h * h);
-    const p = (s: number) => y[i] + s * (t[i] + s * (c + s * d));
-    // p'(s) = t_i + 2c s + 3d s² = 0.
+    const p = (s: number) => y[i] + s * (t + s * (c + s * d));
+    // p'(s) = t + 2c s + 3d s² = 0.
     const roots =
       Math.abs(d) < 1e-300
         ? c !== 0
-          ? [-t[i] / (2 * c)]
+          ? [-t / (2 * c)]
           : []
         : (() => {
-            const disc = 4 * c * c - 12 * d * t[i];
+            const disc = 4 * c * c - 12 * d * t;
             if (disc < 0) return [];
             const r = Math.sqrt(disc);
             return [(-2 * c + r) / (6 * d), (-2 * c - r) / (6 * d)];
@@ -104,13 +122,36 @@ function akimaMinimum(x: number[], y: number[]): ProfileMinimum {
 }
 
 /**
+ * The Akima spline's argmin on (n − 1)·perInterval evenly spaced x from the first sampled point to
+ * the last, both included (numpy's geomspace in the log, as Porian et al. 2024 sample it). An
+ * argmin at either end of the grid is an edge.
+ */
+function akimaGridMinimum(x: number[], y: number[], perInterval: number): ProfileMinimum {
+  const n = x.length;
+  const pieces = akimaPieces(x, y);
+  const count = Math.max(3, (n - 1) * perInterval);
+  const step = (x[n - 1] - x[0]) / (count - 1);
+  let best = { k: 0, x: x[0], y: Infinity };
+  let piece = 0;
+  for (let k = 0; k < count; k++) {
+    const g = k === count - 1 ? x[n - 1] : x[0] + k * step;
+    while (piece < n - 2 && g > x[piece + 1]) piece++;
+    const { t, c, d } = pieces[piece];
+    const s = g - x[piece];
+    const v = y[piece] + s * (t + s * (c + s * d));
+    if (v < best.y) best = { k, x: g, y: v };
+  }
+  return { x: best.x, y: best.y, edge: best.k === 0 || best.k === count - 1, range: [x[0], x[n - 1]] };
+}
+
+/**
  * The minimum of one group's profile; undefined with fewer than three distinct x (no curvature to
  * find) or a window below three points.
  */
 export function profileMinimum(xRaw: number[], yRaw: number[], how: MinimumMethod): ProfileMinimum | undefined {
   const all = profilePoints(xRaw, yRaw);
   if (all.x.length < 3) return undefined;
-  if (how.method === 'akima') return akimaMinimum(all.x, all.y);
+  if (how.method === 'akima') return how.grid ? akimaGridMinimum(all.x, all.y, how.grid) : akimaMinimum(all.x, all.y);
   const k = how.window;
   if (k === undefined || k >= all.x.length) return parabolaMinimum(all.x, all.y, all);
   if (k < 3) return undefined;

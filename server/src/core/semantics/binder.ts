@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import { diagnostic, type Diagnostic, type Severity } from '../diagnostics';
 import type * as M from '../model';
+import { HELD_OUT_KEPT } from '../model';
 import type * as A from '../syntax/ast';
 import type { ParseResult } from '../syntax/parser';
 import { cellsOf, numericColumn, type LoadResult } from '../data/loader';
@@ -444,9 +445,12 @@ class Binder {
   }
 
   /** An isoflop's or sweep's rows without those its `holdout` clauses hold out (they are not fitted at all). */
-  private withoutHeldOut(data: M.DataTable, items: readonly { kind: string }[]): M.DataTable {
+  private withoutHeldOut(
+    data: M.DataTable,
+    items: readonly { kind: string }[],
+  ): { data: M.DataTable; heldOut?: M.HeldOutRows } {
     const holdouts = items.filter((i): i is A.HoldoutClause => i.kind === 'Holdout');
-    if (holdouts.length === 0) return data;
+    if (holdouts.length === 0) return { data };
     const keep = new Uint8Array(data.rowCount).fill(1);
     for (const h of holdouts) {
       try {
@@ -457,7 +461,13 @@ class Binder {
         this.report('error', 'scaling.unknown-name', e.message, e.expr.range);
       }
     }
-    return selectRows(data, keep);
+    const heldOut: M.HeldOutRows = { held: 0, total: data.rowCount, first: [] };
+    for (let i = 0; i < keep.length; i++) {
+      if (keep[i]) continue;
+      heldOut.held++;
+      if (heldOut.first.length < HELD_OUT_KEPT) heldOut.first.push({ origin: data.origin[i], index: i });
+    }
+    return { data: selectRows(data, keep), heldOut };
   }
 
   private bindRuns(s: A.RunsDecl): void {
@@ -1055,7 +1065,20 @@ class Binder {
         return;
       }
     }
-    const data = this.withoutHeldOut(withSourceColumn(concatTables(s.name.text, sources)), s.items);
+    const minimum = s.keyword === 'isoflop' ? this.bindMinimum(s.items) : undefined;
+    if (s.keyword === 'isoflop' && !minimum) return;
+    const along = this.isoflopAlong(s, vars);
+    if (along === null) return;
+    const weightedItem = s.items.find((i) => i.kind === 'IsoflopSetting' && i.setting === 'weighted');
+    const byProfile = !!minimum && (minimum.method !== 'parabola' || minimum.window !== undefined || !!along);
+    if (weightedItem && byProfile)
+      this.report(
+        'warning',
+        'scaling.weighted-needs-parabola',
+        '`weighted` weighs each budget by its parabola vertex variance, which only the default `minimum parabola` (along the size) has: the budgets weigh equally',
+        weightedItem.range,
+      );
+    const { data, heldOut } = this.withoutHeldOut(withSourceColumn(concatTables(s.name.text, sources)), s.items);
     const per = this.bindPer(
       s.items.find((i): i is A.PerClause => i.kind === 'Per'),
       data,
@@ -1067,10 +1090,53 @@ class Binder {
       range: s.range,
       ...(s.keyword === 'envelope' ? { method: 'envelope' as const, run } : {}),
       ...vars,
-      weighted: s.items.some((i) => i.kind === 'IsoflopSetting' && i.setting === 'weighted'),
+      weighted: !!weightedItem && !byProfile,
+      // Only a non-default minimum is recorded: an isoflop without one binds (and fits) as before.
+      ...(minimum && (minimum.method !== 'parabola' || minimum.window !== undefined) ? { minimum } : {}),
+      ...(along ? { along } : {}),
       data,
+      ...(heldOut ? { heldOut } : {}),
       uncertainty: this.bindUncertainty(s.items.find((i): i is A.UncertaintyClause => i.kind === 'Uncertainty')),
     });
+  }
+
+  /** The last `minimum …` line of a sweep or isoflop (parabola over all points when none); undefined after an error. */
+  private bindMinimum(items: readonly { kind: string }[]): M.BoundSweep['minimum'] | undefined {
+    const minItems = items.filter((i): i is A.SweepMinimum => i.kind === 'SweepMinimum');
+    const m = minItems[minItems.length - 1];
+    if (m?.method?.text === 'akima') return { method: 'akima' };
+    if (!m?.window) return { method: 'parabola' };
+    const k = this.constant(m.window);
+    if (k === undefined) return undefined;
+    if (!(Number.isInteger(k) && k >= 3 && k <= 1000)) {
+      this.report(
+        'error',
+        'scaling.bad-value',
+        'a parabola window is a whole number of points from 3 to 1000 (a parabola needs three)',
+        m.window.range,
+      );
+      return undefined;
+    }
+    return { method: 'parabola', window: k };
+  }
+
+  /**
+   * `minimum … in D`: 'tokens' when the minimum is sought along the tokens variable, undefined along
+   * the size variable (the default), null after a diagnostic (a name that is neither).
+   */
+  private isoflopAlong(s: A.IsoflopDecl, vars: { size: string; tokens: string }): 'tokens' | undefined | null {
+    const m = s.items.filter((i): i is A.SweepMinimum => i.kind === 'SweepMinimum').pop();
+    const along = m?.along;
+    if (!along || along.text === vars.size) return undefined;
+    if (along.text === vars.tokens) return 'tokens';
+    const hint = closest(along.text, [vars.size, vars.tokens]);
+    this.report(
+      'error',
+      'scaling.minimum-along',
+      `the minimum is sought along the size variable (${vars.size}) or the tokens variable (${vars.tokens}), not '${along.text}'${hint ? ` (did you mean '${hint}'?)` : ''}`,
+      along.range,
+    );
+    return null;
   }
 
   /** `sweep NAME { fit …  over lr  per N  target L  minimum … }`: columns checked here, minima found by the engine. */
@@ -1129,29 +1195,23 @@ class Binder {
         `\`over\` and \`per\` must be different variables`,
         setting('per')!.variable!.range,
       );
-    const minItems = s.items.filter((i): i is A.SweepMinimum => i.kind === 'SweepMinimum');
-    const m = minItems[minItems.length - 1];
-    let minimum: M.BoundSweep['minimum'] = { method: 'parabola' };
-    if (m?.method?.text === 'akima') minimum = { method: 'akima' };
-    else if (m?.window) {
-      const k = this.constant(m.window);
-      if (k === undefined) return;
-      if (!(Number.isInteger(k) && k >= 3 && k <= 1000))
-        return this.report(
-          'error',
-          'scaling.bad-value',
-          'a parabola window is a whole number of points from 3 to 1000 (a parabola needs three)',
-          m.window.range,
-        );
-      minimum = { method: 'parabola', window: k };
-    }
-    const data = this.withoutHeldOut(concatTables(name, sources), s.items);
+    const minimum = this.bindMinimum(s.items);
+    if (!minimum) return;
+    const { data, heldOut } = this.withoutHeldOut(concatTables(name, sources), s.items);
     // Bootstrap intervals unless the sweep says otherwise: resampling a few minima is cheap.
     const declared = s.items.find((i): i is A.UncertaintyClause => i.kind === 'Uncertainty');
     const uncertainty: M.UncertaintySpec = declared
       ? this.bindUncertainty(declared)
       : { method: 'bootstrap', resamples: SWEEP_RESAMPLES, seed: 0, level: 0.9, by: undefined };
-    this.model.sweeps.push({ name, range: s.range, ...vars, minimum, data, uncertainty });
+    this.model.sweeps.push({
+      name,
+      range: s.range,
+      ...vars,
+      minimum,
+      data,
+      ...(heldOut ? { heldOut } : {}),
+      uncertainty,
+    });
   }
 
   private lawNamed(name: A.Name | undefined, what: string): M.BoundLaw | undefined {

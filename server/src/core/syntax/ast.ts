@@ -281,7 +281,7 @@ export interface IsoflopDecl {
   range: Range;
 }
 
-export type IsoflopItem = FitClause | IsoflopSetting | HoldoutClause | UncertaintyClause | PerClause;
+export type IsoflopItem = FitClause | IsoflopSetting | SweepMinimum | HoldoutClause | UncertaintyClause | PerClause;
 
 /** `budget C`, `size N`, `tokens D`, `target L`, `run run` (envelopes), `weighted` (a flag, variable undefined). */
 export interface IsoflopSetting {
@@ -311,12 +311,14 @@ export interface SweepSetting {
   range: Range;
 }
 
-/** `minimum parabola`, `minimum parabola window 5`, `minimum akima`. */
+/** `minimum parabola`, `minimum parabola window 5`, `minimum akima` (sweeps and isoflops); `… in D` (isoflops). */
 export interface SweepMinimum {
   kind: 'SweepMinimum';
   keyword: Name;
   method: Name | undefined;
   window: Expr | undefined;
+  /** Isoflops: `in D`, the variable the minimum is sought along (the size variable when absent). */
+  along?: Name;
   range: Range;
 }
 

@@ -28,9 +28,10 @@ export const ISOFLOP_KEYWORDS = [
   'holdout',
   'uncertainty',
   'per',
+  'minimum',
 ];
 export const ENVELOPE_KEYWORDS = ['fit', 'budget', 'run', 'size', 'tokens', 'target', 'holdout', 'uncertainty'];
 export const SWEEP_KEYWORDS = ['fit', 'over', 'per', 'target', 'minimum', 'holdout', 'uncertainty'];
-/** How a sweep finds each group's minimum. */
+/** How a sweep finds each group's minimum, and an isoflop each budget's. */
 export const MINIMUM_METHODS = ['parabola', 'akima'];
 export const DATA_FORMATS = ['csv', 'tsv', 'jsonl', 'parquet'];

@@ -786,6 +786,7 @@ class Parser extends ExpressionParser {
       else if (word === 'holdout') decl.items.push(this.parseHoldout());
       else if (word === 'uncertainty') decl.items.push(this.parseUncertainty());
       else if (word === 'per' && keyword === 'isoflop') decl.items.push(this.parsePer());
+      else if (word === 'minimum' && keyword === 'isoflop') decl.items.push(this.parseMinimum(true));
       else if (
         word === 'budget' ||
         word === 'size' ||
@@ -816,6 +817,21 @@ class Parser extends ExpressionParser {
     return decl;
   }
 
+  /** `minimum parabola [window K]` or `minimum akima`; an isoflop's may add `in VARIABLE`. */
+  private parseMinimum(allowAlong: boolean): A.SweepMinimum {
+    const keyword = this.name('minimum');
+    const m = this.peek();
+    if (!(m.kind === 'ident' && MINIMUM_METHODS.includes(m.text)))
+      this.fail(`expected how to find the minimum: ${listOr(MINIMUM_METHODS)}`, m);
+    const method = this.name('parabola or akima');
+    const item: A.SweepMinimum = { kind: 'SweepMinimum', keyword, method, window: undefined, range: keyword.range };
+    if (method.text === 'parabola' && this.accept('window')) item.window = this.parseExpr();
+    if (allowAlong && this.accept('in'))
+      item.along = this.name('the variable to seek the minimum along (size or tokens)');
+    item.range = { start: keyword.range.start, end: this.prevEnd() };
+    return item;
+  }
+
   private parseSweep(): A.SweepDecl {
     const start = this.next().start;
     const decl: A.SweepDecl = { kind: 'Sweep', name: undefined, items: [], range: { start, end: start } };
@@ -838,15 +854,7 @@ class Parser extends ExpressionParser {
           range: { start: keyword.range.start, end: this.prevEnd() },
         });
       } else if (word === 'minimum') {
-        const keyword = this.name(word);
-        const m = this.peek();
-        if (!(m.kind === 'ident' && MINIMUM_METHODS.includes(m.text)))
-          this.fail(`expected how to find the minimum: ${listOr(MINIMUM_METHODS)}`, m);
-        const method = this.name('parabola or akima');
-        const item: A.SweepMinimum = { kind: 'SweepMinimum', keyword, method, window: undefined, range: keyword.range };
-        if (method.text === 'parabola' && this.accept('window')) item.window = this.parseExpr();
-        item.range = { start: keyword.range.start, end: this.prevEnd() };
-        decl.items.push(item);
+        decl.items.push(this.parseMinimum(false));
       } else {
         this.leadingOperator(t);
         const hint = t.kind === 'ident' ? suggest(t.text, SWEEP_KEYWORDS) : undefined;
