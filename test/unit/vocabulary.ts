@@ -37,6 +37,7 @@ export const KEYWORDS = [
   'uncertainty',
   'weight',
   'per',
+  'shared',
   'init',
   'grid',
   'by',

@@ -1,0 +1,190 @@
+// Shared parameters (issue 10.2): in a `per` law, `shared alpha, beta` fits those parameters once
+// for all groups (one optimisation, the objective summed over the groups) and the rest per group.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { catalogue } from '../../../server/src/core/laws';
+import type { LawResult } from '../../../server/src/core/results';
+import { analyze, type Analysis } from '../../../server/src/core/study';
+import { runFit } from '../../../server/src/fitRunner';
+import { completion } from '../../../server/src/lsp/completion';
+import { hover } from '../../../server/src/lsp/hover';
+import { LEGEND, semanticTokens } from '../../../server/src/lsp/semanticTokens';
+import { diskLoader, memoryLoader } from '../hosts';
+import { known } from './helpers';
+
+const studyPath = '/m/study.scaling';
+
+/** Three groups of a Chinchilla-form law with common exponents and their own E, A, B. */
+export const TRUTH = { alpha: 0.34, beta: 0.28 };
+export const GROUPS = [
+  { name: 'web', E: 1.7, A: 400, B: 410 },
+  { name: 'code', E: 1.2, A: 250, B: 900 },
+  { name: 'math', E: 2.1, A: 600, B: 300 },
+];
+
+/** Runs on a 5×4 grid of N and D per group; `noise(i)` multiplies each loss (1: exact). */
+export function chinchillaCsv(noise: (i: number) => number = () => 1): string {
+  const lines = ['mix,n,d,loss'];
+  let i = 0;
+  for (const g of GROUPS)
+    for (const N of [3e7, 1e8, 3e8, 1e9, 3e9])
+      for (const D of [1e9, 5e9, 2e10, 1e11]) {
+        const L = g.E + g.A / N ** TRUTH.alpha + g.B / D ** TRUTH.beta;
+        lines.push(`${g.name},${N},${D},${L * noise(i++)}`);
+      }
+  return lines.join('\n');
+}
+
+export const LAW_BODY = `  fit d
+  per mix
+  shared alpha, beta
+  objective squares
+  param E in (0, 10) init 0.5, 2
+  param A in (0, inf) init grid 4..8 by 2 log
+  param B in (0, inf) init grid 4..8 by 2 log
+  param alpha in (0, 2) init 0.2, 0.5
+  param beta in (0, 2) init 0.2, 0.5`;
+
+async function study(data: string, body = LAW_BODY, extra = ''): Promise<Analysis> {
+  const { loader } = memoryLoader({ '/m/runs.csv': data });
+  const text = `dataset d = csv("runs.csv") {\n  N: n\n  D: d\n  L: loss\n}\nlaw c: L = E + A / N^alpha + B / D^beta {\n${body}\n}\n${extra}`;
+  return analyze(text, { loader, studyPath, catalogue });
+}
+
+const problems = (a: Analysis) => a.diagnostics.filter((d) => d.severity === 'error' || d.severity === 'warning');
+
+function relErr(x: number, truth: number): number {
+  return Math.abs(x - truth) / Math.abs(truth);
+}
+
+describe('shared parameters (issue 10.2)', function () {
+  this.timeout(120_000);
+
+  it('recovers a noise-free three-group law to 1e-6 relative; JSON: shared, joint params, full group params', async () => {
+    const a = await study(chinchillaCsv(), LAW_BODY, 'predict c at N = 1e10, D = 2e11\n');
+    assert.deepEqual(problems(a), []);
+    const { results, hasError } = await runFit(a, studyPath, { workers: 1 });
+    assert.equal(hasError, false);
+    const law = results.laws[0];
+    assert.equal(law.per, 'mix');
+    assert.deepEqual(law.shared, ['alpha', 'beta']);
+    // The entry's own params are the shared ones; exact data, so only the optimizer's precision.
+    assert.deepEqual(Object.keys(law.params).sort(), ['alpha', 'beta']);
+    assert.ok(relErr(law.params.alpha, TRUTH.alpha) < 1e-6, JSON.stringify(law.params));
+    assert.ok(relErr(law.params.beta, TRUTH.beta) < 1e-6, JSON.stringify(law.params));
+    assert.equal(law.converged, true);
+    for (const [j, g] of GROUPS.entries()) {
+      const r = law.groups![j];
+      assert.equal(r.value, g.name);
+      assert.deepEqual(Object.keys(r.params).sort(), ['A', 'B', 'E', 'alpha', 'beta']);
+      assert.equal(r.params.alpha, law.params.alpha);
+      for (const k of ['E', 'A', 'B'] as const)
+        assert.ok(relErr(r.params[k], g[k]) < 1e-6, `${g.name}.${k}: ${r.params[k]} vs ${g[k]}`);
+      assert.equal(r.points.fit, 20);
+    }
+    // The joint objective is the sum of the groups' terms.
+    const sum = law.groups!.reduce((s, g) => s + known(g.objective.value), 0);
+    assert.ok(Math.abs(known(law.objective.value) - sum) <= 1e-12 * Math.max(1e-30, sum) + 1e-300);
+    // Predictions answer per group with the group's whole curve.
+    assert.deepEqual(
+      results.predictions.map((p) => p.group),
+      ['web', 'code', 'math'],
+    );
+    for (const [j, g] of GROUPS.entries()) {
+      const want = g.E + g.A / 1e10 ** TRUTH.alpha + g.B / 2e11 ** TRUTH.beta;
+      assert.ok(relErr(known(results.predictions[j].value), want) < 1e-6);
+    }
+  });
+
+  it('respects weights, bounds, and gives asymptotic and bootstrap intervals', async () => {
+    // Multiplicative noise (a fixed pseudo-random sequence, ±2%).
+    const noise = (i: number) => 1 + 0.02 * Math.sin(12.9898 * i + 78.233 * Math.cos(i));
+    const asym = await study(chinchillaCsv(noise), `${LAW_BODY}\n  uncertainty asymptotic`);
+    const { results } = await runFit(asym, studyPath, { workers: 1 });
+    const law = results.laws[0];
+    assert.equal(law.interval_method, 'asymptotic');
+    for (const n of ['alpha', 'beta']) {
+      const iv = law.intervals![n]!;
+      assert.ok(iv[0] < law.params[n] && law.params[n] < iv[1], `${n}: ${iv}`);
+    }
+    for (const g of law.groups!) for (const n of ['E', 'A', 'B']) assert.ok(g.intervals![n], `${g.value}.${n}`);
+    const boot = await study(chinchillaCsv(noise), `${LAW_BODY}\n  uncertainty bootstrap 40 seed 3`);
+    const b = (await runFit(boot, studyPath, { workers: 1 })).results.laws[0];
+    assert.equal(b.interval_method, 'bootstrap');
+    const iv = b.intervals!.alpha!;
+    assert.ok(iv[0] < b.params.alpha && b.params.alpha < iv[1], `${iv}`);
+    // A bound: the exponent's upper bound below its best value holds it there.
+    const bounded = await study(
+      chinchillaCsv(noise),
+      LAW_BODY.replace('param alpha in (0, 2)', 'param alpha in [0, 0.3]'),
+    );
+    const c = (await runFit(bounded, studyPath, { workers: 1 })).results.laws[0];
+    assert.ok(c.params.alpha <= 0.3, String(c.params.alpha));
+  });
+});
+
+describe('shared parameters: the language (issue 10.2)', () => {
+  const errorsOf = (a: Analysis) => a.diagnostics.filter((d) => d.severity === 'error');
+
+  it('`shared` without `per`: an error at the clause', async () => {
+    const a = await study(chinchillaCsv(), LAW_BODY.replace('  per mix\n', ''));
+    const e = errorsOf(a);
+    assert.equal(e.length, 1);
+    assert.equal(e[0].code, 'scaling.shared-without-per');
+    assert.equal(a.text.slice(e[0].range.start, e[0].range.end), 'shared alpha, beta');
+    assert.equal(a.model.laws.length, 0);
+  });
+
+  it('naming a non-parameter: an error at the name, with did-you-mean', async () => {
+    const a = await study(chinchillaCsv(), LAW_BODY.replace('shared alpha, beta', 'shared alpha, betta'));
+    const e = errorsOf(a);
+    assert.equal(e.length, 1);
+    assert.equal(e[0].code, 'scaling.unknown-parameter');
+    assert.match(e[0].message, /'betta' is not a parameter of this law \(did you mean 'beta'\?\)/);
+    assert.equal(a.text.slice(e[0].range.start, e[0].range.end), 'betta');
+  });
+
+  it('naming every parameter: a hint that it is one joint fit', async () => {
+    const a = await study(chinchillaCsv(), LAW_BODY.replace('shared alpha, beta', 'shared alpha, beta, E, A, B'));
+    assert.deepEqual(errorsOf(a), []);
+    const h = a.diagnostics.filter((d) => d.code === 'scaling.all-shared');
+    assert.equal(h.length, 1);
+    assert.equal(h[0].severity, 'hint');
+    assert.match(h[0].message, /every parameter is shared: this is one joint fit/);
+  });
+
+  it('completes parameter names after `shared`, not those already listed', async () => {
+    const a = await study(chinchillaCsv(), LAW_BODY.replace('shared alpha, beta', 'shared alpha, '));
+    const offset = a.text.indexOf('shared alpha, ') + 'shared alpha, '.length;
+    const labels = completion(a, offset).map((i) => i.label);
+    for (const n of ['E', 'A', 'B', 'beta']) assert.ok(labels.includes(n), `${n} in ${labels}`);
+    assert.ok(!labels.includes('alpha'));
+  });
+
+  it('marks the shared names as parameters, and hovers the `shared` line', async () => {
+    const a = await study(chinchillaCsv());
+    const data = semanticTokens(a).data;
+    const line = a.lines.position(a.text.indexOf('shared alpha')).line;
+    let l = 0;
+    let c = 0;
+    const onLine: string[] = [];
+    for (let i = 0; i < data.length; i += 5) {
+      l += data[i];
+      c = data[i] === 0 ? c + data[i + 1] : data[i + 1];
+      if (l === line)
+        onLine.push(`${a.text.split('\n')[l].slice(c, c + data[i + 2])}:${LEGEND.tokenTypes[data[i + 3]]}`);
+    }
+    assert.deepEqual(onLine, ['alpha:parameter', 'beta:parameter']);
+    const before = hover(a, undefined, a.text.indexOf('shared alpha') + 2)?.contents as { value: string };
+    assert.match(before.value, /\*\*shared\*\* `alpha`, `beta` of law `c`/);
+    assert.match(before.value, /one joint fit over the 3 groups of `mix`/);
+    assert.match(before.value, /per group: E, A, B/);
+    const { results } = await runFit(a, studyPath, { workers: 1 });
+    const after = hover(a, results, a.text.indexOf('shared alpha') + 2)?.contents as { value: string };
+    assert.match(after.value, /fitted: alpha = \*\*0\.34\*\*, beta = \*\*0\.28\*\*/);
+  });
+});
+
+export type { LawResult };
+export { diskLoader, fs, path };
