@@ -165,6 +165,14 @@ export function lawHover(
   if (note(states, name)) lines.push(note(states, name, ''), '');
   const summary = lawSummary(r);
   const groups = groupFacts(r);
+  if (groups && groups.shared.length > 0) {
+    // A shared fit: the joint values once (with their intervals), then the per-group table.
+    const shown = summary.params.map((p) => `${md(p.name)} = **${p.value}**${p.interval ? ` ${md(p.interval)}` : ''}`);
+    lines.push(
+      `shared by every group: ${shown.join(', ')}${summary.intervals ? ` (${md(summary.intervals.label)})` : ''}`,
+      '',
+    );
+  }
   lines.push(groups ? groupTable(groups) : paramTable(law, r));
   lines.push('');
   lines.push(`objective: ${summary.objectiveKind} = ${summary.objectiveValue}  `);

@@ -5,7 +5,7 @@ import type { InlayHint } from 'vscode-languageserver';
 import { InlayHintKind } from 'vscode-languageserver';
 import type { StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
-import { optimumFacts, predictionFacts } from '../present/facts';
+import { groupFacts, optimumFacts, predictionFacts, sharedLine } from '../present/facts';
 import { frontierEnds, inferenceShift } from '../present/questions';
 import { formatInterval } from '../present/numbers';
 import { sweepLaw, sweepResult } from '../present/sweeps';
@@ -76,6 +76,21 @@ export function inlayHints(
       kind: InlayHintKind.Type,
       paddingLeft: true,
       ...tooltip(states(f.law)),
+    });
+  }
+  // `shared alpha, beta`: the joint values at the end of the line.
+  for (const s of analysis.parsed.file.statements) {
+    if (s.kind !== 'Law' || !s.name || !inRange(s.range)) continue;
+    const clause = s.body.find((b) => b.kind === 'Shared');
+    const r = lawResult(results, s.name.text);
+    const g = r && groupFacts(r);
+    if (!clause || !g || g.shared.length === 0) continue;
+    hints.push({
+      position: lineEnd(analysis, clause.range.end),
+      label: `→ ${sharedLine(g)}${hintMark(states(s.name.text))}`,
+      kind: InlayHintKind.Type,
+      paddingLeft: true,
+      ...tooltip(states(s.name.text)),
     });
   }
   for (const s of analysis.parsed.file.statements) {

@@ -9,6 +9,9 @@ import { analyze, type Analysis } from '../../../server/src/core/study';
 import { runFit } from '../../../server/src/fitRunner';
 import { completion } from '../../../server/src/lsp/completion';
 import { hover } from '../../../server/src/lsp/hover';
+import { inlayHints } from '../../../server/src/lsp/inlayHints';
+import { buildMarkdownReport } from '../../../server/src/present/reportMarkdown';
+import { formatResultsTable } from '../../../server/src/present/resultsTable';
 import { LEGEND, semanticTokens } from '../../../server/src/lsp/semanticTokens';
 import { diskLoader, memoryLoader } from '../hosts';
 import { known } from './helpers';
@@ -95,6 +98,38 @@ describe('shared parameters (issue 10.2)', function () {
       const want = g.E + g.A / 1e10 ** TRUTH.alpha + g.B / 2e11 ** TRUTH.beta;
       assert.ok(relErr(known(results.predictions[j].value), want) < 1e-6);
     }
+  });
+
+  it('hover, inlay hint, report and CLI table: the shared values once, then the per-group table', async () => {
+    const a = await study(chinchillaCsv());
+    const { results } = await runFit(a, studyPath, { workers: 1 });
+    const h = (hover(a, results, a.text.indexOf('law c') + 4)?.contents as { value: string }).value;
+    assert.match(h, /shared by every group: alpha = \*\*0\.34\*\*, beta = \*\*0\.28\*\*/);
+    // The group table has the groups' own parameters only (4 significant digits).
+    assert.match(h, /\| mix \| E \| A \| B \| objective \| runs \|/);
+    assert.match(h, /\| web \| 1\.7 \| 400 \| 410 \|/);
+    const line = a.lines.position(a.text.indexOf('shared alpha')).line;
+    const hint = inlayHints(a, results).find((x) => x.position.line === line);
+    assert.equal(hint?.label, '→ alpha = 0.34, beta = 0.28');
+    const table = formatResultsTable(results, 'study.scaling').split('\n');
+    assert.ok(
+      table.some((l) => /^ {2}alpha +0\.34$/.test(l)),
+      table.join('\n'),
+    );
+    assert.ok(
+      table.some((l) => /^ {2}mix +E +A +B +objective +runs$/.test(l)),
+      table.join('\n'),
+    );
+    assert.ok(
+      table.some((l) => /^ {2}code +1\.2 +250 +900 +\S+ +20$/.test(l)),
+      table.join('\n'),
+    );
+    const report = buildMarkdownReport(a, results).split('\n');
+    assert.ok(
+      report.some((l) => /^\| alpha \| 0\.34 \|/.test(l)),
+      report.join('\n'),
+    );
+    assert.ok(report.includes('| mix | E | A | B | objective | runs |'));
   });
 
   it('respects weights, bounds, and gives asymptotic and bootstrap intervals', async () => {
