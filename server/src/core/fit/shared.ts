@@ -14,6 +14,8 @@ import { holdoutMetrics } from './holdout';
 import { emptyResult } from './law';
 import { scaledInverse } from './linalg';
 import { declaredStarts, multiStart, yielder } from './multistart';
+import { SecondOrder } from './newton';
+import { gridOf, screenGrid } from './search';
 import { buildProblem, Evaluator, toTheta, type FitProblem } from './problem';
 import { prepareRows, type LawRows } from './rows';
 import { jointLM, JointGroup, JointProblem } from './sharedLm';
@@ -23,6 +25,8 @@ import { cancelled, type FitOptions, type IntervalBasis, type LawFit } from './t
 
 /** Candidates (best screened shared starts) polished jointly. */
 const POLISH = 3;
+/** Shared starts (best by their screened score) whose groups' own parameters are optimized. */
+const SHARED_KEEP = 4;
 /** Screened own-parameter starts optimized per group and shared start. */
 const OWN_OPTIMIZE = 2;
 /** Above this many joint parameters the asymptotic covariance (a dense eigen-decomposition) is not formed. */
@@ -259,7 +263,14 @@ interface SharedSearch {
   starts: Omit<LawResult['starts'], 'search'>;
 }
 
-/** Shared grid × each group's own search with the shared values fixed; then a joint polish of the best few. */
+/**
+ * The declared grid over all free parameters is screened in each group (its objective at every
+ * start, as a single fit screens; cheap: shared sub-formulas are cached); a shared start's score
+ * is the sum over groups of each group's best own start for it. For the best few shared starts,
+ * every group's own parameters are optimized with the shared ones fixed (the ordinary multi-start
+ * over the own grid); the best few of those candidates are then polished jointly. Every step is
+ * linear in the number of groups.
+ */
 async function searchStarts(
   law: BoundLaw,
   shared: string[],
@@ -269,14 +280,37 @@ async function searchStarts(
 ): Promise<SharedSearch> {
   const pause = yielder();
   const first = parts[0].group;
+  const full = startsOf(
+    first.prob,
+    law,
+    first.prob.free.map((_, k) => k),
+  );
   const sharedStarts = startsOf(first.prob, law, first.sharedK);
   const ownStarts = startsOf(first.prob, law, first.ownK);
-  const candidates: { u: Float64Array; value: number }[] = [];
-  let screened = 0;
-  let optimized = 0;
-  for (const su of sharedStarts) {
+  const sharedIndex = new Map(sharedStarts.map((u, i) => [u.join(','), i]));
+  const sharedOf = full.map((t) => sharedIndex.get(first.sharedK.map((k) => t[k]).join(','))!);
+  const lists = gridOf(full);
+  // score[i]: Σ over groups of the best screened objective among the full starts with shared start i.
+  const score = new Float64Array(sharedStarts.length);
+  for (const part of parts) {
     if (interrupt()) break;
     await pause();
+    const { prob } = part.group;
+    const so = new SecondOrder(prob, part.rows.columns);
+    const values = lists ? screenGrid(so, prob, part.rows.columns, lists) : Float64Array.from(full, (u) => so.value(u));
+    const best = new Float64Array(sharedStarts.length).fill(Infinity);
+    values.forEach((v, t) => {
+      if (v < best[sharedOf[t]]) best[sharedOf[t]] = v;
+    });
+    best.forEach((v, i) => (score[i] += v));
+  }
+  const order = [...score.keys()].filter((i) => Number.isFinite(score[i])).sort((a, b) => score[a] - score[b]);
+  const candidates: { u: Float64Array; value: number }[] = [];
+  let optimized = 0;
+  for (const i of order.slice(0, SHARED_KEEP)) {
+    if (interrupt()) break;
+    await pause();
+    const su = sharedStarts[i];
     const u = new Float64Array(jp.size);
     u.set(su, 0);
     const values = toTheta({ ...first.prob, free: first.sharedK.map((k) => first.prob.free[k]) }, su);
@@ -295,7 +329,6 @@ async function searchStarts(
         optimize: OWN_OPTIMIZE,
         interrupt,
       });
-      screened += ms.screened;
       optimized += ms.optimized;
       if (!ms.best || !Number.isFinite(ms.best.value)) {
         ok = false;
@@ -303,7 +336,6 @@ async function searchStarts(
       }
       u.set(ms.best.u, part.group.offset);
     }
-    if (jp.q === 0) screened++;
     const value = ok ? jp.value(u) : NaN;
     if (Number.isFinite(value)) candidates.push({ u, value });
   }
@@ -322,7 +354,7 @@ async function searchStarts(
   const agreed = best ? ends.filter((v) => v <= best!.value * (1 + 1e-6) + 1e-300).length : 0;
   return {
     best,
-    starts: { declared: sharedStarts.length * ownStarts.length * parts.length, screened, optimized, agreed },
+    starts: { declared: full.length * parts.length, screened: full.length * parts.length, optimized, agreed },
   };
 }
 

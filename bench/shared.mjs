@@ -1,0 +1,53 @@
+// Shared parameters (issue 10.2): a `per` law with `shared alpha, beta` (one joint fit over every
+// group) against the same law without (each group fitted on its own, the sum of their times).
+// Target: shared ≤ 2 × the sum of the separate fits. Synthetic Chinchilla-form data (8 groups × 30
+// runs, common exponents, ±1% noise), Huber on log, Hoffmann's 4,500-point grid; CPU time of each
+// fit in one cold process, the two alternating, medians of BENCH_REPS (default 3).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { bundleBench } from './bundle.mjs';
+
+const reps = Number(process.env.BENCH_REPS ?? 3);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+
+const folder = mkdtempSync(path.join(tmpdir(), 'scaling-shared-bench-'));
+try {
+  const lines = ['group,N,D,L'];
+  let i = 0;
+  for (let g = 0; g < 8; g++) {
+    const E = 1.5 + 0.1 * g;
+    const A = 300 + 40 * g;
+    const B = 900 - 60 * g;
+    for (const N of [3e7, 1e8, 3e8, 1e9, 3e9, 1e10])
+      for (const D of [1e9, 4e9, 2e10, 8e10, 3e11]) {
+        const noise = 1 + 0.01 * Math.sin(12.9898 * i++ + 1.7);
+        lines.push(`g${g},${N},${D},${(E + A / N ** 0.34 + B / D ** 0.28) * noise}`);
+      }
+  }
+  writeFileSync(path.join(folder, 'runs.csv'), lines.join('\n'));
+  const out = await bundleBench('shared-run');
+  console.log(`load average before: ${load()}`);
+  const r = spawnSync(process.execPath, [path.join(out, 'shared-run.js'), folder, String(reps)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  const res = JSON.parse(r.stdout.trim().split('\n').pop());
+  const shared = median(res.shared);
+  const separate = median(res.separate);
+  console.log(`8 groups × 30 runs, Hoffmann grid, huber(1e-3) on log, CPU ms (median of ${reps}, alternating):`);
+  console.log(
+    `  shared alpha, beta (one joint fit):  ${shared.toFixed(0)} ms  objective ${res.sharedObjective.toPrecision(6)}  alpha ${res.alpha.toFixed(4)}`,
+  );
+  console.log(
+    `  separate fits (sum over 8 groups):   ${separate.toFixed(0)} ms  objective ${res.separateObjective.toPrecision(6)}`,
+  );
+  const ratio = shared / separate;
+  console.log(`  ratio shared / separate: ${ratio.toFixed(2)} (target ≤ 2) ${ratio <= 2 ? 'OK' : 'OVER'}`);
+  console.log(`load average after: ${load()}`);
+} finally {
+  rmSync(folder, { recursive: true, force: true });
+}
