@@ -173,6 +173,21 @@ describe('shared parameters (issue 10.2)', function () {
     assert.equal(b.interval_method, 'bootstrap');
     const iv = b.intervals!.alpha!;
     assert.ok(iv[0] < b.params.alpha && b.params.alpha < iv[1], `${iv}`);
+    // `by n`: whole runs (one model size, all its D) resampled within each group.
+    const byRun = await study(chinchillaCsv(noise), `${LAW_BODY}\n  uncertainty bootstrap 40 seed 3 by n`);
+    const br = (await runFit(byRun, studyPath, { workers: 1 })).results.laws[0];
+    assert.equal(br.interval_method, 'bootstrap');
+    const ivRun = br.intervals!.alpha!;
+    assert.ok(ivRun[0] < br.params.alpha && br.params.alpha < ivRun[1], `${ivRun}`);
+    assert.notDeepEqual(ivRun, iv);
+    // Profile intervals are not computed for the joint vector: asymptotic ones, and an info saying so.
+    const prof = await study(chinchillaCsv(noise), `${LAW_BODY}\n  uncertainty profile`);
+    const pr = await runFit(prof, studyPath, { workers: 1 });
+    assert.equal(pr.results.laws[0].interval_method, 'asymptotic');
+    assert.deepEqual(
+      pr.diagnostics.filter((d) => d.code === 'scaling.shared-profile').map((d) => d.severity),
+      ['info'],
+    );
     // A bound: the exponent's upper bound below its best value holds it there.
     const bounded = await study(
       chinchillaCsv(noise),

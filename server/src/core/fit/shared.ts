@@ -13,7 +13,8 @@ import { groupLabel, groupLaw, type GroupFit } from './groups';
 import { holdoutMetrics } from './holdout';
 import { emptyResult } from './law';
 import { scaledInverse } from './linalg';
-import { declaredStarts, multiStart, yielder } from './multistart';
+import { levenbergMarquardt } from './lm';
+import { declaredStarts, yielder } from './multistart';
 import { SecondOrder } from './newton';
 import { gridOf, screenGrid } from './search';
 import { buildProblem, Evaluator, toTheta, type FitProblem } from './problem';
@@ -27,8 +28,6 @@ import { cancelled, type FitOptions, type IntervalBasis, type LawFit } from './t
 const POLISH = 3;
 /** Shared starts (best by their screened score) whose groups' own parameters are optimized. */
 const SHARED_KEEP = 4;
-/** Screened own-parameter starts optimized per group and shared start. */
-const OWN_OPTIMIZE = 2;
 /** Above this many joint parameters the asymptotic covariance (a dense eigen-decomposition) is not formed. */
 const MAX_COVARIANCE_SIZE = 150;
 
@@ -290,8 +289,10 @@ async function searchStarts(
   const sharedIndex = new Map(sharedStarts.map((u, i) => [u.join(','), i]));
   const sharedOf = full.map((t) => sharedIndex.get(first.sharedK.map((k) => t[k]).join(','))!);
   const lists = gridOf(full);
-  // score[i]: Σ over groups of the best screened objective among the full starts with shared start i.
+  // score[i]: Σ over groups of the best screened objective among the full starts with shared start i;
+  // bestStart[g][i]: that start.
   const score = new Float64Array(sharedStarts.length);
+  const bestStart: Int32Array[] = [];
   for (const part of parts) {
     if (interrupt()) break;
     await pause();
@@ -299,12 +300,19 @@ async function searchStarts(
     const so = new SecondOrder(prob, part.rows.columns);
     const values = lists ? screenGrid(so, prob, part.rows.columns, lists) : Float64Array.from(full, (u) => so.value(u));
     const best = new Float64Array(sharedStarts.length).fill(Infinity);
+    const at = new Int32Array(sharedStarts.length).fill(-1);
     values.forEach((v, t) => {
-      if (v < best[sharedOf[t]]) best[sharedOf[t]] = v;
+      if (v < best[sharedOf[t]]) {
+        best[sharedOf[t]] = v;
+        at[sharedOf[t]] = t;
+      }
     });
     best.forEach((v, i) => (score[i] += v));
+    bestStart.push(at);
   }
   const order = [...score.keys()].filter((i) => Number.isFinite(score[i])).sort((a, b) => score[a] - score[b]);
+  // For the best shared starts: each group's own parameters optimized from its best screened
+  // start with the shared ones fixed (a small LM per group).
   const candidates: { u: Float64Array; value: number }[] = [];
   let optimized = 0;
   for (const i of order.slice(0, SHARED_KEEP)) {
@@ -315,28 +323,20 @@ async function searchStarts(
     u.set(su, 0);
     const values = toTheta({ ...first.prob, free: first.sharedK.map((k) => first.prob.free[k]) }, su);
     const sharedValues = shared.map((n) => values[first.prob.names.indexOf(n)]);
-    let ok = true;
-    for (const part of parts) {
-      if (jp.q === 0) break;
+    parts.forEach((part, g) => {
+      if (jp.q === 0) return;
+      const start = Float64Array.from(part.group.ownK, (k) => full[bestStart[g][i]][k]);
       const fixed = buildProblem(
         withShared(part.law, shared, sharedValues),
         part.rows.columns,
         part.rows.y,
         part.rows.weights,
       );
-      const ms = await multiStart(new Evaluator(fixed), ownStarts, {
-        columns: part.rows.columns,
-        optimize: OWN_OPTIMIZE,
-        interrupt,
-      });
-      optimized += ms.optimized;
-      if (!ms.best || !Number.isFinite(ms.best.value)) {
-        ok = false;
-        break;
-      }
-      u.set(ms.best.u, part.group.offset);
-    }
-    const value = ok ? jp.value(u) : NaN;
+      const res = levenbergMarquardt(new Evaluator(fixed), start, { interrupt });
+      optimized++;
+      u.set(Number.isFinite(res.value) ? res.u : start, part.group.offset);
+    });
+    const value = jp.value(u);
     if (Number.isFinite(value)) candidates.push({ u, value });
   }
   candidates.sort((a, b) => a.value - b.value);
