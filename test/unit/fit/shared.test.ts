@@ -171,6 +171,10 @@ describe('shared parameters (issue 10.2)', function () {
     const boot = await study(chinchillaCsv(noise), `${LAW_BODY}\n  uncertainty bootstrap 40 seed 3`);
     const b = (await runFit(boot, studyPath, { workers: 1 })).results.laws[0];
     assert.equal(b.interval_method, 'bootstrap');
+    // The draws: the shared ones on the entry, every parameter on each group; one per converged refit.
+    assert.deepEqual(Object.keys(b.draws!).sort(), ['alpha', 'beta']);
+    assert.equal(b.draws!.alpha.length, b.bootstrap!.resamples - b.bootstrap!.failed - b.bootstrap!.skipped);
+    assert.deepEqual(Object.keys(b.groups![0].draws!).sort(), ['A', 'B', 'E', 'alpha', 'beta']);
     const iv = b.intervals!.alpha!;
     assert.ok(iv[0] < b.params.alpha && b.params.alpha < iv[1], `${iv}`);
     // `by n`: whole runs (one model size, all its D) resampled within each group.
@@ -193,8 +197,15 @@ describe('shared parameters (issue 10.2)', function () {
       chinchillaCsv(noise),
       LAW_BODY.replace('param alpha in (0, 2)', 'param alpha in [0, 0.3]'),
     );
-    const c = (await runFit(bounded, studyPath, { workers: 1 })).results.laws[0];
+    const fitBounded = await runFit(bounded, studyPath, { workers: 1 });
+    const c = fitBounded.results.laws[0];
     assert.ok(c.params.alpha <= 0.3, String(c.params.alpha));
+    // Said once for the shared parameter, not once per group.
+    const atBound = fitBounded.diagnostics.filter((d) => d.code === 'scaling.param-at-bound');
+    assert.deepEqual(
+      atBound.map((d) => d.message),
+      ['alpha = 0.3 ended on its bound; the optimum may lie beyond it'],
+    );
   });
 });
 

@@ -8,6 +8,7 @@
 import { diagnostic, type Diagnostic } from '../diagnostics';
 import type { BoundLaw, ParamSpec } from '../model';
 import type { GroupResult, Interval, LawResult } from '../results';
+import { checkBounds } from './checks';
 import { evalScalar } from './compile';
 import { groupLabel, groupLaw, type GroupFit } from './groups';
 import { holdoutMetrics } from './holdout';
@@ -161,6 +162,14 @@ export async function fitSharedLaw(law: BoundLaw, opts: FitOptions = {}): Promis
       ),
     );
   const thetas = parts.map((p) => toTheta(p.group.prob, p.group.take(best.u, new Float64Array(p.group.ev.p))));
+  // Parameters that ended on a bound: the shared ones once, each group's own with its name.
+  const only = (part: Part, ks: number[]) => ({ ...part.group.prob, free: ks.map((k) => part.group.prob.free[k]) });
+  checkBounds(law, only(parts[0], parts[0].group.sharedK), thetas[0], diags);
+  parts.forEach((part, i) => {
+    const bd: Diagnostic[] = [];
+    checkBounds(part.law, only(part, part.group.ownK), thetas[i], bd);
+    diags.push(...prefixed(part.value, bd));
+  });
   const groupValues = jp.evalGroups(best.u, false);
   const unc = await sharedUncertainty(law, parts, jp, best.u, thetas, opts, diags);
   // The entry's own params: the shared values; each group's: its whole curve.
@@ -193,6 +202,8 @@ export async function fitSharedLaw(law: BoundLaw, opts: FitOptions = {}): Promis
       level: unc.level,
     };
     if (law.weightText) result.weight = law.weightText;
+    if (unc.groupDraws[i]) result.draws = drawRecord(part.law, unc.groupDraws[i]!, () => true);
+    if (unc.bootstrap) result.bootstrap = unc.bootstrap;
     gdiags.push(...prefixed(g.value, hd));
     groups.push({ value: g.value, ...result });
     groupFits.push({
@@ -228,6 +239,9 @@ export async function fitSharedLaw(law: BoundLaw, opts: FitOptions = {}): Promis
     shared,
     groups,
   };
+  const firstDraws = unc.groupDraws.find((d) => d);
+  if (firstDraws) result.draws = drawRecord(law, firstDraws, (n) => shared.includes(n));
+  if (unc.bootstrap) result.bootstrap = unc.bootstrap;
   if (failed.size > 0) result.stop_reason = `${failed.size} of ${per.groups.length} groups left out`;
   opts.onProgress?.({ law: law.name, phase: 'done' });
   return {
@@ -368,7 +382,20 @@ function residualsOf(part: Part, theta: Float64Array): LawResult['residuals'] {
   });
 }
 
+/** Each free parameter's finite bootstrap draws (K×P row-major), for the results document. */
+function drawRecord(law: BoundLaw, draws: Float64Array, keep: (name: string) => boolean): Record<string, number[]> {
+  const P = law.params.length;
+  const out: Record<string, number[]> = {};
+  law.params.forEach((p, j) => {
+    if (p.fixed !== undefined || !keep(p.name)) return;
+    out[p.name] = Array.from({ length: draws.length / P }, (_, k) => draws[k * P + j]).filter(Number.isFinite);
+  });
+  return out;
+}
+
 interface SharedUncertainty {
+  /** Bootstrap refits: how many, failed, skipped (with `uncertainty bootstrap`). */
+  bootstrap?: { resamples: number; failed: number; skipped: number };
   method: LawResult['interval_method'];
   level: number | null;
   sharedIntervals: Record<string, Interval | null> | null;
@@ -460,6 +487,7 @@ async function sharedUncertainty(
       groupCovariance: parts.map(() => undefined),
       groupDraws: draws.perGroup,
       basis,
+      bootstrap: { resamples: K, failed: draws.failed, skipped: draws.skipped },
     };
   }
   if (spec.method === 'profile')
