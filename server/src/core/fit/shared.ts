@@ -299,7 +299,6 @@ async function searchStarts(
     first.prob.free.map((_, k) => k),
   );
   const sharedStarts = startsOf(first.prob, law, first.sharedK);
-  const ownStarts = startsOf(first.prob, law, first.ownK);
   const sharedIndex = new Map(sharedStarts.map((u, i) => [u.join(','), i]));
   const sharedOf = full.map((t) => sharedIndex.get(first.sharedK.map((k) => t[k]).join(','))!);
   const lists = gridOf(full);
