@@ -1,9 +1,9 @@
 // `shared alpha, beta` in a `per` law (issue 10.2): one optimisation over all groups, whose
 // objective is the sum of the groups' objectives; the shared parameters are one value for every
-// group, the others one value per group. Starts: the declared grid over the shared parameters;
-// for each, every group's own parameters are searched on their own grid with the shared ones fixed
-// (so the cost grows linearly with the groups); the best few are then polished jointly
-// (sharedLm.ts). Intervals: asymptotic (the joint covariance), or bootstrap resampling within
+// group, the others one value per group. Starts: each group screens the declared grid; the best
+// shared starts by the groups' summed best screens get each group's own parameters optimized with
+// the shared ones fixed (so the cost grows linearly with the groups); the best few candidates are
+// then polished jointly (sharedLm.ts). Intervals: asymptotic (the joint covariance), or bootstrap resampling within
 // each group (whole runs with `by COLUMN`); profile intervals fall back to asymptotic ones.
 import { diagnostic, type Diagnostic } from '../diagnostics';
 import type { BoundLaw, ParamSpec } from '../model';
