@@ -17,6 +17,7 @@ const benches = [
   ['language server: hover, completion, edit diagnostics, memory', 'lsp.mjs'],
   ['webview: first paint and repaint of a 10,000-run fit view (500 / 150 ms)', 'webview.mjs'],
   ['load: 50 studies open, 100 edits/s for 10 s', 'load.mjs'],
+  ['shared parameters: a joint fit over 4, 8, 16 groups vs the sum of their separate fits (≤ 2×)', 'shared.mjs'],
   ['training curves: a 1,000,000-row Parquet file, final points and approach 1 (2 s / 300 MB, 2 s)', 'curves.mjs'],
   [
     'planner: planned runs vs one more 5-run IsoFLOP of the same compute, refitted over 15 seeds (median width ratio < 1); plan on the Epoch fit (< 2 s)',

@@ -38,6 +38,7 @@ export const KEYWORDS = [
   'uncertainty',
   'weight',
   'per',
+  'shared',
   'init',
   'grid',
   'by',

@@ -98,6 +98,8 @@ export interface BoundLaw {
   weightText?: string;
   /** `per COLUMN`: one fit per group of rows. */
   per?: PerSpec;
+  /** `shared alpha, beta` (with `per`): free parameters fitted jointly across the groups; the rest are per group. */
+  shared?: string[];
   uncertainty: UncertaintySpec;
   uncertaintyDeclared: boolean;
   /** A published fit (`published("hoffmann2022")`): every parameter fixed, no data of its own. */

@@ -214,6 +214,13 @@ export function completion(analysis: Analysis, offset: number, ctx: CompletionCo
       else if (after('..') === false && words.includes('grid') && !words.includes('by'))
         push('by', CompletionItemKind.Keyword);
       else if (words.includes('by')) push('log', CompletionItemKind.Keyword, 'grid steps through ln(param)');
+    } else if (first === 'shared') {
+      // Parameter names not yet listed on this line.
+      (index.params.get(lawName) ?? [])
+        .filter((p) => !words.includes(p))
+        .forEach((p) =>
+          push(p, CompletionItemKind.TypeParameter, `parameter of ${lawName}, fitted jointly across groups`),
+        );
     } else if (first === 'search') {
       if (words.length === 1) {
         push('screened', CompletionItemKind.Keyword, 'optimize the best starts by their initial objective (default)');

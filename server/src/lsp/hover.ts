@@ -180,6 +180,14 @@ export function lawHover(
   if (note(states, name)) lines.push(note(states, name, ''), '');
   const summary = lawSummary(r);
   const groups = groupFacts(r);
+  if (groups && groups.shared.length > 0) {
+    // A shared fit: the joint values once (with their intervals), then the per-group table.
+    const shown = summary.params.map((p) => `${md(p.name)} = **${p.value}**${p.interval ? ` ${md(p.interval)}` : ''}`);
+    lines.push(
+      `shared by every group: ${shown.join(', ')}${summary.intervals ? ` (${md(summary.intervals.label)})` : ''}`,
+      '',
+    );
+  }
   lines.push(groups ? groupTable(groups) : paramTable(law, r));
   lines.push('');
   lines.push(`objective: ${summary.objectiveKind} = ${summary.objectiveValue}  `);
@@ -318,7 +326,27 @@ function lawClauseHover(
     );
     return { text: lines.join('\n'), range: item.range };
   }
+  if (item.kind === 'Shared')
+    return { text: sharedHover(law, lawResult(results, law.name), states), range: item.range };
   return undefined;
+}
+
+/** `shared alpha, beta`: what it means, which parameters are per group, and the joint values once fitted. */
+function sharedHover(law: BoundLaw, r: LawResult | undefined, states: LawStates): string {
+  const shared = law.shared ?? [];
+  const perGroup = law.params.filter((p) => p.fixed === undefined && !shared.includes(p.name)).map((p) => p.name);
+  const lines = [`**shared** ${shared.map(code).join(', ')} of law ${code(law.name)}`, ''];
+  if (!law.per) return [...lines, '`shared` needs `per COLUMN`'].join('\n');
+  lines.push(
+    `one joint fit over the ${law.per.groups.length} groups of ${code(law.per.column)}: the objective is the sum over the groups  `,
+  );
+  lines.push(`shared by every group: ${shared.map(md).join(', ') || '—'}  `);
+  lines.push(`per group: ${perGroup.map(md).join(', ') || '— (every parameter is shared)'}  `);
+  if (r && r.shared && r.shared.length > 0 && Object.keys(r.params).length > 0)
+    lines.push(
+      `fitted: ${shared.map((n) => `${md(n)} = **${formatValue(r.params[n])}**`).join(', ')}${note(states, law.name)}`,
+    );
+  return lines.join('\n');
 }
 
 /** The bound objective in the results' shape, so the hover names it as the law hover does. */

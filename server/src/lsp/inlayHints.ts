@@ -5,7 +5,7 @@ import type { InlayHint } from 'vscode-languageserver';
 import { InlayHintKind } from 'vscode-languageserver';
 import type { IsoflopResult, StudyResults } from '../core/results';
 import type { Analysis } from '../core/study';
-import { groupText, optimumFacts, predictionFacts } from '../present/facts';
+import { groupFacts, groupText, optimumFacts, predictionFacts, sharedLine } from '../present/facts';
 import { frontierEnds, inferenceShift } from '../present/questions';
 import { formatInterval, formatValue } from '../present/numbers';
 import { sweepLaw, sweepResult } from '../present/sweeps';
@@ -118,6 +118,21 @@ export function inlayHints(
         paddingLeft: true,
         ...tooltip(states(r.name)),
       });
+  }
+  // `shared alpha, beta`: the joint values at the end of the line.
+  for (const s of analysis.parsed.file.statements) {
+    if (s.kind !== 'Law' || !s.name || !inRange(s.range)) continue;
+    const clause = s.body.find((b) => b.kind === 'Shared');
+    const r = lawResult(results, s.name.text);
+    const g = r && groupFacts(r);
+    if (!clause || !g || g.shared.length === 0) continue;
+    hints.push({
+      position: lineEnd(analysis, clause.range.end),
+      label: `→ ${sharedLine(g)}${hintMark(states(s.name.text))}`,
+      kind: InlayHintKind.Type,
+      paddingLeft: true,
+      ...tooltip(states(s.name.text)),
+    });
   }
   for (const s of analysis.parsed.file.statements) {
     if (s.kind !== 'Sweep' || !s.name || !inRange(s.range)) continue;

@@ -147,7 +147,10 @@ function build(analysis: Analysis): SymbolIndex {
           else if (item.kind === 'Holdout') varsIn(item.condition);
           else if (item.kind === 'Weight') varsIn(item.expr);
           else if (item.kind === 'Param') add(item.name.text, 'parameter', item.name.range, true, { scope: lawName });
-          else if (item.kind === 'Uncertainty' && item.by) add(item.by.text, 'column', item.by.range, false);
+          else if (item.kind === 'Shared') {
+            for (const n of item.names)
+              if (paramNames.has(n.text)) add(n.text, 'parameter', n.range, false, { scope: lawName });
+          } else if (item.kind === 'Uncertainty' && item.by) add(item.by.text, 'column', item.by.range, false);
         }
         break;
       }

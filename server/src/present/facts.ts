@@ -114,16 +114,20 @@ export function lawSummary(r: LawResult): LawSummary {
 /** A `per COLUMN` law: one row per group, its value as written in the data and its curve's parameters. */
 export interface GroupFacts {
   per: string;
-  /** Every parameter any group has, in first-seen order. */
+  /** `shared alpha, beta`: the jointly fitted values, shown once (empty without `shared`). */
+  shared: { name: string; value: string }[];
+  /** Every parameter any group has that is not shared, in first-seen order. */
   params: string[];
   groups: { value: string; params: Record<string, string>; objectiveValue: string; fitted: number }[];
 }
 
 export function groupFacts(r: LawResult): GroupFacts | null {
   if (!r.groups || r.per === undefined) return null;
+  const shared = r.shared ?? [];
   return {
     per: r.per,
-    params: [...new Set(r.groups.flatMap((g) => Object.keys(g.params)))],
+    shared: shared.filter((n) => n in r.params).map((name) => ({ name, value: formatValue(r.params[name]) })),
+    params: [...new Set(r.groups.flatMap((g) => Object.keys(g.params)))].filter((n) => !shared.includes(n)),
     groups: r.groups.map((g) => ({
       value: String(g.value),
       params: Object.fromEntries(Object.entries(g.params).map(([k, v]) => [k, formatValue(v)])),
@@ -131,6 +135,11 @@ export function groupFacts(r: LawResult): GroupFacts | null {
       fitted: g.points.fit,
     })),
   };
+}
+
+/** "alpha = 0.34, beta = 0.28": a shared fit's joint values, as every view writes them. */
+export function sharedLine(f: GroupFacts): string {
+  return f.shared.map((p) => `${p.name} = ${p.value}`).join(', ');
 }
 
 /** "N = 3B, D = 60B": a point as the study writes it. */

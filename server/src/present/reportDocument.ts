@@ -343,6 +343,14 @@ function lawBlocks(law: BoundLaw, results: StudyResults): Block[] {
   if (!r) return [...out, { kind: 'paragraph', text: ['Not fitted.'] }];
   const s = lawSummary(r);
   const g = groupFacts(r);
+  if (g && g.shared.length > 0)
+    out.push({
+      kind: 'table',
+      id: slug('shared', law.name),
+      head: ['shared parameter', 'value', `interval${s.intervals ? ` (${s.intervals.label})` : ''}`],
+      numeric: [false, true, false],
+      rows: s.params.map((p) => [[p.name], [p.value], [p.interval || '—']]),
+    });
   if (g)
     out.push({
       kind: 'table',

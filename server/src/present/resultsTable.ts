@@ -6,6 +6,7 @@ import type { StudyResults } from '../core/results';
 import {
   envelopeFacts,
   frontierLine,
+  groupFacts,
   isoflopFacts,
   lawSummary,
   optimumFacts,
@@ -15,6 +16,7 @@ import {
   problemLine,
   problems,
   groupText,
+  type GroupFacts,
 } from './facts';
 import { comparisonTable, comparisonVerdict } from './comparison';
 import { frontierTable, inferenceShift } from './questions';
@@ -63,6 +65,8 @@ export function formatResultsTable(results: StudyResults, file: string, context:
       lines.push(`  ${p.name.padEnd(width)}  ${p.value.padStart(12)}${p.interval ? `   ${p.interval}` : ''}`);
     }
     if (law.holdout) lines.push(`  hold-out: ${s.holdout}`);
+    const g = groupFacts(law);
+    if (g) lines.push(...groupRows(g));
   }
   for (const iso of results.isoflops) {
     const budgetVar = context.budgetVars?.[iso.name] ?? 'C';
@@ -160,4 +164,23 @@ export function tableContext(model: {
     budgetVars: Object.fromEntries(model.isoflops.map((i) => [i.name, i.budget])),
     targets: Object.fromEntries(model.laws.map((l) => [l.name, l.target])),
   };
+}
+
+/** A `per` law's groups, one line each: its value, its own parameters, objective and runs. */
+function groupRows(g: GroupFacts): string[] {
+  const head = [g.per, ...g.params, 'objective', 'runs'];
+  const rows = g.groups.map((x) => [
+    x.value,
+    ...g.params.map((n) => x.params[n] ?? '—'),
+    x.objectiveValue,
+    String(x.fitted),
+  ]);
+  const widths = head.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
+  const line = (cells: string[]) =>
+    `  ${cells.map((c, k) => (k === 0 ? c.padEnd(widths[k]) : c.padStart(widths[k]))).join('  ')}`;
+  return [
+    `  per ${g.per}: ${g.groups.length} groups${g.shared.length > 0 ? " (the shared values above are every group's)" : ''}`,
+    line(head),
+    ...rows.map(line),
+  ];
 }

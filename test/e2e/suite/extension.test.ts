@@ -165,6 +165,40 @@ describe('Scaling Studio in a real extension host', () => {
     );
   });
 
+  check(
+    'the hover of a law with shared parameters shows the shared exponent once, as the CLI computes it',
+    async () => {
+      const ed = await open('e2e/shared.scaling');
+      const ext = vscode.extensions.getExtension(EXTENSION_ID);
+      assert.ok(ext);
+      const cli = spawnSync(
+        process.execPath,
+        [path.join(ext.extensionPath, 'dist', 'cli.js'), 'fit', ed.document.uri.fsPath, '--json'],
+        { encoding: 'utf8' },
+      );
+      assert.equal(cli.status, 0, cli.stderr);
+      const law = (JSON.parse(cli.stdout) as { laws: { params: Record<string, number>; shared: string[] }[] }).laws[0];
+      assert.deepEqual(law.shared, ['alpha']);
+      let last = '';
+      await waitFor(async () => {
+        const h = await vscode.commands.executeCommand<vscode.Hover[]>(
+          'vscode.executeHoverProvider',
+          ed.document.uri,
+          new vscode.Position(lineOf(ed.document, 'law common'), 5),
+        );
+        last = h
+          .flatMap((x) => x.contents.map(text))
+          .join('\n')
+          .replace(/\\(.)/g, '$1');
+        return last.includes('shared by every group: alpha = ') && shows(last, law.params.alpha);
+      }, 'the law hover with the shared exponent').catch((e: Error) => {
+        throw new Error(`${e.message}; CLI: alpha = ${law.params.alpha}; last hover: ${last}`);
+      });
+      // Then the per-group table of the groups' own parameters (E, A), not the shared one.
+      assert.match(last, /\| source \| E \| A \| objective \| runs \|/);
+    },
+  );
+
   check('the hover of a sweep shows its law, and of a frontier line its points, as the CLI computes them', async () => {
     const ed = await open('e2e/sweep.scaling');
     const ext = vscode.extensions.getExtension(EXTENSION_ID);

@@ -30,7 +30,17 @@ describe('lsp completion', () => {
 
   it('offers law keywords inside a law block, isoflop keywords inside an isoflop block', async () => {
     const law = await labels(inStudy('  fit sweep, pilot\n', '  fit sweep, pilot\n  |\n'));
-    assert.deepEqual(law.sort(), ['fit', 'holdout', 'objective', 'param', 'per', 'search', 'uncertainty', 'weight']);
+    assert.deepEqual(law.sort(), [
+      'fit',
+      'holdout',
+      'objective',
+      'param',
+      'per',
+      'search',
+      'shared',
+      'uncertainty',
+      'weight',
+    ]);
     const iso = await labels(inStudy('  budget C\n', '  budget C\n  |\n'));
     assert.ok(iso.includes('budget') && iso.includes('weighted') && !iso.includes('param'));
   });

@@ -129,7 +129,7 @@ describe('lsp server over --stdio', function () {
     // At the start of a law's item line: the law item keywords.
     assert.deepEqual(
       items.map((i) => i.label),
-      ['fit', 'holdout', 'objective', 'param', 'search', 'uncertainty', 'weight', 'per'],
+      ['fit', 'holdout', 'objective', 'param', 'search', 'uncertainty', 'weight', 'per', 'shared'],
     );
     const edits = await conn.sendRequest<unknown[]>('textDocument/formatting', {
       textDocument: { uri: STUDY_URI },

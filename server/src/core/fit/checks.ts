@@ -71,7 +71,7 @@ export function checkOptimum(
 }
 
 /** Ending on a bound. */
-function checkBounds(law: BoundLaw, prob: FitProblem, theta: Float64Array, diags: Diagnostic[]): void {
+export function checkBounds(law: BoundLaw, prob: FitProblem, theta: Float64Array, diags: Diagnostic[]): void {
   prob.free.forEach((j) => {
     const spec = law.params[j];
     const v = theta[j];

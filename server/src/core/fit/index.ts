@@ -22,6 +22,7 @@ import { fitIsoflop } from './isoflop';
 import { isoflopOptimum, type FrontierDraw } from './isoflopAnswers';
 import { fitLaw } from './law';
 import { fitGroupedIsoflop, fitGroupedLaw, groupLabel, type GroupFit } from './groups';
+import { fitSharedLaw } from './shared';
 import { fitSweep } from './sweep';
 import { publishedFit } from './published';
 import { answerPlan } from './planAnswers';
@@ -58,7 +59,9 @@ export async function fitStudy(
     const f = law.published
       ? publishedFit(law)
       : law.per
-        ? await fitGroupedLaw(law, options)
+        ? law.shared
+          ? await fitSharedLaw(law, options)
+          : await fitGroupedLaw(law, options)
         : await fitLaw(law, options);
     fits.set(law.name, f);
     laws.push(f.result);

@@ -692,6 +692,12 @@ class Binder {
       data,
     );
     if (per === null) return;
+    const shared = this.bindShared(
+      body.filter((b): b is A.SharedClause => b.kind === 'Shared'),
+      per,
+      params,
+    );
+    if (shared === null) return;
     const objectiveClause = body.find((b): b is A.ObjectiveClause => b.kind === 'Objective');
     let objective = DEFAULT_OBJECTIVE;
     if (objectiveClause) {
@@ -727,6 +733,7 @@ class Binder {
       heldOut,
       ...(weights ? { rowWeights: weights, weightText: exprToString(weightClause!.expr) } : {}),
       ...(per ? { per } : {}),
+      ...(shared && shared.length > 0 ? { shared } : {}),
       uncertainty,
       uncertaintyDeclared: uncertaintyClause !== undefined,
       search: body.find((b): b is A.SearchClause => b.kind === 'Search')?.mode ?? 'screened',
@@ -757,6 +764,48 @@ class Binder {
         clause.column.range,
       );
     return { column, groups: g.groups };
+  }
+
+  /**
+   * `shared alpha, beta`: the free parameters fitted jointly across a `per` law's groups; null
+   * after an error. Fixed parameters are the same in every group already and are left out.
+   */
+  private bindShared(clauses: A.SharedClause[], per: M.PerSpec | undefined, params: M.ParamSpec[]): string[] | null {
+    if (clauses.length === 0) return [];
+    if (!per) {
+      this.report(
+        'error',
+        'scaling.shared-without-per',
+        '`shared` needs `per COLUMN`: parameters are shared across the groups of a per-group fit',
+        clauses[0].range,
+      );
+      return null;
+    }
+    const names = params.map((p) => p.name);
+    const shared: string[] = [];
+    for (const n of clauses.flatMap((c) => c.names)) {
+      if (!names.includes(n.text)) {
+        const hint = closest(n.text, names);
+        this.report(
+          'error',
+          'scaling.unknown-parameter',
+          `'${n.text}' is not a parameter of this law${hint ? ` (did you mean '${hint}'?)` : ''}; its parameters are ${names.join(', ')}`,
+          n.range,
+        );
+        return null;
+      }
+      const spec = params.find((p) => p.name === n.text)!;
+      if (spec.fixed === undefined && !shared.includes(n.text)) shared.push(n.text);
+    }
+    const free = params.filter((p) => p.fixed === undefined);
+    if (free.length > 0 && free.every((p) => shared.includes(p.name)))
+      this.report(
+        'hint',
+        'scaling.all-shared',
+        'every parameter is shared: this is one joint fit of all the groups (the same curve for each); keep a parameter per group, or drop `per`',
+        clauses[0].range,
+      );
+    return shared;
   }
 
   /** `law NAME: published("hoffmann2022")`: the library's values, every parameter fixed, no data. */

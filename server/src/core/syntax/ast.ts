@@ -177,12 +177,20 @@ export type LawItem =
   | SearchClause
   | UncertaintyClause
   | WeightClause
-  | PerClause;
+  | PerClause
+  | SharedClause;
 
 /** `per config`: one fit per distinct value of a column (issue 10.1). */
 export interface PerClause {
   kind: 'Per';
   column: Name;
+  range: Range;
+}
+
+/** `shared alpha, beta`: in a `per` law, parameters fitted jointly across the groups (issue 10.2). */
+export interface SharedClause {
+  kind: 'Shared';
+  names: Name[];
   range: Range;
 }
 

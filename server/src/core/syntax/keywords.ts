@@ -17,7 +17,17 @@ export const TOP_LEVEL_KEYWORDS = [
   'compare',
   'plot',
 ];
-export const LAW_KEYWORDS = ['fit', 'holdout', 'objective', 'param', 'search', 'uncertainty', 'weight', 'per'];
+export const LAW_KEYWORDS = [
+  'fit',
+  'holdout',
+  'objective',
+  'param',
+  'search',
+  'uncertainty',
+  'weight',
+  'per',
+  'shared',
+];
 export const ISOFLOP_KEYWORDS = [
   'fit',
   'budget',

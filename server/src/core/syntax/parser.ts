@@ -593,6 +593,8 @@ class Parser extends ExpressionParser {
         return this.parseUncertainty();
       case 'per':
         return this.parsePer();
+      case 'shared':
+        return this.parseShared();
       case 'weight': {
         const start = this.next().start;
         const expr = this.parseExpr();
@@ -618,6 +620,13 @@ class Parser extends ExpressionParser {
     const start = this.next().start;
     const column = this.name('the column whose values make the groups');
     return { kind: 'Per', column, range: { start, end: this.prevEnd() } };
+  }
+
+  private parseShared(): A.SharedClause {
+    const start = this.next().start;
+    const names = [this.name('a parameter fitted jointly across the groups')];
+    while (this.accept(',')) names.push(this.name('a parameter'));
+    return { kind: 'Shared', names, range: { start, end: this.prevEnd() } };
   }
 
   private parseHoldout(): A.HoldoutClause {
