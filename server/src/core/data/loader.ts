@@ -590,7 +590,8 @@ class ColumnSink {
   private readonly bad: (Map<number, string> | undefined)[];
 
   constructor(readonly columns: string[]) {
-    this.numbers = columns.map(() => new Float64Array(1024));
+    // Small to start: a file may have 200,000 columns (grown by doubling as rows come).
+    this.numbers = columns.map(() => new Float64Array(8));
     this.cells = columns.map(() => []);
     this.bad = columns.map(() => undefined);
   }
