@@ -3,6 +3,11 @@
 // them 100 times a second for 10 seconds while hovering it. Reports hover p95, the server's RSS over
 // time, and checks that nothing from an old version is shown after a newer one: each version v puts
 // N = (1000 + v)B into its `predict` line, which the hover and the extrapolation diagnostic echo.
+// With background fits, the edits start once the edited study's first fit is in (its fit state
+// `fitted`), as a user edits a fitted study: the edits change only the predict line, so the editor's
+// design (docs/editor.md, "Cheap questions don't refit") promises every hover the value answered from
+// the cached fit; a hover without it is counted as a violation. Without fits no value can be shown:
+// the hovers are checked for freshness only.
 // Traffic is stdio only; every loop is bounded in count and time.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -102,7 +107,10 @@ export async function benchLoad({
   conn.onRequest('workspace/configuration', () => []);
   conn.onRequest('client/registerCapability', () => null);
   conn.onNotification('window/logMessage', () => {});
-  conn.onNotification('scalingStudio/fitState', () => {});
+  const fitStates = []; // the edited study's states, in order
+  conn.onNotification('scaling/fitState', (p) => {
+    if (p.uri === target) fitStates.push({ version: p.version, state: p.state, at: performance.now() });
+  });
   conn.listen();
 
   const rss = [];
@@ -129,6 +137,14 @@ export async function benchLoad({
     while (uris.some((u) => !published.has(u)) && performance.now() < deadline) await sleep(10);
     const openMs = performance.now() - tOpen;
     const allPublished = uris.every((u) => published.has(u));
+    let firstFitMs = NaN;
+    if (backgroundFits) {
+      const fitDeadline = performance.now() + 120_000;
+      while (!fitStates.some((f) => f.state === 'fitted') && performance.now() < fitDeadline) await sleep(20);
+      const fitted = fitStates.find((f) => f.state === 'fitted');
+      if (fitted) firstFitMs = fitted.at - tOpen;
+      else violations.push('the edited study was never fitted (no fitted state within 120 s)');
+    }
 
     // 2. editsPerSecond edits a second on one study for `seconds`, hovering the predict line meanwhile.
     const predictLine = studyText(0, 1)
@@ -140,6 +156,7 @@ export async function benchLoad({
     let hoverMaxSeen = 0;
     let hovers = 0;
     let staleHovers = 0;
+    let hoversWithValue = 0;
     const pendingHovers = [];
     const total = editsPerSecond * seconds;
     const tEdit = performance.now();
@@ -165,9 +182,12 @@ export async function benchLoad({
             .then((h) => {
               hoverMs.push(performance.now() - ts);
               hoverAt.push([(ts - tEdit) / 1000, performance.now() - ts]);
-              const text = h ? JSON.stringify(h.contents) : '';
-              const m = /N = (\d+(?:\.\d+)?)T/.exec(text);
-              if (!m) return violations.push(`hover without a prediction: ${text.slice(0, 120)}`);
+              const text = h ? (h.contents.value ?? JSON.stringify(h.contents)).replaceAll('\\', '') : '';
+              // The value line (`L = **1.94**…`), answered from the cached fit while only the question changes.
+              if (/L = \*\*/.test(text)) hoversWithValue++;
+              else if (backgroundFits) violations.push(`hover without the predicted value: ${text.slice(0, 160)}`);
+              const m = /at N = (\d+(?:\.\d+)?)T/.exec(text);
+              if (!m) return violations.push(`hover without the predict line's N: ${text.slice(0, 160)}`);
               const v = Math.round(Number(m[1]) * 1000 - 1000);
               // Messages are ordered: a hover sent after version `sentAfter` must see it (or a newer one).
               if (v < sentAfter) {
@@ -193,13 +213,16 @@ export async function benchLoad({
       studies,
       openAllMs: Math.round(openMs),
       allPublished,
+      firstFitMs: Math.round(firstFitMs),
       edits: total,
       editSeconds: Number(editSeconds.toFixed(2)),
       hovers,
       hoverP50Ms: Number(pct(hoverMs, 50).toFixed(1)),
       hoverP95Ms: Number(pct(hoverMs, 95).toFixed(1)),
       hoverMaxMs: Number(Math.max(...hoverMs).toFixed(1)),
+      hoversWithValue,
       staleHovers,
+      fitStatesDuringEdits: [...new Set(fitStates.filter((f) => f.at >= tEdit).map((f) => f.state))],
       slowHovers: hoverAt.filter(([, ms]) => ms > 100).length,
       slowHoverWindow: hoverAt
         .filter(([, ms]) => ms > 100)

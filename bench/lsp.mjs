@@ -24,6 +24,7 @@ export { inlayHints } from './server/src/lsp/inlayHints';
 export { semanticTokens } from './server/src/lsp/semanticTokens';
 export { fitKeys } from './server/src/lsp/incremental';
 export { setLog } from './server/src/lsp/safe';
+export { NodeHost } from './server/src/host/nodeHost';
 `;
 
 function writeSweep(file, rows, seed = 1) {
@@ -169,6 +170,9 @@ export async function benchLsp({ print = true } = {}) {
     target: 'node20',
     outfile: bundle,
     logLevel: 'warning',
+    // As scripts/build.mjs: ESM-only dependencies (fdir, under tinyglobby) read import.meta.url.
+    define: { 'import.meta.url': '__importMetaUrl' },
+    banner: { js: "const __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
   });
   const { createRequire } = await import('node:module');
   const lsp = createRequire(import.meta.url)(bundle);
@@ -179,11 +183,12 @@ export async function benchLsp({ print = true } = {}) {
   writeSweep(csv10k, 10_000);
   const studyPath = path.join(dir, 'study.scaling');
   const text = studyText('sweep10k.csv');
-  const store = new lsp.DocumentStore(() => dir);
+  // The store the server uses: analyses through the Node data host, awaited (get is async).
+  const store = new lsp.DocumentStore(new lsp.NodeHost(), () => dir);
   const uri = pathToFileURL(studyPath).href;
   let version = 1;
   const doc = { uri, version, getText: () => text };
-  const state = store.get(doc);
+  const state = await store.get(doc);
   const results = fakeResults(state.analysis);
   const lines = text.split('\n');
   const offsets = [];
@@ -202,12 +207,13 @@ export async function benchLsp({ print = true } = {}) {
   for (let i = 0; i < 2000; i++) {
     const o = offsets[i % offsets.length];
     const t = performance.now();
-    const a = store.get(doc).analysis;
-    lsp.hover(a, results, o);
+    const a = (await store.get(doc)).analysis;
+    const h = lsp.hover(a, results, o);
+    if (i < offsets.length && process.env.BENCH_DEBUG) console.log('hover', JSON.stringify(h)?.slice(0, 120));
     hoverMs.push(performance.now() - t);
   }
   const completionMs = [];
-  const columns = (d) => (d.path ? store.loader.columns(path.resolve(dir, d.path.value), d.format.text) : []);
+  const columns = (d) => (d.path ? store.loader.loadedColumns(path.resolve(dir, d.path.value)) : []);
   const completionOffsets = [
     text.indexOf('  fit sweep\n') + 2,
     text.indexOf('  L: loss') + 5,
@@ -216,7 +222,7 @@ export async function benchLsp({ print = true } = {}) {
   ];
   for (let i = 0; i < 2000; i++) {
     const t = performance.now();
-    lsp.completion(store.get(doc).analysis, completionOffsets[i % completionOffsets.length], { columns });
+    lsp.completion((await store.get(doc)).analysis, completionOffsets[i % completionOffsets.length], { columns });
     completionMs.push(performance.now() - t);
   }
   // One-character edits: analyse the new version and convert its diagnostics.
@@ -228,15 +234,16 @@ export async function benchLsp({ print = true } = {}) {
       .replace('"bench"', `"bench${i}"`);
     version++;
     const t = performance.now();
-    const s = store.get({ uri, version, getText: () => edited });
+    const s = await store.get({ uri, version, getText: () => edited });
     lsp.documentDiagnostics(s.analysis.diagnostics, s.analysis.lines);
     editMs.push(performance.now() - t);
     if (process.env.BENCH_DEBUG) console.log('edit', (performance.now() - t).toFixed(1));
   }
   const keysMs = [];
+  const lastAnalysis = (await store.get({ uri, version, getText: () => text })).analysis;
   for (let i = 0; i < 10; i++) {
     const t = performance.now();
-    lsp.fitKeys(store.get(doc).analysis);
+    lsp.fitKeys(lastAnalysis);
     keysMs.push(performance.now() - t);
   }
 

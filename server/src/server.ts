@@ -85,7 +85,7 @@ const fits = new FitManager({
     const doc = documents.get(uri);
     if (!doc) return undefined;
     const state = await store.get(doc);
-    return { version: doc.version, analysis: state.analysis, studyPath: state.studyPath, baseDir: state.baseDir };
+    return { version: state.version, analysis: state.analysis, studyPath: state.studyPath, baseDir: state.baseDir };
   },
   severities: () => store.getSettings().severities,
   maxMemoryMB: () => store.getSettings().maxMemoryMB,
@@ -210,6 +210,8 @@ function scheduleValidation(uri: string, dataChanged = false): void {
 const validate = safeAsync('diagnostics', undefined, async (uri: string, dataChanged: boolean): Promise<void> => {
   const doc = documents.get(uri);
   if (!doc) return;
+  // TextDocuments updates `doc` in place: this validation's version is the one it starts with.
+  const version = doc.version;
   let state = await store.current(doc);
   if (state.loading) {
     // A large file is loading: show the syntax errors now, and "loading data…" at its dataset line.
@@ -218,17 +220,17 @@ const validate = safeAsync('diagnostics', undefined, async (uri: string, dataCha
     );
     void connection.sendDiagnostics({
       uri,
-      version: doc.version,
+      version,
       diagnostics: documentDiagnostics(now, state.analysis.lines),
     });
-    state = await store.get(doc);
+    state = await store.get(doc); // a newer version, when the document moved on: dropped below
     refreshViews(); // inlay hints and lenses asked meanwhile had no data
   }
-  if (documents.get(uri)?.version !== doc.version) return; // a newer version's validation is on its way
-  fits.update(uri, doc.version, state.analysis, { dataChanged });
-  const record = fits.record(uri, doc.version);
+  if (documents.get(uri)?.version !== version) return; // a newer version's validation is on its way
+  fits.update(uri, version, state.analysis, { dataChanged });
+  const record = fits.record(uri, version);
   const diagnostics = documentDiagnostics(state.analysis.diagnostics, state.analysis.lines, record?.fitDiagnostics);
-  void connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
+  void connection.sendDiagnostics({ uri, version, diagnostics });
 });
 
 function revalidateAll(dataChanged = false): void {
@@ -277,7 +279,10 @@ async function context(uri: string, position?: { line: number; character: number
   if (!doc) return undefined;
   const state = answerWhileLoading ? await store.current(doc) : await store.get(doc);
   // The results shown include a law's last result while it refits or is stale, marked by `states`.
-  const view = fits.view(uri, doc.version);
+  // (`doc` is updated in place by later edits: the version is the analysed one.) A request may come
+  // before this version's validation: viewOf carries the unchanged laws' results over first, so a
+  // hover right after an edit of a question answers from the cached fit (docs/editor.md).
+  const view = state.loading ? fits.view(uri, state.version) : fits.viewOf(uri, state.version, state.analysis);
   const offset = position ? state.analysis.lines.offset(position.line, position.character) : 0;
   return {
     doc,
@@ -463,7 +468,7 @@ connection.onRequest(
   safeAsync('report', null, async (params: ReportParams): Promise<ReportResponse | null> => {
     const c = await context(params.uri);
     // A report is exported: only results current for this text and data, never carried ones.
-    const results = c && fits.record(params.uri, c.doc.version)?.results;
+    const results = c && fits.record(params.uri, c.state.version)?.results;
     if (!c || !results) return null;
     const meta = reportMeta(c.analysis, c.state.studyPath);
     if (!meta.studyFile) meta.studyFile = params.uri;
@@ -475,7 +480,7 @@ connection.onRequest(
     } catch (e) {
       logMessage(`[warn] HTML report: ${(e as Error).message}`);
     }
-    return { uri: params.uri, version: c.doc.version, markdown, results, ...(html ? { html } : {}) };
+    return { uri: params.uri, version: c.state.version, markdown, results, ...(html ? { html } : {}) };
   }),
 );
 
@@ -489,7 +494,7 @@ connection.onRequest(
       !d || d.state === 'fitted' ? undefined : { state: d.state, ...(d.reason ? { message: d.reason } : {}) };
     return {
       uri: params.uri,
-      version: c.doc.version,
+      version: c.state.version,
       model: plotModel(c.analysis, c.results),
       ...(state ? { state } : {}),
     };

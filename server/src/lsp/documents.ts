@@ -91,20 +91,22 @@ export class DocumentStore {
     const cached = this.cache.get(doc.uri);
     if (cached && cached.version === doc.version) return cached.promise;
     const studyPath = uriToPath(doc.uri);
+    // The server's document is updated in place by later edits: read its version and text now, once.
+    const { uri, version } = doc;
     const text = doc.getText();
     const baseDir = studyPath ? undefined : this.workspaceRoot();
-    const entry: CacheEntry = { version: doc.version, promise: undefined as unknown as Promise<DocumentState> };
+    const entry: CacheEntry = { version, promise: undefined as unknown as Promise<DocumentState> };
     entry.promise = analyze(text, this.analyzeOptions(studyPath, baseDir)).then(
       (analysis) => {
         this.analyses++;
-        entry.state = { uri: doc.uri, version: doc.version, studyPath, baseDir, analysis };
+        entry.state = { uri, version, studyPath, baseDir, analysis };
         return entry.state;
       },
       (e) => {
         // Publish something rather than nothing: stale diagnostics would stay on the wrong lines.
-        logMessage(`[error] analysis of ${doc.uri} v${doc.version}: ${(e as Error)?.stack ?? e}`);
+        logMessage(`[error] analysis of ${uri} v${version}: ${(e as Error)?.stack ?? e}`);
         this.analyses++;
-        entry.state = { uri: doc.uri, version: doc.version, studyPath, baseDir, analysis: failedAnalysis(text, e) };
+        entry.state = { uri, version, studyPath, baseDir, analysis: failedAnalysis(text, e) };
         return entry.state;
       },
     );
@@ -131,6 +133,7 @@ export class DocumentStore {
    * interim analysis of the text with no data bound, marked `loading`, made at most once per version.
    */
   async current(doc: VersionedText, waitMs = INTERIM_AFTER_MS): Promise<DocumentState> {
+    const asked = { uri: doc.uri, version: doc.version, text: doc.getText() }; // `doc` may change meanwhile
     const full = this.get(doc);
     const entry = this.cache.get(doc.uri)!;
     if (entry.state) return entry.state;
@@ -142,14 +145,14 @@ export class DocumentStore {
     if (entry.state) return entry.state;
     // Slow for another reason (a huge study's text): a second analysis of the text would not help.
     if (!this.loader.isLoading()) return full;
-    entry.interim ??= this.interim(doc);
+    entry.interim ??= this.interim(asked);
     return entry.interim;
   }
 
-  private async interim(doc: VersionedText): Promise<DocumentState> {
+  private async interim(doc: { uri: string; version: number; text: string }): Promise<DocumentState> {
     const studyPath = uriToPath(doc.uri);
     const baseDir = studyPath ? undefined : this.workspaceRoot();
-    const text = doc.getText();
+    const text = doc.text;
     let analysis: Analysis;
     try {
       analysis = await analyze(text, { ...this.analyzeOptions(studyPath, baseDir), dataPending: true });

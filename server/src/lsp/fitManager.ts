@@ -193,6 +193,23 @@ export class FitManager {
     return fitView(record, this.activity(d));
   }
 
+  /**
+   * The view of a version a request reached before its validation did (the server validates on the
+   * next tick, and a burst of edits queues them): the record is brought up to this version first, so
+   * unchanged laws' results and cached answers show at once. A request about an older version than the
+   * record's (it waited while newer versions were validated) gets a view built from the record,
+   * which is not stored: the record never moves back.
+   */
+  viewOf(uri: string, version: number, analysis: Analysis): FitView {
+    const d = this.docs.get(uri);
+    if (!d?.record || d.record.version === version) return this.view(uri, version);
+    if (d.record.version < version) {
+      this.update(uri, version, analysis);
+      return this.view(uri, version);
+    }
+    return fitView(combine(analysis, version, fitKeys(analysis), d.record), this.activity(d));
+  }
+
   private activity(d: DocFits | undefined) {
     const missing = d?.record ? d.record.missing.laws.length + d.record.missing.isoflops.length > 0 : false;
     const busy = !!d && (!!d.running || !!d.timer || (missing && this.o.enabled() && !d.outcome));

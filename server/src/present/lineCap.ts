@@ -23,3 +23,12 @@ function capLine(line: string, max: number): string {
   if (ticks % 2 === 1) cut = `${cut.slice(0, -1)}\``;
   return `${cut}…`;
 }
+
+/** Plain text (HTML, not Markdown) with every line over `maxLine` characters cut to its start plus "…". */
+export function capPlainLines(text: string, maxLine: number): string {
+  if (text.length <= maxLine) return text;
+  return text
+    .split('\n')
+    .map((line) => (line.length > maxLine ? `${line.slice(0, maxLine - 1)}…` : line))
+    .join('\n');
+}

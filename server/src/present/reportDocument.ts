@@ -75,7 +75,8 @@ function source(analysis: Analysis, range: A.Range): string {
 }
 
 function slug(prefix: string, name: string): string {
-  return `${prefix}-${name.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+  // Names are at most a report line long here: an id is an attribute on a report line too.
+  return `${prefix}-${name.slice(0, 200).replace(/[^A-Za-z0-9_-]/g, '_')}`;
 }
 
 export function buildReportDocument(analysis: Analysis, results: StudyResults, meta: ReportMeta = {}): ReportDocument {

@@ -5,6 +5,13 @@ import type { PlotModel } from '../../../protocol/plot';
 import { formatInterval, formatValue } from '../../../protocol/numbers';
 import type { Block, Inline, ReportDocument } from './reportDocument';
 import { escapeAttr, escapeHtml, makeNonce, WEBVIEW_CSS } from '../../../protocol/webview';
+import { capPlainLines } from './lineCap';
+import { MAX_REPORT_LINE } from './reportMarkdown';
+
+/** User text as HTML, each line capped as the Markdown report caps it (a 100,000-character name stays short). */
+function shown(text: string): string {
+  return escapeHtml(capPlainLines(text, MAX_REPORT_LINE));
+}
 
 interface ReportOptions {
   /** CSP nonce; a fresh random one by default. */
@@ -35,7 +42,7 @@ function paramsTable(model: PlotModel): string {
   const rows = model.laws.flatMap((law) =>
     Object.keys(law.params).map(
       (p) =>
-        `<tr><td>${escapeHtml(law.name)}</td><td>${escapeHtml(p)}</td><td class="num">${escapeHtml(formatValue(law.params[p]))}</td><td>${escapeHtml(formatInterval(law.intervals?.[p]) || '—')}</td></tr>`,
+        `<tr><td>${shown(law.name)}</td><td>${shown(p)}</td><td class="num">${escapeHtml(formatValue(law.params[p]))}</td><td>${escapeHtml(formatInterval(law.intervals?.[p]) || '—')}</td></tr>`,
     ),
   );
   if (rows.length === 0) return '';
@@ -43,14 +50,14 @@ function paramsTable(model: PlotModel): string {
 }
 
 function inline(parts: Inline): string {
-  return parts.map((p) => (typeof p === 'string' ? escapeHtml(p) : `<code>${escapeHtml(p.code)}</code>`)).join('');
+  return parts.map((p) => (typeof p === 'string' ? shown(p) : `<code>${shown(p.code)}</code>`)).join('');
 }
 
 /** One block of the report document; `plots` is where the chart app mounts. */
 function block(b: Block, app: string): string {
   switch (b.kind) {
     case 'heading':
-      return `<h${b.level} id="${escapeAttr(b.id)}">${escapeHtml(b.text)}</h${b.level}>`;
+      return `<h${b.level} id="${escapeAttr(b.id)}">${shown(b.text)}</h${b.level}>`;
     case 'paragraph':
       return `<p>${inline(b.text)}</p>`;
     case 'list':
@@ -65,13 +72,13 @@ function block(b: Block, app: string): string {
     case 'table': {
       const cls = (k: number) => (b.numeric[k] ? ' class="num"' : '');
       return `<table class="params" id="${escapeAttr(b.id)}"><thead><tr>${b.head
-        .map((h, k) => `<th${cls(k)}>${escapeHtml(h)}</th>`)
+        .map((h, k) => `<th${cls(k)}>${shown(h)}</th>`)
         .join('')}</tr></thead><tbody>${b.rows
         .map((r) => `<tr>${r.map((c, k) => `<td${cls(k)}>${inline(c)}</td>`).join('')}</tr>`)
         .join('')}</tbody></table>`;
     }
     case 'source':
-      return `<pre id="${escapeAttr(b.id)}" class="source">${escapeHtml(b.text)}</pre>`;
+      return `<pre id="${escapeAttr(b.id)}" class="source">${shown(b.text)}</pre>`;
     case 'plots':
       return app;
   }
@@ -122,13 +129,13 @@ export function standaloneReportHtml(
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${escapeAttr(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>${escapeHtml(title)}</title>
+<title>${shown(title)}</title>
 <style nonce="${escapeHtml(nonce)}">${WEBVIEW_CSS}${REPORT_CSS}</style>
 </head>
 <body>
 <header>
-<h1 id="report-title">${escapeHtml(title)}</h1>
-${opts.document ? opts.document.meta.map((m) => `<p class="meta">${inline(m)}</p>`).join('\n') : meta ? `<p class="meta">${escapeHtml(meta)}</p>` : ''}
+<h1 id="report-title">${shown(title)}</h1>
+${opts.document ? opts.document.meta.map((m) => `<p class="meta">${inline(m)}</p>`).join('\n') : meta ? `<p class="meta">${shown(meta)}</p>` : ''}
 </header>
 ${opts.document ? opts.document.blocks.map((b) => block(b, app)).join('\n') : `${paramsTable(model)}\n${app}`}
 <script type="application/json" id="scaling-model" data-uri="${escapeHtml(model.source ?? 'report')}">${jsonForScript(model)}</script>

@@ -27,6 +27,8 @@ import { hover } from '../../../server/src/lsp/hover';
 import { inlayHints } from '../../../server/src/lsp/inlayHints';
 import { MAX_WHOLE_DOCUMENT_CHARS, tooLargeFor } from '../../../server/src/lsp/limits';
 import { buildMarkdownReport, MAX_REPORT_LINE } from '../../../server/src/present/reportMarkdown';
+import { standaloneReportHtml } from '../../../server/src/present/reportHtml';
+import { buildReportDocument } from '../../../server/src/present/reportDocument';
 import { capLines, MAX_SHOWN_LINE } from '../../../server/src/present/lineCap';
 import { fakeResults } from '../lsp/helpers';
 import { scaffoldStudy } from '../../../server/src/lsp/scaffold';
@@ -458,6 +460,13 @@ describe('hardening round two (issue 15)', function () {
       for (const line of report.split('\n'))
         assert.ok(line.length <= MAX_REPORT_LINE, `a report line of ${line.length}`);
       assert.match(report, /a{100,}…/);
+      // The HTML report shows the same lines, capped the same way (the embedded plot data is data, not a line).
+      const html = standaloneReportHtml(plotModel(analysis, fakeResults(analysis)), long, '', {
+        document: buildReportDocument(analysis, fakeResults(analysis)),
+      }).replace(/<script\b[\s\S]*?<\/script>/g, '');
+      const longestRun = Math.max(...(html.match(/a+/g) ?? []).map((run) => run.length));
+      assert.ok(longestRun < MAX_REPORT_LINE, `a run of ${longestRun} characters of the name in the HTML report`);
+      assert.match(html, /a{100,}…/);
     });
 
     it("capLines keeps short text as it is, keeps each long line's start and closes a code span", () => {

@@ -97,6 +97,18 @@ describe('lsp diagnostics', () => {
     assert.ok(store.usesFile(STUDY_URI, path.join(path.dirname(STUDY_URI.slice(7)), 'runs/sweep.csv')));
     assert.ok(!store.usesFile(STUDY_URI, path.join(path.dirname(STUDY_URI.slice(7)), 'runs/other.csv')));
   });
+
+  // vscode-languageserver's TextDocuments updates a document object in place on each edit.
+  it('labels an analysis with the version it analysed, though the document moves on meanwhile', async () => {
+    const store = new DocumentStore(new NodeHost());
+    const doc = { uri: STUDY_URI, version: 1, text: STUDY_TEXT, getText: () => doc.text };
+    const pending = store.get(doc);
+    doc.version = 2;
+    doc.text = STUDY_TEXT.replace('N = 70B', 'N = 71B');
+    const state = await pending;
+    assert.equal(state.version, 1);
+    assert.equal(state.analysis.text, STUDY_TEXT);
+  });
 });
 
 describe('lsp formatting', () => {

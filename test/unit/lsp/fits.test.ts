@@ -196,6 +196,29 @@ describe('lsp background fits', () => {
     h.manager.dispose();
   });
 
+  it('a request for a version not yet validated sees the unchanged laws fitted, never an older version', async () => {
+    const backend = new FakeBackend();
+    const h = await harness(backend);
+    h.manager.update(STUDY_URI, 1, h.doc.analysis);
+    await until(() => h.states.some((s) => s.state === 'fitted'));
+    // Version 2 asks a new question; a hover reaches the server before the version's validation.
+    const asked = await analyzeText(STUDY_TEXT.replace('N = 70B', 'N = 71B'));
+    assert.notEqual(asked.text, STUDY_TEXT);
+    const view = h.manager.viewOf(STUDY_URI, 2, asked);
+    assert.deepEqual(view.results?.laws.map((l) => l.name).sort(), ['chinchilla', 'kaplan']);
+    assert.equal(view.law('chinchilla')?.state, 'fitted');
+    assert.equal(backend.jobs.length, 1, 'no refit for a new question');
+    // A late request for version 1 is answered from the version-2 record, which stays at version 2.
+    const late = h.manager.viewOf(STUDY_URI, 1, h.doc.analysis);
+    assert.deepEqual(
+      late.results?.predictions.map((p) => p.at.N),
+      [70e9],
+    );
+    assert.equal(late.law('chinchilla')?.state, 'fitted');
+    assert.ok(h.manager.record(STUDY_URI, 2));
+    h.manager.dispose();
+  });
+
   it('never applies a result to a version whose inputs differ', async () => {
     const backend = new FakeBackend(50);
     const h = await harness(backend, 0);

@@ -18,8 +18,10 @@ export interface RawTable {
   /** 1-based line in the file where each row starts (Parquet: the row's number). */
   lines: number[];
   /**
-   * Columns already read as numbers (Parquet), parallel to `columns`; NaN where a cell is empty (null).
-   * Their `cells` are written out only when asked for (cellsOf): 1M strings cost more than the numbers.
+   * Columns already read as numbers, parallel to `columns`; NaN where a cell is missing (empty, NA, a
+   * Parquet null). Parquet's typed columns, and the CSV/TSV columns whose every cell is a number or
+   * missing. Their `cells` are written out only when asked for (cellsOf): 1M strings cost more than
+   * the numbers, and the garbage collector walks every string while a large file loads.
    */
   numbers?: (Float64Array | undefined)[];
   /** Every column of the file, when only some were read (Parquet decodes the ones the study names). */
@@ -495,9 +497,8 @@ export async function parseDelimited(
   chunkBytes = PARSE_CHUNK_BYTES,
 ): Promise<LoadResult> {
   const decoder = new TextDecoder('utf-8');
-  let columns: string[] | undefined;
-  let cells: string[][] = [];
-  const lines: number[] = [];
+  const delimiter = format === 'tsv' ? '\t' : ',';
+  let sink: ColumnSink | undefined;
   let pending = ''; // decoded text not parsed yet; it starts at a record's start
   let scanned = 0; // pending[0, scanned) has been scanned for quotes and newlines
   let inQuotes = false;
@@ -532,29 +533,29 @@ export async function parseDelimited(
       const line = lineBase + chunk.slice(0, bad).split('\n').length - 1;
       return { ok: false, message: `'${file}' is not valid UTF-8 text (line ${line})`, line };
     }
-    const parsed =
-      simpleRecords(chunk, format === 'tsv' ? '\t' : ',', lineBase) ??
-      parseRecords(file, chunk, format, lineBase, columns === undefined);
-    if (!parsed.ok) return parsed;
-    let first = 0;
-    if (columns === undefined && parsed.records.length > 0) {
-      columns = parsed.records[0].map((c) => c.trim());
-      cells = columns.map(() => []);
-      first = 1;
-    }
-    for (let r = first; r < parsed.records.length; r++) {
-      const rec = parsed.records[r];
-      const line = parsed.lines[r];
-      if (rec.length !== columns!.length) {
-        return {
-          ok: false,
-          message: `'${file}' line ${line}: ${rec.length} fields where the header has ${columns!.length}`,
-          line,
-        };
+    let failed: LoadResult | undefined;
+    if (isSimpleChunk(chunk)) {
+      // Quote-free text: fields are read in place, numbers straight into the columns (no record arrays).
+      let from = 0;
+      if (!sink) {
+        const header = firstLine(chunk, delimiter);
+        if (header) {
+          sink = new ColumnSink(header.fields.map((c) => c.trim()));
+          from = header.next;
+        } else from = chunk.length;
       }
-      for (let c = 0; c < rec.length; c++) cells[c].push(rec[c]);
-      lines.push(line);
+      if (sink) failed = sink.addSimple(file, chunk, from, delimiter, lineBase + lineCount(chunk, from));
+    } else {
+      const parsed = parseRecords(file, chunk, format, lineBase, sink === undefined);
+      if (!parsed.ok) return parsed;
+      for (let r = 0; r < parsed.records.length && !failed; r++) {
+        const rec = parsed.records[r];
+        if (!sink) sink = new ColumnSink(rec.map((c) => c.trim()));
+        else if (!sink.add(rec, parsed.lines[r]))
+          failed = fieldCountError(file, parsed.lines[r], rec.length, sink.columns.length);
+      }
     }
+    if (failed) return failed;
     if (last) break;
     pending = pending.slice(upTo);
     scanned -= upTo;
@@ -564,32 +565,227 @@ export async function parseDelimited(
     newlinesBeforeCut = 0;
     await yieldToEventLoop();
   }
-  if (columns === undefined) return { ok: false, message: `'${file}' is empty: expected a header line` };
-  return { ok: true, table: { path: file, columns, cells, lines } };
+  if (sink === undefined) return { ok: false, message: `'${file}' is empty: expected a header line` };
+  return { ok: true, table: sink.table(file) };
+}
+
+function fieldCountError(file: string, line: number, fields: number, columns: number): LoadResult {
+  return { ok: false, message: `'${file}' line ${line}: ${fields} fields where the header has ${columns}`, line };
 }
 
 /**
- * The records of a chunk with no quotes and no lone carriage return: split at newlines and delimiters,
- * empty lines skipped, as csv-parse reads such text, several times faster. Undefined otherwise.
+ * The columns of a text file as they are read. A column whose first cell that is not missing is a
+ * number is kept as numbers (a Float64Array grown by doubling, NaN for a missing cell), with no string
+ * per cell; one whose first such cell is text keeps its strings. A numbers column that later meets a
+ * cell that is neither number nor missing keeps that cell's text aside, and is written out as text at
+ * the end (as every column was before): `where` and the diagnostics see the same table either way.
  */
-function simpleRecords(
-  text: string,
-  delimiter: string,
-  lineBase: number,
-): { ok: true; records: string[][]; lines: number[] } | undefined {
-  if (text.includes('"')) return undefined;
-  for (let i = text.indexOf('\r'); i >= 0; i = text.indexOf('\r', i + 1)) if (text[i + 1] !== '\n') return undefined;
-  const records: string[][] = [];
-  const lines: number[] = [];
-  const all = text.split('\n');
-  for (let i = 0; i < all.length; i++) {
-    let line = all[i];
-    if (line.endsWith('\r')) line = line.slice(0, -1);
-    if (line === '') continue;
-    records.push(line.split(delimiter));
-    lines.push(lineBase + i);
+class ColumnSink {
+  private rows = 0;
+  private readonly lines: number[] = [];
+  /** Per column: numbers while the column is numeric (or undecided), undefined once it is text. */
+  private readonly numbers: (Float64Array | undefined)[];
+  /** Per column: the cells' text while undecided or text; undefined once it is numeric. */
+  private readonly cells: (string[] | undefined)[];
+  /** Per numeric column: the text of cells that are neither a number nor missing, by row. */
+  private readonly bad: (Map<number, string> | undefined)[];
+
+  constructor(readonly columns: string[]) {
+    // Small to start: a file may have 200,000 columns (grown by doubling as rows come).
+    this.numbers = columns.map(() => new Float64Array(8));
+    this.cells = columns.map(() => []);
+    this.bad = columns.map(() => undefined);
   }
-  return { ok: true, records, lines };
+
+  /**
+   * Adds the lines of quote-free text from `from` (a line start, the file's line `line`), skipping empty
+   * ones as csv-parse does; cells of numbers columns are read without a substring when they are plain decimals.
+   */
+  addSimple(file: string, text: string, from: number, delimiter: string, line: number): LoadResult | undefined {
+    const width = this.columns.length;
+    for (let start = from; start < text.length; line++) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      const next = end + 1;
+      if (end > start && text.charCodeAt(end - 1) === 13) end--;
+      if (end > start) {
+        let fields = 1;
+        for (let d = text.indexOf(delimiter, start); d >= 0 && d < end; d = text.indexOf(delimiter, d + 1)) fields++;
+        if (fields !== width) return fieldCountError(file, line, fields, width);
+        const r = this.rows++;
+        this.lines.push(line);
+        let cellStart = start;
+        for (let c = 0; c < width; c++) {
+          let cellEnd = c === width - 1 ? end : text.indexOf(delimiter, cellStart);
+          if (cellEnd < 0 || cellEnd > end) cellEnd = end;
+          const numbers = this.numbers[c];
+          const v = numbers !== undefined && this.cells[c] === undefined ? plainDecimal(text, cellStart, cellEnd) : NaN;
+          if (!Number.isNaN(v)) {
+            if (r >= numbers!.length) this.grow(c);
+            this.numbers[c]![r] = v;
+          } else this.addCell(c, r, text.slice(cellStart, cellEnd));
+          cellStart = cellEnd + 1;
+        }
+      }
+      start = next;
+    }
+    return undefined;
+  }
+
+  private grow(c: number): void {
+    const numbers = this.numbers[c]!;
+    const grown = new Float64Array(numbers.length * 2);
+    grown.set(numbers);
+    this.numbers[c] = grown;
+  }
+
+  /** Adds a record (false when its field count is not the header's). */
+  add(fields: readonly string[], line: number): boolean {
+    if (fields.length !== this.columns.length) return false;
+    const r = this.rows++;
+    this.lines.push(line);
+    for (let c = 0; c < fields.length; c++) this.addCell(c, r, fields[c]);
+    return true;
+  }
+
+  private addCell(c: number, r: number, cell: string): void {
+    const cells = this.cells[c];
+    let numbers = this.numbers[c];
+    if (numbers === undefined) {
+      cells!.push(cell);
+      return;
+    }
+    const v = parseNumber(cell);
+    const missing = Number.isNaN(v) && isMissingCell(cell);
+    if (cells !== undefined) {
+      // Undecided: only missing cells so far.
+      if (Number.isNaN(v) && !missing) {
+        cells.push(cell);
+        this.numbers[c] = undefined; // text
+        return;
+      }
+      if (!missing)
+        this.cells[c] = undefined; // numeric from now on
+      else cells.push(cell);
+    } else if (Number.isNaN(v) && !missing) (this.bad[c] ??= new Map()).set(r, cell);
+    if (r >= numbers.length) {
+      this.grow(c);
+      numbers = this.numbers[c]!;
+    }
+    numbers[r] = v;
+  }
+
+  table(file: string): RawTable {
+    const numbers: (Float64Array | undefined)[] = [];
+    const cells: string[][] = [];
+    for (let c = 0; c < this.columns.length; c++) {
+      const values = this.numbers[c]?.subarray(0, this.rows);
+      const bad = this.bad[c];
+      const text = this.cells[c];
+      if (text !== undefined) {
+        // Text, or never decided (every cell missing): as read.
+        cells.push(text);
+        numbers.push(undefined);
+      } else if (bad) {
+        cells.push(Array.from(values!, (v, r) => bad.get(r) ?? (Number.isNaN(v) ? '' : String(v))));
+        numbers.push(undefined);
+      } else {
+        cells.push([]);
+        numbers.push(values);
+      }
+    }
+    return {
+      path: file,
+      columns: this.columns,
+      cells,
+      lines: this.lines,
+      ...(numbers.some((n) => n) ? { numbers } : {}),
+    };
+  }
+}
+
+/** Whether a chunk has no quotes and no lone carriage return (split at newlines and delimiters as csv-parse would). */
+function isSimpleChunk(text: string): boolean {
+  if (text.includes('"')) return false;
+  for (let i = text.indexOf('\r'); i >= 0; i = text.indexOf('\r', i + 1)) if (text[i + 1] !== '\n') return false;
+  return true;
+}
+
+/** The first non-empty line of quote-free text split at the delimiter, and where the next line starts. */
+function firstLine(text: string, delimiter: string): { fields: string[]; next: number } | undefined {
+  for (let start = 0; start < text.length;) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end).replace(/\r$/, '');
+    if (line !== '') return { fields: line.split(delimiter), next: end + 1 };
+    start = end + 1;
+  }
+  return undefined;
+}
+
+/** The number of newlines in text[0, end). */
+function lineCount(text: string, end: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/**
+ * text[from, to) as a number when it is a plain decimal (`-12`, `3.25`, `1e9`) that the exact fast
+ * path reads (at most 15 significant digits, a power of ten within 10^±22: one correctly rounded
+ * operation on exact values, as Number() gives); NaN otherwise, and the caller reads the cell's text.
+ */
+function plainDecimal(text: string, from: number, to: number): number {
+  let i = from;
+  let negative = false;
+  let c = text.charCodeAt(i);
+  if (c === 45 || c === 43) {
+    negative = c === 45;
+    c = text.charCodeAt(++i);
+  }
+  let mantissa = 0;
+  let digits = 0;
+  let significant = 0;
+  let scale = 0;
+  while (i < to && c >= 48 && c <= 57) {
+    mantissa = mantissa * 10 + (c - 48);
+    if (mantissa > 0) significant++;
+    digits++;
+    c = text.charCodeAt(++i);
+  }
+  if (i < to && c === 46) {
+    c = text.charCodeAt(++i);
+    while (i < to && c >= 48 && c <= 57) {
+      mantissa = mantissa * 10 + (c - 48);
+      if (mantissa > 0) significant++;
+      digits++;
+      scale--;
+      c = text.charCodeAt(++i);
+    }
+  }
+  if (digits === 0) return NaN;
+  if (i < to && (c === 101 || c === 69)) {
+    c = text.charCodeAt(++i);
+    let sign = 1;
+    if (c === 45 || c === 43) {
+      sign = c === 45 ? -1 : 1;
+      c = text.charCodeAt(++i);
+    }
+    let exponent = 0;
+    let expDigits = 0;
+    while (i < to && c >= 48 && c <= 57 && exponent < 1000) {
+      exponent = exponent * 10 + (c - 48);
+      expDigits++;
+      c = text.charCodeAt(++i);
+    }
+    if (expDigits === 0) return NaN;
+    scale += sign * exponent;
+  }
+  if (i !== to || significant > 15 || scale < -22 || scale > 22) return NaN;
+  const v = scale < 0 ? mantissa / POW10[-scale] : mantissa * POW10[scale];
+  return negative ? -v : v;
 }
 
 /** csv-parse on a run of whole records starting at the file's line `lineBase`; its line numbers made the file's. */

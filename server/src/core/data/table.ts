@@ -11,10 +11,15 @@ export function columnLookup(table: M.DataTable): (name: string) => Column | und
     if (n) return { kind: 'number', values: n };
     const t = table.text.get(name);
     if (t) {
-      // A file column: numeric when every cell parses, text otherwise.
-      const values = Float64Array.from(t, parseNumber);
-      if (values.every((v, i) => !Number.isNaN(v) || isMissingCell(t[i]))) return { kind: 'number', values };
-      return { kind: 'text', values: t };
+      // A file column: numeric when every cell parses, text from the first cell that does not (a
+      // million run names are not all parsed to find that out).
+      const values = new Float64Array(t.length);
+      for (let i = 0; i < t.length; i++) {
+        const v = parseNumber(t[i]);
+        if (Number.isNaN(v) && !isMissingCell(t[i])) return { kind: 'text', values: t };
+        values[i] = v;
+      }
+      return { kind: 'number', values };
     }
     return undefined;
   };

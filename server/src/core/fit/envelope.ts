@@ -3,7 +3,7 @@
 // ln L interpolated linearly in ln C, only inside its own logged range) gives one point (N, D) of the
 // optimum; ln N and ln D of those points are regressed on ln C. A point whose best run is the smallest
 // or largest model says only "smaller (larger) would be better": it is marked and left out.
-import type { BoundIsoflop } from '../model';
+import { rowPlace, type BoundIsoflop } from '../model';
 import type { EnvelopePoint, EnvelopeResult } from '../results';
 import { diagnostic, type Diagnostic } from '../diagnostics';
 import { checkCurves, rowsByRun } from '../data/curves';
@@ -63,7 +63,7 @@ export function fitEnvelope(iso: BoundIsoflop): {
   const byRun = rowsByRun(runs);
   const at = (i: number) => {
     const o = iso.data.origin[i];
-    return o && 'file' in o ? `'${o.file.split(/[\\/]/).pop()}' line ${o.line}: ` : '';
+    return o && 'file' in o ? `${rowPlace(o, i)}: ` : '';
   };
   // Curves must move forward in compute; runs with one point have no curve.
   const bad = new Set<string>();

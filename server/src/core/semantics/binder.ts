@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { diagnostic, type Diagnostic, type Severity } from '../diagnostics';
 import type * as M from '../model';
-import { HELD_OUT_KEPT } from '../model';
+import { HELD_OUT_KEPT, rowPlace } from '../model';
 import type * as A from '../syntax/ast';
 import type { ParseResult } from '../syntax/parser';
 import { cellsOf, numericColumn, type LoadResult } from '../data/loader';
@@ -389,7 +389,8 @@ class Binder {
     let ok = true;
     for (const { problem: p, runs: count } of checkCurves(runs, steps.values)) {
       const origin = table.origin[p.row];
-      const where = 'file' in origin ? `'${path.basename(origin.file)}' line ${origin.line}: ` : '';
+      // The row's place as every message gives it ('f.parquet' row 12, 'f.csv' line 13).
+      const where = 'file' in origin ? `${rowPlace(origin, p.row)}: ` : '';
       const others = count > 1 ? ` (and ${count - 1} more run${count > 2 ? 's' : ''})` : '';
       if (p.kind === 'one-point') {
         this.report(

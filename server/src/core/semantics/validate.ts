@@ -192,7 +192,7 @@ function checkLogDomain(law: BoundLaw, out: Diagnostic[]): void {
         const origin = law.data.origin[r];
         // Missing values are left out (checkMissingValues says so); a bad inline cell is a syntax error.
         if (Number.isNaN(v)) continue;
-        const where = 'file' in origin ? ` (${origin.file.split(/[\\/]/).pop()} line ${origin.line})` : '';
+        const where = 'file' in origin ? ` (${rowPlace(origin, r)})` : '';
         out.push(
           diagnostic(
             'error',

@@ -412,13 +412,15 @@ class Parser extends ExpressionParser {
     const text = this.text;
     let rows = 0;
     let at = text.indexOf('\n', from) + 1;
+    // Character codes only, no substring or regex per line: this scan runs over every inline table.
     while (at > 0 && at < text.length) {
       let i = at;
-      while (text[i] === ' ' || text[i] === '\t') i++;
-      if (text[i] === '}') break;
-      const word = /^[A-Za-z_]+/.exec(text.slice(i, i + 16))?.[0];
-      if (word && TOP_LEVEL_KEYWORDS.includes(word)) break;
-      if (text[i] !== '\n' && text[i] !== '\r' && text[i] !== '#' && !text.startsWith('//', i)) rows++;
+      let c = text.charCodeAt(i);
+      while (c === 32 /* space */ || c === 9 /* tab */) c = text.charCodeAt(++i);
+      if (c === 125 /* } */) break;
+      if (isLetter(c) && startsTopLevelKeyword(text, i)) break;
+      const blank = c === 10 || c === 13 || c === 35 /* # */ || (c === 47 && text.charCodeAt(i + 1) === 47); // `//`
+      if (!blank && i < text.length) rows++;
       at = text.indexOf('\n', at) + 1;
     }
     if (rows <= MAX_INLINE_ROWS) return undefined;
@@ -1001,4 +1003,15 @@ class Parser extends ExpressionParser {
     stmt.range.end = this.prevEnd();
     return stmt;
   }
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95; // A-Z a-z _
+}
+
+/** Whether the letters at `i` (a maximal run of them) spell a statement keyword. */
+function startsTopLevelKeyword(text: string, i: number): boolean {
+  let end = i;
+  while (isLetter(text.charCodeAt(end))) end++;
+  return TOP_LEVEL_KEYWORDS.includes(text.slice(i, end));
 }
