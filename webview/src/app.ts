@@ -11,7 +11,7 @@ import {
 } from '../../protocol/webview';
 import type { HostApi } from './api';
 import { createChart, resetZoom, updateChart, type ChartSpec, type ScalingChart } from './charts';
-import { readPalette, watchTheme, type Palette } from './theme';
+import { lightPalette, readPalette, watchTheme, type Palette } from './theme';
 import { specsToCsv } from './views/csv';
 import { VIEW_LABELS, VIEWS } from './views';
 
@@ -62,10 +62,12 @@ function debounce(fn: () => void, wait: number, maxWait: number): () => void {
 function leadingDebounce(fn: () => void, wait: number, maxWait: number): () => void {
   let lastRun = -Infinity;
   let scheduled = false;
+  // The quiet spell counts from the end of the last draw: a draw slower than the spell (a busy machine) must not
+  // make every update of a burst look like the first after a quiet spell.
   const trailing = debounce(
     () => {
-      lastRun = performance.now();
       fn();
+      lastRun = performance.now();
     },
     wait,
     maxWait,
@@ -75,8 +77,8 @@ function leadingDebounce(fn: () => void, wait: number, maxWait: number): () => v
       scheduled = true;
       queueMicrotask(() => {
         scheduled = false;
-        lastRun = performance.now();
         fn();
+        lastRun = performance.now();
       });
       return;
     }
@@ -368,35 +370,80 @@ export class App {
     return this.sections.flatMap((s) => s.charts);
   }
 
+  /** PNG at 2×: in the current theme and, for papers, on a light background; the extension picks (a setting). */
   private exportPng(): void {
-    const charts = this.visibleCharts();
-    if (charts.length === 0) return;
-    let dataUrl: string;
-    if (charts.length === 1) {
-      dataUrl = charts[0].toBase64Image('image/png', 1);
-    } else {
-      // Stack the charts (row by row as laid out) into one image.
-      const rects = charts.map((c) => c.canvas.getBoundingClientRect());
-      const left = Math.min(...rects.map((r) => r.left));
-      const top = Math.min(...rects.map((r) => r.top));
-      const ratio = window.devicePixelRatio || 1;
-      const out = document.createElement('canvas');
-      out.width = Math.ceil((Math.max(...rects.map((r) => r.right)) - left) * ratio);
-      out.height = Math.ceil((Math.max(...rects.map((r) => r.bottom)) - top) * ratio);
-      const ctx = out.getContext('2d');
-      if (!ctx) return;
-      ctx.fillStyle = this.palette.background;
-      ctx.fillRect(0, 0, out.width, out.height);
-      charts.forEach((c, i) => {
-        const r = rects[i];
-        ctx.drawImage(c.canvas, (r.left - left) * ratio, (r.top - top) * ratio, r.width * ratio, r.height * ratio);
-      });
-      dataUrl = out.toDataURL('image/png');
-    }
+    const themed = this.renderPng(this.palette);
+    if (!themed) return;
+    const light = this.palette.kind === 'light' ? themed : (this.renderPng(lightPalette(this.palette)) ?? themed);
     const view = this.sections[0]?.view ?? 'fit';
-    if (this.mode === 'report') return download(`${view}.png`, dataUrl);
+    if (this.mode === 'report') return download(`${view}.png`, themed);
     if (this.uri !== null && this.version !== null)
-      this.post({ type: 'exportPng', uri: this.uri, version: this.version, view, dataUrl });
+      this.post({
+        type: 'exportPng',
+        uri: this.uri,
+        version: this.version,
+        view,
+        dataUrl: themed,
+        lightDataUrl: light,
+      });
+  }
+
+  /**
+   * The charts shown, redrawn off screen at twice the pixels in `pal`, each at its on-screen size and place, into
+   * one image (a view with several charts is stacked as laid out).
+   */
+  private renderPng(pal: Palette): string | null {
+    const model = this.model;
+    if (!model) return null;
+    const placed: { rect: DOMRect; spec: ChartSpec }[] = [];
+    for (const s of this.sections) {
+      const specs = VIEWS[s.view](model, this.state, pal);
+      s.charts.forEach((c, i) => {
+        const spec = specs.find((k) => k.id === c.scalingId) ?? specs[i];
+        if (!spec) return;
+        // The user's zoom is part of the figure.
+        for (const id of ['x', 'y'] as const) {
+          const z = c.options.scales?.[id];
+          if (z?.min !== undefined) spec[id].min = Number(z.min);
+          if (z?.max !== undefined) spec[id].max = Number(z.max);
+        }
+        placed.push({ rect: c.canvas.getBoundingClientRect(), spec });
+      });
+    }
+    if (placed.length === 0) return null;
+    const scale = 2;
+    const left = Math.min(...placed.map((p) => p.rect.left));
+    const top = Math.min(...placed.map((p) => p.rect.top));
+    const out = document.createElement('canvas');
+    out.width = Math.ceil((Math.max(...placed.map((p) => p.rect.right)) - left) * scale);
+    out.height = Math.ceil((Math.max(...placed.map((p) => p.rect.bottom)) - top) * scale);
+    const ctx = out.getContext('2d');
+    if (!ctx) return null;
+    ctx.fillStyle = pal.background;
+    ctx.fillRect(0, 0, out.width, out.height);
+    const stage = el('div', { 'aria-hidden': 'true' });
+    stage.style.cssText = 'position:fixed;left:-100000px;top:0;visibility:hidden';
+    document.body.append(stage);
+    try {
+      for (const { rect, spec } of placed) {
+        const canvas = el('canvas');
+        canvas.width = Math.max(1, Math.round(rect.width));
+        canvas.height = Math.max(1, Math.round(rect.height));
+        stage.append(canvas);
+        const chart = createChart(canvas, spec, pal, { pixelRatio: scale });
+        ctx.drawImage(
+          chart.canvas,
+          (rect.left - left) * scale,
+          (rect.top - top) * scale,
+          rect.width * scale,
+          rect.height * scale,
+        );
+        chart.destroy();
+      }
+    } finally {
+      stage.remove();
+    }
+    return out.toDataURL('image/png');
   }
 
   private exportCsv(): void {
