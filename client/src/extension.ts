@@ -249,7 +249,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Scalin
     if (html && report.html) await vscode.workspace.fs.writeFile(html, Buffer.from(report.html, 'utf8'));
     // The report as read, not its source: the Markdown preview beside the study; the HTML (with the
     // interactive plots) one click away in the browser.
-    await vscode.commands.executeCommand('markdown.showPreviewToSide', target);
+    await vscode.commands.executeCommand('markdown.showPreviewToSide', target).then(undefined, () =>
+      // no Markdown preview (the built-in extension disabled): the source, as before
+      vscode.window.showTextDocument(target, { viewColumn: vscode.ViewColumn.Beside, preview: true }),
+    );
     const name = path.basename(target.fsPath || target.path);
     const actions = html ? ['Open HTML', 'Show Markdown Source'] : ['Show Markdown Source'];
     void vscode.window
