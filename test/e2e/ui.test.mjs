@@ -398,7 +398,7 @@ export function define(t) {
   // Issue 18: the editor tells the truth about a fit whose data broke.
   t.test(
     'deleting the data file marks the fit stale: status item, hover and plot banner',
-    async ({ wb, ws }) => {
+    async ({ wb, ws, page, shotPath }) => {
       const csv = path.join(ws, 'e2e', 'stale-runs.csv');
       const copy = fs.readFileSync(csv);
       await wb.openFile(STALE);
@@ -419,6 +419,8 @@ export function define(t) {
         const text = await wb.hover('predict quick', 'predict', { accept: (t) => /stale/.test(t) });
         assert.ok(text.includes(`L = ${value}`), `the last value ${value} is kept: ${text}`);
         assert.match(text, /stale — file not found/);
+        // the three at once: the status item, the hover, the plot's banner (before the file comes back)
+        await page.screenshot({ path: shotPath('stale') });
       } finally {
         fs.writeFileSync(csv, copy);
       }
@@ -487,7 +489,7 @@ export function define(t) {
 
   t.test(
     'scaffolding from an IsoFLOP CSV writes an isoflop block that fits',
-    async ({ wb, page, ws }) => {
+    async ({ wb, page, ws, shotPath }) => {
       // As a user does it: right-click the CSV in the Explorer, "New Study from Data…".
       const row = (name) => page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
       if (!(await row('isoflop-runs.csv').isVisible())) await row('e2e').click();
@@ -508,7 +510,8 @@ export function define(t) {
       const exponent = JSON.parse(cli.stdout).isoflops[0].frontier.N.exponent;
       await wb.runCommand('Scaling Studio: Fit Study');
       await wb.statusItem(/fitted in/).waitFor({ timeout: 60000 });
-      await wb.hover('isoflop approach2', 'isoflop', { accept: (t) => shows(t, exponent), timeout: 30000 });
+      await wb.hover('isoflop approach2', 'approach2', { accept: (t) => shows(t, exponent), timeout: 30000 });
+      await page.screenshot({ path: shotPath('hover') });
     },
     { timeout: 120000 },
   );
@@ -554,7 +557,7 @@ export function define(t) {
     { timeout: 120000 },
   );
 
-  t.test('a missing compute line is declared by a quick fix (Ctrl+.)', async ({ wb, page, ws }) => {
+  t.test('a missing compute line is declared by a quick fix (Ctrl+.)', async ({ wb, page, ws, shotPath }) => {
     await wb.openFile(STALE);
     const editor = wb.editorFor('stale.scaling');
     await editor.locator('.view-line', { hasText: 'compute C = 6' }).click();
@@ -568,6 +571,7 @@ export function define(t) {
     await page.keyboard.press('Control+Period');
     const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Declare `compute C = 6 * N * D`' }).first();
     await fix.waitFor({ timeout: 15000 });
+    await page.screenshot({ path: shotPath('offered') });
     await fix.click();
     await wb.waitForProblems('stale.scaling', (ps) => !ps.some((p) => p.severity === 'error'), {
       message: 'no errors after the fix',
