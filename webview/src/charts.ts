@@ -245,7 +245,7 @@ const pointLabelsPlugin: Plugin = {
 };
 
 /** Room on the right for the colour bar. */
-export const COLOR_BAR_WIDTH = 84;
+export const COLOR_BAR_WIDTH = 100;
 
 /** The colour bar of an ordered colour scale: one block per colour, small at the bottom, labelled. */
 const colorBarPlugin: Plugin = {

@@ -150,7 +150,7 @@ export function fitView(model: PlotModel, state: ViewState, pal: Palette): Chart
         datasets.push(
           ...throughDatasets(
             group,
-            `${law.name} (${atText(through.at)})`,
+            throughLabel(law.name, through.at),
             through.points,
             color,
             pal,
@@ -196,7 +196,7 @@ export function fitView(model: PlotModel, state: ViewState, pal: Palette): Chart
         datasets.push(
           ...throughDatasets(
             group,
-            `${law.name} (${atText(through.at)})`,
+            throughLabel(law.name, through.at),
             through.points,
             color,
             pal,
@@ -244,6 +244,12 @@ export function fitView(model: PlotModel, state: ViewState, pal: Palette): Chart
       ...(colorBar ? { colorBar } : {}),
     },
   ];
+}
+
+/** A curve through a point is named by the values it holds ("chinchilla (D = 1.4T)"), else as through the point. */
+function throughLabel(law: string, at: Record<string, number> | undefined): string {
+  const where = atText(at);
+  return `${law} (${where || 'through the point'})`;
 }
 
 /** The law through a predict/optimize point: a dotted curve with its band, in the point's legend group. */
