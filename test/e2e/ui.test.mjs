@@ -494,7 +494,17 @@ export function define(t) {
       const row = (name) => page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
       if (!(await row('isoflop-runs.csv').isVisible())) await row('e2e').click();
       await row('isoflop-runs.csv').click({ button: 'right' });
-      await page.locator('.monaco-menu .action-item', { hasText: 'New Study from Data' }).first().click();
+      const item = page.locator('.monaco-menu .action-item', { hasText: 'New Study from Data' }).first();
+      await item.waitFor({ timeout: 10000 });
+      await item.click();
+      // A click that lands while the menu is still laying out only focuses the item: Enter runs it then.
+      if (
+        !(await item.waitFor({ state: 'hidden', timeout: 3000 }).then(
+          () => true,
+          () => false,
+        ))
+      )
+        await page.keyboard.press('Enter');
       await wb.activeTab('isoflop-runs.scaling', 30000);
       await wb.line('isoflop approach2').waitFor({ timeout: 15000 });
       const written = fs.readFileSync(path.join(ws, 'e2e', 'isoflop-runs.scaling'), 'utf8');
