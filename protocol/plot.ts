@@ -49,12 +49,16 @@ export interface RunSet {
   groups?: string[];
 }
 
-interface PlotCurve {
+export interface PlotCurve {
   /** The x variable this curve runs along (N, D, C ...). */
   along: string;
   /** The `by` group this curve belongs to; null for the single curve of a law. */
   group: string | null;
   points: Series;
+  /** The values the other variables are held at (D = 20B for a curve along N), for the legend. */
+  at?: Record<string, number>;
+  /** The `predict` (index into `predictions`) or `optimize` (into `optima`) point this curve runs through. */
+  through?: { kind: 'predict' | 'optimum'; index: number };
 }
 
 export interface PlotLaw {
@@ -194,6 +198,11 @@ export interface PlotModel {
   sweeps?: PlotSweep[];
   /** Absent in models from before plans were drawn. */
   plans?: PlotPlan[];
+  /**
+   * Each law's compute-optimal allocation (N*, D*, L*) as dense curves over the study's budgets (its runs' and
+   * every `optimize` and `frontier` budget), for laws with an `optimize` or `frontier` line. No bands (level null).
+   */
+  allocations?: PlotLawFrontier[];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -225,6 +234,8 @@ export interface CurveRequest {
   by: string | null;
   group: string | null;
   runs: LawRuns;
+  /** Values to hold the other variables at (a predict or optimize point's coordinates); the sampler's choice otherwise. */
+  fixed?: Record<string, number>;
 }
 
 /** What the server implements: evaluating a fitted law (and its band) along one variable. */
@@ -234,7 +245,16 @@ export interface CurveSampler {
    * runs, or the group's value). `lo`/`hi`: the pointwise interval (bootstrap draws or asymptotic). Return null when
    * the law does not depend on `along`.
    */
-  sample(req: CurveRequest): { y: number[]; lo?: number[]; hi?: number[] } | null;
+  sample(req: CurveRequest): { y: number[]; lo?: number[]; hi?: number[]; at?: Record<string, number> } | null;
+  /**
+   * Optional: the law's compute-optimal allocation at each budget of `variable` (C): each quantity (N*, D*) and the
+   * law's value there. Lets the frontier view draw the frontier as a curve over the budgets, not only its points.
+   */
+  allocation?(
+    law: LawResult,
+    variable: string,
+    budgets: number[],
+  ): { at: Record<string, number[]>; value: number[] } | null;
   /** Optional band of a frontier line N*(C) or D*(C) over `budgets`. */
   frontierBand?(isoflop: IsoflopResult, variable: string, budgets: number[]): { lo: number[]; hi: number[] } | null;
 }
@@ -444,7 +464,28 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
           const s = sources.sampler.sample({ law, along, x: gx, by, group, runs: r });
           if (!s || s.y.length !== gx.length) continue;
           const points = finiteSeries(gx, s.y, s.lo, s.hi);
-          if (points.x.length >= 2) curves.push({ along, group, points });
+          if (points.x.length >= 2) curves.push({ along, group, points, ...atOf(s.at, along) });
+        }
+        // Through each predict/optimize point: the law along this axis with the other variables held at the
+        // point's own values, from the runs out to the point, so the curve and its band reach it.
+        const points: [CurveThrough, Record<string, number>][] = [
+          ...predictions.flatMap((p, index): [CurveThrough, Record<string, number>][] =>
+            p.law === law.name ? [[{ kind: 'predict', index }, p.at]] : [],
+          ),
+          ...optima.flatMap((o, index): [CurveThrough, Record<string, number>][] =>
+            o.law === law.name ? [[{ kind: 'optimum', index }, o.at]] : [],
+          ),
+        ];
+        for (const [through, at] of points) {
+          const v = at[along];
+          if (!(v > 0)) continue;
+          const span = positiveRange([...(set.columns[along] ?? []), v]);
+          if (!span) continue;
+          const px = withPoints(logGrid(span[0] / 1.25, span[1] * 1.25, n), [v]);
+          const s = sources.sampler.sample({ law, along, x: px, by, group: null, runs: r, fixed: at });
+          if (!s || s.y.length !== px.length) continue;
+          const series = finiteSeries(px, s.y, s.lo, s.hi);
+          if (series.x.length >= 2) curves.push({ along, group: null, points: series, ...atOf(s.at, along), through });
         }
       }
     }
@@ -495,6 +536,7 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
       finite(r.predicted) && finite(r.cost) ? [{ at: finiteRecord(r.at), value: r.predicted, cost: r.cost }] : [],
     ),
   }));
+  const allocations = results.laws.flatMap((law) => buildAllocation(law, results, sources, n));
   const sweeps = (results.sweeps ?? []).map((sw) => buildSweep(sw, sources.sweepRuns?.[sw.name], n));
 
   return {
@@ -513,7 +555,41 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
     frontiers,
     sweeps,
     ...(plans.length > 0 ? { plans } : {}),
+    ...(allocations.length > 0 ? { allocations } : {}),
   };
+}
+
+/**
+ * A law's compute-optimal frontier as curves: N*(C), D*(C) and L*(C) over the range of the study's budgets (the
+ * runs' C, every `optimize` budget and `frontier` point of the law), for a law with an `optimize` or `frontier` line.
+ */
+function buildAllocation(law: LawResult, results: StudyResults, sources: PlotSources, n: number): PlotLawFrontier[] {
+  if (!sources.sampler.allocation) return [];
+  const optima = results.optima.filter((o) => o.law === law.name);
+  const traced = (results.frontiers ?? []).filter((f) => f.law === law.name);
+  const variable = traced[0]?.variable ?? Object.keys(optima[0]?.budget ?? {})[0];
+  if (variable === undefined) return [];
+  const budgets = [
+    ...optima.map((o) => o.budget[variable]),
+    ...traced.flatMap((f) => f.points.map((p) => p.budget[variable])),
+    ...(sources.runs[law.name]?.columns[variable] ?? []),
+  ];
+  const range = positiveRange(budgets);
+  if (!range) return [];
+  // The `optimize` budgets themselves are on the grid: the curve passes through their stars.
+  const x = withPoints(
+    range[1] > range[0] ? logGrid(range[0], range[1], n) : logGrid(range[0] / 10, range[1] * 10, n),
+    optima.map((o) => o.budget[variable]).filter((v) => v > 0),
+  );
+  const a = sources.sampler.allocation(law, variable, x);
+  if (!a) return [];
+  const curves: PlotLawFrontier['curves'] = [];
+  for (const [quantity, y] of [...Object.entries(a.at), [sources.target, a.value] as const]) {
+    if (y.length !== x.length) continue;
+    const curve = finiteSeries(x, y);
+    if (curve.x.length >= 2) curves.push({ quantity, curve });
+  }
+  return curves.length > 0 ? [{ law: law.name, variable, target: sources.target, level: null, curves }] : [];
 }
 
 function buildEnvelope(env: EnvelopeResult, sources: PlotSources): PlotEnvelope {
@@ -619,6 +695,15 @@ function buildLawFrontier(f: FrontierResult, results: StudyResults, fallbackTarg
     if (curve.x.length > 0) curves.push({ quantity, curve });
   }
   return { law: f.law, variable: f.variable, target, level: finite(level) ? level : null, curves };
+}
+
+type CurveThrough = NonNullable<PlotCurve['through']>;
+
+/** The sampler's held values as a curve's `at` (finite ones, the axis variable left out). */
+function atOf(at: Record<string, number> | undefined, along: string): { at?: Record<string, number> } {
+  if (!at) return {};
+  const kept = Object.fromEntries(Object.entries(at).filter(([k, v]) => k !== along && finite(v)));
+  return Object.keys(kept).length > 0 ? { at: kept } : {};
 }
 
 /** A sorted grid with the given points added (those not already on it). */
@@ -767,6 +852,10 @@ function isPlotLaw(x: unknown, sets: Map<string, number>): x is PlotLaw {
   if (!Array.isArray(x.curves)) return false;
   for (const c of x.curves) {
     if (!isObj(c) || !isStr(c.along) || !(c.group === null || isStr(c.group)) || !isSeries(c.points)) return false;
+    if (c.at !== undefined && !numRecord(c.at)) return false;
+    const t = c.through;
+    if (t !== undefined && !(isObj(t) && (t.kind === 'predict' || t.kind === 'optimum') && isNum(t.index)))
+      return false;
   }
   if (x.draws !== undefined && !(isObj(x.draws) && Object.values(x.draws).every((d) => numArr(d)))) return false;
   return true;
@@ -832,6 +921,8 @@ export function isPlotModel(x: unknown): x is PlotModel {
   if (x.frontiers !== undefined && !(Array.isArray(x.frontiers) && x.frontiers.every(isLawFrontier))) return false;
   if (x.sweeps !== undefined && !(Array.isArray(x.sweeps) && x.sweeps.every(isSweep))) return false;
   if (x.plans !== undefined && !(Array.isArray(x.plans) && x.plans.every(isPlan))) return false;
+  if (x.allocations !== undefined && !(Array.isArray(x.allocations) && x.allocations.every(isLawFrontier)))
+    return false;
   return Array.isArray(x.isoflops) && x.isoflops.every(isIsoflop);
 }
 
@@ -859,8 +950,10 @@ export function availableViews(model: PlotModel): PlotView[] {
   if (model.laws.some((l) => l.fitted.some((v) => v !== null))) out.push('residuals');
   if (model.isoflops.some((i) => i.budgets.length > 0)) out.push('isoflop');
   if (model.envelopes?.some((e) => e.points.x.length > 0)) out.push('envelope');
-  // One optimum alone is a point, not a frontier: it shows on the fit view.
-  const traced = model.frontiers?.some((f) => f.curves.length > 0) ?? false;
+  // One optimum alone is a point, not a frontier; with the law's allocation over the budgets it is a curve.
+  const traced =
+    (model.frontiers?.some((f) => f.curves.length > 0) ?? false) ||
+    (model.allocations?.some((f) => f.curves.length > 0) ?? false);
   if (traced || model.isoflops.some((i) => i.frontier.length > 0) || model.optima.length > 1) out.push('frontier');
   if (model.sweeps?.some((s) => s.groups.length > 0)) out.push('sweep');
   if (model.laws.some((l) => l.draws && Object.keys(l.draws).length > 0)) out.push('bootstrap');

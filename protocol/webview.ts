@@ -42,7 +42,10 @@ interface ExportPngMessage {
   uri: string;
   version: number;
   view: PlotView;
+  /** At 2×, in the current theme. */
   dataUrl: string;
+  /** At 2×, on a light background (for papers); the extension picks one (scalingStudio.plot.exportTheme). */
+  lightDataUrl?: string;
 }
 interface ExportCsvMessage {
   type: 'exportCsv';
@@ -126,12 +129,13 @@ export function isWebviewMessage(x: unknown): x is WebviewMessage {
       );
     case 'exportPng':
       return (
-        hasOnly(x, ['type', 'uri', 'version', 'view', 'dataUrl']) &&
+        hasOnly(x, ['type', 'uri', 'version', 'view', 'dataUrl', 'lightDataUrl']) &&
         isUri(x.uri) &&
         isVersion(x.version) &&
         isPlotView(x.view) &&
         typeof x.dataUrl === 'string' &&
-        DATA_URL_PNG.test(x.dataUrl)
+        DATA_URL_PNG.test(x.dataUrl) &&
+        (x.lightDataUrl === undefined || (typeof x.lightDataUrl === 'string' && DATA_URL_PNG.test(x.lightDataUrl)))
       );
     case 'exportCsv':
       return (

@@ -247,7 +247,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<Scalin
     if (!replace) return undefined;
     await vscode.workspace.fs.writeFile(target, Buffer.from(report.markdown, 'utf8'));
     if (html && report.html) await vscode.workspace.fs.writeFile(html, Buffer.from(report.html, 'utf8'));
-    await vscode.window.showTextDocument(target, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+    // The report as read, not its source: the Markdown preview beside the study; the HTML (with the
+    // interactive plots) one click away in the browser.
+    await vscode.commands.executeCommand('markdown.showPreviewToSide', target).then(undefined, () =>
+      // no Markdown preview (the built-in extension disabled): the source, as before
+      vscode.window.showTextDocument(target, { viewColumn: vscode.ViewColumn.Beside, preview: true }),
+    );
+    const name = path.basename(target.fsPath || target.path);
+    const actions = html ? ['Open HTML', 'Show Markdown Source'] : ['Show Markdown Source'];
+    void vscode.window
+      .showInformationMessage(`Saved ${name}${html ? ' and its HTML' : ''}`, ...actions)
+      .then((pick) => {
+        if (pick === 'Open HTML' && html) void vscode.env.openExternal(html);
+        if (pick === 'Show Markdown Source') void vscode.window.showTextDocument(target, { preview: true });
+      });
     return target.toString();
   });
 

@@ -81,6 +81,14 @@ export class PlotPanels implements vscode.Disposable {
   }
 }
 
+/** The default export file: `<study>-<view>.<ext>` beside a study on disk (none for an unsaved one). */
+export function exportName(studyUri: string, view: string, ext: string): vscode.Uri | undefined {
+  const study = vscode.Uri.parse(studyUri);
+  if (study.scheme !== 'file') return undefined;
+  const base = (study.path.split('/').pop() ?? 'study').replace(/\.scaling$/, '');
+  return vscode.Uri.joinPath(study, '..', `${base}-${view}.${ext}`);
+}
+
 /** The banner over curves that are not current (the fit state, docs/editor.md). */
 function banner(s: PlotResponse['state']): { banner?: string } {
   switch (s?.state) {
@@ -164,6 +172,39 @@ class PlotPanel {
     });
   }
 
+  /** Which colours the PNG gets: the setting, or the user's pick when it says `ask` (undefined: cancelled). */
+  private async pngColours(themed: string, light: string | undefined): Promise<string | undefined> {
+    if (!light) return themed;
+    const setting = vscode.workspace
+      .getConfiguration('scalingStudio', vscode.Uri.parse(this.uri))
+      .get<string>('plot.exportTheme', 'ask');
+    if (setting === 'light') return light;
+    if (setting === 'theme') return themed;
+    const pick = await vscode.window.showQuickPick(
+      [
+        { label: 'Light background', description: 'for papers and slides', dataUrl: light },
+        { label: 'Current colour theme', description: 'as the panel shows it', dataUrl: themed },
+      ],
+      { title: 'Export plot as PNG (2× resolution)', placeHolder: 'Colours of the exported image' },
+    );
+    return pick?.dataUrl;
+  }
+
+  /** Save dialog with a default name beside the study (study-view.ext), then "Saved — Open". */
+  private async save(data: Uint8Array, view: string, ext: string, kind: string, saveLabel: string): Promise<void> {
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: exportName(this.uri, view, ext),
+      filters: { [kind]: [ext] },
+      saveLabel,
+    });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, data);
+    const name = target.path.split('/').pop() ?? target.path;
+    void vscode.window.showInformationMessage(`Saved ${name}`, 'Open').then((pick) => {
+      if (pick === 'Open') void vscode.commands.executeCommand('vscode.open', target);
+    });
+  }
+
   private async receive(m: unknown): Promise<void> {
     if (!isWebviewMessage(m)) {
       this.host.log('[plot] ignored an invalid message from the webview');
@@ -182,18 +223,15 @@ class PlotPanel {
         this.host.log(`[plot] webview: ${m.message}`);
         break;
       case 'exportPng': {
-        const target = await vscode.window.showSaveDialog({ filters: { PNG: ['png'] }, saveLabel: 'Export plot' });
-        if (target) {
-          const data = Buffer.from(m.dataUrl.slice(m.dataUrl.indexOf(',') + 1), 'base64');
-          await vscode.workspace.fs.writeFile(target, data);
-        }
+        const dataUrl = await this.pngColours(m.dataUrl, m.lightDataUrl);
+        if (!dataUrl) break;
+        const data = Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
+        await this.save(data, m.view, 'png', 'PNG', 'Export plot');
         break;
       }
-      case 'exportCsv': {
-        const target = await vscode.window.showSaveDialog({ filters: { CSV: ['csv'] }, saveLabel: 'Export data' });
-        if (target) await vscode.workspace.fs.writeFile(target, Buffer.from(m.csv, 'utf8'));
+      case 'exportCsv':
+        await this.save(Buffer.from(m.csv, 'utf8'), m.view, 'csv', 'CSV', 'Export data');
         break;
-      }
     }
   }
 }

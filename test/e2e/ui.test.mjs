@@ -7,12 +7,20 @@
  * CI must end with this list empty.
  */
 export const PENDING = [
-  // (empty: every check runs)
+  // Issue 18 point 2, found by this check on 2026-12-01: after the edit the server's hover says "no fit
+  // result for this law (see Problems)" and the hint is gone, although core's cachedPrediction answers the
+  // edited line (and `fit` does too). Owner: the editor (server/src/lsp/incremental.ts, cachedAnswers.ts).
+  'editing a predict line shows the new value without a refit',
 ];
 
 import fs from 'node:fs';
 import path from 'node:path';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The repository (its dist/cli.js is the CLI the tests compare with). */
+const EXT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const PREDICT = 'e2e/predict.scaling';
 const STALE = 'e2e/stale.scaling';
@@ -390,7 +398,7 @@ export function define(t) {
   // Issue 18: the editor tells the truth about a fit whose data broke.
   t.test(
     'deleting the data file marks the fit stale: status item, hover and plot banner',
-    async ({ wb, ws }) => {
+    async ({ wb, ws, page, shotPath }) => {
       const csv = path.join(ws, 'e2e', 'stale-runs.csv');
       const copy = fs.readFileSync(csv);
       await wb.openFile(STALE);
@@ -411,6 +419,8 @@ export function define(t) {
         const text = await wb.hover('predict quick', 'predict', { accept: (t) => /stale/.test(t) });
         assert.ok(text.includes(`L = ${value}`), `the last value ${value} is kept: ${text}`);
         assert.match(text, /stale — file not found/);
+        // the three at once: the status item, the hover, the plot's banner (before the file comes back)
+        await page.screenshot({ path: shotPath('stale') });
       } finally {
         fs.writeFileSync(csv, copy);
       }
@@ -418,7 +428,146 @@ export function define(t) {
     { timeout: 120000 },
   );
 
-  t.test('a missing compute line is declared by a quick fix (Ctrl+.)', async ({ wb, page, ws }) => {
+  t.test(
+    'a refit keeps the last values visible, marked refitting',
+    async ({ wb, page, shotPath }) => {
+      await wb.openFile(STALE);
+      await wb.runCommand('Scaling Studio: Fit Study');
+      await wb.statusItem(/fitted in/).waitFor({ timeout: 60000 });
+      const before = await wb.hover('predict quick', 'predict', { accept: (t) => /L = \d/.test(t) });
+      const value = /L = ([\d.]+)/.exec(before)[1];
+      await wb.clearHover();
+      // 400× the draws: the refit's bootstrap takes seconds, long enough to look at the editor meanwhile.
+      const editor = wb.editorFor('stale.scaling');
+      await editor.locator('.view-line', { hasText: 'uncertainty bootstrap 50' }).click();
+      await page.keyboard.press('Home');
+      await page.keyboard.press('Shift+End');
+      await page.keyboard.type('  uncertainty bootstrap 20000 seed 7 level 0.9');
+      try {
+        await wb.statusItem(/refitting/).waitFor({ timeout: 30000 });
+        const text = await wb.hover('predict quick', 'predict', { accept: (t) => /refitting/.test(t) });
+        assert.ok(text.includes(`L = ${value}`), `the last value ${value} stays while refitting: ${text}`);
+        await page.screenshot({ path: shotPath('hover') });
+      } finally {
+        await wb.clearHover();
+        await wb.runCommand('Scaling Studio: Cancel Fit');
+      }
+      await wb.statusItem(/cancelled|fitted/).waitFor({ timeout: 30000 });
+    },
+    { timeout: 150000 },
+  );
+
+  t.test(
+    'editing a predict line shows the new value without a refit',
+    async ({ wb, page }) => {
+      await wb.openFile(STALE);
+      await wb.runCommand('Scaling Studio: Fit Study');
+      const fitted = wb.statusItem(/fitted in/);
+      await fitted.waitFor({ timeout: 60000 });
+      const status = (await fitted.innerText()).trim();
+      const before = await wb.hover('predict quick', 'predict', { accept: (t) => /L = \d/.test(t) });
+      const value = Number(/L = ([\d.]+)/.exec(before)[1]);
+      await wb.clearHover();
+      // A larger model at the same data: the cached fit answers it (a lower loss), nothing is refitted.
+      const editor = wb.editorFor('stale.scaling');
+      await editor.locator('.view-line', { hasText: 'predict quick at' }).click();
+      await page.keyboard.press('Home');
+      await page.keyboard.press('Shift+End');
+      await page.keyboard.type('predict quick at N = 8B, D = 40B');
+      await wb.line('N = 8B', editor).waitFor();
+      const after = await wb.hover('predict quick', 'predict', {
+        accept: (t) => /L = \d/.test(t) && Number(/L = ([\d.]+)/.exec(t)[1]) !== value,
+        timeout: 20000,
+      });
+      assert.ok(Number(/L = ([\d.]+)/.exec(after)[1]) < value, `a larger N predicts a lower loss: ${value} → ${after}`);
+      assert.doesNotMatch(after, /refitting|fitting…/);
+      // The status item still reports the same fit: no new fit ran for the edit.
+      assert.equal((await wb.statusItem(/fitted in|fitting|refitting/).innerText()).trim(), status);
+    },
+    { timeout: 120000 },
+  );
+
+  t.test(
+    'scaffolding from an IsoFLOP CSV writes an isoflop block that fits',
+    async ({ wb, page, ws, shotPath }) => {
+      // As a user does it: right-click the CSV in the Explorer, "New Study from Data…".
+      const row = (name) => page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
+      if (!(await row('isoflop-runs.csv').isVisible())) await row('e2e').click();
+      await row('isoflop-runs.csv').click({ button: 'right' });
+      const item = page.locator('.monaco-menu .action-item', { hasText: 'New Study from Data' }).first();
+      await item.waitFor({ timeout: 10000 });
+      await item.click();
+      // A click that lands while the menu is still laying out only focuses the item: Enter runs it then.
+      if (
+        !(await item.waitFor({ state: 'hidden', timeout: 3000 }).then(
+          () => true,
+          () => false,
+        ))
+      )
+        await page.keyboard.press('Enter');
+      await wb.activeTab('isoflop-runs.scaling', 30000);
+      await wb.line('isoflop approach2').waitFor({ timeout: 15000 });
+      const written = fs.readFileSync(path.join(ws, 'e2e', 'isoflop-runs.scaling'), 'utf8');
+      assert.match(written, /^isoflop approach2 \{/m);
+      assert.match(written, /^compute C = 6 \* N \* D$/m);
+      // It fits: the CLI's fit has the frontier, and the editor's hover on the block shows its N* exponent.
+      const cli = spawnSync(
+        process.execPath,
+        [path.join(EXT_ROOT, 'dist', 'cli.js'), 'fit', path.join(ws, 'e2e', 'isoflop-runs.scaling'), '--json'],
+        { encoding: 'utf8' },
+      );
+      assert.equal(cli.status, 0, cli.stderr);
+      const exponent = JSON.parse(cli.stdout).isoflops[0].frontier.N.exponent;
+      await wb.runCommand('Scaling Studio: Fit Study');
+      await wb.statusItem(/fitted in/).waitFor({ timeout: 60000 });
+      await wb.hover('isoflop approach2', 'approach2', { accept: (t) => shows(t, exponent), timeout: 30000 });
+      await page.screenshot({ path: shotPath('hover') });
+    },
+    { timeout: 120000 },
+  );
+
+  t.test(
+    'the plot draws the law through the predicted point, with its value in the legend',
+    async ({ wb, shotPath, page }) => {
+      await wb.openFile(STALE);
+      await wb.runCommand('Scaling Studio: Show Plot');
+      const frame = wb.webview();
+      await frame.locator('#status', { hasText: 'rendered fit' }).waitFor({ timeout: 60000 });
+      const read = () =>
+        frame.locator('body').evaluate(() => {
+          const c = (window.__scalingCharts ?? [])[0];
+          if (!c) return null;
+          const key = (d) => d.key;
+          const point = c.data.datasets.find((d) => key(d) === 'predict:quick:0');
+          const curve = c.data.datasets.find((d) => key(d) === 'predict:quick:0:curve');
+          return {
+            point: point?.data[0] ?? null,
+            curve: curve ? curve.data.map((p) => [p.x, p.y]) : null,
+            legend: (c.legend?.legendItems ?? []).map((i) => i.text),
+          };
+        });
+      const s = await waitForValue(
+        async () => {
+          const r = await read();
+          return r?.point && r.curve && r;
+        },
+        { message: 'the prediction and the curve through it', timeout: 60000 },
+      );
+      const { x, y } = s.point;
+      assert.ok(
+        s.curve.some(([cx, cy]) => Math.abs(cx / x - 1) < 1e-9 && Math.abs(cy / y - 1) < 1e-9),
+        `no curve point at (${x}, ${y})`,
+      );
+      assert.ok(
+        s.legend.some((t) => /^predict N = 2B, D = 40B/.test(t)),
+        s.legend.join(' | '),
+      );
+      await page.screenshot({ path: shotPath('plot') });
+    },
+    { timeout: 120000 },
+  );
+
+  t.test('a missing compute line is declared by a quick fix (Ctrl+.)', async ({ wb, page, ws, shotPath }) => {
     await wb.openFile(STALE);
     const editor = wb.editorFor('stale.scaling');
     await editor.locator('.view-line', { hasText: 'compute C = 6' }).click();
@@ -432,6 +581,7 @@ export function define(t) {
     await page.keyboard.press('Control+Period');
     const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Declare `compute C = 6 * N * D`' }).first();
     await fix.waitFor({ timeout: 15000 });
+    await page.screenshot({ path: shotPath('offered') });
     await fix.click();
     await wb.waitForProblems('stale.scaling', (ps) => !ps.some((p) => p.severity === 'error'), {
       message: 'no errors after the fix',

@@ -387,7 +387,11 @@ export function chinchillaFixture(o: FixtureOptions = {}): Fixture {
       // Where the other variables sit: on the isoFLOP line of the group's budget, or along the runs' own
       // log-log trend of D on N (what a server would do: follow the data, so the curve runs through the cloud).
       const budget = req.group !== null && req.by === 'C' && req.along !== 'C' ? Number(req.group) : null;
+      const fixed = req.fixed;
       const path = (x: number): [number, number] => {
+        // Through a predict/optimize point: the other variable held at the point's value (N for a curve along C).
+        if (fixed?.N && req.along !== 'N') return req.along === 'C' ? [fixed.N, x / (6 * fixed.N)] : [fixed.N, x];
+        if (fixed?.D && req.along === 'N') return [x, fixed.D];
         if (req.along === 'N') return [x, budget ? budget / (6 * x) : Math.exp(trend.intercept) * x ** trend.slope];
         if (req.along === 'D')
           return [budget ? budget / (6 * x) : (x / Math.exp(trend.intercept)) ** (1 / trend.slope), x];
@@ -396,7 +400,13 @@ export function chinchillaFixture(o: FixtureOptions = {}): Fixture {
       };
       const p = paramsOf(name);
       const y = req.x.map((x) => evalLaw(name, p, ...path(x)));
-      if (nDraws === 0) return { y };
+      const held: Record<string, number> | undefined = fixed
+        ? req.along === 'N'
+          ? { D: fixed.D }
+          : { N: fixed.N }
+        : undefined;
+      const at = held && Object.values(held).every((v) => v > 0) ? held : undefined;
+      if (nDraws === 0) return { y, at };
       const d = drawsOf(name);
       const lo: number[] = [];
       const hi: number[] = [];
@@ -407,7 +417,17 @@ export function chinchillaFixture(o: FixtureOptions = {}): Fixture {
         lo.push(quantile(vals, 0.05));
         hi.push(quantile(vals, 0.95));
       }
-      return { y, lo, hi };
+      return { y, lo, hi, at };
+    },
+    // Chinchilla's closed form (domain-anchors §2.8): N* = G (C/6)^(β/(α+β)), D* = (C/6)^(α/(α+β)) / G.
+    allocation(law, _variable, budgets) {
+      if (law.name !== chName) return null;
+      const { A, B, alpha, beta } = chParams;
+      const s = alpha + beta;
+      const G = ((alpha * A) / (beta * B)) ** (1 / s);
+      const n = budgets.map((c) => G * (c / 6) ** (beta / s));
+      const d = budgets.map((c, i) => c / (6 * n[i]));
+      return { at: { N: n, D: d }, value: n.map((v, i) => chinchilla(chParams, v, d[i])) };
     },
     frontierBand(iso, variable, budgets) {
       const f = iso.frontier?.[variable as 'N' | 'D'];

@@ -1,7 +1,7 @@
 // The plot model builder, the message validators and the report builder, in Node (no browser).
 
 import assert from 'node:assert/strict';
-import { availableViews, buildPlotModel, isPlotModel, logGrid } from '../../protocol/plot';
+import { availableViews, buildPlotModel, isPlotModel, logGrid, type PlotLaw } from '../../protocol/plot';
 import { isExtensionMessage, isPersistedState, isWebviewMessage } from '../../protocol/webview';
 import { jsonForScript, scriptForInline, standaloneReportHtml } from '../../server/src/present/reportHtml';
 import { chinchillaFixture, chinchillaModel } from './fixtures';
@@ -17,14 +17,20 @@ describe('PlotModel (node)', () => {
     assert.deepEqual(m.variables, ['N', 'D', 'C']);
     assert.ok(!('L' in m.runSets[0].columns), 'the target is not an x variable');
     const [ch, ka] = m.laws;
+    const plain = (l: PlotLaw) => l.curves.filter((c) => !c.through);
     assert.deepEqual(
-      ch.curves.map((c) => c.along),
+      plain(ch).map((c) => c.along),
       ['N', 'D', 'C'],
     );
     assert.deepEqual(
-      ka.curves.map((c) => c.along),
+      plain(ka).map((c) => c.along),
       ['N', 'C'],
       'the sampler said kaplan does not depend on D',
+    );
+    // Besides: one curve through each of the law's predict/optimize points along each axis the point has.
+    assert.deepEqual(
+      ch.curves.filter((c) => c.through).map((c) => `${c.through?.kind}:${c.along}`),
+      ['predict:N', 'optimum:N', 'predict:D', 'optimum:D', 'predict:C', 'optimum:C'],
     );
     // 64 samples, plus the x of each predict/optimize point the curve is drawn through (present/plotModel.ts).
     assert.ok(ch.curves.every((c) => c.points.lo && c.points.hi && c.points.x.length >= 64 && c.points.x.length <= 66));
@@ -107,7 +113,7 @@ describe('PlotModel (node)', () => {
     });
     assert.deepEqual(model.variables, ['C', 'N', 'D']);
     const ch = model.laws[0];
-    const alongC = ch.curves.filter((c) => c.along === 'C');
+    const alongC = ch.curves.filter((c) => c.along === 'C' && !c.through);
     assert.equal(alongC.length, 8, 'at most MAX_GROUP_CURVES curves');
     const values = alongC.map((c) => Number(c.group));
     assert.deepEqual(
@@ -118,7 +124,7 @@ describe('PlotModel (node)', () => {
     assert.equal(values[0], Math.min(...runs.columns.N));
     assert.equal(values[7], Math.max(...runs.columns.N));
     assert.deepEqual(
-      ch.curves.filter((c) => c.along === 'N').map((c) => c.group),
+      ch.curves.filter((c) => c.along === 'N' && !c.through).map((c) => c.group),
       [null],
       'along the grouping variable: one curve',
     );

@@ -133,7 +133,8 @@ describe('webview (chromium)', function () {
     const points = byRole(c, 'runs', 'heldout').reduce((s, d) => s + d.n, 0);
     assert.equal(points, runCount(model));
     assert.ok(byRole(c, 'heldout')[0].n > 0, 'held-out runs are drawn separately');
-    const curves = byRole(c, 'curve');
+    // The laws' own curves (the ones through predict/optimize points are story.test.ts's).
+    const curves = byRole(c, 'curve').filter((d) => d.key.startsWith('curve:'));
     assert.deepEqual(
       curves.map((d) => d.law),
       model.laws.map((l) => l.name),
@@ -192,7 +193,9 @@ describe('webview (chromium)', function () {
     await sendUpdate(page, model, { view: { view: 'fit', x: 'D' } });
     let [c] = await charts(page);
     assert.deepEqual(
-      byRole(c, 'curve').map((d) => d.law),
+      byRole(c, 'curve')
+        .filter((d) => d.key.startsWith('curve:'))
+        .map((d) => d.law),
       ['chinchilla'],
     );
     assert.equal(byRole(c, 'prediction').length, 1, 'only the prediction that has D');
@@ -201,7 +204,7 @@ describe('webview (chromium)', function () {
     await waitRenders(page, before);
     [c] = await charts(page);
     assert.equal(c.title, 'L vs C');
-    assert.equal(byRole(c, 'curve').length, 2);
+    assert.equal(byRole(c, 'curve').filter((d) => d.key.startsWith('curve:')).length, 2);
     const posted = await page.evaluate(() => window.__scalingPosted ?? []);
     assert.deepEqual(posted.at(-1), {
       type: 'state',
@@ -218,7 +221,7 @@ describe('webview (chromium)', function () {
     await sendUpdate(page, m);
     const [c] = await charts(page);
     const groups = new Set(m.runSets[0].groups);
-    assert.equal(byRole(c, 'curve').length, groups.size * 2);
+    assert.equal(byRole(c, 'curve').filter((d) => d.key.startsWith('curve:')).length, groups.size * 2);
     assert.equal(byRole(c, 'runs').length, groups.size);
     assert.equal(
       byRole(c, 'runs', 'heldout').reduce((s, d) => s + d.n, 0),
@@ -242,8 +245,10 @@ describe('webview (chromium)', function () {
       byRole(c, 'runs', 'heldout').reduce((s, d) => s + d.n, 0),
       runCount(m),
     );
-    assert.equal(byRole(c, 'curve').length, 8 + 8);
-    assert.ok(c.legend.length <= 5, c.legend.join(' | '));
+    assert.equal(byRole(c, 'curve').filter((d) => d.key.startsWith('curve:')).length, 8 + 8);
+    // Compact: no entry per group. Each predict/optimize point adds two (the point, the curve through it).
+    const story = c.legend.filter((t) => /^(predict|optimum) /.test(t)).length * 2;
+    assert.ok(c.legend.length <= 5 + story, c.legend.join(' | '));
     assert.ok(
       c.legend.some((t) => /^runs \(colour: N \d/.test(t)),
       c.legend.join(' | '),
@@ -324,8 +329,11 @@ describe('webview (chromium)', function () {
     const [c] = await charts(page);
     assert.equal(c.xType, 'logarithmic');
     assert.equal(c.yType, 'logarithmic');
-    assert.equal(byRole(c, 'frontier').length, 2);
-    assert.equal(byRole(c, 'band-hi').length, 2);
+    // The isoflop's N*(C), D*(C) with bands; the law's allocation curves (no band) are drawn besides.
+    const iso = (role: string) => byRole(c, role).filter((d) => d.key.startsWith('frontier:'));
+    assert.equal(iso('frontier').length, 2);
+    assert.equal(iso('band-hi').length, 2);
+    assert.ok(byRole(c, 'frontier').some((d) => d.key === 'allocation:chinchilla:N' && d.n > 20));
     assert.equal(
       byRole(c, 'frontier-minima').reduce((s, d) => s + d.n, 0),
       2 * model.isoflops[0].budgets.length,
@@ -368,7 +376,7 @@ describe('webview (chromium)', function () {
       [9, 9],
     );
     // The isoflop's own lines are still there, and the legend lists both kinds.
-    assert.equal(byRole(alloc, 'frontier').length, 4);
+    assert.equal(byRole(alloc, 'frontier').filter((d) => !d.key.startsWith('allocation:')).length, 4);
     assert.ok(alloc.legend.includes('chinchilla: N*(C)'));
     // L*(C): linear y (a loss), its band, and the same budgets.
     assert.equal(value.xType, 'logarithmic');
@@ -663,8 +671,39 @@ describe('webview (chromium)', function () {
     );
     const posted = await page.evaluate(() => (window.__scalingPosted ?? []).filter((m) => m.type.startsWith('export')));
     assert.ok(posted.every(isWebviewMessage));
-    const png = posted.find((m) => m.type === 'exportPng') as { dataUrl: string };
+    const png = posted.find((m) => m.type === 'exportPng') as { dataUrl: string; lightDataUrl?: string };
     assert.ok(png.dataUrl.startsWith('data:image/png;base64,') && png.dataUrl.length > 10_000);
+    // Both colourings at twice the chart's on-screen size; the light one on white, the themed one on the (dark)
+    // panel background.
+    const images = await page.evaluate(
+      async ([themed, light]) => {
+        // (no named inner functions: the test's transpiler would wrap them in a helper the page lacks)
+        const out: { w: number; h: number; corner: number[] }[] = [];
+        for (const url of [themed, light as string]) {
+          const img = new Image();
+          img.src = url;
+          await img.decode();
+          const c = document.createElement('canvas');
+          c.width = img.width;
+          c.height = img.height;
+          const ctx = c.getContext('2d')!;
+          ctx.drawImage(img, 0, 0);
+          out.push({ w: img.width, h: img.height, corner: [...ctx.getImageData(1, 1, 1, 1).data].slice(0, 3) });
+        }
+        const box = document.querySelector('canvas')!.getBoundingClientRect();
+        return { box: [box.width, box.height], themed: out[0], light: out[1] };
+      },
+      [png.dataUrl, png.lightDataUrl] as const,
+    );
+    for (const k of ['themed', 'light'] as const) {
+      assert.ok(Math.abs(images[k].w - 2 * images.box[0]) <= 2, `${k} width ${images[k].w} vs 2 × ${images.box[0]}`);
+      assert.ok(Math.abs(images[k].h - 2 * images.box[1]) <= 2, `${k} height ${images[k].h} vs 2 × ${images.box[1]}`);
+    }
+    assert.deepEqual(images.light.corner, [255, 255, 255]);
+    assert.ok(
+      images.themed.corner.every((v) => v < 100),
+      `dark panel background: ${images.themed.corner}`,
+    );
     const csv = (posted.find((m) => m.type === 'exportCsv') as { csv: string }).csv.trim().split('\n');
     assert.equal(csv[0], 'chart,series,x_name,x,y_name,y,lo,hi,run');
     const runRows = csv.filter((l) => /^L vs N,(runs|held out),/.test(l));
@@ -729,6 +768,9 @@ describe('webview (chromium)', function () {
       assert.ok(ids.includes(v), `report has ${v}`);
     const rows = await page.$$eval('table.params tbody tr', (trs) => trs.length);
     assert.ok(rows >= 7, 'a row per parameter');
+    // No debug text for the reader: the render status ("rendered fit, residuals, …") is not shown.
+    const shown = await page.evaluate(() => document.body.innerText);
+    assert.ok(!/rendered|loading/.test(shown), shown.slice(0, 400));
     await screenshot(page, 'report');
   });
 
@@ -741,7 +783,8 @@ describe('webview (chromium)', function () {
     problems = watchPage(page);
     await page.goto(`file://${file}`);
     await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('rendered'));
-    assert.equal((await charts(page)).length, 4 + 7);
+    // fit, residuals, isoflop, frontier with L* on the frontier apart, 7 bootstrap histograms
+    assert.equal((await charts(page)).length, 5 + 7);
   });
 });
 

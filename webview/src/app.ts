@@ -11,7 +11,7 @@ import {
 } from '../../protocol/webview';
 import type { HostApi } from './api';
 import { createChart, resetZoom, updateChart, type ChartSpec, type ScalingChart } from './charts';
-import { readPalette, watchTheme, type Palette } from './theme';
+import { lightPalette, readPalette, watchTheme, type Palette } from './theme';
 import { specsToCsv } from './views/csv';
 import { VIEW_LABELS, VIEWS } from './views';
 
@@ -56,26 +56,22 @@ function debounce(fn: () => void, wait: number, maxWait: number): () => void {
 }
 
 /**
- * For updates: the first one after a quiet spell is applied at once (a microtask later), so a single new result
- * repaints without waiting; updates that follow within `wait` ms are coalesced and drawn once, `wait` ms after the last.
+ * For updates: one that comes after a quiet spell (more than `wait` ms after the one before, by when each was
+ * posted) is applied at once (a microtask later), so a single new result repaints without waiting; updates posted
+ * within `wait` ms of each other are coalesced and drawn once, `wait` ms after the last. Posting times, not the
+ * times they are handled: a burst queued behind a slow draw is still a burst.
  */
-function leadingDebounce(fn: () => void, wait: number, maxWait: number): () => void {
-  let lastRun = -Infinity;
+function leadingDebounce(fn: () => void, wait: number, maxWait: number): (postedAt: number) => void {
+  let lastPosted = -Infinity;
   let scheduled = false;
-  const trailing = debounce(
-    () => {
-      lastRun = performance.now();
-      fn();
-    },
-    wait,
-    maxWait,
-  );
-  return () => {
-    if (!scheduled && performance.now() - lastRun > wait * 4) {
+  const trailing = debounce(fn, wait, maxWait);
+  return (postedAt) => {
+    const gap = postedAt - lastPosted;
+    lastPosted = postedAt;
+    if (!scheduled && gap > wait) {
       scheduled = true;
       queueMicrotask(() => {
         scheduled = false;
-        lastRun = performance.now();
         fn();
       });
       return;
@@ -98,8 +94,11 @@ export class App {
   private renders = 0;
   /** A lone update draws at once; a burst (typing re-fits) is drawn once more, 16 ms after its last, at least every 100 ms. */
   private readonly flush = leadingDebounce(() => this.applyPending(), 16, 100);
-  /** Saving the state serialises the whole model: done off the paint path, once things are quiet. */
-  private readonly persistSoon = debounce(() => this.persist(), 250, 2000);
+  /**
+   * Saving the state serialises the whole model (hundreds of ms for 10,000 runs): done once things are quiet, and
+   * never forced in the middle of a stream of updates (it had a 2 s maxWait), where it delayed the next repaint.
+   */
+  private readonly persistSoon = debounce(() => this.persist(), 250, Infinity);
 
   private readonly status: HTMLElement;
   private readonly error: HTMLElement;
@@ -160,7 +159,7 @@ export class App {
     reset.addEventListener('click', () => this.sections.forEach((s) => s.charts.forEach(resetZoom)));
 
     watchTheme(() => this.onTheme());
-    window.addEventListener('message', (ev: MessageEvent) => this.onMessage(ev.data));
+    window.addEventListener('message', (ev: MessageEvent) => this.onMessage(ev.data, ev.timeStamp));
   }
 
   /** Restores a persisted state (panel serializer / reload) and says ready. */
@@ -196,7 +195,7 @@ export class App {
     this.post({ type: 'error', uri: this.uri, version: this.version, message });
   }
 
-  private onMessage(data: unknown): void {
+  private onMessage(data: unknown, postedAt = performance.now()): void {
     if (!isExtensionMessage(data)) {
       window.__scalingRejected = (window.__scalingRejected ?? 0) + 1;
       const type = typeof data === 'object' && data !== null ? String((data as { type?: unknown }).type) : typeof data;
@@ -211,7 +210,7 @@ export class App {
     if (data.uri === this.uri && this.version !== null && data.version < this.version) return;
     if (this.pending?.type === 'update' && this.pending.uri === data.uri && data.version < this.pending.version) return;
     this.pending = data;
-    this.flush();
+    this.flush(postedAt);
   }
 
   private applyPending(): void {
@@ -368,35 +367,80 @@ export class App {
     return this.sections.flatMap((s) => s.charts);
   }
 
+  /** PNG at 2×: in the current theme and, for papers, on a light background; the extension picks (a setting). */
   private exportPng(): void {
-    const charts = this.visibleCharts();
-    if (charts.length === 0) return;
-    let dataUrl: string;
-    if (charts.length === 1) {
-      dataUrl = charts[0].toBase64Image('image/png', 1);
-    } else {
-      // Stack the charts (row by row as laid out) into one image.
-      const rects = charts.map((c) => c.canvas.getBoundingClientRect());
-      const left = Math.min(...rects.map((r) => r.left));
-      const top = Math.min(...rects.map((r) => r.top));
-      const ratio = window.devicePixelRatio || 1;
-      const out = document.createElement('canvas');
-      out.width = Math.ceil((Math.max(...rects.map((r) => r.right)) - left) * ratio);
-      out.height = Math.ceil((Math.max(...rects.map((r) => r.bottom)) - top) * ratio);
-      const ctx = out.getContext('2d');
-      if (!ctx) return;
-      ctx.fillStyle = this.palette.background;
-      ctx.fillRect(0, 0, out.width, out.height);
-      charts.forEach((c, i) => {
-        const r = rects[i];
-        ctx.drawImage(c.canvas, (r.left - left) * ratio, (r.top - top) * ratio, r.width * ratio, r.height * ratio);
-      });
-      dataUrl = out.toDataURL('image/png');
-    }
+    const themed = this.renderPng(this.palette);
+    if (!themed) return;
+    const light = this.palette.kind === 'light' ? themed : (this.renderPng(lightPalette(this.palette)) ?? themed);
     const view = this.sections[0]?.view ?? 'fit';
-    if (this.mode === 'report') return download(`${view}.png`, dataUrl);
+    if (this.mode === 'report') return download(`${view}.png`, themed);
     if (this.uri !== null && this.version !== null)
-      this.post({ type: 'exportPng', uri: this.uri, version: this.version, view, dataUrl });
+      this.post({
+        type: 'exportPng',
+        uri: this.uri,
+        version: this.version,
+        view,
+        dataUrl: themed,
+        lightDataUrl: light,
+      });
+  }
+
+  /**
+   * The charts shown, redrawn off screen at twice the pixels in `pal`, each at its on-screen size and place, into
+   * one image (a view with several charts is stacked as laid out).
+   */
+  private renderPng(pal: Palette): string | null {
+    const model = this.model;
+    if (!model) return null;
+    const placed: { rect: DOMRect; spec: ChartSpec }[] = [];
+    for (const s of this.sections) {
+      const specs = VIEWS[s.view](model, this.state, pal);
+      s.charts.forEach((c, i) => {
+        const spec = specs.find((k) => k.id === c.scalingId) ?? specs[i];
+        if (!spec) return;
+        // The user's zoom is part of the figure.
+        for (const id of ['x', 'y'] as const) {
+          const z = c.options.scales?.[id];
+          if (z?.min !== undefined) spec[id].min = Number(z.min);
+          if (z?.max !== undefined) spec[id].max = Number(z.max);
+        }
+        placed.push({ rect: c.canvas.getBoundingClientRect(), spec });
+      });
+    }
+    if (placed.length === 0) return null;
+    const scale = 2;
+    const left = Math.min(...placed.map((p) => p.rect.left));
+    const top = Math.min(...placed.map((p) => p.rect.top));
+    const out = document.createElement('canvas');
+    out.width = Math.ceil((Math.max(...placed.map((p) => p.rect.right)) - left) * scale);
+    out.height = Math.ceil((Math.max(...placed.map((p) => p.rect.bottom)) - top) * scale);
+    const ctx = out.getContext('2d');
+    if (!ctx) return null;
+    ctx.fillStyle = pal.background;
+    ctx.fillRect(0, 0, out.width, out.height);
+    const stage = el('div', { 'aria-hidden': 'true' });
+    stage.style.cssText = 'position:fixed;left:-100000px;top:0;visibility:hidden';
+    document.body.append(stage);
+    try {
+      for (const { rect, spec } of placed) {
+        const canvas = el('canvas');
+        canvas.width = Math.max(1, Math.round(rect.width));
+        canvas.height = Math.max(1, Math.round(rect.height));
+        stage.append(canvas);
+        const chart = createChart(canvas, spec, pal, { pixelRatio: scale });
+        ctx.drawImage(
+          chart.canvas,
+          (rect.left - left) * scale,
+          (rect.top - top) * scale,
+          rect.width * scale,
+          rect.height * scale,
+        );
+        chart.destroy();
+      }
+    } finally {
+      stage.remove();
+    }
+    return out.toDataURL('image/png');
   }
 
   private exportCsv(): void {

@@ -79,8 +79,12 @@ export interface DatasetSpec {
   label: string;
   /** Text in the legend when it differs from `label` (which tooltips and the CSV use). */
   legendLabel?: string;
-  /** Legend swatch colour when it differs from `color` (a law drawn in several group colours). */
+  /** Legend swatch colour when it differs from `color`. */
   legendColor?: string;
+  /** A swatch of several colours (a law or runs drawn in their groups' colours): a gradient of these. */
+  legendColors?: string[];
+  /** Text drawn beside each point (a prediction's value and interval), in the dataset's colour. */
+  pointLabels?: string[];
   law?: string;
   /** Datasets sharing a legend group are shown/hidden together from the legend. */
   legendGroup?: string;
@@ -121,6 +125,14 @@ export interface ChartSpec {
   y: AxisSpec;
   datasets: DatasetSpec[];
   legend?: boolean;
+  /** A colour bar at the right edge: what an ordered colour scale (N bins) means, small at the bottom. */
+  colorBar?: ColorBar;
+}
+
+export interface ColorBar {
+  title: string;
+  colors: string[];
+  labels: string[];
 }
 
 // --- plugins ------------------------------------------------------------------------------------------------------
@@ -197,7 +209,93 @@ const backgroundPlugin: Plugin = {
   },
 };
 
-Chart.register(errorBarsPlugin, backgroundPlugin);
+/** Writes each labelled point's text beside it (right, or left near the right edge), over a backing box. */
+const pointLabelsPlugin: Plugin = {
+  id: 'scalingPointLabels',
+  afterDatasetsDraw(chart, _args, opts: { background?: string; font?: string }) {
+    const { ctx, chartArea } = chart;
+    ctx.save();
+    ctx.font = opts.font ?? '12px sans-serif';
+    ctx.textBaseline = 'middle';
+    chart.data.datasets.forEach((raw, di) => {
+      const ds = raw as unknown as ScalingDataset;
+      const labels = ds.spec.pointLabels;
+      if (!labels || !chart.isDatasetVisible(di)) return;
+      ds.data.forEach((p, j) => {
+        const text = labels[j];
+        if (!text) return;
+        const px = chart.scales.x.getPixelForValue(p.x);
+        const py = chart.scales.y.getPixelForValue(p.y);
+        if (px < chartArea.left || px > chartArea.right || py < chartArea.top || py > chartArea.bottom) return;
+        const w = ctx.measureText(text).width;
+        const left = px + 12 + w > chartArea.right;
+        const x = left ? px - 12 - w : px + 12;
+        const y = Math.min(chartArea.bottom - 8, Math.max(chartArea.top + 8, py - 12));
+        if (opts.background) {
+          ctx.fillStyle = opts.background;
+          ctx.globalAlpha = 0.8;
+          ctx.fillRect(x - 3, y - 8, w + 6, 16);
+          ctx.globalAlpha = 1;
+        }
+        ctx.fillStyle = String(ds.spec.color);
+        ctx.fillText(text, x, y);
+      });
+    });
+    ctx.restore();
+  },
+};
+
+/** Room on the right for the colour bar. */
+export const COLOR_BAR_WIDTH = 100;
+
+/** The colour bar of an ordered colour scale: one block per colour, small at the bottom, labelled. */
+const colorBarPlugin: Plugin = {
+  id: 'scalingColorBar',
+  afterDraw(chart, _args, opts: { bar?: ColorBar; color?: string; font?: string }) {
+    const bar = opts.bar;
+    if (!bar || bar.colors.length === 0) return;
+    const { ctx, chartArea } = chart;
+    const x = chartArea.right + 16;
+    const top = chartArea.top + 18;
+    const height = Math.max(40, chartArea.bottom - top);
+    const step = height / bar.colors.length;
+    ctx.save();
+    ctx.font = opts.font ?? '11px sans-serif';
+    ctx.fillStyle = opts.color ?? '#888';
+    ctx.textBaseline = 'bottom';
+    ctx.fillText(bar.title, x, top - 4);
+    // Label every k-th block so labels never overlap.
+    const every = Math.max(1, Math.ceil(14 / step));
+    ctx.textBaseline = 'middle';
+    bar.colors.forEach((c, i) => {
+      const y = top + height - (i + 1) * step;
+      ctx.fillStyle = c;
+      ctx.fillRect(x, y, 14, step);
+      if (i % every === 0 || i === bar.colors.length - 1) {
+        ctx.fillStyle = opts.color ?? '#888';
+        ctx.fillText(bar.labels[i] ?? '', x + 18, y + step / 2);
+      }
+    });
+    ctx.restore();
+  },
+};
+
+Chart.register(errorBarsPlugin, backgroundPlugin, pointLabelsPlugin, colorBarPlugin);
+
+/** A legend swatch of several colours: a short line drawn as a gradient through them. */
+function gradientSwatch(colors: string[], width: number): HTMLCanvasElement {
+  const c = document.createElement('canvas');
+  c.width = 28;
+  c.height = Math.max(3, width + 1);
+  const ctx = c.getContext('2d');
+  if (ctx) {
+    const g = ctx.createLinearGradient(0, 0, c.width, 0);
+    colors.forEach((col, i) => g.addColorStop(colors.length === 1 ? 0 : i / (colors.length - 1), col));
+    ctx.fillStyle = g;
+    ctx.fillRect(0, 0, c.width, c.height);
+  }
+  return c;
+}
 
 // --- zoom: wheel zooms around the pointer (in log space on log axes), double-click resets --------------------------
 
@@ -251,7 +349,7 @@ export type ScalingChart = Chart & { scalingId: string; scalingSpec: ChartSpec; 
 /** What chart-level options depend on (axis bounds excluded: they move with the data). */
 function optionsSignature(spec: ChartSpec, pal: Palette): string {
   const axis = (a: AxisSpec) => [a.type, a.title];
-  return JSON.stringify([pal, spec.title, spec.small, spec.legend, axis(spec.x), axis(spec.y)]);
+  return JSON.stringify([pal, spec.title, spec.small, spec.legend, axis(spec.x), axis(spec.y), spec.colorBar]);
 }
 
 function styleDataset(d: DatasetSpec, pal: Palette): Omit<ScalingDataset, 'data'> {
@@ -332,9 +430,12 @@ function chartOptions(spec: ChartSpec, pal: Palette) {
     color: pal.foreground,
     font: { family: pal.font, size: pal.fontSize },
     interaction: { mode: 'nearest' as const, intersect: true },
+    layout: { padding: { right: spec.colorBar ? COLOR_BAR_WIDTH : 0 } },
     scales: { x: axisOptions(spec.x, pal, small), y: axisOptions(spec.y, pal, small) },
     plugins: {
       scalingBackground: { color: pal.background },
+      scalingPointLabels: { background: pal.background, font: `${pal.fontSize - 1}px ${pal.font}` },
+      scalingColorBar: { bar: spec.colorBar, color: pal.foreground, font: `${pal.fontSize - 2}px ${pal.font}` },
       title: {
         display: true,
         text: spec.title,
@@ -359,6 +460,11 @@ function chartOptions(spec: ChartSpec, pal: Palette) {
                 it.pointStyle = 'line';
                 it.lineWidth = Math.max(2, Number(ds.borderWidth) || 2);
               }
+              const many = ds.spec.legendColors;
+              if (many && many.length > 0) {
+                it.pointStyle = gradientSwatch(many, ds.spec.type === 'line' ? Math.max(2, Number(ds.borderWidth)) : 6);
+                it.strokeStyle = it.fillStyle = many[Math.floor(many.length / 2)];
+              }
             }
             return items;
           },
@@ -372,9 +478,12 @@ function chartOptions(spec: ChartSpec, pal: Palette) {
           if (!ds) return;
           const group = ds.legendGroup ?? ds.key;
           const visible = chart.isDatasetVisible(idx);
+          // A law's entry hides or shows all of the law: its curves, bands, and its predict/optimize points.
+          const lawOf = group.startsWith('law:') ? group.slice(4) : null;
           chart.data.datasets.forEach((d, i) => {
             const sd = d as unknown as ScalingDataset;
-            if ((sd.legendGroup ?? sd.key) === group) chart.setDatasetVisibility(i, !visible);
+            if ((sd.legendGroup ?? sd.key) === group || (lawOf !== null && sd.law === lawOf))
+              chart.setDatasetVisibility(i, !visible);
           });
           chart.update('none');
         },
@@ -401,17 +510,26 @@ function chartOptions(spec: ChartSpec, pal: Palette) {
   };
 }
 
-export function createChart(canvas: HTMLCanvasElement, spec: ChartSpec, pal: Palette): ScalingChart {
+/** `still`: a fixed-size chart at `pixelRatio` (an export drawn off screen), with no zoom and no resizing. */
+export function createChart(
+  canvas: HTMLCanvasElement,
+  spec: ChartSpec,
+  pal: Palette,
+  still?: { pixelRatio: number },
+): ScalingChart {
+  const options = still
+    ? { ...chartOptions(spec, pal), responsive: false, devicePixelRatio: still.pixelRatio }
+    : chartOptions(spec, pal);
   const config = {
     type: spec.type,
     data: { datasets: spec.datasets.map((d) => ({ ...styleDataset(d, pal), data: d.data })) },
-    options: chartOptions(spec, pal),
+    options,
   } as unknown as ChartConfiguration;
   const chart = new Chart(canvas, config) as ScalingChart;
   chart.scalingId = spec.id;
   chart.scalingSpec = spec;
   chart.scalingOptionsSig = optionsSignature(spec, pal);
-  attachZoom(chart);
+  if (!still) attachZoom(chart);
   return chart;
 }
 

@@ -100,3 +100,44 @@ export function watchTheme(onChange: () => void): MutationObserver {
   obs.observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
   return obs;
 }
+
+/** Viridis, sampled: perceptually ordered (lightness rises monotonically) and readable for colour-blind eyes. */
+const VIRIDIS: [number, number, number][] = [
+  [68, 1, 84],
+  [59, 82, 139],
+  [33, 145, 140],
+  [94, 201, 98],
+  [253, 231, 37],
+];
+
+/**
+ * n colours for ordered values (N bins, budgets), small → large along viridis. The end that would vanish into the
+ * background is left out: the dark purple on dark themes, the pale yellow on light ones.
+ */
+export function sequential(pal: Palette, n: number): string[] {
+  const dark = pal.kind === 'dark' || pal.kind === 'high-contrast';
+  const [t0, t1] = dark ? [0.22, 1] : [0, 0.82];
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = (t0 + (n === 1 ? 0.5 : i / (n - 1)) * (t1 - t0)) * (VIRIDIS.length - 1);
+    const k = Math.min(VIRIDIS.length - 2, Math.floor(t));
+    const f = t - k;
+    const c = VIRIDIS[k].map((v, j) => Math.round(v + (VIRIDIS[k + 1][j] - v) * f));
+    out.push(`#${c.map((v) => v.toString(16).padStart(2, '0')).join('')}`);
+  }
+  return out;
+}
+
+/** The light palette of exported figures (papers, slides): VS Code's light chart colours on white. */
+export function lightPalette(pal: Palette): Palette {
+  return {
+    kind: 'light',
+    foreground: '#1f1f1f',
+    background: '#ffffff',
+    grid: 'rgba(0, 0, 0, 0.12)',
+    series: SERIES_VARS.map(([, light]) => light),
+    font: pal.font,
+    fontSize: pal.fontSize,
+    line: 2,
+  };
+}

@@ -11,6 +11,9 @@ import {
   type SweepRuns,
 } from '../../../protocol/plot';
 import { rowsByRun } from '../core/data/curves';
+import { dataRanges } from '../core/fit/answers';
+import { toNode } from '../core/fit/compile';
+import { optimizeAllocation } from '../core/fit/optimize';
 import type { BoundIsoflop } from '../core/model';
 import { quantile } from '../../../protocol/numbers';
 import type { StudyResults } from '../core/results';
@@ -71,7 +74,8 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
       for (const v of law.variables) {
         if (v === req.along || v === solveFor) continue;
         const values = req.runs.columns[v] ?? [];
-        if (req.group !== null && req.runs.groups && req.by === v)
+        if (req.fixed && Number.isFinite(req.fixed[v])) fixed[v] = req.fixed[v];
+        else if (req.group !== null && req.runs.groups && req.by === v)
           fixed[v] = groupValue.get(req.group) ?? Number(req.group);
         else fixed[v] = median(values);
       }
@@ -88,13 +92,14 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
         return Array.from(evaluateColumns(law.formula, n, lookup));
       };
       const y = evalWith(req.law.params);
+      const at = fixed; // named in the legend: "chinchilla (D = 20B)"
       const draws = req.law.draws;
-      if (!draws) return { y };
+      if (!draws) return { y, at };
       const names = Object.keys(draws);
       // Every draw, and the quantile of the inlay hints and intervals (protocol/numbers.ts): the band
       // at a predict point is the prediction's interval when the law has that one variable.
       const count = Math.min(...names.map((k) => draws[k].length));
-      if (!(count > 1)) return { y };
+      if (!(count > 1)) return { y, at };
       const samples: number[][] = [];
       for (let i = 0; i < count; i++) {
         const p: Record<string, number> = { ...req.law.params };
@@ -112,8 +117,30 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
         lo.push(quantile(col, (1 - level) / 2));
         hi.push(quantile(col, 1 - (1 - level) / 2));
       }
-      return { y, lo, hi };
+      return { y, lo, hi, at };
     },
+  };
+  sampler.allocation = (result, variable, budgets) => {
+    const law = m.laws.find((l) => l.name === result.name);
+    if (!law) return null;
+    const names = law.params.map((p) => p.name);
+    const theta = names.map((k) => result.params[k] ?? NaN);
+    if (!theta.every(Number.isFinite)) return null;
+    const ctx = {
+      node: toNode(law.formula, names, law.variables),
+      params: names,
+      variables: law.variables,
+      computes: m.computes,
+      ranges: dataRanges(law),
+    };
+    const at: Record<string, number[]> = {};
+    const value: number[] = [];
+    budgets.forEach((c, i) => {
+      const alloc = optimizeAllocation(ctx, theta, { [variable]: c });
+      value.push(alloc?.value ?? NaN);
+      for (const [k, v] of Object.entries(alloc?.at ?? {})) (at[k] ??= new Array(budgets.length).fill(NaN))[i] = v;
+    });
+    return value.some(Number.isFinite) ? { at, value } : null;
   };
   const isoflopRuns: Record<string, IsoflopRuns> = {};
   for (const iso of m.isoflops) {

@@ -103,6 +103,8 @@ ul.checklist { list-style: none; padding-left: 0; }
 ul.checklist li.missing { color: var(--vscode-charts-red); }
 h2 { margin-top: 24px; }
 @media print { .toolbar button { display: none; } .chart-box { break-inside: avoid; } }
+/* The render status is the page's own signal (tests wait on it), not something a reader should see. */
+.mode-report #status { display: none; }
 `;
 
 /**

@@ -475,8 +475,12 @@ describe('Scaling Studio in a real extension host', () => {
     const ed = await open('e2e/predict.scaling');
     await vscode.commands.executeCommand('scalingStudio.showPlot');
     const tab = await waitFor(
-      () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview),
-      'a webview tab',
+      // the plot's own tab (Export Report leaves a Markdown preview, another webview, open beside the study)
+      () =>
+        vscode.window.tabGroups.all
+          .flatMap((g) => g.tabs)
+          .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('scalingStudio.plot')),
+      'the plot webview tab',
     );
     assert.ok((ed.viewColumn ?? 1) < tab.group.viewColumn, `plot in column ${tab.group.viewColumn}`);
   });

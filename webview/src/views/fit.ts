@@ -1,16 +1,24 @@
 // The fit view: runs (by group), fitted curves with their bands, predictions and optima, and the
 // runs a `plan` line proposes (hollow markers where the law puts them now).
-import { type PlotModel, sortGroups } from '../../../protocol/plot';
+import { type PlotModel, type Series, sortGroups } from '../../../protocol/plot';
 import type { ViewState } from '../../../protocol/webview';
-import type { ChartSpec, DatasetSpec, ErrorBar, Pt } from '../charts';
+import type { ChartSpec, ColorBar, DatasetSpec, ErrorBar, Pt } from '../charts';
 import { formatExact, formatInterval, formatNumber, formatValue } from '../format';
-import { type Palette, withAlpha } from '../theme';
-import { curveDatasets, heldOutColor, lawColor, levelText, pos, ramp, runTooltip } from './shared';
+import { type Palette, sequential, withAlpha } from '../theme';
+import { atText, curveDatasets, groupText, heldOutColor, lawColor, levelText, pos, runTooltip } from './shared';
 
-/** A group value as shown: numbers in compact form (49560000 → 49.6M). */
-function groupText(g: string): string {
-  const v = Number(g);
-  return g.trim() !== '' && Number.isFinite(v) ? formatNumber(v) : g;
+/** Categorical groups (text values): distinct hues, in the order of the palette. */
+function categorical(pal: Palette, n: number): string[] {
+  const order = [0, 2, 4, 1, 5, 3];
+  return Array.from({ length: n }, (_, i) => pal.series[order[i % order.length]]);
+}
+
+const isNumeric = (groups: string[]) =>
+  groups.length > 0 && groups.every((g) => g.trim() !== '' && Number.isFinite(Number(g)));
+
+/** A value with its interval, as the label beside a point reads: "L = 2.07 [2.01, 2.13]". */
+function valueText(name: string, value: number, iv: [number, number] | null | undefined): string {
+  return `${name} = ${formatExact(value)}${iv ? ` ${formatInterval(iv)}` : ''}`;
 }
 
 /** Above this many `by` groups the runs are one dataset coloured point by point (the legend would not fit). */
@@ -20,10 +28,14 @@ export function fitView(model: PlotModel, state: ViewState, pal: Palette): Chart
   const xVar = state.x && model.variables.includes(state.x) ? state.x : (model.variables[0] ?? 'N');
   const datasets: DatasetSpec[] = [];
   const byGroups = model.by ? sortGroups(model.runSets.flatMap((s) => s.groups ?? [])) : [];
-  const colors = ramp(pal, byGroups.length);
+  // Numeric groups (N bins) read small → large: an ordered, sequential scale with a colour bar. Text groups: hues.
+  const ordered = isNumeric(byGroups);
+  const colors = ordered ? sequential(pal, byGroups.length) : categorical(pal, byGroups.length);
   const groupColor = new Map(byGroups.map((g, i) => [g, colors[i]]));
   const runColor = withAlpha(pal.foreground, 0.55);
   const manyGroups = byGroups.length > MAX_GROUP_DATASETS;
+  const colorBar: ColorBar | undefined =
+    ordered && model.by ? { title: model.by, colors, labels: byGroups.map(groupText) } : undefined;
 
   for (const set of model.runSets) {
     const laws = model.laws.filter((l) => l.runSet === set.id);
@@ -44,26 +56,29 @@ export function fitView(model: PlotModel, state: ViewState, pal: Palette): Chart
         (laws.some((l) => l.heldOut[i]) ? hoPts : fitPts).push({ x, y, i });
       }
       const suffix = model.runSets.length > 1 ? ` (${set.id})` : '';
-      const gLabel =
-        g !== null
-          ? `${model.by} = ${groupText(g)}`
-          : perPoint
-            ? `runs (colour: ${model.by} ${groupText(byGroups[0])} → ${groupText(byGroups[byGroups.length - 1])})`
-            : 'runs';
+      const range =
+        byGroups.length > 0
+          ? `${model.by} ${groupText(byGroups[0])} → ${groupText(byGroups[byGroups.length - 1])}`
+          : '';
+      const gLabel = g !== null ? `${model.by} = ${groupText(g)}` : perPoint ? `runs (colour: ${range})` : 'runs';
       const color = g !== null ? withAlpha(groupColor.get(g) ?? runColor, 0.75) : runColor;
       const key = `${set.id}:${g ?? ''}`;
+      // With a colour bar the groups need no legend entry each: one "runs" entry with the scale as its swatch.
+      const barred = colorBar !== undefined && g !== null;
       datasets.push({
         key: `runs:${key}`,
         role: 'runs',
         label: gLabel + suffix,
-        legend: true,
+        legendLabel: barred ? `runs (colour: ${range})${suffix}` : undefined,
+        legend: barred ? g === byGroups[0] : true,
+        legendGroup: barred ? `runs:${set.id}` : undefined,
         type: 'scatter',
         data: fitPts,
         color,
         pointColors: perPoint
           ? fitPts.map((p) => withAlpha(groupColor.get(perPoint[p.i ?? -1]) ?? runColor, 0.8))
           : undefined,
-        legendColor: perPoint ? colors[Math.floor(colors.length / 2)] : undefined,
+        legendColors: perPoint || barred ? colors : undefined,
         pointRadius: fitPts.length > 2000 ? 1.5 : 3,
         tooltip,
         csv: { label: (pt) => set.labels[pt.i ?? -1] ?? '' },
@@ -91,100 +106,132 @@ export function fitView(model: PlotModel, state: ViewState, pal: Palette): Chart
 
   model.laws.forEach((law, li) => {
     const color = lawColor(pal, li);
-    const curves = law.curves.filter((c) => c.along === xVar);
+    const curves = law.curves.filter((c) => c.along === xVar && !c.through);
     const lt = levelText(law.level);
+    const grouped = curves.filter((c) => c.group !== null && groupColor.has(c.group));
     curves.forEach((c, ci) => {
-      const gColor = c.group !== null && groupColor.has(c.group) ? (groupColor.get(c.group) as string) : color;
-      const label = c.group !== null ? `${law.name} (${model.by} = ${groupText(c.group)})` : law.name;
+      const inGroup = c.group !== null && groupColor.has(c.group);
+      // The legend names where the curve is drawn: its group, or the values the other variables are held at.
+      const where = c.group !== null ? `${model.by} = ${groupText(c.group)}` : atText(c.at);
+      const label = where ? `${law.name} (${where})` : law.name;
       datasets.push(
         ...curveDatasets(
           `curve:${law.name}:${c.group ?? ''}`,
           label,
           c.points,
-          c.group !== null ? gColor : color,
+          inGroup ? (groupColor.get(c.group as string) as string) : color,
           pal,
           {
             legend: ci === 0,
-            legendLabel: law.name,
-            // a law drawn in its groups' colours: a neutral swatch, dashed for the second law on
-            legendColor: c.group !== null ? pal.foreground : undefined,
+            // a law drawn in its groups' colours: its swatch is the groups' scale, dashed for the second law on
+            legendLabel: inGroup ? law.name : label,
+            legendColors: inGroup ? grouped.map((k) => groupColor.get(k.group as string) as string) : undefined,
             legendGroup: `law:${law.name}`,
             law: law.name,
-            dash: c.group !== null && li > 0 ? [6, 4] : undefined,
+            dash: inGroup && li > 0 ? [6, 4] : undefined,
             levelText: lt,
-            bandAlpha: c.group !== null ? 0.06 : undefined,
+            bandAlpha: inGroup ? 0.06 : undefined,
+            xName: xVar,
+            yName: model.target,
           },
         ),
       );
     });
-    // Predictions and optima on this axis, with their intervals.
-    const preds = model.predictions.filter((p) => p.law === law.name && pos(p.at[xVar]) && pos(p.value));
-    if (preds.length > 0) {
+    // Each predict and optimize point: the law drawn through it (the other variables at the point's values) and
+    // the point itself with its interval, a legend entry and a label.
+    model.predictions.forEach((p, index) => {
+      if (p.law !== law.name || !pos(p.at[xVar]) || !pos(p.value)) return;
+      const through = law.curves.find(
+        (c) => c.along === xVar && c.through?.kind === 'predict' && c.through.index === index,
+      );
+      const at = atText(p.at);
+      const text = valueText(model.target, p.value, p.interval);
+      const group = `predict:${law.name}:${index}`;
+      if (through)
+        datasets.push(
+          ...throughDatasets(
+            group,
+            throughLabel(law.name, through.at),
+            through.points,
+            color,
+            pal,
+            lt,
+            xVar,
+            model.target,
+          ),
+        );
       datasets.push({
-        key: `prediction:${law.name}`,
+        key: group,
         role: 'prediction',
         label: `${law.name}: predict`,
+        legendLabel: `predict ${at}: ${text}`,
         law: law.name,
-        legend: false,
-        legendGroup: `law:${law.name}`,
+        legend: true,
+        legendGroup: group,
         type: 'scatter',
-        data: preds.map((p, i) => ({ x: p.at[xVar], y: p.value, i })),
+        data: [{ x: p.at[xVar], y: p.value, i: index }],
         color,
         pointStyle: 'rectRot',
         pointRadius: 6,
-        errorBars: preds.map((p) => (p.interval ? { yMin: p.interval[0], yMax: p.interval[1] } : {})),
-        tooltip: (pt) => {
-          const p = preds[pt.i ?? 0];
-          const at = Object.entries(p.at)
-            .map(([k, v]) => `${k} = ${formatNumber(v)}`)
-            .join(', ');
-          const iv = p.interval
-            ? ` [${formatExact(p.interval[0])}, ${formatExact(p.interval[1])}] (${levelText(p.level)})`
-            : '';
-          return [`predict ${law.name} at ${at}`, `${model.target} = ${formatExact(p.value)}${iv}`];
-        },
-        csv: {
-          lo: (pt) => preds[pt.i ?? 0].interval?.[0] ?? null,
-          hi: (pt) => preds[pt.i ?? 0].interval?.[1] ?? null,
-        },
+        errorBars: [p.interval ? { yMin: p.interval[0], yMax: p.interval[1] } : {}],
+        pointLabels: [text],
+        tooltip: () => [
+          `predict ${law.name}`,
+          ...Object.entries(p.at).map(([k, v]) => `${k} = ${formatNumber(v)}`),
+          `${text}${p.interval ? ` (${levelText(p.level)})` : ''}`,
+        ],
+        csv: { lo: () => p.interval?.[0] ?? null, hi: () => p.interval?.[1] ?? null },
       });
-    }
-    const opts = model.optima.filter((o) => o.law === law.name && pos(o.at[xVar]) && pos(o.value));
-    if (opts.length > 0) {
-      const yKey = (o: (typeof opts)[number]) => o.intervals[model.target] ?? o.intervals[`${model.target}*`];
+    });
+    const yKey = (o: PlotModel['optima'][number]) => o.intervals[model.target] ?? o.intervals[`${model.target}*`];
+    model.optima.forEach((o, index) => {
+      if (o.law !== law.name || !pos(o.at[xVar]) || !pos(o.value)) return;
+      const through = law.curves.find(
+        (c) => c.along === xVar && c.through?.kind === 'optimum' && c.through.index === index,
+      );
+      const budget = Object.keys(o.at)[0]; // the budget comes first ({ C, N*, D* })
+      const yi = yKey(o);
+      const text = valueText(`${model.target}*`, o.value, yi);
+      const group = `optimum:${law.name}:${index}`;
+      if (through)
+        datasets.push(
+          ...throughDatasets(
+            group,
+            throughLabel(law.name, through.at),
+            through.points,
+            color,
+            pal,
+            lt,
+            xVar,
+            model.target,
+          ),
+        );
+      const xi = o.intervals[xVar];
       datasets.push({
-        key: `optimum:${law.name}`,
+        key: group,
         role: 'optimum',
         label: `${law.name}: optimum`,
+        legendLabel: `optimum${budget ? ` at ${budget} = ${formatNumber(o.at[budget])}` : ''}: ${text}`,
         law: law.name,
-        legend: false,
-        legendGroup: `law:${law.name}`,
+        legend: true,
+        legendGroup: group,
         type: 'scatter',
-        data: opts.map((o, i) => ({ x: o.at[xVar], y: o.value, i })),
+        data: [{ x: o.at[xVar], y: o.value, i: index }],
         color,
         pointStyle: 'star',
         pointRadius: 9,
         borderWidth: 2,
-        errorBars: opts.map((o): ErrorBar => {
-          const xi = o.intervals[xVar];
-          const yi = yKey(o);
-          return { xMin: xi?.[0], xMax: xi?.[1], yMin: yi?.[0], yMax: yi?.[1] };
-        }),
-        tooltip: (pt) => {
-          const o = opts[pt.i ?? 0];
-          const lines = [`optimum of ${law.name}`];
-          for (const [k, v] of Object.entries(o.at)) {
-            const iv = o.intervals[k];
-            lines.push(`${k} = ${formatValue(v)}${iv ? ` ${formatInterval(iv)}` : ''}`);
-          }
-          const yi = yKey(o);
-          lines.push(
-            `${model.target}* = ${formatExact(o.value)}${yi ? ` [${formatExact(yi[0])}, ${formatExact(yi[1])}]` : ''}`,
-          );
-          return lines;
-        },
+        errorBars: [{ xMin: xi?.[0], xMax: xi?.[1], yMin: yi?.[0], yMax: yi?.[1] } satisfies ErrorBar],
+        pointLabels: [text],
+        tooltip: () => [
+          `optimum of ${law.name}`,
+          ...Object.entries(o.at).map(
+            ([k, v]) => `${k} = ${formatValue(v)}${o.intervals[k] ? ` ${formatInterval(o.intervals[k])}` : ''}`,
+          ),
+          text,
+        ],
       });
-    }
+    });
     const planned = (model.plans ?? [])
       .filter((p) => p.law === law.name)
       .flatMap((p) => p.runs)
@@ -225,6 +272,36 @@ export function fitView(model: PlotModel, state: ViewState, pal: Palette): Chart
       x: { type: 'logarithmic', title: xVar },
       y: { type: 'logarithmic', title: model.target },
       datasets,
+      ...(colorBar ? { colorBar } : {}),
     },
   ];
+}
+
+/** A curve through a point is named by the values it holds ("chinchilla (D = 1.4T)"), else as through the point. */
+function throughLabel(law: string, at: Record<string, number> | undefined): string {
+  const where = atText(at);
+  return `${law} (${where || 'through the point'})`;
+}
+
+/** The law through a predict/optimize point: a dotted curve with its band, in the point's legend group. */
+function throughDatasets(
+  group: string,
+  label: string,
+  points: Series,
+  color: string,
+  pal: Palette,
+  lt: string,
+  xName: string,
+  yName: string,
+): DatasetSpec[] {
+  return curveDatasets(`${group}:curve`, label, points, color, pal, {
+    legend: true,
+    legendGroup: group,
+    law: group.split(':')[1],
+    dash: [2, 3],
+    levelText: lt,
+    bandAlpha: 0.1,
+    xName,
+    yName,
+  });
 }

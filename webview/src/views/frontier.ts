@@ -90,10 +90,31 @@ export function frontierView(model: PlotModel, _state: ViewState, pal: Palette):
       });
     }
   }
-  // Traced frontiers: the allocation's quantities beside the isoflop lines, the law's value apart.
-  const traced = (model.frontiers ?? []).filter((f) => f.curves.length > 0);
   const values: DatasetSpec[] = [];
   const targets = new Set<string>();
+  // Each law's allocation over the study's budgets: the frontier as a curve, not only its points.
+  const allocations = (model.allocations ?? []).filter((f) => f.curves.length > 0);
+  allocations.forEach((f, fi) => {
+    budgetVar = f.variable;
+    for (const { quantity, curve } of f.curves) {
+      const isTarget = quantity === f.target;
+      if (isTarget) targets.add(quantity);
+      const label = `${f.law}: ${quantity}* over ${f.variable}`;
+      const key = `allocation:${f.law}:${quantity}`;
+      (isTarget ? values : datasets).push(
+        ...curveDatasets(key, label, curve, isTarget ? lawColor(pal, fi) : colorFor(quantity), pal, {
+          legend: true,
+          legendGroup: key,
+          law: f.law,
+          xName: f.variable,
+          yName: `${quantity}*`,
+        }).map((d) => ({ ...d, role: d.role === 'curve' ? ('frontier' as const) : d.role })),
+      );
+    }
+  });
+  // Traced frontiers: the allocation's quantities beside the isoflop lines, the law's value apart (dashed, with the
+  // points' intervals as their band, over the allocation curve when the law has one).
+  const traced = (model.frontiers ?? []).filter((f) => f.curves.length > 0);
   traced.forEach((f, fi) => {
     budgetVar = f.variable;
     const name = traced.length > 1 ? `${f.law} (${fi + 1})` : f.law;

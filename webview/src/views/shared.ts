@@ -36,14 +36,34 @@ export function ramp(pal: Palette, n: number): string[] {
 export const pos = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
 export const fin = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
 
+/** A group value as shown: numbers in compact form (49560000 → 49.6M). */
+export function groupText(g: string): string {
+  const v = Number(g);
+  return g.trim() !== '' && Number.isFinite(v) ? formatNumber(v) : g;
+}
+
+/** Held values as the legend names them: "D = 20B, C = 1e21". */
+export function atText(at: Record<string, number> | undefined): string {
+  return Object.entries(at ?? {})
+    .map(([k, v]) => `${k} = ${formatNumber(v)}`)
+    .join(', ');
+}
+
 export function runTooltip(model: PlotModel, set: RunSet, laws: PlotLaw[]) {
   const vars = Object.keys(set.columns);
   return (pt: Pt): string[] => {
     const i = pt.i ?? -1;
     const lines = [`run ${set.labels[i] ?? '?'}`];
-    for (const v of vars) lines.push(`${v} = ${formatNumber(set.columns[v][i])}`);
+    // Each variable once: the group (an N bin) goes on its variable's line, not on a line of its own.
+    const group = set.groups?.[i];
+    for (const v of vars) {
+      const value = formatNumber(set.columns[v][i]);
+      const bin = group !== undefined && v === model.by ? groupText(group) : value;
+      lines.push(`${v} = ${value}${bin !== value ? ` (group ${bin})` : ''}`);
+    }
     lines.push(`${model.target} = ${formatExact(set.observed[i])}`);
-    if (set.groups) lines.push(`${model.by ?? 'group'} = ${set.groups[i]}`);
+    if (group !== undefined && (model.by === null || !vars.includes(model.by)))
+      lines.push(`${model.by ?? 'group'} = ${groupText(group)}`);
     for (const l of laws) {
       const f = l.fitted[i];
       if (f !== null && f !== undefined)
@@ -67,7 +87,11 @@ export function curveDatasets(
     levelText?: string;
     legendLabel?: string;
     legendColor?: string;
+    legendColors?: string[];
     bandAlpha?: number;
+    /** Axis names for the tooltip ("N = 2B", "L = 2.07"); without them the point is "value at x". */
+    xName?: string;
+    yName?: string;
   },
 ): DatasetSpec[] {
   const out: DatasetSpec[] = [];
@@ -98,6 +122,7 @@ export function curveDatasets(
     label,
     legendLabel: opts.legendLabel,
     legendColor: opts.legendColor,
+    legendColors: opts.legendColors,
     law: opts.law,
     legend: opts.legend,
     legendGroup: opts.legendGroup,
@@ -106,7 +131,10 @@ export function curveDatasets(
     color,
     dash: opts.dash,
     tooltip: (pt) => {
-      const lines = [`${label}: ${formatExact(pt.y)} at ${formatNumber(pt.x)}`];
+      const lines =
+        opts.xName && opts.yName
+          ? [label, `${opts.xName} = ${formatNumber(pt.x)}`, `${opts.yName} = ${formatExact(pt.y)}`]
+          : [`${label}: ${formatExact(pt.y)} at ${formatNumber(pt.x)}`];
       if (lo && hi && pt.i !== undefined)
         lines.push(`${opts.levelText ?? 'interval'} [${formatExact(lo[pt.i])}, ${formatExact(hi[pt.i])}]`);
       return lines;
