@@ -6,12 +6,7 @@
  * shrink this list as features land (E2E_RUN_PENDING=1 runs them anyway and says which now pass).
  * CI must end with this list empty.
  */
-export const PENDING = [
-  // Issue 18 point 2, found by this check on 2026-12-01: after the edit the server's hover says "no fit
-  // result for this law (see Problems)" and the hint is gone, although core's cachedPrediction answers the
-  // edited line (and `fit` does too). Owner: the editor (server/src/lsp/incremental.ts, cachedAnswers.ts).
-  'editing a predict line shows the new value without a refit',
-];
+export const PENDING = [];
 
 import fs from 'node:fs';
 import path from 'node:path';
