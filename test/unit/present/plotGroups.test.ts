@@ -1,0 +1,153 @@
+// Plots of `per` laws and isoflops (issue 10.1): one fitted curve per group, from that group's own
+// parameters over that group's runs, labelled by the group's value; a `per` isoflop draws each group.
+// Real fits of exact synthetic runs, so the curves are the fitted formula, not a fixture's.
+import * as assert from 'node:assert/strict';
+import { fitStudy } from '../../../server/src/core/fit';
+import { analyze } from '../../../server/src/core/study';
+import { plotModel } from '../../../server/src/present/plotModel';
+import type { PlotModel } from '../../../protocol/plot';
+import { memoryLoader } from '../hosts';
+
+const CONFIGS = [
+  { name: 'small', A: 20, a: 0.1, from: 6 },
+  { name: 'big', A: 50, a: 0.2, from: 7 },
+  { name: 'wide', A: 30, a: 0.3, from: 6.5 },
+];
+
+/** Exact power laws L = A N^-a per config, each over its own decades of N (so the groups' ranges differ). */
+function lawCsv(): string {
+  const lines = ['config,n,loss'];
+  for (const c of CONFIGS)
+    for (let i = 0; i < 8; i++) {
+      const N = 10 ** (c.from + (2 * i) / 7);
+      lines.push(`${c.name},${N},${c.A * N ** -c.a}`);
+    }
+  return lines.join('\n') + '\n';
+}
+
+/** Two configs of IsoFLOP runs: L is a parabola in ln N around N*(C) = k C^0.5, with k per config. */
+function isoCsv(): string {
+  const lines = ['config,C,N,D,L'];
+  for (const [config, k] of [
+    ['a', 0.1],
+    ['b', 0.3],
+  ] as const)
+    for (const C of [1e18, 1e19, 1e20])
+      for (const f of [0.25, 0.5, 1, 2, 4]) {
+        const N = k * C ** 0.5 * f;
+        lines.push(`${config},${C},${N},${C / (6 * N)},${2 + 0.05 * Math.log(f) ** 2 + 10 / C ** 0.05}`);
+      }
+  return lines.join('\n') + '\n';
+}
+
+const STUDY = `dataset d = csv("runs.csv") {
+  N: n
+  L: loss
+}
+dataset pts = csv("iso.csv") {
+  C: C
+  N: N
+  D: D
+  L: L
+}
+law k: L = A * N^(-a) {
+  fit d
+  per config
+}
+predict k at N = 1e10
+isoflop a2 {
+  fit pts
+  budget C
+  size N
+  tokens D
+  target L
+  per config
+}
+`;
+
+describe('plots of `per` laws and isoflops (issue 10.1)', () => {
+  let model: PlotModel;
+  let groups: { value: string | number; params: Record<string, number> }[];
+  before(async function () {
+    this.timeout(120_000);
+    const { loader } = memoryLoader({ '/w/runs.csv': lawCsv(), '/w/iso.csv': isoCsv() });
+    const analysis = await analyze(STUDY, { loader, baseDir: '/w' });
+    assert.deepEqual(
+      analysis.diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
+    const fitted = await fitStudy(analysis.model);
+    groups = fitted.results.laws[0].groups ?? [];
+    model = plotModel(analysis, { ...fitted.results, study: null, diagnostics: [] });
+  });
+
+  it("colours the runs by the law's `per` column, each run with its group's value as written", () => {
+    assert.equal(model.by, 'config');
+    assert.equal(model.laws[0].per, 'config');
+    const set = model.runSets.find((s) => s.id === model.laws[0].runSet)!;
+    assert.deepEqual([...new Set(set.groups)], ['small', 'big', 'wide']);
+    assert.equal(set.groups?.length, 24);
+  });
+
+  it("draws one curve per group: the group's own params, over the group's own runs", () => {
+    assert.deepEqual(
+      groups.map((g) => g.value),
+      ['small', 'big', 'wide'],
+    );
+    const curves = model.laws[0].curves.filter((c) => c.along === 'N' && !c.through);
+    assert.deepEqual(
+      curves.map((c) => c.group),
+      ['small', 'big', 'wide'],
+    );
+    for (const [j, c] of curves.entries()) {
+      const { A, a } = groups[j].params;
+      // The fit is exact data: the group's params are its generating ones (to the engine's tolerance).
+      assert.ok(Math.abs(a - CONFIGS[j].a) < 1e-6, `${c.group}: a = ${a}`);
+      // The curve is the formula at the group's params: equal to rounding (1e-12 relative).
+      c.points.x.forEach((x, i) => {
+        const want = A * x ** -a;
+        assert.ok(Math.abs(c.points.y[i] - want) <= 1e-12 * want, `${c.group} at N = ${x}`);
+      });
+      // Over the group's runs with the plot's 1.25x margin, not over all groups' runs.
+      const lo = 10 ** CONFIGS[j].from / 1.25;
+      const hi = 10 ** (CONFIGS[j].from + 2) * 1.25;
+      assert.ok(Math.abs(c.points.x[0] / lo - 1) < 1e-9 && Math.abs(c.points.x.at(-1)! / hi - 1) < 1e-9);
+    }
+  });
+
+  it("a grouped prediction carries its group, and its curve is its group's law through the point", () => {
+    assert.deepEqual(
+      model.predictions.map((p) => p.group),
+      ['small', 'big', 'wide'],
+    );
+    for (const [index, p] of model.predictions.entries()) {
+      const c = model.laws[0].curves.find((k) => k.through?.kind === 'predict' && k.through.index === index);
+      assert.ok(c, `a curve through prediction ${index}`);
+      const i = c.points.x.indexOf(1e10);
+      assert.ok(i >= 0);
+      assert.ok(Math.abs(c.points.y[i] / p.value - 1) < 1e-12, `${p.group}: ${c.points.y[i]} vs ${p.value}`);
+    }
+  });
+
+  it('draws each group of a `per` isoflop with its own runs and parabolas, named by the group', () => {
+    const isos = model.isoflops.filter((i) => i.name === 'a2' && i.budgets.length > 0);
+    assert.deepEqual(
+      isos.map((i) => i.group),
+      [
+        { column: 'config', value: 'a' },
+        { column: 'config', value: 'b' },
+      ],
+    );
+    for (const [j, iso] of isos.entries()) {
+      const k = j === 0 ? 0.1 : 0.3;
+      assert.equal(iso.budgets.length, 3);
+      for (const b of iso.budgets) {
+        // Only this group's five runs at this budget, and the minimum at its own N* = k C^0.5 (exact parabola data).
+        assert.equal(b.runs.size.length, 5);
+        for (const n of b.runs.size) assert.ok(n / (k * b.budget ** 0.5) > 0.2 && n / (k * b.budget ** 0.5) < 5);
+        assert.ok(Math.abs(b.minimum.size / (k * b.budget ** 0.5) - 1) < 1e-6, `${iso.group?.value} at ${b.budget}`);
+        assert.ok(b.parabola && b.parabola.x.length > 2);
+      }
+    }
+  });
+});
