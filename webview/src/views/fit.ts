@@ -155,7 +155,11 @@ export function fitView(model: PlotModel, state: ViewState, pal: Palette): Chart
         datasets.push(
           ...throughDatasets(
             group,
-            throughLabel(law.name, through.at),
+            throughLabel(
+              law.name,
+              through.at,
+              p.group !== undefined ? `${model.by} = ${groupText(p.group)}` : undefined,
+            ),
             through.points,
             pColor,
             pal,
@@ -203,7 +207,11 @@ export function fitView(model: PlotModel, state: ViewState, pal: Palette): Chart
         datasets.push(
           ...throughDatasets(
             group,
-            throughLabel(law.name, through.at),
+            throughLabel(
+              law.name,
+              through.at,
+              o.group !== undefined ? `${model.by} = ${groupText(o.group)}` : undefined,
+            ),
             through.points,
             oColor,
             pal,
@@ -284,9 +292,9 @@ export function fitView(model: PlotModel, state: ViewState, pal: Palette): Chart
 }
 
 /** A curve through a point is named by the values it holds ("chinchilla (D = 1.4T)"), else as through the point. */
-function throughLabel(law: string, at: Record<string, number> | undefined): string {
-  const where = atText(at);
-  return `${law} (${where || 'through the point'})`;
+function throughLabel(law: string, at: Record<string, number> | undefined, group?: string): string {
+  const where = [group, atText(at) || 'through the point'].filter(Boolean).join(', ');
+  return `${law} (${where})`;
 }
 
 /** The law through a predict/optimize point: a dotted curve with its band, in the point's legend group. */
