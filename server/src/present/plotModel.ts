@@ -34,7 +34,7 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
   const ids = new Map<object, string>();
   // The value a group's curve is drawn at (its label may be a rounded or binned name).
   const groupValue = new Map<string, number>();
-  // Without a plot `by`, a `per` law's column groups the plot.
+  // A `per` law's column groups the plot (its curves are per group), over a plot's own `by`.
   const perColumn = m.laws.find((l) => l.per)?.per?.column;
   for (const law of m.laws) {
     const columns: Record<string, number[]> = {};
@@ -50,7 +50,7 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
     for (let k = 2; !ids.has(law.data) && taken.has(id); k++) id = `${base} (${k})`;
     ids.set(law.data, id);
     const r: LawRuns = { id, labels, columns };
-    const by = plot?.by ?? perColumn;
+    const by = perColumn ?? plot?.by;
     const byValues = by ? law.data.numeric.get(by) : undefined;
     if (law.per && law.per.column === by) {
       // A `per` law's runs are coloured by its groups, named by their values as written.
@@ -175,7 +175,7 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
     title: results.study ?? m.title ?? null,
     source: source ?? null,
     target: m.laws[0]?.target ?? 'L',
-    by: plot?.by ?? perColumn ?? null,
+    by: perColumn ?? plot?.by ?? null,
     x: plot?.x ?? null,
     runs,
     isoflopRuns,

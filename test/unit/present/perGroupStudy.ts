@@ -65,10 +65,10 @@ isoflop a2 {
 }
 `;
 
-/** The fitted results and the plot model the server would send. */
-export async function perGroupPlot(): Promise<{ model: PlotModel; results: StudyResults }> {
+/** The fitted results and the plot model the server would send (`extra`: lines added to the study). */
+export async function perGroupPlot(extra = ''): Promise<{ model: PlotModel; results: StudyResults }> {
   const { loader } = memoryLoader({ '/w/runs.csv': lawCsv(), '/w/iso.csv': isoCsv() });
-  const analysis = await analyze(STUDY, { loader, baseDir: '/w' });
+  const analysis = await analyze(STUDY + extra, { loader, baseDir: '/w' });
   assert.deepEqual(
     analysis.diagnostics.filter((d) => d.severity === 'error'),
     [],

@@ -63,6 +63,16 @@ describe('plots of `per` laws and isoflops (issue 10.1)', () => {
     }
   });
 
+  it("the `per` column takes the place of a plot's `by`: still one curve per group", async function () {
+    this.timeout(120_000);
+    const { model: byN } = await perGroupPlot('plot k: L vs N by N\n');
+    assert.equal(byN.by, 'config');
+    assert.deepEqual(
+      byN.laws[0].curves.filter((c) => c.along === 'N' && !c.through).map((c) => c.group),
+      ['small', 'big', 'wide'],
+    );
+  });
+
   it('draws each group of a `per` isoflop with its own runs and parabolas, named by the group', () => {
     const isos = model.isoflops.filter((i) => i.name === 'a2' && i.budgets.length > 0);
     assert.deepEqual(
