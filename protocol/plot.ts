@@ -74,6 +74,8 @@ export interface PlotLaw {
   heldOut: boolean[];
   holdout: { mape: number; rmse_log: number } | null;
   curves: PlotCurve[];
+  /** `per COLUMN`: the law is fitted per group, each curve from its group's own params. */
+  per?: string;
   /** Bootstrap draws of each parameter, when bootstrapped. */
   draws?: Record<string, number[]>;
 }
@@ -84,6 +86,8 @@ interface PlotPrediction {
   value: number;
   interval: Interval | null;
   level: number | null;
+  /** On a `per` law: the group (String(value)) this prediction is for. */
+  group?: string;
 }
 
 interface PlotOptimum {
@@ -93,6 +97,8 @@ interface PlotOptimum {
   value: number;
   /** Intervals by variable name; the target's interval (L*) under the target's name. */
   intervals: Record<string, Interval>;
+  /** On a `per` law: the group (String(value)) this optimum is for. */
+  group?: string;
 }
 
 /** A `plan` line's proposed runs, each where the law puts it now (the fit view draws them over the runs). */
@@ -164,6 +170,8 @@ interface PlotIsoflop {
   sizeVar: string;
   budgets: PlotIsoflopBudget[];
   frontier: PlotFrontierLine[];
+  /** One group of a `per` isoflop: the column and the group's value (the chart and legend name it). */
+  group?: { column: string; value: string };
 }
 
 /** Approach 1: the training curves (target over budget, one line per run) and the envelope drawn over them. */
@@ -224,6 +232,8 @@ export interface IsoflopRuns {
   budget: number[];
   size: number[];
   value: number[];
+  /** A `per` isoflop's group of each run, as String(value). */
+  groups?: string[];
 }
 
 export interface CurveRequest {
@@ -414,6 +424,7 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
             value: p.value,
             interval: p.interval && finite(p.interval[0]) && finite(p.interval[1]) ? p.interval : null,
             level: finite(p.level) ? p.level : null,
+            ...(p.group !== undefined ? { group: String(p.group) } : {}),
           },
         ]
       : [],
@@ -426,6 +437,7 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
             at: finiteRecord({ ...o.budget, ...o.at }),
             value: o.value,
             intervals: finiteIntervals(o.intervals),
+            ...(o.group !== undefined ? { group: String(o.group) } : {}),
           },
         ]
       : [],
@@ -456,7 +468,20 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
           logGrid(range[0] / 1.25, range[1] * 1.25, n),
           extra.filter((v): v is number => v != null && v > 0),
         );
-        for (const group of groups) {
+        if (law.per && law.groups) {
+          // A `per` law: one curve per group, from the group's own params, over the group's runs.
+          for (const g of law.groups) {
+            const group = String(g.value);
+            const own = groupRange(set, along, group);
+            if (!own) continue;
+            const gx = logGrid(own[0] / 1.25, own[1] * 1.25, n);
+            const s = sources.sampler.sample({ law: { ...g, name: law.name }, along, x: gx, by, group, runs: r });
+            if (!s || s.y.length !== gx.length) continue;
+            const points = finiteSeries(gx, s.y, s.lo, s.hi);
+            if (points.x.length >= 2) curves.push({ along, group, points, ...atOf(s.at, along) });
+          }
+        }
+        for (const group of law.per && law.groups ? [] : groups) {
           // A group's curve spans its own runs (a 30B model's curve at 1e18 FLOPs is an extrapolation
           // nobody ran); the ungrouped curve spans all runs and the predict/optimize points.
           const own = group === null ? null : groupRange(set, along, group);
@@ -468,21 +493,25 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
         }
         // Through each predict/optimize point: the law along this axis with the other variables held at the
         // point's own values, from the runs out to the point, so the curve and its band reach it.
-        const points: [CurveThrough, Record<string, number>][] = [
-          ...predictions.flatMap((p, index): [CurveThrough, Record<string, number>][] =>
-            p.law === law.name ? [[{ kind: 'predict', index }, p.at]] : [],
+        type Through = [CurveThrough, Record<string, number>, string | undefined];
+        const points: Through[] = [
+          ...predictions.flatMap((p, index): Through[] =>
+            p.law === law.name ? [[{ kind: 'predict', index }, p.at, p.group]] : [],
           ),
-          ...optima.flatMap((o, index): [CurveThrough, Record<string, number>][] =>
-            o.law === law.name ? [[{ kind: 'optimum', index }, o.at]] : [],
+          ...optima.flatMap((o, index): Through[] =>
+            o.law === law.name ? [[{ kind: 'optimum', index }, o.at, o.group]] : [],
           ),
         ];
-        for (const [through, at] of points) {
+        for (const [through, at, group] of points) {
+          // A `per` law's point is on its group's curve.
+          const g = group !== undefined ? law.groups?.find((k) => String(k.value) === group) : undefined;
+          const fitted: LawResult = g ? { ...g, name: law.name } : law;
           const v = at[along];
           if (!(v > 0)) continue;
           const span = positiveRange([...(set.columns[along] ?? []), v]);
           if (!span) continue;
           const px = withPoints(logGrid(span[0] / 1.25, span[1] * 1.25, n), [v]);
-          const s = sources.sampler.sample({ law, along, x: px, by, group: null, runs: r, fixed: at });
+          const s = sources.sampler.sample({ law: fitted, along, x: px, by, group: null, runs: r, fixed: at });
           if (!s || s.y.length !== px.length) continue;
           const series = finiteSeries(px, s.y, s.lo, s.hi);
           if (series.x.length >= 2) curves.push({ along, group: null, points: series, ...atOf(s.at, along), through });
@@ -501,6 +530,7 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
       holdout: law.holdout && finite(law.holdout.mape) && finite(law.holdout.rmse_log) ? law.holdout : null,
       curves,
     };
+    if (law.per && law.groups) out.per = law.per;
     const draws = Object.entries(law.draws ?? {})
       .map(([k, v]): [string, number[]] => [k, v.filter(finite)])
       .filter(([, v]) => v.length > 0);
@@ -513,6 +543,15 @@ export function buildPlotModel(results: StudyResults, sources: PlotSources): Plo
     const optBudgets = optima.map((o) => o.at[budgetVar]).filter((v): v is number => v !== undefined);
     return buildIsoflop(iso, sources, n, optBudgets);
   });
+  // A `per` isoflop: each group is drawn as an isoflop of its own, named by its group.
+  for (const iso of results.isoflops) {
+    for (const g of iso.per && iso.groups ? iso.groups : []) {
+      const budgetVar = sources.isoflopRuns?.[iso.name]?.budgetVar ?? 'C';
+      const optBudgets = optima.map((o) => o.at[budgetVar]).filter((v): v is number => v !== undefined);
+      const built = buildIsoflop({ ...g, name: iso.name }, sources, n, optBudgets, String(g.value));
+      isoflops.push({ ...built, group: { column: iso.per ?? '', value: String(g.value) } });
+    }
+  }
   const envelopes = (results.envelopes ?? []).map((env) => buildEnvelope(env, sources));
   for (const env of results.envelopes ?? []) {
     // The frontier view draws an envelope's N*(C) and D*(C) like an isoflop's, through its interior points.
@@ -719,7 +758,13 @@ function groupRange(set: RunSet, along: string, group: string): [number, number]
   return range && range[1] > range[0] ? range : null;
 }
 
-function buildIsoflop(iso: IsoflopResult, sources: PlotSources, n: number, extraBudgets?: number[]): PlotIsoflop {
+function buildIsoflop(
+  iso: IsoflopResult,
+  sources: PlotSources,
+  n: number,
+  extraBudgets?: number[],
+  group?: string,
+): PlotIsoflop {
   const runs = sources.isoflopRuns?.[iso.name];
   const sizeVar = runs?.sizeVar ?? Object.keys(iso.budgets[0]?.at ?? {})[0] ?? 'N';
   const budgetVar = runs?.budgetVar ?? 'C';
@@ -731,6 +776,7 @@ function buildIsoflop(iso: IsoflopResult, sources: PlotSources, n: number, extra
     if (runs) {
       for (let i = 0; i < runs.labels.length; i++) {
         if (!finite(runs.size[i]) || !finite(runs.value[i])) continue;
+        if (group !== undefined && runs.groups?.[i] !== group) continue;
         if (nearestBudget(runs.budget[i], iso) !== b.budget) continue;
         own.labels.push(String(runs.labels[i]));
         own.size.push(runs.size[i]);

@@ -34,6 +34,8 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
   const ids = new Map<object, string>();
   // The value a group's curve is drawn at (its label may be a rounded or binned name).
   const groupValue = new Map<string, number>();
+  // A `per` law's column groups the plot (its curves are per group), over a plot's own `by`.
+  const perColumn = m.laws.find((l) => l.per)?.per?.column;
   for (const law of m.laws) {
     const columns: Record<string, number[]> = {};
     for (const v of new Set([...law.variables, law.target, ...m.computes.map((c) => c.name)])) {
@@ -48,9 +50,13 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
     for (let k = 2; !ids.has(law.data) && taken.has(id); k++) id = `${base} (${k})`;
     ids.set(law.data, id);
     const r: LawRuns = { id, labels, columns };
-    const by = plot?.by;
+    const by = perColumn ?? plot?.by;
     const byValues = by ? law.data.numeric.get(by) : undefined;
-    if (byValues) r.groups = groupLabels(byValues, groupValue);
+    if (law.per && law.per.column === by) {
+      // A `per` law's runs are coloured by its groups, named by their values as written.
+      r.groups = perGroups(law.per.groups, law.data.rowCount);
+      r.id = `${id} per ${by}`;
+    } else if (byValues) r.groups = groupLabels(byValues, groupValue);
     else if (by && law.data.text.get(by)) r.groups = law.data.text.get(by)!.slice();
     runs[law.name] = r;
   }
@@ -73,7 +79,9 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
       const fixed: Record<string, number> = {};
       for (const v of law.variables) {
         if (v === req.along || v === solveFor) continue;
-        const values = req.runs.columns[v] ?? [];
+        // A `per` law's group curve is held at its own runs' values.
+        const own = law.per && req.group !== null && req.runs.groups;
+        const values = (req.runs.columns[v] ?? []).filter((_, i) => !own || req.runs.groups?.[i] === req.group);
         if (req.fixed && Number.isFinite(req.fixed[v])) fixed[v] = req.fixed[v];
         else if (req.group !== null && req.runs.groups && req.by === v)
           fixed[v] = groupValue.get(req.group) ?? Number(req.group);
@@ -153,6 +161,7 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
       budget: column(iso.budget),
       size: column(iso.size),
       value: column(iso.target),
+      ...(iso.per ? { groups: perGroups(iso.per.groups, iso.data.rowCount) } : {}),
     };
   }
   const envelopeCurves: NonNullable<Parameters<typeof buildPlotModel>[1]['envelopeCurves']> = {};
@@ -166,7 +175,7 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
     title: results.study ?? m.title ?? null,
     source: source ?? null,
     target: m.laws[0]?.target ?? 'L',
-    by: plot?.by ?? null,
+    by: perColumn ?? plot?.by ?? null,
     x: plot?.x ?? null,
     runs,
     isoflopRuns,
@@ -208,6 +217,13 @@ function datasetNames(analysis: Analysis, lawName: string): string {
   const decl = analysis.parsed.file.statements.find((s) => s.kind === 'Law' && s.name?.text === lawName);
   const fit = decl?.kind === 'Law' ? decl.body.find((b) => b.kind === 'Fit') : undefined;
   return fit?.kind === 'Fit' ? fit.sources.map((n) => n.text).join(' + ') : '';
+}
+
+/** Each row's `per` group as String(value) (rows in no group get ''). */
+function perGroups(groups: { value: string | number; rows: number[] }[], rowCount: number): string[] {
+  const out = new Array<string>(rowCount).fill('');
+  for (const g of groups) for (const i of g.rows) out[i] = String(g.value);
+  return out;
 }
 
 /** At most this many curves for a numeric `by`; more distinct values are binned on a log scale. */

@@ -109,6 +109,8 @@ export function fitView(model: PlotModel, state: ViewState, pal: Palette): Chart
     const curves = law.curves.filter((c) => c.along === xVar && !c.through);
     const lt = levelText(law.level);
     const grouped = curves.filter((c) => c.group !== null && groupColor.has(c.group));
+    // A `per` law: each group's own fit is its own legend entry, named by the group's value, in its colour.
+    const perGroup = law.per !== undefined;
     curves.forEach((c, ci) => {
       const inGroup = c.group !== null && groupColor.has(c.group);
       // The legend names where the curve is drawn: its group, or the values the other variables are held at.
@@ -122,11 +124,12 @@ export function fitView(model: PlotModel, state: ViewState, pal: Palette): Chart
           inGroup ? (groupColor.get(c.group as string) as string) : color,
           pal,
           {
-            legend: ci === 0,
+            legend: perGroup || ci === 0,
             // a law drawn in its groups' colours: its swatch is the groups' scale, dashed for the second law on
-            legendLabel: inGroup ? law.name : label,
-            legendColors: inGroup ? grouped.map((k) => groupColor.get(k.group as string) as string) : undefined,
-            legendGroup: `law:${law.name}`,
+            legendLabel: inGroup && !perGroup ? law.name : label,
+            legendColors:
+              inGroup && !perGroup ? grouped.map((k) => groupColor.get(k.group as string) as string) : undefined,
+            legendGroup: perGroup ? `law:${law.name}:${c.group ?? ''}` : `law:${law.name}`,
             law: law.name,
             dash: inGroup && li > 0 ? [6, 4] : undefined,
             levelText: lt,
@@ -144,16 +147,21 @@ export function fitView(model: PlotModel, state: ViewState, pal: Palette): Chart
       const through = law.curves.find(
         (c) => c.along === xVar && c.through?.kind === 'predict' && c.through.index === index,
       );
-      const at = atText(p.at);
+      const at = atText(p.at) + (p.group !== undefined ? ` (${model.by} = ${groupText(p.group)})` : '');
+      const pColor = (p.group !== undefined && groupColor.get(p.group)) || color;
       const text = valueText(model.target, p.value, p.interval);
       const group = `predict:${law.name}:${index}`;
       if (through)
         datasets.push(
           ...throughDatasets(
             group,
-            throughLabel(law.name, through.at),
+            throughLabel(
+              law.name,
+              through.at,
+              p.group !== undefined ? `${model.by} = ${groupText(p.group)}` : undefined,
+            ),
             through.points,
-            color,
+            pColor,
             pal,
             lt,
             xVar,
@@ -170,7 +178,7 @@ export function fitView(model: PlotModel, state: ViewState, pal: Palette): Chart
         legendGroup: group,
         type: 'scatter',
         data: [{ x: p.at[xVar], y: p.value, i: index }],
-        color,
+        color: pColor,
         pointStyle: 'rectRot',
         pointRadius: 6,
         errorBars: [p.interval ? { yMin: p.interval[0], yMax: p.interval[1] } : {}],
@@ -191,15 +199,21 @@ export function fitView(model: PlotModel, state: ViewState, pal: Palette): Chart
       );
       const budget = Object.keys(o.at)[0]; // the budget comes first ({ C, N*, D* })
       const yi = yKey(o);
+      const oColor = (o.group !== undefined && groupColor.get(o.group)) || color;
+      const of = o.group !== undefined ? ` (${model.by} = ${groupText(o.group)})` : '';
       const text = valueText(`${model.target}*`, o.value, yi);
       const group = `optimum:${law.name}:${index}`;
       if (through)
         datasets.push(
           ...throughDatasets(
             group,
-            throughLabel(law.name, through.at),
+            throughLabel(
+              law.name,
+              through.at,
+              o.group !== undefined ? `${model.by} = ${groupText(o.group)}` : undefined,
+            ),
             through.points,
-            color,
+            oColor,
             pal,
             lt,
             xVar,
@@ -211,13 +225,13 @@ export function fitView(model: PlotModel, state: ViewState, pal: Palette): Chart
         key: group,
         role: 'optimum',
         label: `${law.name}: optimum`,
-        legendLabel: `optimum${budget ? ` at ${budget} = ${formatNumber(o.at[budget])}` : ''}: ${text}`,
+        legendLabel: `optimum${budget ? ` at ${budget} = ${formatNumber(o.at[budget])}` : ''}${of}: ${text}`,
         law: law.name,
         legend: true,
         legendGroup: group,
         type: 'scatter',
         data: [{ x: o.at[xVar], y: o.value, i: index }],
-        color,
+        color: oColor,
         pointStyle: 'star',
         pointRadius: 9,
         borderWidth: 2,
@@ -278,9 +292,9 @@ export function fitView(model: PlotModel, state: ViewState, pal: Palette): Chart
 }
 
 /** A curve through a point is named by the values it holds ("chinchilla (D = 1.4T)"), else as through the point. */
-function throughLabel(law: string, at: Record<string, number> | undefined): string {
-  const where = atText(at);
-  return `${law} (${where || 'through the point'})`;
+function throughLabel(law: string, at: Record<string, number> | undefined, group?: string): string {
+  const where = [group, atText(at) || 'through the point'].filter(Boolean).join(', ');
+  return `${law} (${where})`;
 }
 
 /** The law through a predict/optimize point: a dotted curve with its band, in the point's legend group. */

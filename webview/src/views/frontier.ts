@@ -18,7 +18,8 @@ export function frontierView(model: PlotModel, _state: ViewState, pal: Palette):
   let budgetVar = 'C';
   for (const iso of model.isoflops) {
     budgetVar = iso.budgetVar;
-    const prefix = model.isoflops.length > 1 ? `${iso.name}: ` : '';
+    const name = iso.group ? `${iso.name} (${iso.group.column} = ${iso.group.value})` : iso.name;
+    const prefix = model.isoflops.length > 1 ? `${name}: ` : '';
     for (const f of iso.frontier) {
       const color = colorFor(f.variable);
       const label = `${prefix}${f.variable}*(${iso.budgetVar}) ∝ ${iso.budgetVar}^${formatValue(f.exponent)}`;

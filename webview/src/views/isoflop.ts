@@ -84,9 +84,11 @@ export function isoflopView(model: PlotModel, _state: ViewState, pal: Palette): 
           borderWidth: 2,
           hollow: true,
         });
+      // One group of a `per` isoflop is a chart of its own, named by the group's value.
+      const group = iso.group ? ` (${iso.group.column} = ${iso.group.value})` : '';
       return {
-        id: `isoflop:${iso.name}`,
-        title: `${iso.name}: ${model.target} vs ${iso.sizeVar} per ${iso.budgetVar} budget`,
+        id: `isoflop:${iso.name}${iso.group ? `:${iso.group.value}` : ''}`,
+        title: `${iso.name}${group}: ${model.target} vs ${iso.sizeVar} per ${iso.budgetVar} budget`,
         type: 'scatter' as const,
         x: { type: 'logarithmic' as const, title: iso.sizeVar },
         y: { type: 'linear' as const, title: model.target },
