@@ -121,6 +121,8 @@ describe('missing values (issue 10.4)', function () {
     const d = a.diagnostics[0];
     assert.match(d.message, /^'runs\.csv' line 7: column 'loss' has '3\.2x', not a number$/);
     assert.equal(a.text.slice(d.range.start, d.range.end), 'loss');
+    // The file and line ride along, so the editor links the diagnostic to the CSV row (issue 18.4).
+    assert.deepEqual(d.file, { path: '/m/runs.csv', line: 7 });
     const fit = await runFit(a, studyPath, { workers: 1 });
     assert.equal(fit.hasError, true);
     assert.deepEqual(

@@ -2,7 +2,9 @@ import * as path from 'node:path';
 import { NodeHost } from '../../../server/src/host/nodeHost';
 import * as assert from 'node:assert/strict';
 import { DiagnosticSeverity } from 'vscode-languageserver';
-import { documentDiagnostics, SOURCE } from '../../../server/src/lsp/diagnostics';
+import { documentDiagnostics, SOURCE, toLspDiagnostic } from '../../../server/src/lsp/diagnostics';
+import { LineIndex } from '../../../server/src/core/syntax/lineIndex';
+import { diagnostic } from '../../../server/src/core/diagnostics';
 import { DocumentStore } from '../../../server/src/lsp/documents';
 import { formatDocument } from '../../../server/src/lsp/formatting';
 import { normalizeSettings } from '../../../server/src/lsp/settings';
@@ -39,6 +41,30 @@ describe('lsp diagnostics', () => {
       assert.equal(errors[0].code, 'scaling.syntax');
     });
   }
+
+  it('links a data error to its file and line as related information (a click opens the CSV at the row)', () => {
+    const d = diagnostic(
+      'error',
+      'scaling.non-numeric',
+      "'runs.csv' line 7: column 'loss' has 'x'",
+      {
+        start: 0,
+        end: 4,
+      },
+      { file: { path: '/m/runs.csv', line: 7 } },
+    );
+    const out = toLspDiagnostic(d, new LineIndex('loss\n'));
+    assert.deepEqual(out.relatedInformation, [
+      {
+        location: {
+          uri: 'file:///m/runs.csv',
+          range: { start: { line: 6, character: 0 }, end: { line: 6, character: 0 } },
+        },
+        message: 'runs.csv line 7',
+      },
+    ]);
+    assert.equal(toLspDiagnostic({ ...d, file: undefined }, new LineIndex('loss\n')).relatedInformation, undefined);
+  });
 
   it('applies the per-code severity setting, including off', async () => {
     const settings = normalizeSettings({

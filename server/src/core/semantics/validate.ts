@@ -58,6 +58,13 @@ function missingRows(law: BoundLaw): Uint8Array {
   return out;
 }
 
+/** The text file and line a row came from, for a link to it (none for Parquet rows, gzip or inline runs). */
+function textLineOf(law: BoundLaw, i: number): { path: string; line: number } | undefined {
+  const o = law.data.origin[i];
+  if (!o || !('file' in o) || o.word === 'row' || /\.gz$/i.test(o.file)) return undefined;
+  return { path: o.file, line: o.line };
+}
+
 function rowName(law: BoundLaw, i: number): string {
   const o = law.data.origin[i];
   return rowPlace(o, i);
@@ -98,7 +105,7 @@ function checkInvalidCells(law: BoundLaw, model: StudyModel, reported: Set<strin
       const key = `${cells.at.start}:${message}`;
       if (!reported.has(key)) {
         reported.add(key);
-        out.push(diagnostic('error', 'scaling.non-numeric', message, cells.at));
+        out.push(diagnostic('error', 'scaling.non-numeric', message, cells.at, { file: textLineOf(law, row) }));
       }
       break;
     }
