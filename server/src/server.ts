@@ -383,10 +383,21 @@ connection.onFoldingRanges(
   }),
 );
 
+/** A data file's text for the "treat as missing" fix: local files up to 50 MB only. */
+function readDataText(uri: string): string | undefined {
+  try {
+    const file = uriToPath(uri);
+    if (!file || fs.statSync(file).size > 50 * 1024 * 1024) return undefined;
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 connection.onCodeAction(
   safeAsync('codeAction', [], async (params) => {
     const c = await context(params.textDocument.uri);
-    return c ? codeActions(c.analysis, params.textDocument.uri, params.context.diagnostics) : [];
+    return c ? codeActions(c.analysis, params.textDocument.uri, params.context.diagnostics, readDataText) : [];
   }),
 );
 

@@ -20,10 +20,23 @@ function isInsert(data: unknown): data is InsertData {
   return !!d && typeof d.insert === 'string' && typeof d.offset === 'number';
 }
 
-export function codeActions(analysis: Analysis, uri: string, diagnostics: LspDiagnostic[]): CodeAction[] {
+/** Reads a data file's text for a quick fix that edits it (undefined when it cannot or should not). */
+export type DataTextReader = (uri: string) => string | undefined;
+
+export function codeActions(
+  analysis: Analysis,
+  uri: string,
+  diagnostics: LspDiagnostic[],
+  readData?: DataTextReader,
+): CodeAction[] {
   const actions: CodeAction[] = [];
   for (const d of diagnostics) {
     const codeText = typeof d.code === 'string' ? d.code : '';
+    if (codeText === 'scaling.non-numeric') {
+      const action = readData && treatAsMissing(d, readData);
+      if (action) actions.push(action);
+      continue;
+    }
     if (codeText.startsWith('scaling.checklist-') && isInsert(d.data)) {
       const edit = insertLine(analysis, d.data);
       actions.push({
@@ -196,4 +209,65 @@ export function insertLine(analysis: Analysis, data: InsertData): TextEdit {
     range: { start, end: bracePos },
     newText: `\n${lineIndent}  ${data.insert}\n${lineIndent}`,
   };
+}
+
+/**
+ * "Treat as missing": empties the bad cell in the CSV/TSV row the diagnostic links to (its related
+ * information), so the row becomes one with a missing value (left out of the law, with a warning).
+ * Offered only when the cell at that row and column still reads what the diagnostic says.
+ */
+function treatAsMissing(d: LspDiagnostic, readData: DataTextReader): CodeAction | undefined {
+  const data = (d.data ?? {}) as { column?: unknown; cell?: unknown };
+  const where = d.relatedInformation?.[0]?.location;
+  if (typeof data.column !== 'string' || typeof data.cell !== 'string' || !where) return undefined;
+  const text = readData(where.uri);
+  if (text === undefined) return undefined;
+  const delimiter = /\.tsv$/i.test(where.uri) ? '\t' : ',';
+  const lines = text.split('\n');
+  const row = where.range.start.line;
+  if (row < 1 || row >= lines.length) return undefined;
+  const column = fieldsOf(lines[0].replace(/\r$/, ''), delimiter).findIndex((f) => f.value === data.column);
+  const cell = column < 0 ? undefined : fieldsOf(lines[row].replace(/\r$/, ''), delimiter)[column];
+  if (!cell || cell.value.trim() !== data.cell.trim()) return undefined;
+  const file = decodeURIComponent(where.uri.split('/').pop() ?? where.uri);
+  return {
+    title: `Treat '${data.cell}' as missing (empty the cell in ${file} line ${row + 1})`,
+    kind: CodeActionKind.QuickFix,
+    diagnostics: [d],
+    edit: {
+      changes: {
+        [where.uri]: [
+          {
+            range: { start: { line: row, character: cell.start }, end: { line: row, character: cell.end } },
+            newText: '',
+          },
+        ],
+      },
+    },
+  };
+}
+
+/** The fields of one CSV line with their character ranges (quotes allowed; "" is a quote inside). */
+export function fieldsOf(line: string, delimiter: string): { value: string; start: number; end: number }[] {
+  const out: { value: string; start: number; end: number }[] = [];
+  let i = 0;
+  for (;;) {
+    const start = i;
+    let value = '';
+    if (line[i] === '"') {
+      i++;
+      for (; i < line.length; i++) {
+        if (line[i] !== '"') value += line[i];
+        else if (line[i + 1] === '"') value += line[i++];
+        else break;
+      }
+      i++;
+      while (i < line.length && line[i] !== delimiter) value += line[i++];
+    } else {
+      while (i < line.length && line[i] !== delimiter) value += line[i++];
+    }
+    out.push({ value, start, end: Math.min(i, line.length) });
+    if (i >= line.length) return out;
+    i++;
+  }
 }

@@ -9,6 +9,8 @@ import { analyze, type Analysis } from '../../../server/src/core/study';
 import type { Diagnostic } from '../../../server/src/core/diagnostics';
 import { runFit } from '../../../server/src/fitRunner';
 import { memoryLoader } from '../hosts';
+import { codeActions, fieldsOf } from '../../../server/src/lsp/codeActions';
+import { toLspDiagnostic } from '../../../server/src/lsp/diagnostics';
 
 const studyPath = '/m/study.scaling';
 
@@ -129,6 +131,40 @@ describe('missing values (issue 10.4)', function () {
       errors(fit.diagnostics).map((x) => x.code),
       ['scaling.non-numeric'],
     );
+  });
+
+  it('a bad cell offers "treat as missing": the fix empties it in the CSV, and the row is then left out with a warning', async () => {
+    const lines = rows(12);
+    lines[5] = lines[5].replace(/^([^,]*),([^,]*),([^,]*)/, '$1,$2,"3.2x"');
+    const csv = ['n,d,loss,note', ...lines].join('\n');
+    const a = await study(csv);
+    const lsp = a.diagnostics.filter((d) => d.code === 'scaling.non-numeric').map((d) => toLspDiagnostic(d, a.lines));
+    const read = (uri: string) => (uri === 'file:///m/runs.csv' ? csv : undefined);
+    const [fix] = codeActions(a, 'file:///m/study.scaling', lsp, read);
+    assert.equal(fix?.title, "Treat '3.2x' as missing (empty the cell in runs.csv line 7)");
+    const [edit] = fix.edit!.changes!['file:///m/runs.csv'];
+    const csvLines = csv.split('\n');
+    const row = csvLines[edit.range.start.line];
+    assert.equal(row.slice(edit.range.start.character, edit.range.end.character), '"3.2x"');
+    csvLines[edit.range.start.line] = row.slice(0, edit.range.start.character) + row.slice(edit.range.end.character);
+    const fixed = await study(csvLines.join('\n'));
+    assert.deepEqual(codes(fixed.diagnostics), ['scaling.missing-value']);
+    // A file that changed since (the cell no longer reads '3.2x'): no fix is offered.
+    assert.deepEqual(
+      codeActions(a, 'file:///m/study.scaling', lsp, () => csvLines.join('\n')),
+      [],
+    );
+    // Without a reader (or for an unreadable file): none either.
+    assert.deepEqual(codeActions(a, 'file:///m/study.scaling', lsp), []);
+  });
+
+  it('fieldsOf splits a CSV line with quotes and gives each field its character range', () => {
+    assert.deepEqual(fieldsOf('a,"b,""c""",,d', ','), [
+      { value: 'a', start: 0, end: 1 },
+      { value: 'b,"c"', start: 2, end: 11 },
+      { value: '', start: 12, end: 12 },
+      { value: 'd', start: 13, end: 14 },
+    ]);
   });
 
   it('a comparison with a missing value is false: `where N > 0` and `where N != 5` drop such rows silently', async () => {

@@ -105,7 +105,12 @@ function checkInvalidCells(law: BoundLaw, model: StudyModel, reported: Set<strin
       const key = `${cells.at.start}:${message}`;
       if (!reported.has(key)) {
         reported.add(key);
-        out.push(diagnostic('error', 'scaling.non-numeric', message, cells.at, { file: textLineOf(law, row) }));
+        out.push(
+          diagnostic('error', 'scaling.non-numeric', message, cells.at, {
+            file: textLineOf(law, row),
+            data: { column: cells.column, cell: text },
+          }),
+        );
       }
       break;
     }
