@@ -123,6 +123,13 @@ describe('binder', () => {
     assert.match(at(a, 'scaling.non-numeric').message, /nonnumeric\.csv' line 4: column 'params' has 'bad'/);
   });
 
+  it('links a ragged row to its file and line (related information in the editor)', async () => {
+    const a = await study(`dataset d = csv("data/ragged.csv") { N: params }\n`);
+    const d = a.diagnostics.find((x) => x.code === 'scaling.bad-data-file');
+    assert.equal(d?.file?.line, 2);
+    assert.match(d.file.path, /data[\\/]ragged\.csv$/);
+  });
+
   it('names the line of a ragged row and of broken JSON', async () => {
     assert.match(
       at(await study(`dataset d = csv("data/ragged.csv") { N: params }\n`), 'scaling.bad-data-file').message,

@@ -244,7 +244,11 @@ class Binder {
       const code =
         loaded.code ?? (loaded.message.startsWith('file not found') ? 'scaling.missing-file' : 'scaling.bad-data-file');
       // A file still loading (an editor's interim analysis) is news, not a fault.
-      this.report(code === 'scaling.loading-data' ? 'info' : 'error', code, loaded.message, s.path.range);
+      const severity = code === 'scaling.loading-data' ? 'info' : 'error';
+      // A fault at a line of a text file links there (the editor's related information).
+      const at =
+        loaded.line !== undefined && !/\.(parquet|gz)$/i.test(file) ? { path: file, line: loaded.line } : undefined;
+      this.diagnostics.push(diagnostic(severity, code, loaded.message, s.path.range, at ? { file: at } : {}));
       return;
     }
     const raw = loaded.table;
