@@ -8,6 +8,7 @@
 // Jacobian −Σ ln y so every law's likelihood is of the observed target y, whatever its space.
 import type { Objective } from '../model';
 import { lossOf } from './loss';
+import { goldenMinimum } from './golden';
 
 /** erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7: a log-likelihood error far below 1e-3 per row). */
 export function erf(x: number): number {
@@ -41,29 +42,7 @@ function huberLogLik(residuals: ArrayLike<number>, delta: number): number {
   // The optimum lies between the Laplace limit (τ = S/n) and the Gaussian one (τ = 2S/n):
   // a golden-section search over a wide bracket of ln τ around them.
   const centre = Math.log(sum / n);
-  let lo = centre - 8;
-  let hi = centre + 8;
-  const g = (Math.sqrt(5) - 1) / 2;
-  let x1 = hi - g * (hi - lo);
-  let x2 = lo + g * (hi - lo);
-  let f1 = at(x1);
-  let f2 = at(x2);
-  for (let i = 0; i < 200 && hi - lo > 1e-12; i++) {
-    if (f1 > f2) {
-      hi = x2;
-      x2 = x1;
-      f2 = f1;
-      x1 = hi - g * (hi - lo);
-      f1 = at(x1);
-    } else {
-      lo = x1;
-      x1 = x2;
-      f1 = f2;
-      x2 = lo + g * (hi - lo);
-      f2 = at(x2);
-    }
-  }
-  return Math.max(f1, f2);
+  return -goldenMinimum((lnTau) => -at(lnTau), centre - 8, centre + 8, 200).min;
 }
 
 /**

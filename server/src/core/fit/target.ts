@@ -10,6 +10,7 @@ import { evalScalar, type Node } from './compile';
 import { dataRanges, intervalOf } from './answers';
 import { inlineComputes, optimizeAllocation, powerSumForm, productForm } from './optimize';
 import type { LawFit } from './types';
+import { goldenMinimum } from './golden';
 
 /** FLOPs per parameter per inference token (a forward pass), Sardana et al. 2024. */
 export const INFERENCE_FLOPS_PER_PARAM_TOKEN = 2;
@@ -129,29 +130,10 @@ function minimise1d(f: (t: number) => number, t0: number, t1: number, steps: num
     }
   }
   if (bi < 0) return { t: NaN, edge: false };
-  let a = t0 + ((t1 - t0) * Math.max(0, bi - 1)) / steps;
-  let b = t0 + ((t1 - t0) * Math.min(steps, bi + 1)) / steps;
-  const gr = (Math.sqrt(5) - 1) / 2;
-  let c1 = b - gr * (b - a);
-  let c2 = a + gr * (b - a);
-  let f1 = f(c1);
-  let f2 = f(c2);
-  for (let i = 0; i < 90 && b - a > 1e-12; i++) {
-    if (f1 < f2) {
-      b = c2;
-      c2 = c1;
-      f2 = f1;
-      c1 = b - gr * (b - a);
-      f1 = f(c1);
-    } else {
-      a = c1;
-      c1 = c2;
-      f1 = f2;
-      c2 = a + gr * (b - a);
-      f2 = f(c2);
-    }
-  }
-  return { t: (a + b) / 2, edge: bi === 0 || bi === steps };
+  const a = t0 + ((t1 - t0) * Math.max(0, bi - 1)) / steps;
+  const b = t0 + ((t1 - t0) * Math.min(steps, bi + 1)) / steps;
+  const { lo, hi } = goldenMinimum(f, a, b, 90);
+  return { t: (lo + hi) / 2, edge: bi === 0 || bi === steps };
 }
 
 interface Allocation {
