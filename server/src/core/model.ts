@@ -41,6 +41,11 @@ export interface InvalidCells {
 /** Where a row came from: a file's line (or, for Parquet, its row number), or an inline `runs` row. */
 type RowOrigin = { file: string; line: number; word?: 'line' | 'row' } | { range: Range };
 
+/** A line of a data file a diagnostic can link to: text files only (not Parquet, not gzip). */
+export function linkableLine(file: string, line: number): { path: string; line: number } | undefined {
+  return /\.(parquet|gz)$/i.test(file) ? undefined : { path: file, line };
+}
+
 /** How a message names a row: `'runs.csv' line 5`, `'runs.parquet' row 4`, or `row 3` (inline). */
 export function rowPlace(o: RowOrigin | undefined, i: number): string {
   return o && 'file' in o ? `'${o.file.split(/[\\/]/).pop()}' ${o.word ?? 'line'} ${o.line}` : `row ${i + 1}`;

@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { diagnostic, type Diagnostic, type Severity } from '../diagnostics';
 import type * as M from '../model';
-import { HELD_OUT_KEPT, rowPlace } from '../model';
+import { HELD_OUT_KEPT, linkableLine, rowPlace } from '../model';
 import type * as A from '../syntax/ast';
 import type { ParseResult } from '../syntax/parser';
 import { cellsOf, numericColumn, type LoadResult } from '../data/loader';
@@ -246,8 +246,7 @@ class Binder {
       // A file still loading (an editor's interim analysis) is news, not a fault.
       const severity = code === 'scaling.loading-data' ? 'info' : 'error';
       // A fault at a line of a text file links there (the editor's related information).
-      const at =
-        loaded.line !== undefined && !/\.(parquet|gz)$/i.test(file) ? { path: file, line: loaded.line } : undefined;
+      const at = loaded.line !== undefined ? linkableLine(file, loaded.line) : undefined;
       this.diagnostics.push(diagnostic(severity, code, loaded.message, s.path.range, at ? { file: at } : {}));
       return;
     }

@@ -2,7 +2,7 @@
 // code; the editor lets users change each code's severity.
 import { diagnostic, type Diagnostic, type Severity } from '../diagnostics';
 import { positiveVariables } from './positivity';
-import { rowPlace, type BoundLaw, type ComputeDef, type StudyModel } from '../model';
+import { linkableLine, rowPlace, type BoundLaw, type ComputeDef, type StudyModel } from '../model';
 import { extrapolationMessage, farExtrapolations } from './extrapolation';
 import type * as A from '../syntax/ast';
 import type { ParseResult } from '../syntax/parser';
@@ -61,8 +61,7 @@ function missingRows(law: BoundLaw): Uint8Array {
 /** The text file and line a row came from, for a link to it (none for Parquet rows, gzip or inline runs). */
 function textLineOf(law: BoundLaw, i: number): { path: string; line: number } | undefined {
   const o = law.data.origin[i];
-  if (!o || !('file' in o) || o.word === 'row' || /\.gz$/i.test(o.file)) return undefined;
-  return { path: o.file, line: o.line };
+  return o && 'file' in o && o.word !== 'row' ? linkableLine(o.file, o.line) : undefined;
 }
 
 function rowName(law: BoundLaw, i: number): string {
