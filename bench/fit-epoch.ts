@@ -71,11 +71,16 @@ void (async () => {
   const fitSeconds = (performance.now() - tFit) / 1000;
   // Warm: the same fit again in this process, as the long-lived language server runs it.
   const warm: number[] = [];
+  const warmCpu: number[] = [];
   for (let k = 0; k < Number(flag('--warm') ?? 0); k++) {
     const tw = performance.now();
+    const cw = process.cpuUsage();
     await fitLaw({ ...law, uncertainty: { method: 'none' } }, { exhaustive: args.includes('--exhaustive') });
     warm.push(performance.now() - tw);
+    const c = process.cpuUsage(cw);
+    warmCpu.push((c.user + c.system) / 1000);
   }
+  const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : null);
   let bootSeconds: number | null = null;
   if (boot > 0) {
     // Time the bootstrap stage alone (from the 'uncertainty' progress event to 'done').
@@ -100,7 +105,9 @@ void (async () => {
       starts: r.starts,
       stop_reason: r.stop_reason,
       fit_seconds: fitSeconds,
-      warm_ms: warm.length ? [...warm].sort((a, b) => a - b)[Math.floor(warm.length / 2)] : null,
+      warm_ms: median(warm),
+      // CPU of this process per warm fit (less sensitive than wall time to other load on the machine).
+      warm_cpu_ms: median(warmCpu),
       bootstrap: boot || null,
       bootstrap_seconds: bootSeconds,
       intervals: r.intervals,

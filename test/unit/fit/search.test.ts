@@ -43,8 +43,8 @@ function kernel(b: ReturnType<typeof twoPeaks>) {
     b.params.map((p) => p.starts),
   );
   const so = new SecondOrder(prob, cols);
-  const screen = screenGrid(so, prob, cols, gridOf(starts)!);
-  return { so, starts, screen };
+  const screen = screenGrid(so, prob, cols, gridOf(starts)!).values;
+  return { so, prob, cols, starts, screen };
 }
 
 describe('multi-start search: screening you can trust', function () {
@@ -53,6 +53,38 @@ describe('multi-start search: screening you can trust', function () {
   it('memoised grid screening equals one objective evaluation per start', () => {
     const { so, starts, screen } = kernel(twoPeaks());
     starts.forEach((u, i) => assert.equal(screen[i], so.value(u)));
+  });
+
+  it('screening with a keep abandons only starts that cannot be among the best keep', () => {
+    const { so, prob, cols, starts, screen } = kernel(twoPeaks());
+    const keep = 6;
+    const cut = screenGrid(so, prob, cols, gridOf(starts)!, keep);
+    assert.ok(cut.partial && cut.rescreen, 'some starts were abandoned');
+    const kth = [...screen].filter(Number.isFinite).sort((a, b) => a - b)[keep - 1];
+    let abandoned = 0;
+    starts.forEach((_, i) => {
+      if (cut.partial![i]) {
+        abandoned++;
+        // A lower bound of the full value, and above the keep-th best full value.
+        assert.ok(cut.values[i] <= screen[i] || Number.isNaN(screen[i]), `start ${i}`);
+        assert.ok(cut.values[i] > kth, `start ${i}: ${cut.values[i]} vs ${kth}`);
+      } else assert.ok(Object.is(cut.values[i], screen[i]), `start ${i}: bit for bit`);
+    });
+    assert.ok(abandoned > 0 && abandoned < starts.length, String(abandoned));
+    assert.deepEqual(cut.rescreen!(), screen);
+  });
+
+  it('a widening search over a cut screen equals the search over the full screen', async () => {
+    const { so, prob, cols, starts, screen } = kernel(twoPeaks());
+    const cut = screenGrid(so, prob, cols, gridOf(starts)!, 6);
+    assert.ok(cut.partial);
+    const full = await searchNewton(so, starts, { values: screen }, { optimize: 6 }, yielder());
+    const fast = await searchNewton(so, starts, cut, { optimize: 6 }, yielder());
+    assert.ok(full.widened > 0, 'the premise: the guard widens past the first block');
+    assert.deepEqual(
+      { ...fast, best: fast.best!.value, optima: fast.optima.map((o) => o.value) },
+      { ...full, best: full.best!.value, optima: full.optima.map((o) => o.value) },
+    );
   });
 
   it('adversarial: the best-screened start ends in the wrong basin, yet the screened search finds the exhaustive optimum', async () => {
@@ -79,7 +111,7 @@ describe('multi-start search: screening you can trust', function () {
     const order = [...screen.keys()].sort((i, j) => screen[i] - screen[j]);
     const ends = order.slice(0, 6).map((i) => newtonLM(so, starts[i], { maxIterations: 500 }).u[1]);
     assert.equal(ends.filter((m) => Math.abs(m - 2) < 0.01).length, 1, String(ends));
-    const firstBlock = await searchNewton(so, starts, screen, { optimize: 6 }, yielder());
+    const firstBlock = await searchNewton(so, starts, { values: screen }, { optimize: 6 }, yielder());
     assert.ok(firstBlock.widened > 0, 'the guard widened the screen');
     assert.ok(Math.abs(firstBlock.best!.u[1] - 2) < 0.01, `m = ${firstBlock.best!.u[1]}`);
     assert.ok(firstBlock.agreed >= 2);

@@ -253,7 +253,7 @@ SEARCH  weight w
     const { bound, N, L, prob, starts } = engineSetup();
     const lists = gridOf(starts);
     assert.ok(lists);
-    const screen = screenGrid(new SecondOrder(prob, [N]), prob, [N], lists);
+    const screen = screenGrid(new SecondOrder(prob, [N]), prob, [N], lists).values;
     assert.equal(screen.length, 48);
     // The LM evaluator computes the same weighted sum independently (plain vs compensated sum: 1e-12).
     const weighted = new Evaluator(prob);

@@ -6,7 +6,7 @@ import { levenbergMarquardt, LmWorkspace, type LmResult } from './lm';
 import type { Evaluator, FitProblem } from './problem';
 import { toInternal } from './problem';
 import { SecondOrder } from './newton';
-import { gridOf, screenGrid, searchNewton, type BlockResult } from './search';
+import { firstBlock, gridOf, screenGrid, searchNewton, type BlockResult } from './search';
 import { findLinearStructure, solveLinear, VarProEvaluator, type LinearStructure } from './varpro';
 
 export interface MultiStartOptions {
@@ -102,8 +102,12 @@ export async function multiStart(
   if (opts.columns) {
     const so = new SecondOrder(prob, opts.columns);
     const lists = gridOf(starts);
-    const screen = lists ? screenGrid(so, prob, opts.columns, lists) : Float64Array.from(starts, (u) => so.value(u));
     const seeds = opts.exhaustive ? [] : varproSeeds(ev, starts, opts.columns);
+    // Screening only has to rank the first block exactly; the guard rescreens if it widens.
+    const keep = opts.exhaustive ? Infinity : firstBlock(declared, seeds.length, opts.optimize);
+    const screen = lists
+      ? screenGrid(so, prob, opts.columns, lists, keep)
+      : { values: Float64Array.from(starts, (u) => so.value(u)) };
     return searchNewton(so, starts, screen, { ...opts, seeds }, pause);
   }
   const r = new Float64Array(ev.n);

@@ -29,12 +29,13 @@ interface Slot {
 type Op =
   'leaf' | 'leaflog' | 'neg' | 'exp' | 'log' | 'add' | 'sub' | 'mul' | 'div' | 'powc' | 'powx' | 'pow' | 'min' | 'max';
 
-/** One step of the chain rule: out += coef * x (* y). */
+/** One step of the chain rule: out += coef * x (* y); the first term of each output sets it instead. */
 interface Term {
   out: Col;
   coef: Part;
   x: Col;
   y: Col | undefined;
+  set: boolean;
 }
 
 interface Instr {
@@ -54,11 +55,11 @@ interface Instr {
   d2bb: Part;
   grad: Term[];
   hess: Term[];
-  /** Derivative outputs, zeroed before the terms accumulate. */
-  outs: Col[];
 }
 
 const ZERO = 0;
+/** Rows of a lazily produced prediction column made at a time (objectiveUpTo). */
+const SCREEN_CHUNK = 32;
 
 /** out += s * x */
 function axpy(out: Col, s: number, x: Col, n: number): void {
@@ -77,10 +78,31 @@ function axpy2Col(out: Col, c: Col, x: Col, y: Col, n: number): void {
   for (let i = 0; i < n; i++) out[i] += c[i] * x[i] * y[i];
 }
 
+/** out = s * x (* y) */
+function scale(out: Col, s: number, x: Col, n: number): void {
+  for (let i = 0; i < n; i++) out[i] = s * x[i];
+}
+function scale2(out: Col, s: number, x: Col, y: Col, n: number): void {
+  for (let i = 0; i < n; i++) out[i] = s * x[i] * y[i];
+}
+/** out = c * x (* y) */
+function scaleCol(out: Col, c: Col, x: Col, n: number): void {
+  for (let i = 0; i < n; i++) out[i] = c[i] * x[i];
+}
+function scale2Col(out: Col, c: Col, x: Col, y: Col, n: number): void {
+  for (let i = 0; i < n; i++) out[i] = c[i] * x[i] * y[i];
+}
+
 function runTerms(terms: Term[], n: number): void {
   for (let t = 0; t < terms.length; t++) {
-    const { out, coef, x, y } = terms[t];
-    if (typeof coef === 'number') {
+    const { out, coef, x, y, set } = terms[t];
+    if (set) {
+      if (typeof coef === 'number') {
+        if (y === undefined) scale(out, coef, x, n);
+        else scale2(out, coef, x, y, n);
+      } else if (y === undefined) scaleCol(out, coef, x, n);
+      else scale2Col(out, coef, x, y, n);
+    } else if (typeof coef === 'number') {
       if (y === undefined) axpy(out, coef, x, n);
       else axpy2(out, coef, x, y, n);
     } else if (y === undefined) axpyCol(out, coef, x, n);
@@ -144,13 +166,28 @@ export class SecondOrder {
 
   /** The summed objective of predictions f over the fit rows (NaN when invalid). */
   objectiveOf(f: Float64Array): number {
+    return this.objectiveUpTo(f, Infinity);
+  }
+
+  /**
+   * objectiveOf(f), or, as soon as the running sum passes `limit`, that partial sum: a lower
+   * bound, since every term is non-negative (screening abandons such a start). Below the limit the
+   * result is objectiveOf's to the last bit.
+   */
+  objectiveUpTo(f: Float64Array, limit: number, produce?: (from: number, to: number) => void): number {
     const { n, onLog, yT, huber, delta } = this;
+    // With `produce`, f is filled on demand, SCREEN_CHUNK rows ahead of the sum.
+    let ready = produce ? 0 : n;
     const w = this.prob.weights;
     const res = this.res;
     // Neumaier-compensated sum: the objective is compared across engines to the last digits.
     let total = 0;
     let comp = 0;
     for (let i = 0; i < n; i++) {
+      if (i === ready) {
+        ready = Math.min(n, i + SCREEN_CHUNK);
+        produce!(i, ready);
+      }
       const r = (onLog ? Math.log(f[i]) : f[i]) - yT[i];
       res[i] = r;
       let rho: number;
@@ -162,6 +199,7 @@ export class SecondOrder {
       const t = total + rho;
       comp += Math.abs(total) >= Math.abs(rho) ? total - t + rho : rho - t + total;
       total = t;
+      if (total > limit) return total;
     }
     total += comp;
     return Number.isFinite(total) ? total : NaN;
@@ -175,8 +213,7 @@ export class SecondOrder {
   derivatives(g: Float64Array, H: Float64Array, exact = true): void {
     const { n, p, onLog, huber, delta, cg, cgg, res } = this;
     for (const ins of this.instrs) {
-      for (const o of ins.outs) o.fill(0);
-      this.partials(ins);
+      this.partials(ins, exact);
       runTerms(ins.grad, n);
       if (exact) runTerms(ins.hess, n);
     }
@@ -296,8 +333,8 @@ export class SecondOrder {
     }
   }
 
-  /** Local partials of one operation at the current values. */
-  private partials(ins: Instr): void {
+  /** Local partials of one operation at the current values (second order only when `exact`). */
+  private partials(ins: Instr, exact: boolean): void {
     const n = this.n;
     const v = ins.out.v;
     const av = ins.a?.v;
@@ -306,7 +343,7 @@ export class SecondOrder {
     switch (ins.op) {
       case 'exp': {
         col(ins.d1a).set(v);
-        col(ins.d2aa).set(v);
+        if (exact) col(ins.d2aa).set(v);
         break;
       }
       case 'log': {
@@ -324,12 +361,29 @@ export class SecondOrder {
         break;
       case 'div': {
         // z = a/b: z_a = 1/b, z_b = -z/b, z_ab = -1/b², z_bb = 2z/b².
-        for (let i = 0; i < n; i++) {
-          const ib = 1 / bv![i];
-          if (typeof ins.d1a !== 'number') ins.d1a[i] = ib;
-          if (typeof ins.d1b !== 'number') ins.d1b[i] = -v[i] * ib;
-          if (typeof ins.d2ab !== 'number') ins.d2ab[i] = -ib * ib;
-          if (typeof ins.d2bb !== 'number') ins.d2bb[i] = 2 * v[i] * ib * ib;
+        const { d1a, d1b, d2ab, d2bb } = ins;
+        if (typeof d1a !== 'number' && typeof d1b !== 'number' && exact) {
+          for (let i = 0; i < n; i++) {
+            const ib = 1 / bv![i];
+            d1a[i] = ib;
+            d1b[i] = -v[i] * ib;
+            if (typeof d2ab !== 'number') d2ab[i] = -ib * ib;
+            if (typeof d2bb !== 'number') d2bb[i] = 2 * v[i] * ib * ib;
+          }
+        } else if (typeof d1a !== 'number' && typeof d1b !== 'number') {
+          for (let i = 0; i < n; i++) {
+            const ib = 1 / bv![i];
+            d1a[i] = ib;
+            d1b[i] = -v[i] * ib;
+          }
+        } else {
+          for (let i = 0; i < n; i++) {
+            const ib = 1 / bv![i];
+            if (typeof d1a !== 'number') d1a[i] = ib;
+            if (typeof d1b !== 'number') d1b[i] = -v[i] * ib;
+            if (typeof d2ab !== 'number') d2ab[i] = -ib * ib;
+            if (typeof d2bb !== 'number') d2bb[i] = 2 * v[i] * ib * ib;
+          }
         }
         break;
       }
@@ -338,10 +392,12 @@ export class SecondOrder {
         const ln = ins.ln!;
         const d1 = col(ins.d1b);
         const d2 = col(ins.d2bb);
-        for (let i = 0; i < n; i++) {
-          d1[i] = v[i] * ln[i];
-          d2[i] = d1[i] * ln[i];
-        }
+        if (!exact) for (let i = 0; i < n; i++) d1[i] = v[i] * ln[i];
+        else
+          for (let i = 0; i < n; i++) {
+            d1[i] = v[i] * ln[i];
+            d2[i] = d1[i] * ln[i];
+          }
         break;
       }
       case 'powc': {
@@ -438,7 +494,6 @@ export class SecondOrder {
         d2bb: parts.d2bb ?? ZERO,
         grad: [],
         hess: [],
-        outs: [],
       };
       const out = ins.out;
       const nonzero = (x: Part) => x !== 0;
@@ -452,8 +507,7 @@ export class SecondOrder {
         const o = only ?? newCol();
         out.g.push(o);
         if (only) continue; // out = 1 · x: the operand's own column, nothing to compute (a sum's terms)
-        ins.outs.push(o);
-        for (const t of list) ins.grad.push({ out: o, coef: t.coef, x: t.x, y: undefined });
+        list.forEach((t, m) => ins.grad.push({ out: o, coef: t.coef, x: t.x, y: undefined, set: m === 0 }));
       }
       // Hessian: first-order parts times the operands' Hessians, second-order parts times gradient products.
       const terms = new Map<number, Term[]>();
@@ -461,7 +515,7 @@ export class SecondOrder {
         if (!nonzero(coef)) return;
         let list = terms.get(kk);
         if (!list) terms.set(kk, (list = []));
-        list.push({ out: undefined as unknown as Col, coef, x, y });
+        list.push({ out: undefined as unknown as Col, coef, x, y, set: false });
       };
       if (a) a.hk.forEach((kk, m) => add(kk, ins.d1a, a.h[m], undefined));
       if (b) b.hk.forEach((kk, m) => add(kk, ins.d1b, b.h[m], undefined));
@@ -494,8 +548,7 @@ export class SecondOrder {
         out.hk.push(kk);
         out.h.push(o);
         if (only) continue;
-        ins.outs.push(o);
-        for (const t of list) ins.hess.push({ ...t, out: o });
+        list.forEach((t, m) => ins.hess.push({ ...t, out: o, set: m === 0 }));
       }
       this.instrs.push(ins);
       return out;
@@ -524,7 +577,6 @@ export class SecondOrder {
             d2bb: ZERO,
             grad: [],
             hess: [],
-            outs: [],
           };
           if (log) {
             // theta = e^u: its derivative and second derivative are the value column itself.

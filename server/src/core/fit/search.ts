@@ -178,17 +178,69 @@ export function gridOf(starts: Float64Array[]): number[][] | undefined {
 }
 
 /**
+ * Screened objectives of the declared starts. Where `partial[i]` is 1, values[i] is only a lower
+ * bound: the start was abandoned once its running sum showed it could not be among the best
+ * `keep` (screenGrid); `rescreen` gives every value in full when the search must look further.
+ */
+export interface Screen {
+  values: Float64Array;
+  partial?: Uint8Array;
+  rescreen?: () => Float64Array;
+}
+
+/** The largest of the `keep` smallest finite values offered so far (Infinity until there are `keep`). */
+class KeepBest {
+  private readonly heap: Float64Array;
+  private size = 0;
+  constructor(private readonly keep: number) {
+    this.heap = new Float64Array(Number.isFinite(keep) ? keep : 0);
+  }
+  get limit(): number {
+    return this.size === this.keep && this.size > 0 ? this.heap[0] : Infinity;
+  }
+  offer(v: number): void {
+    if (!Number.isFinite(v) || this.keep === 0 || !Number.isFinite(this.keep)) return;
+    const h = this.heap;
+    if (this.size < this.keep) {
+      let i = this.size++;
+      while (i > 0 && h[(i - 1) >> 1] < v) {
+        h[i] = h[(i - 1) >> 1];
+        i = (i - 1) >> 1;
+      }
+      h[i] = v;
+    } else if (v < h[0]) {
+      // Replace the largest and sift down.
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= this.size) break;
+        const c = l + 1 < this.size && h[l + 1] > h[l] ? l + 1 : l;
+        if (h[c] <= v) break;
+        h[i] = h[c];
+        i = c;
+      }
+      h[i] = v;
+    }
+  }
+}
+
+/**
  * The objective at every start of a Cartesian grid. A sub-formula that depends on a few
  * parameters only (N^alpha on alpha, A/N^alpha on A and alpha) is computed once per combination
  * of their grid values and reused, so screening 4,500 Chinchilla starts costs little more than
  * 4,500 additions, logs and Huber terms per row. Values of starts that are invalid are NaN.
+ * With `keep`, a start whose running sum already exceeds the keep-th best full value so far is
+ * abandoned (its value is that partial sum, marked partial): every Huber or squared term is
+ * non-negative, so it cannot be among the best `keep`, and the best `keep` come out exactly as
+ * without the shortcut.
  */
 export function screenGrid(
   so: SecondOrder,
   prob: FitProblem,
   columns: readonly Float64Array[],
   lists: number[][],
-): Float64Array {
+  keep = Infinity,
+): Screen {
   const n = prob.rows;
   const p = lists.length;
   const total = lists.reduce((a, l) => a * l.length, 1);
@@ -259,83 +311,118 @@ export function screenGrid(
     else {
       const a = evalNode(s.kids[0]);
       const b = s.kids.length > 1 ? evalNode(s.kids[1]) : a;
-      columnOp(m.op, out, a, b, n);
-      for (let c = 2; c < s.kids.length; c++) columnOp(m.op, out, out, evalNode(s.kids[c]), n);
+      columnOp(m.op, out, a, b, 0, n);
+      for (let c = 2; c < s.kids.length; c++) columnOp(m.op, out, out, evalNode(s.kids[c]), 0, n);
     }
     if (s.cache) s.cache[key] = out;
     return out;
   };
+  // The root's own column is made a chunk of rows at a time as the objective reads it, so an
+  // abandoned start stops computing it too.
+  const lazyRoot = !root.fixed && !root.cache && root.node.op !== 'param';
+  const rootKids: Float64Array[] = [];
+  const produceRoot = (from: number, to: number) => {
+    const out = root.scratch;
+    columnOp(root.node.op, out, rootKids[0], rootKids[1] ?? rootKids[0], from, to);
+    for (let c = 2; c < rootKids.length; c++) columnOp(root.node.op, out, out, rootKids[c], from, to);
+  };
   const values = new Float64Array(total);
+  const partial = Number.isFinite(keep) ? new Uint8Array(total) : undefined;
+  const best = new KeepBest(keep);
   for (let t = 0; t < total; t++) {
-    values[t] = so.objectiveOf(evalNode(root));
+    const limit = best.limit;
+    let v: number;
+    if (lazyRoot) {
+      for (let c = 0; c < root.kids.length; c++) rootKids[c] = evalNode(root.kids[c]);
+      v = so.objectiveUpTo(root.scratch, limit, produceRoot);
+    } else v = so.objectiveUpTo(evalNode(root), limit);
+    values[t] = v;
+    if (v > limit) partial![t] = 1;
+    else best.offer(v);
     for (let k = p - 1; k >= 0; k--) {
       if (++idx[k] < lists[k].length) break;
       idx[k] = 0;
     }
   }
-  return values;
+  return partial?.includes(1)
+    ? { values, partial, rescreen: () => screenGrid(so, prob, columns, lists).values }
+    : { values };
 }
 
-function columnOp(op: Node['op'], out: Float64Array, a: Float64Array, b: Float64Array, n: number): void {
+function columnOp(op: Node['op'], out: Float64Array, a: Float64Array, b: Float64Array, from: number, n: number): void {
   switch (op) {
     case 'neg':
-      for (let i = 0; i < n; i++) out[i] = -a[i];
+      for (let i = from; i < n; i++) out[i] = -a[i];
       break;
     case 'exp':
-      for (let i = 0; i < n; i++) out[i] = Math.exp(a[i]);
+      for (let i = from; i < n; i++) out[i] = Math.exp(a[i]);
       break;
     case 'log':
-      for (let i = 0; i < n; i++) out[i] = Math.log(a[i]);
+      for (let i = from; i < n; i++) out[i] = Math.log(a[i]);
       break;
     case 'add':
-      for (let i = 0; i < n; i++) out[i] = a[i] + b[i];
+      for (let i = from; i < n; i++) out[i] = a[i] + b[i];
       break;
     case 'sub':
-      for (let i = 0; i < n; i++) out[i] = a[i] - b[i];
+      for (let i = from; i < n; i++) out[i] = a[i] - b[i];
       break;
     case 'mul':
-      for (let i = 0; i < n; i++) out[i] = a[i] * b[i];
+      for (let i = from; i < n; i++) out[i] = a[i] * b[i];
       break;
     case 'div':
-      for (let i = 0; i < n; i++) out[i] = a[i] / b[i];
+      for (let i = from; i < n; i++) out[i] = a[i] / b[i];
       break;
     case 'pow':
-      for (let i = 0; i < n; i++) out[i] = Math.pow(a[i], b[i]);
+      for (let i = from; i < n; i++) out[i] = Math.pow(a[i], b[i]);
       break;
     case 'min':
-      for (let i = 0; i < n; i++) out[i] = a[i] <= b[i] ? a[i] : b[i];
+      for (let i = from; i < n; i++) out[i] = a[i] <= b[i] ? a[i] : b[i];
       break;
     case 'max':
-      for (let i = 0; i < n; i++) out[i] = a[i] >= b[i] ? a[i] : b[i];
+      for (let i = from; i < n; i++) out[i] = a[i] >= b[i] ? a[i] : b[i];
       break;
     default:
       throw new Error(`unreachable: ${op}`);
   }
 }
 
+/** How many screened starts (seeds included) the first block optimizes. */
+export function firstBlock(declared: number, seeds: number, optimize?: number): number {
+  return optimize ?? Math.max(24, Math.ceil(0.01 * declared)) + seeds;
+}
+
 /** Screened (or exhaustive) multi-start on the exact-Hessian kernel. */
 export async function searchNewton(
   so: SecondOrder,
   starts: Float64Array[],
-  screen: Float64Array,
+  screen: Screen,
   opts: SearchOptions,
   pause: () => Promise<void>,
 ): Promise<SearchResult> {
   // Exhaustive: every declared start is optimized, so seeds would only add runs.
   const seeds = opts.exhaustive ? [] : (opts.seeds ?? []);
   const declared = starts.length;
-  const order: { u: Float64Array; v: number }[] = [];
-  for (const u of seeds) order.push({ u, v: so.value(u) });
-  for (let i = 0; i < declared; i++) order.push({ u: starts[i], v: screen[i] });
-  const finite = order.filter((c) => Number.isFinite(c.v));
-  finite.sort((a, b) => a.v - b.v);
+  const seedValues = seeds.map((u) => so.value(u));
+  const ranked = (values: Float64Array) => {
+    const order: { u: Float64Array; v: number }[] = seeds.map((u, i) => ({ u, v: seedValues[i] }));
+    for (let i = 0; i < declared; i++) order.push({ u: starts[i], v: values[i] });
+    return order.filter((c) => Number.isFinite(c.v)).sort((a, b) => a.v - b.v);
+  };
+  let finite = ranked(screen.values);
+  // Abandoned starts rank behind every fully screened one that can be in the first block; past
+  // it, the order needs their full values.
+  let complete = !screen.partial;
   const ws = new NewtonWorkspace(so.p);
   let optima: SearchOptimum[] = [];
   let optimized = 0;
   let interrupted = false;
   let widened = 0;
   const bestValue = () => optima.reduce((m, o) => Math.min(m, o.value), Infinity);
-  const block = opts.optimize ?? Math.max(24, Math.ceil(0.01 * declared)) + seeds.length;
+  const block = firstBlock(declared, seeds.length, opts.optimize);
+  if (opts.exhaustive && !complete) {
+    finite = ranked(screen.rescreen!());
+    complete = true;
+  }
   if (opts.exhaustive) {
     const threads = Math.max(1, Math.min(opts.workers ?? 2, 8));
     // Interleaved shares, so every thread gets good and poor starts alike.
@@ -368,6 +455,10 @@ export async function searchNewton(
     let end = 0;
     while (end < finite.length && !interrupted) {
       const before = bestValue();
+      if (end > 0 && !complete) {
+        finite = ranked(screen.rescreen!());
+        complete = true;
+      }
       const next = finite.slice(end, end + block).map((c) => c.u);
       for (let i = 0; i < next.length && !interrupted; i += 8) {
         await pause();
@@ -418,7 +509,7 @@ export async function searchNewton(
   return {
     best,
     declared,
-    screened: order.length,
+    screened: seeds.length + declared,
     optimized,
     agreed: optima[0]?.hits ?? 0,
     seeds: seeds.length,

@@ -306,7 +306,9 @@ async function searchStarts(
     await pause();
     const { prob } = part.group;
     const so = new SecondOrder(prob, part.rows.columns);
-    const values = lists ? screenGrid(so, prob, part.rows.columns, lists) : Float64Array.from(full, (u) => so.value(u));
+    const values = lists
+      ? screenGrid(so, prob, part.rows.columns, lists).values
+      : Float64Array.from(full, (u) => so.value(u));
     const best = new Float64Array(sharedStarts.length).fill(Infinity);
     const at = new Int32Array(sharedStarts.length).fill(-1);
     values.forEach((v, t) => {
