@@ -662,13 +662,20 @@ export interface NewtonOptions {
   exactBelow?: number;
   /**
    * The best objective known elsewhere: a run that, twice in a row, could not come within 10%
-   * of it even if every remaining iteration gained as much as the last step, stops as
+   * of it even if each of the next DOMINATED_HORIZON iterations gained as much as the last step, stops as
    * 'dominated' (it is settling into a worse optimum).
    */
   bestKnown?: () => number;
 }
 
 const DOMINATED_RATIO = 1.1;
+/**
+ * How far ahead that projection looks. A run bound for the best basin speeds up as it nears it
+ * (Newton), so 50 more steps at a crawling rate are a fair test; projecting over all remaining
+ * iterations (up to 300) kept runs 10-20x above the best going for 10-20 steps each. On Epoch's
+ * screened fit: 602 -> 335 derivative and 1,105 -> 719 objective evaluations, the same optimum.
+ */
+const DOMINATED_HORIZON = 50;
 
 /** Scratch space for one problem size. */
 export class NewtonWorkspace {
@@ -758,9 +765,9 @@ export function newtonLM(
       so.derivatives(g, H, exact);
       lambda = Math.max(lambda * down, 1e-15);
       small = decrease <= ftol ? small + 1 : 0;
-      // Hopeless: even at this step's rate for every remaining iteration, still above the best.
+      // Hopeless: even at this step's rate for the next DOMINATED_HORIZON iterations, still above the best.
       if (opts.bestKnown) {
-        const reach = value * Math.pow(1 - Math.min(decrease, 1), maxIterations - it - 1);
+        const reach = value * Math.pow(1 - Math.min(decrease, 1), Math.min(DOMINATED_HORIZON, maxIterations - it - 1));
         slow = reach > opts.bestKnown() * DOMINATED_RATIO ? slow + 1 : 0;
       }
       if (slow >= 2) return { u, value, iterations: it + 1, stop: 'dominated', converged: true };
