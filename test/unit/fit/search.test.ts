@@ -55,6 +55,13 @@ describe('multi-start search: screening you can trust', function () {
     starts.forEach((u, i) => assert.equal(screen[i], so.value(u)));
   });
 
+  it('the grid declaredStarts records is the one gridOf recovers from the starts themselves', () => {
+    const { starts } = kernel(twoPeaks());
+    const recovered = gridOf([...starts]); // a copy: nothing recorded, recovered value by value
+    assert.ok(recovered);
+    assert.deepEqual(gridOf(starts), recovered);
+  });
+
   it('screening with a keep abandons only starts that cannot be among the best keep', () => {
     const { so, prob, cols, starts, screen } = kernel(twoPeaks());
     const keep = 6;

@@ -6,7 +6,7 @@ import { levenbergMarquardt, LmWorkspace, type LmResult } from './lm';
 import type { Evaluator, FitProblem } from './problem';
 import { toInternal } from './problem';
 import { SecondOrder } from './newton';
-import { firstBlock, gridOf, screenGrid, searchNewton, type BlockResult } from './search';
+import { firstBlock, gridOf, knownGrid, screenGrid, searchNewton, type BlockResult } from './search';
 import { findLinearStructure, solveLinear, VarProEvaluator, type LinearStructure } from './varpro';
 
 export interface MultiStartOptions {
@@ -53,6 +53,7 @@ export function declaredStarts(prob: FitProblem, starts: number[][]): Float64Arr
     return [defaultStart(prob.lo[k], prob.hi[k])];
   });
   const out: Float64Array[] = [];
+  knownGrid(out, lists);
   const cur = new Float64Array(lists.length);
   const rec = (k: number): void => {
     if (k === lists.length) {
@@ -318,9 +319,10 @@ export function varproSeeds(ev: Evaluator, starts: Float64Array[], columns: Floa
   const prob = ev.prob;
   const ls = findLinearStructure(prob, columns);
   if (!ls || ls.nonlinear.length === 0 || ls.nonlinear.length > 3) return [];
+  const lists = gridOf(starts);
   const grids = ls.nonlinear.map((j) => {
     const k = prob.free.indexOf(j);
-    const vals = [...new Set(starts.map((s) => s[k]))].sort((a, b) => a - b);
+    const vals = [...new Set(lists ? lists[k] : starts.map((s) => s[k]))].sort((a, b) => a - b);
     if (vals.length < 2) return vals;
     const fine: number[] = [];
     for (let m = 0; m + 1 < vals.length; m++)

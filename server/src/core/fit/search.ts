@@ -155,11 +155,24 @@ export function optimizeBlock(
   return { optima, optimized, interrupted: false };
 }
 
+/** Start lists built as a Cartesian product (declaredStarts), with their value lists. */
+const grids = new WeakMap<Float64Array[], number[][]>();
+
+/**
+ * Records that `starts` is (or is being filled as) the product of `lists` in gridOf's order, so
+ * gridOf need not recover it from 4,500 starts; lists with a repeated value are not a grid.
+ */
+export function knownGrid(starts: Float64Array[], lists: number[][]): void {
+  if (lists.every((l) => new Set(l).size === l.length)) grids.set(starts, lists);
+}
+
 /**
  * When the starts are a full Cartesian grid (declaredStarts' order, last coordinate fastest),
  * the distinct values per coordinate; undefined otherwise.
  */
 export function gridOf(starts: Float64Array[]): number[][] | undefined {
+  const known = grids.get(starts);
+  if (known) return known;
   if (starts.length === 0) return undefined;
   const p = starts[0].length;
   const lists: number[][] = [];
