@@ -4,8 +4,24 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DataHost, Disposable, FileStat } from '../core/data/host';
+import { parseDelimited, type LoadResult } from '../core/data/loader';
+import { parseInWorker, parseWorkerEntry } from './workerParse';
+
+/** Files from this size on are parsed in a worker thread; smaller ones parse faster than a worker starts. */
+export const WORKER_PARSE_MIN_BYTES = 4 << 20;
+
+export interface NodeHostOptions {
+  /** Parse CSV/TSV files of at least this many bytes in a worker thread (default WORKER_PARSE_MIN_BYTES). */
+  workerMinBytes?: number;
+}
 
 export class NodeHost implements DataHost {
+  private readonly workerMinBytes: number;
+
+  constructor(options: NodeHostOptions = {}) {
+    this.workerMinBytes = options.workerMinBytes ?? WORKER_PARSE_MIN_BYTES;
+  }
+
   async stat(p: string): Promise<FileStat> {
     const s = await fs.promises.stat(p);
     return { size: s.size, mtimeMs: s.mtimeMs, isFile: s.isFile() };
@@ -13,6 +29,16 @@ export class NodeHost implements DataHost {
 
   async read(p: string): Promise<Uint8Array> {
     return fs.promises.readFile(p);
+  }
+
+  /**
+   * A large CSV/TSV is parsed in a worker thread, so the server's main thread keeps answering hover
+   * and completion (issue 15.2); small ones, or all when the worker's bundle is missing, in-thread.
+   */
+  parseDelimited(file: string, bytes: Uint8Array, format: 'csv' | 'tsv'): Promise<LoadResult> {
+    const entry = parseWorkerEntry();
+    if (bytes.length < this.workerMinBytes || !fs.existsSync(entry.file)) return parseDelimited(file, bytes, format);
+    return parseInWorker(file, bytes, format, entry);
   }
 
   async list(pattern: string, base: string): Promise<string[]> {

@@ -243,7 +243,7 @@ export class DataLoader {
     } catch (e) {
       return { ok: false, message: describeHostError(e, path) };
     }
-    const { result, memory } = await decodeFile(path, bytes, format, wanted, this.maxMemoryMB);
+    const { result, memory } = await decodeFile(path, bytes, format, wanted, this.maxMemoryMB, this.host);
     if (result.ok) result.table.stat = { size: stat.size, mtimeMs: stat.mtimeMs };
     this.cache.delete(path);
     this.cache.set(path, { mtimeMs: stat.mtimeMs, size: stat.size, format, result, memory });
@@ -338,6 +338,7 @@ async function decodeFile(
   format: DataFormat,
   wanted: ReadonlySet<string> | undefined,
   boundMB: number,
+  host?: DataHost,
 ): Promise<{ result: LoadResult; memory: number }> {
   const bound = boundMB * 2 ** 20;
   const packed = bytes.length;
@@ -379,11 +380,13 @@ async function decodeFile(
     });
     return { result, memory };
   }
-  const result =
-    format === 'jsonl'
-      ? parseTable(file, new TextDecoder('utf-8').decode(bytes), format)
-      : await parseDelimited(file, bytes, format);
-  return { result, memory: held + bytes.length * MEMORY_PER_FILE_BYTE };
+  // Counted before the parse: a host that parses in a worker detaches the bytes it is handed.
+  const memory = held + bytes.length * MEMORY_PER_FILE_BYTE;
+  if (format === 'jsonl') return { result: parseTable(file, new TextDecoder('utf-8').decode(bytes), format), memory };
+  const result = host?.parseDelimited
+    ? await host.parseDelimited(file, bytes, format)
+    : await parseDelimited(file, bytes, format);
+  return { result, memory };
 }
 
 /** Stacks the tables of a glob's files, adding a `file` column (unless the files have their own). */
