@@ -2,7 +2,7 @@
 // language server's main thread (issue 15.2). The table crosses back without a copy of its bulk:
 // numbers columns and line numbers as transferred arrays, a text column as codes (a transferred
 // Uint32Array) into its distinct strings, which come in messages of a bounded size. The main thread
-// rebuilds the text cells and line numbers a slice at a time, answering requests between slices.
+// rebuilds the text cells a slice at a time, answering requests between slices.
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { LoadResult, RawTable } from '../core/data/loader';
@@ -47,8 +47,9 @@ export function toWire(
   const numbers = t.columns.map((_, c) => t.numbers?.[c]);
   const codes = t.columns.map((_, c) => (numbers[c] ? undefined : encodeColumn(t.cells[c], c, post, maxDictionary)));
   for (const array of [...numbers, ...codes]) if (array) transfer.push(array.buffer as ArrayBuffer);
-  const lines = Uint32Array.from(t.lines); // a file under 4 GB has fewer lines than 2^32
-  transfer.push(lines.buffer);
+  // The parse keeps lines in a Uint32Array (a file under 4 GB has fewer lines than 2^32): sent as it is.
+  const lines = t.lines instanceof Uint32Array ? t.lines : Uint32Array.from(t.lines);
+  transfer.push(lines.buffer as ArrayBuffer);
   post(
     { kind: 'done', result: { ok: true, table: { path: t.path, columns: t.columns, lines, numbers, codes } } },
     transfer,
@@ -93,11 +94,6 @@ export async function fromWire(
   if (!result.ok) return result;
   const w = result.table;
   const rows = w.lines.length;
-  const lines: number[] = [];
-  for (let r = 0; r < rows;) {
-    for (const end = Math.min(rows, r + ROWS_PER_SLICE); r < end; r++) lines.push(w.lines[r]);
-    await yieldToEventLoop();
-  }
   const cells: string[][] = [];
   for (let c = 0; c < w.columns.length; c++) {
     const codes = w.codes[c];
@@ -110,7 +106,8 @@ export async function fromWire(
       await yieldToEventLoop();
     }
   }
-  const table: RawTable = { path: w.path, columns: w.columns, cells, lines };
+  // The line numbers stay the transferred array: the binder's row origins read them in place.
+  const table: RawTable = { path: w.path, columns: w.columns, cells, lines: w.lines };
   if (w.numbers.some((n) => n)) table.numbers = w.numbers;
   return { ok: true, table };
 }

@@ -17,7 +17,7 @@ function plain(t: RawTable) {
     path: t.path,
     columns: t.columns,
     cells: t.cells,
-    lines: t.lines,
+    lines: Array.from(t.lines),
     numbers: t.numbers?.map((n) => n && Array.from(n, (v) => (Number.isNaN(v) ? 'NaN' : v))),
   };
 }

@@ -16,7 +16,7 @@ export interface RawTable {
   /** cells[c][r]: the text of column c in row r (JSONL numbers are kept as their JSON text). */
   cells: string[][];
   /** 1-based line in the file where each row starts (Parquet: the row's number). */
-  lines: number[];
+  lines: ArrayLike<number>;
   /**
    * Columns already read as numbers, parallel to `columns`; NaN where a cell is missing (empty, NA, a
    * Parquet null). Parquet's typed columns, and the CSV/TSV columns whose every cell is a number or
@@ -97,11 +97,21 @@ export type LoadResult =
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 
 /**
- * Peak memory of loading a file, per byte of it: csv-parse's records, the text cells and the numeric
- * columns together. Measured: an 18 MB CSV of 500,000 rows raised RSS by 255 MB (14×); the issue's
- * 400 MB CSV reached 4.9 GB (12×).
+ * Peak memory of loading and binding a CSV/TSV, per byte of its numeric cells and per byte of its
+ * text cells: the file's bytes, the numbers columns, line numbers, the text cells' strings (in the
+ * parse worker, then on the main thread) and the bound table. Measured as the server's peak RSS over
+ * its RSS before the load (`node bench/loading.mjs 40 [--text|--short-text]`, round four): see
+ * RELIABILITY.md row 2. A file is estimated from the share of its bytes in text columns
+ * (delimitedMemory, from a sample of its start).
  */
-export const MEMORY_PER_FILE_BYTE = 14;
+export const MEMORY_PER_NUMERIC_BYTE = 14;
+export const MEMORY_PER_TEXT_BYTE = 14;
+/** Before a text file is read, the least its load may need a byte: all of it numbers. */
+export const MEMORY_PER_FILE_BYTE = MEMORY_PER_NUMERIC_BYTE;
+/** JSONL keeps every cell as a string (parseTable): the all-strings CSV parse's 14× (an 18 MB CSV raised RSS by 255 MB). */
+export const MEMORY_PER_JSONL_BYTE = 14;
+/** How much of a delimited file's start is sampled to estimate its text share. */
+const MEMORY_SAMPLE_BYTES = 1 << 20;
 /**
  * Peak memory of a decoded Parquet cell: hyparquet's array of boxed numbers or BigInts, our copy of
  * it and the Float64Array. Measured on a 1M-row DuckDB file: a DOUBLE column raised peak RSS by 44 MB,
@@ -324,7 +334,44 @@ const isGzip = (file: string) => /\.gz$/i.test(file);
  * rest; text packed by gzip unpacks to at least its packed size).
  */
 function memoryBeforeRead(file: string, format: DataFormat, size: number): number {
-  return format === 'parquet' ? size : size * MEMORY_PER_FILE_BYTE;
+  return format === 'parquet' ? size : size * (format === 'jsonl' ? MEMORY_PER_JSONL_BYTE : MEMORY_PER_FILE_BYTE);
+}
+
+/**
+ * The memory loading a CSV/TSV needs: its numeric bytes at MEMORY_PER_NUMERIC_BYTE and its text
+ * bytes at MEMORY_PER_TEXT_BYTE, the text share read from the first MEMORY_SAMPLE_BYTES. A column is
+ * text when its first cell that is not missing is not a number (as the parse decides); quotes are not
+ * followed (an estimate: a quoted cell counts with its quotes, a quoted newline splits a row).
+ */
+export function delimitedMemory(bytes: Uint8Array, format: 'csv' | 'tsv'): number {
+  const share = textShare(bytes, format);
+  return bytes.length * (MEMORY_PER_NUMERIC_BYTE + share * (MEMORY_PER_TEXT_BYTE - MEMORY_PER_NUMERIC_BYTE));
+}
+
+/** The share of a CSV/TSV's row bytes in text columns, from its first MEMORY_SAMPLE_BYTES (0 when it has no rows there). */
+export function textShare(bytes: Uint8Array, format: 'csv' | 'tsv'): number {
+  const sample = new TextDecoder('utf-8').decode(bytes.subarray(0, MEMORY_SAMPLE_BYTES));
+  const lines = sample.split('\n');
+  if (bytes.length > MEMORY_SAMPLE_BYTES && lines.length > 1) lines.pop(); // cut mid-line
+  const delimiter = format === 'tsv' ? '\t' : ',';
+  const isText: (boolean | undefined)[] = [];
+  let header = true;
+  let textBytes = 0;
+  let allBytes = 0;
+  for (const line of lines) {
+    if (line.trim() === '') continue;
+    if (header) {
+      header = false;
+      continue;
+    }
+    allBytes += line.length + 1;
+    const cells = line.split(delimiter);
+    for (let c = 0; c < cells.length; c++) {
+      if (isText[c] === undefined && !isMissingCell(cells[c])) isText[c] = Number.isNaN(parseNumber(cells[c]));
+      if (isText[c]) textBytes += cells[c].length + 1;
+    }
+  }
+  return allBytes > 0 ? Math.min(1, textBytes / allBytes) : 0;
 }
 
 /**
@@ -349,7 +396,7 @@ async function decodeFile(
     // What the unpacked bytes may be, given the bound: zlib stops there, so a gzip bomb or a file
     // larger than the bound allows is refused having used no more than the bound. (The trailer's
     // size field is not trusted: a truncated file has garbage there.)
-    const perByte = format === 'parquet' ? 1 : MEMORY_PER_FILE_BYTE;
+    const perByte = format === 'parquet' ? 1 : format === 'jsonl' ? MEMORY_PER_JSONL_BYTE : MEMORY_PER_FILE_BYTE;
     const cap = Math.max(1, Math.min(MAX_FILE_BYTES, Math.floor((bound - packed) / perByte)));
     try {
       // zlib works in its thread pool, off the main thread; the cap refuses a gzip bomb.
@@ -380,9 +427,15 @@ async function decodeFile(
     });
     return { result, memory };
   }
-  // Counted before the parse: a host that parses in a worker detaches the bytes it is handed.
-  const memory = held + bytes.length * MEMORY_PER_FILE_BYTE;
-  if (format === 'jsonl') return { result: parseTable(file, new TextDecoder('utf-8').decode(bytes), format), memory };
+  if (format === 'jsonl') {
+    const memory = held + bytes.length * MEMORY_PER_JSONL_BYTE;
+    if (memory > bound) return { result: overBound(file, packed, memory, boundMB), memory: 0 };
+    return { result: parseTable(file, new TextDecoder('utf-8').decode(bytes), format), memory };
+  }
+  // Counted before the parse (a host that parses in a worker detaches the bytes it is handed), and
+  // refused before it when the file's text share makes it too much.
+  const memory = held + delimitedMemory(bytes, format);
+  if (memory > bound) return { result: overBound(file, packed, memory, boundMB), memory: 0 };
   const result = host?.parseDelimited
     ? await host.parseDelimited(file, bytes, format)
     : await parseDelimited(file, bytes, format);
@@ -421,7 +474,7 @@ function joinTables(tables: RawTable[], base: string): LoadResult {
     path: base,
     columns: [...columns],
     cells,
-    lines: tables.flatMap((t) => t.lines),
+    lines: tables.flatMap((t) => Array.from(t.lines)),
     numbers: numbers.some((n) => n) ? numbers : undefined,
     fileColumns: first.fileColumns,
     rowWord: first.rowWord,
@@ -585,7 +638,8 @@ function fieldCountError(file: string, line: number, fields: number, columns: nu
  */
 class ColumnSink {
   private rows = 0;
-  private readonly lines: number[] = [];
+  /** Each row's line, grown by doubling (a file under MAX_FILE_BYTES has fewer lines than 2^32). */
+  private lines = new Uint32Array(64);
   /** Per column: numbers while the column is numeric (or undecided), undefined once it is text. */
   private readonly numbers: (Float64Array | undefined)[];
   /** Per column: the cells' text while undecided or text; undefined once it is numeric. */
@@ -616,7 +670,7 @@ class ColumnSink {
         for (let d = text.indexOf(delimiter, start); d >= 0 && d < end; d = text.indexOf(delimiter, d + 1)) fields++;
         if (fields !== width) return fieldCountError(file, line, fields, width);
         const r = this.rows++;
-        this.lines.push(line);
+        this.addLine(r, line);
         let cellStart = start;
         for (let c = 0; c < width; c++) {
           let cellEnd = c === width - 1 ? end : text.indexOf(delimiter, cellStart);
@@ -635,6 +689,15 @@ class ColumnSink {
     return undefined;
   }
 
+  private addLine(r: number, line: number): void {
+    if (r >= this.lines.length) {
+      const grown = new Uint32Array(this.lines.length * 2);
+      grown.set(this.lines);
+      this.lines = grown;
+    }
+    this.lines[r] = line;
+  }
+
   private grow(c: number): void {
     const numbers = this.numbers[c]!;
     const grown = new Float64Array(numbers.length * 2);
@@ -646,7 +709,7 @@ class ColumnSink {
   add(fields: readonly string[], line: number): boolean {
     if (fields.length !== this.columns.length) return false;
     const r = this.rows++;
-    this.lines.push(line);
+    this.addLine(r, line);
     for (let c = 0; c < fields.length; c++) this.addCell(c, r, fields[c]);
     return true;
   }
@@ -701,7 +764,7 @@ class ColumnSink {
       path: file,
       columns: this.columns,
       cells,
-      lines: this.lines,
+      lines: this.lines.subarray(0, this.rows),
       ...(numbers.some((n) => n) ? { numbers } : {}),
     };
   }
