@@ -32,7 +32,7 @@ function row(i) {
   const L = (2 + ((i * 31) % 1000) / 1000).toFixed(3);
   if (kind === 'text') return `run-${i.toString(36)}-${(i * 2654435761) % 99991},model-${i % 50},${N},${D},${L}`;
   // Short distinct cells: base-36 digits of the row number, three ways.
-  if (kind === 'short-text') return `x${i.toString(36)},${(i * 7).toString(36)},${N},y${(i * 13).toString(36)}`;
+  if (kind === 'short-text') return `x${i.toString(36)},z${(i * 7).toString(36)},${N},y${(i * 13).toString(36)}`;
   return `${N},${D},${L}`;
 }
 
@@ -65,7 +65,7 @@ const server = spawn(process.execPath, [path.join(ROOT, 'dist', 'server.js'), '-
 let stderr = '';
 server.stderr.on('data', (d) => (stderr += String(d)));
 let exit;
-server.on('exit', (code, signal) => (exit = { code, signal }));
+const exited = new Promise((resolve) => server.on('exit', (code, signal) => resolve((exit = { code, signal }))));
 const conn = createMessageConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
 let loadedAt = 0;
 let loadedDiagnostics;
@@ -95,7 +95,7 @@ while (!loadedAt && !exit) {
   const t0 = performance.now();
   await Promise.race([
     conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: lawLine, character: 11 } }),
-    new Promise((r) => server.once('exit', r)),
+    exited,
   ]);
   if (!loadedAt) latencies.push(performance.now() - t0);
   await new Promise((r) => setTimeout(r, 20));

@@ -4,11 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DataHost, Disposable, FileStat } from '../core/data/host';
-import { parseDelimited, type LoadResult } from '../core/data/loader';
+import { parseDelimited, WORKER_PARSE_MIN_BYTES, type LoadResult } from '../core/data/loader';
 import { parseInWorker, parseWorkerEntry } from './workerParse';
-
-/** Files from this size on are parsed in a worker thread; smaller ones parse faster than a worker starts. */
-export const WORKER_PARSE_MIN_BYTES = 4 << 20;
 
 export interface NodeHostOptions {
   /** Parse CSV/TSV files of at least this many bytes in a worker thread (default WORKER_PARSE_MIN_BYTES). */
@@ -17,6 +14,8 @@ export interface NodeHostOptions {
 
 export class NodeHost implements DataHost {
   private readonly workerMinBytes: number;
+  /** The parse running now: one worker at a time (2 cores: the other one is the editor's). */
+  private parsing: Promise<unknown> = Promise.resolve();
 
   constructor(options: NodeHostOptions = {}) {
     this.workerMinBytes = options.workerMinBytes ?? WORKER_PARSE_MIN_BYTES;
@@ -38,7 +37,9 @@ export class NodeHost implements DataHost {
   parseDelimited(file: string, bytes: Uint8Array, format: 'csv' | 'tsv'): Promise<LoadResult> {
     const entry = parseWorkerEntry();
     if (bytes.length < this.workerMinBytes || !fs.existsSync(entry.file)) return parseDelimited(file, bytes, format);
-    return parseInWorker(file, bytes, format, entry);
+    const run = this.parsing.then(() => parseInWorker(file, bytes, format, entry));
+    this.parsing = run.catch(() => undefined);
+    return run;
   }
 
   async list(pattern: string, base: string): Promise<string[]> {

@@ -97,20 +97,41 @@ export type LoadResult =
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 
 /**
- * Peak memory of loading and binding a CSV/TSV, per byte of its numeric cells and per byte of its
- * text cells: the file's bytes, the numbers columns, line numbers, the text cells' strings (in the
- * parse worker, then on the main thread) and the bound table. Measured as the server's peak RSS over
- * its RSS before the load (`node bench/loading.mjs 40 [--text|--short-text]`, round four): see
- * RELIABILITY.md row 2. A file is estimated from the share of its bytes in text columns
- * (delimitedMemory, from a sample of its start).
+ * Peak memory of loading and binding a CSV/TSV, by what the typed-column parse holds: the file's
+ * bytes (once), per row its line number and the bound table's per-row arrays, per numeric cell its
+ * 8-byte number, per text cell a string (in the parse worker, then on the main thread) and per text
+ * character its bytes in both. Fitted to the server's peak RSS over its RSS before the load
+ * (`node bench/loading.mjs 40|400 [--text|--short-text]`, round four, RELIABILITY.md row 2): 40 MB
+ * and 400 MB numeric files, 40 MB files with long and with short text cells; each constant is the
+ * fit plus 20-25%, so every measured file's estimate is 19-27% over its peak.
  */
-export const MEMORY_PER_NUMERIC_BYTE = 14;
-export const MEMORY_PER_TEXT_BYTE = 14;
-/** Before a text file is read, the least its load may need a byte: all of it numbers. */
-export const MEMORY_PER_FILE_BYTE = MEMORY_PER_NUMERIC_BYTE;
-/** JSONL keeps every cell as a string (parseTable): the all-strings CSV parse's 14× (an 18 MB CSV raised RSS by 255 MB). */
+export const LOAD_MEMORY = {
+  /**
+   * Once per file of WORKER_PARSE_MIN_BYTES or more: the parse worker's isolate and the heaps' slack
+   * (the intercept of the 40 MB and 400 MB numeric files, 96 MB).
+   */
+  overhead: 128 * 2 ** 20,
+  perRow: 28,
+  perNumericCell: 10,
+  perTextCell: 130,
+  perTextChar: 10,
+};
+/**
+ * Before a text file is read, the least its load needs a byte of it: the bytes themselves (its
+ * cells, read afterwards from a sample of its start, say the rest: delimitedMemory).
+ */
+export const MEMORY_PER_FILE_BYTE = 1;
+/**
+ * JSONL keeps every cell as a string (parseTable): the all-strings CSV parse's 14× (an 18 MB CSV
+ * raised RSS by 255 MB; not re-measured for JSONL).
+ */
 export const MEMORY_PER_JSONL_BYTE = 14;
-/** How much of a delimited file's start is sampled to estimate its text share. */
+/**
+ * Files from this size on are worth a worker thread: a host that can parses them in one (the node
+ * host does), and their estimate counts its overhead. Smaller files parse faster than a worker starts.
+ */
+export const WORKER_PARSE_MIN_BYTES = 4 << 20;
+/** How much of a delimited file's start is sampled to estimate its rows and cells. */
 const MEMORY_SAMPLE_BYTES = 1 << 20;
 /**
  * Peak memory of a decoded Parquet cell: hyparquet's array of boxed numbers or BigInts, our copy of
@@ -194,25 +215,31 @@ export class DataLoader {
     format: DataFormat,
     wanted?: ReadonlySet<string>,
   ): Promise<LoadResult> {
-    // Each file fits the bound on its own; together they must too (counted before any read).
-    let needed = 0;
+    // Each file fits the bound on its own; together they must too: counted before any read from their
+    // sizes, then, one file after the other, from each file's estimate once read.
+    const before: number[] = [];
     for (const f of files) {
       try {
-        needed += memoryBeforeRead(f, format, (await this.host.stat(f)).size);
+        before.push(memoryBeforeRead(f, format, (await this.host.stat(f)).size));
       } catch {
-        // load() says what is wrong with that file.
+        before.push(0); // load() says what is wrong with that file.
       }
     }
-    if (needed > this.maxMemoryMB * 2 ** 20) {
-      return {
-        ok: false,
-        message: `the ${files.length} files under '${base}' need about ${(needed / 2 ** 20).toFixed(0)} MB together, over the ${this.maxMemoryMB} MB bound for data: ${HOW_TO_PROCEED}`,
-      };
+    const bound = this.maxMemoryMB * 2 ** 20;
+    const together = (needed: number): LoadResult => ({
+      ok: false,
+      message: `the ${files.length} files under '${base}' need about ${(needed / 2 ** 20).toFixed(0)} MB together, over the ${this.maxMemoryMB} MB bound for data: ${HOW_TO_PROCEED}`,
+    });
+    let needed = before.reduce((a, b) => a + b, 0);
+    if (needed > bound) return together(needed);
+    const tables: RawTable[] = [];
+    for (const [i, f] of files.entries()) {
+      const result = await this.load(f, format, wanted);
+      if (!result.ok) return result;
+      needed += (this.cache.get(f)?.memory ?? before[i]) - before[i];
+      if (needed > bound) return together(needed);
+      tables.push(result.table);
     }
-    const results = await Promise.all(files.map((f) => this.load(f, format, wanted)));
-    const failed = results.find((r) => !r.ok);
-    if (failed) return failed;
-    const tables = results.map((r) => (r as { table: RawTable }).table);
     return joinTables(tables, base);
   }
 
@@ -253,7 +280,8 @@ export class DataLoader {
     } catch (e) {
       return { ok: false, message: describeHostError(e, path) };
     }
-    const { result, memory } = await decodeFile(path, bytes, format, wanted, this.maxMemoryMB, this.host);
+    const { result, memory, refused } = await decodeFile(path, bytes, format, wanted, this.maxMemoryMB, this.host);
+    if (refused) return result; // a larger bound may load it: not cached
     if (result.ok) result.table.stat = { size: stat.size, mtimeMs: stat.mtimeMs };
     this.cache.delete(path);
     this.cache.set(path, { mtimeMs: stat.mtimeMs, size: stat.size, format, result, memory });
@@ -338,40 +366,53 @@ function memoryBeforeRead(file: string, format: DataFormat, size: number): numbe
 }
 
 /**
- * The memory loading a CSV/TSV needs: its numeric bytes at MEMORY_PER_NUMERIC_BYTE and its text
- * bytes at MEMORY_PER_TEXT_BYTE, the text share read from the first MEMORY_SAMPLE_BYTES. A column is
- * text when its first cell that is not missing is not a number (as the parse decides); quotes are not
- * followed (an estimate: a quoted cell counts with its quotes, a quoted newline splits a row).
+ * The memory loading a CSV/TSV needs (LOAD_MEMORY), its rows and cells counted in the first
+ * MEMORY_SAMPLE_BYTES and scaled to the whole file. A column counts as numeric only when every sampled
+ * cell that is not missing is a number (a column that turns to text costs a string a cell); quotes
+ * are not followed (an estimate: a quoted cell counts with its quotes, a quoted newline splits a row).
  */
 export function delimitedMemory(bytes: Uint8Array, format: 'csv' | 'tsv'): number {
-  const share = textShare(bytes, format);
-  return bytes.length * (MEMORY_PER_NUMERIC_BYTE + share * (MEMORY_PER_TEXT_BYTE - MEMORY_PER_NUMERIC_BYTE));
+  const c = sampleCells(bytes, format);
+  const scale = c.bytes > 0 ? bytes.length / c.bytes : 0;
+  const m = LOAD_MEMORY;
+  const perFile = c.rows * m.perRow + c.numeric * m.perNumericCell + c.text * m.perTextCell + c.chars * m.perTextChar;
+  return (bytes.length >= WORKER_PARSE_MIN_BYTES ? m.overhead : 0) + bytes.length + scale * perFile;
 }
 
-/** The share of a CSV/TSV's row bytes in text columns, from its first MEMORY_SAMPLE_BYTES (0 when it has no rows there). */
-export function textShare(bytes: Uint8Array, format: 'csv' | 'tsv'): number {
+/** Rows, numeric and text cells and text characters in the rows of a CSV/TSV's first MEMORY_SAMPLE_BYTES (`bytes`: their size). */
+export function sampleCells(
+  bytes: Uint8Array,
+  format: 'csv' | 'tsv',
+): { bytes: number; rows: number; numeric: number; text: number; chars: number } {
   const sample = new TextDecoder('utf-8').decode(bytes.subarray(0, MEMORY_SAMPLE_BYTES));
   const lines = sample.split('\n');
   if (bytes.length > MEMORY_SAMPLE_BYTES && lines.length > 1) lines.pop(); // cut mid-line
   const delimiter = format === 'tsv' ? '\t' : ',';
-  const isText: (boolean | undefined)[] = [];
+  const rows: string[][] = [];
   let header = true;
-  let textBytes = 0;
-  let allBytes = 0;
+  let sampled = 0;
   for (const line of lines) {
+    sampled += line.length + 1;
     if (line.trim() === '') continue;
-    if (header) {
-      header = false;
-      continue;
-    }
-    allBytes += line.length + 1;
-    const cells = line.split(delimiter);
-    for (let c = 0; c < cells.length; c++) {
-      if (isText[c] === undefined && !isMissingCell(cells[c])) isText[c] = Number.isNaN(parseNumber(cells[c]));
-      if (isText[c]) textBytes += cells[c].length + 1;
-    }
+    if (header) header = false;
+    else rows.push(line.split(delimiter));
   }
-  return allBytes > 0 ? Math.min(1, textBytes / allBytes) : 0;
+  const isText: boolean[] = [];
+  for (const cells of rows)
+    for (let c = 0; c < cells.length; c++)
+      if (!isText[c] && !isMissingCell(cells[c]) && Number.isNaN(parseNumber(cells[c]))) isText[c] = true;
+  let numeric = 0;
+  let text = 0;
+  let chars = 0;
+  for (const cells of rows)
+    for (let c = 0; c < cells.length; c++) {
+      if (!isText[c]) numeric++;
+      else {
+        text++;
+        chars += cells[c].length;
+      }
+    }
+  return { bytes: Math.min(sampled, bytes.length), rows: rows.length, numeric, text, chars };
 }
 
 /**
@@ -386,7 +427,7 @@ async function decodeFile(
   wanted: ReadonlySet<string> | undefined,
   boundMB: number,
   host?: DataHost,
-): Promise<{ result: LoadResult; memory: number }> {
+): Promise<{ result: LoadResult; memory: number; refused?: boolean }> {
   const bound = boundMB * 2 ** 20;
   const packed = bytes.length;
   let held = 0; // bytes kept while the unpacked ones are parsed
@@ -407,7 +448,7 @@ async function decodeFile(
           cap < MAX_FILE_BYTES
             ? `it unpacks to over ${Number((cap / 2 ** 20).toPrecision(2))} MB, and loading that needs more than the ${boundMB} MB bound for data: ${HOW_TO_PROCEED}`
             : `it unpacks to over ${MAX_FILE_BYTES / 2 ** 20} MB; files over that are not loaded`;
-        return { result: { ok: false, message: `'${path.basename(file)}': ${why}` }, memory: 0 };
+        return { result: { ok: false, message: `'${path.basename(file)}': ${why}` }, memory: 0, refused: true };
       }
       const why = (e as Error).message;
       return {
@@ -429,13 +470,13 @@ async function decodeFile(
   }
   if (format === 'jsonl') {
     const memory = held + bytes.length * MEMORY_PER_JSONL_BYTE;
-    if (memory > bound) return { result: overBound(file, packed, memory, boundMB), memory: 0 };
+    if (memory > bound) return { result: overBound(file, packed, memory, boundMB), memory: 0, refused: true };
     return { result: parseTable(file, new TextDecoder('utf-8').decode(bytes), format), memory };
   }
   // Counted before the parse (a host that parses in a worker detaches the bytes it is handed), and
   // refused before it when the file's text share makes it too much.
   const memory = held + delimitedMemory(bytes, format);
-  if (memory > bound) return { result: overBound(file, packed, memory, boundMB), memory: 0 };
+  if (memory > bound) return { result: overBound(file, packed, memory, boundMB), memory: 0, refused: true };
   const result = host?.parseDelimited
     ? await host.parseDelimited(file, bytes, format)
     : await parseDelimited(file, bytes, format);
