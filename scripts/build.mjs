@@ -1,4 +1,4 @@
-// Bundles the extension client, the language server, the CLI, the fit worker and the webview.
+// Bundles the extension client, the language server, the CLI, the fit and data-parse workers and the webview.
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ const nodeEntries = [
   { in: 'server/src/cliEntry.ts', out: 'cli' },
   { in: 'server/src/core/fit/worker.ts', out: 'fitWorker' },
   { in: 'server/src/lspFitWorker.ts', out: 'lspFitWorker' },
+  { in: 'server/src/host/parseWorker.ts', out: 'parseWorker' },
 ].filter((e) => existsSync(e.in));
 
 mkdirSync('dist', { recursive: true });

@@ -17,7 +17,10 @@ export function dataFileFacts(analysis: Analysis, studyPath: string | undefined)
   const out: DataFileFacts[] = [];
   for (const [name, table] of analysis.model.datasets) {
     const rows = new Map<string, number>();
-    for (const o of table.origin) if ('file' in o) rows.set(o.file, (rows.get(o.file) ?? 0) + 1);
+    for (let i = 0; i < table.origin.length; i++) {
+      const o = table.origin.at(i)!;
+      if ('file' in o) rows.set(o.file, (rows.get(o.file) ?? 0) + 1);
+    }
     for (const [file, count] of rows) {
       let sha256: string;
       try {

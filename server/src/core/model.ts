@@ -10,7 +10,7 @@ export interface DataTable {
   numeric: Map<string, Float64Array>;
   text: Map<string, string[]>;
   /** Per row: where it came from (a file and 1-based line, or the inline row's range). */
-  origin: RowOrigin[];
+  origin: RowOrigins;
   /**
    * Per mapped variable: its cells that are neither a number nor missing (NaN in `numeric`). They
    * are an error only where a law needs them (validate.ts), not in rows a `where` or a law leaves out.
@@ -39,7 +39,16 @@ export interface InvalidCells {
 }
 
 /** Where a row came from: a file's line (or, for Parquet, its row number), or an inline `runs` row. */
-type RowOrigin = { file: string; line: number; word?: 'line' | 'row' } | { range: Range };
+export type RowOrigin = { file: string; line: number; word?: 'line' | 'row' } | { range: Range };
+
+/**
+ * Rows' origins by index: an array (inline rows), or a file's rows as their line numbers
+ * (data/origins.ts FileRowOrigins: no object per row until one is asked for).
+ */
+export interface RowOrigins {
+  readonly length: number;
+  at(row: number): RowOrigin | undefined;
+}
 
 /** A line of a data file a diagnostic can link to: text files only (not Parquet, not gzip). */
 export function linkableLine(file: string, line: number): { path: string; line: number } | undefined {

@@ -4,8 +4,23 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DataHost, Disposable, FileStat } from '../core/data/host';
+import { parseDelimited, WORKER_PARSE_MIN_BYTES, type LoadResult } from '../core/data/loader';
+import { parseInWorker, parseWorkerEntry } from './workerParse';
+
+export interface NodeHostOptions {
+  /** Parse CSV/TSV files of at least this many bytes in a worker thread (default WORKER_PARSE_MIN_BYTES). */
+  workerMinBytes?: number;
+}
 
 export class NodeHost implements DataHost {
+  private readonly workerMinBytes: number;
+  /** The parse running now: one worker at a time (2 cores: the other one is the editor's). */
+  private parsing: Promise<unknown> = Promise.resolve();
+
+  constructor(options: NodeHostOptions = {}) {
+    this.workerMinBytes = options.workerMinBytes ?? WORKER_PARSE_MIN_BYTES;
+  }
+
   async stat(p: string): Promise<FileStat> {
     const s = await fs.promises.stat(p);
     return { size: s.size, mtimeMs: s.mtimeMs, isFile: s.isFile() };
@@ -13,6 +28,18 @@ export class NodeHost implements DataHost {
 
   async read(p: string): Promise<Uint8Array> {
     return fs.promises.readFile(p);
+  }
+
+  /**
+   * A large CSV/TSV is parsed in a worker thread, so the server's main thread keeps answering hover
+   * and completion (issue 15.2); small ones, or all when the worker's bundle is missing, in-thread.
+   */
+  parseDelimited(file: string, bytes: Uint8Array, format: 'csv' | 'tsv'): Promise<LoadResult> {
+    const entry = parseWorkerEntry();
+    if (bytes.length < this.workerMinBytes || !fs.existsSync(entry.file)) return parseDelimited(file, bytes, format);
+    const run = this.parsing.then(() => parseInWorker(file, bytes, format, entry));
+    this.parsing = run.catch(() => undefined);
+    return run;
   }
 
   async list(pattern: string, base: string): Promise<string[]> {

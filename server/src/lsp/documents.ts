@@ -137,6 +137,8 @@ export class DocumentStore {
     const full = this.get(doc);
     const entry = this.cache.get(doc.uri)!;
     if (entry.state) return entry.state;
+    // This version already waited once and the data is still loading: answer from the text at once.
+    if (entry.interim && this.loader.isLoading()) return entry.interim;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs)));
     const first = await Promise.race([full, timeout]);

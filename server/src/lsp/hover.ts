@@ -268,7 +268,7 @@ function catalogueHover(name: string): string | undefined {
 function datasetHover(analysis: Analysis, name: string): string | undefined {
   const t = analysis.model.datasets.get(name);
   if (!t) return undefined;
-  const first = t.origin[0];
+  const first = t.origin.at(0);
   const file = first && 'file' in first ? ` from ${code(first.file.split(/[\\/]/).pop() ?? '')}` : ' (inline)';
   const head = `**runs** ${code(name)}${file}: ${t.rowCount} row${t.rowCount === 1 ? '' : 's'}  \nvariables: ${[...t.numeric.keys()].map(md).join(', ')}`;
   const source = analysis.model.datasetSources?.get(name);
@@ -761,7 +761,7 @@ function runRowHover(
 function rowIndexIn(law: BoundLaw, start: number): number {
   const origin = law.data.origin;
   for (let i = 0; i < origin.length; i++) {
-    const o = origin[i];
+    const o = origin.at(i)!;
     if ('range' in o && o.range.start === start) return i;
   }
   return -1;

@@ -34,7 +34,7 @@ export function holdoutFacts(law: BoundLaw, studyLine?: (offset: number) => numb
     if (!law.heldOut[i]) continue;
     held++;
     if (first.length >= HOLDOUT_SHOWN) continue;
-    const o = law.data.origin[i];
+    const o = law.data.origin.at(i)!;
     first.push(o && 'range' in o && studyLine ? `study line ${studyLine(o.range.start)}` : rowPlace(o, i));
   }
   return { held, total: law.data.rowCount, first };

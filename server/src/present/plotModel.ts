@@ -11,6 +11,7 @@ import {
   type SweepRuns,
 } from '../../../protocol/plot';
 import { rowsByRun } from '../core/data/curves';
+import { mapOrigins } from '../core/data/origins';
 import { dataRanges } from '../core/fit/answers';
 import { toNode } from '../core/fit/compile';
 import { optimizeAllocation } from '../core/fit/optimize';
@@ -42,7 +43,7 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
       const col = law.data.numeric.get(v);
       if (col) columns[v] = Array.from(col);
     }
-    const labels = law.data.origin.map((o, i) => ('file' in o ? `line ${o.line}` : `row ${i + 1}`));
+    const labels = mapOrigins(law.data.origin, (o, i) => ('file' in o ? `line ${o.line}` : `row ${i + 1}`));
     // The legend shows this id: the dataset's name (`sweep`, or `sweep + pilot` for several sources).
     const taken = new Set(ids.values());
     const base = datasetNames(analysis, law.name) || 'runs';
@@ -157,7 +158,7 @@ export function plotModel(analysis: Analysis, results: StudyResults, source?: st
     isoflopRuns[iso.name] = {
       budgetVar: iso.budget,
       sizeVar: iso.size,
-      labels: iso.data.origin.map((o, i) => ('file' in o ? `line ${o.line}` : `row ${i + 1}`)),
+      labels: mapOrigins(iso.data.origin, (o, i) => ('file' in o ? `line ${o.line}` : `row ${i + 1}`)),
       budget: column(iso.budget),
       size: column(iso.size),
       value: column(iso.target),

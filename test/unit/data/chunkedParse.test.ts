@@ -18,7 +18,7 @@ import {
 function meaning(t: RawTable) {
   return {
     columns: t.columns,
-    lines: t.lines,
+    lines: Array.from(t.lines),
     columnsData: t.columns.map((_, c) => {
       const { values, badRows } = numericColumn(t, c);
       return { values: Array.from(values, (v) => (Number.isNaN(v) ? 'NaN' : v)), badRows };

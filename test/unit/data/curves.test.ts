@@ -3,6 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { checkCurves, lastRows } from '../../../server/src/core/data/curves';
+import { mapOrigins } from '../../../server/src/core/data/origins';
 import { analyze } from '../../../server/src/core/study';
 import { diskLoader, memoryLoader } from '../hosts';
 
@@ -49,7 +50,7 @@ describe('training curves', () => {
     assert.deepEqual(Array.from(d.numeric.get('L')!), [4, 5, 6]);
     assert.deepEqual(d.text.get('run'), ['a', 'b', 'c']);
     assert.deepEqual(
-      d.origin.map((o) => ('line' in o ? o.line : 0)),
+      mapOrigins(d.origin, (o) => ('line' in o ? o.line : 0)),
       [4, 5, 9],
     );
   });

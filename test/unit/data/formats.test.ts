@@ -159,7 +159,7 @@ describe('data formats: globs', () => {
     );
     assert.deepEqual([...new Set(c.text.get('file'))], ['r1.csv', 'r3.csv', 'r4.csv']);
     // Each row points at its own file.
-    assert.equal(path.basename((c.origin[0] as { file: string }).file), 'r1.csv');
+    assert.equal(path.basename((c.origin.at(0) as { file: string }).file), 'r1.csv');
   });
 
   it('a glob matching nothing is a diagnostic at the path', async () => {

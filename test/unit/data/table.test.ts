@@ -41,7 +41,7 @@ describe('data tables', () => {
     assert.equal(kept.rowCount, 2);
     assert.deepEqual(Array.from(kept.numeric.get('L')!), [5, 2]);
     assert.deepEqual(kept.text.get('tag'), ['a', '7']);
-    assert.deepEqual(kept.origin, [runs.origin[0], runs.origin[3]]);
+    assert.deepEqual(kept.origin, [runs.origin.at(0), runs.origin.at(3)]);
     assert.notEqual(kept.numeric.get('N'), runs.numeric.get('N'));
   });
 

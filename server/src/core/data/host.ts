@@ -3,6 +3,8 @@
 // the tests, anything else in a browser worker. Every call is asynchronous, so a host may read off
 // the main thread or stream.
 
+import type { LoadResult } from './loader';
+
 export interface FileStat {
   size: number;
   mtimeMs: number;
@@ -27,6 +29,12 @@ export interface DataHost {
   list(pattern: string, base: string): Promise<string[]>;
   /** Calls `onChange` with the path whenever one of these files changes, appears or disappears. */
   watch(paths: readonly string[], onChange: (path: string) => void): Disposable;
+  /**
+   * Optional: parses a CSV/TSV file's bytes (handed over: the host may detach them) into the table
+   * the core's parseDelimited gives, off the caller's thread. Without it the core parses in-thread,
+   * a chunk at a time.
+   */
+  parseDelimited?(file: string, bytes: Uint8Array, format: 'csv' | 'tsv'): Promise<LoadResult>;
 }
 
 export function hostError(code: string, message: string): HostError {

@@ -16,7 +16,7 @@ export interface RawTable {
   /** cells[c][r]: the text of column c in row r (JSONL numbers are kept as their JSON text). */
   cells: string[][];
   /** 1-based line in the file where each row starts (Parquet: the row's number). */
-  lines: number[];
+  lines: ArrayLike<number>;
   /**
    * Columns already read as numbers, parallel to `columns`; NaN where a cell is missing (empty, NA, a
    * Parquet null). Parquet's typed columns, and the CSV/TSV columns whose every cell is a number or
@@ -97,11 +97,43 @@ export type LoadResult =
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 
 /**
- * Peak memory of loading a file, per byte of it: csv-parse's records, the text cells and the numeric
- * columns together. Measured: an 18 MB CSV of 500,000 rows raised RSS by 255 MB (14×); the issue's
- * 400 MB CSV reached 4.9 GB (12×).
+ * Peak memory of loading and binding a CSV/TSV, by what the typed-column parse holds: the file's
+ * bytes (once), per row its line number and the bound table's per-row arrays, per numeric cell its
+ * 8-byte number, per text cell a string (in the parse worker, then on the main thread) and per text
+ * character its bytes in both. Fitted to the server's peak RSS over its RSS before the load
+ * (`node bench/loading.mjs 40|400 [--text|--short-text]`, round four, RELIABILITY.md row 2): 40 MB
+ * and 400 MB numeric files, 40 MB files with long and with short text cells. Each constant is the
+ * fit rounded up; every measured file's estimate is 19-35% over its peak (the 400 MB file's peak
+ * varied by 11% between two runs).
  */
-export const MEMORY_PER_FILE_BYTE = 14;
+export const LOAD_MEMORY = {
+  /**
+   * Once per file of WORKER_PARSE_MIN_BYTES or more: the parse worker's isolate and the heaps' slack
+   * (the intercept of the 40 MB and 400 MB numeric files, 96 MB).
+   */
+  overhead: 128 * 2 ** 20,
+  perRow: 32,
+  perNumericCell: 12,
+  perTextCell: 130,
+  perTextChar: 10,
+};
+/**
+ * Before a text file is read, the least its load needs a byte of it: the bytes themselves (its
+ * cells, read afterwards from a sample of its start, say the rest: delimitedMemory).
+ */
+export const MEMORY_PER_FILE_BYTE = 1;
+/**
+ * JSONL keeps every cell as a string (parseTable): the all-strings CSV parse's 14× (an 18 MB CSV
+ * raised RSS by 255 MB; not re-measured for JSONL).
+ */
+export const MEMORY_PER_JSONL_BYTE = 14;
+/**
+ * Files from this size on are worth a worker thread: a host that can parses them in one (the node
+ * host does), and their estimate counts its overhead. Smaller files parse faster than a worker starts.
+ */
+export const WORKER_PARSE_MIN_BYTES = 4 << 20;
+/** How much of a delimited file's start is sampled to estimate its rows and cells. */
+const MEMORY_SAMPLE_BYTES = 1 << 20;
 /**
  * Peak memory of a decoded Parquet cell: hyparquet's array of boxed numbers or BigInts, our copy of
  * it and the Float64Array. Measured on a 1M-row DuckDB file: a DOUBLE column raised peak RSS by 44 MB,
@@ -184,25 +216,31 @@ export class DataLoader {
     format: DataFormat,
     wanted?: ReadonlySet<string>,
   ): Promise<LoadResult> {
-    // Each file fits the bound on its own; together they must too (counted before any read).
-    let needed = 0;
+    // Each file fits the bound on its own; together they must too: counted before any read from their
+    // sizes, then, one file after the other, from each file's estimate once read.
+    const before: number[] = [];
     for (const f of files) {
       try {
-        needed += memoryBeforeRead(f, format, (await this.host.stat(f)).size);
+        before.push(memoryBeforeRead(f, format, (await this.host.stat(f)).size));
       } catch {
-        // load() says what is wrong with that file.
+        before.push(0); // load() says what is wrong with that file.
       }
     }
-    if (needed > this.maxMemoryMB * 2 ** 20) {
-      return {
-        ok: false,
-        message: `the ${files.length} files under '${base}' need about ${(needed / 2 ** 20).toFixed(0)} MB together, over the ${this.maxMemoryMB} MB bound for data: ${HOW_TO_PROCEED}`,
-      };
+    const bound = this.maxMemoryMB * 2 ** 20;
+    const together = (needed: number): LoadResult => ({
+      ok: false,
+      message: `the ${files.length} files under '${base}' need about ${(needed / 2 ** 20).toFixed(0)} MB together, over the ${this.maxMemoryMB} MB bound for data: ${HOW_TO_PROCEED}`,
+    });
+    let needed = before.reduce((a, b) => a + b, 0);
+    if (needed > bound) return together(needed);
+    const tables: RawTable[] = [];
+    for (const [i, f] of files.entries()) {
+      const result = await this.load(f, format, wanted);
+      if (!result.ok) return result;
+      needed += (this.cache.get(f)?.memory ?? before[i]) - before[i];
+      if (needed > bound) return together(needed);
+      tables.push(result.table);
     }
-    const results = await Promise.all(files.map((f) => this.load(f, format, wanted)));
-    const failed = results.find((r) => !r.ok);
-    if (failed) return failed;
-    const tables = results.map((r) => (r as { table: RawTable }).table);
     return joinTables(tables, base);
   }
 
@@ -243,7 +281,8 @@ export class DataLoader {
     } catch (e) {
       return { ok: false, message: describeHostError(e, path) };
     }
-    const { result, memory } = await decodeFile(path, bytes, format, wanted, this.maxMemoryMB);
+    const { result, memory, refused } = await decodeFile(path, bytes, format, wanted, this.maxMemoryMB, this.host);
+    if (refused) return result; // a larger bound may load it: not cached
     if (result.ok) result.table.stat = { size: stat.size, mtimeMs: stat.mtimeMs };
     this.cache.delete(path);
     this.cache.set(path, { mtimeMs: stat.mtimeMs, size: stat.size, format, result, memory });
@@ -309,10 +348,12 @@ function describeHostError(e: unknown, path: string): string {
 const HOW_TO_PROCEED =
   'filter the file to the runs the study uses, or raise the bound (setting scalingStudio.data.maxMemoryMB, CLI --max-memory-mb)';
 
-function overBound(file: string, size: number, needed: number, boundMB: number): LoadResult {
+/** `unpacked`: what a .gz unpacked to, said instead of its packed size. */
+function overBound(file: string, size: number, needed: number, boundMB: number, unpacked?: number): LoadResult {
+  const what = unpacked === undefined ? 'is' : 'unpacks to';
   return {
     ok: false,
-    message: `'${file}' is ${(size / 2 ** 20).toFixed(0)} MB; loading it needs about ${(needed / 2 ** 20).toFixed(0)} MB, over the ${boundMB} MB bound for data: ${HOW_TO_PROCEED}`,
+    message: `'${file}' ${what} ${((unpacked ?? size) / 2 ** 20).toFixed(0)} MB; loading it needs about ${(needed / 2 ** 20).toFixed(0)} MB, over the ${boundMB} MB bound for data: ${HOW_TO_PROCEED}`,
   };
 }
 
@@ -324,7 +365,57 @@ const isGzip = (file: string) => /\.gz$/i.test(file);
  * rest; text packed by gzip unpacks to at least its packed size).
  */
 function memoryBeforeRead(file: string, format: DataFormat, size: number): number {
-  return format === 'parquet' ? size : size * MEMORY_PER_FILE_BYTE;
+  return format === 'parquet' ? size : size * (format === 'jsonl' ? MEMORY_PER_JSONL_BYTE : MEMORY_PER_FILE_BYTE);
+}
+
+/**
+ * The memory loading a CSV/TSV needs (LOAD_MEMORY), its rows and cells counted in the first
+ * MEMORY_SAMPLE_BYTES and scaled to the whole file. A column counts as numeric only when every sampled
+ * cell that is not missing is a number (a column that turns to text costs a string a cell); quotes
+ * are not followed (an estimate: a quoted cell counts with its quotes, a quoted newline splits a row).
+ */
+export function delimitedMemory(bytes: Uint8Array, format: 'csv' | 'tsv'): number {
+  const c = sampleCells(bytes, format);
+  const scale = c.bytes > 0 ? bytes.length / c.bytes : 0;
+  const m = LOAD_MEMORY;
+  const perFile = c.rows * m.perRow + c.numeric * m.perNumericCell + c.text * m.perTextCell + c.chars * m.perTextChar;
+  return (bytes.length >= WORKER_PARSE_MIN_BYTES ? m.overhead : 0) + bytes.length + scale * perFile;
+}
+
+/** Rows, numeric and text cells and text characters in the rows of a CSV/TSV's first MEMORY_SAMPLE_BYTES (`bytes`: their size). */
+export function sampleCells(
+  bytes: Uint8Array,
+  format: 'csv' | 'tsv',
+): { bytes: number; rows: number; numeric: number; text: number; chars: number } {
+  const sample = new TextDecoder('utf-8').decode(bytes.subarray(0, MEMORY_SAMPLE_BYTES));
+  const lines = sample.split('\n');
+  if (bytes.length > MEMORY_SAMPLE_BYTES && lines.length > 1) lines.pop(); // cut mid-line
+  const delimiter = format === 'tsv' ? '\t' : ',';
+  const rows: string[][] = [];
+  let header = true;
+  let sampled = 0;
+  for (const line of lines) {
+    sampled += line.length + 1;
+    if (line.trim() === '') continue;
+    if (header) header = false;
+    else rows.push(line.split(delimiter));
+  }
+  const isText: boolean[] = [];
+  for (const cells of rows)
+    for (let c = 0; c < cells.length; c++)
+      if (!isText[c] && !isMissingCell(cells[c]) && Number.isNaN(parseNumber(cells[c]))) isText[c] = true;
+  let numeric = 0;
+  let text = 0;
+  let chars = 0;
+  for (const cells of rows)
+    for (let c = 0; c < cells.length; c++) {
+      if (!isText[c]) numeric++;
+      else {
+        text++;
+        chars += cells[c].length;
+      }
+    }
+  return { bytes: Math.min(sampled, bytes.length), rows: rows.length, numeric, text, chars };
 }
 
 /**
@@ -338,7 +429,8 @@ async function decodeFile(
   format: DataFormat,
   wanted: ReadonlySet<string> | undefined,
   boundMB: number,
-): Promise<{ result: LoadResult; memory: number }> {
+  host?: DataHost,
+): Promise<{ result: LoadResult; memory: number; refused?: boolean }> {
   const bound = boundMB * 2 ** 20;
   const packed = bytes.length;
   let held = 0; // bytes kept while the unpacked ones are parsed
@@ -348,7 +440,7 @@ async function decodeFile(
     // What the unpacked bytes may be, given the bound: zlib stops there, so a gzip bomb or a file
     // larger than the bound allows is refused having used no more than the bound. (The trailer's
     // size field is not trusted: a truncated file has garbage there.)
-    const perByte = format === 'parquet' ? 1 : MEMORY_PER_FILE_BYTE;
+    const perByte = format === 'parquet' ? 1 : format === 'jsonl' ? MEMORY_PER_JSONL_BYTE : MEMORY_PER_FILE_BYTE;
     const cap = Math.max(1, Math.min(MAX_FILE_BYTES, Math.floor((bound - packed) / perByte)));
     try {
       // zlib works in its thread pool, off the main thread; the cap refuses a gzip bomb.
@@ -359,7 +451,7 @@ async function decodeFile(
           cap < MAX_FILE_BYTES
             ? `it unpacks to over ${Number((cap / 2 ** 20).toPrecision(2))} MB, and loading that needs more than the ${boundMB} MB bound for data: ${HOW_TO_PROCEED}`
             : `it unpacks to over ${MAX_FILE_BYTES / 2 ** 20} MB; files over that are not loaded`;
-        return { result: { ok: false, message: `'${path.basename(file)}': ${why}` }, memory: 0 };
+        return { result: { ok: false, message: `'${path.basename(file)}': ${why}` }, memory: 0, refused: true };
       }
       const why = (e as Error).message;
       return {
@@ -379,11 +471,25 @@ async function decodeFile(
     });
     return { result, memory };
   }
-  const result =
-    format === 'jsonl'
-      ? parseTable(file, new TextDecoder('utf-8').decode(bytes), format)
-      : await parseDelimited(file, bytes, format);
-  return { result, memory: held + bytes.length * MEMORY_PER_FILE_BYTE };
+  if (format === 'jsonl') {
+    const memory = held + bytes.length * MEMORY_PER_JSONL_BYTE;
+    if (memory > bound) {
+      const unpacked = held > 0 ? bytes.length : undefined;
+      return { result: overBound(file, packed, memory, boundMB, unpacked), memory: 0, refused: true };
+    }
+    return { result: parseTable(file, new TextDecoder('utf-8').decode(bytes), format), memory };
+  }
+  // Counted before the parse (a host that parses in a worker detaches the bytes it is handed), and
+  // refused before it when the file's text share makes it too much.
+  const memory = held + delimitedMemory(bytes, format);
+  if (memory > bound) {
+    const unpacked = held > 0 ? bytes.length : undefined;
+    return { result: overBound(file, packed, memory, boundMB, unpacked), memory: 0, refused: true };
+  }
+  const result = host?.parseDelimited
+    ? await host.parseDelimited(file, bytes, format)
+    : await parseDelimited(file, bytes, format);
+  return { result, memory };
 }
 
 /** Stacks the tables of a glob's files, adding a `file` column (unless the files have their own). */
@@ -418,7 +524,7 @@ function joinTables(tables: RawTable[], base: string): LoadResult {
     path: base,
     columns: [...columns],
     cells,
-    lines: tables.flatMap((t) => t.lines),
+    lines: tables.flatMap((t) => Array.from(t.lines)),
     numbers: numbers.some((n) => n) ? numbers : undefined,
     fileColumns: first.fileColumns,
     rowWord: first.rowWord,
@@ -582,7 +688,8 @@ function fieldCountError(file: string, line: number, fields: number, columns: nu
  */
 class ColumnSink {
   private rows = 0;
-  private readonly lines: number[] = [];
+  /** Each row's line, grown by doubling (a file under MAX_FILE_BYTES has fewer lines than 2^32). */
+  private lines = new Uint32Array(64);
   /** Per column: numbers while the column is numeric (or undecided), undefined once it is text. */
   private readonly numbers: (Float64Array | undefined)[];
   /** Per column: the cells' text while undecided or text; undefined once it is numeric. */
@@ -613,7 +720,7 @@ class ColumnSink {
         for (let d = text.indexOf(delimiter, start); d >= 0 && d < end; d = text.indexOf(delimiter, d + 1)) fields++;
         if (fields !== width) return fieldCountError(file, line, fields, width);
         const r = this.rows++;
-        this.lines.push(line);
+        this.addLine(r, line);
         let cellStart = start;
         for (let c = 0; c < width; c++) {
           let cellEnd = c === width - 1 ? end : text.indexOf(delimiter, cellStart);
@@ -632,6 +739,15 @@ class ColumnSink {
     return undefined;
   }
 
+  private addLine(r: number, line: number): void {
+    if (r >= this.lines.length) {
+      const grown = new Uint32Array(this.lines.length * 2);
+      grown.set(this.lines);
+      this.lines = grown;
+    }
+    this.lines[r] = line;
+  }
+
   private grow(c: number): void {
     const numbers = this.numbers[c]!;
     const grown = new Float64Array(numbers.length * 2);
@@ -643,7 +759,7 @@ class ColumnSink {
   add(fields: readonly string[], line: number): boolean {
     if (fields.length !== this.columns.length) return false;
     const r = this.rows++;
-    this.lines.push(line);
+    this.addLine(r, line);
     for (let c = 0; c < fields.length; c++) this.addCell(c, r, fields[c]);
     return true;
   }
@@ -698,7 +814,7 @@ class ColumnSink {
       path: file,
       columns: this.columns,
       cells,
-      lines: this.lines,
+      lines: this.lines.subarray(0, this.rows),
       ...(numbers.some((n) => n) ? { numbers } : {}),
     };
   }

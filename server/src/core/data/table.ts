@@ -4,6 +4,7 @@ import type * as M from '../model';
 import { EvalError, evaluateColumns, hasError, isComparison, type Column } from '../semantics/evaluate';
 import type * as A from '../syntax/ast';
 import { isMissingCell, parseNumber } from './loader';
+import { concatOrigins, selectOrigins } from './origins';
 
 export function columnLookup(table: M.DataTable): (name: string) => Column | undefined {
   return (name) => {
@@ -69,7 +70,7 @@ export function selectRows(table: M.DataTable, keep: Uint8Array): M.DataTable {
     rowCount: idx.length,
     numeric,
     text,
-    origin: idx.map((i) => table.origin[i]),
+    origin: selectOrigins(table.origin, idx),
   };
   if (table.invalid) {
     const position = new Int32Array(keep.length).fill(-1);
@@ -134,5 +135,12 @@ export function concatTables(name: string, sources: M.DataTable[]): M.DataTable 
   );
   const offsets = sources.map((_, k) => sources.slice(0, k).reduce((s, t) => s + t.rowCount, 0));
   const invalid = remapInvalid(sources, (k, row) => offsets[k] + row);
-  return { name, rowCount, numeric, text, origin: sources.flatMap((t) => t.origin), ...(invalid ? { invalid } : {}) };
+  return {
+    name,
+    rowCount,
+    numeric,
+    text,
+    origin: concatOrigins(sources.map((t) => t.origin)),
+    ...(invalid ? { invalid } : {}),
+  };
 }

@@ -26,7 +26,7 @@ function combination(dir: Float64Array, names: string[]): string {
 }
 
 function origin(law: BoundLaw, i: number): string {
-  const o = law.data.origin[i];
+  const o = law.data.origin.at(i)!;
   if (!o) return `row ${i + 1}`;
   return 'file' in o ? `${o.file}:${o.line}` : `row ${i + 1}`;
 }

@@ -62,7 +62,7 @@ export function fitEnvelope(iso: BoundIsoflop): {
     typeof runColumn[0] === 'string' ? (runColumn as string[]) : Array.from(runColumn as ArrayLike<number>, String);
   const byRun = rowsByRun(runs);
   const at = (i: number) => {
-    const o = iso.data.origin[i];
+    const o = iso.data.origin.at(i)!;
     return o && 'file' in o ? `${rowPlace(o, i)}: ` : '';
   };
   // Curves must move forward in compute; runs with one point have no curve.

@@ -9,6 +9,7 @@ import type * as A from '../syntax/ast';
 import type { ParseResult } from '../syntax/parser';
 import { cellsOf, numericColumn, type LoadResult } from '../data/loader';
 import { checkCurves, lastRows } from '../data/curves';
+import { FileRowOrigins } from '../data/origins';
 import { dataKey, resolveDataPath } from '../data/paths';
 import { PUBLISHED } from '../laws/published';
 import { columnLookup, concatTables, selectRows, whereMask } from '../data/table';
@@ -267,7 +268,7 @@ class Binder {
       rowCount: raw.lines.length,
       numeric: new Map(),
       text: new Map(),
-      origin: raw.lines.map((line, r) => ({ file: raw.rowFiles?.[r] ?? file, line, word: raw.rowWord })),
+      origin: new FileRowOrigins(file, raw.lines, raw.rowWord, raw.rowFiles),
     };
     // Columns read as numbers (Parquet) join the table as numbers while `where` and `last by` run, and
     // are written as text only for the rows kept (a million strings cost more than the numbers).
@@ -391,7 +392,7 @@ class Binder {
     }
     let ok = true;
     for (const { problem: p, runs: count } of checkCurves(runs, steps.values)) {
-      const origin = table.origin[p.row];
+      const origin = table.origin.at(p.row)!;
       // The row's place as every message gives it ('f.parquet' row 12, 'f.csv' line 13).
       const where = 'file' in origin ? `${rowPlace(origin, p.row)}: ` : '';
       const others = count > 1 ? ` (and ${count - 1} more run${count > 2 ? 's' : ''})` : '';
@@ -469,7 +470,7 @@ class Binder {
     for (let i = 0; i < keep.length; i++) {
       if (keep[i]) continue;
       heldOut.held++;
-      if (heldOut.first.length < HELD_OUT_KEPT) heldOut.first.push({ origin: data.origin[i], index: i });
+      if (heldOut.first.length < HELD_OUT_KEPT) heldOut.first.push({ origin: data.origin.at(i), index: i });
     }
     return { data: selectRows(data, keep), heldOut };
   }

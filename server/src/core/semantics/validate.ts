@@ -60,12 +60,12 @@ function missingRows(law: BoundLaw): Uint8Array {
 
 /** The text file and line a row came from, for a link to it (none for Parquet rows, gzip or inline runs). */
 function textLineOf(law: BoundLaw, i: number): { path: string; line: number } | undefined {
-  const o = law.data.origin[i];
+  const o = law.data.origin.at(i)!;
   return o && 'file' in o && o.word !== 'row' ? linkableLine(o.file, o.line) : undefined;
 }
 
 function rowName(law: BoundLaw, i: number): string {
-  const o = law.data.origin[i];
+  const o = law.data.origin.at(i)!;
   return rowPlace(o, i);
 }
 
@@ -129,7 +129,7 @@ function checkUnfittedDatasets(parsed: ParseResult, model: StudyModel, out: Diag
       const first = cells.rows.entries().next();
       if (first.done) continue;
       const [row, text] = first.value;
-      const o = table.origin[row];
+      const o = table.origin.at(row)!;
       const where = rowPlace(o, row);
       out.push(
         diagnostic(
@@ -153,7 +153,7 @@ function checkMissingValues(law: BoundLaw, out: Diagnostic[]): void {
   const weightMissing = (i: number) => law.rowWeights !== undefined && Number.isNaN(law.rowWeights[i]);
   for (let i = 0; i < law.data.rowCount; i++) if (needed.some((v) => isMissing(v, i)) || weightMissing(i)) rows.push(i);
   // Inline rows are NaN only when a cell failed to parse, which is reported as a syntax error.
-  const fromFiles = rows.filter((i) => 'file' in (law.data.origin[i] ?? {}));
+  const fromFiles = rows.filter((i) => 'file' in (law.data.origin.at(i) ?? {}));
   if (fromFiles.length === 0) return;
   const first = fromFiles.slice(0, 3).map((i) => rowName(law, i));
   out.push(
@@ -200,7 +200,7 @@ function checkLogDomain(law: BoundLaw, out: Diagnostic[]): void {
     for (const r of rows) {
       const v = values[r];
       if (!(v > 0) || !Number.isFinite(v)) {
-        const origin = law.data.origin[r];
+        const origin = law.data.origin.at(r)!;
         // Missing values are left out (checkMissingValues says so); a bad inline cell is a syntax error.
         if (Number.isNaN(v)) continue;
         const where = 'file' in origin ? ` (${rowPlace(origin, r)})` : '';

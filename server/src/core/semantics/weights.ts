@@ -45,7 +45,7 @@ export function rowWeights(expr: A.Expr, data: M.DataTable): RowWeights {
     const w = weights[i];
     if (w >= 0 && w < Infinity) continue;
     if (Number.isNaN(w) && inputs.some((c) => Number.isNaN(c[i]))) continue; // a missing input
-    const o = data.origin[i];
+    const o = data.origin.at(i)!;
     const row = rowPlace(o, i);
     return {
       ok: false,
