@@ -1,9 +1,10 @@
 // Reads a Parquet file (bytes from the host) into a RawTable with hyparquet, a pure-JavaScript reader,
 // and its compressors (snappy, gzip, zstd, brotli, lz4), so the extension stays platform-independent.
 // Only the columns the study names are decoded; numbers stay numbers (no round trip through text).
-import { parquetMetadata, parquetRead, parquetSchema, type FileMetaData } from 'hyparquet';
+import { parquetMetadata, parquetRead, parquetSchema, type FileMetaData, type SchemaTree } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import type { LoadResult, RawTable } from './loader';
+import { flatReading, readFlatColumn, type FlatColumn } from './parquetFlat';
 
 /**
  * `wanted`: the column names the study could mean (every name and string it holds); undefined reads
@@ -41,37 +42,56 @@ export async function parseParquet(
   const columns = read.map((c) => c.element.name);
   const refused = refuse?.(rowCount * columns.length);
   if (refused) return refused;
-  const values: unknown[][] = columns.map(() => new Array<unknown>(rowCount));
-  const index = new Map(columns.map((c, i) => [c, i]));
-  try {
-    if (columns.length > 0) {
+  const cells: string[][] = columns.map(() => []);
+  const numbers: (Float64Array | undefined)[] = columns.map(() => undefined);
+  // The fast path first, column by column; what it does not read goes through hyparquet's generic
+  // reader (which also reports damage in its own words).
+  const generic: number[] = [];
+  for (const [c, column] of read.entries()) {
+    const fast = flatReading(column) ? tryFlat(buffer, metadata, column) : undefined;
+    if (!fast) generic.push(c);
+    else if (fast.numbers) numbers[c] = fast.numbers;
+    else cells[c] = fast.cells;
+  }
+  if (generic.length > 0) {
+    const values: unknown[][] = generic.map(() => new Array<unknown>(rowCount));
+    const index = new Map(generic.map((c, i) => [columns[c], i]));
+    try {
       await parquetRead({
         file: buffer,
         metadata,
-        columns,
+        columns: generic.map((c) => columns[c]),
         compressors,
         onChunk: ({ columnName, columnData, rowStart }) => {
           const out = values[index.get(columnName)!];
           for (let i = 0; i < columnData.length; i++) out[rowStart + i] = columnData[i];
         },
       });
+    } catch (e) {
+      return { ok: false, message: `'${path}' is a damaged or truncated Parquet file (${(e as Error).message})` };
     }
-  } catch (e) {
-    return { ok: false, message: `'${path}' is a damaged or truncated Parquet file (${(e as Error).message})` };
-  }
-  const cells: string[][] = [];
-  const numbers: (Float64Array | undefined)[] = [];
-  for (const [c, column] of values.entries()) {
-    const converted = convertColumn(column);
-    if (typeof converted === 'string') {
-      return { ok: false, message: `'${path}': column '${columns[c]}' ${converted}` };
+    for (const [i, c] of generic.entries()) {
+      const converted = convertColumn(values[i]);
+      if (typeof converted === 'string') {
+        return { ok: false, message: `'${path}': column '${columns[c]}' ${converted}` };
+      }
+      cells[c] = converted.cells;
+      numbers[c] = converted.numbers;
     }
-    cells.push(converted.cells);
-    numbers.push(converted.numbers);
   }
-  const lines = Array.from({ length: rowCount }, (_, r) => r + 1);
+  const lines: number[] = [];
+  for (let r = 1; r <= rowCount; r++) lines.push(r);
   const table: RawTable = { path, columns, cells, lines, numbers, fileColumns, rowWord: 'row' };
   return { ok: true, table };
+}
+
+/** The column by the fast path, or undefined when it could not read it (the generic path will). */
+function tryFlat(buffer: ArrayBuffer, metadata: FileMetaData, column: SchemaTree): FlatColumn | undefined {
+  try {
+    return readFlatColumn(buffer, metadata, column, compressors);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
