@@ -1,10 +1,10 @@
 // Reads a Parquet file (bytes from the host) into a RawTable with hyparquet, a pure-JavaScript reader,
 // and its compressors (snappy, gzip, zstd, brotli, lz4), so the extension stays platform-independent.
 // Only the columns the study names are decoded; numbers stay numbers (no round trip through text).
-import { parquetMetadata, parquetRead, parquetSchema, type FileMetaData, type SchemaTree } from 'hyparquet';
+import { parquetMetadata, parquetRead, parquetSchema, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import type { LoadResult, RawTable } from './loader';
-import { flatReading, readFlatColumn, type FlatColumn } from './parquetFlat';
+import { flatReading, NotFlat, readFlatColumn, type FlatColumn } from './parquetFlat';
 
 /**
  * `wanted`: the column names the study could mean (every name and string it holds); undefined reads
@@ -16,6 +16,8 @@ export async function parseParquet(
   wanted: ReadonlySet<string> | undefined,
   /** Asked, once the footer is read, whether decoding this many cells fits; an answer refuses. */
   refuse?: (cells: number) => LoadResult | undefined,
+  /** The fast path (tests replace it to check the generic path reads the same). */
+  readFlat: typeof readFlatColumn = readFlatColumn,
 ): Promise<LoadResult> {
   // hyparquet reads from an ArrayBuffer-like; copy only when the view does not span its buffer.
   const buffer =
@@ -44,11 +46,15 @@ export async function parseParquet(
   if (refused) return refused;
   const cells: string[][] = columns.map(() => []);
   const numbers: (Float64Array | undefined)[] = columns.map(() => undefined);
-  // The fast path first, column by column; what it does not read goes through hyparquet's generic
-  // reader (which also reports damage in its own words).
+  // The fast path first, column by column; what it does not read goes through hyparquet's generic reader.
   const generic: number[] = [];
   for (const [c, column] of read.entries()) {
-    const fast = flatReading(column) ? tryFlat(buffer, metadata, column) : undefined;
+    let fast: FlatColumn | undefined;
+    try {
+      if (flatReading(column)) fast = readFlat(buffer, metadata, column, compressors);
+    } catch (e) {
+      if (!(e instanceof NotFlat)) return damaged(path, e);
+    }
     if (!fast) generic.push(c);
     else if (fast.numbers) numbers[c] = fast.numbers;
     else cells[c] = fast.cells;
@@ -68,7 +74,7 @@ export async function parseParquet(
         },
       });
     } catch (e) {
-      return { ok: false, message: `'${path}' is a damaged or truncated Parquet file (${(e as Error).message})` };
+      return damaged(path, e);
     }
     for (const [i, c] of generic.entries()) {
       const converted = convertColumn(values[i]);
@@ -85,13 +91,8 @@ export async function parseParquet(
   return { ok: true, table };
 }
 
-/** The column by the fast path, or undefined when it could not read it (the generic path will). */
-function tryFlat(buffer: ArrayBuffer, metadata: FileMetaData, column: SchemaTree): FlatColumn | undefined {
-  try {
-    return readFlatColumn(buffer, metadata, column, compressors);
-  } catch {
-    return undefined;
-  }
+function damaged(path: string, e: unknown): LoadResult {
+  return { ok: false, message: `'${path}' is a damaged or truncated Parquet file (${(e as Error).message})` };
 }
 
 /**
