@@ -20,7 +20,7 @@ import { decompressPage } from 'hyparquet/src/datapage.js';
 import { deltaBinaryUnpack, deltaByteArray, deltaLengthByteArray } from 'hyparquet/src/delta.js';
 import { byteStreamSplit } from 'hyparquet/src/encoding.js';
 import { readPlain } from 'hyparquet/src/plain.js';
-import { readHybrid } from './rleHybrid';
+import { readHybrid, type ByteReader } from './rleHybrid';
 
 /**
  * What the fast path does not read (a page type or encoding): the caller reads the column through
@@ -88,6 +88,7 @@ export function readFlatColumn(
   const rows = Number(metadata.num_rows);
   const out: Float64Array | string[] = reading.text ? new Array<string>(rows) : new Float64Array(rows);
   let rowStart = 0;
+  const scratch: Scratch = { numbers: new Float64Array(0), keys: new Uint32Array(0), levels: new Uint8Array(0) };
   // One row group at a time, one page at a time: only the page being decoded is held decompressed.
   for (const group of metadata.row_groups) {
     const name = column.element.name;
@@ -96,11 +97,28 @@ export function readFlatColumn(
       throw new NotFlat(`a row group has no column '${name}' of ${reading.type}`);
     const groupRows = Number(group.num_rows);
     if (rowStart + groupRows > rows) throw new Error('row groups hold more rows than the file says');
-    readChunk(buffer, meta, reading, compressors, out, rowStart, groupRows);
+    readChunk(buffer, meta, reading, compressors, scratch, out, rowStart, groupRows);
     rowStart += groupRows;
   }
   if (rowStart !== rows) throw new Error(`row groups hold ${rowStart} rows, the file says ${rows}`);
   return reading.text ? { cells: out as string[] } : { numbers: out as Float64Array };
+}
+
+/**
+ * A page's levels, keys and numbers, reused from page to page: a fresh megabyte per page of a million
+ * rows costs more in garbage collection than the decoding.
+ */
+interface Scratch {
+  numbers: Float64Array;
+  keys: Uint32Array;
+  levels: Uint8Array;
+}
+
+function ensure(scratch: Scratch, count: number): void {
+  if (scratch.numbers.length >= count) return;
+  scratch.numbers = new Float64Array(count);
+  scratch.keys = new Uint32Array(count);
+  scratch.levels = new Uint8Array(count);
 }
 
 function isTopLevel(path: string[] | undefined, name: string): boolean {
@@ -113,6 +131,7 @@ function readChunk(
   meta: ColumnMetaData,
   reading: Reading,
   compressors: Compressors,
+  scratch: Scratch,
   out: Float64Array | string[],
   rowStart: number,
   rows: number,
@@ -136,12 +155,21 @@ function readChunk(
       const count = header.dictionary_page_header?.num_values ?? 0;
       const page = decompressPage(compressed, header.uncompressed_page_size, meta.codec, compressors);
       const pageReader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
-      dictionary = toOurs(readPlain(pageReader, reading.type, count, undefined), reading);
+      dictionary = reading.text
+        ? decodeText(readPlain(pageReader, reading.type, count, undefined))
+        : plainNumbers(pageReader, reading, count, new Float64Array(count));
     } else if (header.type === 'DATA_PAGE' || header.type === 'DATA_PAGE_V2') {
-      const page = dataPage(header, compressed, meta, reading, compressors);
+      const page = dataPage(header, compressed, meta, reading, compressors, scratch);
       if (done + page.count > rows) throw new Error('data page holds more rows than its row group');
-      const values = readValues(page.reader, page.encoding, reading, page.present, dictionary);
-      scatter(values, page.defined, out, rowStart + done, page.count);
+      // Numbers of a page without nulls are decoded straight into their rows.
+      const at = rowStart + done;
+      const into =
+        out instanceof Float64Array && page.present === page.count
+          ? out.subarray(at, at + page.count)
+          : scratch.numbers;
+      const values = readValues(page.reader, page.encoding, reading, page.present, dictionary, scratch.keys, into);
+      const inPlace = into !== scratch.numbers && values instanceof Float64Array && values.buffer === into.buffer;
+      if (!inPlace) scatter(values, page.defined, out, at, page.count);
       done += page.count;
     } else {
       throw new NotFlat(`page type ${header.type} is not read by the fast path`); // index pages
@@ -156,7 +184,7 @@ interface DataPage {
   present: number;
   encoding: string;
   /** At the page's first value. */
-  reader: { view: DataView; offset: number };
+  reader: ByteReader;
 }
 
 /**
@@ -170,13 +198,15 @@ function dataPage(
   meta: ColumnMetaData,
   reading: Reading,
   compressors: Compressors,
+  scratch: Scratch,
 ): DataPage {
   const v1 = header.data_page_header;
   const v2 = header.data_page_header_v2;
   const count = (v1 ?? v2)?.num_values;
   if (count === undefined || !(count >= 0)) throw new Error('data page without its header');
-  const defined = reading.optional ? new Uint8Array(count) : undefined;
-  let reader: { view: DataView; offset: number };
+  ensure(scratch, count);
+  const defined = reading.optional ? scratch.levels.subarray(0, count) : undefined;
+  let reader: ByteReader;
   if (v1) {
     const page = decompressPage(compressed, header.uncompressed_page_size, meta.codec, compressors);
     reader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
@@ -216,21 +246,26 @@ interface Text {
 
 /** The page's `count` present values, in our form. */
 function readValues(
-  reader: { view: DataView; offset: number },
+  reader: ByteReader,
   encoding: string,
   reading: Reading,
   count: number,
   dictionary: Float64Array | string[] | undefined,
+  keyScratch: Uint32Array,
+  into: Float64Array,
 ): Float64Array | Text {
   const { type } = reading;
-  if (encoding === 'PLAIN') return wrap(toOurs(readPlain(reader, type, count, undefined), reading));
+  if (encoding === 'PLAIN') {
+    if (reading.text) return { strings: decodeText(readPlain(reader, type, count, undefined)) };
+    return plainNumbers(reader, reading, count, into);
+  }
   if (encoding === 'PLAIN_DICTIONARY' || encoding === 'RLE_DICTIONARY') {
     // (A writer that leaves the dictionary page out of the chunk's range: the generic path looks further.)
     if (!dictionary) throw new NotFlat('dictionary-encoded page without a dictionary');
     const width = reader.view.getUint8(reader.offset++);
-    const keys = new Uint32Array(count);
+    const keys = keyScratch.subarray(0, count);
     readHybrid(reader, width, keys, reader.view.byteLength - reader.offset);
-    return Array.isArray(dictionary) ? { strings: dictionary, keys } : lookupNumbers(dictionary, keys);
+    return Array.isArray(dictionary) ? { strings: dictionary, keys } : lookupNumbers(dictionary, keys, into);
   }
   if (encoding === 'RLE' && type === 'BOOLEAN') {
     const bits = new Uint8Array(count);
@@ -269,9 +304,40 @@ function wrap(values: Float64Array | string[]): Float64Array | Text {
 
 const utf8 = new TextDecoder();
 
-/** hyparquet's decoded values (typed arrays, booleans, byte strings) as numbers or text. */
+function decodeText(raw: ArrayLike<unknown>): string[] {
+  return Array.from(raw as ArrayLike<Uint8Array>, (bytes) => utf8.decode(bytes));
+}
+
+const BYTES: Partial<Record<ParquetType, number>> = { DOUBLE: 8, INT64: 8, FLOAT: 4, INT32: 4 };
+
+/** `count` PLAIN numbers from the reader into[0, count), read in place (no copy of the page). */
+function plainNumbers(reader: ByteReader, reading: Reading, count: number, into: Float64Array): Float64Array {
+  const { view } = reader;
+  const at = reader.offset;
+  const size = reading.type === 'BOOLEAN' ? Math.ceil(count / 8) : count * (BYTES[reading.type] ?? NaN);
+  if (!(at + size <= view.byteLength)) throw new Error(`${count} PLAIN values run past the page`);
+  const { type, unsigned } = reading;
+  if (type === 'DOUBLE') for (let i = 0; i < count; i++) into[i] = view.getFloat64(at + 8 * i, true);
+  else if (type === 'FLOAT') for (let i = 0; i < count; i++) into[i] = view.getFloat32(at + 4 * i, true);
+  else if (type === 'INT32' && unsigned) for (let i = 0; i < count; i++) into[i] = view.getUint32(at + 4 * i, true);
+  else if (type === 'INT32') for (let i = 0; i < count; i++) into[i] = view.getInt32(at + 4 * i, true);
+  else if (type === 'INT64') {
+    // hi·2^32 + lo is rounded once, as Number(bigint) is, without a BigInt per value.
+    for (let i = 0; i < count; i++) {
+      const hi = unsigned ? view.getUint32(at + 8 * i + 4, true) : view.getInt32(at + 8 * i + 4, true);
+      into[i] = hi * 4294967296 + view.getUint32(at + 8 * i, true);
+    }
+  } else if (type === 'BOOLEAN')
+    for (let i = 0; i < count; i++) into[i] = (view.getUint8(at + (i >> 3)) >> (i & 7)) & 1;
+  else throw new NotFlat(`PLAIN ${type}`);
+  reader.offset = at + size;
+  if (reading.divisor !== 1) for (let i = 0; i < count; i++) into[i] /= reading.divisor;
+  return into.subarray(0, count);
+}
+
+/** hyparquet's decoded values (typed arrays of the v2 encodings) as numbers or text. */
 function toOurs(raw: ArrayLike<unknown>, reading: Reading): Float64Array | string[] {
-  if (reading.text) return Array.from(raw as ArrayLike<Uint8Array>, (bytes) => utf8.decode(bytes));
+  if (reading.text) return decodeText(raw);
   const n = raw.length;
   let values: Float64Array;
   if (raw instanceof BigInt64Array) {
@@ -289,10 +355,6 @@ function toOurs(raw: ArrayLike<unknown>, reading: Reading): Float64Array | strin
     values = raw;
   } else if (raw instanceof Int32Array || raw instanceof Float32Array) {
     values = new Float64Array(raw);
-  } else if (Array.isArray(raw) && reading.type === 'BOOLEAN') {
-    values = Float64Array.from(raw as boolean[], (b) => (b ? 1 : 0));
-  } else if (n === 0) {
-    values = new Float64Array(0); // readPlain answers [] for no values
   } else {
     throw new Error(`values of ${reading.type} decoded as ${Object.prototype.toString.call(raw)}`);
   }
@@ -300,16 +362,15 @@ function toOurs(raw: ArrayLike<unknown>, reading: Reading): Float64Array | strin
   return values;
 }
 
-/** Each key's dictionary entry. (Numbers and text have a loop each: each loop's element access stays monomorphic.) */
-function lookupNumbers(dictionary: Float64Array, keys: Uint32Array): Float64Array {
+/** Each key's dictionary entry, into `values`. */
+function lookupNumbers(dictionary: Float64Array, keys: Uint32Array, values: Float64Array): Float64Array {
   const n = dictionary.length;
-  const values = new Float64Array(keys.length);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
     if (k >= n) throw new Error(`dictionary key ${k} beyond its ${n} entries`);
     values[i] = dictionary[k];
   }
-  return values;
+  return values.subarray(0, keys.length);
 }
 
 /** The page's present values into its rows out[at, at + count); a row whose definition level is 0 is null. */

@@ -45,6 +45,8 @@ export interface BindOptions {
  */
 export const MAX_STARTS = 100_000;
 
+/** The column of each row's index in its file while a dataset's rows are chosen (a name no study can write). */
+const FILE_ROW = '\u0000file row';
 const DEFAULT_OBJECTIVE: M.Objective = { loss: 'huber', delta: 1e-3, onLog: true };
 
 export function bind(parsed: ParseResult, options: BindOptions = {}): M.StudyModel {
@@ -267,8 +269,19 @@ class Binder {
       rowCount: raw.lines.length,
       numeric: new Map(),
       text: new Map(),
-      origin: raw.lines.map((line, r) => ({ file: raw.rowFiles?.[r] ?? file, line, word: raw.rowWord })),
+      origin: [],
     };
+    // Each row's origin is made once `where` and `last by` have chosen the rows (often a thousand of a
+    // file's million: a million objects cost ~0.2 s and 40 MB); until then the table carries each
+    // row's index in the file as a column no study can name.
+    const originOf = (r: number): M.DataTable['origin'][number] => ({
+      file: raw.rowFiles?.[r] ?? file,
+      line: raw.lines[r],
+      word: raw.rowWord,
+    });
+    const fileRows = new Float64Array(table.rowCount);
+    for (let r = 0; r < fileRows.length; r++) fileRows[r] = r;
+    table.numeric.set(FILE_ROW, fileRows);
     // Columns read as numbers (Parquet) join the table as numbers while `where` and `last by` run, and
     // are written as text only for the rows kept (a million strings cost more than the numbers).
     const fileNumbers = new Map<string, Float64Array>();
@@ -327,8 +340,11 @@ class Binder {
     // A `where` may name file columns too; numbers where they parse, text otherwise.
     const filtered = this.applyWhere(table, s.where);
     if (!filtered) return;
-    const reduced = s.last ? this.lastByRun(filtered, s.last, s.path.range) : filtered;
+    const originAt = (row: number) => originOf(filtered.numeric.get(FILE_ROW)![row]);
+    const reduced = s.last ? this.lastByRun(filtered, s.last, s.path.range, originAt) : filtered;
     if (!reduced) return;
+    reduced.origin = Array.from(reduced.numeric.get(FILE_ROW)!, originOf);
+    reduced.numeric.delete(FILE_ROW);
     for (const c of fileNumbers.keys()) {
       // A variable of the column's own name (`N: N`) already answers for it, as numbers.
       if (reduced.text.has(c) || (!borrowed.includes(c) && table.numeric.get(c) === fileNumbers.get(c))) continue;
@@ -368,17 +384,28 @@ class Binder {
    * `last by run [along step]`: each run's final row in file order. With `along`, a curve whose steps go
    * back or repeat is an error, and a run with one point a warning, reported at the dataset's path.
    */
-  private lastByRun(table: M.DataTable, last: A.LastClause, at: A.Range): M.DataTable | undefined {
+  private lastByRun(
+    table: M.DataTable,
+    last: A.LastClause,
+    at: A.Range,
+    originAt: (row: number) => M.DataTable['origin'][number],
+  ): M.DataTable | undefined {
     const runs = this.runColumn(table, last.by);
     if (!runs) return undefined;
-    if (last.along && !this.curvesInOrder(table, runs, last.along, at)) return undefined;
+    if (last.along && !this.curvesInOrder(table, runs, last.along, at, originAt)) return undefined;
     const keep = new Uint8Array(table.rowCount);
     for (const r of lastRows(runs)) keep[r] = 1;
     return selectRows(table, keep);
   }
 
   /** Reports curves whose steps go back or repeat (errors) and runs with one point (a warning). */
-  private curvesInOrder(table: M.DataTable, runs: ArrayLike<string>, along: A.Name, at: A.Range): boolean {
+  private curvesInOrder(
+    table: M.DataTable,
+    runs: ArrayLike<string>,
+    along: A.Name,
+    at: A.Range,
+    originAt: (row: number) => M.DataTable['origin'][number],
+  ): boolean {
     const steps = columnLookup(table)(along.text);
     if (!steps || steps.kind !== 'number') {
       this.report(
@@ -391,7 +418,7 @@ class Binder {
     }
     let ok = true;
     for (const { problem: p, runs: count } of checkCurves(runs, steps.values)) {
-      const origin = table.origin[p.row];
+      const origin = originAt(p.row);
       // The row's place as every message gives it ('f.parquet' row 12, 'f.csv' line 13).
       const where = 'file' in origin ? `${rowPlace(origin, p.row)}: ` : '';
       const others = count > 1 ? ` (and ${count - 1} more run${count > 2 ? 's' : ''})` : '';
@@ -425,7 +452,8 @@ class Binder {
     }
     if (mask.error === 'unknown-name') {
       const name = mask.at.kind === 'NameRef' ? mask.at.name : undefined;
-      const hint = name && closest(name, [...table.numeric.keys(), ...table.text.keys()]);
+      const names = [...table.numeric.keys(), ...table.text.keys()].filter((k) => k !== FILE_ROW);
+      const hint = name && closest(name, names);
       this.report(
         'error',
         'scaling.unknown-name',
