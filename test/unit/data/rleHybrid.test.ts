@@ -25,8 +25,8 @@ describe('RLE / bit-packed hybrid', () => {
     assert.equal(reader.offset, 3);
   });
 
-  it('reads bit-packed groups of widths 1, 3, 10 and 32, and runs mixed with them', () => {
-    for (const width of [1, 3, 10, 32]) {
+  it('reads bit-packed groups of widths 1 to 32 (each of the three decoding loops), and runs mixed with them', () => {
+    for (const width of [1, 3, 10, 17, 24, 25, 32]) {
       const values = Array.from({ length: 16 }, (_, i) => (i * 2654435761) % 2 ** width);
       const run = 5 % 2 ** width;
       const encoded = [...bitPack(values, width), 4 << 1, ...[run, 0, 0, 0].slice(0, (width + 7) >> 3)];

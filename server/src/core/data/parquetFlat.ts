@@ -308,6 +308,7 @@ function decodeText(raw: ArrayLike<unknown>): string[] {
   return Array.from(raw as ArrayLike<Uint8Array>, (bytes) => utf8.decode(bytes));
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const BYTES: Partial<Record<ParquetType, number>> = { DOUBLE: 8, INT64: 8, FLOAT: 4, INT32: 4 };
 
 /** `count` PLAIN numbers from the reader into[0, count), read in place (no copy of the page). */
@@ -317,7 +318,10 @@ function plainNumbers(reader: ByteReader, reading: Reading, count: number, into:
   const size = reading.type === 'BOOLEAN' ? Math.ceil(count / 8) : count * (BYTES[reading.type] ?? NaN);
   if (!(at + size <= view.byteLength)) throw new Error(`${count} PLAIN values run past the page`);
   const { type, unsigned } = reading;
-  if (type === 'DOUBLE') for (let i = 0; i < count; i++) into[i] = view.getFloat64(at + 8 * i, true);
+  if (type === 'DOUBLE' && LITTLE_ENDIAN) {
+    // Parquet's doubles are little-endian: on such a machine, the bytes are the numbers.
+    new Uint8Array(into.buffer, into.byteOffset, size).set(new Uint8Array(view.buffer, view.byteOffset + at, size));
+  } else if (type === 'DOUBLE') for (let i = 0; i < count; i++) into[i] = view.getFloat64(at + 8 * i, true);
   else if (type === 'FLOAT') for (let i = 0; i < count; i++) into[i] = view.getFloat32(at + 4 * i, true);
   else if (type === 'INT32' && unsigned) for (let i = 0; i < count; i++) into[i] = view.getUint32(at + 4 * i, true);
   else if (type === 'INT32') for (let i = 0; i < count; i++) into[i] = view.getInt32(at + 4 * i, true);

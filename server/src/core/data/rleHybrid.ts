@@ -56,6 +56,16 @@ export function readHybrid(reader: ByteReader, width: number, out: Uint8Array | 
       const take = Math.min(count * 8, out.length - seen);
       if (width === 1) {
         for (let i = 0; i < take; i++) out[seen + i] = (bytes[pos + (i >> 3)] >> (i & 7)) & 1;
+      } else if (width <= 24) {
+        // Four bytes hold the value's bits (width + shift ≤ 31): 32-bit integer arithmetic. A byte
+        // past the run's end reads as 0 (or the next run's, masked off).
+        const mask = max - 1;
+        for (let i = 0; i < take; i++) {
+          const bit = i * width;
+          const p = pos + (bit >> 3);
+          const window = bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24);
+          out[seen + i] = (window >>> (bit & 7)) & mask;
+        }
       } else {
         for (let i = 0; i < take; i++) {
           const bit = i * width;
