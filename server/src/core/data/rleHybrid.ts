@@ -1,7 +1,7 @@
 // Parquet's RLE / bit-packed hybrid encoding (definition levels, dictionary keys, RLE booleans), read
 // with every count bounded by the bytes and the values asked for: hyparquet's reader repeats a run as
-// many times as its header says (2^31 from a damaged page is a hang) and loops forever on a bit-packed
-// run of width 0. Spec: https://parquet.apache.org/docs/file-format/data-pages/encodings/
+// many times as its header says (up to 2^34 from a damaged page) and steps through a bit-packed run of
+// width 0 value by value. Spec: https://parquet.apache.org/docs/file-format/data-pages/encodings/
 
 export interface ByteReader {
   view: DataView;
