@@ -25,16 +25,16 @@ function table(r: LoadResult): RawTable {
 async function bothWays(file: string): Promise<{ fast: RawTable; generic: RawTable; readFast: string[] }> {
   const readFast: string[] = [];
   const fast = table(
-    await parseParquet(file, bytesOf(file), undefined, undefined, (buffer, metadata, column, compressors) => {
-      const read = readFlatColumn(buffer, metadata, column, compressors);
+    await parseParquet(file, bytesOf(file), undefined, undefined, async (buffer, metadata, column, compressors) => {
+      const read = await readFlatColumn(buffer, metadata, column, compressors);
       readFast.push(column.element.name);
       return read;
     }),
   );
   const generic = table(
-    await parseParquet(file, bytesOf(file), undefined, undefined, () => {
-      throw new NotFlat('fast path refused');
-    }),
+    await parseParquet(file, bytesOf(file), undefined, undefined, () =>
+      Promise.reject(new NotFlat('fast path refused')),
+    ),
   );
   return { fast, generic, readFast };
 }
@@ -177,7 +177,7 @@ describe('Parquet fast path: flat columns straight into typed arrays', () => {
   it('a column the fast path cannot read falls back to the generic path for that column only', async () => {
     const refused: string[] = [];
     const t = table(
-      await parseParquet('flat.parquet', bytesOf('flat.parquet'), undefined, undefined, (b, m, column, z) => {
+      await parseParquet('flat.parquet', bytesOf('flat.parquet'), undefined, undefined, async (b, m, column, z) => {
         if (column.element.name === 'N' || column.element.name === 'run') {
           refused.push(column.element.name);
           throw new NotFlat('not this one');
@@ -187,6 +187,20 @@ describe('Parquet fast path: flat columns straight into typed arrays', () => {
     );
     assert.deepEqual(refused, ['run', 'N']);
     assertSameTable(t, table(await parseParquet('flat.parquet', bytesOf('flat.parquet'), undefined)));
+  });
+
+  it('lets the event loop run after each row group of each column (a hover need not wait for the whole file)', async () => {
+    let turns = 0;
+    let reading = true;
+    const turn = () => {
+      if (!reading) return;
+      turns++;
+      setImmediate(turn);
+    };
+    setImmediate(turn);
+    table(await parseParquet('flat.parquet', bytesOf('flat.parquet'), new Set(['run', 'step', 'loss'])));
+    reading = false;
+    assert.ok(turns >= 3 * 3 - 1, `${turns} turns of the event loop`); // 3 columns × 3 row groups
   });
 
   it('damaged page bytes are a diagnostic naming the file, not wrong numbers', async () => {
@@ -199,7 +213,7 @@ describe('Parquet fast path: flat columns straight into typed arrays', () => {
     for (let i = start + 40; i < start + 80; i++) damaged[i] ^= 0x5a;
     const metadata = parquetMetadata(damaged.buffer);
     const column = parquetSchema(metadata).children.find((c) => c.element.name === 'loss')!;
-    assert.throws(() => readFlatColumn(damaged.buffer, metadata, column, compressors));
+    await assert.rejects(readFlatColumn(damaged.buffer, metadata, column, compressors), /RLE value 91/);
     // Reported from the fast path: hyparquet's generic reader, given this page, does not return.
     const r = await parseParquet('flat.parquet', damaged, new Set(['loss']));
     assert.equal(r.ok, false);
@@ -211,9 +225,9 @@ describe('Parquet fast path: flat columns straight into typed arrays', () => {
   });
 
   it('an error of the fast path other than NotFlat is reported as damage, not retried', async () => {
-    const r = await parseParquet('flat.parquet', bytesOf('flat.parquet'), new Set(['loss']), undefined, () => {
-      throw new RangeError('Offset is outside the bounds of the DataView');
-    });
+    const r = await parseParquet('flat.parquet', bytesOf('flat.parquet'), new Set(['loss']), undefined, () =>
+      Promise.reject(new RangeError('Offset is outside the bounds of the DataView')),
+    );
     assert.deepEqual(r, {
       ok: false,
       message: "'flat.parquet' is a damaged or truncated Parquet file (Offset is outside the bounds of the DataView)",

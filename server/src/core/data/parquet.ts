@@ -51,7 +51,7 @@ export async function parseParquet(
   for (const [c, column] of read.entries()) {
     let fast: FlatColumn | undefined;
     try {
-      if (flatReading(column)) fast = readFlat(buffer, metadata, column, compressors);
+      if (flatReading(column)) fast = await readFlat(buffer, metadata, column, compressors);
     } catch (e) {
       if (!(e instanceof NotFlat)) return damaged(path, e);
     }

@@ -5,7 +5,7 @@
 // BigInts: 3 s and 400 MB for a million rows of five columns. The page header, decompression and the
 // value encodings are hyparquet's own exported modules; only the walk over pages and the scatter of
 // values by definition level are ours. Anything else (nested columns, dates, wide decimals, other
-// encodings) throws, and the caller reads that column through hyparquet's generic path instead.
+// encodings) throws NotFlat, and the caller reads that column through hyparquet's generic path.
 import type {
   ColumnMetaData,
   Compressors,
@@ -21,6 +21,7 @@ import { deltaBinaryUnpack, deltaByteArray, deltaLengthByteArray } from 'hyparqu
 import { byteStreamSplit } from 'hyparquet/src/encoding.js';
 import { readPlain } from 'hyparquet/src/plain.js';
 import { readHybrid, type ByteReader } from './rleHybrid';
+import { yieldToEventLoop } from './yieldToEventLoop';
 
 /**
  * What the fast path does not read (a page type or encoding): the caller reads the column through
@@ -32,7 +33,7 @@ export class NotFlat extends Error {}
 /** A column read by the fast path: numbers (NaN for a null) or text ('' for a null). */
 export type FlatColumn = { numbers: Float64Array; cells?: undefined } | { cells: string[]; numbers?: undefined };
 
-/** How a column's stored values become ours; undefined when the fast path does not read the column. */
+/** How a column's stored values become ours. */
 interface Reading {
   type: ParquetType;
   text: boolean;
@@ -74,15 +75,16 @@ export function flatReading(column: SchemaTree): Reading | undefined {
 }
 
 /**
- * Reads a top-level column of every row group. Throws when the column or one of its pages is not one
- * the fast path reads, or the bytes are damaged.
+ * Reads a top-level column of every row group, letting the event loop run after each (a row group of
+ * DuckDB's is 122,880 rows: ~10 ms). Throws when the column or one of its pages is not one the fast
+ * path reads, or the bytes are damaged.
  */
-export function readFlatColumn(
+export async function readFlatColumn(
   buffer: ArrayBuffer,
   metadata: FileMetaData,
   column: SchemaTree,
   compressors: Compressors,
-): FlatColumn {
+): Promise<FlatColumn> {
   const reading = flatReading(column);
   if (!reading) throw new NotFlat(`column '${column.element.name}' is not a flat column of numbers or text`);
   const rows = Number(metadata.num_rows);
@@ -99,6 +101,7 @@ export function readFlatColumn(
     if (rowStart + groupRows > rows) throw new Error('row groups hold more rows than the file says');
     readChunk(buffer, meta, reading, compressors, scratch, out, rowStart, groupRows);
     rowStart += groupRows;
+    await yieldToEventLoop();
   }
   if (rowStart !== rows) throw new Error(`row groups hold ${rowStart} rows, the file says ${rows}`);
   return reading.text ? { cells: out as string[] } : { numbers: out as Float64Array };
