@@ -2,7 +2,7 @@
 // `where`); `along step` checks each curve's steps.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { checkCurves, lastRows } from '../../../server/src/core/data/curves';
+import { checkCurves, lastRows, rowsByRun } from '../../../server/src/core/data/curves';
 import { mapOrigins } from '../../../server/src/core/data/origins';
 import { analyze } from '../../../server/src/core/study';
 import { diskLoader, memoryLoader } from '../hosts';
@@ -28,6 +28,19 @@ async function study(body: string, csv = CURVES) {
 describe('training curves', () => {
   it('lastRows keeps each run’s last row, in file order', () => {
     assert.deepEqual(lastRows(['a', 'b', 'a', 'b', 'a', 'c']), [3, 4, 5]);
+    assert.deepEqual(lastRows(['a', 'a', 'b', 'b', 'b', 'a']), [4, 5]);
+  });
+
+  it('rowsByRun gathers each run’s rows in file order, whether they come in blocks or interleaved', () => {
+    const byRun = rowsByRun(['a', 'a', 'b', 'a', 'b', 'b', 'c']);
+    assert.deepEqual(
+      [...byRun],
+      [
+        ['a', [0, 1, 3]],
+        ['b', [2, 4, 5]],
+        ['c', [6]],
+      ],
+    );
   });
 
   it('checkCurves finds steps that go back, repeat, and runs with one point', () => {
@@ -63,6 +76,12 @@ describe('training curves', () => {
     assert.equal(back.model.datasets.get('d'), undefined);
     const twice = await study('  L: loss\n  last by run along step', CURVES.replace('b,20,2,5', 'b,20,1,5'));
     assert.match(twice.diagnostics[0].message, /run 'b' logs step 1 twice/);
+    // After a `where` drops rows, the line is still the file's (run 'b' is rows 2-4 of what is kept).
+    const kept = await study(
+      '  L: loss\n  where run != "a"\n  last by run along step',
+      CURVES.replace('b,20,2,5', 'b,20,1,5'),
+    );
+    assert.match(kept.diagnostics[0].message, /'curves.csv' line 5: run 'b' logs step 1 twice/);
   });
 
   it('a run with one logged point is a warning; the dataset still binds', async () => {

@@ -4,10 +4,17 @@
 /** Row indices of each run, in file order, keyed by the run's name (in order of first appearance). */
 export function rowsByRun(runs: ArrayLike<string>): Map<string, number[]> {
   const out = new Map<string, number[]>();
+  // A run's rows usually follow each other: the map is asked once per block of rows, not per row.
+  let previous: string | undefined;
+  let rows: number[] = [];
   for (let r = 0; r < runs.length; r++) {
-    const rows = out.get(runs[r]);
-    if (rows) rows.push(r);
-    else out.set(runs[r], [r]);
+    const run = runs[r];
+    if (run !== previous) {
+      rows = out.get(run) ?? [];
+      if (rows.length === 0) out.set(run, rows);
+      previous = run;
+    }
+    rows.push(r);
   }
   return out;
 }
@@ -15,7 +22,8 @@ export function rowsByRun(runs: ArrayLike<string>): Map<string, number[]> {
 /** Each run's last row in file order, returned in file order. */
 export function lastRows(runs: ArrayLike<string>): number[] {
   const last = new Map<string, number>();
-  for (let r = 0; r < runs.length; r++) last.set(runs[r], r);
+  // Only the last row of each block of one run's rows can be its last.
+  for (let r = 0; r < runs.length; r++) if (r === runs.length - 1 || runs[r + 1] !== runs[r]) last.set(runs[r], r);
   return [...last.values()].sort((a, b) => a - b);
 }
 

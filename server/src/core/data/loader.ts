@@ -9,6 +9,7 @@ import type { DataFormat } from '../syntax/ast';
 import type { DataHost, FileStat, HostError } from './host';
 import { SI_SUFFIX } from '../syntax/lexer';
 import { pathMatches } from './paths';
+import { yieldToEventLoop } from './yieldToEventLoop';
 
 export interface RawTable {
   path: string;
@@ -585,10 +586,6 @@ export function parseTable(path: string, text: string, format: DataFormat): Load
 
 /** How much text is parsed between two yields to the event loop (a few milliseconds of work). */
 export const PARSE_CHUNK_BYTES = 1 << 20;
-
-/** Lets the event loop run (the server answers hover and completion) between two chunks of a parse. */
-const yieldToEventLoop = (): Promise<void> =>
-  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
 /**
  * A CSV or TSV file's bytes as a table, parsed a chunk of whole records at a time with a yield to the

@@ -426,7 +426,8 @@ class Binder {
     }
     if (mask.error === 'unknown-name') {
       const name = mask.at.kind === 'NameRef' ? mask.at.name : undefined;
-      const hint = name && closest(name, [...table.numeric.keys(), ...table.text.keys()]);
+      const names = [...table.numeric.keys(), ...table.text.keys()];
+      const hint = name && closest(name, names);
       this.report(
         'error',
         'scaling.unknown-name',
