@@ -1,8 +1,36 @@
-/** Maps UTF-16 offsets to 0-based line/character positions and back, by binary search. */
+/**
+ * Whole lines left out of an analysed text: the rows of a refused runs table (over
+ * MAX_INLINE_ROWS), which the editor keeps aside so that an edit elsewhere in a huge study neither
+ * copies nor re-reads them (issue 15.3). In the document, the analysed text's offsets from `at` on
+ * stand `chars` characters and `lines` lines further on.
+ */
+export interface Elision {
+  /** Where the lines were, in the analysed text: a line start. */
+  at: number;
+  chars: number;
+  lines: number;
+  /** The rows among them, as the refused-table scan counts them (not blank, not a comment). */
+  rows: number;
+}
+
+/**
+ * Maps UTF-16 offsets to 0-based line/character positions and back, by binary search. With
+ * elisions, offsets are the analysed text's and positions the document's.
+ */
 export class LineIndex {
   private readonly lineStarts: number[] = [0];
+  /** Per elision, the analysed text's line that starts at its `at`. */
+  private readonly elidedAfterLine: number[];
 
-  constructor(readonly text: string) {
+  constructor(
+    readonly text: string,
+    readonly elisions: readonly Elision[] = [],
+  ) {
+    this.build(text);
+    this.elidedAfterLine = elisions.map((e) => this.textPosition(e.at).line);
+  }
+
+  private build(text: string): void {
     if (!text.includes('\r')) {
       // The common case, several times faster than a loop over every character (a 40 MB study).
       for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
@@ -19,10 +47,34 @@ export class LineIndex {
   }
 
   get lineCount(): number {
-    return this.lineStarts.length;
+    let n = this.lineStarts.length;
+    for (const e of this.elisions) n += e.lines;
+    return n;
   }
 
   position(offset: number): { line: number; character: number } {
+    const p = this.textPosition(offset);
+    for (const e of this.elisions) if (e.at <= offset) p.line += e.lines;
+    return p;
+  }
+
+  offset(line: number, character: number): number {
+    if (line < 0) return 0;
+    const l = this.textLine(line);
+    if (l.elided !== undefined) return l.elided;
+    if (l.line >= this.lineStarts.length) return this.text.length;
+    const start = this.lineStarts[l.line];
+    const next = l.line + 1 < this.lineStarts.length ? this.lineStarts[l.line + 1] : this.text.length;
+    return Math.min(start + Math.max(0, character), next);
+  }
+
+  lineStart(line: number): number {
+    const l = this.textLine(line);
+    if (l.elided !== undefined) return l.elided;
+    return this.lineStarts[Math.max(0, Math.min(l.line, this.lineStarts.length - 1))];
+  }
+
+  private textPosition(offset: number): { line: number; character: number } {
     const o = Math.max(0, Math.min(offset, this.text.length));
     let lo = 0;
     let hi = this.lineStarts.length - 1;
@@ -34,15 +86,15 @@ export class LineIndex {
     return { line: lo, character: o - this.lineStarts[lo] };
   }
 
-  offset(line: number, character: number): number {
-    if (line < 0) return 0;
-    if (line >= this.lineStarts.length) return this.text.length;
-    const start = this.lineStarts[line];
-    const next = line + 1 < this.lineStarts.length ? this.lineStarts[line + 1] : this.text.length;
-    return Math.min(start + Math.max(0, character), next);
-  }
-
-  lineStart(line: number): number {
-    return this.lineStarts[Math.max(0, Math.min(line, this.lineStarts.length - 1))];
+  /** A document line as a line of the analysed text, or the offset standing for an elided line. */
+  private textLine(line: number): { line: number; elided?: number } {
+    let before = 0; // lines elided before `line`
+    for (let k = 0; k < this.elisions.length; k++) {
+      const first = this.elidedAfterLine[k] + before; // the document line of the elision's first line
+      if (line < first) break;
+      if (line < first + this.elisions[k].lines) return { line, elided: this.elisions[k].at };
+      before += this.elisions[k].lines;
+    }
+    return { line: line - before };
   }
 }

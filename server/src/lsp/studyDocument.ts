@@ -1,0 +1,255 @@
+// The editor's copy of a study, kept in sync by incremental edits. A huge study's refused runs
+// tables (over MAX_INLINE_ROWS, refused unread) are kept aside: the analysed text leaves their rows
+// out (core/syntax/lineIndex.ts Elision), so a one-character edit costs the rest of the study, not
+// a fresh copy of 37 MB and a line index over 1.8 M lines (issue 15.3). An edit inside such a
+// table's rows that stays on one line patches that line; anything else (a paste across lines, a
+// row that becomes a `}`) puts the document back together and it is analysed whole again.
+import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
+import type { Position, Range } from 'vscode-languageserver';
+import { LineIndex, type Elision } from '../core/syntax/lineIndex';
+import { scanLine } from '../core/syntax/parser';
+import { MAX_WHOLE_DOCUMENT_CHARS } from './limits';
+
+/** A version's text as the analysis takes it, and the whole document, joined on demand. */
+export interface TextSnapshot {
+  text: string;
+  elisions: readonly Elision[];
+  whole(): string;
+}
+
+/** Rows of a refused table in a text: whole lines [start, end) (parse's refusedRows). */
+export interface RefusedRows {
+  start: number;
+  end: number;
+  lines: number;
+  rows: number;
+}
+
+/** A refused table's rows as kept aside: the text they were read from, and lines edited since. */
+interface Body {
+  base: string;
+  /** Offsets of `base`'s line starts, found when a line is first edited. */
+  baseLines?: Uint32Array;
+  /** Edited lines (without their line break), by line number within the body. */
+  edited: ReadonlyMap<number, string>;
+}
+
+/** How many times a document was put back together (tests check edits do not). */
+export const joins = { count: 0 };
+
+export class StudyDocument {
+  /** The whole text, when the document is not split (or once joined for a version). */
+  private whole: TextDocument | undefined;
+  private text = '';
+  private lines = new LineIndex('');
+  private bodies: Body[] = [];
+
+  private constructor(
+    readonly uri: string,
+    readonly languageId: string,
+    private currentVersion: number,
+    content: string,
+  ) {
+    this.whole = TextDocument.create(uri, languageId, currentVersion, content);
+  }
+
+  static create(uri: string, languageId: string, version: number, content: string): StudyDocument {
+    return new StudyDocument(uri, languageId, version, content);
+  }
+
+  static update(doc: StudyDocument, changes: TextDocumentContentChangeEvent[], version: number): StudyDocument {
+    for (const change of changes) {
+      if (!('range' in change)) doc.whole = TextDocument.create(doc.uri, doc.languageId, version, change.text);
+      else if (doc.whole || !doc.editSplit(change.range, change.text)) {
+        doc.join();
+        TextDocument.update(doc.whole!, [change], version);
+      }
+    }
+    doc.currentVersion = version;
+    return doc;
+  }
+
+  get version(): number {
+    return this.currentVersion;
+  }
+
+  get isSplit(): boolean {
+    return !this.whole;
+  }
+
+  get lineCount(): number {
+    return this.whole ? this.whole.lineCount : this.lines.lineCount;
+  }
+
+  getText(range?: Range): string {
+    return this.wholeDocument().getText(range);
+  }
+
+  positionAt(offset: number): Position {
+    return this.wholeDocument().positionAt(offset);
+  }
+
+  offsetAt(position: Position): number {
+    return this.wholeDocument().offsetAt(position);
+  }
+
+  /** This version's text for the analysis: split, the rows kept aside left out. */
+  snapshot(): TextSnapshot {
+    if (this.whole) {
+      const text = this.whole.getText();
+      return { text, elisions: [], whole: () => text };
+    }
+    const { text, bodies } = this;
+    const elisions = this.lines.elisions;
+    return { text, elisions, whole: () => joinText(text, elisions, bodies) };
+  }
+
+  /**
+   * After an analysis of the whole `full` text of `version`: a study over the whole-document limit
+   * keeps its refused tables' rows aside (only tables closed before the end, in a text without
+   * `\r`); one that no longer has any is kept whole.
+   */
+  split(version: number, full: string, refused: readonly RefusedRows[]): void {
+    if (version !== this.currentVersion) return;
+    const kept = refused.filter((r) => r.end < full.length && r.lines > 0 && full.charCodeAt(r.start - 1) === 10);
+    if (full.length <= MAX_WHOLE_DOCUMENT_CHARS || kept.length === 0 || full.includes('\r')) {
+      this.whole ??= TextDocument.create(this.uri, this.languageId, version, full);
+      return;
+    }
+    let text = '';
+    let from = 0;
+    const elisions: Elision[] = [];
+    const bodies: Body[] = [];
+    for (const r of kept) {
+      text += full.slice(from, r.start);
+      // A slice of the flat text: a view of it, not a copy.
+      bodies.push({ base: full.slice(r.start, r.end), edited: new Map() });
+      elisions.push({ at: text.length, chars: r.end - r.start, lines: r.lines, rows: r.rows });
+      from = r.end;
+    }
+    text += full.slice(from);
+    this.text = text;
+    this.lines = new LineIndex(text, elisions);
+    this.bodies = bodies;
+    this.whole = undefined;
+  }
+
+  /** Applies an edit to the split form; false when it cannot (the document is then joined). */
+  private editSplit(range: Range, inserted: string): boolean {
+    if (inserted.includes('\r')) return false;
+    const start = this.locate(range.start);
+    const end = this.locate(range.end);
+    if (start.body === undefined && end.body === undefined) return this.editText(start.offset, end.offset, inserted);
+    if (start.body === undefined || start.body !== end.body || start.line !== end.line) return false;
+    return !inserted.includes('\n') && this.editRow(start.body, start.line, start.offset, end.offset, inserted);
+  }
+
+  /**
+   * A position as an offset in the analysed text (clamped before the line's break, as
+   * TextDocument does), or as a body, a line in it and the character in that line.
+   */
+  private locate(p: Position): { body?: number; line: number; offset: number } {
+    const offset = this.lines.offset(p.line, p.character);
+    const k = this.lines.elisions.findIndex((e) => e.at === offset);
+    const after = k >= 0 ? this.lines.position(offset).line : -1; // the document line after body k
+    const first = k >= 0 ? after - this.lines.elisions[k].lines : -1;
+    if (k >= 0 && first <= p.line && p.line < after) {
+      const line = p.line - first;
+      return { body: k, line, offset: Math.max(0, Math.min(p.character, this.rowText(k, line).length)) };
+    }
+    const atBreak = offset > this.lines.offset(p.line, 0) && this.text.charCodeAt(offset - 1) === 10;
+    return { line: p.line, offset: atBreak ? offset - 1 : offset };
+  }
+
+  private editText(start: number, end: number, inserted: string): boolean {
+    // A range from before a body to after it takes the body's rows with it: not an edit of the text.
+    if (this.lines.elisions.some((e) => start < e.at && end >= e.at)) return false;
+    const text = this.text.slice(0, start) + inserted + this.text.slice(end);
+    const delta = inserted.length - (end - start);
+    const elisions = this.lines.elisions.map((e) => (e.at > start ? { ...e, at: e.at + delta } : e));
+    // Each body must still start a line (an edit joining the line before it with it cannot be made here).
+    if (elisions.some((e) => e.at === 0 || text.charCodeAt(e.at - 1) !== 10)) return false;
+    this.text = text;
+    this.lines = new LineIndex(text, elisions);
+    return true;
+  }
+
+  private editRow(k: number, line: number, start: number, end: number, inserted: string): boolean {
+    const before = this.rowText(k, line);
+    const after = before.slice(0, start) + inserted + before.slice(end);
+    const was = scanLine(`${before}\n`, 0);
+    const now = scanLine(`${after}\n`, 0);
+    if (now === 'end') return false; // the table would end here
+    const body = this.bodies[k];
+    const edited = new Map(body.edited);
+    edited.set(line, after);
+    this.bodies = this.bodies.map((b, i) => (i === k ? { ...body, edited } : b));
+    const elisions = this.lines.elisions.map((e, i) =>
+      i === k
+        ? {
+            ...e,
+            chars: e.chars + after.length - before.length,
+            rows: e.rows + (now === 'row' ? 1 : 0) - (was === 'row' ? 1 : 0),
+          }
+        : e,
+    );
+    this.lines = new LineIndex(this.text, elisions);
+    return true;
+  }
+
+  /** Line `line` of body `k` as it reads now, without its line break. */
+  private rowText(k: number, line: number): string {
+    const body = this.bodies[k];
+    const edited = body.edited.get(line);
+    if (edited !== undefined) return edited;
+    body.baseLines ??= lineStarts(body.base, this.lines.elisions[k].lines);
+    return body.base.slice(body.baseLines[line], body.baseLines[line + 1] - 1);
+  }
+
+  private wholeDocument(): TextDocument {
+    if (this.whole) return this.whole;
+    return TextDocument.create(this.uri, this.languageId, this.currentVersion, this.snapshot().whole());
+  }
+
+  /** Back to one whole text (a fresh copy of the document: the slow path this class avoids). */
+  private join(): void {
+    if (this.whole) return;
+    this.whole = this.wholeDocument();
+    this.text = '';
+    this.lines = new LineIndex('');
+    this.bodies = [];
+  }
+}
+
+/** The `lines + 1` line starts of a text of whole lines (the last one is its length). */
+function lineStarts(text: string, lines: number): Uint32Array {
+  const starts = new Uint32Array(lines + 1);
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && n <= lines; i = text.indexOf('\n', i + 1)) starts[n++] = i + 1;
+  return starts;
+}
+
+function joinText(text: string, elisions: readonly Elision[], bodies: readonly Body[]): string {
+  joins.count++;
+  const parts: string[] = [];
+  let from = 0;
+  elisions.forEach((e, k) => {
+    parts.push(text.slice(from, e.at), bodyText(bodies[k], e.lines));
+    from = e.at;
+  });
+  parts.push(text.slice(from));
+  return parts.join('');
+}
+
+function bodyText(body: Body, lines: number): string {
+  if (body.edited.size === 0) return body.base;
+  const starts = (body.baseLines ??= lineStarts(body.base, lines));
+  const parts: string[] = [];
+  let from = 0; // a base offset
+  for (const line of [...body.edited.keys()].sort((a, b) => a - b)) {
+    parts.push(body.base.slice(from, starts[line]), body.edited.get(line)!, '\n');
+    from = starts[line + 1];
+  }
+  parts.push(body.base.slice(from));
+  return parts.join('');
+}

@@ -1,0 +1,168 @@
+// A huge study in the editor (issue 15.3): its refused tables' rows are kept aside, so a
+// one-character edit neither copies the document nor re-reads the rows. Every version's analysis
+// must equal a from-scratch analysis of the whole text; timing lives in bench/huge-edit.mjs.
+import * as assert from 'node:assert/strict';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { catalogue } from '../../../server/src/core/laws';
+import { analyze, type Analysis } from '../../../server/src/core/study';
+import { LineIndex, type Elision } from '../../../server/src/core/syntax/lineIndex';
+import { MAX_INLINE_ROWS } from '../../../server/src/core/syntax/parser';
+import { documentDiagnostics } from '../../../server/src/lsp/diagnostics';
+import { DocumentStore } from '../../../server/src/lsp/documents';
+import { MAX_WHOLE_DOCUMENT_CHARS } from '../../../server/src/lsp/limits';
+import { joins, StudyDocument } from '../../../server/src/lsp/studyDocument';
+import { documentSymbols, foldingRanges } from '../../../server/src/lsp/symbols';
+import { buildReportDocument } from '../../../server/src/present/reportDocument';
+import { NodeHost } from '../../../server/src/host/nodeHost';
+import { diskLoader } from '../hosts';
+import './helpers';
+
+const ROWS_A = MAX_INLINE_ROWS + 10;
+const ROWS_B = MAX_INLINE_ROWS + 50;
+const rows = (n: number, salt: number) =>
+  Array.from({ length: n }, (_, i) => `  ${1 + ((i * salt) % 997)}M  ${(2 + (i % 1000) / 1000).toFixed(3)}`);
+const LINES = [
+  'study "huge"',
+  'runs a {',
+  '  N  L',
+  ...rows(ROWS_A, 7),
+  '}',
+  'law l: L = E + A / N^alpha + zz {',
+  '  fit a',
+  '}',
+  '# a comment',
+  'runs b {',
+  '  N L',
+  ...rows(ROWS_B, 13),
+  '}',
+  'predict l at N = 1e9',
+  '',
+];
+const TEXT = LINES.join('\n');
+const ROW_A = 3 + 5_000; // a line of table a's rows
+const LAW = LINES.indexOf('law l: L = E + A / N^alpha + zz {');
+const ROW_B = LINES.indexOf('runs b {') + 2 + 70_000;
+
+const uri = 'file:///tmp/huge-study/huge.scaling';
+const options = { studyPath: '/tmp/huge-study/huge.scaling', loader: diskLoader(), catalogue };
+
+/** What the editor sees of an analysis: diagnostics, symbols and folding ranges, in positions. */
+function seen(a: Analysis) {
+  return {
+    diagnostics: documentDiagnostics(a.diagnostics, a.lines),
+    symbols: documentSymbols(a),
+    folding: foldingRanges(a),
+    lineCount: a.lines.lineCount,
+  };
+}
+
+type Edit = { line: number; character: number; endCharacter?: number; endLine?: number; text: string };
+
+describe('a huge study keeps its refused rows aside while it is edited (issue 15.3)', function () {
+  this.timeout(120_000);
+
+  it('every version analyses as the whole text does, and edits on one line never join the document', async () => {
+    assert.ok(TEXT.length > MAX_WHOLE_DOCUMENT_CHARS);
+    const store = new DocumentStore(new NodeHost());
+    const doc = StudyDocument.create(uri, 'scaling', 1, TEXT);
+    const reference = TextDocument.create(uri, 'scaling', 1, TEXT);
+    await store.get(doc);
+    assert.ok(doc.isSplit, 'the refused rows are kept aside after the first analysis');
+
+    const steps: [string, Edit, { joins: boolean }][] = [
+      ['a character in the title, above the tables', { line: 0, character: 8, text: 'x' }, { joins: false }],
+      ['a space past the end of the title line', { line: 0, character: 999, text: ' ' }, { joins: false }],
+      ['a digit of a row of table a', { line: ROW_A, character: 2, endCharacter: 3, text: '9' }, { joins: false }],
+      ['a row of table b becomes a comment', { line: ROW_B, character: 0, text: '#' }, { joins: false }],
+      ['a row of table a emptied', { line: ROW_A + 1, character: 0, endCharacter: 99, text: '' }, { joins: false }],
+      ['a line break in the law, between the tables', { line: LAW, character: 33, text: '\n  ' }, { joins: false }],
+      ['the law fixed', { line: LAW, character: 26, endCharacter: 31, text: '' }, { joins: false }],
+      [
+        'a character at the start of the line after table a',
+        { line: ROW_A + ROWS_A, character: 0, text: ' ' },
+        { joins: false },
+      ],
+      ['a new row pasted into table b (two lines)', { line: ROW_B, character: 0, text: '  5 6\n' }, { joins: true }],
+    ];
+    let version = 1;
+    for (const [name, e, expect] of steps) {
+      version++;
+      const range = {
+        start: { line: e.line, character: e.character },
+        end: { line: e.endLine ?? e.line, character: e.endCharacter ?? e.character },
+      };
+      const before = joins.count;
+      StudyDocument.update(doc, [{ range, text: e.text }], version);
+      TextDocument.update(reference, [{ range, text: e.text }], version);
+      const state = await store.get(doc);
+      assert.equal(joins.count > before, expect.joins, `${name}: joined ${joins.count - before} times`);
+      if (!expect.joins) assert.ok(state.analysis.text.length < 1000, `${name}: the rows are not in the analysed text`);
+      const whole = await analyze(reference.getText(), options);
+      assert.deepEqual(seen(state.analysis), seen(whole), name);
+      assert.equal(doc.getText(), reference.getText(), name);
+      assert.equal(doc.lineCount, reference.lineCount, name);
+    }
+    // The pasted row joined the document; its analysis split it again.
+    assert.ok(doc.isSplit);
+    // A report's study text says where the refused rows were left out (in the next version: this one was analysed whole).
+    StudyDocument.update(
+      doc,
+      [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '#' }],
+      ++version,
+    );
+    const { analysis } = await store.get(doc);
+    assert.ok(analysis.lines.elisions.length === 2);
+    const results = { study: null, laws: [], isoflops: [], predictions: [], optima: [], diagnostics: [] };
+    const source = buildReportDocument(analysis, results).blocks.find((b) => b.kind === 'source');
+    assert.ok(source && 'text' in source);
+    assert.match(String(source.text), /runs a \{\n {2}N {2}L\n {2}# 100,009 rows left out \(refused\)\n\}/);
+  });
+
+  it('rows no longer inside a refused table are analysed whole (the table lost its brace)', async () => {
+    const store = new DocumentStore(new NodeHost());
+    const doc = StudyDocument.create(uri, 'scaling', 1, TEXT);
+    await store.get(doc);
+    assert.ok(doc.isSplit);
+    const range = { start: { line: 1, character: 7 }, end: { line: 1, character: 8 } }; // `runs a {` → `runs a `
+    StudyDocument.update(doc, [{ range, text: '' }], 2);
+    const reference = TextDocument.create(uri, 'scaling', 1, TEXT);
+    TextDocument.update(reference, [{ range, text: '' }], 2);
+    const state = await store.get(doc);
+    assert.deepEqual(seen(state.analysis), seen(await analyze(reference.getText(), options)));
+    assert.equal(doc.getText(), reference.getText());
+  });
+
+  it('a study under the whole-document limit is never split', async () => {
+    const small = ['runs r {', '  N L', ...rows(MAX_INLINE_ROWS + 1, 3).map((r) => r.slice(0, 6)), '}', ''].join('\n');
+    assert.ok(small.length < MAX_WHOLE_DOCUMENT_CHARS);
+    const doc = StudyDocument.create(uri, 'scaling', 1, small);
+    await new DocumentStore(new NodeHost()).get(doc);
+    assert.equal(doc.isSplit, false);
+  });
+});
+
+describe('LineIndex with elided lines', () => {
+  it('maps offsets and positions as the whole text does, outside the elided lines', () => {
+    const whole = 'a\nbb\n  1 2\n  3 4\n\n}\nc\n  5\n  6\n}\n';
+    // Left out: "  1 2\n  3 4\n\n" (3 lines, 2 rows) and "  5\n  6\n" (2 lines, 2 rows).
+    const cut1 = [whole.indexOf('  1 2'), whole.indexOf('}')];
+    const cut2 = [whole.indexOf('  5'), whole.lastIndexOf('}')];
+    const text = whole.slice(0, cut1[0]) + whole.slice(cut1[1], cut2[0]) + whole.slice(cut2[1]);
+    const elisions: Elision[] = [
+      { at: cut1[0], chars: cut1[1] - cut1[0], lines: 3, rows: 2 },
+      { at: cut2[0] - (cut1[1] - cut1[0]), chars: cut2[1] - cut2[0], lines: 2, rows: 2 },
+    ];
+    const split = new LineIndex(text, elisions);
+    const full = new LineIndex(whole);
+    const toWhole = (o: number) => o + elisions.filter((e) => e.at <= o).reduce((n, e) => n + e.chars, 0);
+    for (let o = 0; o <= text.length; o++) {
+      assert.deepEqual(split.position(o), full.position(toWhole(o)), `offset ${o}`);
+      const p = split.position(o);
+      assert.equal(split.offset(p.line, p.character), o, `position ${JSON.stringify(p)}`);
+    }
+    assert.equal(split.lineCount, full.lineCount);
+    // An elided line stands for the offset where its lines were.
+    assert.equal(split.offset(3, 1), elisions[0].at);
+    assert.equal(split.lineStart(9), elisions[1].at);
+  });
+});
