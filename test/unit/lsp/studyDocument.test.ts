@@ -108,7 +108,7 @@ describe('a huge study keeps its refused rows aside while it is edited (issue 15
     StudyDocument.update(
       doc,
       [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '#' }],
-      ++version,
+      version + 1,
     );
     const { analysis } = await store.get(doc);
     assert.ok(analysis.lines.elisions.length === 2);
