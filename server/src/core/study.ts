@@ -109,7 +109,9 @@ export function namesInText(text: string): Set<string> {
 async function loadStudyData(parsed: ParseResult, text: string, options: AnalyzeOptions): Promise<StudyData> {
   const data: StudyData = new Map();
   const pending: Promise<void>[] = [];
-  const wanted = namesInText(text);
+  // Only a study with a data file pays for the names (a regex over the whole text).
+  let names: Set<string> | undefined;
+  const wanted = () => (names ??= namesInText(text));
   for (const s of parsed.file.statements) {
     if (s.kind !== 'Dataset' || !s.path || !s.format) continue;
     const file = resolveDataPath(s.path.value, options.studyPath, options.baseDir);
@@ -126,8 +128,9 @@ async function loadStudyData(parsed: ParseResult, text: string, options: Analyze
       continue;
     }
     data.set(key, { ok: false, message: 'not loaded' });
-    if (isGlob(s.path.value)) pending.push(loadGlob(file, format, wanted, options).then((r) => void data.set(key, r)));
-    else pending.push(options.loader.load(file, format, wanted).then((r) => void data.set(key, r)));
+    if (isGlob(s.path.value))
+      pending.push(loadGlob(file, format, wanted(), options).then((r) => void data.set(key, r)));
+    else pending.push(options.loader.load(file, format, wanted()).then((r) => void data.set(key, r)));
   }
   await Promise.all(pending);
   return data;

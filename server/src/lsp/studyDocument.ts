@@ -28,8 +28,8 @@ export interface RefusedRows {
 /** A refused table's rows as kept aside: the text they were read from, and lines edited since. */
 interface Body {
   base: string;
-  /** Offsets of `base`'s line starts, found when a line is first edited. */
-  baseLines?: Uint32Array;
+  /** Offsets of `base`'s line starts. */
+  baseLines: Uint32Array;
   /** Edited lines (without their line break), by line number within the body. */
   edited: ReadonlyMap<number, string>;
 }
@@ -122,8 +122,10 @@ export class StudyDocument {
     const bodies: Body[] = [];
     for (const r of kept) {
       text += full.slice(from, r.start);
-      // A slice of the flat text: a view of it, not a copy.
-      bodies.push({ base: full.slice(r.start, r.end), edited: new Map() });
+      // A slice of the flat text: a view of it, not a copy. Its line starts are found now, after the
+      // analysis, rather than on the first edit of a row.
+      const base = full.slice(r.start, r.end);
+      bodies.push({ base, baseLines: lineStarts(base, r.lines), edited: new Map() });
       elisions.push({ at: text.length, chars: r.end - r.start, lines: r.lines, rows: r.rows });
       from = r.end;
     }
@@ -202,7 +204,6 @@ export class StudyDocument {
     const body = this.bodies[k];
     const edited = body.edited.get(line);
     if (edited !== undefined) return edited;
-    body.baseLines ??= lineStarts(body.base, this.lines.elisions[k].lines);
     return body.base.slice(body.baseLines[line], body.baseLines[line + 1] - 1);
   }
 
@@ -234,16 +235,16 @@ function joinText(text: string, elisions: readonly Elision[], bodies: readonly B
   const parts: string[] = [];
   let from = 0;
   elisions.forEach((e, k) => {
-    parts.push(text.slice(from, e.at), bodyText(bodies[k], e.lines));
+    parts.push(text.slice(from, e.at), bodyText(bodies[k]));
     from = e.at;
   });
   parts.push(text.slice(from));
   return parts.join('');
 }
 
-function bodyText(body: Body, lines: number): string {
+function bodyText(body: Body): string {
   if (body.edited.size === 0) return body.base;
-  const starts = (body.baseLines ??= lineStarts(body.base, lines));
+  const starts = body.baseLines;
   const parts: string[] = [];
   let from = 0; // a base offset
   for (const line of [...body.edited.keys()].sort((a, b) => a - b)) {
