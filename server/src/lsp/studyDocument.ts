@@ -30,7 +30,10 @@ interface Body {
   base: string;
   /** Offsets of `base`'s line starts. */
   baseLines: Uint32Array;
-  /** Edited lines (without their line break), by line number within the body. */
+  /**
+   * Lines of `base` edited since, by number: their text now, without the base line's own break (a
+   * line break in it is a line added).
+   */
   edited: ReadonlyMap<number, string>;
 }
 
@@ -141,26 +144,48 @@ export class StudyDocument {
     if (inserted.includes('\r')) return false;
     const start = this.locate(range.start);
     const end = this.locate(range.end);
-    if (start.body === undefined && end.body === undefined) return this.editText(start.offset, end.offset, inserted);
-    if (start.body === undefined || start.body !== end.body || start.line !== end.line) return false;
-    return !inserted.includes('\n') && this.editRow(start.body, start.line, start.offset, end.offset, inserted);
+    if (!start.row && !end.row) return this.editText(start.offset, end.offset, inserted);
+    // Within one base line's text (as edited so far): anything else would join rows.
+    if (!start.row || !end.row || start.row.body !== end.row.body || start.row.base !== end.row.base) return false;
+    return this.editRow(start.row.body, start.row.base, start.offset, end.offset, inserted);
   }
 
   /**
    * A position as an offset in the analysed text (clamped before the line's break, as
-   * TextDocument does), or as a body, a line in it and the character in that line.
+   * TextDocument does), or in a body's base line's text (`row`).
    */
-  private locate(p: Position): { body?: number; line: number; offset: number } {
+  private locate(p: Position): { offset: number; row?: { body: number; base: number } } {
     const offset = this.lines.offset(p.line, p.character);
     const k = this.lines.elisions.findIndex((e) => e.at === offset);
     const after = k >= 0 ? this.lines.position(offset).line : -1; // the document line after body k
     const first = k >= 0 ? after - this.lines.elisions[k].lines : -1;
     if (k >= 0 && first <= p.line && p.line < after) {
-      const line = p.line - first;
-      return { body: k, line, offset: Math.max(0, Math.min(p.character, this.rowText(k, line).length)) };
+      const r = this.rowAt(k, p.line - first);
+      return { offset: r.from + Math.max(0, Math.min(p.character, r.to - r.from)), row: { body: k, base: r.base } };
     }
     const atBreak = offset > this.lines.offset(p.line, 0) && this.text.charCodeAt(offset - 1) === 10;
-    return { line: p.line, offset: atBreak ? offset - 1 : offset };
+    return { offset: atBreak ? offset - 1 : offset };
+  }
+
+  /** Line `line` of body `k`: its base line, that line's text now, and the line's span in it. */
+  private rowAt(k: number, line: number): { base: number; text: string; from: number; to: number } {
+    const body = this.bodies[k];
+    let added = 0; // lines added by the edited base lines before
+    for (const b of [...body.edited.keys()].sort((x, y) => x - y)) {
+      if (line < b + added) break;
+      const text = body.edited.get(b)!;
+      const breaks = text.split('\n').length - 1;
+      if (line <= b + added + breaks) {
+        let from = 0;
+        for (let j = b + added; j < line; j++) from = text.indexOf('\n', from) + 1;
+        const next = text.indexOf('\n', from);
+        return { base: b, text, from, to: next < 0 ? text.length : next };
+      }
+      added += breaks;
+    }
+    const base = line - added;
+    const text = this.baseText(k, base);
+    return { base, text, from: 0, to: text.length };
   }
 
   private editText(start: number, end: number, inserted: string): boolean {
@@ -176,22 +201,24 @@ export class StudyDocument {
     return true;
   }
 
-  private editRow(k: number, line: number, start: number, end: number, inserted: string): boolean {
-    const before = this.rowText(k, line);
+  private editRow(k: number, base: number, start: number, end: number, inserted: string): boolean {
+    const before = this.baseText(k, base);
     const after = before.slice(0, start) + inserted + before.slice(end);
-    const was = scanLine(`${before}\n`, 0);
-    const now = scanLine(`${after}\n`, 0);
-    if (now === 'end') return false; // the table would end here
+    const was = before.split('\n').map((l) => scanLine(`${l}\n`, 0));
+    const now = after.split('\n').map((l) => scanLine(`${l}\n`, 0));
+    if (now.includes('end')) return false; // the table would end here
+    const rows = (kinds: string[]) => kinds.filter((kind) => kind === 'row').length;
     const body = this.bodies[k];
     const edited = new Map(body.edited);
-    edited.set(line, after);
+    edited.set(base, after);
     this.bodies = this.bodies.map((b, i) => (i === k ? { ...body, edited } : b));
     const elisions = this.lines.elisions.map((e, i) =>
       i === k
         ? {
-            ...e,
+            at: e.at,
             chars: e.chars + after.length - before.length,
-            rows: e.rows + (now === 'row' ? 1 : 0) - (was === 'row' ? 1 : 0),
+            lines: e.lines + now.length - was.length,
+            rows: e.rows + rows(now) - rows(was),
           }
         : e,
     );
@@ -199,12 +226,10 @@ export class StudyDocument {
     return true;
   }
 
-  /** Line `line` of body `k` as it reads now, without its line break. */
-  private rowText(k: number, line: number): string {
+  /** Base line `base` of body `k` as it reads now (edited or not), without its own line break. */
+  private baseText(k: number, base: number): string {
     const body = this.bodies[k];
-    const edited = body.edited.get(line);
-    if (edited !== undefined) return edited;
-    return body.base.slice(body.baseLines[line], body.baseLines[line + 1] - 1);
+    return body.edited.get(base) ?? body.base.slice(body.baseLines[base], body.baseLines[base + 1] - 1);
   }
 
   private wholeDocument(): TextDocument {

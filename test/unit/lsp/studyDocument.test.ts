@@ -82,7 +82,28 @@ describe('a huge study keeps its refused rows aside while it is edited (issue 15
         { line: ROW_A + ROWS_A, character: 0, text: ' ' },
         { joins: false },
       ],
-      ['a new row pasted into table b (two lines)', { line: ROW_B, character: 0, text: '  5 6\n' }, { joins: true }],
+      [
+        'a new row typed into table b (a line break, then the row)',
+        { line: ROW_B, character: 99, text: '\n' },
+        { joins: false },
+      ],
+      ['... then the row', { line: ROW_B + 1, character: 0, text: '  5 6' }, { joins: false }],
+      ['a row of table b split in two', { line: ROW_B + 3, character: 5, text: '\n  ' }, { joins: false }],
+      [
+        'the break typed in table b deleted again',
+        { line: ROW_B, character: 99, endLine: ROW_B + 1, endCharacter: 0, text: '' },
+        { joins: false },
+      ],
+      [
+        'a row pasted into table a (two lines)',
+        { line: ROW_A + 2, character: 3, text: '1\n  7 8\n  9' },
+        { joins: false },
+      ],
+      [
+        'a row of table b joined to the one above (its break deleted)',
+        { line: ROW_B + 100, character: 99, endLine: ROW_B + 101, endCharacter: 0, text: '' },
+        { joins: true },
+      ],
     ];
     let version = 1;
     for (const [name, e, expect] of steps) {
@@ -102,7 +123,7 @@ describe('a huge study keeps its refused rows aside while it is edited (issue 15
       assert.equal(doc.getText(), reference.getText(), name);
       assert.equal(doc.lineCount, reference.lineCount, name);
     }
-    // The pasted row joined the document; its analysis split it again.
+    // The joined rows joined the document; its analysis split it again.
     assert.ok(doc.isSplit);
     // A report's study text says where the refused rows were left out (in the next version: this one was analysed whole).
     StudyDocument.update(
@@ -115,7 +136,7 @@ describe('a huge study keeps its refused rows aside while it is edited (issue 15
     const results = { study: null, laws: [], isoflops: [], predictions: [], optima: [], diagnostics: [] };
     const source = buildReportDocument(analysis, results).blocks.find((b) => b.kind === 'source');
     assert.ok(source && 'text' in source);
-    assert.match(String(source.text), /runs a \{\n {2}N {2}L\n {2}# 100,009 rows left out \(refused\)\n\}/);
+    assert.match(String(source.text), /runs a \{\n {2}N {2}L\n {2}# 100,011 rows left out \(refused\)\n\}/);
   });
 
   it('rows no longer inside a refused table are analysed whole (the table lost its brace)', async () => {
