@@ -2,8 +2,9 @@
 // tables (over MAX_INLINE_ROWS, refused unread) are kept aside: the analysed text leaves their rows
 // out (core/syntax/lineIndex.ts Elision), so a one-character edit costs the rest of the study, not
 // a fresh copy of 37 MB and a line index over 1.8 M lines (issue 15.3). An edit inside such a
-// table's rows that stays on one line patches that line; anything else (a paste across lines, a
-// row that becomes a `}`) puts the document back together and it is analysed whole again.
+// table's rows replaces the lines it touches (patches over the original text); one that would end
+// the table (a row made `}`) or crosses its first or last line puts the document back together,
+// and it is analysed whole again (then split again).
 import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import type { Position, Range } from 'vscode-languageserver';
 import { LineIndex, type Elision } from '../core/syntax/lineIndex';
@@ -31,10 +32,15 @@ interface Body {
   /** Offsets of `base`'s line starts. */
   baseLines: Uint32Array;
   /**
-   * Lines of `base` edited since, by number: their text now, without the base line's own break (a
-   * line break in it is a line added).
+   * Runs of `base`'s lines edited since, by their first line: how many base lines they replace and
+   * their text now, without the last one's break (a line break in it is a line of the document).
    */
-  edited: ReadonlyMap<number, string>;
+  edited: ReadonlyMap<number, Region>;
+}
+
+interface Region {
+  count: number;
+  text: string;
 }
 
 /** How many times a document was put back together (tests check edits do not). */
@@ -145,14 +151,13 @@ export class StudyDocument {
     const start = this.locate(range.start);
     const end = this.locate(range.end);
     if (!start.row && !end.row) return this.editText(start.offset, end.offset, inserted);
-    // Within one base line's text (as edited so far): anything else would join rows.
-    if (!start.row || !end.row || start.row.body !== end.row.body || start.row.base !== end.row.base) return false;
-    return this.editRow(start.row.body, start.row.base, start.offset, end.offset, inserted);
+    if (!start.row || !end.row || start.row.body !== end.row.body) return false; // across a body's end
+    return this.editRows(start.row.body, start.row.base, start.offset, end.row.base, end.offset, inserted);
   }
 
   /**
    * A position as an offset in the analysed text (clamped before the line's break, as
-   * TextDocument does), or in a body's base line's text (`row`).
+   * TextDocument does), or in a body: the first base line of its region and the offset in its text.
    */
   private locate(p: Position): { offset: number; row?: { body: number; base: number } } {
     const offset = this.lines.offset(p.line, p.character);
@@ -167,13 +172,13 @@ export class StudyDocument {
     return { offset: atBreak ? offset - 1 : offset };
   }
 
-  /** Line `line` of body `k`: its base line, that line's text now, and the line's span in it. */
+  /** Line `line` of body `k`: the first base line of its region, the region's text, the line's span in it. */
   private rowAt(k: number, line: number): { base: number; text: string; from: number; to: number } {
     const body = this.bodies[k];
-    let added = 0; // lines added by the edited base lines before
+    let added = 0; // document lines minus base lines, over the regions before
     for (const b of [...body.edited.keys()].sort((x, y) => x - y)) {
       if (line < b + added) break;
-      const text = body.edited.get(b)!;
+      const { count, text } = body.edited.get(b)!;
       const breaks = text.split('\n').length - 1;
       if (line <= b + added + breaks) {
         let from = 0;
@@ -181,10 +186,10 @@ export class StudyDocument {
         const next = text.indexOf('\n', from);
         return { base: b, text, from, to: next < 0 ? text.length : next };
       }
-      added += breaks;
+      added += breaks + 1 - count;
     }
     const base = line - added;
-    const text = this.baseText(k, base);
+    const text = this.region(k, base).text;
     return { base, text, from: 0, to: text.length };
   }
 
@@ -201,17 +206,32 @@ export class StudyDocument {
     return true;
   }
 
-  private editRow(k: number, base: number, start: number, end: number, inserted: string): boolean {
-    const before = this.baseText(k, base);
-    const after = before.slice(0, start) + inserted + before.slice(end);
+  /**
+   * Replaces body `k`'s text from `start` in the region at base line `first` to `end` in the region
+   * at base line `last`: those regions and the lines between become one region.
+   */
+  private editRows(k: number, first: number, start: number, last: number, end: number, inserted: string): boolean {
+    if (last < first) return false;
+    const regions: string[] = [];
+    let b = first;
+    let lastStart = 0; // where the last region's text starts in `before`
+    for (let at = 0; b <= last;) {
+      const r = this.region(k, b);
+      if (b === last) lastStart = at;
+      regions.push(r.text);
+      at += r.text.length + 1;
+      b += r.count;
+    }
+    const before = regions.join('\n');
+    const after = before.slice(0, start) + inserted + before.slice(lastStart + end);
     const was = before.split('\n').map((l) => scanLine(`${l}\n`, 0));
     const now = after.split('\n').map((l) => scanLine(`${l}\n`, 0));
     if (now.includes('end')) return false; // the table would end here
     const rows = (kinds: string[]) => kinds.filter((kind) => kind === 'row').length;
     const body = this.bodies[k];
-    const edited = new Map(body.edited);
-    edited.set(base, after);
-    this.bodies = this.bodies.map((b, i) => (i === k ? { ...body, edited } : b));
+    const edited = new Map([...body.edited].filter(([at]) => at < first || at >= b));
+    edited.set(first, { count: b - first, text: after });
+    this.bodies = this.bodies.map((x, i) => (i === k ? { ...body, edited } : x));
     const elisions = this.lines.elisions.map((e, i) =>
       i === k
         ? {
@@ -226,10 +246,12 @@ export class StudyDocument {
     return true;
   }
 
-  /** Base line `base` of body `k` as it reads now (edited or not), without its own line break. */
-  private baseText(k: number, base: number): string {
+  /** The region of body `k` starting at base line `base`: edited, or that one line as read. */
+  private region(k: number, base: number): Region {
     const body = this.bodies[k];
-    return body.edited.get(base) ?? body.base.slice(body.baseLines[base], body.baseLines[base + 1] - 1);
+    return (
+      body.edited.get(base) ?? { count: 1, text: body.base.slice(body.baseLines[base], body.baseLines[base + 1] - 1) }
+    );
   }
 
   private wholeDocument(): TextDocument {
@@ -273,8 +295,9 @@ function bodyText(body: Body): string {
   const parts: string[] = [];
   let from = 0; // a base offset
   for (const line of [...body.edited.keys()].sort((a, b) => a - b)) {
-    parts.push(body.base.slice(from, starts[line]), body.edited.get(line)!, '\n');
-    from = starts[line + 1];
+    const { count, text } = body.edited.get(line)!;
+    parts.push(body.base.slice(from, starts[line]), text, '\n');
+    from = starts[line + count];
   }
   parts.push(body.base.slice(from));
   return parts.join('');
