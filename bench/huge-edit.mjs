@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import * as esbuild from 'esbuild';
+import { bundleEntries } from './bundle.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const arg = (name, fallback) => {
@@ -32,20 +32,8 @@ function studyLines() {
 }
 
 async function bundleServer(out) {
-  await esbuild.build({
-    entryPoints: {
-      server: path.join(root, 'server/src/server.ts'),
-      lspFitWorker: path.join(root, 'server/src/lspFitWorker.ts'),
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    outdir: out,
-    logLevel: 'warning',
-    define: { 'import.meta.url': '__importMetaUrl' },
-    banner: { js: "const __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
-  });
+  const entries = { server: 'server/src/server.ts', lspFitWorker: 'server/src/lspFitWorker.ts' };
+  await bundleEntries(Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, path.join(root, v)])), out);
   return path.join(out, 'server.js');
 }
 
