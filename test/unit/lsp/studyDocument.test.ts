@@ -155,6 +155,34 @@ describe('a huge study keeps its refused rows aside while it is edited (issue 15
     assert.match(String(source.text), /runs a \{\n {2}N {2}L\n {2}# 100,011 rows left out \(refused\)\n\}/);
   });
 
+  it('random edits near and inside the rows kept aside keep the text and the analysis the whole text gives', async () => {
+    let seed = 7;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * n;
+    const pick = <T>(xs: T[]) => xs[Math.floor(random(xs.length))];
+    const store = new DocumentStore(new NodeHost());
+    const doc = StudyDocument.create(uri, 'scaling', 1, TEXT);
+    const reference = TextDocument.create(uri, 'scaling', 1, TEXT);
+    await store.get(doc);
+    for (let version = 2; version < 14; version++) {
+      // Around the tables' first and last rows, their braces and headers, or anywhere.
+      const edges = [1, 2, 3, 4, ROW_A + ROWS_A - 1, ROW_A + ROWS_A, ROW_B - 70_000, ROW_B + 49, ROW_B + 50];
+      const line = Math.max(0, pick(edges) + Math.floor(random(5)) - 2);
+      const start = { line, character: Math.floor(random(14)) };
+      const end = pick([start, { line: line + Math.floor(random(3)), character: Math.floor(random(14)) }]);
+      const text = pick(['', '7', '\n', '  5 6\n', '#', 'x', '\n  8 9', '}']);
+      const range =
+        end.line < start.line || (end.line === start.line && end.character < start.character)
+          ? { start: end, end: start }
+          : { start, end };
+      StudyDocument.update(doc, [{ range, text }], version);
+      TextDocument.update(reference, [{ range, text }], version);
+      const name = `v${version}: ${JSON.stringify({ range, text })}`;
+      const state = await store.get(doc);
+      assert.deepEqual(seen(state.analysis), seen(await analyze(reference.getText(), options)), name);
+      assert.equal(doc.getText(), reference.getText(), name);
+    }
+  });
+
   it('rows no longer inside a refused table are analysed whole (the table lost its brace)', async () => {
     const store = new DocumentStore(new NodeHost());
     const doc = StudyDocument.create(uri, 'scaling', 1, TEXT);
