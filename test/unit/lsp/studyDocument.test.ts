@@ -9,6 +9,7 @@ import { LineIndex, type Elision } from '../../../server/src/core/syntax/lineInd
 import { MAX_INLINE_ROWS } from '../../../server/src/core/syntax/parser';
 import { documentDiagnostics } from '../../../server/src/lsp/diagnostics';
 import { DocumentStore } from '../../../server/src/lsp/documents';
+import { FitManager, type FitJob } from '../../../server/src/lsp/fitManager';
 import { MAX_WHOLE_DOCUMENT_CHARS } from '../../../server/src/lsp/limits';
 import { joins, StudyDocument } from '../../../server/src/lsp/studyDocument';
 import { documentSymbols, foldingRanges } from '../../../server/src/lsp/symbols';
@@ -195,6 +196,37 @@ describe('a huge study keeps its refused rows aside while it is edited (issue 15
     const state = await store.get(doc);
     assert.deepEqual(seen(state.analysis), seen(await analyze(reference.getText(), options)));
     assert.equal(doc.getText(), reference.getText());
+  });
+
+  it('a fit job carries the elisions: the worker analyses the study the editor analysed', async () => {
+    const fitted = `${TEXT}runs c {\n  N L\n  1M 2.5\n  2M 2.4\n  4M 2.3\n  8M 2.2\n}\nlaw m: L = E + A / N^alpha {\n  fit c\n}\n`;
+    const store = new DocumentStore(new NodeHost());
+    const doc = StudyDocument.create(uri, 'scaling', 1, fitted);
+    await store.get(doc);
+    StudyDocument.update(
+      doc,
+      [{ range: { start: { line: 0, character: 8 }, end: { line: 0, character: 8 } }, text: 'x' }],
+      2,
+    );
+    const { analysis } = await store.get(doc);
+    assert.equal(analysis.lines.elisions.length, 2);
+    const jobs: FitJob[] = [];
+    const manager = new FitManager({
+      backend: { run: (job) => (jobs.push(job), Promise.resolve({ ok: false, message: 'not fitted here' })) },
+      current: () => ({ version: 2, analysis, studyPath: options.studyPath }),
+      severities: () => ({}),
+      debounceMs: () => 0,
+      enabled: () => true,
+      onState: () => {},
+      onRecord: () => {},
+    });
+    manager.update(uri, 2, analysis);
+    for (let i = 0; i < 200 && jobs.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    manager.dispose();
+    assert.ok(jobs[0]?.laws.includes('m'));
+    assert.deepEqual(jobs[0].elisions, analysis.lines.elisions);
+    const worker = await analyze(jobs[0].text, { ...options, elisions: jobs[0].elisions });
+    assert.deepEqual(seen(worker), seen(analysis));
   });
 
   it('a study under the whole-document limit is never split', async () => {
