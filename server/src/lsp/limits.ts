@@ -10,7 +10,8 @@ export const MAX_WHOLE_DOCUMENT_CHARS = 1_000_000;
 /** Undefined when the study is small enough for `feature`, else the notice that says why it is off. */
 export function tooLargeFor(analysis: Analysis, feature: 'formatting' | 'semantic highlighting'): string | undefined {
   const size = documentLength(analysis);
-  if (size <= MAX_WHOLE_DOCUMENT_CHARS) return undefined;
+  // A text with elided rows is never the whole document: the editor splits only over the limit.
+  if (size <= MAX_WHOLE_DOCUMENT_CHARS && analysis.lines.elisions.length === 0) return undefined;
   const mb = (n: number) => `${(n / 1e6).toFixed(1)} million characters`;
   return `Scaling Studio: ${feature} is off for this study: it has ${mb(size)}, over the limit of ${mb(MAX_WHOLE_DOCUMENT_CHARS)}. Move large run tables to a CSV file (dataset … = csv("…")).`;
 }

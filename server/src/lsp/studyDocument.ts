@@ -201,6 +201,7 @@ export class StudyDocument {
     const elisions = this.lines.elisions.map((e) => (e.at > start ? { ...e, at: e.at + delta } : e));
     // Each body must still start a line (an edit joining the line before it with it cannot be made here).
     if (elisions.some((e) => e.at === 0 || text.charCodeAt(e.at - 1) !== 10)) return false;
+    if (!overLimit(text, elisions)) return false;
     this.text = text;
     this.lines = new LineIndex(text, elisions);
     return true;
@@ -228,6 +229,8 @@ export class StudyDocument {
     const now = after.split('\n').map((l) => scanLine(`${l}\n`, 0));
     if (now.includes('end')) return false; // the table would end here
     const rows = (kinds: string[]) => kinds.filter((kind) => kind === 'row').length;
+    const chars = after.length - before.length;
+    if (!overLimit(this.text, this.lines.elisions, chars)) return false;
     const body = this.bodies[k];
     const edited = new Map([...body.edited].filter(([at]) => at < first || at >= b));
     edited.set(first, { count: b - first, text: after });
@@ -236,7 +239,7 @@ export class StudyDocument {
       i === k
         ? {
             at: e.at,
-            chars: e.chars + after.length - before.length,
+            chars: e.chars + chars,
             lines: e.lines + now.length - was.length,
             rows: e.rows + rows(now) - rows(was),
           }
@@ -267,6 +270,14 @@ export class StudyDocument {
     this.lines = new LineIndex('');
     this.bodies = [];
   }
+}
+
+/**
+ * Whether a split document stays over the whole-document limit: formatting and semantic tokens are
+ * refused only above it, and they must never see the analysed text as if it were the document.
+ */
+function overLimit(text: string, elisions: readonly Elision[], added = 0): boolean {
+  return text.length + elisions.reduce((n, e) => n + e.chars, added) > MAX_WHOLE_DOCUMENT_CHARS;
 }
 
 /** The `lines + 1` line starts of a text of whole lines (the last one is its length). */

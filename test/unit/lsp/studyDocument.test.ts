@@ -10,7 +10,7 @@ import { MAX_INLINE_ROWS } from '../../../server/src/core/syntax/parser';
 import { documentDiagnostics } from '../../../server/src/lsp/diagnostics';
 import { DocumentStore } from '../../../server/src/lsp/documents';
 import { FitManager, type FitJob } from '../../../server/src/lsp/fitManager';
-import { MAX_WHOLE_DOCUMENT_CHARS } from '../../../server/src/lsp/limits';
+import { MAX_WHOLE_DOCUMENT_CHARS, tooLargeFor } from '../../../server/src/lsp/limits';
 import { joins, StudyDocument } from '../../../server/src/lsp/studyDocument';
 import { documentSymbols, foldingRanges } from '../../../server/src/lsp/symbols';
 import { buildReportDocument } from '../../../server/src/present/reportDocument';
@@ -227,6 +227,24 @@ describe('a huge study keeps its refused rows aside while it is edited (issue 15
     assert.deepEqual(jobs[0].elisions, analysis.lines.elisions);
     const worker = await analyze(jobs[0].text, { ...options, elisions: jobs[0].elisions });
     assert.deepEqual(seen(worker), seen(analysis));
+  });
+
+  it('a study that falls under the whole-document limit is joined (formatting must see the whole text)', async () => {
+    const comment = `# ${'x'.repeat(500_000)}`;
+    const lines = ['runs r {', '  N L', ...rows(MAX_INLINE_ROWS + 10, 3).map((r) => r.slice(0, 6)), '}', comment, ''];
+    const text = lines.join('\n');
+    assert.ok(text.length > MAX_WHOLE_DOCUMENT_CHARS && text.length - comment.length < MAX_WHOLE_DOCUMENT_CHARS);
+    const store = new DocumentStore(new NodeHost());
+    const doc = StudyDocument.create(uri, 'scaling', 1, text);
+    await store.get(doc);
+    assert.ok(doc.isSplit);
+    const line = lines.length - 2;
+    const range = { start: { line, character: 0 }, end: { line, character: comment.length } };
+    StudyDocument.update(doc, [{ range, text: '' }], 2);
+    assert.equal(doc.isSplit, false);
+    const { analysis } = await store.get(doc);
+    assert.equal(analysis.lines.elisions.length, 0);
+    assert.equal(tooLargeFor(analysis, 'formatting'), undefined);
   });
 
   it('a study under the whole-document limit is never split', async () => {
