@@ -11,11 +11,16 @@ const root = path.resolve(here, '..');
 export async function bundleBench(name) {
   const out = path.join(root, 'node_modules', '.cache', 'scaling-bench');
   mkdirSync(out, { recursive: true });
+  return bundleEntries(
+    { [name]: path.join(here, `${name}.ts`), fitWorker: path.join(root, 'server/src/core/fit/worker.ts') },
+    out,
+  );
+}
+
+/** Bundles entry points (name → TypeScript source) into `out` as CommonJS for node; returns `out`. */
+export async function bundleEntries(entryPoints, out) {
   await esbuild.build({
-    entryPoints: {
-      [name]: path.join(here, `${name}.ts`),
-      fitWorker: path.join(root, 'server/src/core/fit/worker.ts'),
-    },
+    entryPoints,
     bundle: true,
     platform: 'node',
     format: 'cjs',

@@ -15,6 +15,10 @@ const benches = [
     'fit-vs-peers.mjs',
   ],
   ['language server: hover, completion, edit diagnostics, memory', 'lsp.mjs'],
+  [
+    'language server: one-character edits of a 37 MB study (a refused 1.8 M-row inline table) → publishDiagnostics (50 ms)',
+    'huge-edit.mjs',
+  ],
   ['webview: first paint and repaint of a 10,000-run fit view (500 / 150 ms)', 'webview.mjs'],
   ['load: 50 studies open, 100 edits/s for 10 s', 'load.mjs'],
   ['shared parameters: a joint fit over 4, 8, 16 groups vs the sum of their separate fits (≤ 2×)', 'shared.mjs'],

@@ -22,6 +22,7 @@ async function fit(job: FitJob): Promise<FitReply> {
     loader,
     catalogue,
     severities: job.severities,
+    ...(job.elisions ? { elisions: job.elisions } : {}),
     isPathAllowed: job.pathPolicy ? pathGuard(job.pathPolicy, job.studyPath) : undefined,
   });
   const laws = new Set(job.laws);

@@ -15,7 +15,6 @@ import {
   type CancellationToken,
   type InitializeResult,
 } from 'vscode-languageserver/node';
-import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   CancelFitNotification,
   FitRequest,
@@ -62,10 +61,12 @@ import { LEGEND, semanticTokens } from './lsp/semanticTokens';
 import { normalizeSettings } from './lsp/settings';
 import { documentSymbols, foldingRanges } from './lsp/symbols';
 import { statementAt } from './lsp/symbolIndex';
+import { StudyDocument } from './lsp/studyDocument';
 import { pathGuard, trustFromInitOptions } from './lsp/trust';
 
 const connection = createConnection(ProposedFeatures.all);
-const documents = new TextDocuments(TextDocument);
+// Huge studies keep their refused tables' rows aside, so an edit does not copy them (issue 15.3).
+const documents = new TextDocuments(StudyDocument);
 let workspaceRoot: string | undefined;
 const store = new DocumentStore(new NodeHost(), () => workspaceRoot);
 let configurationPull = false;

@@ -9,7 +9,7 @@ import { dataKey, globBase, isGlob, resolveDataPath } from './data/paths';
 import { withoutCascades } from './semantics/cascades';
 import { applySeverities, validate } from './semantics/validate';
 import type { DataFormat } from './syntax/ast';
-import { LineIndex } from './syntax/lineIndex';
+import { LineIndex, type Elision } from './syntax/lineIndex';
 import { parse, type ParseResult } from './syntax/parser';
 
 export interface AnalyzeOptions {
@@ -28,12 +28,21 @@ export interface AnalyzeOptions {
    * while a large file loads (issue 15.2).
    */
   dataPending?: boolean;
+  /**
+   * Refused tables' rows the text leaves out (the editor's huge studies, lsp/studyDocument.ts):
+   * each must fall inside a table the parse refuses, or `analyze` throws ElisionMismatch.
+   */
+  elisions?: readonly Elision[];
 }
+
+/** The text's elisions are not all inside refused tables: analyse the whole document instead. */
+export class ElisionMismatch extends Error {}
 
 /** What a dataset reads while its file is still loading (AnalyzeOptions.dataPending). */
 export const LOADING_DATA = { ok: false, message: 'loading data…', code: 'scaling.loading-data' } as const;
 
 export interface Analysis {
+  /** The analysed text: the document, less the elided lines (lines.elisions) when there are any. */
   text: string;
   lines: LineIndex;
   parsed: ParseResult;
@@ -46,12 +55,21 @@ export interface Analysis {
 
 /** Phases: parse → load the data the study names (asynchronous, through the host) → bind → validate. */
 export async function analyze(text: string, options: AnalyzeOptions): Promise<Analysis> {
-  const parsed = parse(text);
+  const elisions = options.elisions ?? [];
+  const parsed = parse(text, { elisions });
+  if (parsed.elisionsRead !== elisions.length) throw new ElisionMismatch('elided lines outside a refused table');
   const data = await loadStudyData(parsed, text, options);
   const model = bind(parsed, { ...options, data });
   const all = withoutCascades([...parsed.diagnostics, ...model.diagnostics, ...validate(parsed, model)], parsed, text);
   const diagnostics = applySeverities(all, options.severities ?? {}).sort((a, b) => a.range.start - b.range.start);
-  return { text, lines: new LineIndex(text), parsed, model, diagnostics };
+  return { text, lines: new LineIndex(text, elisions), parsed, model, diagnostics };
+}
+
+/** The document's length in characters (the analysed text and its elided lines). */
+export function documentLength(analysis: Analysis): number {
+  let n = analysis.text.length;
+  for (const e of analysis.lines.elisions) n += e.chars;
+  return n;
 }
 
 /**
@@ -91,7 +109,9 @@ export function namesInText(text: string): Set<string> {
 async function loadStudyData(parsed: ParseResult, text: string, options: AnalyzeOptions): Promise<StudyData> {
   const data: StudyData = new Map();
   const pending: Promise<void>[] = [];
-  const wanted = namesInText(text);
+  // Only a study with a data file pays for the names (a regex over the whole text).
+  let names: Set<string> | undefined;
+  const wanted = () => (names ??= namesInText(text));
   for (const s of parsed.file.statements) {
     if (s.kind !== 'Dataset' || !s.path || !s.format) continue;
     const file = resolveDataPath(s.path.value, options.studyPath, options.baseDir);
@@ -108,8 +128,9 @@ async function loadStudyData(parsed: ParseResult, text: string, options: Analyze
       continue;
     }
     data.set(key, { ok: false, message: 'not loaded' });
-    if (isGlob(s.path.value)) pending.push(loadGlob(file, format, wanted, options).then((r) => void data.set(key, r)));
-    else pending.push(options.loader.load(file, format, wanted).then((r) => void data.set(key, r)));
+    if (isGlob(s.path.value))
+      pending.push(loadGlob(file, format, wanted(), options).then((r) => void data.set(key, r)));
+    else pending.push(options.loader.load(file, format, wanted()).then((r) => void data.set(key, r)));
   }
   await Promise.all(pending);
   return data;

@@ -7,17 +7,28 @@ import type { DataHost } from '../core/data/host';
 import { DataLoader } from '../core/data/loader';
 import { pathMatches, resolveDataPath } from '../core/data/paths';
 import { catalogue } from '../core/laws';
-import { analyze, failedAnalysis, type Analysis, type AnalyzeOptions } from '../core/study';
+import { analyze, ElisionMismatch, failedAnalysis, type Analysis, type AnalyzeOptions } from '../core/study';
 import { logMessage } from './safe';
 import type { ServerSettings } from './settings';
 import { pathGuard, type PathPolicy } from './trust';
 import { DEFAULT_SETTINGS } from './settings';
+import type { RefusedRows, TextSnapshot } from './studyDocument';
 
 /** Just what the store needs of a document (vscode-languageserver-textdocument's TextDocument fits). */
 interface VersionedText {
   readonly uri: string;
   readonly version: number;
   getText(): string;
+  /** The text to analyse, a huge study's refused rows left out (lsp/studyDocument.ts). */
+  snapshot?(): TextSnapshot;
+  /** After an analysis of the whole `text` of `version`: keep its refused tables' rows aside. */
+  split?(version: number, text: string, refused: readonly RefusedRows[]): void;
+}
+
+function snapshotOf(doc: VersionedText): TextSnapshot {
+  if (doc.snapshot) return doc.snapshot();
+  const text = doc.getText();
+  return { text, elisions: [], whole: () => text };
 }
 
 interface DocumentState {
@@ -93,12 +104,14 @@ export class DocumentStore {
     const studyPath = uriToPath(doc.uri);
     // The server's document is updated in place by later edits: read its version and text now, once.
     const { uri, version } = doc;
-    const text = doc.getText();
+    const snapshot = snapshotOf(doc);
+    const text = snapshot.text;
     const baseDir = studyPath ? undefined : this.workspaceRoot();
     const entry: CacheEntry = { version, promise: undefined as unknown as Promise<DocumentState> };
-    entry.promise = analyze(text, this.analyzeOptions(studyPath, baseDir)).then(
+    entry.promise = analyzeSnapshot(snapshot, this.analyzeOptions(studyPath, baseDir)).then(
       (analysis) => {
         this.analyses++;
+        if (analysis.lines.elisions.length === 0) doc.split?.(version, analysis.text, analysis.parsed.refusedRows);
         entry.state = { uri, version, studyPath, baseDir, analysis };
         return entry.state;
       },
@@ -133,7 +146,7 @@ export class DocumentStore {
    * interim analysis of the text with no data bound, marked `loading`, made at most once per version.
    */
   async current(doc: VersionedText, waitMs = INTERIM_AFTER_MS): Promise<DocumentState> {
-    const asked = { uri: doc.uri, version: doc.version, text: doc.getText() }; // `doc` may change meanwhile
+    const asked = { uri: doc.uri, version: doc.version, snapshot: snapshotOf(doc) }; // `doc` may change meanwhile
     const full = this.get(doc);
     const entry = this.cache.get(doc.uri)!;
     if (entry.state) return entry.state;
@@ -151,13 +164,13 @@ export class DocumentStore {
     return entry.interim;
   }
 
-  private async interim(doc: { uri: string; version: number; text: string }): Promise<DocumentState> {
+  private async interim(doc: { uri: string; version: number; snapshot: TextSnapshot }): Promise<DocumentState> {
     const studyPath = uriToPath(doc.uri);
     const baseDir = studyPath ? undefined : this.workspaceRoot();
-    const text = doc.text;
+    const text = doc.snapshot.text;
     let analysis: Analysis;
     try {
-      analysis = await analyze(text, { ...this.analyzeOptions(studyPath, baseDir), dataPending: true });
+      analysis = await analyzeSnapshot(doc.snapshot, { ...this.analyzeOptions(studyPath, baseDir), dataPending: true });
     } catch (e) {
       analysis = failedAnalysis(text, e);
     }
@@ -201,5 +214,16 @@ export class DocumentStore {
       if (file !== undefined && pathMatches(file, filePath)) return true;
     }
     return false;
+  }
+}
+
+/** Analyses a snapshot; when its elided rows are no longer inside a refused table, the whole text. */
+async function analyzeSnapshot(snapshot: TextSnapshot, options: AnalyzeOptions): Promise<Analysis> {
+  if (snapshot.elisions.length === 0) return analyze(snapshot.text, options);
+  try {
+    return await analyze(snapshot.text, { ...options, elisions: snapshot.elisions });
+  } catch (e) {
+    if (!(e instanceof ElisionMismatch)) throw e;
+    return analyze(snapshot.whole(), options);
   }
 }

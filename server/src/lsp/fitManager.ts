@@ -8,6 +8,7 @@ import { diagnostic, type Diagnostic, type Severity } from '../core/diagnostics'
 import type { StudyResults } from '../core/results';
 import type { AnswerBasis } from '../core/fit/types';
 import type { Analysis } from '../core/study';
+import type { Elision } from '../core/syntax/lineIndex';
 import type { FitResponse, FitStateParams } from '../../../protocol/lsp';
 import { rememberBasis } from './cachedAnswers';
 import { fitView, type FitView } from './fitState';
@@ -18,6 +19,8 @@ import type { PathPolicy } from './trust';
 /** What the worker is asked to do: analyse this text and fit these laws and isoflops. */
 export interface FitJob {
   text: string;
+  /** Refused tables' rows the text leaves out (a huge study in the editor): analysed as the editor did. */
+  elisions?: readonly Elision[];
   studyPath: string | undefined;
   /** Where relative data paths resolve for an untitled study (the workspace folder). */
   baseDir?: string;
@@ -316,6 +319,7 @@ export class FitManager {
     running.promise = (async (): Promise<FitResponse> => {
       const job: FitJob = {
         text: cur.analysis.text,
+        ...(cur.analysis.lines.elisions.length > 0 ? { elisions: cur.analysis.lines.elisions } : {}),
         studyPath: cur.studyPath,
         ...(cur.baseDir ? { baseDir: cur.baseDir } : {}),
         severities: this.o.severities(),

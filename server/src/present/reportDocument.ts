@@ -331,8 +331,19 @@ export function buildReportDocument(analysis: Analysis, results: StudyResults, m
   blocks.push(...checklist(analysis, results, meta));
 
   blocks.push({ kind: 'heading', level: 2, text: 'Study text', id: 'study-text' });
-  blocks.push({ kind: 'source', id: 'study-source', text: analysis.text });
+  blocks.push({ kind: 'source', id: 'study-source', text: studySource(analysis) });
   return { title, meta: about, blocks };
+}
+
+/** The study's text; a huge study's refused rows, kept aside by the editor, as one line saying so. */
+function studySource(analysis: Analysis): string {
+  let text = '';
+  let from = 0;
+  for (const e of analysis.lines.elisions) {
+    text += analysis.text.slice(from, e.at) + `  # ${e.rows.toLocaleString('en-US')} rows left out (refused)\n`;
+    from = e.at;
+  }
+  return text + analysis.text.slice(from);
 }
 
 function lawBlocks(law: BoundLaw, results: StudyResults): Block[] {

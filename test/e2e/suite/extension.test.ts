@@ -471,6 +471,43 @@ describe('Scaling Studio in a real extension host', () => {
     await waitFor(() => messages().length === 0, `the error to clear once b.csv matches (now: ${messages()})`, 30000);
   });
 
+  check('a huge study with a refused runs table follows edits above, inside and below it (issue 15.3)', async () => {
+    // Over 1,000,000 characters with a table over 100,000 rows: the server keeps the rows aside.
+    const rows = Array.from(
+      { length: 100_010 },
+      (_, i) => `  ${1 + (i % 997)}M  ${(2 + (i % 1000) / 1000).toFixed(3)}`,
+    );
+    const content = [
+      'study "huge"',
+      'runs a {',
+      '  N  L',
+      ...rows,
+      '}',
+      'law l: L = E + A / N^alpha {',
+      '  fit a',
+      '}',
+      '',
+    ];
+    const doc = await vscode.workspace.openTextDocument({ language: 'scaling', content: content.join('\n') });
+    const ed = await vscode.window.showTextDocument(doc);
+    const errors = () =>
+      vscode.languages.getDiagnostics(doc.uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
+    const refusal = (count: string, line: number) =>
+      errors().some((d) => d.range.start.line === line && d.message.includes(`'a' has ${count} rows`));
+    await waitFor(() => refusal('100,010', 1), 'the refusal at the table name', 60000);
+    // A broken formula below the table: an error at its line.
+    const law = lineOf(doc, 'law l:');
+    await ed.edit((e) => e.insert(new vscode.Position(law, 'law l: L = E + A / N^alpha'.length), ' +'));
+    const atLaw = (line: number) => errors().some((d) => d.range.start.line === line && !d.message.includes('rows'));
+    await waitFor(() => atLaw(law), 'the error at the broken formula after the table');
+    // A new row inside the table is counted; a line above the table moves every error down.
+    await ed.edit((e) => e.insert(new vscode.Position(500, 0), '  5M  2.5\n'));
+    await waitFor(() => refusal('100,011', 1) && atLaw(law + 1), 'the new row counted, the law one line down');
+    await ed.edit((e) => e.insert(new vscode.Position(0, 0), '# notes\n'));
+    await waitFor(() => refusal('100,011', 2) && atLaw(law + 2), 'both errors one more line down');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   check('scalingStudio.showPlot opens a webview beside the editor', async () => {
     const ed = await open('e2e/predict.scaling');
     await vscode.commands.executeCommand('scalingStudio.showPlot');

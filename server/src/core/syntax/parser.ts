@@ -15,6 +15,7 @@ import {
   TOP_LEVEL_KEYWORDS,
 } from './keywords';
 import type { Token } from './lexer';
+import type { Elision } from './lineIndex';
 import { describe, listOr, suggest, unexpected, whatStarts } from './messages';
 
 export {
@@ -36,12 +37,21 @@ export interface ParseResult {
   unarySigns: Set<number>;
   /** Start offsets of `(` tokens that open a call (`log(`, `csv(`, `huber(`): written tight to the name. */
   callParens: Set<number>;
+  /** The rows of each refused runs table: whole lines [start, end) of the text, `lines` of them. */
+  refusedRows: { start: number; end: number; lines: number; rows: number }[];
+  /** How many of the text's elisions a refused table's scan took in (all of them, or the analysis is not the document's). */
+  elisionsRead: number;
+}
+
+export interface ParseOptions {
+  /** Refused tables' rows left out of the text (sorted by `at`): the scan counts them unread. */
+  elisions?: readonly Elision[];
 }
 
 const BINARY_PUNCT = new Set(['+', '-', '*', '/', '^', '<', '<=', '>', '>=', '==', '!=']);
 
-export function parse(text: string): ParseResult {
-  return new Parser(text).parseFile();
+export function parse(text: string, options: ParseOptions = {}): ParseResult {
+  return new Parser(text, undefined, options.elisions).parseFile();
 }
 
 /**
@@ -65,6 +75,14 @@ export const MAX_INLINE_ROWS = 100_000;
 
 class Parser extends ExpressionParser {
   private readonly scratchCells: (A.NumberLit | A.StringLit)[] = [];
+  private readonly refusedRows: ParseResult['refusedRows'] = [];
+  private readonly elided: Map<number, Elision>;
+  private elisionsRead = 0;
+
+  constructor(text: string, window?: number, elisions: readonly Elision[] = []) {
+    super(text, window);
+    this.elided = new Map(elisions.map((e) => [e.at, e]));
+  }
 
   // ----------------------------------------------------------------------------- file
 
@@ -116,6 +134,8 @@ class Parser extends ExpressionParser {
       diagnostics: this.diagnostics,
       unarySigns: this.unarySigns,
       callParens: this.callParens,
+      refusedRows: this.refusedRows,
+      elisionsRead: this.elisionsRead,
     };
   }
 
@@ -406,25 +426,35 @@ class Parser extends ExpressionParser {
   /**
    * When the table from `from` (just after its header) has more than MAX_INLINE_ROWS lines of rows,
    * their count and where they end (the line of the closing brace or of the next statement), found
-   * by a scan of the text; undefined for a table of allowed size.
+   * by a scan of the text; undefined for a table of allowed size. Elided lines on the way count
+   * as the rows they were.
    */
   private oversizedRows(from: number): { rows: number; end: number } | undefined {
     const text = this.text;
     let rows = 0;
-    let at = text.indexOf('\n', from) + 1;
+    let lines = 0;
+    let read = 0;
+    const first = text.indexOf('\n', from) + 1;
+    let at = first;
     // Character codes only, no substring or regex per line: this scan runs over every inline table.
     while (at > 0 && at < text.length) {
-      let i = at;
-      let c = text.charCodeAt(i);
-      while (c === 32 /* space */ || c === 9 /* tab */) c = text.charCodeAt(++i);
-      if (c === 125 /* } */) break;
-      if (isLetter(c) && startsTopLevelKeyword(text, i)) break;
-      const blank = c === 10 || c === 13 || c === 35 /* # */ || (c === 47 && text.charCodeAt(i + 1) === 47); // `//`
-      if (!blank && i < text.length) rows++;
+      const elision = this.elided.get(at);
+      if (elision) {
+        rows += elision.rows;
+        lines += elision.lines;
+        read++;
+      }
+      const kind = scanLine(text, at);
+      if (kind === 'end') break;
+      if (kind === 'row') rows++;
+      lines++;
       at = text.indexOf('\n', at) + 1;
     }
     if (rows <= MAX_INLINE_ROWS) return undefined;
-    return { rows, end: at > 0 ? at : text.length };
+    const end = at > 0 ? at : text.length;
+    this.elisionsRead += read;
+    this.refusedRows.push({ start: first, end, lines, rows });
+    return { rows, end };
   }
 
   private reportRowCounts(decl: A.RunsDecl, mismatched: A.RunRow[]): void {
@@ -1007,6 +1037,20 @@ class Parser extends ExpressionParser {
 
 function isLetter(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95; // A-Z a-z _
+}
+
+/**
+ * What the line starting at `at` is to the scan of an inline table: its end (a closing brace or a
+ * statement keyword first), a row, or blank (empty, or a comment).
+ */
+export function scanLine(text: string, at: number): 'end' | 'row' | 'blank' {
+  let i = at;
+  let c = text.charCodeAt(i);
+  while (c === 32 /* space */ || c === 9 /* tab */) c = text.charCodeAt(++i);
+  if (c === 125 /* } */) return 'end';
+  if (isLetter(c) && startsTopLevelKeyword(text, i)) return 'end';
+  const blank = c === 10 || c === 13 || c === 35 /* # */ || (c === 47 && text.charCodeAt(i + 1) === 47); // `//`
+  return blank || i >= text.length ? 'blank' : 'row';
 }
 
 /** Whether the letters at `i` (a maximal run of them) spell a statement keyword. */
