@@ -416,14 +416,16 @@ export async function searchNewton(
   const seeds = opts.exhaustive ? [] : (opts.seeds ?? []);
   const declared = starts.length;
   const seedValues = seeds.map((u) => so.value(u));
-  const ranked = (values: Float64Array) => {
+  /** Seeds and starts with a finite value, best first; abandoned starts (`partial`) left out. */
+  const ranked = (values: Float64Array, partial?: Uint8Array) => {
     const order: { u: Float64Array; v: number }[] = seeds.map((u, i) => ({ u, v: seedValues[i] }));
-    for (let i = 0; i < declared; i++) order.push({ u: starts[i], v: values[i] });
+    for (let i = 0; i < declared; i++)
+      if (Number.isFinite(values[i]) && !partial?.[i]) order.push({ u: starts[i], v: values[i] });
     return order.filter((c) => Number.isFinite(c.v)).sort((a, b) => a.v - b.v);
   };
-  let finite = ranked(screen.values);
-  // Abandoned starts rank behind every fully screened one that can be in the first block; past
-  // it, the order needs their full values.
+  // Abandoned starts rank behind every fully screened one that can be in the first block: the
+  // first block needs only the others; past it, the order needs every start's full value.
+  let finite = ranked(screen.values, screen.partial);
   let complete = !screen.partial;
   const ws = new NewtonWorkspace(so.p);
   let optima: SearchOptimum[] = [];
@@ -468,10 +470,6 @@ export async function searchNewton(
     let end = 0;
     while (end < finite.length && !interrupted) {
       const before = bestValue();
-      if (end > 0 && !complete) {
-        finite = ranked(screen.rescreen!());
-        complete = true;
-      }
       const next = finite.slice(end, end + block).map((c) => c.u);
       for (let i = 0; i < next.length && !interrupted; i += 8) {
         await pause();
@@ -485,6 +483,10 @@ export async function searchNewton(
       const agreed = best ? best.hits : 0;
       const disagree = optima.some((o) => o !== best && o.value <= best.value * COMPETING);
       if (!(agreed < 2 || disagree || improved)) break;
+      if (!complete) {
+        finite = ranked(screen.rescreen!());
+        complete = true;
+      }
       if (end < finite.length) widened++;
     }
   }
