@@ -5,11 +5,13 @@ import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import { parquetMetadata } from 'hyparquet';
 import * as zlib from 'node:zlib';
 import {
   DataLoader,
   delimitedMemory,
   LOAD_MEMORY,
+  MEMORY_PER_FLAT_PARQUET_CELL,
   MEMORY_PER_PARQUET_CELL,
   WORKER_PARSE_MIN_BYTES,
 } from '../../../server/src/core/data/loader';
@@ -140,11 +142,11 @@ describe('data memory bound and cache eviction', () => {
 describe('data memory bound: compressed data counted from its contents', () => {
   const fixture = (f: string) => fs.readFileSync(path.resolve(__dirname, '../../fixtures/formats', f));
 
-  it('a Parquet file counts its file plus 64 bytes per decoded cell (rows x columns read), not 14x its size', async () => {
+  it('a Parquet file counts its file plus 24 bytes per cell read flat (rows x columns read), not 14x its size', async () => {
     const bytes = fixture('sweep.zstd.parquet');
     const rows = 8; // sweep.csv, its twin
     const wanted = new Set(['N', 'D', 'loss']);
-    const needed = bytes.length + rows * wanted.size * MEMORY_PER_PARQUET_CELL;
+    const needed = bytes.length + rows * wanted.size * MEMORY_PER_FLAT_PARQUET_CELL;
     assert.ok(needed < bytes.length * 14, 'the all-strings text estimate (14x) would refuse what fits');
     const load = (boundBytes: number) => {
       const host = new MemoryHost();
@@ -155,6 +157,22 @@ describe('data memory bound: compressed data counted from its contents', () => {
     const refused = await load(needed - 1);
     assert.equal(refused.ok, false);
     assert.match(!refused.ok ? refused.message : '', /loading it needs about 0 MB, over the 0\.\d+ MB bound for data/);
+  });
+
+  it('a Parquet column left to the generic reader (a timestamp) counts 64 bytes a cell, a flat one 24', async () => {
+    const bytes = fixture('flat.parquet');
+    const rows = Number(
+      parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)).num_rows,
+    );
+    const wanted = new Set(['loss', 'at']); // a DOUBLE read flat, a TIMESTAMP through hyparquet
+    const needed = bytes.length + rows * (MEMORY_PER_FLAT_PARQUET_CELL + MEMORY_PER_PARQUET_CELL);
+    const load = (boundBytes: number) => {
+      const host = new MemoryHost();
+      host.write('/d/f.parquet', bytes);
+      return new DataLoader(host, { maxMemoryMB: boundBytes / 2 ** 20 }).load('/d/f.parquet', 'parquet', wanted);
+    };
+    assert.equal((await load(needed)).ok, true, 'exactly at the bound: loads');
+    assert.equal((await load(needed - 1)).ok, false, 'a byte less: refused');
   });
 
   it('a .gz may unpack only to what the bound allows: a small file of much text is refused, saying so', async () => {

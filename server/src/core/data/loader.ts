@@ -136,12 +136,20 @@ export const WORKER_PARSE_MIN_BYTES = 4 << 20;
 /** How much of a delimited file's start is sampled to estimate its rows and cells. */
 const MEMORY_SAMPLE_BYTES = 1 << 20;
 /**
- * Peak memory of a decoded Parquet cell: hyparquet's array of boxed numbers or BigInts, our copy of
- * it and the Float64Array. Measured on a 1M-row DuckDB file: a DOUBLE column raised peak RSS by 44 MB,
- * four INT64/DOUBLE columns by 246 MB (62 bytes a cell). A Parquet file's size says little (10.8 MB
- * for 5M cells), so its estimate is counted from its footer: rows × columns read, plus the file.
+ * Peak memory of a Parquet cell decoded by hyparquet's generic reader (dates, timestamps, wide
+ * decimals): its array of boxed numbers or BigInts, our copy of it and the Float64Array. Measured on
+ * a 1M-row DuckDB file: a DOUBLE column raised peak RSS by 44 MB, four INT64/DOUBLE columns by 246 MB
+ * (62 bytes a cell). A Parquet file's size says little (10.8 MB for 5M cells), so its estimate is
+ * counted from its footer: rows × columns read, plus the file.
  */
 export const MEMORY_PER_PARQUET_CELL = 64;
+/**
+ * The same for a cell the flat-column path reads (parquetFlat.ts): 8 bytes in a Float64Array or a
+ * pointer to a string shared with the page's dictionary, plus one page's scratch. Measured on the 1M-row
+ * curves file (5 columns, one of text): 149 MB peak RSS for the whole process, ~18 bytes a cell over
+ * its idle RSS; rounded up.
+ */
+export const MEMORY_PER_FLAT_PARQUET_CELL = 24;
 /** The default bound on that estimate; the editor's setting and the CLI's flag change it. */
 export const DEFAULT_MAX_MEMORY_MB = 2048;
 
@@ -466,8 +474,8 @@ async function decodeFile(
     let memory = held + bytes.length;
     // Loaded on first use: its decompressors build their tables at load time, ~20 ms of every start.
     const { parseParquet } = await import('./parquet');
-    const result = await parseParquet(file, bytes, wanted, (cells) => {
-      memory += cells * MEMORY_PER_PARQUET_CELL;
+    const result = await parseParquet(file, bytes, wanted, (flatCells, genericCells) => {
+      memory += flatCells * MEMORY_PER_FLAT_PARQUET_CELL + genericCells * MEMORY_PER_PARQUET_CELL;
       return memory > bound ? overBound(file, packed, memory, boundMB) : undefined;
     });
     return { result, memory };

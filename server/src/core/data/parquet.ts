@@ -14,8 +14,11 @@ export async function parseParquet(
   path: string,
   bytes: Uint8Array,
   wanted: ReadonlySet<string> | undefined,
-  /** Asked, once the footer is read, whether decoding this many cells fits; an answer refuses. */
-  refuse?: (cells: number) => LoadResult | undefined,
+  /**
+   * Asked, once the footer is read, whether decoding this many cells fits (those the flat-column
+   * path reads, and those left to hyparquet's generic reader, which hold far more); an answer refuses.
+   */
+  refuse?: (flatCells: number, genericCells: number) => LoadResult | undefined,
   /** The fast path (tests replace it to check the generic path reads the same). */
   readFlat: typeof readFlatColumn = readFlatColumn,
 ): Promise<LoadResult> {
@@ -42,7 +45,8 @@ export async function parseParquet(
   }
   const rowCount = Number(metadata.num_rows);
   const columns = read.map((c) => c.element.name);
-  const refused = refuse?.(rowCount * columns.length);
+  const flatColumns = read.filter((c) => flatReading(c)).length;
+  const refused = refuse?.(rowCount * flatColumns, rowCount * (columns.length - flatColumns));
   if (refused) return refused;
   const cells: string[][] = columns.map(() => []);
   const numbers: (Float64Array | undefined)[] = columns.map(() => undefined);
