@@ -28,8 +28,6 @@ const builds = nodeEntries.map((e) => ({
   entryPoints: [e.in],
   outfile: `dist/${e.out}.js`,
   external: e.external ?? [],
-  // The CLI is started cold for every command: a minified bundle is less to read and compile.
-  ...(e.out === 'cliMain' ? { minify: true } : {}),
   // ESM-only dependencies (fdir, under tinyglobby) read import.meta.url, which a CJS bundle lacks.
   define: { 'import.meta.url': '__importMetaUrl' },
   banner: { js: "const __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
