@@ -361,29 +361,16 @@ export class SecondOrder {
         break;
       case 'div': {
         // z = a/b: z_a = 1/b, z_b = -z/b, z_ab = -1/b², z_bb = 2z/b².
-        const { d1a, d1b, d2ab, d2bb } = ins;
-        if (typeof d1a !== 'number' && typeof d1b !== 'number' && exact) {
-          for (let i = 0; i < n; i++) {
-            const ib = 1 / bv![i];
-            d1a[i] = ib;
-            d1b[i] = -v[i] * ib;
-            if (typeof d2ab !== 'number') d2ab[i] = -ib * ib;
-            if (typeof d2bb !== 'number') d2bb[i] = 2 * v[i] * ib * ib;
-          }
-        } else if (typeof d1a !== 'number' && typeof d1b !== 'number') {
-          for (let i = 0; i < n; i++) {
-            const ib = 1 / bv![i];
-            d1a[i] = ib;
-            d1b[i] = -v[i] * ib;
-          }
-        } else {
-          for (let i = 0; i < n; i++) {
-            const ib = 1 / bv![i];
-            if (typeof d1a !== 'number') d1a[i] = ib;
-            if (typeof d1b !== 'number') d1b[i] = -v[i] * ib;
-            if (typeof d2ab !== 'number') d2ab[i] = -ib * ib;
-            if (typeof d2bb !== 'number') d2bb[i] = 2 * v[i] * ib * ib;
-          }
+        const { d1a, d1b } = ins;
+        // Second-order columns only for the exact Hessian (the IRLS matrix never reads them).
+        const d2ab = exact ? ins.d2ab : 0;
+        const d2bb = exact ? ins.d2bb : 0;
+        for (let i = 0; i < n; i++) {
+          const ib = 1 / bv![i];
+          if (typeof d1a !== 'number') d1a[i] = ib;
+          if (typeof d1b !== 'number') d1b[i] = -v[i] * ib;
+          if (typeof d2ab !== 'number') d2ab[i] = -ib * ib;
+          if (typeof d2bb !== 'number') d2bb[i] = 2 * v[i] * ib * ib;
         }
         break;
       }
