@@ -1,7 +1,7 @@
 // Bundles the extension client, the language server, the CLI, the fit and data-parse workers and the webview.
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -47,7 +47,20 @@ if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
+  asciiOnly('dist/cliMain.js');
   warmCodeCache();
+}
+
+/**
+ * esbuild escapes every non-ASCII character in code (charset ascii) but keeps a few comments that
+ * have some (×, –); those become '?', one character for one, so source-map columns stay. An ASCII
+ * bundle decodes as latin1 into a one-byte string: the CLI loader reads it in a third of the time
+ * (and V8 compiles one-byte source faster than two-byte).
+ */
+function asciiOnly(file) {
+  const text = readFileSync(file, 'utf8');
+  const ascii = text.replace(/[^\x00-\x7f]/g, '?');
+  if (ascii !== text) writeFileSync(file, ascii);
 }
 
 /**

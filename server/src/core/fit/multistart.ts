@@ -54,19 +54,22 @@ export function declaredStarts(prob: FitProblem, starts: number[][]): Float64Arr
   });
   const out: Float64Array[] = [];
   knownGrid(out, lists);
-  const cur = new Float64Array(lists.length);
-  const rec = (k: number): void => {
-    if (k === lists.length) {
-      out.push(Float64Array.from(cur));
-      return;
+  if (lists.some((l) => l.length === 0)) return out;
+  // An odometer over the lists, last parameter fastest (the order screenGrid assumes).
+  const p = lists.length;
+  const digits = new Int32Array(p);
+  const cur = Float64Array.from(lists, (l) => l[0]);
+  for (;;) {
+    out.push(cur.slice());
+    let k = p - 1;
+    while (k >= 0 && ++digits[k] === lists[k].length) {
+      digits[k] = 0;
+      cur[k] = lists[k][0];
+      k--;
     }
-    for (const v of lists[k]) {
-      cur[k] = v;
-      rec(k + 1);
-    }
-  };
-  rec(0);
-  return out;
+    if (k < 0) return out;
+    cur[k] = lists[k][digits[k]];
+  }
 }
 
 function defaultStart(lo: number, hi: number): number {
@@ -103,7 +106,7 @@ export async function multiStart(
   if (opts.columns) {
     const so = new SecondOrder(prob, opts.columns);
     const lists = gridOf(starts);
-    const seeds = opts.exhaustive ? [] : varproSeeds(ev, starts, opts.columns);
+    const seeds = opts.exhaustive ? [] : varproSeeds(ev.prob, starts, opts.columns, (u) => so.value(u));
     // Screening only has to rank the first block exactly; the guard rescreens if it widens.
     const keep = opts.exhaustive ? Infinity : firstBlock(declared, seeds.length, opts.optimize);
     const screen = lists
@@ -313,10 +316,16 @@ function record(optima: Optimum[], res: LmResult): void {
 }
 
 /**
- * Variable-projection seeds: a fine grid over the nonlinear parameters (each declared step halved), the linear ones solved exactly; the best few become extra starts.
+ * Variable-projection seeds: a fine grid over the nonlinear parameters (each declared step halved),
+ * the linear ones solved exactly; the best few by `objective` become extra starts.
  */
-export function varproSeeds(ev: Evaluator, starts: Float64Array[], columns: Float64Array[], keep = 4): Float64Array[] {
-  const prob = ev.prob;
+export function varproSeeds(
+  prob: FitProblem,
+  starts: Float64Array[],
+  columns: Float64Array[],
+  objective: (u: Float64Array) => number,
+  keep = 4,
+): Float64Array[] {
   const ls = findLinearStructure(prob, columns);
   if (!ls || ls.nonlinear.length === 0 || ls.nonlinear.length > 3) return [];
   const lists = gridOf(starts);
@@ -338,7 +347,6 @@ export function varproSeeds(ev: Evaluator, starts: Float64Array[], columns: Floa
     w[i] = (prob.objective.onLog ? 1 / (prob.y[i] * prob.y[i]) : 1) * (prob.weights?.[i] ?? 1);
   const scratch = { f: new Float64Array(n), cols: ls.bases.map(() => new Float64Array(n)) };
   const theta = new Float64Array(prob.base);
-  const r = new Float64Array(n);
   const found: { u: Float64Array; v: number }[] = [];
   const idx = new Array<number>(grids.length).fill(0);
   for (; combos > 0; combos--) {
@@ -351,7 +359,7 @@ export function varproSeeds(ev: Evaluator, starts: Float64Array[], columns: Floa
       ls.linear.forEach((j, m) => (theta[j] = x[m]));
       if (ls.linear.every((j) => !prob.logParam[j] || theta[j] > 0)) {
         const u = toInternal(prob, theta);
-        const v = ev.value(u, r);
+        const v = objective(u);
         if (Number.isFinite(v)) found.push({ u, v });
       }
     }

@@ -9,13 +9,14 @@
 import { evalScalar, paramDeps, type Node } from './compile';
 import { luSolve } from './linalg';
 import type { LmResult } from './lm';
+import { compileKernel, sumCount, type Kernel } from './newtonWasm';
 import type { FitProblem } from './problem';
 
-type Col = Float64Array;
+export type Col = Float64Array;
 /** A partial derivative: a number when it is the same on every row (1, -1), else a column. */
-type Part = number | Col;
+export type Part = number | Col;
 
-interface Slot {
+export interface Slot {
   /** Internal coordinates this value depends on, ascending. */
   deps: number[];
   v: Col;
@@ -38,7 +39,7 @@ interface Term {
   set: boolean;
 }
 
-interface Instr {
+export interface Instr {
   op: Op;
   out: Slot;
   a: Slot | undefined;
@@ -130,11 +131,18 @@ export class SecondOrder {
   private readonly res: Float64Array;
   /** The point of the last value() call, for derivatives(). */
   private readonly at: Float64Array;
+  /** The objective's gradient and Hessian sums (see assemble). */
+  private readonly sums: Float64Array;
+  /** The tape compiled to WebAssembly (newtonWasm.ts), when the engine has it; the same numbers. */
+  private readonly kernel: Kernel | undefined;
+  private readonly leafInstrs: Instr[];
+  private kernelWeights: 'ones' | 'prob' | undefined;
   evaluations = 0;
 
   constructor(
     readonly prob: FitProblem,
     columns: readonly Float64Array[],
+    opts: { wasm?: boolean } = {},
   ) {
     this.n = prob.rows;
     this.p = prob.free.length;
@@ -147,9 +155,29 @@ export class SecondOrder {
     this.yT = prob.yT;
     this.cg = new Float64Array(this.n);
     this.cgg = new Float64Array(this.n);
-    this.res = new Float64Array(this.n);
     this.at = new Float64Array(this.p);
     this.root = this.compile(prob.node, columns);
+    this.sums = new Float64Array(sumCount(this.root, true));
+    this.leafInstrs = this.instrs.filter((ins) => ins.op === 'leaf' || ins.op === 'leaflog');
+    this.kernel =
+      opts.wasm === false
+        ? undefined
+        : compileKernel({
+            n: this.n,
+            p: this.p,
+            instrs: this.instrs,
+            root: this.root,
+            onLog: this.onLog,
+            huber: this.huber,
+            delta: this.delta,
+            yT: this.yT,
+          });
+    this.res = this.kernel?.res ?? new Float64Array(this.n);
+  }
+
+  /** Whether value() and derivatives() run as WebAssembly. */
+  get compiled(): boolean {
+    return this.kernel !== undefined;
   }
 
   get weights(): Float64Array | undefined {
@@ -160,8 +188,25 @@ export class SecondOrder {
   value(u: ArrayLike<number>): number {
     this.evaluations++;
     for (let k = 0; k < this.p; k++) this.at[k] = u[k];
-    this.forward();
-    return this.objectiveOf(this.root.v);
+    const kernel = this.kernel;
+    if (!kernel) {
+      this.forward();
+      return this.objectiveOf(this.root.v);
+    }
+    this.setTheta();
+    const leaves = this.leafInstrs;
+    for (let m = 0; m < leaves.length; m++) kernel.leaves[m] = this.theta[this.prob.free[leaves[m].k]];
+    // Unweighted is weight 1 on every row: the same numbers (1·x is x, even for NaN and infinities).
+    const w = this.prob.weights;
+    if (w) {
+      kernel.weights.set(w);
+      this.kernelWeights = 'prob';
+    } else if (this.kernelWeights !== 'ones') {
+      kernel.weights.fill(1);
+      this.kernelWeights = 'ones';
+    }
+    const total = kernel.value();
+    return Number.isFinite(total) ? total : NaN;
   }
 
   /** The summed objective of predictions f over the fit rows (NaN when invalid). */
@@ -211,7 +256,12 @@ export class SecondOrder {
    * instead (positive semi-definite, a majoriser; no second derivatives of the formula needed).
    */
   derivatives(g: Float64Array, H: Float64Array, exact = true): void {
-    const { n, p, onLog, huber, delta, cg, cgg, res } = this;
+    if (this.kernel) {
+      this.kernel.derivatives(exact);
+      this.assemble(this.kernel.sums, g, H, exact);
+      return;
+    }
+    const { n, onLog, huber, delta, cg, cgg, res, sums } = this;
     for (const ins of this.instrs) {
       this.partials(ins, exact);
       runTerms(ins.grad, n);
@@ -249,38 +299,63 @@ export class SecondOrder {
         cgg[i] = wi * curv;
       }
     }
-    g.fill(0);
-    H.fill(0);
-    const { deps, g: fg, hk, h } = this.root;
-    for (let a = 0; a < deps.length; a++) {
+    const { g: fg, hk, h } = this.root;
+    let o = 0;
+    for (let a = 0; a < fg.length; a++) {
       const ga = fg[a];
       let s = 0;
       for (let i = 0; i < n; i++) s += cg[i] * ga[i];
-      g[deps[a]] = s;
+      sums[o++] = s;
       for (let b = 0; b <= a; b++) {
         const gb = fg[b];
         let t = 0;
         for (let i = 0; i < n; i++) t += cgg[i] * ga[i] * gb[i];
-        H[deps[a] * p + deps[b]] = t;
+        sums[o++] = t;
       }
+    }
+    for (let m = 0; m < (exact ? hk.length : 0); m++) {
+      const col = h[m];
+      let s = 0;
+      for (let i = 0; i < n; i++) s += cg[i] * col[i];
+      sums[o++] = s;
+    }
+    this.assemble(sums, g, H, exact);
+  }
+
+  /**
+   * g and H from the objective's sums over the rows, in this order: for each dependency a of the
+   * prediction, sum cg f_a, then sum cgg f_a f_b for b <= a; then (exact) sum cg f_ab for each
+   * structurally non-zero second derivative. The WebAssembly kernel writes the same sums.
+   */
+  private assemble(sums: Float64Array, g: Float64Array, H: Float64Array, exact: boolean): void {
+    const p = this.p;
+    const { deps, hk } = this.root;
+    g.fill(0);
+    H.fill(0);
+    let o = 0;
+    for (let a = 0; a < deps.length; a++) {
+      g[deps[a]] = sums[o++];
+      for (let b = 0; b <= a; b++) H[deps[a] * p + deps[b]] = sums[o++];
     }
     for (let m = 0; m < (exact ? hk.length : 0); m++) {
       const a = Math.floor(hk[m] / p);
       const b = hk[m] % p;
-      const col = h[m];
-      let s = 0;
-      for (let i = 0; i < n; i++) s += cg[i] * col[i];
-      H[b * p + a] += s;
+      H[b * p + a] += sums[o++];
     }
     for (let a = 0; a < p; a++) for (let b = 0; b < a; b++) H[b * p + a] = H[a * p + b];
   }
 
-  private forward(): void {
+  private setTheta(): void {
     const { theta, at, prob } = this;
     for (let k = 0; k < this.p; k++) {
       const j = prob.free[k];
       theta[j] = prob.logParam[j] ? Math.exp(at[k]) : at[k];
     }
+  }
+
+  private forward(): void {
+    const { theta, prob } = this;
+    this.setTheta();
     const n = this.n;
     for (const ins of this.instrs) {
       const v = ins.out.v;
