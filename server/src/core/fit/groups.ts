@@ -1,6 +1,7 @@
 // `per COLUMN` (issue 10.1): a law fitted once per group of rows. Each group is an ordinary law
 // over its rows (fitLaw, every stage), so it gets everything an ungrouped fit gets; its
 // diagnostics name the group, and a group that cannot be fitted does not stop the others.
+import { nowMs } from './clock';
 import type { Diagnostic } from '../diagnostics';
 import { selectRows } from '../data/table';
 import type { BoundIsoflop, BoundLaw, RowGroup } from '../model';
@@ -41,7 +42,7 @@ function sumOrNull(values: (number | null)[]): number | null {
 
 /** Fits every group; the law's own entry sums the objectives and counts (no joint parameters). */
 export async function fitGroupedLaw(law: BoundLaw, opts: FitOptions): Promise<LawFit & { groupFits: GroupFit[] }> {
-  const t0 = performance.now();
+  const t0 = nowMs();
   const per = law.per!;
   const diagnostics: Diagnostic[] = [];
   const groupFits: GroupFit[] = [];
@@ -64,7 +65,7 @@ export async function fitGroupedLaw(law: BoundLaw, opts: FitOptions): Promise<La
     fitted.length === results.length
       ? 'groups'
       : `${results.length - fitted.length} of ${results.length} groups failed`;
-  const base = emptyResult(law, stop, (performance.now() - t0) / 1000, points);
+  const base = emptyResult(law, stop, (nowMs() - t0) / 1000, points);
   const result: LawResult = {
     ...base,
     // The sum over the groups that were fitted (a failed group has no objective).

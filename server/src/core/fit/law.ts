@@ -1,6 +1,7 @@
 // One law's fit, stage by stage: rows → starts → search → checks at the optimum → hold-out →
 // uncertainty. Each stage reports its own diagnostics; a stage that cannot go on ends the fit
 // with a result that says why (stop_reason) and no parameters.
+import { nowMs } from './clock';
 import type { Diagnostic } from '../diagnostics';
 import type { BoundLaw } from '../model';
 import type { LawResult } from '../results';
@@ -38,9 +39,9 @@ export function emptyResult(law: BoundLaw, stop: string, seconds: number, points
 
 /** Fits one law: rows, multi-start search, diagnostics, hold-out metrics, uncertainty. */
 export async function fitLaw(law: BoundLaw, opts: FitOptions = {}): Promise<LawFit> {
-  const t0 = performance.now();
+  const t0 = nowMs();
   const diags: Diagnostic[] = [];
-  const seconds = () => (performance.now() - t0) / 1000;
+  const seconds = () => (nowMs() - t0) / 1000;
   const fail = ({ failed, points = { fit: 0, holdout: 0, dropped: 0 }, node }: StageFailure): LawFit => ({
     result: emptyResult(law, failed, seconds(), points),
     diagnostics: diags,

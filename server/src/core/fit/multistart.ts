@@ -2,6 +2,7 @@
 // evaluated, a few microseconds each); the optimizer then runs from the most promising starts —
 // in screening order, plus variable-projection seeds — and a run that walks into an optimum
 // already found is stopped ("joined"), since it can only end there.
+import { nowMs } from './clock';
 import { levenbergMarquardt, LmWorkspace, type LmResult } from './lm';
 import type { Evaluator, FitProblem } from './problem';
 import { toInternal } from './problem';
@@ -52,24 +53,28 @@ export function declaredStarts(prob: FitProblem, starts: number[][]): Float64Arr
     if (s.length > 0) return s.map((v) => (prob.logParam[j] ? Math.log(v) : v));
     return [defaultStart(prob.lo[k], prob.hi[k])];
   });
-  const out: Float64Array[] = [];
-  knownGrid(out, lists);
-  if (lists.some((l) => l.length === 0)) return out;
-  // An odometer over the lists, last parameter fastest (the order screenGrid assumes).
+  // An odometer over the lists, last parameter fastest (the order screenGrid assumes), into one
+  // buffer the starts are views of: thousands of small typed arrays each cost a microsecond or more
+  // in a cold process (nothing may write to a start; every optimizer copies its start first).
   const p = lists.length;
+  const total = lists.reduce((a, l) => a * l.length, 1);
+  const all = new Float64Array(total * p);
   const digits = new Int32Array(p);
   const cur = Float64Array.from(lists, (l) => l[0]);
-  for (;;) {
-    out.push(cur.slice());
+  for (let s = 0; s < total; s++) {
+    all.set(cur, s * p);
     let k = p - 1;
     while (k >= 0 && ++digits[k] === lists[k].length) {
       digits[k] = 0;
       cur[k] = lists[k][0];
       k--;
     }
-    if (k < 0) return out;
-    cur[k] = lists[k][digits[k]];
+    if (k >= 0) cur[k] = lists[k][digits[k]];
   }
+  const out = new Array<Float64Array>(total);
+  for (let s = 0; s < total; s++) out[s] = all.subarray(s * p, s * p + p);
+  knownGrid(out, lists);
+  return out;
 }
 
 function defaultStart(lo: number, hi: number): number {
@@ -192,11 +197,11 @@ export async function multiStart(
  * can land while a search runs on the caller's thread.
  */
 export function yielder(everyMs = 20): () => Promise<void> {
-  let last = performance.now();
+  let last = nowMs();
   return async () => {
-    if (performance.now() - last < everyMs) return;
+    if (nowMs() - last < everyMs) return;
     await new Promise<void>((resolve) => setImmediate(resolve));
-    last = performance.now();
+    last = nowMs();
   };
 }
 

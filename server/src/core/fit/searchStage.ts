@@ -1,5 +1,6 @@
 // Stages 2 and 3 of a law's fit (the search strategies themselves are in search.ts and multistart.ts): the fitting problem with its declared starts, then the
 // multi-start search under the time budget and the caller's cancellation.
+import { nowMs } from './clock';
 import { diagnostic, type Diagnostic } from '../diagnostics';
 import type { BoundLaw } from '../model';
 import type { LmResult } from './lm';
@@ -47,11 +48,11 @@ export async function search(
   opts: FitOptions,
   diags: Diagnostic[],
 ): Promise<Search | StageFailure> {
-  const deadline = performance.now() + (opts.timeBudgetMs ?? 60_000);
+  const deadline = nowMs() + (opts.timeBudgetMs ?? 60_000);
   let timedOut = false;
   const interrupt = () => {
     if (cancelled(opts)) return true;
-    if (performance.now() > deadline) timedOut = true;
+    if (nowMs() > deadline) timedOut = true;
     return timedOut;
   };
   opts.onProgress?.({ law: law.name, phase: 'fit' });
