@@ -4,7 +4,6 @@
 // Uint32Array) into its distinct strings, which come in messages of a bounded size. The main thread
 // rebuilds the text cells a slice at a time, answering requests between slices.
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { LoadResult, RawTable } from '../core/data/loader';
 
 export interface ParseRequest {
@@ -133,6 +132,8 @@ export function parseInWorker(
   entry: WorkerEntry = parseWorkerEntry(),
 ): Promise<LoadResult> {
   return new Promise((resolve) => {
+    // Loaded here, not at import: a CLI run that parses nothing in a worker never loads worker_threads.
+    const { Worker } = process.getBuiltinModule('node:worker_threads');
     const worker = new Worker(entry.file, { execArgv: entry.execArgv });
     const strings: string[][] = [];
     let settled = false;

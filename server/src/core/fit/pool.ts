@@ -2,7 +2,6 @@
 // tsx (tests) it is worker.ts loaded through tsx. If a worker fails, its slice runs in-thread (the
 // numbers are identical either way, only the wall time differs) and the failure is reported.
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { DrawStatus, runBootstrap, type BootstrapSlice, type BootstrapTask } from './bootstrap';
 import type { BlockResult, SearchTask } from './search';
 
@@ -37,6 +36,8 @@ function inWorker<T>(
 ): Promise<T> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new FitCancelled());
+    // Loaded on first use: a fit that starts no worker (the common CLI case) never loads worker_threads.
+    const { Worker } = process.getBuiltinModule('node:worker_threads');
     const w = new Worker(entry.file, { execArgv: entry.execArgv });
     let settled = false;
     const settle = (f: () => void) => {
