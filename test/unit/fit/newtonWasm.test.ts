@@ -5,6 +5,7 @@
 // same Math.exp/log/pow, so any difference is a codegen bug, not rounding.
 import assert from 'node:assert/strict';
 import { SecondOrder } from '../../../server/src/core/fit/newton';
+import { screenGrid } from '../../../server/src/core/fit/search';
 import { buildProblem } from '../../../server/src/core/fit/problem';
 import { mulberry32 } from '../../../server/src/core/fit/stats';
 import type { Objective, ParamSpec } from '../../../server/src/core/model';
@@ -49,6 +50,7 @@ function pair(
       );
     return new SecondOrder(prob, [N, D], { wasm });
   };
+  columns = [N, D];
   const js = make(false);
   const wasm = make(true);
   assert.equal(js.compiled, false);
@@ -56,6 +58,8 @@ function pair(
   if (weights) wasm.prob.weights = js.prob.weights; // the same weights in both
   return { js, wasm };
 }
+
+let columns: Float64Array[] = [];
 
 function same(label: string, a: ArrayLike<number>, b: ArrayLike<number>) {
   assert.equal(a.length, b.length);
@@ -170,4 +174,82 @@ describe('second-order kernel as WebAssembly: the same numbers as the JavaScript
     assert.equal(wasm.evaluations, 1);
     assert.equal(js.evaluations, 1);
   });
+
+  // Screening (screenWasm.ts): the root operation over cached sub-formula columns and the
+  // objective, abandoned past the keep-th best; values and the abandoned set bit for bit.
+  const grids: [string, ParamSpec[], number[][], Objective, 'random' | undefined][] = [
+    [
+      'E + A / N^alpha + B / D^beta',
+      chinchilla,
+      [
+        [0, 0.5, 1],
+        [4, 5, 6],
+        [6, 7],
+        [0.2, 0.35, 0.5],
+        [0.3, 0.4],
+      ],
+      { loss: 'huber', delta: 1e-3, onLog: true },
+      undefined,
+    ],
+    [
+      'E + A / N^alpha + B / D^beta',
+      chinchilla,
+      [
+        [0, 0.5, 1],
+        [4, 5, 6],
+        [6, 7],
+        [0.2, 0.35, 0.5],
+        [0.3, 0.4],
+      ],
+      { loss: 'squares', onLog: false },
+      'random',
+    ],
+    [
+      '(E + A / N^alpha) * (1 + B / D^beta)',
+      chinchilla,
+      [
+        [0, 0.5],
+        [4, 6],
+        [6, 7],
+        [0.2, 0.35, 0.5],
+        [0.3, 0.4],
+      ],
+      { loss: 'huber', delta: 0.01, onLog: true },
+      undefined,
+    ],
+    [
+      'exp(E) / N^alpha',
+      chinchilla.slice(0, 1).concat(chinchilla.slice(3, 4)),
+      [
+        [-1, 0, 1, 2],
+        [0.1, 0.3, 0.5],
+      ],
+      { loss: 'squares', onLog: true },
+      undefined,
+    ],
+    [
+      'min(E, A / N^alpha)',
+      [chinchilla[0], chinchilla[1], chinchilla[3]],
+      [
+        [0, 1, 2],
+        [3, 5, 7],
+        [0.1, 0.3, 0.5],
+      ],
+      { loss: 'huber', delta: 0.1, onLog: false },
+      undefined,
+    ],
+  ];
+  for (const [formula, params, lists, objective, weights] of grids) {
+    it(`screening ${formula} (${objective.loss}${weights ? ', weighted' : ''}) equals the JavaScript screening`, () => {
+      const truth = params.map((p) => (p.logGrid ? 2 : 0.3));
+      const { js, wasm } = pair(formula, params, objective, truth, weights);
+      for (const keep of [Infinity, 5]) {
+        const a = screenGrid(js, js.prob, columns, lists, keep);
+        const b = screenGrid(wasm, wasm.prob, columns, lists, keep);
+        same(`values (keep ${keep})`, a.values, b.values);
+        assert.deepEqual(a.partial, b.partial);
+        if (keep === 5) assert.ok(b.partial?.includes(1), 'some starts were abandoned');
+      }
+    });
+  }
 });

@@ -38,18 +38,18 @@ export interface Kernel {
 }
 
 /** Above this the tape stays in JavaScript (a wasm32 memory is at most 4 GiB; keep well below). */
-const MAX_KERNEL_BYTES = 1 << 30;
-const PAGE = 65536;
+export const MAX_KERNEL_BYTES = 1 << 30;
+export const PAGE = 65536;
 const modules = new Map<string, object>();
 
-const IMPORTS = [
+export const IMPORTS = [
   { name: 'exp', type: { params: [F64], results: [F64] }, fn: Math.exp },
   { name: 'log', type: { params: [F64], results: [F64] }, fn: Math.log },
   { name: 'pow', type: { params: [F64, F64], results: [F64] }, fn: Math.pow },
 ];
-const EXP = 0;
-const LOG = 1;
-const POW = 2;
+export const EXP = 0;
+export const LOG = 1;
+export const POW = 2;
 
 /** Memory layout: the header (leaves, then sums) and one n-row column per array the kernel reads. */
 class Layout {
@@ -107,7 +107,7 @@ class RowCode {
 }
 
 /** Wraps `body` in a loop over rows (the i32 local `off` steps by 8 bytes). */
-function rowLoop(b: Body, off: number, n: number, body: () => void): void {
+export function rowLoop(b: Body, off: number, n: number, body: () => void): void {
   b.i32(0).set(off);
   b.emit(Op.block, 0x40, Op.loop, 0x40);
   b.get(off)
@@ -174,36 +174,57 @@ function forwardOp(rc: RowCode, ins: Instr, leafSlot: number): void {
   }
 }
 
+/** The objective's settings (newton.ts SecondOrder). */
+export interface ObjectiveKind {
+  onLog: boolean;
+  huber: boolean;
+  delta: number;
+}
+
+/** Pushes of this row's prediction, target and weight. */
+interface RowInputs {
+  f: () => void;
+  y: () => void;
+  w: () => void;
+}
+
 /**
- * The objective's terms at this row (residual r stored to `res`), added to the Neumaier sum in
- * locals total/comp: r = (log f | f) - yT; rho = Huber or square; times w (0 when w is 0).
+ * The objective's term at this row, added to the Neumaier sum in locals total/comp (as newton.ts
+ * objectiveUpTo): r = (log f | f) - y; rho = Huber or square; times w (0 when w is 0). With
+ * `storeRes`, r is also written where it says.
  */
-function objectiveRow(rc: RowCode, t: Tape, res: Col, w: Col, total: number, comp: number): void {
-  const { b } = rc;
+export function objectiveRow(
+  b: Body,
+  o: ObjectiveKind,
+  at: RowInputs,
+  total: number,
+  comp: number,
+  storeRes?: (r: number) => void,
+): void {
   const r = b.local();
   const rho = b.local();
   const tt = b.local();
-  rc.col(t.root.v);
-  if (t.onLog) b.call(LOG);
-  rc.col(t.yT);
+  at.f();
+  if (o.onLog) b.call(LOG);
+  at.y();
   b.emit(Op.f64Sub).set(r);
-  b.store(rc.off, rc.layout.offsetOf(res), () => b.get(r));
-  if (t.huber) {
+  storeRes?.(r);
+  if (o.huber) {
     // |r| <= delta ? 0.5 r r : delta (|r| - 0.5 delta)
     b.f64(0.5).get(r).emit(Op.f64Mul).get(r).emit(Op.f64Mul);
-    b.f64(t.delta)
+    b.f64(o.delta)
       .get(r)
       .emit(Op.f64Abs)
-      .f64(0.5 * t.delta)
+      .f64(0.5 * o.delta)
       .emit(Op.f64Sub, Op.f64Mul);
-    b.get(r).emit(Op.f64Abs).f64(t.delta).emit(Op.f64Le, Op.select);
+    b.get(r).emit(Op.f64Abs).f64(o.delta).emit(Op.f64Le, Op.select);
   } else b.get(r).get(r).emit(Op.f64Mul);
   b.set(rho);
   // w === 0 ? 0 : w rho
   b.f64(0);
-  rc.col(w);
+  at.w();
   b.get(rho).emit(Op.f64Mul);
-  rc.col(w);
+  at.w();
   b.f64(0).emit(Op.f64Eq, Op.select).set(rho);
   // t = total + rho; comp += |total| >= |rho| ? (total - t) + rho : (rho - t) + total; total = t
   b.get(total).get(rho).emit(Op.f64Add).set(tt);
@@ -513,7 +534,8 @@ function valueBody(t: Tape, layout: Layout, res: Col, w: Col, leafSlots: Map<Ins
   rowLoop(b, off, t.n, () => {
     const rc = new RowCode(b, layout, off);
     for (const ins of t.instrs) rc.define(ins.out.v, () => forwardOp(rc, ins, leafSlots.get(ins) ?? 0), true);
-    objectiveRow(rc, t, res, w, total, comp);
+    const inputs = { f: () => rc.col(t.root.v), y: () => rc.col(t.yT), w: () => rc.col(w) };
+    objectiveRow(b, t, inputs, total, comp, (r) => b.store(off, layout.offsetOf(res), () => b.get(r)));
   });
   b.get(total).get(comp).emit(Op.f64Add);
   return b;
@@ -521,8 +543,7 @@ function valueBody(t: Tape, layout: Layout, res: Col, w: Col, leafSlots: Map<Ins
 
 /** Compiles the tape, or undefined where WebAssembly is unavailable or the tape too large for it. */
 export function compileKernel(t: Tape): Kernel | undefined {
-  const api = wasmApi;
-  if (!api) return undefined;
+  if (!wasmApi) return undefined;
   const leafSlots = new Map<Instr, number>();
   for (const ins of t.instrs) if (ins.op === 'leaf' || ins.op === 'leaflog') leafSlots.set(ins, leafSlots.size);
   const sums0 = leafSlots.size;
@@ -545,6 +566,33 @@ export function compileKernel(t: Tape): Kernel | undefined {
     ],
     pages,
   );
+  const made = instantiate(bytes, pages);
+  if (!made) return undefined;
+  const { buffer, exports } = made;
+  const view = (c: Col) => new Float64Array(buffer, layout.offsetOf(c), t.n);
+  // Every column the kernel reads starts as the tape's own (data columns, constants, ln x).
+  for (const c of layout.columns.keys()) view(c).set(c);
+  const run = exports as Record<'value' | 'exact' | 'irls', () => number>;
+  return {
+    leaves: new Float64Array(buffer, 0, sums0),
+    sums: new Float64Array(buffer, sums0 * 8, headerSlots - sums0),
+    res: view(res),
+    weights: view(w),
+    value: run.value,
+    derivatives: (exact: boolean) => (exact ? run.exact() : run.irls()),
+  };
+}
+
+/**
+ * Compiles (once per distinct module) and instantiates over a fresh memory of `pages`; undefined
+ * when the engine refuses either (the JavaScript computes the same numbers).
+ */
+export function instantiate(
+  bytes: Uint8Array,
+  pages: number,
+): { buffer: ArrayBuffer; exports: Record<string, unknown> } | undefined {
+  const api = wasmApi;
+  if (!api) return undefined;
   try {
     const key = bytesKey(bytes);
     let mod = modules.get(key);
@@ -555,21 +603,8 @@ export function compileKernel(t: Tape): Kernel | undefined {
     const memory = new api.Memory({ initial: pages, maximum: pages });
     const m: Record<string, unknown> = { mem: memory };
     for (const im of IMPORTS) m[im.name] = im.fn;
-    const exports = new api.Instance(mod, { m }).exports as Record<'value' | 'exact' | 'irls', () => number>;
-    const buffer = memory.buffer;
-    const view = (c: Col) => new Float64Array(buffer, layout.offsetOf(c), t.n);
-    // Every column the kernel reads starts as the tape's own (data columns, constants, ln x).
-    for (const c of layout.columns.keys()) view(c).set(c);
-    return {
-      leaves: new Float64Array(buffer, 0, sums0),
-      sums: new Float64Array(buffer, sums0 * 8, headerSlots - sums0),
-      res: view(res),
-      weights: view(w),
-      value: exports.value,
-      derivatives: (exact: boolean) => (exact ? exports.exact() : exports.irls()),
-    };
+    return { buffer: memory.buffer, exports: new api.Instance(mod, { m }).exports };
   } catch {
-    // An engine that refuses the module or the memory: the JavaScript tape computes the same.
     return undefined;
   }
 }

@@ -16,6 +16,7 @@
 import { evalScalar as evalScalarNode, paramDeps, type Node } from './compile';
 import type { LmResult } from './lm';
 import { newtonLM, NewtonWorkspace, SecondOrder } from './newton';
+import type { ScreenOp } from './screenWasm';
 import type { BoundLaw, Objective, ParamSpec } from '../model';
 import type { Expr } from '../syntax/ast';
 import { buildProblem, type FitProblem } from './problem';
@@ -201,6 +202,8 @@ export interface Screen {
   rescreen?: () => Float64Array;
 }
 
+const EMPTY = new Float64Array(0);
+
 /** The largest of the `keep` smallest finite values offered so far (Infinity until there are `keep`). */
 class KeepBest {
   private readonly heap: Float64Array;
@@ -266,11 +269,12 @@ export function screenGrid(
     kids: S[];
     deps: number[];
     strides: number[];
+    combos: number;
     cache: (Float64Array | undefined)[] | undefined;
     scratch: Float64Array;
     fixed: Float64Array | undefined;
   }
-  const vars = new Float64Array(columns.length);
+  const nodes: S[] = [];
   const build = (m: Node): S => {
     const deps = paramDeps(m)
       .map((j) => prob.free.indexOf(j))
@@ -283,14 +287,6 @@ export function screenGrid(
           : 'a' in m
             ? [build(m.a)]
             : [];
-    let fixed: Float64Array | undefined;
-    if (deps.length === 0) {
-      fixed = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        for (let c = 0; c < columns.length; c++) vars[c] = columns[c][i];
-        fixed[i] = evalScalarNode(m, prob.base, vars);
-      }
-    }
     const strides: number[] = [];
     let combos = 1;
     for (let d = deps.length - 1; d >= 0; d--) {
@@ -298,17 +294,47 @@ export function screenGrid(
       combos *= lists[deps[d]].length;
     }
     const cacheable = deps.length > 0 && combos * 4 <= total && combos * n <= 4_000_000;
-    return {
+    const s: S = {
       node: m,
       kids,
       deps,
       strides,
+      combos,
       cache: cacheable ? new Array<Float64Array | undefined>(combos) : undefined,
-      scratch: new Float64Array(n),
-      fixed,
+      scratch: EMPTY,
+      fixed: undefined,
     };
+    nodes.push(s);
+    return s;
   };
   const root = build(prob.node);
+  // The root's own column is made a chunk of rows at a time as the objective reads it, so an
+  // abandoned start stops computing it too.
+  const lazyRoot = !root.cache && root.deps.length > 0 && root.node.op !== 'param';
+  // Every column screening makes lives in the WebAssembly kernel's memory when there is one
+  // (screenWasm.ts: the root operation and the objective run there, the same numbers).
+  const rootOp: ScreenOp = lazyRoot ? (root.node.op as ScreenOp) : 'none';
+  const kernel =
+    root.kids.length <= 2 || !lazyRoot
+      ? so.screenKernel(
+          nodes.reduce((a, s) => a + 1 + (s.cache ? s.combos : 0), 0),
+          [rootOp],
+        )
+      : undefined;
+  const column = () => kernel?.column() ?? new Float64Array(n);
+  const vars = new Float64Array(columns.length);
+  for (const s of nodes) {
+    if (s.deps.length > 0) {
+      s.scratch = column();
+      continue;
+    }
+    const fixed = column();
+    for (let i = 0; i < n; i++) {
+      for (let c = 0; c < columns.length; c++) vars[c] = columns[c][i];
+      fixed[i] = evalScalarNode(s.node, prob.base, vars);
+    }
+    s.fixed = fixed;
+  }
   const idx = new Int32Array(p);
   const evalNode = (s: S): Float64Array => {
     if (s.fixed) return s.fixed;
@@ -318,7 +344,7 @@ export function screenGrid(
       const hit = s.cache[key];
       if (hit) return hit;
     }
-    const out = s.cache ? new Float64Array(n) : s.scratch;
+    const out = s.cache ? column() : s.scratch;
     const m = s.node;
     if (m.op === 'param') out.fill(theta[prob.free.indexOf(m.index)][idx[prob.free.indexOf(m.index)]]);
     else {
@@ -330,25 +356,29 @@ export function screenGrid(
     if (s.cache) s.cache[key] = out;
     return out;
   };
-  // The root's own column is made a chunk of rows at a time as the objective reads it, so an
-  // abandoned start stops computing it too.
-  const lazyRoot = !root.fixed && !root.cache && root.node.op !== 'param';
   const rootKids: Float64Array[] = [];
   const produceRoot = (from: number, to: number) => {
     const out = root.scratch;
     columnOp(root.node.op, out, rootKids[0], rootKids[1] ?? rootKids[0], from, to);
     for (let c = 2; c < rootKids.length; c++) columnOp(root.node.op, out, out, rootKids[c], from, to);
   };
+  /** The start's objective (a lower bound once past `limit`): in the kernel when it can, else here. */
+  const objective = (limit: number): number => {
+    if (!lazyRoot) {
+      const f = evalNode(root);
+      return kernel?.objective('none', f, undefined, limit) ?? so.objectiveUpTo(f, limit);
+    }
+    for (let c = 0; c < root.kids.length; c++) rootKids[c] = evalNode(root.kids[c]);
+    return (
+      kernel?.objective(rootOp, rootKids[0], rootKids[1], limit) ?? so.objectiveUpTo(root.scratch, limit, produceRoot)
+    );
+  };
   const values = new Float64Array(total);
   const partial = Number.isFinite(keep) ? new Uint8Array(total) : undefined;
   const best = new KeepBest(keep);
   for (let t = 0; t < total; t++) {
     const limit = best.limit;
-    let v: number;
-    if (lazyRoot) {
-      for (let c = 0; c < root.kids.length; c++) rootKids[c] = evalNode(root.kids[c]);
-      v = so.objectiveUpTo(root.scratch, limit, produceRoot);
-    } else v = so.objectiveUpTo(evalNode(root), limit);
+    const v = objective(limit);
     values[t] = v;
     if (v > limit) partial![t] = 1;
     else best.offer(v);

@@ -28,6 +28,7 @@ export const Op = {
   brIf: 0x0d,
   end: 0x0b,
   ret: 0x0f,
+  if: 0x04,
   call: 0x10,
   select: 0x1b,
   localGet: 0x20,
