@@ -8,7 +8,7 @@ import type { Evaluator, FitProblem } from './problem';
 import { toInternal } from './problem';
 import { SecondOrder } from './newton';
 import { firstBlock, gridOf, knownGrid, screenGrid, searchNewton, type BlockResult } from './search';
-import { findLinearStructure, solveLinear, VarProEvaluator, type LinearStructure } from './varpro';
+import { findLinearStructure, gridSolver, VarProEvaluator, type LinearStructure } from './varpro';
 
 export interface MultiStartOptions {
   interrupt?: () => boolean;
@@ -350,8 +350,13 @@ export function varproSeeds(
   const w = new Float64Array(n);
   for (let i = 0; i < n; i++)
     w[i] = (prob.objective.onLog ? 1 / (prob.y[i] * prob.y[i]) : 1) * (prob.weights?.[i] ?? 1);
-  const scratch = { f: new Float64Array(n), cols: ls.bases.map(() => new Float64Array(n)) };
   const theta = new Float64Array(prob.base);
+  const solve = gridSolver(
+    ls,
+    prob,
+    w,
+    grids.map((g) => g.length),
+  );
   const found: { u: Float64Array; v: number }[] = [];
   const idx = new Array<number>(grids.length).fill(0);
   for (; combos > 0; combos--) {
@@ -359,7 +364,7 @@ export function varproSeeds(
       const v = grids[m][idx[m]];
       theta[j] = prob.logParam[j] ? Math.exp(v) : v;
     });
-    const x = solveLinear(ls, prob, theta, w, scratch);
+    const x = solve(theta, idx);
     if (x) {
       ls.linear.forEach((j, m) => (theta[j] = x[m]));
       if (ls.linear.every((j) => !prob.logParam[j] || theta[j] > 0)) {

@@ -11,7 +11,7 @@ import { luSolve } from './linalg';
 import type { LmResult } from './lm';
 import { compileKernel, sumCount, type Kernel } from './newtonWasm';
 import type { FitProblem } from './problem';
-import { compileScreen, type ScreenKernel, type ScreenOp } from './screenWasm';
+import { compileScreen, type GridPlan, type ScreenKernel, type ScreenOp } from './screenWasm';
 
 export type Col = Float64Array;
 /** A partial derivative: a number when it is the same on every row (1, -1), else a column. */
@@ -180,10 +180,10 @@ export class SecondOrder {
    * A screening kernel for this objective (screenWasm.ts) with room for `columns` columns, or
    * undefined when this kernel runs in JavaScript (screening then computes the same there).
    */
-  screenKernel(columns: number, ops: ScreenOp[]): ScreenKernel | undefined {
+  screenKernel(columns: number, ops: ScreenOp[], plan?: GridPlan): ScreenKernel | undefined {
     if (!this.kernel) return undefined;
     const kind = { onLog: this.onLog, huber: this.huber, delta: this.delta };
-    return compileScreen(kind, this.yT, this.prob.weights, columns, ops);
+    return compileScreen(kind, this.yT, this.prob.weights, columns, ops, plan);
   }
 
   /** Whether value() and derivatives() run as WebAssembly. */

@@ -16,7 +16,7 @@
 import { evalScalar as evalScalarNode, paramDeps, type Node } from './compile';
 import type { LmResult } from './lm';
 import { newtonLM, NewtonWorkspace, SecondOrder } from './newton';
-import type { ScreenOp } from './screenWasm';
+import type { GridPlan, ScreenOp } from './screenWasm';
 import type { BoundLaw, Objective, ParamSpec } from '../model';
 import type { Expr } from '../syntax/ast';
 import { buildProblem, type FitProblem } from './problem';
@@ -271,6 +271,8 @@ export function screenGrid(
     strides: number[];
     combos: number;
     cache: (Float64Array | undefined)[] | undefined;
+    /** Where the cache's columns go (the kernel's reserved columns for the root's operands). */
+    slots?: Float64Array[];
     scratch: Float64Array;
     fixed: Float64Array | undefined;
   }
@@ -314,21 +316,38 @@ export function screenGrid(
   // Every column screening makes lives in the WebAssembly kernel's memory when there is one
   // (screenWasm.ts: the root operation and the objective run there, the same numbers).
   const rootOp: ScreenOp = lazyRoot ? (root.node.op as ScreenOp) : 'none';
+  // With every operand of the root fixed or cached, the whole loop over starts runs in the kernel.
+  const plan: GridPlan | undefined =
+    lazyRoot && root.kids.length <= 2 && root.kids.every((k) => k.deps.length === 0 || k.cache)
+      ? {
+          sizes: lists.map((l) => l.length),
+          keep,
+          kids: root.kids.map((k) =>
+            k.deps.length === 0
+              ? { fixed: true as const }
+              : { fixed: false as const, deps: k.deps, strides: k.strides, combos: k.combos },
+          ),
+        }
+      : undefined;
   const kernel =
     root.kids.length <= 2 || !lazyRoot
       ? so.screenKernel(
           nodes.reduce((a, s) => a + 1 + (s.cache ? s.combos : 0), 0),
           [rootOp],
+          plan,
         )
       : undefined;
+  const reserved = new Map<S, Float64Array[]>();
+  if (kernel?.all) root.kids.forEach((k, c) => reserved.set(k, kernel.kidColumns[c]));
   const column = () => kernel?.column() ?? new Float64Array(n);
   const vars = new Float64Array(columns.length);
   for (const s of nodes) {
     if (s.deps.length > 0) {
       s.scratch = column();
+      s.slots = reserved.get(s);
       continue;
     }
-    const fixed = column();
+    const fixed = reserved.get(s)?.[0] ?? column();
     for (let i = 0; i < n; i++) {
       for (let c = 0; c < columns.length; c++) vars[c] = columns[c][i];
       fixed[i] = evalScalarNode(s.node, prob.base, vars);
@@ -344,7 +363,7 @@ export function screenGrid(
       const hit = s.cache[key];
       if (hit) return hit;
     }
-    const out = s.cache ? column() : s.scratch;
+    const out = s.cache ? (s.slots?.[key] ?? column()) : s.scratch;
     const m = s.node;
     if (m.op === 'param') out.fill(theta[prob.free.indexOf(m.index)][idx[prob.free.indexOf(m.index)]]);
     else {
@@ -373,6 +392,20 @@ export function screenGrid(
       kernel?.objective(rootOp, rootKids[0], rootKids[1], limit) ?? so.objectiveUpTo(root.scratch, limit, produceRoot)
     );
   };
+  if (kernel?.all) {
+    // Every cached operand column, in key order, then the loop over starts in the kernel.
+    for (const kid of root.kids) {
+      if (!kid.cache) continue;
+      for (let key = 0; key < kid.combos; key++) {
+        kid.deps.forEach((k, d) => (idx[k] = Math.floor(key / kid.strides[d]) % lists[k].length));
+        evalNode(kid);
+      }
+    }
+    const { values, partial } = kernel.all();
+    return partial?.includes(1)
+      ? { values, partial, rescreen: () => screenGrid(so, prob, columns, lists).values }
+      : { values };
+  }
   const values = new Float64Array(total);
   const partial = Number.isFinite(keep) ? new Uint8Array(total) : undefined;
   const best = new KeepBest(keep);

@@ -3,7 +3,7 @@
 // problem solved exactly. Used two ways: (1) to seed starts over a fine grid of the nonlinear
 // parameters — for Huber-on-log objectives this gives starts, not the objective; (2) as the exact
 // profile for squares in linear space.
-import { linearSplit, Program, type Node } from './compile';
+import { linearSplit, paramDeps, Program, type Node } from './compile';
 import { choleskySolve } from './linalg';
 import { squares, type Loss } from './loss';
 import { toTheta, type Evaluator, type FitProblem } from './problem';
@@ -15,6 +15,9 @@ export interface LinearStructure {
   nonlinear: number[];
   offset: Program | undefined;
   bases: Program[];
+  /** Positions in `nonlinear` each basis (and the offset) depends on: what the seeds cache by. */
+  basisDeps: number[][];
+  offsetDeps: number[];
 }
 
 /** Finds the free parameters the formula is linear in (amplitudes and offsets). */
@@ -36,11 +39,14 @@ export function findLinearStructure(prob: FitProblem, columns: Float64Array[]): 
   const nonlinear = [...free].filter((j) => !linear.includes(j));
   const P = prob.names.length;
   const compile = (n: Node) => new Program(n, P, columns, prob.rows);
+  const depsOf = (n: Node) => nonlinear.flatMap((j, m) => (paramDeps(n).includes(j) ? [m] : []));
   return {
     linear,
     nonlinear,
     offset: split.offset ? compile(split.offset) : undefined,
     bases: split.terms.map((t) => compile(t.basis)),
+    basisDeps: split.terms.map((t) => depsOf(t.basis)),
+    offsetDeps: split.offset ? depsOf(split.offset) : [],
   };
 }
 
@@ -65,8 +71,6 @@ export function solveLinear(
     for (let i = 0; i < n; i++) target[i] = prob.y[i] - target[i];
   } else target.set(prob.y);
   ls.bases.forEach((b, m) => b.evaluate(theta, scratch.cols[m]));
-  const lower = ls.linear.map((j) => specBound(prob, j, 'lo'));
-  const upper = ls.linear.map((j) => specBound(prob, j, 'hi'));
   // One pass over the rows: Gram matrix G = B'WB, c = B'Wt, t'Wt; every active set below is then
   // a k×k problem (RSS = t'Wt − 2x'c + x'Gx).
   const cols = scratch.cols;
@@ -85,6 +89,98 @@ export function solveLinear(
     }
   }
   for (let a = 0; a < k; a++) for (let bb = 0; bb < a; bb++) G[bb * k + a] = G[a * k + bb];
+  return boundedSolve(ls, prob, G, c, tt);
+}
+
+/** Sum over rows with w ≠ 0 of w x y (the Gram loop's order: (w x) y, row by row). */
+function weightedDot(w: Float64Array, x: Float64Array, y: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < w.length; i++) if (w[i] !== 0) s += w[i] * x[i] * y[i];
+  return s;
+}
+
+/**
+ * solveLinear over a grid of the nonlinear parameters, for the seeds: each basis column, each
+ * Gram entry, each c entry and t'Wt depends on a few nonlinear parameters only (Chinchilla: the
+ * N basis on alpha, the D basis on beta), so each is computed once per combination of those and
+ * reused — the same sums, term by term, as solveLinear's single pass. `idx` holds the current
+ * grid position of each nonlinear parameter and `sizes` the grid sizes; theta must be set.
+ */
+export function gridSolver(
+  ls: LinearStructure,
+  prob: FitProblem,
+  w: Float64Array,
+  sizes: number[],
+): (theta: Float64Array, idx: ArrayLike<number>) => Float64Array | undefined {
+  const n = prob.rows;
+  const k = ls.linear.length;
+  const union = (...sets: number[][]) => [...new Set(sets.flat())].sort((a, b) => a - b);
+  const keyOf = (deps: number[], idx: ArrayLike<number>) => deps.reduce((key, m) => key * sizes[m] + idx[m], 0);
+  /** A value cached by the grid indices of `deps`. */
+  const cached = <T>(deps: number[], make: () => T) => {
+    const memo = new Map<number, T>();
+    return (idx: ArrayLike<number>): T => {
+      const key = keyOf(deps, idx);
+      let v = memo.get(key);
+      if (v === undefined) memo.set(key, (v = make()));
+      return v;
+    };
+  };
+  let theta: Float64Array = new Float64Array(0);
+  const bases = ls.bases.map((b, m) =>
+    cached(ls.basisDeps[m], () => {
+      const col = new Float64Array(n);
+      b.evaluate(theta, col);
+      return col;
+    }),
+  );
+  const target = cached(ls.offsetDeps, () => {
+    const t = new Float64Array(n);
+    if (!ls.offset) {
+      t.set(prob.y);
+      return t;
+    }
+    ls.offset.evaluate(theta, t);
+    for (let i = 0; i < n; i++) t[i] = prob.y[i] - t[i];
+    return t;
+  });
+  let idxNow: ArrayLike<number> = [];
+  const tt = cached(ls.offsetDeps, () => weightedDot(w, target(idxNow), target(idxNow)));
+  const cEntry = ls.bases.map((_, a) =>
+    cached(union(ls.basisDeps[a], ls.offsetDeps), () => weightedDot(w, bases[a](idxNow), target(idxNow))),
+  );
+  const gEntry = ls.bases.map((_, a) =>
+    ls.bases.map((_, b) =>
+      cached(union(ls.basisDeps[a], ls.basisDeps[b]), () => weightedDot(w, bases[a](idxNow), bases[b](idxNow))),
+    ),
+  );
+  const G = new Float64Array(k * k);
+  const c = new Float64Array(k);
+  return (th, idx) => {
+    theta = th;
+    idxNow = idx;
+    for (let a = 0; a < k; a++) {
+      c[a] = cEntry[a](idx);
+      for (let b = 0; b <= a; b++) G[a * k + b] = G[b * k + a] = gEntry[a][b](idx);
+    }
+    return boundedSolve(ls, prob, G, c, tt(idx));
+  };
+}
+
+/**
+ * The bounded least-squares solution from the Gram matrix G (k×k, symmetric), c and t'Wt, by
+ * enumerating which parameters sit on a bound (k ≤ 4 in practice: 3^k tiny solves).
+ */
+function boundedSolve(
+  ls: LinearStructure,
+  prob: FitProblem,
+  G: Float64Array,
+  c: Float64Array,
+  tt: number,
+): Float64Array | undefined {
+  const k = ls.linear.length;
+  const lower = ls.linear.map((j) => specBound(prob, j, 'lo'));
+  const upper = ls.linear.map((j) => specBound(prob, j, 'hi'));
   let best: Float64Array | undefined;
   let bestRss = Infinity;
   const states = new Int8Array(k); // 0 free, 1 at lower, 2 at upper
