@@ -164,3 +164,24 @@ export function known(v: number | null): number {
   assert.ok(v !== null && Number.isFinite(v), `expected a number, got ${v}`);
   return v;
 }
+
+/** A parameter bounded by (lower, upper), optionally on a log grid, with no declared starts. */
+export function bounded(name: string, lower: number, upper: number, logGrid = false): ParamSpec {
+  return spec(name, { lower, upper, logGrid });
+}
+
+/** n model sizes in 1e7..1e10 and token counts in 1e9..1e12, log-uniform, from a seeded stream. */
+export function syntheticSizes(rand: () => number, n: number): { N: Float64Array; D: Float64Array } {
+  const N = Float64Array.from({ length: n }, () => 1e7 * 10 ** (3 * rand()));
+  const D = Float64Array.from({ length: n }, () => 1e9 * 10 ** (3 * rand()));
+  return { N, D };
+}
+
+/** Chinchilla's parameters with Hoffmann's bounds (E, A, B log-scaled), no declared starts. */
+export const chinchillaParams = (): ParamSpec[] => [
+  bounded('E', 0, 10, true),
+  bounded('A', 0, Infinity, true),
+  bounded('B', 0, Infinity, true),
+  bounded('alpha', 0, 3),
+  bounded('beta', 0, 3),
+];

@@ -10,21 +10,7 @@ import { buildProblem } from '../../../server/src/core/fit/problem';
 import { mulberry32 } from '../../../server/src/core/fit/stats';
 import type { Objective, ParamSpec } from '../../../server/src/core/model';
 import { parseExpression } from '../../../server/src/core/syntax/parser';
-
-const range = { start: 0, end: 0 };
-function spec(name: string, lower: number, upper: number, log = false): ParamSpec {
-  return {
-    name,
-    lower,
-    upper,
-    lowerClosed: false,
-    upperClosed: false,
-    starts: [],
-    logGrid: log,
-    fixed: undefined,
-    range,
-  };
-}
+import { bounded, chinchillaParams, syntheticSizes } from './helpers';
 
 function pair(
   formula: string,
@@ -35,8 +21,7 @@ function pair(
 ) {
   const rand = mulberry32(11);
   const n = 37;
-  const N = Float64Array.from({ length: n }, () => 1e7 * 10 ** (3 * rand()));
-  const D = Float64Array.from({ length: n }, () => 1e9 * 10 ** (3 * rand()));
+  const { N, D } = syntheticSizes(rand, n);
   const law = { formula: parseExpression(formula), params, variables: ['N', 'D'], objective };
   const probTruth = buildProblem(law, [N, D], new Float64Array(n).fill(1));
   const f = new Float64Array(n);
@@ -91,13 +76,7 @@ function points(p: number, count: number, center: number[], spread: number): num
   return Array.from({ length: count }, () => center.slice(0, p).map((c) => c + spread * (rand() - 0.5)));
 }
 
-const chinchilla = [
-  spec('E', 0, 10, true),
-  spec('A', 0, Infinity, true),
-  spec('B', 0, Infinity, true),
-  spec('alpha', 0, 3),
-  spec('beta', 0, 3),
-];
+const chinchilla = chinchillaParams();
 const chinchillaAt = [Math.log(1.7), Math.log(400), Math.log(1800), 0.33, 0.36];
 
 describe('second-order kernel as WebAssembly: the same numbers as the JavaScript tape', () => {
@@ -131,7 +110,7 @@ describe('second-order kernel as WebAssembly: the same numbers as the JavaScript
   }
 
   it('every operation: exp, log, pow of two parameters, constant powers, min, max, division, negation', () => {
-    const params = [spec('a', -10, 10), spec('b', 0, 5), spec('c', 0, Infinity, true), spec('k', -5, 5)];
+    const params = [bounded('a', -10, 10), bounded('b', 0, 5), bounded('c', 0, Infinity, true), bounded('k', -5, 5)];
     const formula =
       'c * exp(-a / 10) + log(N) * b^k / (1 + k^2) - max(b * 1e-10 * D, k) + min(a, b)^2 + (b + 1)^(a / 5) + b^0.5 / (c - k)';
     for (const objective of [
@@ -144,7 +123,7 @@ describe('second-order kernel as WebAssembly: the same numbers as the JavaScript
   });
 
   it('invalid points (a negative prediction on log, a zero base) give NaN in both', () => {
-    const params = [spec('a', -10, 10), spec('b', -5, 5)];
+    const params = [bounded('a', -10, 10), bounded('b', -5, 5)];
     const { js, wasm } = pair('a + b * log(N)', params, { loss: 'huber', delta: 1e-3, onLog: true }, [1, 0.1]);
     compare(js, wasm, [
       [-50, 0],
@@ -177,33 +156,22 @@ describe('second-order kernel as WebAssembly: the same numbers as the JavaScript
 
   // Screening (screenWasm.ts): the root operation over cached sub-formula columns and the
   // objective, abandoned past the keep-th best; values and the abandoned set bit for bit.
+  const chinchillaGrid = [
+    [0, 0.5, 1],
+    [4, 5, 6],
+    [6, 7],
+    [0.2, 0.35, 0.5],
+    [0.3, 0.4],
+  ];
   const grids: [string, ParamSpec[], number[][], Objective, 'random' | undefined][] = [
     [
       'E + A / N^alpha + B / D^beta',
       chinchilla,
-      [
-        [0, 0.5, 1],
-        [4, 5, 6],
-        [6, 7],
-        [0.2, 0.35, 0.5],
-        [0.3, 0.4],
-      ],
+      chinchillaGrid,
       { loss: 'huber', delta: 1e-3, onLog: true },
       undefined,
     ],
-    [
-      'E + A / N^alpha + B / D^beta',
-      chinchilla,
-      [
-        [0, 0.5, 1],
-        [4, 5, 6],
-        [6, 7],
-        [0.2, 0.35, 0.5],
-        [0.3, 0.4],
-      ],
-      { loss: 'squares', onLog: false },
-      'random',
-    ],
+    ['E + A / N^alpha + B / D^beta', chinchilla, chinchillaGrid, { loss: 'squares', onLog: false }, 'random'],
     [
       '(E + A / N^alpha) * (1 + B / D^beta)',
       chinchilla,

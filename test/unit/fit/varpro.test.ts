@@ -7,27 +7,12 @@ import { mulberry32 } from '../../../server/src/core/fit/stats';
 import { findLinearStructure, gridSolver, solveLinear } from '../../../server/src/core/fit/varpro';
 import type { Objective, ParamSpec } from '../../../server/src/core/model';
 import { parseExpression } from '../../../server/src/core/syntax/parser';
-
-const range = { start: 0, end: 0 };
-function spec(name: string, lower: number, upper: number, log = false): ParamSpec {
-  return {
-    name,
-    lower,
-    upper,
-    lowerClosed: false,
-    upperClosed: false,
-    starts: [],
-    logGrid: log,
-    fixed: undefined,
-    range,
-  };
-}
+import { bounded, chinchillaParams, syntheticSizes } from './helpers';
 
 function check(formula: string, params: ParamSpec[], grids: number[][], zeros: boolean) {
   const rand = mulberry32(7);
   const n = 50;
-  const N = Float64Array.from({ length: n }, () => 1e7 * 10 ** (3 * rand()));
-  const D = Float64Array.from({ length: n }, () => 1e9 * 10 ** (3 * rand()));
+  const { N, D } = syntheticSizes(rand, n);
   const y = Float64Array.from({ length: n }, (_, i) => 2 + 300 / N[i] ** 0.3 + 900 / D[i] ** 0.3 + 0.01 * rand());
   const objective: Objective = { loss: 'squares', onLog: true };
   const law = { formula: parseExpression(formula), params, variables: ['N', 'D'], objective };
@@ -63,13 +48,7 @@ function check(formula: string, params: ParamSpec[], grids: number[][], zeros: b
 }
 
 describe('variable projection: the seeds grid solver', () => {
-  const chinchilla = [
-    spec('E', 0, 10, true),
-    spec('A', 0, Infinity, true),
-    spec('B', 0, Infinity, true),
-    spec('alpha', 0, 3),
-    spec('beta', 0, 3),
-  ];
+  const chinchilla = chinchillaParams();
   const fine = [0, 0.25, 0.5, 0.75, 1, 1.25, 1.5];
 
   it('Chinchilla (bases depend on one exponent each) equals solveLinear at every grid point', () => {
@@ -78,12 +57,22 @@ describe('variable projection: the seeds grid solver', () => {
 
   it('with rows of weight 0, and an offset that depends on a nonlinear parameter', () => {
     check('E + A / N^alpha + B / D^beta', chinchilla, [fine, fine], true);
-    const withOffset = [spec('E', 0, 10, true), spec('A', 0, Infinity, true), spec('alpha', 0, 3), spec('beta', 0, 3)];
+    const withOffset = [
+      bounded('E', 0, 10, true),
+      bounded('A', 0, Infinity, true),
+      bounded('alpha', 0, 3),
+      bounded('beta', 0, 3),
+    ];
     check('E + A / N^alpha + 1000 / D^beta', withOffset, [fine, fine.slice(1)], true);
   });
 
   it('a basis that depends on two nonlinear parameters', () => {
-    const params = [spec('E', 0, 10, true), spec('A', 0, Infinity, true), spec('alpha', 0, 3), spec('beta', 0, 3)];
+    const params = [
+      bounded('E', 0, 10, true),
+      bounded('A', 0, Infinity, true),
+      bounded('alpha', 0, 3),
+      bounded('beta', 0, 3),
+    ];
     check('E + A / (N^alpha * D^beta)', params, [fine, fine.slice(0, 4)], false);
   });
 });

@@ -272,6 +272,21 @@ function partialsRow(rc: RowCode, ins: Instr, exact: boolean): void {
     if (has.has(field)) rc.define(ins[field] as Col, value);
   };
   const colOf = (field: keyof Instr) => () => rc.col(ins[field] as Col);
+  const aIsZero = () => {
+    a();
+    b.f64(0).emit(Op.f64Eq);
+  };
+  /** q = a === 0 ? 0 : z/a, into a local. */
+  const zOverA = () => {
+    const q = b.local();
+    b.f64(0);
+    v();
+    a();
+    b.emit(Op.f64Div);
+    aIsZero();
+    b.emit(Op.select).set(q);
+    return q;
+  };
   switch (ins.op) {
     case 'exp':
       def('d1a', v);
@@ -326,17 +341,7 @@ function partialsRow(rc: RowCode, ins: Instr, exact: boolean): void {
       return;
     case 'powc': {
       // q = a === 0 ? 0 : z/a; d1 = c q; d2 = a === 0 ? 0 : (c (c-1) q)/a
-      const q = b.local();
-      const isZero = () => {
-        a();
-        b.f64(0).emit(Op.f64Eq);
-      };
-      b.f64(0);
-      v();
-      a();
-      b.emit(Op.f64Div);
-      isZero();
-      b.emit(Op.select).set(q);
+      const q = zOverA();
       def('d1a', () => b.f64(ins.c).get(q).emit(Op.f64Mul));
       def('d2aa', () => {
         b.f64(0);
@@ -345,7 +350,7 @@ function partialsRow(rc: RowCode, ins: Instr, exact: boolean): void {
           .emit(Op.f64Mul);
         a();
         b.emit(Op.f64Div);
-        isZero();
+        aIsZero();
         b.emit(Op.select);
       });
       return;
@@ -360,17 +365,7 @@ function partialsRow(rc: RowCode, ins: Instr, exact: boolean): void {
         v();
         b.f64(0).emit(Op.f64Eq, Op.select);
       });
-      const q = b.local();
-      const aZero = () => {
-        a();
-        b.f64(0).emit(Op.f64Eq);
-      };
-      b.f64(0);
-      v();
-      a();
-      b.emit(Op.f64Div);
-      aZero();
-      b.emit(Op.select).set(q);
+      const q = zOverA();
       def('d1a', () => {
         bv();
         b.get(q).emit(Op.f64Mul);
@@ -386,7 +381,7 @@ function partialsRow(rc: RowCode, ins: Instr, exact: boolean): void {
         b.f64(1).emit(Op.f64Sub, Op.f64Mul).get(q).emit(Op.f64Mul);
         a();
         b.emit(Op.f64Div);
-        aZero();
+        aIsZero();
         b.emit(Op.select);
       });
       def('d2ab', () => {
