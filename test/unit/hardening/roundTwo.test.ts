@@ -316,6 +316,11 @@ describe('hardening round two (issue 15)', function () {
     it('escapeControls keeps line feeds and tabs, and leaves plain text alone', async () => {
       assert.equal(escapeControls('a\tb\nc'), 'a\tb\nc');
       assert.equal(escapeControls('a\rb\u0000'), 'a\\u000db\\u0000');
+      // Each edge of each unsafe range, and their neighbours that are safe.
+      assert.equal(
+        escapeControls('\u0008\u000b\u001f \u007f\u009f\u00a0 \u2029\u202a\u202e\u202f \u2065\u2066\u2069\u206a'),
+        '\\u0008\\u000b\\u001f \\u007f\\u009f\u00a0 \u2029\\u202a\\u202e\u202f \u2065\\u2066\\u2069\u206a',
+      );
     });
   });
 
