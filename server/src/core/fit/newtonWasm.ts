@@ -37,8 +37,11 @@ export interface Kernel {
   derivatives(exact: boolean): void;
 }
 
-/** Above this the tape stays in JavaScript (a wasm32 memory is at most 4 GiB; keep well below). */
-export const MAX_KERNEL_BYTES = 1 << 30;
+/**
+ * Above this the tape stays in JavaScript: a fit that large runs long enough for the JIT to warm
+ * up anyway, and the kernel's memory would double the columns the tape already holds.
+ */
+export const MAX_KERNEL_BYTES = 64 << 20;
 export const PAGE = 65536;
 const modules = new Map<string, object>();
 
