@@ -31,7 +31,7 @@ export interface ScreenKernel {
    * With a grid plan: every start's objective, abandoned past the keep-th best full value so far
    * (screenGrid's loop, run here), and which were abandoned.
    */
-  all?(): { values: Float64Array; partial: Uint8Array | undefined };
+  readonly all: (() => { values: Float64Array; partial: Uint8Array | undefined }) | undefined;
   /**
    * objectiveUpTo(a op b, limit) when a (and b) are this kernel's columns; undefined otherwise
    * (the caller computes it in JavaScript).
@@ -136,7 +136,14 @@ export function compileScreen(
   let next = reserved;
   const own = (c: Float64Array | undefined) => c !== undefined && c.buffer === buffer && c.length === n;
   const at = (k: number) => new Float64Array(buffer, columnsAt + k * colBytes, n);
-  const all = exports.all as (() => void) | undefined;
+  const runAll = exports.all as (() => void) | undefined;
+  const all = () => {
+    runAll!();
+    return {
+      values: new Float64Array(buffer, valuesAt, total).slice(),
+      partial: keep ? new Uint8Array(buffer, partialAt, total).slice() : undefined,
+    };
+  };
   return {
     column: () => (next < columns ? at(next++) : undefined),
     kidColumns: reserved
@@ -145,17 +152,7 @@ export function compileScreen(
           return Array.from({ length: kid.fixed ? 1 : kid.combos }, (_, k) => at(first + k));
         })
       : [],
-    all:
-      all &&
-      {
-        all: () => {
-          all();
-          return {
-            values: new Float64Array(buffer, valuesAt, total).slice(),
-            partial: keep ? new Uint8Array(buffer, partialAt, total).slice() : undefined,
-          };
-        },
-      }.all,
+    all: runAll ? all : undefined,
     objective: (op, a, b, limit) => {
       const fn = exports[op] as ((a: number, b: number, limit: number) => number) | undefined;
       if (!fn || !own(a) || (!UNARY.includes(op) && !own(b))) return undefined;
