@@ -20,14 +20,12 @@ import { NewtonWorkspace } from './newton';
 import { gridOf, screenGrid } from './search';
 import { buildProblem, toTheta, type FitProblem } from './problem';
 import { prepareRows, type LawRows } from './rows';
-import { JointGroup, JointProblem, polishShared } from './sharedLm';
+import { EXACT_BELOW, JointGroup, JointProblem, polishShared } from './sharedLm';
 import { drawRecord, sharedUncertainty } from './sharedUncertainty';
 import { cancelled, type FitOptions, type LawFit } from './types';
 
 /** Candidates (best screened shared starts) polished jointly. */
 const POLISH = 3;
-/** As the separate search's phase 1: IRLS steps until a step gains less than 10%, then exact ones. */
-const EXACT_BELOW = 0.1;
 /** Relative decrease at which the fits of the groups' own parameters (before the joint polish) stop. */
 const OWN_FTOL = 1e-10;
 /** A polish this close (relative, per internal coordinate) to the best optimum so far, and not below it, joins it. */

@@ -351,6 +351,12 @@ export interface PolishOptions {
   bestKnown?: number;
 }
 
+/** Phase 1's switch from IRLS to exact steps (search.ts's EXACT_BELOW), for the fits of the groups' own parameters. */
+export const EXACT_BELOW = 0.1;
+/** The inner fits' tolerances (search.ts's phase 1 and polish), and the outer decrease below which the tight one is used. */
+const LOOSE_FTOL = 1e-7;
+const TIGHT_FTOL = 1e-15;
+const CRAWL = 1e-4;
 /** newtonLM's rule for a dominated run: twice in a row, this many more steps at the last rate stay 10% above the best. */
 const DOMINATED_HORIZON = 50;
 const DOMINATED_RATIO = 1.1;
@@ -373,8 +379,16 @@ export function polishShared(
   const p = s + q;
   const maxIterations = opts.maxIterations ?? 100;
   const ftol = opts.ftol ?? 1e-13;
-  // The own parameters to full precision at every trial, as the separate search polishes its optima.
-  const own: NewtonOptions = { interrupt: opts.interrupt, ftol: 1e-15, maxIterations: 100 };
+  // The own parameters are re-fitted at every trial as the separate search's phase 1 runs (IRLS
+  // steps, then exact ones), to its loose tolerance while F still falls fast, to full precision
+  // (as it polishes) once F crawls.
+  const own: NewtonOptions = {
+    interrupt: opts.interrupt,
+    ftol: LOOSE_FTOL,
+    maxIterations: 100,
+    exact: false,
+    exactBelow: EXACT_BELOW,
+  };
   const u = Float64Array.from(u0);
   for (let k = 0; k < size; k++) u[k] = Math.min(hi[k], Math.max(lo[k], u[k]));
   for (const g of groups) g.fitOwn(u, own, nws);
@@ -427,6 +441,7 @@ export function polishShared(
       }
     if (!moved && lambda <= 1e-15) return { u, value, iterations: it, stop: 'converged', converged: true };
     let tv = NaN;
+    const tight = own.ftol === TIGHT_FTOL;
     if (moved) {
       for (const g of groups) g.fitOwn(trial, own, nws);
       tv = jp.objective(trial);
@@ -437,6 +452,7 @@ export function polishShared(
       value = tv;
       derive();
       lambda = Math.max(lambda * 0.3, 1e-15);
+      if (decrease < CRAWL) own.ftol = TIGHT_FTOL;
       small = decrease <= ftol ? small + 1 : 0;
       const reach = value * Math.pow(1 - Math.min(decrease, 1), DOMINATED_HORIZON);
       slow = reach > (opts.bestKnown ?? Infinity) * DOMINATED_RATIO ? slow + 1 : 0;
@@ -444,9 +460,12 @@ export function polishShared(
       if (small >= 2) return { u, value, iterations: it + 1, stop: 'converged', converged: true };
       if (opts.join?.(u, value)) return { u, value, iterations: it + 1, stop: 'joined', converged: true };
     } else {
-      // At the rounding floor (the trial's F equals this one's to ftol), or no descent even along a
-      // tiny, gradient-like step: numerically stationary.
-      if (tv - value <= ftol * value) return { u, value, iterations: it + 1, stop: 'converged', converged: true };
+      // At the rounding floor (the trial's F, its own parameters at full precision, equals this
+      // one's to ftol), or no descent even along a tiny, gradient-like step: numerically stationary.
+      if (tight && tv - value <= ftol * value)
+        return { u, value, iterations: it + 1, stop: 'converged', converged: true };
+      // A rejection may be the loose inner fits' doing: from here on they are tight.
+      own.ftol = TIGHT_FTOL;
       lambda *= 10;
       if (lambda > 1e12) return { u, value, iterations: it + 1, stop: 'no-progress', converged: true };
     }
