@@ -379,6 +379,7 @@ export function polishShared(
   const p = s + q;
   const maxIterations = opts.maxIterations ?? 100;
   const ftol = opts.ftol ?? 1e-13;
+  const best = opts.bestKnown ?? Infinity;
   // The own parameters are re-fitted at every trial as the separate search's phase 1 runs (IRLS
   // steps, then exact ones), to its loose tolerance while F still falls fast, to full precision
   // (as it polishes) once F crawls.
@@ -452,20 +453,21 @@ export function polishShared(
       value = tv;
       derive();
       lambda = Math.max(lambda * 0.3, 1e-15);
-      if (decrease < CRAWL) own.ftol = TIGHT_FTOL;
+      // Precision is for a run that can become the answer; one above the best so far stays loose.
+      if (decrease < CRAWL && !(value > best)) own.ftol = TIGHT_FTOL;
       small = decrease <= ftol ? small + 1 : 0;
       const reach = value * Math.pow(1 - Math.min(decrease, 1), DOMINATED_HORIZON);
-      slow = reach > (opts.bestKnown ?? Infinity) * DOMINATED_RATIO ? slow + 1 : 0;
+      slow = reach > best * DOMINATED_RATIO ? slow + 1 : 0;
       if (slow >= 2) return { u, value, iterations: it + 1, stop: 'dominated', converged: true };
       if (small >= 2) return { u, value, iterations: it + 1, stop: 'converged', converged: true };
       if (opts.join?.(u, value)) return { u, value, iterations: it + 1, stop: 'joined', converged: true };
     } else {
       // At the rounding floor (the trial's F, its own parameters at full precision, equals this
       // one's to ftol), or no descent even along a tiny, gradient-like step: numerically stationary.
-      if (tight && tv - value <= ftol * value)
+      if (tv - value <= (tight ? ftol : LOOSE_FTOL) * value && (tight || value > best))
         return { u, value, iterations: it + 1, stop: 'converged', converged: true };
       // A rejection may be the loose inner fits' doing: from here on they are tight.
-      own.ftol = TIGHT_FTOL;
+      if (!(value > best)) own.ftol = TIGHT_FTOL;
       lambda *= 10;
       if (lambda > 1e12) return { u, value, iterations: it + 1, stop: 'no-progress', converged: true };
     }
