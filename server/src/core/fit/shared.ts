@@ -280,9 +280,9 @@ interface SharedSearch {
  * The declared grid over all free parameters is screened in each group (its objective at every
  * start, as a single fit screens; cheap: shared sub-formulas are cached); a shared start's score
  * is the sum over groups of each group's best own start for it. For the best few shared starts,
- * every group's own parameters are optimized with the shared ones fixed (the ordinary multi-start
- * over the own grid); the best few of those candidates are then polished jointly. Every step is
- * linear in the number of groups.
+ * every group's own parameters are optimized from that best start with the shared ones held (one
+ * newtonLM run per group); the best few of those candidates are then polished jointly
+ * (polishShared). Every step is linear in the number of groups.
  */
 async function searchStarts(
   law: BoundLaw,
