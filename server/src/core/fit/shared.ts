@@ -20,7 +20,7 @@ import { NewtonWorkspace } from './newton';
 import { gridOf, screenGrid } from './search';
 import { buildProblem, toTheta, type FitProblem } from './problem';
 import { prepareRows, type LawRows } from './rows';
-import { EXACT_BELOW, JointGroup, JointProblem, polishShared } from './sharedLm';
+import { EXACT_BELOW, jointLM, JointGroup, JointProblem, polishShared } from './sharedLm';
 import { drawRecord, sharedUncertainty } from './sharedUncertainty';
 import { cancelled, type FitOptions, type LawFit } from './types';
 
@@ -353,7 +353,12 @@ async function searchStarts(
   for (const c of candidates.slice(0, POLISH)) {
     if (interrupt()) break;
     await pause();
-    const res = polishShared(jp, c.u, { interrupt, join, bestKnown: best?.value }, ws);
+    // With every parameter shared there is nothing to re-fit per group, and Newton steps from a
+    // raw grid start crawl on a Huber objective: the IRLS joint LM polishes, as a single fit's phase 1 would start.
+    const res =
+      jp.q > 0
+        ? polishShared(jp, c.u, { interrupt, join, bestKnown: best?.value }, ws)
+        : jointLM(jp, c.u, { interrupt });
     optimized++;
     if (!Number.isFinite(res.value)) continue;
     ends.push(res.stop === 'joined' ? best!.value : res.value);
