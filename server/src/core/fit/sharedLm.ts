@@ -363,11 +363,12 @@ const DOMINATED_RATIO = 1.1;
 
 /**
  * Polishes a joint point by Newton steps on the shared parameters alone, F(σ) = Σ_g min over the
- * group's own parameters of its objective at σ: each step solves the arrow system on the exact
- * Hessians (eliminating the own blocks makes it a Newton step on F), then re-fits every group's
- * own parameters at the trial σ from the step's own part (fitOwn, each group with its own
- * damping), and is kept when F decreases. One damping for the whole joint system would have to
- * suit the group whose Huber Hessian is least convex, and crawls.
+ * group's own parameters of its objective at σ: each step solves the arrow system on the groups'
+ * Hessians (IRLS ones until a step gains less than EXACT_BELOW, then exact; eliminating the own
+ * blocks makes it a Newton step on F), then re-fits every group's own parameters at the trial σ
+ * from the step's own part (fitOwn, each group with its own damping), and is kept when F
+ * decreases. One damping for the whole joint system would have to suit the group whose Huber
+ * Hessian is least convex, and crawls.
  */
 export function polishShared(
   jp: JointProblem,
@@ -403,12 +404,16 @@ export function polishShared(
   const trial = new Float64Array(size);
   const ws = new ArrowWorkspace(jp);
   let maxDiag = 0;
+  // IRLS steps first (far from the optimum the Huber Hessian misleads), exact ones once a step
+  // gains less than EXACT_BELOW, as the separate search's phase 1.
+  let exact = false;
+  let [down, up] = [0.2, 4];
   /** Each group's gradient and Hessian at its last evaluated point, in joint block order [shared | own]. */
   const derive = () => {
     grad.fill(0);
     maxDiag = 0;
     groups.forEach((g, gi) => {
-      g.so.derivatives(g.g, g.H, true);
+      g.so.derivatives(g.g, g.H, exact);
       const pp = g.so.p;
       const H = Hs[gi];
       for (let a = 0; a < p; a++) {
@@ -423,6 +428,31 @@ export function polishShared(
   derive();
   let lambda = 1e-3;
   const damping = (d: number) => lambda * (Math.abs(d) + 1e-12 * maxDiag + 1e-300);
+  /**
+   * Converged at the rounding floor, where the objective no longer ranks nearby points (each
+   * residual's rounding moves it by ~1e-14 relative) but the gradient still points at the
+   * minimum: one undamped exact step, kept unless it raises the objective beyond that floor, so
+   * two fits of one problem end at one point rather than anywhere in the band it cannot resolve.
+   */
+  const settle = (iterations: number): LmResult => {
+    if (own.ftol === TIGHT_FTOL) {
+      jp.objective(u);
+      exact = true;
+      derive();
+      for (let k = 0; k < size; k++)
+        frozen[k] = (u[k] <= lo[k] && grad[k] > 0) || (u[k] >= hi[k] && grad[k] < 0) ? 1 : 0;
+      lambda = 0;
+      if (arrowStep(jp, Hs, gs, frozen, damping, luSolve, ws, step)) {
+        for (let k = 0; k < size; k++) trial[k] = Math.min(hi[k], Math.max(lo[k], u[k] + step[k]));
+        const tv = jp.objective(trial);
+        if (tv <= value * (1 + ftol)) {
+          u.set(trial);
+          value = tv;
+        }
+      }
+    }
+    return { u, value, iterations, stop: 'converged', converged: true };
+  };
   let small = 0;
   let slow = 0;
   let it = 0;
@@ -451,24 +481,24 @@ export function polishShared(
       const decrease = (value - tv) / Math.max(value, 1e-300);
       u.set(trial);
       value = tv;
+      if (!exact && decrease < EXACT_BELOW) [exact, down, up] = [true, 0.3, 10];
       derive();
-      lambda = Math.max(lambda * 0.3, 1e-15);
+      lambda = Math.max(lambda * down, 1e-15);
       // Precision is for a run that can become the answer; one above the best so far stays loose.
       if (decrease < CRAWL && !(value > best)) own.ftol = TIGHT_FTOL;
       small = decrease <= ftol ? small + 1 : 0;
       const reach = value * Math.pow(1 - Math.min(decrease, 1), DOMINATED_HORIZON);
       slow = reach > best * DOMINATED_RATIO ? slow + 1 : 0;
       if (slow >= 2) return { u, value, iterations: it + 1, stop: 'dominated', converged: true };
-      if (small >= 2) return { u, value, iterations: it + 1, stop: 'converged', converged: true };
+      if (small >= 2) return settle(it + 1);
       if (opts.join?.(u, value)) return { u, value, iterations: it + 1, stop: 'joined', converged: true };
     } else {
       // At the rounding floor (the trial's F, its own parameters at full precision, equals this
       // one's to ftol), or no descent even along a tiny, gradient-like step: numerically stationary.
-      if (tv - value <= (tight ? ftol : LOOSE_FTOL) * value && (tight || value > best))
-        return { u, value, iterations: it + 1, stop: 'converged', converged: true };
+      if (exact && tv - value <= (tight ? ftol : LOOSE_FTOL) * value && (tight || value > best)) return settle(it + 1);
       // A rejection may be the loose inner fits' doing: from here on they are tight.
       if (!(value > best)) own.ftol = TIGHT_FTOL;
-      lambda *= 10;
+      lambda *= up;
       if (lambda > 1e12) return { u, value, iterations: it + 1, stop: 'no-progress', converged: true };
     }
   }
