@@ -2,9 +2,11 @@
 // objective is the sum of the groups' objectives; the shared parameters are one value for every
 // group, the others one value per group. Starts: each group screens the declared grid; the best
 // shared starts by the groups' summed best screens get each group's own parameters optimized with
-// the shared ones fixed (so the cost grows linearly with the groups); the best few candidates are
-// then polished jointly (sharedLm.ts). Intervals: asymptotic (the joint covariance), or bootstrap resampling within
-// each group (whole runs with `by COLUMN`); profile intervals fall back to asymptotic ones.
+// the shared ones held (newtonLM per group, so the cost grows linearly with the groups); the best
+// few candidates are then polished jointly (sharedLm.ts polishShared: Newton steps on the shared
+// parameters with the own ones re-fitted per group). Intervals: asymptotic (the joint covariance),
+// or bootstrap resampling within each group (whole runs with `by COLUMN`, refits by jointLM);
+// profile intervals fall back to asymptotic ones.
 import { diagnostic, type Diagnostic } from '../diagnostics';
 import type { BoundLaw, ParamSpec } from '../model';
 import type { GroupResult, LawResult } from '../results';
@@ -13,18 +15,21 @@ import { evalScalar } from './compile';
 import { groupLabel, groupLaw, type GroupFit } from './groups';
 import { holdoutMetrics } from './holdout';
 import { emptyResult } from './law';
-import { levenbergMarquardt } from './lm';
 import { declaredStarts, yielder } from './multistart';
-import { SecondOrder } from './newton';
+import { NewtonWorkspace } from './newton';
 import { gridOf, screenGrid } from './search';
-import { buildProblem, Evaluator, toTheta, type FitProblem } from './problem';
+import { buildProblem, toTheta, type FitProblem } from './problem';
 import { prepareRows, type LawRows } from './rows';
-import { jointLM, JointGroup, JointProblem } from './sharedLm';
+import { EXACT_BELOW, jointLM, JointGroup, JointProblem, polishShared } from './sharedLm';
 import { drawRecord, sharedUncertainty } from './sharedUncertainty';
 import { cancelled, type FitOptions, type LawFit } from './types';
 
 /** Candidates (best screened shared starts) polished jointly. */
 const POLISH = 3;
+/** Relative decrease at which the fits of the groups' own parameters (before the joint polish) stop. */
+const OWN_FTOL = 1e-10;
+/** A polish this close (relative, per internal coordinate) to the best optimum so far, and not below it, joins it. */
+const JOIN_TOL = 1e-2;
 /** Shared starts (best by their screened score) whose groups' own parameters are optimized. */
 const SHARED_KEEP = 4;
 export interface Part {
@@ -76,7 +81,7 @@ export async function fitSharedLaw(law: BoundLaw, opts: FitOptions = {}): Promis
       continue;
     }
     const prob = buildProblem(gl, rows.columns, rows.y, rows.weights);
-    parts.push({ value: g.value, law: gl, rows, group: new JointGroup(prob, shared) });
+    parts.push({ value: g.value, law: gl, rows, group: new JointGroup(prob, shared, rows.columns) });
   }
   const fail = (stop: string): SharedFit => {
     const points = { fit: 0, holdout: 0, dropped: 0 };
@@ -267,7 +272,7 @@ function startsOf(prob: FitProblem, law: BoundLaw, ks: number[]): Float64Array[]
 }
 
 interface SharedSearch {
-  best: ReturnType<typeof jointLM> | undefined;
+  best: ReturnType<typeof polishShared> | undefined;
   starts: Omit<LawResult['starts'], 'search'>;
 }
 
@@ -275,9 +280,9 @@ interface SharedSearch {
  * The declared grid over all free parameters is screened in each group (its objective at every
  * start, as a single fit screens; cheap: shared sub-formulas are cached); a shared start's score
  * is the sum over groups of each group's best own start for it. For the best few shared starts,
- * every group's own parameters are optimized with the shared ones fixed (the ordinary multi-start
- * over the own grid); the best few of those candidates are then polished jointly. Every step is
- * linear in the number of groups.
+ * every group's own parameters are optimized from that best start with the shared ones held (one
+ * newtonLM run per group); the best few of those candidates are then polished jointly
+ * (polishShared). Every step is linear in the number of groups.
  */
 async function searchStarts(
   law: BoundLaw,
@@ -304,8 +309,7 @@ async function searchStarts(
   for (const part of parts) {
     if (interrupt()) break;
     await pause();
-    const { prob } = part.group;
-    const so = new SecondOrder(prob, part.rows.columns);
+    const { prob, so } = part.group;
     const values = lists
       ? screenGrid(so, prob, part.rows.columns, lists).values
       : Float64Array.from(full, (u) => so.value(u));
@@ -321,44 +325,43 @@ async function searchStarts(
     bestStart.push(at);
   }
   const order = [...score.keys()].filter((i) => Number.isFinite(score[i])).sort((a, b) => score[a] - score[b]);
-  // For the best shared starts: each group's own parameters optimized from its best screened
-  // start with the shared ones fixed (a small LM per group).
+  // For the best shared starts: every group's own parameters optimized from its best screened
+  // start with the shared ones held (the groups are independent then: one solve per group).
   const candidates: { u: Float64Array; value: number }[] = [];
+  const ws = new NewtonWorkspace(first.so.p);
   let optimized = 0;
   for (const i of order.slice(0, SHARED_KEEP)) {
     if (interrupt()) break;
     await pause();
-    const su = sharedStarts[i];
     const u = new Float64Array(jp.size);
-    u.set(su, 0);
-    const values = toTheta({ ...first.prob, free: first.sharedK.map((k) => first.prob.free[k]) }, su);
-    const sharedValues = shared.map((n) => values[first.prob.names.indexOf(n)]);
-    parts.forEach((part, g) => {
-      if (jp.q === 0) return;
-      const start = Float64Array.from(part.group.ownK, (k) => full[bestStart[g][i]][k]);
-      const fixed = buildProblem(
-        withShared(part.law, shared, sharedValues),
-        part.rows.columns,
-        part.rows.y,
-        part.rows.weights,
-      );
-      const res = levenbergMarquardt(new Evaluator(fixed), start, { interrupt });
+    u.set(sharedStarts[i], 0);
+    for (const [g, part] of parts.entries()) {
+      const { ownK, offset } = part.group;
+      ownK.forEach((k, b) => (u[offset + b] = full[bestStart[g][i]][k]));
+      if (jp.q === 0) continue;
+      part.group.fitOwn(u, { interrupt, ftol: OWN_FTOL, exact: false, exactBelow: EXACT_BELOW }, ws);
       optimized++;
-      u.set(Number.isFinite(res.value) ? res.u : start, part.group.offset);
-    });
-    const value = jp.value(u);
+    }
+    const value = jp.objective(u);
     if (Number.isFinite(value)) candidates.push({ u, value });
   }
   candidates.sort((a, b) => a.value - b.value);
+  // The best candidates polished jointly; a run that walks into the best optimum so far stops there.
   let best: SharedSearch['best'];
   const ends: number[] = [];
+  const join = (u: Float64Array, value: number) => !!best && value >= best.value && near(u, best.u, JOIN_TOL);
   for (const c of candidates.slice(0, POLISH)) {
     if (interrupt()) break;
     await pause();
-    const res = jointLM(jp, c.u, { interrupt });
+    // With every parameter shared there is nothing to re-fit per group, and Newton steps from a
+    // raw grid start crawl on a Huber objective: the IRLS joint LM polishes, as a single fit's phase 1 would start.
+    const res =
+      jp.q > 0
+        ? polishShared(jp, c.u, { interrupt, join, bestKnown: best?.value }, ws)
+        : jointLM(jp, c.u, { interrupt });
     optimized++;
     if (!Number.isFinite(res.value)) continue;
-    ends.push(res.value);
+    ends.push(res.stop === 'joined' ? best!.value : res.value);
     if (!best || res.value < best.value) best = res;
   }
   const agreed = best ? ends.filter((v) => v <= best!.value * (1 + 1e-6) + 1e-300).length : 0;
@@ -366,6 +369,11 @@ async function searchStarts(
     best,
     starts: { declared: full.length * parts.length, screened: full.length * parts.length, optimized, agreed },
   };
+}
+
+function near(a: Float64Array, b: Float64Array, tol: number): boolean {
+  for (let k = 0; k < a.length; k++) if (Math.abs(a[k] - b[k]) > tol * (1 + Math.abs(b[k]))) return false;
+  return true;
 }
 
 /** Observed and fitted values of every row of a group, held-out ones marked. */
