@@ -7,6 +7,7 @@
 // parameters with the own ones re-fitted per group). Intervals: asymptotic (the joint covariance),
 // or bootstrap resampling within each group (whole runs with `by COLUMN`, refits by jointLM);
 // profile intervals fall back to asymptotic ones.
+import { nowMs } from './clock';
 import { diagnostic, type Diagnostic } from '../diagnostics';
 import type { BoundLaw, ParamSpec } from '../model';
 import type { GroupResult, LawResult } from '../results';
@@ -53,11 +54,11 @@ function withShared(law: BoundLaw, shared: string[], values: ArrayLike<number>):
 type SharedFit = LawFit & { groupFits: GroupFit[] };
 
 export async function fitSharedLaw(law: BoundLaw, opts: FitOptions = {}): Promise<SharedFit> {
-  const t0 = performance.now();
+  const t0 = nowMs();
   const per = law.per!;
   const shared = law.shared!;
   const diags: Diagnostic[] = [];
-  const seconds = () => (performance.now() - t0) / 1000;
+  const seconds = () => (nowMs() - t0) / 1000;
   const prefixed = (value: string | number, ds: Diagnostic[]) =>
     ds.map((d) => ({ ...d, message: `${groupLabel(per.column, value)}: ${d.message}` }));
   // Rows per group; a group too small for its own parameters is left out (and says so).
@@ -118,11 +119,11 @@ export async function fitSharedLaw(law: BoundLaw, opts: FitOptions = {}): Promis
     );
     return fail('too-few-rows');
   }
-  const deadline = performance.now() + (opts.timeBudgetMs ?? 60_000);
+  const deadline = nowMs() + (opts.timeBudgetMs ?? 60_000);
   let timedOut = false;
   const interrupt = () => {
     if (cancelled(opts)) return true;
-    if (performance.now() > deadline) timedOut = true;
+    if (nowMs() > deadline) timedOut = true;
     return timedOut;
   };
   opts.onProgress?.({ law: law.name, phase: 'fit' });

@@ -1,6 +1,7 @@
 // The intervals of a `shared` fit (issue 10.2, shared.ts): asymptotic ones from the joint
 // covariance, or a bootstrap that resamples within each group (whole runs with `by COLUMN`) and
 // refits jointly; `profile` gives the asymptotic ones, with an info saying so.
+import { nowMs } from './clock';
 import { diagnostic, type Diagnostic } from '../diagnostics';
 import type { BoundLaw } from '../model';
 import type { Interval, LawResult } from '../results';
@@ -270,7 +271,7 @@ function bootstrapShared(
   const spec = law.uncertainty as Extract<BoundLaw['uncertainty'], { method: 'bootstrap' }>;
   const K = spec.resamples;
   const P = law.params.length;
-  const deadline = performance.now() + (opts.timeBudgetMs ?? 60_000);
+  const deadline = nowMs() + (opts.timeBudgetMs ?? 60_000);
   const own = parts.map((p) => p.rows.weights);
   // Run ids per fitted row (within each group), for `by COLUMN`.
   const runs = parts.map((p) => runIds(p, spec.by));
@@ -278,7 +279,7 @@ function bootstrapShared(
   let failed = 0;
   let skipped = 0;
   for (let k = 0; k < K; k++) {
-    if (cancelled(opts) || performance.now() > deadline) {
+    if (cancelled(opts) || nowMs() > deadline) {
       skipped = K - k;
       break;
     }
