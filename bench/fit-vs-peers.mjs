@@ -136,6 +136,8 @@ if (existsSync(epochCsv)) {
   const oursScreened = fmtRun('scaling-studio (screened)', a);
   ratio('vs numpy_lm --screen 45', oursScreened, fmtRun('numpy_lm.py --screen 45', b));
   if (numba) {
+    // numba compiles on its first run and keeps the machine code on disk (cache=True): one untimed run first.
+    peer('numba_lm.py', ['--screen', '45']);
     const n = times(reps, () => peer('numba_lm.py', ['--screen', '45']));
     ratio('vs numba_lm --screen 45', oursScreened, fmtRun('numba_lm.py --screen 45', n));
   }
