@@ -26,15 +26,21 @@ export function assertFailuresExplained(
   for (const law of results.laws) {
     const bound = model.laws.find((l) => l.name === law.name);
     assert.ok(bound, `result for unknown law ${law.name}`);
-    const names = Object.keys(law.params);
-    if (names.length === 0) {
-      const code = NO_FIT_CODE[law.stop_reason];
-      assert.ok(code, `law ${law.name} has no parameters and stop reason '${law.stop_reason}'`);
-      assert.ok(
-        diagnostics.some((d) => d.code === code && within(d, bound.range)),
-        `law ${law.name} stopped '${law.stop_reason}' without ${code} inside the law: ${show()}`,
-      );
-    } else for (const k of names) assert.ok(Number.isFinite(law.params[k]), `${law.name}.${k} = ${law.params[k]}`);
+    // A `per` law without shared parameters keeps its parameters per group: each group is
+    // checked as a law of its own (fitted, or its failure explained inside the law).
+    const fits = law.groups && Object.keys(law.params).length === 0 ? law.groups : [law];
+    for (const fit of fits) {
+      const label = 'value' in fit ? `${law.name}[${String(fit.value)}]` : law.name;
+      const names = Object.keys(fit.params);
+      if (names.length === 0) {
+        const code = NO_FIT_CODE[fit.stop_reason];
+        assert.ok(code, `law ${label} has no parameters and stop reason '${fit.stop_reason}'`);
+        assert.ok(
+          diagnostics.some((d) => d.code === code && within(d, bound.range)),
+          `law ${label} stopped '${fit.stop_reason}' without ${code} inside the law: ${show()}`,
+        );
+      } else for (const k of names) assert.ok(Number.isFinite(fit.params[k]), `${label}.${k} = ${fit.params[k]}`);
+    }
   }
   // One result per statement whose law was fitted, in statement order.
   const fitted = new Set(results.laws.map((l) => l.name));
