@@ -36,6 +36,15 @@ class SharedScatterController extends ScatterController {
     this.enableOptionSharing = true;
     super.initialize();
   }
+
+  /** The clip margin: with shared options every point has the first one's size (the stock loop asks all 10,000). */
+  protected override getMaxOverflow(): number | boolean {
+    const points = this._cachedMeta.data as PointElement[];
+    const first = points.length > 0 ? this.resolveDataElementOptions(0, 'default') : undefined;
+    if (!first || !(first as { $shared?: boolean }).$shared) return super.getMaxOverflow();
+    const max = points[0].size(first as Parameters<PointElement['size']>[0]) / 2;
+    return max > 0 && max;
+  }
 }
 
 Chart.register(
@@ -432,6 +441,12 @@ function axisOptions(a: AxisSpec, pal: Palette, small: boolean) {
             scale.ticks = niceLogTicks(scale.min, scale.max, max).map((value) => ({ value }));
           }
         : undefined,
+    // Whole pixels for the axis box, so the plot area's edges are too: chart.js clips the datasets to that area,
+    // and a clip at a fractional edge is anti-aliased, which made rasterising every one of 10,000 points ~30% slower.
+    afterFit(scale: Scale) {
+      if (scale.isHorizontal()) scale.height = Math.ceil(scale.height);
+      else scale.width = Math.ceil(scale.width);
+    },
     min: a.min,
     max: a.max,
     title: { display: true, text: a.title, color: pal.foreground, font: { family: pal.font, size: pal.fontSize } },
