@@ -614,10 +614,11 @@ describe('webview (chromium)', function () {
     const page = await panel();
     await sendUpdate(page, model, { version: 4 });
     await selectView(page, 'residuals');
-    await page.waitForFunction(() => {
-      const s = sessionStorage.getItem('scaling-studio.webview-state');
-      return s !== null && JSON.parse(s).state.view === 'residuals';
-    });
+    // Saved (debounced), then stored in sessionStorage as the page goes away.
+    await page.waitForFunction(
+      () => (window.__scalingSaved as { state?: { view?: string } } | undefined)?.state?.view === 'residuals',
+    );
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('scaling-studio.webview-state')), null);
     await page.reload();
     await page.waitForFunction(() => document.getElementById('status')?.textContent === 'rendered residuals');
     assert.equal(await page.inputValue('#view-select'), 'residuals');
