@@ -377,7 +377,7 @@ function optionsSignature(spec: ChartSpec, pal: Palette): string {
 }
 
 /** From this many points, a scatter of filled markers is drawn as plain discs (see styleDataset). */
-export const DENSE_POINTS = 2000;
+const DENSE_POINTS = 2000;
 
 function styleDataset(d: DatasetSpec, pal: Palette): Omit<ScalingDataset, 'data'> {
   const isLine = d.type === 'line';
