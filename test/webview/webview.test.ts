@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { availableViews, buildPlotModel, type PlotModel } from '../../protocol/plot';
 import { isWebviewMessage, webviewHtml } from '../../protocol/webview';
-import { chinchillaFixture, chinchillaModel } from './fixtures';
+import { chinchillaFixture, chinchillaModel, largeModel } from './fixtures';
 import {
   buildBundle,
   launchBrowser,
@@ -186,6 +186,60 @@ describe('webview (chromium)', function () {
     assert.ok(lines.includes(`run ${label}`), lines.join(' | '));
     assert.ok(lines.some((l) => l.startsWith('chinchilla: fitted ')));
     await screenshot(page, 'fit-tooltip');
+  });
+
+  it('10,000 runs: plain discs as wide as bordered ones, options shared by all points, a whole-pixel plot area', async () => {
+    // What keeps a repaint of 10,000 runs cheap (bench/webview.mjs measures it), with nothing the user sees lost.
+    const big = largeModel(10_000);
+    const page = await panel();
+    await sendUpdate(page, big);
+    // (no named helpers inside evaluate: the test's TypeScript transform would wrap them in a helper the page lacks)
+    const s = await page.evaluate(() => {
+      const c = (window.__scalingCharts ?? [])[0];
+      const looks = ['runs', 'heldout'].map((role) => {
+        const points = c.getDatasetMeta(
+          c.data.datasets.findIndex((d) => (d as unknown as { role: string }).role === role),
+        ).data;
+        const o = points[0].options as unknown as { radius: number; borderWidth: number; pointStyle: string };
+        return {
+          n: points.length,
+          radius: o.radius,
+          border: o.borderWidth,
+          style: o.pointStyle,
+          shared: points.every((p) => p.options === points[0].options),
+          x: points[0].x,
+          y: points[0].y,
+        };
+      });
+      const r = c.canvas.getBoundingClientRect();
+      const { left, top, right, bottom } = c.chartArea;
+      return {
+        runs: looks[0],
+        heldout: looks[1],
+        area: [left, top, right, bottom],
+        x: r.left + looks[0].x,
+        y: r.top + looks[0].y,
+      };
+    });
+    assert.equal(s.runs.n + s.heldout.n, 10_000);
+    // 1.5 px discs with a 1 px outline in the same colour reach 2 px: now 2 px discs without the outline
+    assert.deepEqual([s.runs.radius, s.runs.border, s.runs.style], [2, 0, 'circle']);
+    assert.deepEqual(
+      [s.heldout.radius, s.heldout.border, s.heldout.style],
+      [5, 1.5, 'triangle'],
+      'hollow keeps its outline',
+    );
+    assert.ok(s.runs.shared && s.heldout.shared, 'one resolved options object per dataset, not one per point');
+    assert.ok(s.area.every(Number.isInteger), `plot area edges in whole pixels: ${s.area.join(', ')}`);
+    await page.mouse.move(s.x, s.y);
+    await page.waitForFunction(() => ((window.__scalingCharts ?? [])[0].tooltip?.body ?? []).length > 0);
+    const lines = await page.evaluate(() =>
+      ((window.__scalingCharts ?? [])[0].tooltip?.body ?? []).flatMap((b) => b.lines),
+    );
+    assert.ok(
+      lines.some((l) => l.startsWith('run ')),
+      lines.join(' | '),
+    );
   });
 
   it('fit view along D and C: a law that does not depend on D draws no curve there', async () => {
@@ -614,10 +668,11 @@ describe('webview (chromium)', function () {
     const page = await panel();
     await sendUpdate(page, model, { version: 4 });
     await selectView(page, 'residuals');
-    await page.waitForFunction(() => {
-      const s = sessionStorage.getItem('scaling-studio.webview-state');
-      return s !== null && JSON.parse(s).state.view === 'residuals';
-    });
+    // Saved (debounced), then stored in sessionStorage as the page goes away.
+    await page.waitForFunction(
+      () => (window.__scalingSaved as { state?: { view?: string } } | undefined)?.state?.view === 'residuals',
+    );
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('scaling-studio.webview-state')), null);
     await page.reload();
     await page.waitForFunction(() => document.getElementById('status')?.textContent === 'rendered residuals');
     assert.equal(await page.inputValue('#view-select'), 'residuals');

@@ -15,14 +15,22 @@ declare global {
   interface Window {
     /** Messages posted by the webview when running outside VS Code (tests read them). */
     __scalingPosted?: WebviewMessage[];
+    /** Outside VS Code: the state last given to setState (tests read it). */
+    __scalingSaved?: unknown;
   }
 }
 
 const STATE_KEY = 'scaling-studio.webview-state';
 
-/** Outside VS Code: state in sessionStorage (survives a reload, like setState), messages to window.__scalingPosted. */
+/**
+ * Outside VS Code: state in sessionStorage (survives a reload, like setState), messages to window.__scalingPosted.
+ * setState costs what VS Code's does, which serialises the state to JSON and posts the text to the workbench; the
+ * text is stored when the page goes away, as writing 2 MB to sessionStorage on every save blocked the page for
+ * hundreds of ms (a cost the panel in VS Code does not have, and which the webview bench then counted).
+ */
 function shim(): HostApi {
   let memory: unknown = undefined;
+  let unstored: string | null = null;
   const storage = (() => {
     try {
       return window.sessionStorage;
@@ -30,6 +38,15 @@ function shim(): HostApi {
       return null; // file:// pages or sandboxed frames may refuse storage
     }
   })();
+  window.addEventListener('pagehide', () => {
+    if (unstored === null) return;
+    try {
+      storage?.setItem(STATE_KEY, unstored);
+      unstored = null;
+    } catch {
+      // quota or privacy mode: the state is lost with the page, as without storage
+    }
+  });
   window.__scalingPosted = [];
   return {
     standalone: true,
@@ -48,11 +65,8 @@ function shim(): HostApi {
     },
     setState(state) {
       memory = state;
-      try {
-        storage?.setItem(STATE_KEY, JSON.stringify(state));
-      } catch {
-        // quota or privacy mode: the in-memory copy still serves this page
-      }
+      window.__scalingSaved = state;
+      unstored = JSON.stringify(state);
     },
   };
 }
