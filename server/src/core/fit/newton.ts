@@ -165,7 +165,6 @@ export class SecondOrder {
         ? undefined
         : compileKernel({
             n: this.n,
-            p: this.p,
             instrs: this.instrs,
             root: this.root,
             onLog: this.onLog,

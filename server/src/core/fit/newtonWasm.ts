@@ -11,8 +11,6 @@ import { Body, encodeModule, F64, I32, Op, uleb, wasmApi, type FunctionType } fr
 /** What the kernel computes over: the tape and the objective. */
 export interface Tape {
   n: number;
-  /** Free parameters (internal coordinates). */
-  p: number;
   instrs: readonly Instr[];
   root: Slot;
   onLog: boolean;

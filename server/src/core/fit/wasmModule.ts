@@ -72,7 +72,7 @@ export function uleb(n: number): number[] {
   return out;
 }
 
-export function sleb(n: number): number[] {
+function sleb(n: number): number[] {
   const out: number[] = [];
   for (;;) {
     const b = n & 0x7f;
