@@ -176,13 +176,13 @@ export class SecondOrder {
   }
 
   /**
-   * A screening kernel for this objective (screenWasm.ts) with room for `columns` columns, or
+   * A screening kernel for this objective and root operation `op` (screenWasm.ts) with room for `columns` columns, or
    * undefined when this kernel runs in JavaScript (screening then computes the same there).
    */
-  screenKernel(columns: number, ops: ScreenOp[], plan?: GridPlan): ScreenKernel | undefined {
+  screenKernel(columns: number, op: ScreenOp, plan?: GridPlan): ScreenKernel | undefined {
     if (!this.kernel) return undefined;
     const kind = { onLog: this.onLog, huber: this.huber, delta: this.delta };
-    return compileScreen(kind, this.yT, this.prob.weights, columns, ops, plan);
+    return compileScreen(kind, this.yT, this.prob.weights, columns, op, plan);
   }
 
   /** Whether value() and derivatives() run as WebAssembly. */

@@ -33,10 +33,10 @@ export interface ScreenKernel {
    */
   readonly all: (() => { values: Float64Array; partial: Uint8Array | undefined }) | undefined;
   /**
-   * objectiveUpTo(a op b, limit) when a (and b) are this kernel's columns; undefined otherwise
-   * (the caller computes it in JavaScript).
+   * objectiveUpTo(a op b, limit), op the kernel's root operation, when a (and b) are this kernel's
+   * columns; undefined otherwise (the caller computes it in JavaScript).
    */
-  objective(op: ScreenOp, a: Float64Array, b: Float64Array | undefined, limit: number): number | undefined;
+  objective(a: Float64Array, b: Float64Array | undefined, limit: number): number | undefined;
 }
 
 const UNARY: ScreenOp[] = ['none', 'neg', 'exp', 'log'];
@@ -63,14 +63,14 @@ function rootValue(body: Body, op: ScreenOp, a: number, b: number, off: number):
 
 /**
  * A screening kernel for `n` rows with room for `columns` columns, computing the objective of the
- * given root operations; undefined where WebAssembly is unavailable or the memory too large.
+ * root operation `op`; undefined where WebAssembly is unavailable or the memory too large.
  */
 export function compileScreen(
   o: ObjectiveKind,
   yT: Float64Array,
   weights: Float64Array | undefined,
   columns: number,
-  ops: ScreenOp[],
+  op: ScreenOp,
   plan?: GridPlan,
 ): ScreenKernel | undefined {
   const n = yT.length;
@@ -87,29 +87,28 @@ export function compileScreen(
   if (bytesNeeded > MAX_KERNEL_BYTES || n === 0) return undefined;
   const pages = Math.max(1, Math.ceil(bytesNeeded / PAGE));
   const type = { params: [I32, I32, F64], results: [F64] };
-  const exported = [...new Set(ops)].map((op) => {
-    const body = new Body([I32, I32, F64]);
-    const [a, b, limit] = [0, 1, 2];
-    const off = body.local(I32);
-    const total = body.local();
-    const comp = body.local();
-    const f = body.local();
-    body.f64(0).set(total).f64(0).set(comp);
-    rowLoop(body, off, n, () => {
-      rootValue(body, op, a, b, off);
-      body.set(f);
-      const inputs = {
-        f: () => body.get(f),
-        y: () => body.load(off, 0),
-        w: () => body.load(off, colBytes),
-      };
-      objectiveRow(body, o, inputs, total, comp);
-      // Past the limit: the partial sum, a lower bound (every term is non-negative).
-      body.get(total).get(limit).emit(Op.f64Gt, Op.if, 0x40).get(total).emit(Op.ret, Op.end);
-    });
-    body.get(total).get(comp).emit(Op.f64Add);
-    return { name: op as string, type, body };
+  // The start's objective: the root operation and the objective over the rows, up to the limit.
+  const body = new Body([I32, I32, F64]);
+  const [a, b, limit] = [0, 1, 2];
+  const off = body.local(I32);
+  const sum = body.local();
+  const comp = body.local();
+  const f = body.local();
+  body.f64(0).set(sum).f64(0).set(comp);
+  rowLoop(body, off, n, () => {
+    rootValue(body, op, a, b, off);
+    body.set(f);
+    const inputs = {
+      f: () => body.get(f),
+      y: () => body.load(off, 0),
+      w: () => body.load(off, colBytes),
+    };
+    objectiveRow(body, o, inputs, sum, comp);
+    // Past the limit: the partial sum, a lower bound (every term is non-negative).
+    body.get(sum).get(limit).emit(Op.f64Gt, Op.if, 0x40).get(sum).emit(Op.ret, Op.end);
   });
+  body.get(sum).get(comp).emit(Op.f64Add);
+  const exported = [{ name: 'objective', type, body }];
   // The plan's operand columns come first in the column area: their addresses are fixed now.
   const kidAt: number[] = [];
   let reserved = 0;
@@ -117,8 +116,8 @@ export function compileScreen(
     kidAt.push(columnsAt + reserved * colBytes);
     reserved += kid.fixed ? 1 : kid.combos;
   }
-  if (plan && ops.length === 1 && reserved <= columns) {
-    const objective = IMPORTS.length; // the op's function: the first after the imports
+  if (plan && reserved <= columns) {
+    const objective = IMPORTS.length; // the objective's function: the first after the imports
     exported.push({
       name: 'all',
       type: { params: [], results: [] },
@@ -153,9 +152,9 @@ export function compileScreen(
         })
       : [],
     all: runAll ? all : undefined,
-    objective: (op, a, b, limit) => {
-      const fn = exports[op] as ((a: number, b: number, limit: number) => number) | undefined;
-      if (!fn || !own(a) || (!UNARY.includes(op) && !own(b))) return undefined;
+    objective: (a, b, limit) => {
+      const fn = exports.objective as (a: number, b: number, limit: number) => number;
+      if (!own(a) || (!UNARY.includes(op) && !own(b))) return undefined;
       const total = fn(a.byteOffset, b?.byteOffset ?? 0, limit);
       return total > limit || Number.isFinite(total) ? total : NaN;
     },

@@ -333,7 +333,7 @@ export function screenGrid(
     root.kids.length <= 2 || !lazyRoot
       ? so.screenKernel(
           nodes.reduce((a, s) => a + 1 + (s.cache ? s.combos : 0), 0),
-          [rootOp],
+          rootOp,
           plan,
         )
       : undefined;
@@ -385,12 +385,10 @@ export function screenGrid(
   const objective = (limit: number): number => {
     if (!lazyRoot) {
       const f = evalNode(root);
-      return kernel?.objective('none', f, undefined, limit) ?? so.objectiveUpTo(f, limit);
+      return kernel?.objective(f, undefined, limit) ?? so.objectiveUpTo(f, limit);
     }
     for (let c = 0; c < root.kids.length; c++) rootKids[c] = evalNode(root.kids[c]);
-    return (
-      kernel?.objective(rootOp, rootKids[0], rootKids[1], limit) ?? so.objectiveUpTo(root.scratch, limit, produceRoot)
-    );
+    return kernel?.objective(rootKids[0], rootKids[1], limit) ?? so.objectiveUpTo(root.scratch, limit, produceRoot);
   };
   if (kernel?.all) {
     // Every cached operand column, in key order, then the loop over starts in the kernel.
