@@ -1,6 +1,6 @@
-// Variable projection's grid solver (the seeds' cached Gram sums) against solveLinear's single
-// pass: at every point of a grid of the nonlinear parameters, the same linear parameters bit for
-// bit (the cache only reuses a sum; each is added term by term in the same order).
+// Variable projection's grid solver (the seeds' cached Gram sums) against solveLinear, which
+// computes every sum afresh: at every point of a grid of the nonlinear parameters, the same linear
+// parameters bit for bit (the cache may only reuse a sum, never one made at other parameters).
 import assert from 'node:assert/strict';
 import { buildProblem } from '../../../server/src/core/fit/problem';
 import { mulberry32 } from '../../../server/src/core/fit/stats';

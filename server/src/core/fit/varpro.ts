@@ -71,28 +71,19 @@ export function solveLinear(
     for (let i = 0; i < n; i++) target[i] = prob.y[i] - target[i];
   } else target.set(prob.y);
   ls.bases.forEach((b, m) => b.evaluate(theta, scratch.cols[m]));
-  // One pass over the rows: Gram matrix G = B'WB, c = B'Wt, t'Wt; every active set below is then
-  // a k×k problem (RSS = t'Wt − 2x'c + x'Gx).
+  // Gram matrix G = B'WB, c = B'Wt, t'Wt; every active set is then a k×k problem
+  // (RSS = t'Wt − 2x'c + x'Gx).
   const cols = scratch.cols;
   const G = new Float64Array(k * k);
   const c = new Float64Array(k);
-  let tt = 0;
-  for (let i = 0; i < n; i++) {
-    const wi = w[i];
-    if (wi === 0) continue;
-    const ti = target[i];
-    tt += wi * ti * ti;
-    for (let a = 0; a < k; a++) {
-      const wa = wi * cols[a][i];
-      c[a] += wa * ti;
-      for (let bb = 0; bb <= a; bb++) G[a * k + bb] += wa * cols[bb][i];
-    }
+  for (let a = 0; a < k; a++) {
+    c[a] = weightedDot(w, cols[a], target);
+    for (let b = 0; b <= a; b++) G[a * k + b] = G[b * k + a] = weightedDot(w, cols[a], cols[b]);
   }
-  for (let a = 0; a < k; a++) for (let bb = 0; bb < a; bb++) G[bb * k + a] = G[a * k + bb];
-  return boundedSolve(ls, prob, G, c, tt);
+  return boundedSolve(ls, prob, G, c, weightedDot(w, target, target));
 }
 
-/** Sum over rows with w ≠ 0 of w x y (the Gram loop's order: (w x) y, row by row). */
+/** Sum over rows with w ≠ 0 of (w x) y, row by row: every Gram-matrix entry, c and t'Wt. */
 function weightedDot(w: Float64Array, x: Float64Array, y: Float64Array): number {
   let s = 0;
   for (let i = 0; i < w.length; i++) if (w[i] !== 0) s += w[i] * x[i] * y[i];
@@ -103,7 +94,7 @@ function weightedDot(w: Float64Array, x: Float64Array, y: Float64Array): number 
  * solveLinear over a grid of the nonlinear parameters, for the seeds: each basis column, each
  * Gram entry, each c entry and t'Wt depends on a few nonlinear parameters only (Chinchilla: the
  * N basis on alpha, the D basis on beta), so each is computed once per combination of those and
- * reused — the same sums, term by term, as solveLinear's single pass. `idx` holds the current
+ * reused — the same sums (weightedDot) as solveLinear, only fewer of them. `idx` holds the current
  * grid position of each nonlinear parameter and `sizes` the grid sizes; theta must be set.
  */
 export function gridSolver(
