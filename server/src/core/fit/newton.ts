@@ -166,6 +166,7 @@ export class SecondOrder {
         : compileKernel({
             n: this.n,
             instrs: this.instrs,
+            leaves: this.leafInstrs,
             root: this.root,
             onLog: this.onLog,
             huber: this.huber,

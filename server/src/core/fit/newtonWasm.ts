@@ -12,6 +12,8 @@ import { Body, encodeModule, F64, I32, Op, uleb, wasmApi, type FunctionType } fr
 export interface Tape {
   n: number;
   instrs: readonly Instr[];
+  /** The tape's leaf instructions (its free parameters), in tape order: Kernel.leaves follows it. */
+  leaves: readonly Instr[];
   root: Slot;
   onLog: boolean;
   huber: boolean;
@@ -21,7 +23,7 @@ export interface Tape {
 
 /** The compiled kernel over its own memory. */
 export interface Kernel {
-  /** One value per leaf instruction, in tape order (set before value()). */
+  /** One value per leaf instruction, in Tape.leaves order (set before value()). */
   readonly leaves: Float64Array;
   /** Per-row weights (all 1 for an unweighted fit), set before value(). */
   readonly weights: Float64Array;
@@ -540,8 +542,7 @@ function valueBody(t: Tape, layout: Layout, res: Col, w: Col, leafSlots: Map<Ins
 /** Compiles the tape, or undefined where WebAssembly is unavailable or the tape too large for it. */
 export function compileKernel(t: Tape): Kernel | undefined {
   if (!wasmApi) return undefined;
-  const leafSlots = new Map<Instr, number>();
-  for (const ins of t.instrs) if (ins.op === 'leaf' || ins.op === 'leaflog') leafSlots.set(ins, leafSlots.size);
+  const leafSlots = new Map(t.leaves.map((ins, m) => [ins, m]));
   const sums0 = leafSlots.size;
   const headerSlots = sums0 + sumCount(t.root, true);
   const layout = new Layout(t.n, headerSlots);
