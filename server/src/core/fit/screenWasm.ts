@@ -133,6 +133,7 @@ export function compileScreen(
   if (weights) w.set(weights);
   else w.fill(1);
   let next = reserved;
+  const binary = !UNARY.includes(op);
   const own = (c: Float64Array | undefined) => c !== undefined && c.buffer === buffer && c.length === n;
   const at = (k: number) => new Float64Array(buffer, columnsAt + k * colBytes, n);
   const runAll = exports.all as (() => void) | undefined;
@@ -154,7 +155,7 @@ export function compileScreen(
     all: runAll ? all : undefined,
     objective: (a, b, limit) => {
       const fn = exports.objective as (a: number, b: number, limit: number) => number;
-      if (!own(a) || (!UNARY.includes(op) && !own(b))) return undefined;
+      if (!own(a) || (binary && !own(b))) return undefined;
       const total = fn(a.byteOffset, b?.byteOffset ?? 0, limit);
       return total > limit || Number.isFinite(total) ? total : NaN;
     },
